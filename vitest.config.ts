@@ -1,0 +1,38 @@
+import { defineConfig } from 'vitest/config';
+
+// Database tests (`*.db.test.ts`) run once per database engine: always on the embedded
+// PGlite, and on PostgreSQL too when TEST_DATABASE_URL names a server. Every other test
+// runs once. Each test file gets its own database (see packages/server/test/support).
+const shared = {
+  resolve: { conditions: ['@minergraph/source'] },
+  ssr: { resolve: { conditions: ['@minergraph/source'] } },
+};
+
+const engines = ['pglite', ...(process.env.TEST_DATABASE_URL ? ['postgres'] : [])];
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        ...shared,
+        test: {
+          name: 'unit',
+          include: ['packages/*/test/**/*.test.ts'],
+          exclude: ['**/*.db.test.ts', '**/node_modules/**'],
+          testTimeout: 60_000,
+        },
+      },
+      ...engines.map((engine) => ({
+        ...shared,
+        test: {
+          name: engine,
+          include: ['packages/*/test/**/*.db.test.ts'],
+          env: { MINERGRAPH_TEST_ENGINE: engine },
+          globalSetup: ['packages/server/test/support/global-setup.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      })),
+    ],
+  },
+});
