@@ -1,0 +1,98 @@
+import SchemaBuilder from '@pothos/core';
+import ComplexityPlugin from '@pothos/plugin-complexity';
+import DataloaderPlugin from '@pothos/plugin-dataloader';
+import RelayPlugin from '@pothos/plugin-relay';
+import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
+import SimpleObjectsPlugin from '@pothos/plugin-simple-objects';
+import ValidationPlugin from '@pothos/plugin-validation';
+import { GraphQLError } from 'graphql';
+import type { Context } from './context.js';
+import { DateScalar, DateTimeScalar, DecimalScalar } from './scalars.js';
+
+export interface SchemaLimits {
+  maxComplexity: number;
+  maxDepth: number;
+  maxBreadth: number;
+}
+
+export const DEFAULT_LIMITS: SchemaLimits = Object.freeze({ maxComplexity: 5000, maxDepth: 12, maxBreadth: 400 });
+
+export const builder = new SchemaBuilder<{
+  Context: Context & { limits?: SchemaLimits };
+  Scalars: {
+    Decimal: { Input: string; Output: string };
+    Date: { Input: string; Output: string };
+    DateTime: { Input: Date; Output: Date };
+    ID: { Input: string; Output: string | number };
+  };
+  AuthScopes: { editor: boolean; admin: boolean; reader: boolean };
+  DefaultEdgesNullability: false;
+  DefaultNodeNullability: false;
+  DefaultFieldNullability: false;
+}>({
+  // Relay first so scope checks see decoded global ids; scope-auth before the rest so no
+  // other plugin runs work for a request that is not allowed.
+  plugins: [RelayPlugin, ScopeAuthPlugin, DataloaderPlugin, ComplexityPlugin, ValidationPlugin, SimpleObjectsPlugin],
+  defaultFieldNullability: false,
+  relay: {
+    clientMutationId: 'omit',
+    cursorType: 'String',
+    nodesQueryOptions: false,
+    edgesFieldOptions: { nullable: false },
+    nodeFieldOptions: { nullable: false },
+    brandLoadedObjects: true,
+  },
+  scopeAuth: {
+    authScopes: (context) => ({
+      reader: context.viewer.role !== null,
+      editor: context.viewer.role === 'editor' || context.viewer.role === 'admin',
+      admin: context.viewer.role === 'admin',
+    }),
+    unauthorizedError: (_parent, context) =>
+      context.viewer.role === null
+        ? new GraphQLError('This needs an API key: send "Authorization: Bearer <key>".', {
+            extensions: { code: 'UNAUTHENTICATED' },
+          })
+        : new GraphQLError(`The "${context.viewer.role}" role may not do this; it needs an editor key.`, {
+            extensions: { code: 'FORBIDDEN' },
+          }),
+  },
+  complexity: {
+    defaultComplexity: 1,
+    defaultListMultiplier: 10,
+    limit: (context) => {
+      const limits = context.limits ?? DEFAULT_LIMITS;
+      return { complexity: limits.maxComplexity, depth: limits.maxDepth, breadth: limits.maxBreadth };
+    },
+    complexityError: (kind, result) => {
+      const [measure, limit, code] =
+        kind === 'Depth'
+          ? [result.depth, result.maxDepth, 'QUERY_TOO_DEEP']
+          : kind === 'Breadth'
+            ? [result.breadth, result.maxBreadth, 'QUERY_TOO_BROAD']
+            : [result.complexity, result.maxComplexity, 'QUERY_TOO_COMPLEX'];
+      return new GraphQLError(
+        `The query's ${kind.toLowerCase()} is ${measure}, above the limit of ${limit}; ask for less in one request.`,
+        { extensions: { code } },
+      );
+    },
+  },
+  validation: {
+    validationError: (failure) => {
+      const issue = failure.issues[0];
+      const field = (issue?.path ?? []).map((segment) => String(typeof segment === 'object' ? segment.key : segment));
+      return new GraphQLError(`Invalid ${field.join('.') || 'argument'}: ${issue?.message ?? 'invalid value'}`, {
+        extensions: { code: 'BAD_USER_INPUT', field },
+      });
+    },
+  },
+});
+
+export type Types = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never;
+
+builder.addScalarType('Decimal', DecimalScalar);
+builder.addScalarType('Date', DateScalar);
+builder.addScalarType('DateTime', DateTimeScalar);
+
+builder.queryType({});
+builder.mutationType({});

@@ -1,0 +1,80 @@
+import DataLoader from 'dataloader';
+import type { AssetInstant, CompanyDay, CompanyWindow, DataSources } from './data-sources.js';
+
+export type Role = 'reader' | 'editor' | 'admin';
+
+/** Who is asking: an API key's holder, or nobody. */
+export interface Viewer {
+  apiKeyId: string | null;
+  keyName: string | null;
+  role: Role | null;
+}
+
+export const ANONYMOUS: Viewer = Object.freeze({ apiKeyId: null, keyName: null, role: null });
+
+export interface Context {
+  data: DataSources;
+  viewer: Viewer;
+  loaders: Loaders;
+  /** The UTC day of the request, the default for "as of" arguments. */
+  today: string;
+  /** Loaders made on demand for one argument set (a page size, a filter); see `loaderFor`. */
+  loaderCache: Map<string, DataLoader<unknown, unknown, unknown>>;
+}
+
+export function createContext(options: { data: DataSources; viewer?: Viewer; now?: Date }): Context {
+  const now = options.now ?? new Date();
+  return {
+    data: options.data,
+    viewer: options.viewer ?? ANONYMOUS,
+    loaders: createLoaders(options.data),
+    today: now.toISOString().slice(0, 10),
+    loaderCache: new Map(),
+  };
+}
+
+function keyed<K, V>(batch: (keys: readonly K[]) => Promise<V[]>, cacheKey: (key: K) => string) {
+  return new DataLoader<K, V, string>(batch, { cacheKeyFn: cacheKey, maxBatchSize: 1000 });
+}
+
+const companyDay = (key: CompanyDay) => `${key.companyId}|${key.on}`;
+
+/** Loaders whose keys are more than an id; node types load through Pothos' own loaders. */
+export function createLoaders(data: DataSources) {
+  return {
+    holdings: keyed((keys) => data.treasury.holdings(keys), companyDay),
+    pledgedBtc: keyed((keys) => data.loans.pledgedBtc(keys), companyDay),
+    flowTotals: keyed((keys) => data.treasury.flowTotals(keys), (key: CompanyWindow) => `${key.companyId}|${key.from}|${key.to}`),
+    priceAt: keyed((keys) => data.assets.pricesAt(keys), (key: AssetInstant) => `${key.assetId}|${key.at.toISOString()}`),
+    companyByTicker: keyed((keys) => data.companies.byTickers(keys), (ticker: string) => ticker),
+    assetBySymbol: keyed((keys) => data.assets.bySymbols(keys), (symbol: string) => symbol),
+    latestPrice: keyed((keys) => data.assets.latestPrices(keys), (id: string) => id),
+    allTimeHigh: keyed((keys) => data.assets.allTimeHighs(keys), (id: string) => id),
+    officers: keyed((keys) => data.officers.byCompanyIds(keys), (id: string) => id),
+    regionSummaries: keyed((keys) => data.sites.regionSummaries(keys), (id: string) => id),
+    loansByCompany: keyed((keys) => data.loans.byCompanyIds(keys), (id: string) => id),
+    repayments: keyed((keys) => data.loans.repaymentsByLoanIds(keys), (id: string) => id),
+  };
+}
+
+export type Loaders = ReturnType<typeof createLoaders>;
+
+/**
+ * A loader shared by every resolver call in the request that uses the same arguments, so that
+ * e.g. `sites(first: 5)` on 50 companies is one statement, not 50.
+ */
+export function loaderFor<K, V>(
+  context: Context,
+  name: string,
+  args: unknown,
+  batch: (keys: readonly K[]) => Promise<V[]>,
+  cacheKey: (key: K) => string = String,
+): DataLoader<K, V, string> {
+  const id = `${name}:${JSON.stringify(args)}`;
+  let loader = context.loaderCache.get(id) as DataLoader<K, V, string> | undefined;
+  if (!loader) {
+    loader = keyed(batch, cacheKey);
+    context.loaderCache.set(id, loader as DataLoader<unknown, unknown, unknown>);
+  }
+  return loader;
+}

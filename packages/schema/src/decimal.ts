@@ -1,0 +1,35 @@
+import { Decimal as DecimalJs } from 'decimal.js';
+
+/**
+ * The one decimal type the API computes with. Precision is far above what BTC (8 places)
+ * and USD amounts need, so only explicit rounding ever changes a value.
+ */
+export const Decimal = DecimalJs.clone({ precision: 60, rounding: DecimalJs.ROUND_HALF_UP, toExpNeg: -100, toExpPos: 100 });
+export type Decimal = DecimalJs;
+export type DecimalValue = DecimalJs.Value;
+
+export const SATOSHI_PLACES = 8;
+
+/** The contract's canonical form: no exponent, no trailing fraction zeros, no "+", no "-0". */
+export function canonical(value: DecimalValue): string {
+  const d = new Decimal(value);
+  if (d.isZero()) return '0';
+  return d.toFixed();
+}
+
+/** A quotient the server derives is rounded half-up to 8 places (DOMAIN.md). */
+export function divide(numerator: DecimalValue, denominator: DecimalValue): Decimal {
+  return new Decimal(numerator).div(denominator).toDecimalPlaces(SATOSHI_PLACES, DecimalJs.ROUND_HALF_UP);
+}
+
+export function sum(values: Iterable<DecimalValue>): Decimal {
+  let total = new Decimal(0);
+  for (const value of values) total = total.plus(value);
+  return total;
+}
+
+/** Number of digits after the point in a decimal string. */
+export function decimalPlaces(value: string): number {
+  const point = value.indexOf('.');
+  return point === -1 ? 0 : value.length - point - 1;
+}

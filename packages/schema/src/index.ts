@@ -1,0 +1,22 @@
+import { lexicographicSortSchema, type GraphQLSchema } from 'graphql';
+import { builder } from './builder.js';
+import './types/source.js';
+import './types/user-error.js';
+import './types/company.js';
+import './types/site.js';
+import './types/treasury.js';
+import './types/production.js';
+import './types/loan.js';
+import './types/asset.js';
+
+/** The MinerGraph schema, with types and fields in a stable, sorted order. */
+export const schema: GraphQLSchema = lexicographicSortSchema(builder.toSchema());
+
+export { ANONYMOUS, createContext, type Context, type Role, type Viewer } from './context.js';
+export type * from './data-sources.js';
+export type * from './models.js';
+export { DEFAULT_LIMITS, type SchemaLimits } from './builder.js';
+export { canonical, Decimal, divide } from './decimal.js';
+export { parseDate, parseDateTime, parseDecimal, ScalarInputError } from './scalars.js';
+export { ScalarLiteralsRule } from './validation-rules.js';
+export type { UserErrorCode, UserErrorModel } from './types/user-error.js';

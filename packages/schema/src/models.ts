@@ -1,0 +1,179 @@
+/**
+ * The plain shapes the schema resolves from. Decimals are canonical-or-not decimal strings
+ * (the Decimal scalar canonicalises on output), days are `YYYY-MM-DD` strings, instants are
+ * `Date`s, and ids are the database's own keys as strings.
+ */
+
+export type BusinessLine = 'BITCOIN_MINING' | 'AI_COMPUTE';
+export type SiteStatus = 'PLANNED' | 'UNDER_CONSTRUCTION' | 'OPERATING' | 'IDLE' | 'DECOMMISSIONED';
+export type SitePurpose = 'BITCOIN_MINING' | 'AI_COMPUTE' | 'MIXED';
+export type TreasuryTransactionKind = 'MINED' | 'PURCHASED' | 'SOLD' | 'OTHER';
+export type LoanStatus = 'ACTIVE' | 'REPAID' | 'DEFAULTED';
+export type AssetKind = 'CRYPTO' | 'EQUITY';
+export type CalendarInterval = 'DAY' | 'WEEK' | 'MONTH' | 'QUARTER' | 'YEAR';
+export type CandleInterval = 'HOUR' | 'DAY' | 'WEEK' | 'MONTH';
+export type CompanyOrder = 'TICKER_ASC' | 'NAME_ASC' | 'HOLDINGS_DESC';
+
+export interface SourceModel {
+  id: string;
+  title: string;
+  url: string | null;
+  publisher: string | null;
+  publishedOn: string | null;
+}
+
+export interface CompanyModel {
+  id: string;
+  name: string;
+  ticker: string;
+  exchange: string | null;
+  businessLines: BusinessLine[];
+  reportedSiteCount: number | null;
+  reportedRegions: string[];
+  sourceId: string | null;
+}
+
+export interface OfficerModel {
+  id: string;
+  companyId: string;
+  name: string;
+  role: string;
+  since: string | null;
+  previousEmployer: string | null;
+  sourceId: string | null;
+}
+
+export interface SiteModel {
+  id: string;
+  companyId: string;
+  name: string;
+  region: string;
+  country: string | null;
+  status: SiteStatus;
+  purpose: SitePurpose;
+  powerCapacityMw: string | null;
+  hashrateEh: string | null;
+  gridConnected: boolean | null;
+  commissionedOn: string | null;
+  sourceId: string | null;
+}
+
+export interface RegionSummaryModel {
+  region: string;
+  siteCount: number;
+  powerCapacityMw: string;
+  hashrateEh: string;
+}
+
+export interface TreasuryTransactionModel {
+  id: string;
+  companyId: string;
+  kind: TreasuryTransactionKind;
+  btc: string;
+  usd: string | null;
+  occurredOn: string;
+  note: string | null;
+  sourceId: string | null;
+  productionReportId: string | null;
+}
+
+export interface HoldingsReportModel {
+  id: string;
+  companyId: string;
+  on: string;
+  btc: string;
+  sourceId: string | null;
+}
+
+/** Holdings of one company at the end of one day, as the database computed them. */
+export interface HoldingsModel {
+  companyId: string;
+  on: string;
+  btc: string;
+  anchor: HoldingsReportModel | null;
+}
+
+export interface FlowTotalsModel {
+  minedBtc: string;
+  purchasedBtc: string;
+  soldBtc: string;
+  otherBtc: string;
+  /** Proceeds of the sales that have them, and the BTC of those sales. */
+  soldUsd: string;
+  soldBtcWithUsd: string;
+}
+
+export interface ProductionReportModel {
+  id: string;
+  companyId: string;
+  periodStart: string;
+  periodEnd: string;
+  minedBtc: string;
+  soldBtc: string | null;
+  soldUsd: string | null;
+  heldBtc: string | null;
+  deployedHashrateEh: string | null;
+  operatingHashrateEh: string | null;
+  sourceId: string | null;
+}
+
+export interface LoanModel {
+  id: string;
+  companyId: string;
+  lender: string | null;
+  principalUsd: string | null;
+  /** Null when the collateral was never disclosed. */
+  initialCollateralBtc: string | null;
+  /** Sum of repayments. */
+  repaidUsd: string;
+  /** Sum of collateral released by repayments. */
+  collateralReleasedBtc: string;
+  originatedOn: string | null;
+  maturesOn: string | null;
+  interestRatePercent: number | null;
+  status: LoanStatus;
+  marginCallLtv: number | null;
+  liquidationLtv: number | null;
+  sourceId: string | null;
+}
+
+export interface LoanRepaymentModel {
+  id: string;
+  loanId: string;
+  amountUsd: string;
+  paidOn: string;
+  collateralReleasedBtc: string;
+  fundedByTransactionId: string | null;
+  sourceId: string | null;
+}
+
+export interface AssetModel {
+  id: string;
+  symbol: string;
+  name: string;
+  kind: AssetKind;
+  quoteCurrency: string;
+}
+
+export interface PricePointModel {
+  assetId: string;
+  at: Date;
+  priceUsd: string;
+  sourceId: string | null;
+}
+
+export interface CandleModel {
+  start: Date;
+  open: string;
+  high: string;
+  low: string;
+  close: string;
+  volume: string | null;
+}
+
+export interface PriceChangeModel {
+  from: PricePointModel;
+  to: PricePointModel;
+  high: string;
+  low: string;
+}

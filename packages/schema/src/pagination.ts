@@ -1,0 +1,98 @@
+import type { ArgBuilder, ObjectRef } from '@pothos/core';
+import { builder, type Types } from './builder.js';
+import type { Page, PageRequest } from './data-sources.js';
+import { badUserInput } from './errors.js';
+
+export const DEFAULT_PAGE_SIZE = 20;
+export const MAX_PAGE_SIZE = 100;
+
+export interface PageArgs {
+  first?: number | null;
+  after?: string | null;
+}
+
+export function pageArgs(arg: ArgBuilder<Types>) {
+  return {
+    first: arg.int({ description: `How many to return, 0 to ${MAX_PAGE_SIZE} (default ${DEFAULT_PAGE_SIZE}).` }),
+    after: arg.string({ description: 'The endCursor of the previous page.' }),
+  };
+}
+
+/** Complexity of a connection field: its selections count once per requested row. */
+export function pageComplexity(args: PageArgs) {
+  return { field: 1, multiplier: Math.min(Math.max(args.first ?? DEFAULT_PAGE_SIZE, 1), MAX_PAGE_SIZE) };
+}
+
+export function pageRequest<TFilter>(connection: string, args: PageArgs, filter: TFilter): PageRequest<TFilter> {
+  const first = args.first ?? DEFAULT_PAGE_SIZE;
+  if (first < 0 || first > MAX_PAGE_SIZE) {
+    throw badUserInput(`"first" must be between 0 and ${MAX_PAGE_SIZE}; it was ${first}.`, ['first']);
+  }
+  return { first, after: args.after ? decodeCursor(connection, args.after) : null, filter };
+}
+
+/** Cursors are opaque to clients: the connection's name and the row's sort key. */
+export function encodeCursor(connection: string, key: readonly string[]): string {
+  return Buffer.from(JSON.stringify([connection, ...key])).toString('base64url');
+}
+
+export function decodeCursor(connection: string, cursor: string): string[] {
+  let decoded: unknown;
+  try {
+    decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    decoded = null;
+  }
+  if (
+    !Array.isArray(decoded) ||
+    decoded[0] !== connection ||
+    decoded.length < 2 ||
+    !decoded.every((part) => typeof part === 'string')
+  ) {
+    throw badUserInput(`"after" is not a cursor of ${connection}; pass an endCursor this connection returned.`, ['after']);
+  }
+  return decoded.slice(1) as string[];
+}
+
+export interface ConnectionResult<T> {
+  edges: { cursor: string; node: T }[];
+  pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
+  /** Counting is a separate statement, run only when a client selects totalCount. */
+  totalCount: () => Promise<number>;
+}
+
+export function toConnection<T>(
+  connection: string,
+  request: PageRequest<unknown>,
+  page: Page<T>,
+  totalCount: () => Promise<number>,
+): ConnectionResult<T> {
+  const edges = page.edges.map((edge) => ({ cursor: encodeCursor(connection, edge.key), node: edge.node }));
+  return {
+    edges,
+    pageInfo: {
+      hasNextPage: page.hasNextPage,
+      hasPreviousPage: request.after !== null,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges.at(-1)?.cursor ?? null,
+    },
+    totalCount,
+  };
+}
+
+/** A `<Name>Connection` with `<Name>Edge`s and a lazily counted `totalCount`. */
+export function connectionType<T>(name: string, node: ObjectRef<any, T>) {
+  return builder.connectionObject(
+    {
+      type: node,
+      name: `${name}Connection`,
+      fields: (t) => ({
+        totalCount: t.int({
+          description: 'How many rows match, ignoring pagination.',
+          resolve: (parent) => (parent as unknown as ConnectionResult<T>).totalCount(),
+        }),
+      }),
+    },
+    { name: `${name}Edge` },
+  );
+}

@@ -1,0 +1,219 @@
+import { builder } from '../builder.js';
+import { canonical, Decimal } from '../decimal.js';
+import { badUserInput } from '../errors.js';
+import type { AssetKind, AssetModel, CandleInterval, CandleModel, PriceChangeModel, PricePointModel } from '../models.js';
+import { Company } from './company.js';
+import { sourceField, SourceInput } from './source.js';
+import { notImplemented, UserError } from './user-error.js';
+
+export const MAX_CANDLES = 10_000;
+const HOUR_MS = 3_600_000;
+const BUCKET_MS: Record<CandleInterval, number> = { HOUR: HOUR_MS, DAY: 24 * HOUR_MS, WEEK: 7 * 24 * HOUR_MS, MONTH: 31 * 24 * HOUR_MS };
+
+export const AssetKindEnum = builder.enumType('AssetKind', {
+  values: ['CRYPTO', 'EQUITY'] as const satisfies readonly AssetKind[],
+});
+
+export const CandleIntervalEnum = builder.enumType('CandleInterval', {
+  values: ['HOUR', 'DAY', 'WEEK', 'MONTH'] as const satisfies readonly CandleInterval[],
+});
+
+export const PricePoint = builder.objectRef<PricePointModel>('PricePoint').implement({
+  description: 'One observed price.',
+  fields: (t) => ({
+    at: t.expose('at', { type: 'DateTime' }),
+    priceUsd: t.expose('priceUsd', {
+      type: 'Decimal',
+      description: 'The close of the observation (the high for allTimeHigh).',
+    }),
+    source: t.field(sourceField),
+  }),
+});
+
+const Candle = builder.objectRef<CandleModel>('Candle').implement({
+  description: 'Open, high, low, close and volume of one UTC bucket.',
+  fields: (t) => ({
+    start: t.expose('start', { type: 'DateTime' }),
+    open: t.expose('open', { type: 'Decimal' }),
+    high: t.expose('high', { type: 'Decimal' }),
+    low: t.expose('low', { type: 'Decimal' }),
+    close: t.expose('close', { type: 'Decimal' }),
+    volume: t.expose('volume', { type: 'Decimal', nullable: true }),
+  }),
+});
+
+const PriceChange = builder.objectRef<PriceChangeModel>('PriceChange').implement({
+  fields: (t) => ({
+    from: t.field({ type: PricePoint, resolve: (change) => change.from }),
+    to: t.field({ type: PricePoint, resolve: (change) => change.to }),
+    changeUsd: t.field({
+      type: 'Decimal',
+      resolve: (change) => canonical(new Decimal(change.to.priceUsd).minus(change.from.priceUsd)),
+    }),
+    changePercent: t.float({
+      description: '(to - from) / from × 100.',
+      resolve: (change) =>
+        new Decimal(change.to.priceUsd).minus(change.from.priceUsd).div(change.from.priceUsd).times(100).toNumber(),
+    }),
+    high: t.expose('high', { type: 'Decimal', description: 'Highest high observed between the two points.' }),
+    low: t.expose('low', { type: 'Decimal', description: 'Lowest low observed between the two points.' }),
+  }),
+});
+
+export const Asset = builder.loadableNode('Asset', {
+  description: "Something with a price: BTC, or a company's shares.",
+  id: { resolve: (asset: AssetModel) => asset.id },
+  load: (ids: string[], context) => context.data.assets.byIds(ids),
+  fields: (t) => ({
+    symbol: t.exposeString('symbol', { description: 'BTC, CANG, ...' }),
+    name: t.exposeString('name'),
+    kind: t.field({ type: AssetKindEnum, resolve: (asset) => asset.kind }),
+    quoteCurrency: t.exposeString('quoteCurrency'),
+    latestPrice: t.field({
+      type: PricePoint,
+      nullable: true,
+      resolve: (asset, _args, context) => context.loaders.latestPrice.load(asset.id),
+    }),
+    priceAt: t.field({
+      type: PricePoint,
+      nullable: true,
+      description: 'The last observation at or before `at`.',
+      args: { at: t.arg({ type: 'DateTime', required: true }) },
+      resolve: (asset, { at }, context) => context.loaders.priceAt.load({ assetId: asset.id, at }),
+    }),
+    candles: t.field({
+      type: [Candle],
+      description:
+        'OHLC buckets that start in [from, to), oldest first; empty buckets are left out. Buckets are UTC: DAY at 00:00, WEEK on Monday, MONTH on the 1st.',
+      args: {
+        from: t.arg({ type: 'DateTime', required: true }),
+        to: t.arg({ type: 'DateTime', required: true }),
+        interval: t.arg({ type: CandleIntervalEnum, required: true }),
+      },
+      complexity: { field: 10, multiplier: 1 },
+      resolve: (asset, { from, to, interval }, context) => {
+        if (from >= to) throw badUserInput('"from" must be before "to".', ['from']);
+        const buckets = Math.ceil((to.getTime() - from.getTime()) / BUCKET_MS[interval]);
+        if (interval !== 'MONTH' && buckets > MAX_CANDLES) {
+          throw badUserInput(`That spans ${buckets} ${interval} buckets; at most ${MAX_CANDLES} fit in one request.`, ['interval']);
+        }
+        return context.data.assets.candles(asset.id, from, to, interval);
+      },
+    }),
+    change: t.field({
+      type: PriceChange,
+      nullable: true,
+      description: 'From the last observation at or before `from` to the last at or before `to` (default: latest).',
+      args: { from: t.arg({ type: 'DateTime', required: true }), to: t.arg({ type: 'DateTime' }) },
+      resolve: (asset, { from, to }, context) => {
+        if (to && from > to) throw badUserInput('"from" must not be after "to".', ['from']);
+        return context.data.assets.change(asset.id, from, to ?? null);
+      },
+    }),
+    allTimeHigh: t.field({
+      type: PricePoint,
+      nullable: true,
+      description: 'The observation with the highest high; priceUsd is that high.',
+      resolve: (asset, _args, context) => context.loaders.allTimeHigh.load(asset.id),
+    }),
+    drawdownFromAllTimeHigh: t.float({
+      nullable: true,
+      description: '1 - latest close / all-time high; 0.439 means 43.9 % below the peak.',
+      resolve: async (asset, _args, context) => {
+        const [latest, high] = await Promise.all([
+          context.loaders.latestPrice.load(asset.id),
+          context.loaders.allTimeHigh.load(asset.id),
+        ]);
+        if (!latest || !high) return null;
+        return new Decimal(1).minus(new Decimal(latest.priceUsd).div(high.priceUsd)).toNumber();
+      },
+    }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  asset: t.field({
+    type: Asset,
+    nullable: true,
+    description: 'Case-insensitive.',
+    args: { symbol: t.arg.string({ required: true }) },
+    resolve: (_root, { symbol }, context) => context.loaders.assetBySymbol.load(symbol.trim().toUpperCase()),
+  }),
+  assets: t.field({
+    type: [Asset],
+    description: 'By symbol.',
+    args: { kind: t.arg({ type: AssetKindEnum }) },
+    resolve: (_root, { kind }, context) => context.data.assets.list(kind ?? null),
+  }),
+}));
+
+builder.objectFields(Company, (t) => ({
+  stock: t.field({
+    type: Asset,
+    nullable: true,
+    description: "The company's listed equity, whose prices live in price history.",
+    resolve: async (company, _args, context) => {
+      const asset = await context.loaders.assetBySymbol.load(company.ticker);
+      return asset?.kind === 'EQUITY' ? asset : null;
+    },
+  }),
+}));
+
+const CreateAssetInput = builder.inputType('CreateAssetInput', {
+  fields: (t) => ({
+    symbol: t.string({ required: true, description: 'Stored upper-case.' }),
+    name: t.string({ required: true }),
+    kind: t.field({ type: AssetKindEnum, required: true }),
+    quoteCurrency: t.string({ description: 'Default USD.' }),
+  }),
+});
+
+const CreateAssetPayload = builder.simpleObject('CreateAssetPayload', {
+  fields: (t) => ({
+    asset: t.field({ type: Asset, nullable: true }),
+    userErrors: t.field({ type: [UserError] }),
+  }),
+});
+
+const PriceInput = builder.inputType('PriceInput', {
+  fields: (t) => ({
+    at: t.field({ type: 'DateTime', required: true }),
+    open: t.field({ type: 'Decimal' }),
+    high: t.field({ type: 'Decimal' }),
+    low: t.field({ type: 'Decimal' }),
+    close: t.field({ type: 'Decimal', required: true }),
+    volume: t.field({ type: 'Decimal' }),
+  }),
+});
+
+const RecordPricesInput = builder.inputType('RecordPricesInput', {
+  fields: (t) => ({
+    symbol: t.string({ required: true }),
+    points: t.field({ type: [PriceInput], required: true }),
+    source: t.field({ type: SourceInput }),
+  }),
+});
+
+const RecordPricesPayload = builder.simpleObject('RecordPricesPayload', {
+  fields: (t) => ({
+    inserted: t.int(),
+    updated: t.int(),
+    userErrors: t.field({ type: [UserError] }),
+  }),
+});
+
+builder.mutationFields((t) => ({
+  createAsset: t.field({
+    type: CreateAssetPayload,
+    authScopes: { editor: true },
+    args: { input: t.arg({ type: CreateAssetInput, required: true }) },
+    resolve: () => notImplemented('createAsset'),
+  }),
+  recordPrices: t.field({
+    type: RecordPricesPayload,
+    description: 'Inserts or replaces observations by (symbol, at).',
+    authScopes: { editor: true },
+    args: { input: t.arg({ type: RecordPricesInput, required: true }) },
+    resolve: () => notImplemented('recordPrices'),
+  }),
+}));

@@ -1,0 +1,198 @@
+import { builder } from '../builder.js';
+import type { Context } from '../context.js';
+import { canonical, Decimal, divide } from '../decimal.js';
+import type { LoanModel, LoanRepaymentModel, LoanStatus } from '../models.js';
+import { Company } from './company.js';
+import { sourceField, SourceInput } from './source.js';
+import { notImplemented, UserError } from './user-error.js';
+import { TreasuryTransaction } from './treasury.js';
+
+export const LoanStatusEnum = builder.enumType('LoanStatus', {
+  values: ['ACTIVE', 'REPAID', 'DEFAULTED'] as const satisfies readonly LoanStatus[],
+});
+
+export function outstandingUsd(loan: LoanModel): Decimal | null {
+  return loan.principalUsd === null ? null : new Decimal(loan.principalUsd).minus(loan.repaidUsd);
+}
+
+export function collateralBtc(loan: LoanModel): Decimal {
+  return new Decimal(loan.initialCollateralBtc ?? 0).minus(loan.collateralReleasedBtc);
+}
+
+/** The BTC price at which the loan's LTV reaches `threshold`; null when it cannot be known. */
+function priceAtLtv(loan: LoanModel, threshold: number | null): string | null {
+  const outstanding = outstandingUsd(loan);
+  const collateral = collateralBtc(loan);
+  if (outstanding === null || threshold === null || threshold <= 0 || collateral.isZero()) return null;
+  return canonical(divide(outstanding, collateral.times(String(threshold))));
+}
+
+async function latestBtcClose(context: Context): Promise<string | null> {
+  const btc = await context.loaders.assetBySymbol.load('BTC');
+  return btc ? ((await context.loaders.latestPrice.load(btc.id))?.priceUsd ?? null) : null;
+}
+
+const LoanRepayment = builder.objectRef<LoanRepaymentModel>('LoanRepayment').implement({
+  description: 'A payment on a loan.',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    amountUsd: t.expose('amountUsd', { type: 'Decimal' }),
+    paidOn: t.expose('paidOn', { type: 'Date' }),
+    collateralReleasedBtc: t.expose('collateralReleasedBtc', { type: 'Decimal' }),
+    fundedBy: t.field({
+      type: TreasuryTransaction,
+      nullable: true,
+      description: 'The BTC sale that funded this repayment, when recorded together.',
+      resolve: (repayment) => repayment.fundedByTransactionId,
+    }),
+    source: t.field(sourceField),
+  }),
+});
+
+export const Loan = builder.loadableNode('Loan', {
+  description: 'A Bitcoin-backed loan.',
+  id: { resolve: (loan: LoanModel) => loan.id },
+  load: (ids: string[], context) => context.data.loans.byIds(ids),
+  fields: (t) => ({
+    company: t.field({ type: Company, resolve: (loan) => loan.companyId }),
+    lender: t.exposeString('lender', { nullable: true }),
+    principalUsd: t.expose('principalUsd', {
+      type: 'Decimal',
+      nullable: true,
+      description: 'Principal drawn; null when it was never disclosed.',
+    }),
+    repaidUsd: t.expose('repaidUsd', { type: 'Decimal', description: 'Sum of repayments.' }),
+    outstandingUsd: t.field({
+      type: 'Decimal',
+      nullable: true,
+      description: 'principalUsd - repaidUsd; null when the principal is unknown.',
+      resolve: (loan) => {
+        const outstanding = outstandingUsd(loan);
+        return outstanding === null ? null : canonical(outstanding);
+      },
+    }),
+    collateralBtc: t.field({
+      type: 'Decimal',
+      description: 'Initial collateral less collateral released by repayments; 0 when never disclosed (see collateralDisclosed).',
+      resolve: (loan) => canonical(collateralBtc(loan)),
+    }),
+    collateralDisclosed: t.boolean({
+      description: 'False when the lender or company never disclosed the collateral; then ltv and trigger prices are null.',
+      resolve: (loan) => loan.initialCollateralBtc !== null,
+    }),
+    originatedOn: t.expose('originatedOn', { type: 'Date', nullable: true }),
+    maturesOn: t.expose('maturesOn', { type: 'Date', nullable: true }),
+    interestRatePercent: t.exposeFloat('interestRatePercent', { nullable: true }),
+    status: t.field({ type: LoanStatusEnum, resolve: (loan) => loan.status }),
+    marginCallLtv: t.exposeFloat('marginCallLtv', { nullable: true }),
+    liquidationLtv: t.exposeFloat('liquidationLtv', { nullable: true }),
+    ltv: t.float({
+      nullable: true,
+      description:
+        'outstandingUsd / (collateralBtc * price); price defaults to the latest BTC close. Null when not computable.',
+      args: { btcPriceUsd: t.arg({ type: 'Decimal' }) },
+      resolve: async (loan, args, context) => {
+        const outstanding = outstandingUsd(loan);
+        const collateral = collateralBtc(loan);
+        if (outstanding === null || collateral.isZero()) return null;
+        const price = args.btcPriceUsd ?? (await latestBtcClose(context));
+        if (price === null || new Decimal(price).lte(0)) return null;
+        return outstanding.div(collateral.times(price)).toNumber();
+      },
+    }),
+    marginCallPriceUsd: t.field({
+      type: 'Decimal',
+      nullable: true,
+      description: 'BTC price at which ltv reaches marginCallLtv.',
+      resolve: (loan) => priceAtLtv(loan, loan.marginCallLtv),
+    }),
+    liquidationPriceUsd: t.field({
+      type: 'Decimal',
+      nullable: true,
+      description: 'BTC price at which ltv reaches liquidationLtv.',
+      resolve: (loan) => priceAtLtv(loan, loan.liquidationLtv),
+    }),
+    repayments: t.field({
+      type: [LoanRepayment],
+      description: 'Oldest first.',
+      resolve: (loan, _args, context) => context.loaders.repayments.load(loan.id),
+    }),
+    source: t.field(sourceField),
+  }),
+});
+
+builder.objectFields(Company, (t) => ({
+  loans: t.field({
+    type: [Loan],
+    args: { status: t.arg({ type: LoanStatusEnum }) },
+    resolve: async (company, { status }, context) => {
+      const loans = await context.loaders.loansByCompany.load(company.id);
+      return status ? loans.filter((loan) => loan.status === status) : loans;
+    },
+  }),
+}));
+
+const CreateLoanInput = builder.inputType('CreateLoanInput', {
+  fields: (t) => ({
+    companyId: t.id({ required: true }),
+    lender: t.string(),
+    principalUsd: t.field({ type: 'Decimal' }),
+    collateralBtc: t.field({ type: 'Decimal', required: true }),
+    originatedOn: t.field({ type: 'Date' }),
+    maturesOn: t.field({ type: 'Date' }),
+    interestRatePercent: t.float(),
+    marginCallLtv: t.float(),
+    liquidationLtv: t.float(),
+    source: t.field({ type: SourceInput }),
+  }),
+});
+
+const CreateLoanPayload = builder.simpleObject('CreateLoanPayload', {
+  fields: (t) => ({
+    loan: t.field({ type: Loan, nullable: true }),
+    userErrors: t.field({ type: [UserError] }),
+  }),
+});
+
+const SaleInput = builder.inputType('SaleInput', {
+  fields: (t) => ({
+    btc: t.field({ type: 'Decimal', required: true }),
+    usd: t.field({ type: 'Decimal', required: true }),
+  }),
+});
+
+const RepayLoanInput = builder.inputType('RepayLoanInput', {
+  fields: (t) => ({
+    loanId: t.id({ required: true }),
+    amountUsd: t.field({ type: 'Decimal', required: true }),
+    paidOn: t.field({ type: 'Date', required: true }),
+    collateralReleasedBtc: t.field({ type: 'Decimal' }),
+    fundedBySale: t.field({ type: SaleInput }),
+    source: t.field({ type: SourceInput }),
+    idempotencyKey: t.string(),
+  }),
+});
+
+const RepayLoanPayload = builder.simpleObject('RepayLoanPayload', {
+  fields: (t) => ({
+    loan: t.field({ type: Loan, nullable: true }),
+    repayment: t.field({ type: LoanRepayment, nullable: true }),
+    userErrors: t.field({ type: [UserError] }),
+  }),
+});
+
+builder.mutationFields((t) => ({
+  createLoan: t.field({
+    type: CreateLoanPayload,
+    authScopes: { editor: true },
+    args: { input: t.arg({ type: CreateLoanInput, required: true }) },
+    resolve: () => notImplemented('createLoan'),
+  }),
+  repayLoan: t.field({
+    type: RepayLoanPayload,
+    description: 'Records a repayment; with fundedBySale, also the BTC sale that paid for it, in one transaction.',
+    authScopes: { editor: true },
+    args: { input: t.arg({ type: RepayLoanInput, required: true }) },
+    resolve: () => notImplemented('repayLoan'),
+  }),
+}));

@@ -1,0 +1,95 @@
+import { builder } from '../builder.js';
+import { daysInclusive } from '../calendar.js';
+import { loaderFor } from '../context.js';
+import { canonical, Decimal, divide } from '../decimal.js';
+import type { ProductionReportModel } from '../models.js';
+import { connectionType, pageArgs, pageComplexity, pageRequest, toConnection } from '../pagination.js';
+import { Company } from './company.js';
+import { sourceField, SourceInput } from './source.js';
+import { notImplemented, UserError } from './user-error.js';
+
+export const ProductionReport = builder.loadableNode('ProductionReport', {
+  description: 'A monthly (or other period) production update as the company published it.',
+  id: { resolve: (report: ProductionReportModel) => report.id },
+  load: (ids: string[], context) => context.data.production.byIds(ids),
+  fields: (t) => ({
+    company: t.field({ type: Company, resolve: (report) => report.companyId }),
+    periodStart: t.expose('periodStart', { type: 'Date' }),
+    periodEnd: t.expose('periodEnd', { type: 'Date' }),
+    minedBtc: t.expose('minedBtc', { type: 'Decimal' }),
+    soldBtc: t.expose('soldBtc', { type: 'Decimal', nullable: true }),
+    soldUsd: t.expose('soldUsd', { type: 'Decimal', nullable: true }),
+    heldBtc: t.expose('heldBtc', { type: 'Decimal', nullable: true, description: 'Holdings at periodEnd as reported.' }),
+    deployedHashrateEh: t.expose('deployedHashrateEh', { type: 'Decimal', nullable: true }),
+    operatingHashrateEh: t.expose('operatingHashrateEh', { type: 'Decimal', nullable: true }),
+    btcPerDay: t.field({
+      type: 'Decimal',
+      description: 'minedBtc / days in the period (both ends included), rounded half-up to 8 places.',
+      resolve: (report) => canonical(divide(report.minedBtc, daysInclusive(report.periodStart, report.periodEnd))),
+    }),
+    btcPerEhPerDay: t.field({
+      type: 'Decimal',
+      nullable: true,
+      description: 'minedBtc / operatingHashrateEh / days, rounded half-up to 8 places; null without operating hashrate.',
+      resolve: (report) => {
+        if (report.operatingHashrateEh === null || new Decimal(report.operatingHashrateEh).isZero()) return null;
+        const days = daysInclusive(report.periodStart, report.periodEnd);
+        return canonical(divide(report.minedBtc, new Decimal(report.operatingHashrateEh).times(days)));
+      },
+    }),
+    source: t.field(sourceField),
+  }),
+});
+
+export const ProductionReportConnection = connectionType('ProductionReport', ProductionReport);
+
+builder.objectFields(Company, (t) => ({
+  productionReports: t.field({
+    type: ProductionReportConnection,
+    description: 'Newest period first.',
+    args: pageArgs(t.arg),
+    complexity: pageComplexity,
+    resolve: async (company, args, context) => {
+      const request = pageRequest('productionReports', args, {});
+      const page = await loaderFor(context, 'productionReports', request, (ids: readonly string[]) =>
+        context.data.production.pages(ids, request),
+      ).load(company.id);
+      const counts = loaderFor(context, 'productionReportCounts', null, (ids: readonly string[]) =>
+        context.data.production.counts(ids),
+      );
+      return toConnection('productionReports', request, page, () => counts.load(company.id));
+    },
+  }),
+}));
+
+const RecordProductionReportInput = builder.inputType('RecordProductionReportInput', {
+  fields: (t) => ({
+    companyId: t.id({ required: true }),
+    periodStart: t.field({ type: 'Date', required: true }),
+    periodEnd: t.field({ type: 'Date', required: true }),
+    minedBtc: t.field({ type: 'Decimal', required: true }),
+    soldBtc: t.field({ type: 'Decimal' }),
+    soldUsd: t.field({ type: 'Decimal' }),
+    heldBtc: t.field({ type: 'Decimal' }),
+    deployedHashrateEh: t.field({ type: 'Decimal' }),
+    operatingHashrateEh: t.field({ type: 'Decimal' }),
+    source: t.field({ type: SourceInput }),
+    idempotencyKey: t.string(),
+  }),
+});
+
+const RecordProductionReportPayload = builder.simpleObject('RecordProductionReportPayload', {
+  fields: (t) => ({
+    report: t.field({ type: ProductionReport, nullable: true }),
+    userErrors: t.field({ type: [UserError] }),
+  }),
+});
+
+builder.mutationFields((t) => ({
+  recordProductionReport: t.field({
+    type: RecordProductionReportPayload,
+    authScopes: { editor: true },
+    args: { input: t.arg({ type: RecordProductionReportInput, required: true }) },
+    resolve: () => notImplemented('recordProductionReport'),
+  }),
+}));

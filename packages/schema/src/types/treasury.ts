@@ -1,0 +1,307 @@
+import { builder } from '../builder.js';
+import { addDays, endOfDay, intervalEnds } from '../calendar.js';
+import { loaderFor, type Context } from '../context.js';
+import type { TreasuryTransactionFilter } from '../data-sources.js';
+import { canonical, Decimal, divide } from '../decimal.js';
+import { badUserInput } from '../errors.js';
+import type { CalendarInterval, HoldingsModel, HoldingsReportModel, TreasuryTransactionKind, TreasuryTransactionModel } from '../models.js';
+import { connectionType, pageArgs, pageComplexity, pageRequest, toConnection } from '../pagination.js';
+import { Company } from './company.js';
+import { sourceField, SourceInput } from './source.js';
+import { notImplemented, UserError } from './user-error.js';
+
+const BTC_SUPPLY = 21_000_000;
+export const MAX_HISTORY_POINTS = 1000;
+
+export const TreasuryTransactionKindEnum = builder.enumType('TreasuryTransactionKind', {
+  values: {
+    MINED: { description: 'BTC the company mined.' },
+    PURCHASED: { description: 'BTC the company bought.' },
+    SOLD: { description: 'BTC the company sold.' },
+    OTHER: { description: 'Anything else that moves the balance (a transfer in or out, a correction); signed.' },
+  } as const satisfies Record<TreasuryTransactionKind, unknown>,
+});
+
+export const CalendarIntervalEnum = builder.enumType('CalendarInterval', {
+  values: ['DAY', 'WEEK', 'MONTH', 'QUARTER', 'YEAR'] as const satisfies readonly CalendarInterval[],
+});
+
+export const HoldingsReport = builder.objectRef<HoldingsReportModel>('HoldingsReport').implement({
+  description: 'A holdings figure as the company reported it, used as an anchor.',
+  fields: (t) => ({
+    on: t.expose('on', { type: 'Date' }),
+    btc: t.expose('btc', { type: 'Decimal' }),
+    source: t.field(sourceField),
+  }),
+});
+
+/** BTC's close at or before the end of the day, as a decimal string, or null. */
+async function btcCloseOn(context: Context, day: string): Promise<string | null> {
+  const btc = await context.loaders.assetBySymbol.load('BTC');
+  if (!btc) return null;
+  const point = await context.loaders.priceAt.load({ assetId: btc.id, at: endOfDay(day) });
+  return point?.priceUsd ?? null;
+}
+
+async function valueOn(context: Context, day: string, btc: string): Promise<string | null> {
+  const price = await btcCloseOn(context, day);
+  return price === null ? null : canonical(new Decimal(btc).times(price));
+}
+
+export const Holdings = builder.objectRef<HoldingsModel>('Holdings').implement({
+  description: 'BTC a company held at the end of a day.',
+  fields: (t) => ({
+    on: t.expose('on', { type: 'Date' }),
+    btc: t.expose('btc', {
+      type: 'Decimal',
+      description:
+        "The last reported figure on or before the day, plus the recorded flows after the report's day (flows on its day are taken as included); without a report, the sum of all flows.",
+    }),
+    anchor: t.field({
+      type: HoldingsReport,
+      nullable: true,
+      description: 'The reported figure the balance starts from, if any.',
+      resolve: (holdings) => holdings.anchor,
+    }),
+    btcPriceUsd: t.field({
+      type: 'Decimal',
+      nullable: true,
+      description: 'BTC close at or before the end of the day; null when no price is known.',
+      resolve: (holdings, _args, context) => btcCloseOn(context, holdings.on),
+    }),
+    valueUsd: t.field({
+      type: 'Decimal',
+      nullable: true,
+      description: 'btc × btcPriceUsd; null when no price is known.',
+      resolve: (holdings, _args, context) => valueOn(context, holdings.on, holdings.btc),
+    }),
+    pledgedBtc: t.field({
+      type: 'Decimal',
+      description: 'BTC pledged as collateral on active loans at the end of the day.',
+      resolve: (holdings, _args, context) =>
+        context.loaders.pledgedBtc.load({ companyId: holdings.companyId, on: holdings.on }),
+    }),
+    percentOfSupply: t.float({
+      description: 'btc / 21,000,000 * 100.',
+      resolve: (holdings) => new Decimal(holdings.btc).div(BTC_SUPPLY).times(100).toNumber(),
+    }),
+  }),
+});
+
+interface TreasuryFlowShape {
+  companyId: string;
+  from: string;
+  to: string;
+}
+
+function flowTotals(context: Context, flow: TreasuryFlowShape) {
+  return context.loaders.flowTotals.load(flow);
+}
+
+function openingBtc(context: Context, flow: TreasuryFlowShape) {
+  return context.loaders.holdings.load({ companyId: flow.companyId, on: addDays(flow.from, -1) }).then((h) => h.btc);
+}
+
+function closingBtc(context: Context, flow: TreasuryFlowShape) {
+  return context.loaders.holdings.load({ companyId: flow.companyId, on: flow.to }).then((h) => h.btc);
+}
+
+const TreasuryFlow = builder.objectRef<TreasuryFlowShape>('TreasuryFlow').implement({
+  description: 'Opening, flows and closing of the treasury between two days, with what the flows do not explain.',
+  fields: (t) => ({
+    from: t.expose('from', { type: 'Date' }),
+    to: t.expose('to', { type: 'Date' }),
+    openingBtc: t.field({
+      type: 'Decimal',
+      description: 'Holdings at the end of the day before `from`.',
+      resolve: (flow, _args, context) => openingBtc(context, flow),
+    }),
+    minedBtc: t.field({ type: 'Decimal', resolve: async (flow, _a, context) => (await flowTotals(context, flow)).minedBtc }),
+    purchasedBtc: t.field({ type: 'Decimal', resolve: async (flow, _a, context) => (await flowTotals(context, flow)).purchasedBtc }),
+    soldBtc: t.field({ type: 'Decimal', resolve: async (flow, _a, context) => (await flowTotals(context, flow)).soldBtc }),
+    soldUsd: t.field({
+      type: 'Decimal',
+      description: 'Proceeds of the sales in the window that have them.',
+      resolve: async (flow, _a, context) => (await flowTotals(context, flow)).soldUsd,
+    }),
+    averageSalePriceUsd: t.field({
+      type: 'Decimal',
+      nullable: true,
+      description: 'Average USD per BTC over the sales in the window that have proceeds; null when none.',
+      resolve: async (flow, _a, context) => {
+        const totals = await flowTotals(context, flow);
+        return new Decimal(totals.soldBtcWithUsd).isZero() ? null : canonical(divide(totals.soldUsd, totals.soldBtcWithUsd));
+      },
+    }),
+    otherBtc: t.field({ type: 'Decimal', resolve: async (flow, _a, context) => (await flowTotals(context, flow)).otherBtc }),
+    closingBtc: t.field({
+      type: 'Decimal',
+      description: 'Holdings at the end of `to`.',
+      resolve: (flow, _args, context) => closingBtc(context, flow),
+    }),
+    unexplainedBtc: t.field({
+      type: 'Decimal',
+      description:
+        'closingBtc - openingBtc - (mined + purchased - sold + other): what reported figures changed beyond the recorded flows.',
+      resolve: async (flow, _args, context) => {
+        const [opening, closing, totals] = await Promise.all([
+          openingBtc(context, flow),
+          closingBtc(context, flow),
+          flowTotals(context, flow),
+        ]);
+        const net = new Decimal(totals.minedBtc).plus(totals.purchasedBtc).minus(totals.soldBtc).plus(totals.otherBtc);
+        return canonical(new Decimal(closing).minus(opening).minus(net));
+      },
+    }),
+  }),
+});
+
+const HoldingsPoint = builder.objectRef<HoldingsModel>('HoldingsPoint').implement({
+  fields: (t) => ({
+    on: t.expose('on', { type: 'Date' }),
+    btc: t.expose('btc', { type: 'Decimal' }),
+    btcPriceUsd: t.field({
+      type: 'Decimal',
+      nullable: true,
+      resolve: (point, _args, context) => btcCloseOn(context, point.on),
+    }),
+    valueUsd: t.field({
+      type: 'Decimal',
+      nullable: true,
+      resolve: (point, _args, context) => valueOn(context, point.on, point.btc),
+    }),
+  }),
+});
+
+export const TreasuryTransaction = builder.loadableNode('TreasuryTransaction', {
+  description: 'A flow of BTC in or out of a company treasury.',
+  id: { resolve: (transaction: TreasuryTransactionModel) => transaction.id },
+  load: (ids: string[], context) => context.data.treasury.transactionsByIds(ids),
+  fields: (t) => ({
+    company: t.field({ type: Company, resolve: (transaction) => transaction.companyId }),
+    kind: t.field({ type: TreasuryTransactionKindEnum, resolve: (transaction) => transaction.kind }),
+    btc: t.expose('btc', { type: 'Decimal', description: 'Positive amount for MINED, PURCHASED and SOLD; signed for OTHER.' }),
+    usd: t.expose('usd', { type: 'Decimal', nullable: true, description: 'Proceeds of a sale or cost of a purchase, when known.' }),
+    averagePriceUsd: t.field({
+      type: 'Decimal',
+      nullable: true,
+      description: 'usd / btc, rounded half-up to 8 places; null without usd.',
+      resolve: (transaction) =>
+        transaction.usd === null ? null : canonical(divide(transaction.usd, new Decimal(transaction.btc).abs())),
+    }),
+    occurredOn: t.expose('occurredOn', { type: 'Date' }),
+    balanceAfterBtc: t.field({
+      type: 'Decimal',
+      description: 'Holdings at the end of occurredOn: the same figure as holdings(on: occurredOn).btc.',
+      resolve: async (transaction, _args, context) =>
+        (await context.loaders.holdings.load({ companyId: transaction.companyId, on: transaction.occurredOn })).btc,
+    }),
+    note: t.exposeString('note', { nullable: true }),
+    source: t.field(sourceField),
+  }),
+});
+
+const TreasuryTransactionFilterInput = builder.inputType('TreasuryTransactionFilter', {
+  fields: (t) => ({
+    kinds: t.field({ type: [TreasuryTransactionKindEnum] }),
+    from: t.field({ type: 'Date', description: 'On or after this day.' }),
+    to: t.field({ type: 'Date', description: 'On or before this day.' }),
+  }),
+});
+
+export const TreasuryTransactionConnection = connectionType('TreasuryTransaction', TreasuryTransaction);
+
+function checkWindow(from: string, to: string): void {
+  if (from > to) throw badUserInput(`"from" (${from}) is after "to" (${to}).`, ['from']);
+}
+
+builder.objectFields(Company, (t) => ({
+  holdings: t.field({
+    type: Holdings,
+    description: 'BTC held at the end of the given day (default: today).',
+    args: { on: t.arg({ type: 'Date' }) },
+    resolve: (company, args, context) => context.loaders.holdings.load({ companyId: company.id, on: args.on ?? context.today }),
+  }),
+  treasuryFlow: t.field({
+    type: TreasuryFlow,
+    description: 'Opening, flows and closing of the treasury between two days, with what the flows do not explain.',
+    args: { from: t.arg({ type: 'Date', required: true }), to: t.arg({ type: 'Date', required: true }) },
+    resolve: (company, { from, to }) => {
+      checkWindow(from, to);
+      return { companyId: company.id, from, to };
+    },
+  }),
+  holdingsHistory: t.field({
+    type: [HoldingsPoint],
+    description: 'One point per interval, on its last day clipped to [from, to], oldest first.',
+    args: {
+      from: t.arg({ type: 'Date', required: true }),
+      to: t.arg({ type: 'Date', required: true }),
+      interval: t.arg({ type: CalendarIntervalEnum, required: true }),
+    },
+    complexity: { field: 5, multiplier: 12 },
+    resolve: (company, { from, to, interval }, context) => {
+      checkWindow(from, to);
+      const days = intervalEnds(from, to, interval);
+      if (days.length > MAX_HISTORY_POINTS) {
+        throw badUserInput(
+          `That is ${days.length} points; at most ${MAX_HISTORY_POINTS} fit in one request: use a longer interval or a shorter window.`,
+          ['interval'],
+        );
+      }
+      return Promise.all(days.map((on) => context.loaders.holdings.load({ companyId: company.id, on })));
+    },
+  }),
+  treasuryTransactions: t.field({
+    type: TreasuryTransactionConnection,
+    description: 'Newest first.',
+    args: { ...pageArgs(t.arg), filter: t.arg({ type: TreasuryTransactionFilterInput }) },
+    complexity: pageComplexity,
+    resolve: async (company, args, context) => {
+      const filter: TreasuryTransactionFilter = {
+        kinds: args.filter?.kinds ?? null,
+        from: args.filter?.from ?? null,
+        to: args.filter?.to ?? null,
+      };
+      const request = pageRequest('treasuryTransactions', args, filter);
+      const page = await loaderFor(context, 'treasuryTransactions', request, (ids: readonly string[]) =>
+        context.data.treasury.transactionPages(ids, request),
+      ).load(company.id);
+      const counts = loaderFor(context, 'treasuryTransactionCounts', filter, (ids: readonly string[]) =>
+        context.data.treasury.transactionCounts(ids, filter),
+      );
+      return toConnection('treasuryTransactions', request, page, () => counts.load(company.id));
+    },
+  }),
+}));
+
+const RecordTreasuryTransactionInput = builder.inputType('RecordTreasuryTransactionInput', {
+  fields: (t) => ({
+    companyId: t.id({ required: true }),
+    kind: t.field({ type: TreasuryTransactionKindEnum, required: true }),
+    btc: t.field({ type: 'Decimal', required: true, description: 'Positive for MINED, PURCHASED and SOLD; signed for OTHER.' }),
+    usd: t.field({ type: 'Decimal' }),
+    occurredOn: t.field({ type: 'Date', required: true }),
+    note: t.string(),
+    source: t.field({ type: SourceInput }),
+    idempotencyKey: t.string({
+      description: 'Retrying with the same key and input returns the first result and records nothing new.',
+    }),
+  }),
+});
+
+const RecordTreasuryTransactionPayload = builder.simpleObject('RecordTreasuryTransactionPayload', {
+  fields: (t) => ({
+    transaction: t.field({ type: TreasuryTransaction, nullable: true }),
+    userErrors: t.field({ type: [UserError] }),
+  }),
+});
+
+builder.mutationFields((t) => ({
+  recordTreasuryTransaction: t.field({
+    type: RecordTreasuryTransactionPayload,
+    authScopes: { editor: true },
+    args: { input: t.arg({ type: RecordTreasuryTransactionInput, required: true }) },
+    resolve: () => notImplemented('recordTreasuryTransaction'),
+  }),
+}));
