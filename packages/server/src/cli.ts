@@ -1,0 +1,96 @@
+#!/usr/bin/env node
+// The command line: `pnpm minergraph <command>`. The one place that reads the environment.
+import { Command, CommanderError } from 'commander';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { DataDirInUseError, openDatabase, type DatabaseHandle } from './db/connect.js';
+import { migrateToEmpty, migrateToLatest } from './db/migrate.js';
+import { createLogger } from './logger.js';
+import { seed } from './seed/seed.js';
+import { serve, stopOnSignals } from './serve.js';
+
+/** Runs `work` against the configured database, always closing it. */
+async function withDatabase<T>(config: Config, work: (database: DatabaseHandle) => Promise<T>): Promise<T> {
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  try {
+    return await work(database);
+  } finally {
+    await database.close();
+  }
+}
+
+export function buildProgram(): Command {
+  const program = new Command('minergraph')
+    .description('MinerGraph: a GraphQL API for data about publicly listed Bitcoin miners.')
+    .showHelpAfterError()
+    .addHelpText(
+      'after',
+      `
+Environment:
+  PORT                  port to listen on (default 4000)
+  HOST                  address to listen on (default 127.0.0.1)
+  DATABASE_URL          PostgreSQL URL; unset = the embedded PGlite database
+  MINERGRAPH_DATA_DIR   PGlite's directory (default .minergraph/data)
+  LOG_LEVEL             fatal, error, warn, info, debug, trace or silent (default info)`,
+    );
+
+  program
+    .command('serve')
+    .description('migrate, seed an empty database, and serve GraphQL and the playground')
+    .action(async () => {
+      const config = loadConfig();
+      const logger = createLogger(config.logLevel);
+      const running = await serve(config, logger);
+      stopOnSignals(running, logger);
+      if (process.stdout.isTTY) process.stdout.write(`\n  GraphQL and playground: ${running.url}\n\n`);
+    });
+
+  program
+    .command('migrate')
+    .description('bring the database to the latest migration')
+    .option('--down-all', 'undo every migration instead (drops all MinerGraph tables)')
+    .action(async (options: { downAll?: boolean }) => {
+      const config = loadConfig();
+      await withDatabase(config, async ({ db }) => {
+        const results = options.downAll ? await migrateToEmpty(db) : await migrateToLatest(db);
+        if (results.length === 0) console.log('Nothing to do: the database is up to date.');
+        for (const result of results) console.log(`${result.direction === 'Up' ? 'applied' : 'undid'} ${result.migrationName}`);
+      });
+    });
+
+  program
+    .command('seed')
+    .description("load DOMAIN.md's sourced facts into an empty database (migrates first)")
+    .action(async () => {
+      const config = loadConfig();
+      await withDatabase(config, async ({ db }) => {
+        await migrateToLatest(db);
+        const outcome = await seed(db);
+        console.log(
+          outcome === 'loaded'
+            ? 'Loaded the seed facts.'
+            : outcome === 'already-loaded'
+              ? 'The seed facts are already loaded; nothing changed.'
+              : 'The database already holds data, so the seed was not loaded.',
+        );
+      });
+    });
+
+  return program;
+}
+
+async function main(argv: string[]): Promise<void> {
+  const program = buildProgram().exitOverride();
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) process.exit(error.exitCode);
+    if (error instanceof ConfigError || error instanceof DataDirInUseError) {
+      console.error(error.message);
+      process.exit(2);
+    }
+    console.error(error);
+    process.exit(1);
+  }
+}
+
+await main(process.argv);

@@ -1,0 +1,32 @@
+import { Migrator, type Kysely, type Migration, type MigrationResult } from 'kysely';
+import * as domain from './migrations/2026-11-23T00-00_domain.js';
+
+/** Every migration, in order. Names are ISO-dated; files are frozen once released. */
+export const migrations: Record<string, Migration> = {
+  '2026-11-23T00-00_domain': domain,
+};
+
+function migrator(db: Kysely<any>): Migrator {
+  return new Migrator({ db, provider: { getMigrations: async () => migrations } });
+}
+
+async function run(step: Promise<{ error?: unknown; results?: MigrationResult[] }>): Promise<MigrationResult[]> {
+  const { error, results } = await step;
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+  return results ?? [];
+}
+
+export function migrateToLatest(db: Kysely<any>): Promise<MigrationResult[]> {
+  return run(migrator(db).migrateToLatest());
+}
+
+export function migrateTo(db: Kysely<any>, name: string): Promise<MigrationResult[]> {
+  return run(migrator(db).migrateTo(name));
+}
+
+/** Undoes every migration: the database is left as before the first one. */
+export function migrateToEmpty(db: Kysely<any>): Promise<MigrationResult[]> {
+  return run(migrator(db).migrateTo(NO_MIGRATIONS_MARKER));
+}
+
+import { NO_MIGRATIONS as NO_MIGRATIONS_MARKER } from 'kysely';

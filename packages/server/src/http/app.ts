@@ -1,0 +1,162 @@
+import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { expressMiddleware } from '@as-integrations/express5';
+import express from 'express';
+import { GraphQLError } from 'graphql';
+import { sql } from 'kysely';
+import { pinoHttp } from 'pino-http';
+import { createContext, schema, ScalarLiteralsRule, type Context } from '@minergraph/schema';
+import type { DatabaseHandle } from '../db/connect.js';
+import type { Logger } from '../logger.js';
+import { viewerForKey } from '../repositories/api-key.repository.js';
+import { createDataSources } from '../repositories/index.js';
+import { formatError, INTERNAL_MESSAGE, isClientError } from './errors.js';
+import { playgroundRouter } from './playground.js';
+
+export const GRAPHQL_PATH = '/graphql';
+
+export interface ServerOptions {
+  database: DatabaseHandle;
+  logger: Logger;
+  /** Reads need an API key too (MINERGRAPH_REQUIRE_AUTH). */
+  requireAuth?: boolean;
+}
+
+export type RequestContext = Context & { requestId: string };
+
+export interface MinerGraphServer {
+  app: express.Express;
+  /** Starts listening; port 0 picks a free port. Resolves to the GraphQL URL. */
+  listen(port: number, host: string): Promise<string>;
+  /** Stops accepting, lets requests in flight finish, then stops Apollo. The database stays open. */
+  close(): Promise<void>;
+}
+
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+function bearerKey(header: string | undefined): string | null {
+  if (!header) return null;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  if (!match) {
+    throw new GraphQLError('The Authorization header must be "Bearer <key>".', {
+      extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
+    });
+  }
+  return match[1]!;
+}
+
+/** Logs every error a client was not meant to cause, with the request's id, and puts the id in the response. */
+function errorReporting(logger: Logger): ApolloServerPlugin<RequestContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didEncounterErrors({ errors, contextValue, operationName }) {
+          for (const error of errors) {
+            if (!isClientError(error)) {
+              logger.error({ err: error.originalError ?? error, requestId: contextValue.requestId, operationName }, 'unexpected error');
+            }
+          }
+        },
+        async willSendResponse({ response, contextValue }) {
+          if (response.body.kind !== 'single') return;
+          for (const error of response.body.singleResult.errors ?? []) {
+            if (error.message === INTERNAL_MESSAGE) (error.extensions as Record<string, unknown>).requestId = contextValue.requestId;
+          }
+        },
+      };
+    },
+  };
+}
+
+export async function createServer(options: ServerOptions): Promise<MinerGraphServer> {
+  const { database, logger } = options;
+  const data = createDataSources(database.db);
+  const app = express();
+  const httpServer = http.createServer(app);
+
+  const apollo = new ApolloServer<RequestContext>({
+    schema,
+    validationRules: [ScalarLiteralsRule],
+    formatError,
+    includeStacktraceInErrorResponses: false,
+    introspection: true,
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      // Apollo's default landing page loads from a CDN; ours is served from local assets.
+      ApolloServerPluginLandingPageDisabled(),
+      errorReporting(logger),
+    ],
+  });
+  await apollo.start();
+
+  app.disable('x-powered-by');
+  app.use(
+    pinoHttp({
+      logger,
+      genReqId: (req, res) => {
+        const incoming = req.headers['x-request-id'];
+        const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+        res.setHeader('X-Request-Id', id);
+        return id;
+      },
+      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
+    }),
+  );
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (req, res) => {
+    try {
+      await sql`select 1`.execute(database.db);
+      res.json({ status: 'ready', database: database.engine });
+    } catch (error) {
+      req.log.warn({ err: error }, 'database is not answering');
+      res.status(503).json({ status: 'unavailable', database: database.engine });
+    }
+  });
+  app.use(playgroundRouter({ graphqlPath: GRAPHQL_PATH, title: 'MinerGraph' }));
+  app.use(
+    GRAPHQL_PATH,
+    express.json({ limit: '2mb' }),
+    expressMiddleware(apollo, {
+      context: async ({ req }): Promise<RequestContext> => {
+        const key = bearerKey(req.headers.authorization);
+        const viewer = key === null ? null : await viewerForKey(database.db, key);
+        if (key !== null && viewer === null) {
+          throw new GraphQLError('That API key is unknown or revoked.', {
+            extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
+          });
+        }
+        if (options.requireAuth && viewer === null) {
+          throw new GraphQLError('This server needs an API key for every request: send "Authorization: Bearer <key>".', {
+            extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
+          });
+        }
+        return { ...createContext({ data, ...(viewer ? { viewer } : {}) }), requestId: String(req.id) };
+      },
+    }),
+  );
+
+  return {
+    app,
+    listen: (port, host) =>
+      new Promise((resolve, reject) => {
+        httpServer.once('error', reject);
+        httpServer.listen(port, host, () => {
+          httpServer.off('error', reject);
+          const address = httpServer.address() as AddressInfo;
+          const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+          resolve(`http://${shownHost}:${address.port}${GRAPHQL_PATH}`);
+        });
+      }),
+    close: async () => {
+      // The drain plugin stops accepting connections and waits for requests in flight.
+      await apollo.stop();
+      if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+    },
+  };
+}

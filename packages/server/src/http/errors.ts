@@ -1,0 +1,54 @@
+import type { GraphQLFormattedError } from 'graphql';
+import { GraphQLError } from 'graphql';
+import { unwrapResolverError } from '@apollo/server/errors';
+
+/** Codes a client may see with their own message; anything else is an internal error. */
+const CLIENT_CODES = new Set([
+  'BAD_USER_INPUT',
+  'BAD_REQUEST',
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'OPERATION_RESOLUTION_FAILURE',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'NOT_IMPLEMENTED',
+  'QUERY_TOO_COMPLEX',
+  'QUERY_TOO_DEEP',
+  'QUERY_TOO_BROAD',
+]);
+
+export const INTERNAL_MESSAGE = 'Internal server error. The server logged the details under this requestId.';
+
+/** True when the error was made for a client (a GraphQLError with a known code). */
+export function isClientError(error: unknown): boolean {
+  const original = unwrapResolverError(error);
+  const code = original instanceof GraphQLError ? original.extensions.code : undefined;
+  return typeof code === 'string' && CLIENT_CODES.has(code);
+}
+
+/**
+ * What a client sees of an error: its own message for expected failures; for anything
+ * else only INTERNAL_SERVER_ERROR, never a stack, SQL or connection string.
+ */
+export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  const original = unwrapResolverError(error);
+  // Apollo reports every validation-rule error as GRAPHQL_VALIDATION_FAILED; a bad scalar
+  // literal is the client's input, which the contract calls BAD_USER_INPUT.
+  const inner = original instanceof GraphQLError ? (original.originalError ?? original) : original;
+  if (inner instanceof GraphQLError && inner.extensions.code === 'BAD_USER_INPUT') {
+    return { ...formatted, extensions: { ...inner.extensions, code: 'BAD_USER_INPUT' } };
+  }
+  const code = formatted.extensions?.code;
+  if (typeof code === 'string' && CLIENT_CODES.has(code)) {
+    const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
+    return { ...formatted, extensions };
+  }
+  return {
+    message: INTERNAL_MESSAGE,
+    ...(formatted.locations ? { locations: formatted.locations } : {}),
+    ...(formatted.path ? { path: formatted.path } : {}),
+    extensions: { code: 'INTERNAL_SERVER_ERROR' },
+  };
+}

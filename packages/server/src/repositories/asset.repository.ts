@@ -1,0 +1,257 @@
+import { sql, type Kysely } from 'kysely';
+import type {
+  AssetInstant,
+  AssetKind,
+  AssetModel,
+  CandleInterval,
+  CandleModel,
+  PriceChangeModel,
+  PricePointModel,
+} from '@minergraph/schema';
+import type { AssetRow, Database } from '../db/database.js';
+import { inKeyOrder, validIds } from './batch.js';
+
+export function toAsset(row: AssetRow): AssetModel {
+  return { id: row.id, symbol: row.symbol, name: row.name, kind: row.kind, quoteCurrency: row.quote_currency };
+}
+
+export async function assetsByIds(db: Kysely<Database>, ids: readonly string[]) {
+  const wanted = validIds(ids);
+  const rows = wanted.length ? await db.selectFrom('assets').selectAll().where('id', 'in', wanted).execute() : [];
+  return inKeyOrder(ids, rows.map(toAsset), (asset) => asset.id);
+}
+
+export async function assetsBySymbols(db: Kysely<Database>, symbols: readonly string[]) {
+  const rows = symbols.length
+    ? await db.selectFrom('assets').selectAll().where('symbol', 'in', [...new Set(symbols)]).execute()
+    : [];
+  return inKeyOrder(symbols, rows.map(toAsset), (asset) => asset.symbol);
+}
+
+export async function listAssets(db: Kysely<Database>, kind: AssetKind | null) {
+  let query = db.selectFrom('assets').selectAll().orderBy('symbol');
+  if (kind) query = query.where('kind', '=', kind);
+  return (await query.execute()).map(toAsset);
+}
+
+interface PointRow {
+  asset_id: string;
+  at: Date;
+  price: string;
+  source_id: string | null;
+}
+
+const toPoint = (row: PointRow): PricePointModel => ({
+  assetId: row.asset_id,
+  at: row.at,
+  priceUsd: row.price,
+  sourceId: row.source_id,
+});
+
+/** The last observation at or before each instant: one index probe per key, one statement. */
+export async function pricesAt(db: Kysely<Database>, keys: readonly AssetInstant[]): Promise<(PricePointModel | null)[]> {
+  const { rows } = await sql<PointRow & { position: string }>`
+    select k.position, p.asset_id, p.at, p.close as price, p.source_id
+    from unnest(${keys.map((k) => k.assetId)}::bigint[], ${keys.map((k) => k.at.toISOString())}::timestamptz[])
+         with ordinality as k(asset_id, at, position)
+    left join lateral (
+      select o.asset_id, o.at, o.close, o.source_id from price_observations o
+      where o.asset_id = k.asset_id and o.at <= k.at
+      order by o.at desc limit 1
+    ) p on true
+    order by k.position`.execute(db);
+  return rows.map((row) => (row.at === null ? null : toPoint(row)));
+}
+
+export async function latestPrices(db: Kysely<Database>, assetIds: readonly string[]) {
+  const { rows } = await sql<PointRow>`
+    select p.asset_id, p.at, p.close as price, p.source_id
+    from unnest(${validIds(assetIds)}::bigint[]) as k(asset_id)
+    join lateral (
+      select o.asset_id, o.at, o.close, o.source_id from price_observations o
+      where o.asset_id = k.asset_id order by o.at desc limit 1
+    ) p on true`.execute(db);
+  return inKeyOrder(assetIds, rows.map(toPoint), (point) => point.assetId);
+}
+
+/** The observation with the highest high (the earliest, if several share it). */
+export async function allTimeHighs(db: Kysely<Database>, assetIds: readonly string[]) {
+  const { rows } = await sql<PointRow>`
+    select p.asset_id, p.at, p.high as price, p.source_id
+    from unnest(${validIds(assetIds)}::bigint[]) as k(asset_id)
+    join lateral (
+      select o.asset_id, o.at, o.high, o.source_id from price_observations o
+      where o.asset_id = k.asset_id order by o.high desc, o.at limit 1
+    ) p on true`.execute(db);
+  return inKeyOrder(assetIds, rows.map(toPoint), (point) => point.assetId);
+}
+
+const BUCKET_UNIT: Record<CandleInterval, string> = { HOUR: 'hour', DAY: 'day', WEEK: 'week', MONTH: 'month' };
+
+/**
+ * Buckets that start in [from, to), bucketed by the database in UTC. Observations are read
+ * from `from` up to the end of the bucket that holds `to`, through the primary key's range.
+ */
+export async function candles(
+  db: Kysely<Database>,
+  assetId: string,
+  from: Date,
+  to: Date,
+  interval: CandleInterval,
+): Promise<CandleModel[]> {
+  const unit = BUCKET_UNIT[interval];
+  const { rows } = await sql<{ start: Date; open: string; high: string; low: string; close: string; volume: string | null }>`
+    with observed as (
+      select date_trunc(${unit}, o.at, 'UTC') as start, o.at, o.open, o.high, o.low, o.close, o.volume
+      from price_observations o
+      where o.asset_id = ${assetId}::bigint
+        and o.at >= ${from.toISOString()}::timestamptz
+        and o.at < date_trunc(${unit}, ${to.toISOString()}::timestamptz, 'UTC') + ${`1 ${unit}`}::interval
+    )
+    select start,
+           (array_agg(open order by at))[1] as open,
+           max(high) as high,
+           min(low) as low,
+           (array_agg(close order by at desc))[1] as close,
+           sum(volume) as volume
+    from observed
+    where start >= ${from.toISOString()}::timestamptz and start < ${to.toISOString()}::timestamptz
+    group by start
+    order by start`.execute(db);
+  return rows;
+}
+
+export async function priceChange(
+  db: Kysely<Database>,
+  assetId: string,
+  from: Date,
+  to: Date | null,
+): Promise<PriceChangeModel | null> {
+  const { rows } = await sql<{
+    from_at: Date;
+    from_price: string;
+    from_source: string | null;
+    to_at: Date;
+    to_price: string;
+    to_source: string | null;
+    high: string;
+    low: string;
+  }>`
+    with start_point as (
+      select at, close, source_id from price_observations
+      where asset_id = ${assetId}::bigint and at <= ${from.toISOString()}::timestamptz
+      order by at desc limit 1
+    ), end_point as (
+      select at, close, source_id from price_observations
+      where asset_id = ${assetId}::bigint and at <= ${to ? sql`${to.toISOString()}::timestamptz` : sql`'infinity'::timestamptz`}
+      order by at desc limit 1
+    )
+    select s.at as from_at, s.close as from_price, s.source_id as from_source,
+           e.at as to_at, e.close as to_price, e.source_id as to_source,
+           range.high, range.low
+    from start_point s, end_point e,
+    lateral (
+      select max(high) as high, min(low) as low from price_observations
+      where asset_id = ${assetId}::bigint and at between s.at and e.at
+    ) range`.execute(db);
+  const row = rows[0];
+  if (!row) return null;
+  return {
+    from: { assetId, at: row.from_at, priceUsd: row.from_price, sourceId: row.from_source },
+    to: { assetId, at: row.to_at, priceUsd: row.to_price, sourceId: row.to_source },
+    high: row.high,
+    low: row.low,
+  };
+}
+
+export async function insertAsset(
+  db: Kysely<Database>,
+  asset: { symbol: string; name: string; kind: AssetKind; quoteCurrency?: string; createdByApiKeyId?: string | null },
+): Promise<AssetModel> {
+  const row = await db
+    .insertInto('assets')
+    .values({
+      symbol: asset.symbol,
+      name: asset.name,
+      kind: asset.kind,
+      quote_currency: asset.quoteCurrency ?? 'USD',
+      created_by_api_key_id: asset.createdByApiKeyId ?? null,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return toAsset(row);
+}
+
+export interface NewPricePoint {
+  at: Date;
+  open: string;
+  high: string;
+  low: string;
+  close: string;
+  volume: string | null;
+}
+
+/** Inserts or replaces observations by (asset, at); says how many of each. */
+export async function upsertPrices(
+  db: Kysely<Database>,
+  assetId: string,
+  points: readonly NewPricePoint[],
+  options: { sourceId?: string | null; createdByApiKeyId?: string | null } = {},
+): Promise<{ inserted: number; updated: number }> {
+  let inserted = 0;
+  let updated = 0;
+  // Batches keep each statement's parameter count under PostgreSQL's limit of 65,535.
+  for (let start = 0; start < points.length; start += 5000) {
+    const batch = points.slice(start, start + 5000);
+    const rows = await db
+      .insertInto('price_observations')
+      .values(
+        batch.map((point) => ({
+          asset_id: assetId,
+          at: point.at,
+          open: point.open,
+          high: point.high,
+          low: point.low,
+          close: point.close,
+          volume: point.volume,
+          source_id: options.sourceId ?? null,
+          created_by_api_key_id: options.createdByApiKeyId ?? null,
+        })),
+      )
+      .onConflict((oc) =>
+        oc.columns(['asset_id', 'at']).doUpdateSet((eb) => ({
+          open: eb.ref('excluded.open'),
+          high: eb.ref('excluded.high'),
+          low: eb.ref('excluded.low'),
+          close: eb.ref('excluded.close'),
+          volume: eb.ref('excluded.volume'),
+          source_id: eb.ref('excluded.source_id'),
+        })),
+      )
+      // xmax is 0 only for a freshly inserted row version: it tells inserts from updates.
+      .returning(sql<boolean>`(xmax = 0)`.as('inserted'))
+      .execute();
+    for (const row of rows) {
+      if (row.inserted) inserted += 1;
+      else updated += 1;
+    }
+  }
+  return { inserted, updated };
+}
+
+export async function insertCorporateAction(
+  db: Kysely<Database>,
+  action: { assetId: string; effectiveOn: string; ratio: string; description: string; sourceId: string | null; createdByApiKeyId?: string | null },
+): Promise<void> {
+  await db
+    .insertInto('corporate_actions')
+    .values({
+      asset_id: action.assetId,
+      effective_on: action.effectiveOn,
+      ratio: action.ratio,
+      description: action.description,
+      source_id: action.sourceId,
+      created_by_api_key_id: action.createdByApiKeyId ?? null,
+    })
+    .execute();
+}

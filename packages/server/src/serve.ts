@@ -1,0 +1,72 @@
+import type { Config } from './config.js';
+import { openDatabase, type DatabaseHandle } from './db/connect.js';
+import { migrateToLatest } from './db/migrate.js';
+import { createServer, type MinerGraphServer } from './http/app.js';
+import type { Logger } from './logger.js';
+import { seed } from './seed/seed.js';
+
+export interface RunningServer {
+  url: string;
+  server: MinerGraphServer;
+  database: DatabaseHandle;
+  /** Stops accepting, finishes requests in flight, then closes the database. */
+  stop(): Promise<void>;
+}
+
+/** Opens the database, brings it to the latest migration, seeds an empty one, and listens. */
+export async function serve(config: Config, logger: Logger): Promise<RunningServer> {
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  try {
+    const applied = await migrateToLatest(database.db);
+    for (const migration of applied) logger.info({ migration: migration.migrationName, status: migration.status }, 'migration');
+    const seeded = await seed(database.db);
+    logger.info({ seed: seeded }, seeded === 'loaded' ? 'loaded the seed facts' : 'seed not needed');
+    const server = await createServer({ database, logger, requireAuth: config.requireAuth });
+    const url = await server.listen(config.port, config.host);
+    logger.info({ url, database: database.engine, location: database.location }, `MinerGraph is serving GraphQL at ${url}`);
+    let stopping: Promise<void> | undefined;
+    return {
+      url,
+      server,
+      database,
+      stop: () => {
+        stopping ??= server.close().finally(() => database.close());
+        return stopping;
+      },
+    };
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+}
+
+/** SIGTERM or SIGINT stop the server gracefully; a second signal, or 15 s, forces the exit. */
+export function stopOnSignals(running: RunningServer, logger: Logger): void {
+  let received = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (received) {
+      logger.warn({ signal }, 'second signal: exiting now');
+      process.exit(1);
+    }
+    received = true;
+    logger.info({ signal }, 'shutting down: finishing requests in flight');
+    const force = setTimeout(() => {
+      logger.error('shutdown took longer than 15 s: exiting');
+      process.exit(1);
+    }, 15_000);
+    force.unref();
+    running.stop().then(
+      () => {
+        logger.info('stopped cleanly');
+        logger.flush();
+        process.exit(0);
+      },
+      (error: unknown) => {
+        logger.error({ err: error }, 'error while stopping');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+}

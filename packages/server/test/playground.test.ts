@@ -1,0 +1,285 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import vm from 'node:vm';
+import express from 'express';
+import { parse, print } from 'graphql';
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { playgroundRouter } from '../src/http/playground.js';
+
+const FALL_THROUGH_STATUS = 418;
+
+const CONTENT_SECURITY_POLICY =
+  "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'";
+
+const CDN_HOSTS = /(^|\.)(unpkg\.com|jsdelivr\.net|cdnjs\.com|esm\.sh|googleapis\.com|gstatic\.com|cloudflare\.com)$/i;
+
+let server: http.Server;
+let origin: string;
+
+beforeAll(async () => {
+  const app = express();
+  app.use(playgroundRouter({ graphqlPath: '/graphql' }));
+  // Stands in for the GraphQL middleware and the app's own 404: anything the router
+  // declines ends up here, recognisably.
+  app.use((_req, res) => {
+    res.status(FALL_THROUGH_STATUS).type('text/plain').send('fell through');
+  });
+  server = await new Promise<http.Server>((resolve) => {
+    const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
+  });
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+});
+
+function get(path: string, accept?: string): Promise<Response> {
+  return fetch(`${origin}${path}`, { headers: accept === undefined ? {} : { accept } });
+}
+
+/** Sends the path byte for byte: fetch() would resolve `..` before the server saw it. */
+function getRawPath(path: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const request = http.get(`${origin}/`, { path }, (response) => {
+      let body = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (body += chunk));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+    });
+    request.on('error', reject);
+  });
+}
+
+function referencedUrls(html: string): string[] {
+  return [...html.matchAll(/\s(?:src|href)\s*=\s*"([^"]*)"/gi)].map((match) => match[1] ?? '');
+}
+
+interface Render {
+  container: unknown;
+  element: { type: unknown; props: Record<string, unknown> };
+}
+
+/** The `storage` prop GraphiQL accepts (the DOM's Storage, minus key()). */
+interface GraphiQLStorage {
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+  removeItem(key: string): void;
+  clear(): void;
+  readonly length: number;
+}
+
+/** Behaves like the DOM's Storage: stored items are the object's own enumerable keys. */
+class FakeLocalStorage {
+  [key: string]: unknown;
+  getItem(key: string): string | null {
+    return Object.hasOwn(this, key) ? String(this[key]) : null;
+  }
+  setItem(key: string, value: string): void {
+    this[key] = String(value);
+  }
+  removeItem(key: string): void {
+    delete this[key];
+  }
+}
+
+/** Runs the served init.js against stand-ins for the browser globals it uses. */
+async function runInitScript() {
+  const script = await (await get('/playground/init.js')).text();
+  const mountPoint = { dataset: { graphqlUrl: '/graphql' } };
+  const renders: Render[] = [];
+  const GraphiQL = Object.assign(function GraphiQL() {}, {
+    createFetcher: (options: { url: string }) => ({ url: options.url }),
+  });
+  const localStorage = new FakeLocalStorage();
+  vm.runInNewContext(script, {
+    document: { getElementById: (id: string) => (id === 'graphiql' ? mountPoint : null) },
+    localStorage,
+    GraphiQL,
+    React: { createElement: (type: unknown, props: Record<string, unknown>) => ({ type, props }) },
+    ReactDOM: {
+      createRoot: (container: unknown) => ({ render: (element: Render['element']) => renders.push({ container, element }) }),
+    },
+  });
+  return { mountPoint, renders, GraphiQL, localStorage };
+}
+
+async function page(): Promise<string> {
+  return (await get('/', 'text/html')).text();
+}
+
+describe('playgroundRouter page', () => {
+  for (const path of ['/', '/graphql']) {
+    it(`serves the GraphiQL page at ${path} to a client that accepts HTML`, async () => {
+      const response = await get(path, 'text/html');
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');
+      expect(response.headers.get('content-security-policy')).toBe(CONTENT_SECURITY_POLICY);
+      expect(response.headers.get('vary')).toBe('Accept');
+      const html = await response.text();
+      expect(html).toMatch(/^<!doctype html>/);
+      expect(html).toContain('<div id="graphiql" data-graphql-url="/graphql">');
+    });
+  }
+
+  it('serves the page to a browser Accept header', async () => {
+    const response = await get(
+      '/graphql',
+      'text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8',
+    );
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');
+  });
+
+  it('leaves GraphQL requests to the next handler', async () => {
+    for (const accept of ['application/json', 'application/graphql-response+json', '*/*']) {
+      const response = await get('/graphql', accept);
+      expect(response.status).toBe(FALL_THROUGH_STATUS);
+      expect(await response.text()).toBe('fell through');
+    }
+    const withoutAccept = await fetch(`${origin}/graphql`, { headers: { accept: '' } });
+    expect(withoutAccept.status).toBe(FALL_THROUGH_STATUS);
+    const withQuery = await get('/graphql?query=%7B__typename%7D', 'text/html');
+    expect(withQuery.status).toBe(FALL_THROUGH_STATUS);
+  });
+
+  it('has no inline script, so the CSP needs no unsafe-inline for scripts', async () => {
+    const html = await page();
+    const scriptTags = [...html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/gi)];
+    expect(scriptTags).toHaveLength(4);
+    for (const [, attributes, body] of scriptTags) {
+      expect(attributes).toMatch(/\ssrc="\/playground\/[^"]+\.js"/);
+      expect(body).toBe('');
+    }
+    expect(html).not.toMatch(/\son[a-z]+\s*=/i);
+  });
+});
+
+describe('playgroundRouter assets', () => {
+  it('references only local paths, each served with its content type and cache policy', async () => {
+    const urls = referencedUrls(await page());
+    expect(urls).toHaveLength(5);
+    expect(urls.filter((url) => url.endsWith('.css'))).toHaveLength(1);
+    expect(urls.filter((url) => url.endsWith('.js'))).toHaveLength(4);
+    expect(urls).toContain('/playground/init.js');
+
+    for (const url of urls) {
+      expect(url).toMatch(/^\/playground\/[A-Za-z0-9._-]+\.(js|css)$/);
+      expect(url.startsWith('//')).toBe(false);
+      const response = await get(url);
+      expect(response.status, url).toBe(200);
+      expect(response.headers.get('content-type'), url).toBe(
+        url.endsWith('.css') ? 'text/css; charset=utf-8' : 'text/javascript; charset=utf-8',
+      );
+      expect(response.headers.get('cache-control'), url).toBe(
+        url === '/playground/init.js' ? 'no-cache' : 'public, max-age=31536000, immutable',
+      );
+      expect((await response.text()).length, url).toBeGreaterThan(0);
+    }
+  });
+
+  it('names vendor files by version, so the immutable cache survives upgrades', async () => {
+    const vendorUrls = referencedUrls(await page()).filter((url) => url !== '/playground/init.js');
+    for (const url of vendorUrls) {
+      expect(url).toMatch(/-\d+\.\d+\.\d+\./);
+    }
+  });
+
+  it('mounts GraphiQL from init.js with the local endpoint, the default query and the headers editor', async () => {
+    const { mountPoint, renders, GraphiQL } = await runInitScript();
+    expect(renders).toHaveLength(1);
+    const [{ container, element }] = renders as [Render];
+    expect(container).toBe(mountPoint);
+    expect(element.type).toBe(GraphiQL);
+    const props = element.props;
+    expect(props['fetcher']).toEqual({ url: '/graphql' });
+    expect(print(parse(String(props['defaultQuery'])))).toBe(
+      print(parse('{ company(ticker: "CANG") { name ticker holdings { on btc valueUsd } } }')),
+    );
+    expect(props['isHeadersEditorEnabled']).toBe(true);
+    expect(props['defaultEditorToolsVisibility']).toBe('headers');
+    expect(props['shouldPersistHeaders']).toBe(false);
+  });
+
+  it('keeps request headers out of the history GraphiQL writes to localStorage', async () => {
+    const { renders, localStorage } = await runInitScript();
+    const storage = (renders[0] as Render).element.props['storage'] as GraphiQLStorage;
+    const headers = '{"Authorization": "Bearer secret"}';
+
+    storage.setItem('graphiql:queries', JSON.stringify({ queries: [{ query: '{ a }', variables: '', headers }] }));
+    storage.setItem('graphiql:favorites', JSON.stringify({ favorites: [{ query: '{ b }', headers, favorite: true }] }));
+    storage.setItem('graphiql:query', '{ a }');
+    expect(JSON.parse(localStorage.getItem('graphiql:queries') ?? '')).toEqual({ queries: [{ query: '{ a }', variables: '' }] });
+    expect(JSON.parse(localStorage.getItem('graphiql:favorites') ?? '')).toEqual({ favorites: [{ query: '{ b }', favorite: true }] });
+    expect(storage.getItem('graphiql:query')).toBe('{ a }');
+
+    localStorage.setItem('another-app', 'kept');
+    expect(storage.length).toBe(3);
+    storage.removeItem('graphiql:query');
+    expect(storage.length).toBe(2);
+    storage.clear();
+    expect(storage.length).toBe(0);
+    expect(localStorage.getItem('another-app')).toBe('kept');
+  });
+
+  it('loads nothing from outside the server: no absolute URL in the page or init.js', async () => {
+    const html = await page();
+    const init = await (await get('/playground/init.js')).text();
+    for (const text of [html, init]) {
+      expect(text).not.toMatch(/[a-z][a-z0-9+.-]*:\/\//i);
+      expect(text).not.toMatch(/["'(]\/\//);
+    }
+  });
+
+  it('loads nothing from outside the server: CSS url() and @import are local or data:', async () => {
+    const cssUrls = referencedUrls(await page()).filter((url) => url.endsWith('.css'));
+    for (const cssUrl of cssUrls) {
+      const css = await (await get(cssUrl)).text();
+      const references = [
+        ...[...css.matchAll(/url\(\s*(['"]?)(.*?)\1\s*\)/gi)].map((match) => match[2] ?? ''),
+        ...[...css.matchAll(/@import\s+(?:url\(\s*)?(['"]?)([^'")\s;]+)\1/gi)].map((match) => match[2] ?? ''),
+      ];
+      // GraphiQL inlines its fonts and icons; a CSS file with no url() at all would mean
+      // this scan is not looking at the real stylesheet.
+      expect(references.length).toBeGreaterThan(0);
+      const external = references.filter((reference) => !/^(data:|\/(?!\/)|#)/i.test(reference));
+      expect(external).toEqual([]);
+    }
+  });
+
+  it('loads nothing from outside the server: no CDN or font host URL in the scripts', async () => {
+    const scriptUrls = referencedUrls(await page()).filter((url) => url.endsWith('.js'));
+    for (const scriptUrl of scriptUrls) {
+      const script = await (await get(scriptUrl)).text();
+      const cdnUrls = [...script.matchAll(/(?:https?:)?\/\/([a-z0-9.-]+\.[a-z]{2,})(?=[/:"'`\s)]|$)/gi)]
+        .filter((match) => CDN_HOSTS.test(match[1] ?? ''))
+        .map((match) => match[0]);
+      expect(cdnUrls, scriptUrl).toEqual([]);
+    }
+  });
+});
+
+describe('playgroundRouter allowlist', () => {
+  it('serves no file outside its fixed list', async () => {
+    for (const path of [
+      '/playground/nope.js',
+      '/playground/',
+      '/playground/graphiql.min.js',
+      '/playground/graphiql.min.js.map',
+      '/playground/package.json',
+    ]) {
+      const response = await get(path);
+      expect(response.status, path).toBe(FALL_THROUGH_STATUS);
+    }
+    for (const path of [
+      '/playground/../package.json',
+      '/playground/..%2Fpackage.json',
+      '/playground/%2e%2e%2fpackage.json',
+      '/playground/%2e%2e/%2e%2e/package.json',
+    ]) {
+      const response = await getRawPath(path);
+      expect(response.status, path).toBe(FALL_THROUGH_STATUS);
+      expect(response.body, path).toBe('fell through');
+    }
+  });
+});
