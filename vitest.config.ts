@@ -3,8 +3,11 @@ import { defineConfig } from 'vitest/config';
 // Database tests (`*.db.test.ts`) run once per database engine: always on the embedded
 // PGlite, and on PostgreSQL too when TEST_DATABASE_URL names a server. Every other test
 // runs once. Each test file gets its own database (see packages/server/test/support).
+// graphql 16 ships ESM (.mjs) beside CommonJS; Vite would pick the .mjs for our sources
+// while Node loads the CommonJS copy for Apollo and Pothos, and graphql refuses to mix two
+// copies. Node's choice, everywhere.
 const shared = {
-  resolve: { conditions: ['@minergraph/source'] },
+  resolve: { conditions: ['@minergraph/source'], alias: { graphql: 'graphql/index.js' } },
   ssr: { resolve: { conditions: ['@minergraph/source'] } },
 };
 

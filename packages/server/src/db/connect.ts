@@ -18,6 +18,8 @@ export interface DatabaseHandle {
   engine: Engine;
   /** Where the data lives, without secrets. */
   location: string;
+  /** The embedded database itself, when the engine is PGlite (tests dump its data directory). */
+  pglite?: PGlite;
   close(): Promise<void>;
 }
 
@@ -37,7 +39,7 @@ export class DataDirInUseError extends Error {
   override name = 'DataDirInUseError';
   constructor(readonly dataDir: string) {
     super(
-      `Another MinerGraph process is using the database in ${dataDir}. Stop it first, or point MINERGRAPH_DATA_DIR at another directory.`,
+      `Another MinerGraph process is using the database in ${dataDir}. Stop it first, or point MINERGRAPH_DATA_DIR at another directory. (If that process crashed, its lock expires within 15 seconds.)`,
     );
   }
 }
@@ -87,6 +89,7 @@ async function openPglite(dataDir: string, options: OpenOptions): Promise<Databa
       db,
       engine: 'pglite',
       location: dataDir,
+      pglite,
       async close() {
         await db.destroy();
         await release?.();

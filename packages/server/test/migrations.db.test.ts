@@ -1,0 +1,121 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migrateToEmpty, migrateToLatest, migrations } from '../src/db/migrate.js';
+import { createTestDatabase, type TestDatabase } from './support/database.js';
+
+let database: TestDatabase;
+
+beforeAll(async () => {
+  database = await createTestDatabase('empty');
+});
+
+afterAll(async () => {
+  await database?.destroy();
+});
+
+async function tables(): Promise<string[]> {
+  const { rows } = await sql<{ name: string }>`
+    select table_name as name from information_schema.tables
+    where table_schema = 'public' and table_name not like 'kysely_%' order by table_name`.execute(database.db);
+  return rows.map((row) => row.name);
+}
+
+const DOMAIN_TABLES = [
+  'api_keys',
+  'assets',
+  'companies',
+  'corporate_actions',
+  'holdings_reports',
+  'idempotency_keys',
+  'loan_repayments',
+  'loans',
+  'meta',
+  'officers',
+  'price_observations',
+  'production_reports',
+  'sites',
+  'sources',
+  'treasury_transactions',
+];
+
+describe('migrations', () => {
+  it('go up, down and up again, leaving the whole domain each time', async () => {
+    const up = await migrateToLatest(database.db);
+    expect(up.map((m) => [m.migrationName, m.direction, m.status])).toEqual(
+      Object.keys(migrations).map((name) => [name, 'Up', 'Success']),
+    );
+    expect(await tables()).toEqual(DOMAIN_TABLES);
+
+    const down = await migrateToEmpty(database.db);
+    expect(down.map((m) => m.direction)).toEqual(Object.keys(migrations).map(() => 'Down'));
+    expect(await tables()).toEqual([]);
+
+    await migrateToLatest(database.db);
+    expect(await tables()).toEqual(DOMAIN_TABLES);
+    expect(await migrateToLatest(database.db)).toEqual([]);
+  });
+});
+
+describe('constraints keep bad rows out even if code is wrong', () => {
+  let companyId: string;
+  let assetId: string;
+
+  beforeAll(async () => {
+    await migrateToLatest(database.db);
+    companyId = (
+      await database.db.insertInto('companies').values({ name: 'Test Miner', ticker: 'TSTM' }).returning('id').executeTakeFirstOrThrow()
+    ).id;
+    assetId = (
+      await database.db.insertInto('assets').values({ symbol: 'TSTM', name: 'Test', kind: 'EQUITY' }).returning('id').executeTakeFirstOrThrow()
+    ).id;
+  });
+
+  const rejected = async (work: () => Promise<unknown>) => {
+    const error = await work().then(
+      () => null,
+      (e: unknown) => e as { code?: string },
+    );
+    return error?.code;
+  };
+
+  it('refuses a lower-case or duplicate ticker', async () => {
+    expect(await rejected(() => database.db.insertInto('companies').values({ name: 'x', ticker: 'tstm' }).execute())).toBe('23514');
+    expect(await rejected(() => database.db.insertInto('companies').values({ name: 'x', ticker: 'TSTM' }).execute())).toBe('23505');
+  });
+
+  it('refuses BTC finer than one satoshi, and a sale of zero or less', async () => {
+    const flow = (kind: 'SOLD' | 'OTHER', btc: string) =>
+      database.db.insertInto('treasury_transactions').values({ company_id: companyId, kind, btc, occurred_on: '2026-01-01' }).execute();
+    expect(await rejected(() => flow('SOLD', '0.000000001'))).toBe('23514');
+    expect(await rejected(() => flow('SOLD', '-1'))).toBe('23514');
+    expect(await rejected(() => flow('OTHER', '0'))).toBe('23514');
+    expect(await rejected(() => flow('OTHER', '-0.5'))).toBeUndefined();
+  });
+
+  it('refuses a price whose high is below its low, and a second observation at the same instant', async () => {
+    const point = (high: string, low: string) =>
+      database.db
+        .insertInto('price_observations')
+        .values({ asset_id: assetId, at: '2026-01-01T00:00:00Z', open: '10', high, low, close: '10' })
+        .execute();
+    expect(await rejected(() => point('9', '11'))).toBe('23514');
+    expect(await rejected(() => point('11', '9'))).toBeUndefined();
+    expect(await rejected(() => point('12', '9'))).toBe('23505');
+  });
+
+  it('refuses a production period that ends before it starts, and a flow for a company that does not exist', async () => {
+    expect(
+      await rejected(() =>
+        database.db
+          .insertInto('production_reports')
+          .values({ company_id: companyId, period_start: '2026-02-01', period_end: '2026-01-31', mined_btc: '1' })
+          .execute(),
+      ),
+    ).toBe('23514');
+    expect(
+      await rejected(() =>
+        database.db.insertInto('treasury_transactions').values({ company_id: '999999', kind: 'MINED', btc: '1', occurred_on: '2026-01-01' }).execute(),
+      ),
+    ).toBe('23503');
+  });
+});

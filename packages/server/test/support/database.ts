@@ -1,0 +1,77 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { LogEvent } from 'kysely';
+import pg from 'pg';
+import { inject } from 'vitest';
+import { openDatabase, type DatabaseHandle, type Engine } from '../../src/db/connect.js';
+import { postgresUrl } from './postgres.js';
+
+export type Start = 'empty' | 'migrated' | 'seeded';
+
+export interface TestDatabase extends DatabaseHandle {
+  /** A DATABASE_URL for this database (PostgreSQL only), for processes started by the test. */
+  url: string | undefined;
+  /** How many SQL statements `work` ran. */
+  countStatements(work: () => Promise<unknown>): Promise<number>;
+  /** Closes and, on PostgreSQL, drops the database. */
+  destroy(): Promise<void>;
+}
+
+export const engine: Engine = process.env.MINERGRAPH_TEST_ENGINE === 'postgres' ? 'postgres' : 'pglite';
+
+/**
+ * One database for one test file: a PGlite started from a prepared data directory, or a
+ * PostgreSQL database cloned from a prepared template, so files never see each other's rows.
+ */
+export async function createTestDatabase(start: Start = 'seeded'): Promise<TestDatabase> {
+  let counting = false;
+  let count = 0;
+  const onQuery = (_event: LogEvent) => {
+    if (counting) count += 1;
+  };
+  const countStatements = async (work: () => Promise<unknown>) => {
+    count = 0;
+    counting = true;
+    try {
+      await work();
+    } finally {
+      counting = false;
+    }
+    return count;
+  };
+
+  if (engine === 'pglite') {
+    const tarball = start === 'empty' ? undefined : inject(start === 'seeded' ? 'pgliteSeededTarball' : 'pgliteMigratedTarball');
+    const handle = await openDatabase({
+      dataDir: 'memory://',
+      onQuery,
+      ...(tarball ? { loadDataDir: new Blob([readFileSync(tarball)]) } : {}),
+    });
+    return { ...handle, url: undefined, countStatements, destroy: () => handle.close() };
+  }
+
+  const name = `minergraph_test_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: postgresUrl() });
+  await admin.connect();
+  try {
+    const template =
+      start === 'empty' ? 'template0' : inject(start === 'seeded' ? 'postgresSeededTemplate' : 'postgresMigratedTemplate');
+    await admin.query(`create database ${name} template ${template}`);
+  } finally {
+    await admin.end();
+  }
+  const url = postgresUrl(name);
+  const handle = await openDatabase({ databaseUrl: url, onQuery });
+  return {
+    ...handle,
+    url,
+    countStatements,
+    destroy: async () => {
+      await handle.close();
+      const cleanup = new pg.Client({ connectionString: postgresUrl() });
+      await cleanup.connect();
+      await cleanup.query(`drop database if exists ${name} with (force)`);
+      await cleanup.end();
+    },
+  };
+}
