@@ -84,6 +84,9 @@ export async function createServer(options: ServerOptions): Promise<MinerGraphSe
     formatError,
     includeStacktraceInErrorResponses: false,
     introspection: true,
+    // serve.ts owns the signals: Apollo's own handler would re-raise SIGTERM after stopping,
+    // which looks like a second signal and turns a clean stop into a forced exit.
+    stopOnTerminationSignals: false,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       // Apollo's default landing page loads from a CDN; ours is served from local assets.

@@ -16,7 +16,8 @@ export interface CliRun {
 export function runCli(args: string[], env: Record<string, string | undefined>): CliRun {
   const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=@minergraph/source', CLI, ...args], {
     cwd: ROOT,
-    env: { ...process.env, LOG_LEVEL: 'info', PORT: '0', ...env },
+    // NODE_ENV as a user has it: vitest's `test` changes how Apollo treats signals.
+    env: { ...process.env, NODE_ENV: 'development', LOG_LEVEL: 'info', PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
