@@ -15,7 +15,7 @@ export interface SchemaLimits {
   maxBreadth: number;
 }
 
-export const DEFAULT_LIMITS: SchemaLimits = Object.freeze({ maxComplexity: 5000, maxDepth: 12, maxBreadth: 400 });
+export const DEFAULT_LIMITS: SchemaLimits = Object.freeze({ maxComplexity: 25_000, maxDepth: 12, maxBreadth: 400 });
 
 export const builder = new SchemaBuilder<{
   Context: Context & { limits?: SchemaLimits };
@@ -38,7 +38,8 @@ export const builder = new SchemaBuilder<{
     clientMutationId: 'omit',
     cursorType: 'String',
     nodesQueryOptions: false,
-    edgesFieldOptions: { nullable: false },
+    // A connection's own field already multiplies by `first` (pageComplexity); edges must not again.
+    edgesFieldOptions: { nullable: false, complexity: { field: 0, multiplier: 1 } },
     nodeFieldOptions: { nullable: false },
     brandLoadedObjects: true,
   },

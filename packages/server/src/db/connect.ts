@@ -91,7 +91,10 @@ async function openPglite(dataDir: string, options: OpenOptions): Promise<Databa
       location: dataDir,
       pglite,
       async close() {
+        // Kysely only closes a driver it has used; close PGlite ourselves so its files are
+        // always flushed and closed before the lock is released.
         await db.destroy();
+        if (!pglite.closed) await pglite.close();
         await release?.();
       },
     };

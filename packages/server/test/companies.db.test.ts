@@ -1,0 +1,152 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { insertCompany, insertOfficer } from '../src/repositories/company.repository.js';
+import { insertTransaction } from '../src/repositories/treasury.repository.js';
+import { createTestDatabase, type TestDatabase } from './support/database.js';
+import { startTestServer, type TestServer } from './support/server.js';
+
+let database: TestDatabase;
+let server: TestServer;
+
+beforeAll(async () => {
+  database = await createTestDatabase('seeded');
+  server = await startTestServer(database);
+  const holder = await insertCompany(database.db, { name: 'Alpha Hash', ticker: 'TSTA', exchange: 'NASDAQ', businessLines: ['BITCOIN_MINING'] });
+  await insertTransaction(database.db, { companyId: holder.id, kind: 'PURCHASED', btc: '50', occurredOn: '2026-01-02' });
+  const small = await insertCompany(database.db, { name: 'Beta Compute', ticker: 'TSTB', businessLines: ['AI_COMPUTE'] });
+  await insertTransaction(database.db, { companyId: small.id, kind: 'MINED', btc: '10', occurredOn: '2026-01-02' });
+  const none = await insertCompany(database.db, { name: 'Zeta 100% Mining_Co', ticker: 'TSTZ', businessLines: ['BITCOIN_MINING', 'AI_COMPUTE'] });
+  await insertOfficer(database.db, { companyId: none.id, name: 'Ada Test', role: 'CFO', since: '2024-05-01', previousEmployer: null, sourceId: null });
+});
+
+afterAll(async () => {
+  await server?.close();
+  await database?.destroy();
+});
+
+const LIST = `query ($first: Int, $after: String, $filter: CompanyFilter, $orderBy: CompanyOrder) {
+  companies(first: $first, after: $after, filter: $filter, orderBy: $orderBy) {
+    totalCount edges { cursor node { ticker } } pageInfo { hasNextPage hasPreviousPage endCursor }
+  } }`;
+
+async function tickers(variables: Record<string, unknown>) {
+  const { data, errors } = await server.graphql(LIST, variables);
+  expect(errors).toBeUndefined();
+  return data.companies.edges.map((edge: any) => edge.node.ticker);
+}
+
+describe('companies', () => {
+  it('are ordered by ticker by default, by name, or by BTC held today, largest first', async () => {
+    expect(await tickers({})).toEqual(['CANG', 'TSTA', 'TSTB', 'TSTZ']);
+    expect(await tickers({ orderBy: 'NAME_ASC' })).toEqual(['TSTA', 'TSTB', 'CANG', 'TSTZ']);
+    expect(await tickers({ orderBy: 'HOLDINGS_DESC' })).toEqual(['CANG', 'TSTA', 'TSTB', 'TSTZ']);
+  });
+
+  it('filter by tickers (any case), business line and a name fragment taken literally', async () => {
+    expect(await tickers({ filter: { tickers: ['tsta', 'CANG', 'NOPE'] } })).toEqual(['CANG', 'TSTA']);
+    expect(await tickers({ filter: { businessLine: 'AI_COMPUTE' } })).toEqual(['CANG', 'TSTB', 'TSTZ']);
+    expect(await tickers({ filter: { nameContains: 'mining' } })).toEqual(['TSTZ']);
+    expect(await tickers({ filter: { nameContains: '100%' } })).toEqual(['TSTZ']);
+    expect(await tickers({ filter: { nameContains: '_' } })).toEqual(['TSTZ']);
+    expect(await tickers({ filter: { tickers: [] } })).toEqual([]);
+  });
+
+  it('page through every order without skipping or repeating', async () => {
+    for (const orderBy of ['TICKER_ASC', 'NAME_ASC', 'HOLDINGS_DESC']) {
+      const seen: string[] = [];
+      let after: string | null = null;
+      for (let page = 0; page < 10; page += 1) {
+        const { data } = await server.graphql(LIST, { first: 1, after, orderBy });
+        seen.push(...data.companies.edges.map((edge: any) => edge.node.ticker));
+        expect(data.companies.totalCount).toBe(4);
+        if (!data.companies.pageInfo.hasNextPage) break;
+        after = data.companies.pageInfo.endCursor;
+      }
+      expect(seen).toEqual(await tickers({ orderBy }));
+    }
+  });
+
+  it('return an empty page for first: 0 that still says more exist', async () => {
+    const { data } = await server.graphql(LIST, { first: 0 });
+    expect(data.companies.edges).toEqual([]);
+    expect(data.companies.pageInfo).toEqual({ hasNextPage: true, hasPreviousPage: false, endCursor: null });
+  });
+
+  it('refuse a page size outside 0..100, and a cursor that this connection did not issue', async () => {
+    const tooMany = await server.graphql(LIST, { first: 101 });
+    expect(tooMany.errors?.[0]).toMatchObject({
+      message: '"first" must be between 0 and 100; it was 101.',
+      extensions: { code: 'BAD_USER_INPUT', field: ['first'] },
+    });
+    const negative = await server.graphql(LIST, { first: -1 });
+    expect(negative.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+
+    const byName = await server.graphql(LIST, { first: 1, orderBy: 'NAME_ASC' });
+    const foreign = await server.graphql(LIST, { first: 1, after: byName.data.companies.pageInfo.endCursor, orderBy: 'TICKER_ASC' });
+    expect(foreign.errors?.[0]).toMatchObject({
+      message: '"after" is not a cursor of companies:TICKER_ASC; pass an endCursor this connection returned.',
+      extensions: { code: 'BAD_USER_INPUT', field: ['after'] },
+    });
+    const garbage = await server.graphql(LIST, { after: 'not-a-cursor' });
+    expect(garbage.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+  });
+});
+
+describe('a company', () => {
+  it('is found by ticker in any case, with its officers and listed stock', async () => {
+    const { data } = await server.graphql(`{ company(ticker: " cang ") {
+      name ticker exchange businessLines
+      officers { name role since previousEmployer source { publisher } }
+      stock { symbol kind name }
+      source { title }
+    } }`);
+    expect(data.company).toEqual({
+      name: 'Cango Inc.',
+      ticker: 'CANG',
+      exchange: 'NYSE',
+      businessLines: ['BITCOIN_MINING', 'AI_COMPUTE'],
+      officers: [
+        { name: 'Paul Yu', role: 'CEO', since: null, previousEmployer: null, source: { publisher: null } },
+        { name: 'Jack Jin', role: 'CTO', since: '2026-02-01', previousEmployer: 'Zoom', source: { publisher: 'TheMinerMag' } },
+      ],
+      stock: { symbol: 'CANG', kind: 'EQUITY', name: 'Cango Inc. Class A ordinary shares' },
+      source: { title: "News article on Cango's BTC sale and AI pivot" },
+    });
+  });
+
+  it('that does not exist is null, and one without a listed asset has no stock', async () => {
+    const { data } = await server.graphql('{ missing: company(ticker: "NOPE") { name } zeta: company(ticker: "TSTZ") { stock { symbol } } }');
+    expect(data).toEqual({ missing: null, zeta: { stock: null } });
+  });
+});
+
+describe('node(id)', () => {
+  it('fetches every kind of node by the id the API gave it', async () => {
+    const { data } = await server.graphql(`{
+      company(ticker: "CANG") {
+        id
+        treasuryTransactions(first: 1) { edges { node { id } } }
+        productionReports(first: 1) { edges { node { id } } }
+        loans { id }
+      }
+      asset(symbol: "BTC") { id }
+    }`);
+    const ids = {
+      Company: data.company.id,
+      TreasuryTransaction: data.company.treasuryTransactions.edges[0].node.id,
+      ProductionReport: data.company.productionReports.edges[0].node.id,
+      Loan: data.company.loans[0].id,
+      Asset: data.asset.id,
+    };
+    for (const [typename, id] of Object.entries(ids)) {
+      const { data: found } = await server.graphql('query ($id: ID!) { node(id: $id) { __typename id } }', { id });
+      expect(found.node).toEqual({ __typename: typename, id });
+    }
+  });
+
+  it('is null for an id of the right shape that names nothing', async () => {
+    const id = Buffer.from('Company:987654').toString('base64');
+    const { data, errors } = await server.graphql('query ($id: ID!) { node(id: $id) { id } }', { id });
+    expect(errors).toBeUndefined();
+    expect(data.node).toBeNull();
+  });
+});
