@@ -23,6 +23,7 @@ import type {
   TreasuryTransactionKind,
   TreasuryTransactionModel,
 } from './models.js';
+import type { Writes } from './writes.js';
 
 /**
  * What the schema needs from storage. The server implements it over SQL; the schema never
@@ -30,6 +31,7 @@ import type {
  * so that per-request DataLoaders can turn N resolver calls into one statement.
  */
 export interface DataSources {
+  writes: Writes;
   sources: {
     byIds(ids: readonly string[]): Promise<(SourceModel | null)[]>;
   };

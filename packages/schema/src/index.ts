@@ -15,6 +15,7 @@ export const schema: GraphQLSchema = lexicographicSortSchema(builder.toSchema())
 export { ANONYMOUS, createContext, type Context, type Role, type Viewer } from './context.js';
 export type * from './data-sources.js';
 export type * from './models.js';
+export type * from './writes.js';
 export { DEFAULT_LIMITS, type SchemaLimits } from './builder.js';
 export { canonical, Decimal, divide } from './decimal.js';
 export { parseDate, parseDateTime, parseDecimal, ScalarInputError } from './scalars.js';

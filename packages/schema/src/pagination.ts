@@ -2,6 +2,7 @@ import type { ArgBuilder, ObjectRef } from '@pothos/core';
 import { builder, type Types } from './builder.js';
 import type { Page, PageRequest } from './data-sources.js';
 import { badUserInput } from './errors.js';
+import { parseDate } from './scalars.js';
 
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
@@ -23,12 +24,34 @@ export function pageComplexity(args: PageArgs) {
   return { field: 1, multiplier: Math.min(Math.max(args.first ?? DEFAULT_PAGE_SIZE, 1), MAX_PAGE_SIZE) };
 }
 
-export function pageRequest<TFilter>(connection: string, args: PageArgs, filter: TFilter): PageRequest<TFilter> {
+/** What each part of a connection's sort key must look like, so a hand-edited cursor is refused here, not by SQL. */
+export type CursorPart = 'text' | 'id' | 'day' | 'decimal';
+
+const CURSOR_PART: Record<CursorPart, (value: string) => boolean> = {
+  text: () => true,
+  id: (value) => /^\d{1,18}$/.test(value),
+  day: (value) => {
+    try {
+      parseDate(value);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  decimal: (value) => /^-?\d{1,30}(\.\d{1,30})?$/.test(value),
+};
+
+export function pageRequest<TFilter>(
+  connection: string,
+  args: PageArgs,
+  filter: TFilter,
+  key: readonly CursorPart[],
+): PageRequest<TFilter> {
   const first = args.first ?? DEFAULT_PAGE_SIZE;
   if (first < 0 || first > MAX_PAGE_SIZE) {
     throw badUserInput(`"first" must be between 0 and ${MAX_PAGE_SIZE}; it was ${first}.`, ['first']);
   }
-  return { first, after: args.after ? decodeCursor(connection, args.after) : null, filter };
+  return { first, after: args.after ? decodeCursor(connection, args.after, key) : null, filter };
 }
 
 /** Cursors are opaque to clients: the connection's name and the row's sort key. */
@@ -36,7 +59,7 @@ export function encodeCursor(connection: string, key: readonly string[]): string
   return Buffer.from(JSON.stringify([connection, ...key])).toString('base64url');
 }
 
-export function decodeCursor(connection: string, cursor: string): string[] {
+export function decodeCursor(connection: string, cursor: string, key: readonly CursorPart[]): string[] {
   let decoded: unknown;
   try {
     decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
@@ -46,8 +69,8 @@ export function decodeCursor(connection: string, cursor: string): string[] {
   if (
     !Array.isArray(decoded) ||
     decoded[0] !== connection ||
-    decoded.length < 2 ||
-    !decoded.every((part) => typeof part === 'string')
+    decoded.length !== key.length + 1 ||
+    !key.every((part, index) => typeof decoded[index + 1] === 'string' && CURSOR_PART[part](decoded[index + 1]))
   ) {
     throw badUserInput(`"after" is not a cursor of ${connection}; pass an endCursor this connection returned.`, ['after']);
   }

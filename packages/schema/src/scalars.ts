@@ -35,7 +35,9 @@ export function parseDate(value: unknown): string {
   const match = PLAIN_DATE.exec(value);
   if (!match) throw new ScalarInputError(`"${truncate(value)}" is not a date in the form YYYY-MM-DD.`);
   const [, y, m, d] = match.map(Number) as [number, number, number, number];
-  const date = new Date(Date.UTC(y, m - 1, d));
+  // setUTCFullYear, unlike Date.UTC, does not map years 0-99 to 1900-1999.
+  const date = new Date(0);
+  date.setUTCFullYear(y, m - 1, d);
   if (date.getUTCFullYear() !== y || date.getUTCMonth() !== m - 1 || date.getUTCDate() !== d || y < 1) {
     throw new ScalarInputError(`${value} is not a day that exists.`);
   }

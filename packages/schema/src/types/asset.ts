@@ -4,7 +4,8 @@ import { badUserInput } from '../errors.js';
 import type { AssetKind, AssetModel, CandleInterval, CandleModel, PriceChangeModel, PricePointModel } from '../models.js';
 import { Company } from './company.js';
 import { sourceField, SourceInput } from './source.js';
-import { notImplemented, UserError } from './user-error.js';
+import { UserError } from './user-error.js';
+import { actorOf, payload } from '../mutation.js';
 
 export const MAX_CANDLES = 10_000;
 const HOUR_MS = 3_600_000;
@@ -207,13 +208,17 @@ builder.mutationFields((t) => ({
     type: CreateAssetPayload,
     authScopes: { editor: true },
     args: { input: t.arg({ type: CreateAssetInput, required: true }) },
-    resolve: () => notImplemented('createAsset'),
+    resolve: async (_root, { input }, context) =>
+      payload('asset', await context.data.writes.createAsset(input, actorOf(context))),
   }),
   recordPrices: t.field({
     type: RecordPricesPayload,
     description: 'Inserts or replaces observations by (symbol, at).',
     authScopes: { editor: true },
     args: { input: t.arg({ type: RecordPricesInput, required: true }) },
-    resolve: () => notImplemented('recordPrices'),
+    resolve: async (_root, { input }, context) => {
+      const result = await context.data.writes.recordPrices(input, actorOf(context));
+      return result.ok ? { ...result.value, userErrors: [] } : { inserted: 0, updated: 0, userErrors: result.userErrors };
+    },
   }),
 }));

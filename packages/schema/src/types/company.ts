@@ -1,9 +1,10 @@
 import { builder } from '../builder.js';
 import type { CompanyFilter } from '../data-sources.js';
-import type { BusinessLine, CompanyModel, OfficerModel } from '../models.js';
-import { connectionType, pageArgs, pageComplexity, pageRequest, toConnection } from '../pagination.js';
+import type { BusinessLine, CompanyModel, CompanyOrder, OfficerModel } from '../models.js';
+import { connectionType, pageArgs, pageComplexity, pageRequest, toConnection, type CursorPart } from '../pagination.js';
 import { sourceField } from './source.js';
-import { notImplemented, UserError } from './user-error.js';
+import { UserError } from './user-error.js';
+import { actorOf, payload } from '../mutation.js';
 
 export const BusinessLineEnum = builder.enumType('BusinessLine', {
   values: ['BITCOIN_MINING', 'AI_COMPUTE'] as const satisfies readonly BusinessLine[],
@@ -55,6 +56,12 @@ const CompanyFilterInput = builder.inputType('CompanyFilter', {
 
 export const CompanyConnection = connectionType('Company', Company);
 
+const COMPANY_CURSOR: Record<CompanyOrder, CursorPart[]> = {
+  TICKER_ASC: ['text'],
+  NAME_ASC: ['text', 'id'],
+  HOLDINGS_DESC: ['decimal', 'id'],
+};
+
 builder.queryFields((t) => ({
   company: t.field({
     type: Company,
@@ -79,7 +86,7 @@ builder.queryFields((t) => ({
         nameContains: args.filter?.nameContains ?? null,
       };
       const orderBy = args.orderBy ?? 'TICKER_ASC';
-      const request = pageRequest(`companies:${orderBy}`, args, filter);
+      const request = pageRequest(`companies:${orderBy}`, args, filter, COMPANY_CURSOR[orderBy]);
       const page = await context.data.companies.page({ ...request, orderBy, holdingsOn: context.today });
       for (const edge of page.edges) Company.getDataloader(context).prime(edge.node.id, edge.node);
       return toConnection(`companies:${orderBy}`, request, page, () => context.data.companies.count(filter));
@@ -108,6 +115,7 @@ builder.mutationFields((t) => ({
     type: CreateCompanyPayload,
     authScopes: { editor: true },
     args: { input: t.arg({ type: CreateCompanyInput, required: true }) },
-    resolve: () => notImplemented('createCompany'),
+    resolve: async (_root, { input }, context) =>
+      payload('company', await context.data.writes.createCompany(input, actorOf(context))),
   }),
 }));

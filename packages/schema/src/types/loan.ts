@@ -4,7 +4,8 @@ import { canonical, Decimal, divide } from '../decimal.js';
 import type { LoanModel, LoanRepaymentModel, LoanStatus } from '../models.js';
 import { Company } from './company.js';
 import { sourceField, SourceInput } from './source.js';
-import { notImplemented, UserError } from './user-error.js';
+import { UserError } from './user-error.js';
+import { actorOf, localId, notFound, payload, rejected } from '../mutation.js';
 import { TreasuryTransaction } from './treasury.js';
 
 export const LoanStatusEnum = builder.enumType('LoanStatus', {
@@ -186,13 +187,25 @@ builder.mutationFields((t) => ({
     type: CreateLoanPayload,
     authScopes: { editor: true },
     args: { input: t.arg({ type: CreateLoanInput, required: true }) },
-    resolve: () => notImplemented('createLoan'),
+    resolve: async (_root, { input }, context) => {
+      const companyId = localId(input.companyId, 'Company');
+      if (!companyId) return payload('loan', rejected(notFound(['input', 'companyId'], 'company')));
+      return payload('loan', await context.data.writes.createLoan({ ...input, companyId }, actorOf(context)));
+    },
   }),
   repayLoan: t.field({
     type: RepayLoanPayload,
     description: 'Records a repayment; with fundedBySale, also the BTC sale that paid for it, in one transaction.',
     authScopes: { editor: true },
     args: { input: t.arg({ type: RepayLoanInput, required: true }) },
-    resolve: () => notImplemented('repayLoan'),
+    resolve: async (_root, { input }, context) => {
+      const loanId = localId(input.loanId, 'Loan');
+      const result = loanId
+        ? await context.data.writes.repayLoan({ ...input, loanId }, actorOf(context))
+        : rejected(notFound(['input', 'loanId'], 'loan'));
+      return result.ok
+        ? { loan: result.value.loan, repayment: result.value.repayment, userErrors: [] }
+        : { loan: null, repayment: null, userErrors: result.userErrors };
+    },
   }),
 }));

@@ -6,7 +6,8 @@ import type { ProductionReportModel } from '../models.js';
 import { connectionType, pageArgs, pageComplexity, pageRequest, toConnection } from '../pagination.js';
 import { Company } from './company.js';
 import { sourceField, SourceInput } from './source.js';
-import { notImplemented, UserError } from './user-error.js';
+import { UserError } from './user-error.js';
+import { actorOf, localId, notFound, payload, rejected } from '../mutation.js';
 
 export const ProductionReport = builder.loadableNode('ProductionReport', {
   description: 'A monthly (or other period) production update as the company published it.',
@@ -50,7 +51,7 @@ builder.objectFields(Company, (t) => ({
     args: pageArgs(t.arg),
     complexity: pageComplexity,
     resolve: async (company, args, context) => {
-      const request = pageRequest('productionReports', args, {});
+      const request = pageRequest('productionReports', args, {}, ['day', 'id']);
       const page = await loaderFor(context, 'productionReports', request, (ids: readonly string[]) =>
         context.data.production.pages(ids, request),
       ).load(company.id);
@@ -90,6 +91,10 @@ builder.mutationFields((t) => ({
     type: RecordProductionReportPayload,
     authScopes: { editor: true },
     args: { input: t.arg({ type: RecordProductionReportInput, required: true }) },
-    resolve: () => notImplemented('recordProductionReport'),
+    resolve: async (_root, { input }, context) => {
+      const companyId = localId(input.companyId, 'Company');
+      if (!companyId) return payload('report', rejected(notFound(['input', 'companyId'], 'company')));
+      return payload('report', await context.data.writes.recordProductionReport({ ...input, companyId }, actorOf(context)));
+    },
   }),
 }));

@@ -6,7 +6,8 @@ import type { RegionSummaryModel, SiteModel, SitePurpose, SiteStatus } from '../
 import { connectionType, pageArgs, pageComplexity, pageRequest, toConnection } from '../pagination.js';
 import { Company } from './company.js';
 import { sourceField, SourceInput } from './source.js';
-import { notImplemented, UserError } from './user-error.js';
+import { UserError } from './user-error.js';
+import { actorOf, localId, notFound, payload, rejected } from '../mutation.js';
 
 export const SiteStatusEnum = builder.enumType('SiteStatus', {
   values: ['PLANNED', 'UNDER_CONSTRUCTION', 'OPERATING', 'IDLE', 'DECOMMISSIONED'] as const satisfies readonly SiteStatus[],
@@ -97,7 +98,7 @@ builder.objectFields(Company, (t) => ({
         status: args.filter?.status ?? null,
         purpose: args.filter?.purpose ?? null,
       };
-      const request = pageRequest('sites', args, filter);
+      const request = pageRequest('sites', args, filter, ['text', 'id']);
       const page = await loaderFor(context, 'sites', request, (ids: readonly string[]) =>
         context.data.sites.pages(ids, request),
       ).load(company.id);
@@ -145,6 +146,10 @@ builder.mutationFields((t) => ({
     type: CreateSitePayload,
     authScopes: { editor: true },
     args: { input: t.arg({ type: CreateSiteInput, required: true }) },
-    resolve: () => notImplemented('createSite'),
+    resolve: async (_root, { input }, context) => {
+      const companyId = localId(input.companyId, 'Company');
+      if (!companyId) return payload('site', rejected(notFound(['input', 'companyId'], 'company')));
+      return payload('site', await context.data.writes.createSite({ ...input, companyId }, actorOf(context)));
+    },
   }),
 }));

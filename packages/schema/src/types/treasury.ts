@@ -8,7 +8,8 @@ import type { CalendarInterval, HoldingsModel, HoldingsReportModel, TreasuryTran
 import { connectionType, pageArgs, pageComplexity, pageRequest, toConnection } from '../pagination.js';
 import { Company } from './company.js';
 import { sourceField, SourceInput } from './source.js';
-import { notImplemented, UserError } from './user-error.js';
+import { UserError } from './user-error.js';
+import { actorOf, localId, notFound, payload, rejected } from '../mutation.js';
 
 const BTC_SUPPLY = 21_000_000;
 export const MAX_HISTORY_POINTS = 1000;
@@ -263,7 +264,7 @@ builder.objectFields(Company, (t) => ({
         from: args.filter?.from ?? null,
         to: args.filter?.to ?? null,
       };
-      const request = pageRequest('treasuryTransactions', args, filter);
+      const request = pageRequest('treasuryTransactions', args, filter, ['day', 'id']);
       const page = await loaderFor(context, 'treasuryTransactions', request, (ids: readonly string[]) =>
         context.data.treasury.transactionPages(ids, request),
       ).load(company.id);
@@ -302,6 +303,10 @@ builder.mutationFields((t) => ({
     type: RecordTreasuryTransactionPayload,
     authScopes: { editor: true },
     args: { input: t.arg({ type: RecordTreasuryTransactionInput, required: true }) },
-    resolve: () => notImplemented('recordTreasuryTransaction'),
+    resolve: async (_root, { input }, context) => {
+      const companyId = localId(input.companyId, 'Company');
+      if (!companyId) return payload('transaction', rejected(notFound(['input', 'companyId'], 'company')));
+      return payload('transaction', await context.data.writes.recordTreasuryTransaction({ ...input, companyId }, actorOf(context)));
+    },
   }),
 }));

@@ -1,4 +1,3 @@
-import { GraphQLError } from 'graphql';
 import { builder } from '../builder.js';
 
 export type UserErrorCode = 'VALIDATION_FAILED' | 'NOT_FOUND' | 'ALREADY_EXISTS' | 'INSUFFICIENT_HOLDINGS' | 'IDEMPOTENCY_KEY_REUSED';
@@ -30,8 +29,3 @@ export const UserError = builder.objectRef<UserErrorModel>('UserError').implemen
     code: t.field({ type: UserErrorCodeEnum, resolve: (error) => error.code }),
   }),
 });
-
-/** Mutations not built yet say so plainly instead of pretending. */
-export function notImplemented(mutation: string): never {
-  throw new GraphQLError(`${mutation} is not implemented yet.`, { extensions: { code: 'NOT_IMPLEMENTED' } });
-}
