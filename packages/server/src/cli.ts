@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 // The command line: `pnpm minergraph <command>`. The one place that reads the environment.
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
+import type { Role } from '@minergraph/schema';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { DataDirInUseError, openDatabase, type DatabaseHandle } from './db/connect.js';
 import { migrateToEmpty, migrateToLatest } from './db/migrate.js';
 import { createLogger } from './logger.js';
+import { createApiKey, listApiKeys, revokeApiKey } from './repositories/api-key.repository.js';
 import { seed } from './seed/seed.js';
 import { serve, stopOnSignals } from './serve.js';
 
@@ -75,8 +77,62 @@ Environment:
       });
     });
 
+  const keys = program.command('keys').description('API keys: writes need an editor key in "Authorization: Bearer <key>"');
+
+  keys
+    .command('create')
+    .description('create a key and print it, once, alone on stdout (only its hash is stored)')
+    .addOption(new Option('--role <role>', 'what the key may do').choices(['reader', 'editor', 'admin']).makeOptionMandatory())
+    .requiredOption('--name <label>', 'a unique label, e.g. who or what uses the key')
+    .action(async (options: { role: Role; name: string }) => {
+      const config = loadConfig();
+      await withDatabase(config, async ({ db }) => {
+        await migrateToLatest(db);
+        try {
+          const { key } = await createApiKey(db, options.name, options.role);
+          process.stdout.write(`${key}\n`);
+          console.error(`Created the ${options.role} key "${options.name}". It is shown only this once.`);
+        } catch (error) {
+          if ((error as { code?: string }).code === '23505') throw new UsageError(`A key named "${options.name}" exists already.`);
+          throw error;
+        }
+      });
+    });
+
+  keys
+    .command('list')
+    .description('list keys (names, roles, dates; never the keys)')
+    .action(async () => {
+      const config = loadConfig();
+      await withDatabase(config, async ({ db }) => {
+        await migrateToLatest(db);
+        const rows = await listApiKeys(db);
+        if (rows.length === 0) console.log('No API keys yet: pnpm minergraph keys create --role editor --name <label>');
+        for (const row of rows) {
+          const state = row.revoked_at ? `revoked ${row.revoked_at.toISOString()}` : 'active';
+          console.log(`${row.name}\t${row.role}\tcreated ${row.created_at.toISOString()}\t${state}`);
+        }
+      });
+    });
+
+  keys
+    .command('revoke')
+    .description('revoke a key by name; requests with it are refused from then on')
+    .argument('<name>', 'the label given at creation')
+    .action(async (name: string) => {
+      const config = loadConfig();
+      await withDatabase(config, async ({ db }) => {
+        await migrateToLatest(db);
+        if (!(await revokeApiKey(db, name))) throw new UsageError(`No active key is named "${name}".`);
+        console.log(`Revoked "${name}".`);
+      });
+    });
+
   return program;
 }
+
+/** A mistake in how the command was used: its message is all the user needs. */
+class UsageError extends Error {}
 
 async function main(argv: string[]): Promise<void> {
   const program = buildProgram().exitOverride();
@@ -84,7 +140,7 @@ async function main(argv: string[]): Promise<void> {
     await program.parseAsync(argv);
   } catch (error) {
     if (error instanceof CommanderError) process.exit(error.exitCode);
-    if (error instanceof ConfigError || error instanceof DataDirInUseError) {
+    if (error instanceof ConfigError || error instanceof DataDirInUseError || error instanceof UsageError) {
       console.error(error.message);
       process.exit(2);
     }

@@ -191,7 +191,11 @@ export interface NewPricePoint {
   volume: string | null;
 }
 
-/** Inserts or replaces observations by (asset, at); says how many of each. */
+/**
+ * Inserts or replaces observations by (asset, at); says how many of each. Each batch is one
+ * statement with one array per column (unnest), so its parameter count does not grow with
+ * the number of rows.
+ */
 export async function upsertPrices(
   db: Kysely<Database>,
   assetId: string,
@@ -200,44 +204,33 @@ export async function upsertPrices(
 ): Promise<{ inserted: number; updated: number }> {
   let inserted = 0;
   let updated = 0;
-  // Batches keep each statement's parameter count under PostgreSQL's limit of 65,535.
-  for (let start = 0; start < points.length; start += 5000) {
-    const batch = points.slice(start, start + 5000);
-    const rows = await db
-      .insertInto('price_observations')
-      .values(
-        batch.map((point) => ({
-          asset_id: assetId,
-          at: point.at,
-          open: point.open,
-          high: point.high,
-          low: point.low,
-          close: point.close,
-          volume: point.volume,
-          source_id: options.sourceId ?? null,
-          created_by_api_key_id: options.createdByApiKeyId ?? null,
-        })),
+  for (let start = 0; start < points.length; start += UPSERT_BATCH) {
+    const batch = points.slice(start, start + UPSERT_BATCH);
+    const { rows } = await sql<{ inserted: number; updated: number }>`
+      with upserted as (
+        insert into price_observations (asset_id, at, open, high, low, close, volume, source_id, created_by_api_key_id)
+        select ${assetId}::bigint, p.at, p.open, p.high, p.low, p.close, p.volume, ${options.sourceId ?? null}::bigint,
+               ${options.createdByApiKeyId ?? null}::bigint
+        from unnest(
+          ${batch.map((p) => p.at.toISOString())}::timestamptz[], ${batch.map((p) => p.open)}::numeric[],
+          ${batch.map((p) => p.high)}::numeric[], ${batch.map((p) => p.low)}::numeric[],
+          ${batch.map((p) => p.close)}::numeric[], ${batch.map((p) => p.volume)}::numeric[]
+        ) as p(at, open, high, low, close, volume)
+        on conflict (asset_id, at) do update set
+          open = excluded.open, high = excluded.high, low = excluded.low, close = excluded.close,
+          volume = excluded.volume, source_id = excluded.source_id
+        -- xmax is 0 only for a freshly inserted row version: it tells inserts from updates.
+        returning (xmax = 0) as fresh
       )
-      .onConflict((oc) =>
-        oc.columns(['asset_id', 'at']).doUpdateSet((eb) => ({
-          open: eb.ref('excluded.open'),
-          high: eb.ref('excluded.high'),
-          low: eb.ref('excluded.low'),
-          close: eb.ref('excluded.close'),
-          volume: eb.ref('excluded.volume'),
-          source_id: eb.ref('excluded.source_id'),
-        })),
-      )
-      // xmax is 0 only for a freshly inserted row version: it tells inserts from updates.
-      .returning(sql<boolean>`(xmax = 0)`.as('inserted'))
-      .execute();
-    for (const row of rows) {
-      if (row.inserted) inserted += 1;
-      else updated += 1;
-    }
+      select count(*) filter (where fresh)::int as inserted, count(*) filter (where not fresh)::int as updated
+      from upserted`.execute(db);
+    inserted += rows[0]!.inserted;
+    updated += rows[0]!.updated;
   }
   return { inserted, updated };
 }
+
+const UPSERT_BATCH = 10_000;
 
 export async function insertCorporateAction(
   db: Kysely<Database>,

@@ -8,10 +8,12 @@ import * as production from './production.repository.js';
 import * as sites from './site.repository.js';
 import * as sources from './source.repository.js';
 import * as treasury from './treasury.repository.js';
+import { createWrites } from '../writes/index.js';
 
 /** The schema's data-access contract, over SQL. */
 export function createDataSources(db: Kysely<Database>): DataSources {
   return {
+    writes: createWrites(db),
     sources: { byIds: (ids) => sources.sourcesByIds(db, ids) },
     companies: {
       byIds: (ids) => companies.companiesByIds(db, ids),

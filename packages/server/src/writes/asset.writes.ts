@@ -1,0 +1,90 @@
+import type { Kysely } from 'kysely';
+import { Decimal, type Actor, type AssetModel, type CreateAssetInput, type RecordPricesInput, type WriteResult } from '@minergraph/schema';
+import type { Database } from '../db/database.js';
+import { insertAsset, upsertPrices, type NewPricePoint } from '../repositories/asset.repository.js';
+import { checkSource, recordSource } from './guards.js';
+import { runWrite } from './idempotency.js';
+import { isUniqueViolation, normaliseSymbol, Problems, userError } from './problems.js';
+
+export const MAX_POINTS_PER_CALL = 10_000;
+
+export async function createAsset(db: Kysely<Database>, input: CreateAssetInput, actor: Actor): Promise<WriteResult<AssetModel>> {
+  const problems = new Problems();
+  const symbol = normaliseSymbol(problems, ['input', 'symbol'], input.symbol);
+  problems.text(['input', 'name'], input.name, { required: true });
+  const quoteCurrency = (input.quoteCurrency ?? 'USD').trim().toUpperCase();
+  if (!/^[A-Z]{3,5}$/.test(quoteCurrency)) problems.add(['input', 'quoteCurrency'], 'quoteCurrency must be a currency code such as USD.');
+  if (problems.any) return problems.result();
+  try {
+    return await runWrite(db, {
+      operation: 'createAsset',
+      key: null,
+      input,
+      work: async (trx) => {
+        const asset = await insertAsset(trx, { symbol, name: input.name.trim(), kind: input.kind, quoteCurrency, createdByApiKeyId: actor.apiKeyId });
+        return { value: asset, ref: asset.id };
+      },
+      replay: () => Promise.reject(new Error('createAsset takes no idempotency key')),
+    });
+  } catch (error) {
+    if (isUniqueViolation(error, 'assets_symbol_key')) {
+      return { ok: false, userErrors: [userError(['input', 'symbol'], 'ALREADY_EXISTS', `An asset with symbol ${symbol} exists already.`)] };
+    }
+    throw error;
+  }
+}
+
+/**
+ * Checks every point and fills in a single quote (open = high = low = close). Every problem
+ * carries the point's index, e.g. ["input", "points", "12", "high"].
+ */
+function pricePoints(problems: Problems, input: RecordPricesInput): NewPricePoint[] {
+  if (input.points.length > MAX_POINTS_PER_CALL) {
+    problems.add(['input', 'points'], `At most ${MAX_POINTS_PER_CALL} points fit in one call; this one has ${input.points.length}.`);
+    return [];
+  }
+  const seen = new Map<number, number>();
+  return input.points.map((point, index) => {
+    const field = (name: string) => ['input', 'points', String(index), name];
+    for (const name of ['open', 'high', 'low', 'close'] as const) problems.amount(field(name), point[name], 'positive');
+    problems.amount(field('volume'), point.volume, 'non-negative');
+    const earlier = seen.get(point.at.getTime());
+    if (earlier !== undefined) problems.add(field('at'), `Point ${earlier} has the same instant, ${point.at.toISOString()}.`);
+    else seen.set(point.at.getTime(), index);
+
+    const close = new Decimal(point.close);
+    const open = new Decimal(point.open ?? point.close);
+    const high = point.high != null ? new Decimal(point.high) : Decimal.max(open, close);
+    const low = point.low != null ? new Decimal(point.low) : Decimal.min(open, close);
+    if (high.lt(low)) problems.add(field('high'), `high (${high.toFixed()}) is below low (${low.toFixed()}).`);
+    else if (high.lt(Decimal.max(open, close))) problems.add(field('high'), `high (${high.toFixed()}) is below the open or close.`);
+    else if (low.gt(Decimal.min(open, close))) problems.add(field('low'), `low (${low.toFixed()}) is above the open or close.`);
+    return { at: point.at, open: open.toFixed(), high: high.toFixed(), low: low.toFixed(), close: close.toFixed(), volume: point.volume ?? null };
+  });
+}
+
+/** All or nothing: one bad point and no point is written. */
+export async function recordPrices(
+  db: Kysely<Database>,
+  input: RecordPricesInput,
+  actor: Actor,
+): Promise<WriteResult<{ inserted: number; updated: number }>> {
+  const problems = new Problems();
+  const symbol = input.symbol.trim().toUpperCase();
+  const points = pricePoints(problems, input);
+  checkSource(problems, ['input', 'source'], input.source);
+  if (problems.any) return problems.result();
+  const asset = await db.selectFrom('assets').select('id').where('symbol', '=', symbol).executeTakeFirst();
+  if (!asset) return { ok: false, userErrors: [userError(['input', 'symbol'], 'NOT_FOUND', `No asset has the symbol ${symbol}.`)] };
+  return runWrite(db, {
+    operation: 'recordPrices',
+    key: null,
+    input,
+    work: async (trx) => {
+      const sourceId = await recordSource(trx, input.source, actor.apiKeyId);
+      const counts = await upsertPrices(trx, asset.id, points, { sourceId, createdByApiKeyId: actor.apiKeyId });
+      return { value: counts, ref: null };
+    },
+    replay: () => Promise.reject(new Error('recordPrices takes no idempotency key')),
+  });
+}

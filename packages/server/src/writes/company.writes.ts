@@ -1,0 +1,88 @@
+import type { Kysely } from 'kysely';
+import type { Actor, CompanyModel, CreateCompanyInput, CreateSiteInput, SiteModel, WriteResult } from '@minergraph/schema';
+import type { Database } from '../db/database.js';
+import { insertCompany } from '../repositories/company.repository.js';
+import { toSite } from '../repositories/site.repository.js';
+import { checkSource, lockCompany, recordSource } from './guards.js';
+import { runWrite } from './idempotency.js';
+import { isUniqueViolation, normaliseSymbol, Problems, Rejection, userError } from './problems.js';
+
+export async function createCompany(db: Kysely<Database>, input: CreateCompanyInput, actor: Actor): Promise<WriteResult<CompanyModel>> {
+  const problems = new Problems();
+  problems.text(['input', 'name'], input.name, { required: true });
+  const ticker = normaliseSymbol(problems, ['input', 'ticker'], input.ticker);
+  problems.text(['input', 'exchange'], input.exchange, { max: 50 });
+  if (problems.any) return problems.result();
+  try {
+    return await runWrite(db, {
+      operation: 'createCompany',
+      key: null,
+      input,
+      work: async (trx) => {
+        const company = await insertCompany(trx, {
+          name: input.name.trim(),
+          ticker,
+          exchange: input.exchange?.trim() || null,
+          businessLines: [...new Set(input.businessLines ?? [])],
+          createdByApiKeyId: actor.apiKeyId,
+        });
+        return { value: company, ref: company.id };
+      },
+      replay: () => Promise.reject(new Error('createCompany takes no idempotency key')),
+    });
+  } catch (error) {
+    if (isUniqueViolation(error, 'companies_ticker_key')) {
+      return { ok: false, userErrors: [userError(['input', 'ticker'], 'ALREADY_EXISTS', `A company with ticker ${ticker} exists already.`)] };
+    }
+    throw error;
+  }
+}
+
+export async function createSite(db: Kysely<Database>, input: CreateSiteInput, actor: Actor): Promise<WriteResult<SiteModel>> {
+  const problems = new Problems();
+  problems.text(['input', 'name'], input.name, { required: true });
+  problems.text(['input', 'region'], input.region, { required: true, max: 100 });
+  problems.text(['input', 'country'], input.country, { max: 100 });
+  problems.amount(['input', 'powerCapacityMw'], input.powerCapacityMw, 'non-negative');
+  problems.amount(['input', 'hashrateEh'], input.hashrateEh, 'non-negative');
+  checkSource(problems, ['input', 'source'], input.source);
+  if (problems.any) return problems.result();
+  try {
+    return await runWrite(db, {
+      operation: 'createSite',
+      key: null,
+      input,
+      work: async (trx) => {
+        if (!(await lockCompany(trx, input.companyId))) {
+          throw new Rejection([userError(['input', 'companyId'], 'NOT_FOUND', 'No company has this id.')]);
+        }
+        const sourceId = await recordSource(trx, input.source, actor.apiKeyId);
+        const row = await trx
+          .insertInto('sites')
+          .values({
+            company_id: input.companyId,
+            name: input.name.trim(),
+            region: input.region.trim(),
+            country: input.country?.trim() || null,
+            status: input.status,
+            purpose: input.purpose,
+            power_capacity_mw: input.powerCapacityMw ?? null,
+            hashrate_eh: input.hashrateEh ?? null,
+            grid_connected: input.gridConnected ?? null,
+            commissioned_on: input.commissionedOn ?? null,
+            source_id: sourceId,
+            created_by_api_key_id: actor.apiKeyId,
+          })
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        return { value: toSite(row), ref: row.id };
+      },
+      replay: () => Promise.reject(new Error('createSite takes no idempotency key')),
+    });
+  } catch (error) {
+    if (isUniqueViolation(error, 'sites_company_name_key')) {
+      return { ok: false, userErrors: [userError(['input', 'name'], 'ALREADY_EXISTS', `This company already has a site named "${input.name.trim()}".`)] };
+    }
+    throw error;
+  }
+}

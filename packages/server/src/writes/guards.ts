@@ -1,0 +1,61 @@
+import { sql, type Kysely } from 'kysely';
+import { Decimal, type SourceInput, type UserErrorModel } from '@minergraph/schema';
+import type { Database } from '../db/database.js';
+import { insertSource } from '../repositories/source.repository.js';
+import { holdingsOn } from '../repositories/treasury.repository.js';
+import { Problems, userError } from './problems.js';
+
+/**
+ * Takes the company's row lock for the rest of the transaction, so two writes for one
+ * company run one after the other and both see each other's flows in the holdings check.
+ * Answers whether the company exists.
+ */
+export async function lockCompany(trx: Kysely<Database>, companyId: string): Promise<boolean> {
+  const row = await trx.selectFrom('companies').select('id').where('id', '=', companyId).forUpdate().executeTakeFirst();
+  return row !== undefined;
+}
+
+/**
+ * Holdings can only change on a day with a flow or a report. After a write dated `from`,
+ * check every such day from `from` on: none may end below zero.
+ */
+export async function holdingsShortfall(trx: Kysely<Database>, companyId: string, from: string): Promise<UserErrorModel | null> {
+  const { rows } = await sql<{ day: string }>`
+    select ${from}::date::text as day
+    union select occurred_on::text from treasury_transactions where company_id = ${companyId}::bigint and occurred_on >= ${from}::date
+    union select reported_on::text from holdings_reports where company_id = ${companyId}::bigint and reported_on >= ${from}::date
+    order by day`.execute(trx);
+  const balances = await holdingsOn(
+    trx,
+    rows.map((row) => ({ companyId, on: row.day })),
+  );
+  const negative = balances.find((balance) => new Decimal(balance.btc).lt(0));
+  if (!negative) return null;
+  return userError(
+    null,
+    'INSUFFICIENT_HOLDINGS',
+    `This would leave holdings at ${new Decimal(negative.btc).toFixed()} BTC at the end of ${negative.on}; holdings can never go below 0.`,
+  );
+}
+
+export function checkSource(problems: Problems, field: string[], source: SourceInput | null | undefined): void {
+  if (!source) return;
+  problems.text([...field, 'title'], source.title, { required: true, max: 500 });
+  problems.url([...field, 'url'], source.url);
+  problems.text([...field, 'publisher'], source.publisher, { max: 200 });
+}
+
+export async function recordSource(
+  trx: Kysely<Database>,
+  source: SourceInput | null | undefined,
+  apiKeyId: string | null,
+): Promise<string | null> {
+  if (!source) return null;
+  return insertSource(trx, {
+    title: source.title.trim(),
+    url: source.url ?? null,
+    publisher: source.publisher ?? null,
+    published_on: source.publishedOn ?? null,
+    created_by_api_key_id: apiKeyId,
+  });
+}

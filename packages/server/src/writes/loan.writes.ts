@@ -1,0 +1,147 @@
+import type { Kysely } from 'kysely';
+import { Decimal, type Actor, type CreateLoanInput, type LoanModel, type LoanRepaymentModel, type RepayLoanInput, type WriteResult } from '@minergraph/schema';
+import type { Database } from '../db/database.js';
+import { insertLoan, insertRepayment, loansByIds, repaymentsByLoanIds, settleLoanStatus } from '../repositories/loan.repository.js';
+import { insertTransaction } from '../repositories/treasury.repository.js';
+import { checkSource, holdingsShortfall, lockCompany, recordSource } from './guards.js';
+import { runWrite } from './idempotency.js';
+import { Problems, Rejection, userError } from './problems.js';
+
+export async function createLoan(db: Kysely<Database>, input: CreateLoanInput, actor: Actor): Promise<WriteResult<LoanModel>> {
+  const problems = new Problems();
+  problems.text(['input', 'lender'], input.lender, { max: 200 });
+  problems.amount(['input', 'principalUsd'], input.principalUsd, 'positive');
+  problems.btc(['input', 'collateralBtc'], input.collateralBtc, 'non-negative');
+  problems.dayOrder([['input', 'originatedOn'], input.originatedOn], [['input', 'maturesOn'], input.maturesOn]);
+  if (input.interestRatePercent != null && !(input.interestRatePercent >= 0 && input.interestRatePercent <= 1000)) {
+    problems.add(['input', 'interestRatePercent'], 'interestRatePercent must be between 0 and 1000.');
+  }
+  problems.ratio(['input', 'marginCallLtv'], input.marginCallLtv);
+  problems.ratio(['input', 'liquidationLtv'], input.liquidationLtv);
+  if (input.marginCallLtv != null && input.liquidationLtv != null && input.liquidationLtv < input.marginCallLtv) {
+    problems.add(['input', 'liquidationLtv'], 'liquidationLtv must not be below marginCallLtv.');
+  }
+  checkSource(problems, ['input', 'source'], input.source);
+  if (problems.any) return problems.result();
+
+  return runWrite(db, {
+    operation: 'createLoan',
+    key: null,
+    input,
+    work: async (trx) => {
+      if (!(await lockCompany(trx, input.companyId))) {
+        throw new Rejection([userError(['input', 'companyId'], 'NOT_FOUND', 'No company has this id.')]);
+      }
+      const id = await insertLoan(trx, {
+        companyId: input.companyId,
+        lender: input.lender?.trim() || null,
+        principalUsd: input.principalUsd ?? null,
+        collateralBtc: input.collateralBtc,
+        originatedOn: input.originatedOn ?? null,
+        maturesOn: input.maturesOn ?? null,
+        interestRatePercent: input.interestRatePercent ?? null,
+        marginCallLtv: input.marginCallLtv ?? null,
+        liquidationLtv: input.liquidationLtv ?? null,
+        sourceId: await recordSource(trx, input.source, actor.apiKeyId),
+        createdByApiKeyId: actor.apiKeyId,
+      });
+      return { value: (await loansByIds(trx, [id]))[0]!, ref: id };
+    },
+    replay: () => Promise.reject(new Error('createLoan takes no idempotency key')),
+  });
+}
+
+interface RepaymentRef {
+  loanId: string;
+  repaymentId: string;
+}
+
+async function loanWithRepayment(db: Kysely<Database>, ref: RepaymentRef) {
+  const [loan] = await loansByIds(db, [ref.loanId]);
+  const [repayments] = await repaymentsByLoanIds(db, [ref.loanId]);
+  return { loan: loan!, repayment: repayments!.find((repayment) => repayment.id === ref.repaymentId)! };
+}
+
+/**
+ * A repayment, and with `fundedBySale` the BTC sale that paid for it, in one transaction:
+ * the SOLD flow, the repayment linked to it, the collateral release and the loan's status
+ * are all written or none is.
+ */
+export async function repayLoan(
+  db: Kysely<Database>,
+  input: RepayLoanInput,
+  actor: Actor,
+): Promise<WriteResult<{ loan: LoanModel; repayment: LoanRepaymentModel }>> {
+  const problems = new Problems();
+  problems.amount(['input', 'amountUsd'], input.amountUsd, 'positive');
+  problems.btc(['input', 'collateralReleasedBtc'], input.collateralReleasedBtc, 'non-negative');
+  if (input.fundedBySale) {
+    problems.btc(['input', 'fundedBySale', 'btc'], input.fundedBySale.btc, 'positive');
+    problems.amount(['input', 'fundedBySale', 'usd'], input.fundedBySale.usd, 'positive');
+  }
+  checkSource(problems, ['input', 'source'], input.source);
+  if (problems.any) return problems.result();
+
+  const { idempotencyKey, ...request } = input;
+  return runWrite(db, {
+    operation: 'repayLoan',
+    key: idempotencyKey,
+    input: request,
+    work: async (trx) => {
+      const owner = await trx.selectFrom('loans').select('company_id').where('id', '=', input.loanId).executeTakeFirst();
+      if (!owner) throw new Rejection([userError(['input', 'loanId'], 'NOT_FOUND', 'No loan has this id.')]);
+      await lockCompany(trx, owner.company_id);
+      const [loan] = await loansByIds(trx, [input.loanId]);
+      const collateral = new Decimal(loan!.initialCollateralBtc ?? 0).minus(loan!.collateralReleasedBtc);
+      const released = new Decimal(input.collateralReleasedBtc ?? 0);
+      const refusals = [];
+      if (loan!.status !== 'ACTIVE') refusals.push(userError(['input', 'loanId'], 'VALIDATION_FAILED', `The loan is ${loan!.status}, not ACTIVE.`));
+      if (released.gt(collateral)) {
+        refusals.push(
+          userError(['input', 'collateralReleasedBtc'], 'VALIDATION_FAILED', `Only ${collateral.toFixed()} BTC of collateral is pledged on this loan.`),
+        );
+      }
+      if (loan!.principalUsd !== null && new Decimal(loan!.repaidUsd).plus(input.amountUsd).gt(loan!.principalUsd)) {
+        refusals.push(
+          userError(
+            ['input', 'amountUsd'],
+            'VALIDATION_FAILED',
+            `Only ${new Decimal(loan!.principalUsd).minus(loan!.repaidUsd).toFixed()} USD is outstanding on this loan.`,
+          ),
+        );
+      }
+      if (refusals.length) throw new Rejection(refusals);
+
+      const sourceId = await recordSource(trx, input.source, actor.apiKeyId);
+      let saleId: string | null = null;
+      if (input.fundedBySale) {
+        const sale = await insertTransaction(trx, {
+          companyId: owner.company_id,
+          kind: 'SOLD',
+          btc: input.fundedBySale.btc,
+          usd: input.fundedBySale.usd,
+          occurredOn: input.paidOn,
+          note: 'Sold to fund a loan repayment',
+          sourceId,
+          createdByApiKeyId: actor.apiKeyId,
+        });
+        saleId = sale.id;
+        const shortfall = await holdingsShortfall(trx, owner.company_id, input.paidOn);
+        if (shortfall) throw new Rejection([{ ...shortfall, field: ['input', 'fundedBySale', 'btc'] }]);
+      }
+      const repaymentId = await insertRepayment(trx, {
+        loanId: input.loanId,
+        amountUsd: input.amountUsd,
+        paidOn: input.paidOn,
+        collateralReleasedBtc: released.toFixed(),
+        fundedByTransactionId: saleId,
+        sourceId,
+        createdByApiKeyId: actor.apiKeyId,
+      });
+      await settleLoanStatus(trx, input.loanId);
+      const ref = { loanId: input.loanId, repaymentId };
+      return { value: await loanWithRepayment(trx, ref), ref };
+    },
+    replay: (ref: RepaymentRef) => loanWithRepayment(db, ref),
+  });
+}

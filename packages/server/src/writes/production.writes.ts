@@ -1,0 +1,70 @@
+import type { Kysely } from 'kysely';
+import type { Actor, ProductionReportModel, RecordProductionReportInput, WriteResult } from '@minergraph/schema';
+import type { Database } from '../db/database.js';
+import { insertProductionReport, productionReportsByIds } from '../repositories/production.repository.js';
+import { checkSource, holdingsShortfall, lockCompany, recordSource } from './guards.js';
+import { runWrite } from './idempotency.js';
+import { isUniqueViolation, Problems, Rejection, userError } from './problems.js';
+
+export async function recordProductionReport(
+  db: Kysely<Database>,
+  input: RecordProductionReportInput,
+  actor: Actor,
+): Promise<WriteResult<ProductionReportModel>> {
+  const problems = new Problems();
+  problems.dayOrder([['input', 'periodStart'], input.periodStart], [['input', 'periodEnd'], input.periodEnd]);
+  problems.btc(['input', 'minedBtc'], input.minedBtc, 'non-negative');
+  problems.btc(['input', 'soldBtc'], input.soldBtc, 'non-negative');
+  problems.amount(['input', 'soldUsd'], input.soldUsd, 'non-negative');
+  problems.btc(['input', 'heldBtc'], input.heldBtc, 'non-negative');
+  problems.amount(['input', 'deployedHashrateEh'], input.deployedHashrateEh, 'non-negative');
+  problems.amount(['input', 'operatingHashrateEh'], input.operatingHashrateEh, 'non-negative');
+  if (input.soldUsd != null && input.soldBtc == null) problems.add(['input', 'soldBtc'], 'soldUsd needs the soldBtc it was paid for.');
+  checkSource(problems, ['input', 'source'], input.source);
+  if (problems.any) return problems.result();
+
+  const { idempotencyKey, ...request } = input;
+  try {
+    return await runWrite(db, {
+      operation: 'recordProductionReport',
+      key: idempotencyKey,
+      input: request,
+      work: async (trx) => {
+        if (!(await lockCompany(trx, input.companyId))) {
+          throw new Rejection([userError(['input', 'companyId'], 'NOT_FOUND', 'No company has this id.')]);
+        }
+        const report = await insertProductionReport(trx, {
+          companyId: input.companyId,
+          periodStart: input.periodStart,
+          periodEnd: input.periodEnd,
+          minedBtc: input.minedBtc,
+          soldBtc: input.soldBtc ?? null,
+          soldUsd: input.soldUsd ?? null,
+          heldBtc: input.heldBtc ?? null,
+          deployedHashrateEh: input.deployedHashrateEh ?? null,
+          operatingHashrateEh: input.operatingHashrateEh ?? null,
+          sourceId: await recordSource(trx, input.source, actor.apiKeyId),
+          createdByApiKeyId: actor.apiKeyId,
+        });
+        const shortfall = await holdingsShortfall(trx, input.companyId, input.periodEnd);
+        if (shortfall) throw new Rejection([{ ...shortfall, field: ['input', input.heldBtc == null ? 'soldBtc' : 'heldBtc'] }]);
+        return { value: report, ref: report.id };
+      },
+      replay: async (id: string) => (await productionReportsByIds(db, [id]))[0]!,
+    });
+  } catch (error) {
+    if (isUniqueViolation(error, 'production_reports_company_period_key')) {
+      return {
+        ok: false,
+        userErrors: [userError(['input', 'periodStart'], 'ALREADY_EXISTS', `A production report for ${input.periodStart} to ${input.periodEnd} exists already.`)],
+      };
+    }
+    if (isUniqueViolation(error, 'holdings_reports_company_day_key')) {
+      return {
+        ok: false,
+        userErrors: [userError(['input', 'heldBtc'], 'ALREADY_EXISTS', `A holdings figure for ${input.periodEnd} is recorded already.`)],
+      };
+    }
+    throw error;
+  }
+}

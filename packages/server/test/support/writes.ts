@@ -1,0 +1,35 @@
+import { sql } from 'kysely';
+import { createApiKey } from '../../src/repositories/api-key.repository.js';
+import type { TestDatabase } from './database.js';
+
+/** Headers carrying a fresh API key of the given role. */
+export async function keyHeaders(database: TestDatabase, role: 'reader' | 'editor' | 'admin', name = `${role}-${Math.random()}`) {
+  const { key, row } = await createApiKey(database.db, name, role);
+  return { headers: { authorization: `Bearer ${key}` }, keyId: row.id, key };
+}
+
+const TABLES = [
+  'sources',
+  'companies',
+  'officers',
+  'sites',
+  'production_reports',
+  'treasury_transactions',
+  'holdings_reports',
+  'loans',
+  'loan_repayments',
+  'assets',
+  'price_observations',
+  'corporate_actions',
+  'idempotency_keys',
+] as const;
+
+/** Every domain row, as text, so a test can show that a refused write changed nothing. */
+export async function snapshot(database: TestDatabase): Promise<Record<string, string[]>> {
+  const result: Record<string, string[]> = {};
+  for (const table of TABLES) {
+    const { rows } = await sql<{ row: string }>`select t::text as row from ${sql.table(table)} t order by 1`.execute(database.db);
+    result[table] = rows.map((r) => r.row);
+  }
+  return result;
+}

@@ -1,0 +1,163 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from './support/database.js';
+import { startTestServer, type TestServer } from './support/server.js';
+import { keyHeaders, snapshot } from './support/writes.js';
+
+let database: TestDatabase;
+let server: TestServer;
+let headers: Record<string, string>;
+let cango: string;
+let loan: string;
+
+beforeAll(async () => {
+  database = await createTestDatabase('seeded');
+  server = await startTestServer(database);
+  headers = (await keyHeaders(database, 'editor')).headers;
+  const { data } = await server.graphql('{ company(ticker: "CANG") { id loans { id } } }');
+  cango = data.company.id;
+  loan = data.company.loans[0].id;
+});
+
+afterAll(async () => {
+  await server?.close();
+  await database?.destroy();
+});
+
+const errorsOf = (payload: any) => payload.userErrors.map((e: any) => [e.code, e.field.join('.'), e.message]);
+
+/** Runs a mutation that must be refused, and shows that no row changed. */
+async function refused(mutation: string, variables: Record<string, unknown>) {
+  const before = await snapshot(database);
+  const { data, errors } = await server.graphql(mutation, variables, headers);
+  expect(errors).toBeUndefined();
+  expect(await snapshot(database)).toEqual(before);
+  return errorsOf(Object.values(data)[0]);
+}
+
+const RECORD = `mutation ($input: RecordTreasuryTransactionInput!) { recordTreasuryTransaction(input: $input) {
+  transaction { id } userErrors { field message code } } }`;
+const REPORT = `mutation ($input: RecordProductionReportInput!) { recordProductionReport(input: $input) {
+  report { id } userErrors { field message code } } }`;
+
+describe('a refused write names every field at fault and writes nothing', () => {
+  it('a sale of zero, BTC finer than a satoshi, negative proceeds', async () => {
+    expect(await refused(RECORD, { input: { companyId: cango, kind: 'SOLD', btc: '0', usd: '-5', occurredOn: '2026-03-01' } })).toEqual([
+      ['VALIDATION_FAILED', 'input.btc', 'btc must be greater than 0; it was 0.'],
+      ['VALIDATION_FAILED', 'input.usd', 'usd must not be negative; it was -5.'],
+    ]);
+    expect(await refused(RECORD, { input: { companyId: cango, kind: 'MINED', btc: '1.000000001', occurredOn: '2026-03-01' } })).toEqual([
+      ['VALIDATION_FAILED', 'input.btc', 'btc has 9 decimals; BTC has at most 8 (one satoshi).'],
+    ]);
+    expect(await refused(RECORD, { input: { companyId: cango, kind: 'OTHER', btc: '0', occurredOn: '2026-03-01' } })).toEqual([
+      ['VALIDATION_FAILED', 'input.btc', 'btc must not be 0.'],
+    ]);
+  });
+
+  it('an unknown or malformed company id', async () => {
+    const unknown = Buffer.from('Company:999999').toString('base64');
+    expect(await refused(RECORD, { input: { companyId: unknown, kind: 'MINED', btc: '1', occurredOn: '2026-03-01' } })).toEqual([
+      ['NOT_FOUND', 'input.companyId', 'No company has this id.'],
+    ]);
+    expect(await refused(RECORD, { input: { companyId: loan, kind: 'MINED', btc: '1', occurredOn: '2026-03-01' } })).toEqual([
+      ['NOT_FOUND', 'input.companyId', 'No company has this id.'],
+    ]);
+  });
+
+  it('a production period that ends before it starts, and one that is recorded already', async () => {
+    expect(
+      await refused(REPORT, { input: { companyId: cango, periodStart: '2026-02-28', periodEnd: '2026-02-01', minedBtc: '400' } }),
+    ).toEqual([['VALIDATION_FAILED', 'input.periodEnd', 'periodEnd (2026-02-01) is before periodStart (2026-02-28).']]);
+    expect(
+      await refused(REPORT, { input: { companyId: cango, periodStart: '2026-01-01', periodEnd: '2026-01-31', minedBtc: '496.35' } }),
+    ).toEqual([['ALREADY_EXISTS', 'input.periodStart', 'A production report for 2026-01-01 to 2026-01-31 exists already.']]);
+  });
+
+  it('a ticker or symbol that exists already, in any case', async () => {
+    const company = await refused(
+      'mutation { createCompany(input: { name: "Copy", ticker: "cang" }) { company { id } userErrors { field message code } } }',
+      {},
+    );
+    expect(company).toEqual([['ALREADY_EXISTS', 'input.ticker', 'A company with ticker CANG exists already.']]);
+    const asset = await refused(
+      'mutation { createAsset(input: { symbol: "btc", name: "Copy", kind: CRYPTO }) { asset { id } userErrors { field message code } } }',
+      {},
+    );
+    expect(asset).toEqual([['ALREADY_EXISTS', 'input.symbol', 'An asset with symbol BTC exists already.']]);
+  });
+
+  it('a loan whose liquidation threshold is below its margin call, and a repayment beyond what is outstanding', async () => {
+    const loanErrors = await refused(
+      `mutation ($input: CreateLoanInput!) { createLoan(input: $input) { loan { id } userErrors { field message code } } }`,
+      { input: { companyId: cango, principalUsd: '0', collateralBtc: '-1', marginCallLtv: 0.8, liquidationLtv: 0.7, originatedOn: '2026-02-01', maturesOn: '2026-01-01' } },
+    );
+    expect(loanErrors).toEqual([
+      ['VALIDATION_FAILED', 'input.principalUsd', 'principalUsd must be greater than 0; it was 0.'],
+      ['VALIDATION_FAILED', 'input.collateralBtc', 'collateralBtc must not be negative; it was -1.'],
+      ['VALIDATION_FAILED', 'input.maturesOn', 'maturesOn (2026-01-01) is before originatedOn (2026-02-01).'],
+      ['VALIDATION_FAILED', 'input.liquidationLtv', 'liquidationLtv must not be below marginCallLtv.'],
+    ]);
+    const repayErrors = await refused(
+      `mutation ($input: RepayLoanInput!) { repayLoan(input: $input) { repayment { id } userErrors { field message code } } }`,
+      { input: { loanId: loan, amountUsd: '1000', paidOn: '2026-03-01', collateralReleasedBtc: '1' } },
+    );
+    expect(repayErrors).toEqual([['VALIDATION_FAILED', 'input.collateralReleasedBtc', 'Only 0 BTC of collateral is pledged on this loan.']]);
+  });
+
+  it('a source without a title or with a URL that is not http(s)', async () => {
+    expect(
+      await refused(RECORD, {
+        input: { companyId: cango, kind: 'MINED', btc: '1', occurredOn: '2026-03-01', source: { title: ' ', url: 'javascript:alert(1)' } },
+      }),
+    ).toEqual([
+      ['VALIDATION_FAILED', 'input.source.title', 'title must not be blank.'],
+      ['VALIDATION_FAILED', 'input.source.url', 'url must be an http(s) URL.'],
+    ]);
+  });
+});
+
+describe('prices in bulk', () => {
+  const PRICES = `mutation ($input: RecordPricesInput!) { recordPrices(input: $input) { inserted updated userErrors { field message code } } }`;
+
+  it('are checked point by point, with the index of each bad point, and none is written if one is bad', async () => {
+    const points = Array.from({ length: 20 }, (_, i) => ({ at: new Date(Date.UTC(2026, 2, 1, i)).toISOString(), close: '80000' }));
+    points[12] = { ...points[12]!, high: '79000', low: '81000' } as never;
+    points[15] = { ...points[15]!, at: points[3]!.at };
+    points[17] = { ...points[17]!, close: '-1' };
+    const before = await snapshot(database);
+    const { data } = await server.graphql(PRICES, { input: { symbol: 'BTC', points } }, headers);
+    expect(errorsOf(data.recordPrices)).toEqual([
+      ['VALIDATION_FAILED', 'input.points.12.high', 'high (79000) is below low (81000).'],
+      ['VALIDATION_FAILED', 'input.points.15.at', 'Point 3 has the same instant, 2026-03-01T03:00:00.000Z.'],
+      ['VALIDATION_FAILED', 'input.points.17.close', 'close must be greater than 0; it was -1.'],
+    ]);
+    expect(data.recordPrices.inserted).toBe(0);
+    expect(await snapshot(database)).toEqual(before);
+  });
+
+  it('take 10,000 points in one call, insert new instants and replace known ones', async () => {
+    const points = Array.from({ length: 10_000 }, (_, i) => ({
+      at: new Date(Date.UTC(2025, 0, 1) + i * 60_000).toISOString(),
+      open: '100',
+      high: '102',
+      low: '99',
+      close: '101',
+      volume: '5',
+    }));
+    await server.graphql('mutation { createAsset(input: { symbol: "TSTP", name: "Bulk", kind: CRYPTO }) { userErrors { code } } }', {}, headers);
+    const first = await server.graphql(PRICES, { input: { symbol: 'tstp', points } }, headers);
+    expect(first.errors, JSON.stringify(first.errors)?.slice(0, 500)).toBeUndefined();
+    expect(first.data.recordPrices).toEqual({ inserted: 10_000, updated: 0, userErrors: [] });
+    const again = await server.graphql(PRICES, { input: { symbol: 'TSTP', points: points.slice(0, 3).map((p) => ({ ...p, close: '102' })) } }, headers);
+    expect(again.data.recordPrices).toEqual({ inserted: 0, updated: 3, userErrors: [] });
+    const { data } = await server.graphql('{ asset(symbol: "TSTP") { priceAt(at: "2025-01-01T00:01:00Z") { priceUsd } } }');
+    expect(data.asset.priceAt).toEqual({ priceUsd: '102' });
+  });
+
+  it('refuse more than 10,000 points, and an unknown symbol', async () => {
+    const many = Array.from({ length: 10_001 }, (_, i) => ({ at: new Date(Date.UTC(2024, 0, 1) + i * 60_000).toISOString(), close: '1' }));
+    const tooMany = await server.graphql(PRICES, { input: { symbol: 'BTC', points: many } }, headers);
+    expect(errorsOf(tooMany.data.recordPrices)).toEqual([['VALIDATION_FAILED', 'input.points', 'At most 10000 points fit in one call; this one has 10001.']]);
+    const unknown = await server.graphql(PRICES, { input: { symbol: 'NOPE', points: many.slice(0, 1) } }, headers);
+    expect(errorsOf(unknown.data.recordPrices)).toEqual([['NOT_FOUND', 'input.symbol', 'No asset has the symbol NOPE.']]);
+  });
+});
