@@ -50,6 +50,7 @@ export function createLoaders(data: DataSources) {
     assetBySymbol: keyed((keys) => data.assets.bySymbols(keys), (symbol: string) => symbol),
     latestPrice: keyed((keys) => data.assets.latestPrices(keys), (id: string) => id),
     allTimeHigh: keyed((keys) => data.assets.allTimeHighs(keys), (id: string) => id),
+    corporateActions: keyed((keys) => data.assets.corporateActions(keys), (id: string) => id),
     officers: keyed((keys) => data.officers.byCompanyIds(keys), (id: string) => id),
     regionSummaries: keyed((keys) => data.sites.regionSummaries(keys), (id: string) => id),
     loansByCompany: keyed((keys) => data.loans.byCompanyIds(keys), (id: string) => id),

@@ -5,6 +5,7 @@ import type {
   CandleModel,
   CompanyModel,
   CompanyOrder,
+  CorporateActionModel,
   FlowTotalsModel,
   HoldingsModel,
   LoanModel,
@@ -79,9 +80,19 @@ export interface DataSources {
     latestPrices(assetIds: readonly string[]): Promise<(PricePointModel | null)[]>;
     /** The last observation at or before each instant. */
     pricesAt(keys: readonly AssetInstant[]): Promise<(PricePointModel | null)[]>;
+    corporateActions(assetIds: readonly string[]): Promise<CorporateActionModel[][]>;
+    /** Raw all-time highs, many assets at once. */
     allTimeHighs(assetIds: readonly string[]): Promise<(PricePointModel | null)[]>;
-    candles(assetId: string, from: Date, to: Date, interval: CandleInterval): Promise<CandleModel[]>;
-    change(assetId: string, from: Date, to: Date | null): Promise<PriceChangeModel | null>;
+    /** The highest high after dividing earlier observations by later ratio changes. */
+    allTimeHigh(assetId: string, adjustments: readonly CorporateActionModel[]): Promise<PricePointModel | null>;
+    candles(
+      assetId: string,
+      from: Date,
+      to: Date,
+      interval: CandleInterval,
+      adjustments: readonly CorporateActionModel[],
+    ): Promise<CandleModel[]>;
+    change(assetId: string, from: Date, to: Date | null, adjustments: readonly CorporateActionModel[]): Promise<PriceChangeModel | null>;
   };
 }
 

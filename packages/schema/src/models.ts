@@ -177,3 +177,14 @@ export interface PriceChangeModel {
   high: string;
   low: string;
 }
+
+/** A change in how many listed units one old unit became: a split, a reverse split, an ADS conversion. */
+export interface CorporateActionModel {
+  id: string;
+  assetId: string;
+  effectiveOn: string;
+  /** New units per old unit: 2 means each old unit became 2, so earlier prices are halved. */
+  ratio: string;
+  description: string;
+  sourceId: string | null;
+}

@@ -3,6 +3,7 @@ import type {
   AssetModel,
   BusinessLine,
   CompanyModel,
+  CorporateActionModel,
   LoanModel,
   LoanRepaymentModel,
   ProductionReportModel,
@@ -28,6 +29,7 @@ export interface Writes {
   repayLoan(input: RepayLoanInput, actor: Actor): Promise<WriteResult<{ loan: LoanModel; repayment: LoanRepaymentModel }>>;
   createAsset(input: CreateAssetInput, actor: Actor): Promise<WriteResult<AssetModel>>;
   recordPrices(input: RecordPricesInput, actor: Actor): Promise<WriteResult<{ inserted: number; updated: number }>>;
+  recordCorporateAction(input: RecordCorporateActionInput, actor: Actor): Promise<WriteResult<CorporateActionModel>>;
 }
 
 export type WriteResult<T> = { ok: true; value: T } | { ok: false; userErrors: UserErrorModel[] };
@@ -134,5 +136,13 @@ export interface PriceInput {
 export interface RecordPricesInput {
   symbol: string;
   points: PriceInput[];
+  source?: Optional<SourceInput>;
+}
+
+export interface RecordCorporateActionInput {
+  symbol: string;
+  effectiveOn: string;
+  ratio: string;
+  description: string;
   source?: Optional<SourceInput>;
 }

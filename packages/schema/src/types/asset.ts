@@ -1,7 +1,17 @@
 import { builder } from '../builder.js';
 import { canonical, Decimal } from '../decimal.js';
 import { badUserInput } from '../errors.js';
-import type { AssetKind, AssetModel, CandleInterval, CandleModel, PriceChangeModel, PricePointModel } from '../models.js';
+import { adjustPoint } from '../adjustments.js';
+import type { Context } from '../context.js';
+import type {
+  AssetKind,
+  AssetModel,
+  CandleInterval,
+  CandleModel,
+  CorporateActionModel,
+  PriceChangeModel,
+  PricePointModel,
+} from '../models.js';
 import { Company } from './company.js';
 import { sourceField, SourceInput } from './source.js';
 import { UserError } from './user-error.js';
@@ -61,6 +71,24 @@ const PriceChange = builder.objectRef<PriceChangeModel>('PriceChange').implement
   }),
 });
 
+const CorporateAction = builder.objectRef<CorporateActionModel>('CorporateAction').implement({
+  description: 'A change in how many listed units one old unit became: a split, a reverse split, an ADS conversion.',
+  fields: (t) => ({
+    effectiveOn: t.expose('effectiveOn', { type: 'Date', description: 'The first day the new units traded.' }),
+    ratio: t.expose('ratio', { type: 'Decimal', description: 'New units per old unit: "2" means each old unit became 2.' }),
+    description: t.exposeString('description'),
+    source: t.field(sourceField),
+  }),
+});
+
+const ADJUSTED_DESCRIPTION =
+  'Divide prices observed before a ratio change (split, ADS conversion) by the units one old unit became, so the series compares like with like (default). False: prices as observed.';
+
+/** The asset's ratio changes when adjusted prices are asked for; none for raw ones. */
+async function adjustmentsFor(context: Context, assetId: string, adjusted: boolean | null | undefined) {
+  return adjusted === false ? [] : context.loaders.corporateActions.load(assetId);
+}
+
 export const Asset = builder.loadableNode('Asset', {
   description: "Something with a price: BTC, or a company's shares.",
   id: { resolve: (asset: AssetModel) => asset.id },
@@ -70,17 +98,28 @@ export const Asset = builder.loadableNode('Asset', {
     name: t.exposeString('name'),
     kind: t.field({ type: AssetKindEnum, resolve: (asset) => asset.kind }),
     quoteCurrency: t.exposeString('quoteCurrency'),
+    corporateActions: t.field({
+      type: [CorporateAction],
+      description: 'Ratio changes of the listed units, oldest first.',
+      resolve: (asset, _args, context) => context.loaders.corporateActions.load(asset.id),
+    }),
     latestPrice: t.field({
       type: PricePoint,
       nullable: true,
-      resolve: (asset, _args, context) => context.loaders.latestPrice.load(asset.id),
+      args: { adjusted: t.arg.boolean({ defaultValue: true, description: ADJUSTED_DESCRIPTION }) },
+      resolve: async (asset, { adjusted }, context) =>
+        adjustPoint(await context.loaders.latestPrice.load(asset.id), await adjustmentsFor(context, asset.id, adjusted)),
     }),
     priceAt: t.field({
       type: PricePoint,
       nullable: true,
       description: 'The last observation at or before `at`.',
-      args: { at: t.arg({ type: 'DateTime', required: true }) },
-      resolve: (asset, { at }, context) => context.loaders.priceAt.load({ assetId: asset.id, at }),
+      args: {
+        at: t.arg({ type: 'DateTime', required: true }),
+        adjusted: t.arg.boolean({ defaultValue: true, description: ADJUSTED_DESCRIPTION }),
+      },
+      resolve: async (asset, { at, adjusted }, context) =>
+        adjustPoint(await context.loaders.priceAt.load({ assetId: asset.id, at }), await adjustmentsFor(context, asset.id, adjusted)),
     }),
     candles: t.field({
       type: [Candle],
@@ -90,40 +129,46 @@ export const Asset = builder.loadableNode('Asset', {
         from: t.arg({ type: 'DateTime', required: true }),
         to: t.arg({ type: 'DateTime', required: true }),
         interval: t.arg({ type: CandleIntervalEnum, required: true }),
+        adjusted: t.arg.boolean({ defaultValue: true, description: ADJUSTED_DESCRIPTION }),
       },
       complexity: { field: 10, multiplier: 1 },
-      resolve: (asset, { from, to, interval }, context) => {
+      resolve: async (asset, { from, to, interval, adjusted }, context) => {
         if (from >= to) throw badUserInput('"from" must be before "to".', ['from']);
         const buckets = Math.ceil((to.getTime() - from.getTime()) / BUCKET_MS[interval]);
         if (interval !== 'MONTH' && buckets > MAX_CANDLES) {
           throw badUserInput(`That spans ${buckets} ${interval} buckets; at most ${MAX_CANDLES} fit in one request.`, ['interval']);
         }
-        return context.data.assets.candles(asset.id, from, to, interval);
+        return context.data.assets.candles(asset.id, from, to, interval, await adjustmentsFor(context, asset.id, adjusted));
       },
     }),
     change: t.field({
       type: PriceChange,
       nullable: true,
       description: 'From the last observation at or before `from` to the last at or before `to` (default: latest).',
-      args: { from: t.arg({ type: 'DateTime', required: true }), to: t.arg({ type: 'DateTime' }) },
-      resolve: (asset, { from, to }, context) => {
+      args: {
+        from: t.arg({ type: 'DateTime', required: true }),
+        to: t.arg({ type: 'DateTime' }),
+        adjusted: t.arg.boolean({ defaultValue: true, description: ADJUSTED_DESCRIPTION }),
+      },
+      resolve: async (asset, { from, to, adjusted }, context) => {
         if (to && from > to) throw badUserInput('"from" must not be after "to".', ['from']);
-        return context.data.assets.change(asset.id, from, to ?? null);
+        return context.data.assets.change(asset.id, from, to ?? null, await adjustmentsFor(context, asset.id, adjusted));
       },
     }),
     allTimeHigh: t.field({
       type: PricePoint,
       nullable: true,
       description: 'The observation with the highest high; priceUsd is that high.',
-      resolve: (asset, _args, context) => context.loaders.allTimeHigh.load(asset.id),
+      args: { adjusted: t.arg.boolean({ defaultValue: true, description: ADJUSTED_DESCRIPTION }) },
+      resolve: (asset, { adjusted }, context) => allTimeHigh(context, asset.id, adjusted),
     }),
     drawdownFromAllTimeHigh: t.float({
       nullable: true,
-      description: '1 - latest close / all-time high; 0.439 means 43.9 % below the peak.',
+      description: '1 - latest close / all-time high; 0.439 means 43.9 % below the peak. Both adjusted for ratio changes.',
       resolve: async (asset, _args, context) => {
         const [latest, high] = await Promise.all([
-          context.loaders.latestPrice.load(asset.id),
-          context.loaders.allTimeHigh.load(asset.id),
+          context.loaders.latestPrice.load(asset.id).then(async (point) => adjustPoint(point, await adjustmentsFor(context, asset.id, true))),
+          allTimeHigh(context, asset.id, true),
         ]);
         if (!latest || !high) return null;
         return new Decimal(1).minus(new Decimal(latest.priceUsd).div(high.priceUsd)).toNumber();
@@ -131,6 +176,12 @@ export const Asset = builder.loadableNode('Asset', {
     }),
   }),
 });
+
+async function allTimeHigh(context: Context, assetId: string, adjusted: boolean | null | undefined) {
+  const actions = await adjustmentsFor(context, assetId, adjusted);
+  // Without ratio changes the raw high is the answer, batched across assets through the index.
+  return actions.length === 0 ? context.loaders.allTimeHigh.load(assetId) : context.data.assets.allTimeHigh(assetId, actions);
+}
 
 builder.queryFields((t) => ({
   asset: t.field({
@@ -220,5 +271,33 @@ builder.mutationFields((t) => ({
       const result = await context.data.writes.recordPrices(input, actorOf(context));
       return result.ok ? { ...result.value, userErrors: [] } : { inserted: 0, updated: 0, userErrors: result.userErrors };
     },
+  }),
+}));
+
+const RecordCorporateActionInput = builder.inputType('RecordCorporateActionInput', {
+  fields: (t) => ({
+    symbol: t.string({ required: true }),
+    effectiveOn: t.field({ type: 'Date', required: true, description: 'The first day the new units traded.' }),
+    ratio: t.field({ type: 'Decimal', required: true, description: 'New units per old unit: "2" for a 2-for-1 split, "0.1" for a 1-for-10 reverse split.' }),
+    description: t.string({ required: true }),
+    source: t.field({ type: SourceInput }),
+  }),
+});
+
+const RecordCorporateActionPayload = builder.simpleObject('RecordCorporateActionPayload', {
+  fields: (t) => ({
+    corporateAction: t.field({ type: CorporateAction, nullable: true }),
+    userErrors: t.field({ type: [UserError] }),
+  }),
+});
+
+builder.mutationFields((t) => ({
+  recordCorporateAction: t.field({
+    type: RecordCorporateActionPayload,
+    description: "Records a ratio change of an equity's units; its adjusted prices follow at once.",
+    authScopes: { editor: true },
+    args: { input: t.arg({ type: RecordCorporateActionInput, required: true }) },
+    resolve: async (_root, { input }, context) =>
+      payload('corporateAction', await context.data.writes.recordCorporateAction(input, actorOf(context))),
   }),
 }));

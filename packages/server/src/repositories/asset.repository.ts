@@ -5,11 +5,12 @@ import type {
   AssetModel,
   CandleInterval,
   CandleModel,
+  CorporateActionModel,
   PriceChangeModel,
   PricePointModel,
 } from '@minergraph/schema';
 import type { AssetRow, Database } from '../db/database.js';
-import { inKeyOrder, validIds } from './batch.js';
+import { groupedInKeyOrder, inKeyOrder, validIds } from './batch.js';
 
 export function toAsset(row: AssetRow): AssetModel {
   return { id: row.id, symbol: row.symbol, name: row.name, kind: row.kind, quoteCurrency: row.quote_currency };
@@ -89,6 +90,56 @@ export async function allTimeHighs(db: Kysely<Database>, assetIds: readonly stri
 const BUCKET_UNIT: Record<CandleInterval, string> = { HOUR: 'hour', DAY: 'day', WEEK: 'week', MONTH: 'month' };
 
 /**
+ * How many of today's units one unit observed at `o.at` became, as SQL: the product of the
+ * ratios of the changes that took effect after that observation. The changes are few and
+ * known, so they are written into the query and the time-range scans stay on the index.
+ */
+function unitsSince(adjustments: readonly CorporateActionModel[]) {
+  if (adjustments.length === 0) return null;
+  return sql.join(
+    adjustments.map((action) => sql`(case when o.at < ${action.effectiveOn}::date::timestamp at time zone 'UTC' then ${action.ratio}::numeric else 1 end)`),
+    sql` * `,
+  );
+}
+
+/** A price column as comparable with today's units, rounded half-up at 8 places like every derived decimal. */
+function adjustedPrice(column: string, units: ReturnType<typeof unitsSince>) {
+  return units ? sql`round(${sql.ref(`o.${column}`)} / (${units}), 8)` : sql.ref(`o.${column}`);
+}
+
+export async function corporateActionsByAssetIds(db: Kysely<Database>, assetIds: readonly string[]): Promise<CorporateActionModel[][]> {
+  const wanted = validIds(assetIds);
+  const rows = wanted.length
+    ? await db.selectFrom('corporate_actions').selectAll().where('asset_id', 'in', wanted).orderBy('effective_on').execute()
+    : [];
+  return groupedInKeyOrder(
+    assetIds,
+    rows.map((row) => ({
+      id: row.id,
+      assetId: row.asset_id,
+      effectiveOn: row.effective_on,
+      ratio: row.ratio,
+      description: row.description,
+      sourceId: row.source_id,
+    })),
+    (action) => action.assetId,
+  );
+}
+
+/** The observation with the highest adjusted high (the earliest, if several share it). */
+export async function adjustedAllTimeHigh(
+  db: Kysely<Database>,
+  assetId: string,
+  adjustments: readonly CorporateActionModel[],
+): Promise<PricePointModel | null> {
+  const { rows } = await sql<PointRow>`
+    select o.asset_id, o.at, ${adjustedPrice('high', unitsSince(adjustments))} as price, o.source_id
+    from price_observations o where o.asset_id = ${assetId}::bigint
+    order by price desc, o.at limit 1`.execute(db);
+  return rows[0] ? toPoint(rows[0]) : null;
+}
+
+/**
  * Buckets that start in [from, to), bucketed by the database in UTC. Observations are read
  * from `from` up to the end of the bucket that holds `to`, through the primary key's range.
  */
@@ -98,11 +149,16 @@ export async function candles(
   from: Date,
   to: Date,
   interval: CandleInterval,
+  adjustments: readonly CorporateActionModel[] = [],
 ): Promise<CandleModel[]> {
   const unit = BUCKET_UNIT[interval];
+  const units = unitsSince(adjustments);
   const { rows } = await sql<{ start: Date; open: string; high: string; low: string; close: string; volume: string | null }>`
     with observed as (
-      select date_trunc(${unit}, o.at, 'UTC') as start, o.at, o.open, o.high, o.low, o.close, o.volume
+      select date_trunc(${unit}, o.at, 'UTC') as start, o.at,
+             ${adjustedPrice('open', units)} as open, ${adjustedPrice('high', units)} as high,
+             ${adjustedPrice('low', units)} as low, ${adjustedPrice('close', units)} as close,
+             ${units ? sql`o.volume * (${units})` : sql`o.volume`} as volume
       from price_observations o
       where o.asset_id = ${assetId}::bigint
         and o.at >= ${from.toISOString()}::timestamptz
@@ -126,7 +182,9 @@ export async function priceChange(
   assetId: string,
   from: Date,
   to: Date | null,
+  adjustments: readonly CorporateActionModel[] = [],
 ): Promise<PriceChangeModel | null> {
+  const units = unitsSince(adjustments);
   const { rows } = await sql<{
     from_at: Date;
     from_price: string;
@@ -138,21 +196,21 @@ export async function priceChange(
     low: string;
   }>`
     with start_point as (
-      select at, close, source_id from price_observations
-      where asset_id = ${assetId}::bigint and at <= ${from.toISOString()}::timestamptz
-      order by at desc limit 1
+      select o.at, ${adjustedPrice('close', units)} as close, o.source_id from price_observations o
+      where o.asset_id = ${assetId}::bigint and o.at <= ${from.toISOString()}::timestamptz
+      order by o.at desc limit 1
     ), end_point as (
-      select at, close, source_id from price_observations
-      where asset_id = ${assetId}::bigint and at <= ${to ? sql`${to.toISOString()}::timestamptz` : sql`'infinity'::timestamptz`}
-      order by at desc limit 1
+      select o.at, ${adjustedPrice('close', units)} as close, o.source_id from price_observations o
+      where o.asset_id = ${assetId}::bigint and o.at <= ${to ? sql`${to.toISOString()}::timestamptz` : sql`'infinity'::timestamptz`}
+      order by o.at desc limit 1
     )
     select s.at as from_at, s.close as from_price, s.source_id as from_source,
            e.at as to_at, e.close as to_price, e.source_id as to_source,
            range.high, range.low
     from start_point s, end_point e,
     lateral (
-      select max(high) as high, min(low) as low from price_observations
-      where asset_id = ${assetId}::bigint and at between s.at and e.at
+      select max(${adjustedPrice('high', units)}) as high, min(${adjustedPrice('low', units)}) as low from price_observations o
+      where o.asset_id = ${assetId}::bigint and o.at between s.at and e.at
     ) range`.execute(db);
   const row = rows[0];
   if (!row) return null;

@@ -53,8 +53,10 @@ export function createDataSources(db: Kysely<Database>): DataSources {
       latestPrices: (ids) => assets.latestPrices(db, ids),
       pricesAt: (keys) => assets.pricesAt(db, keys),
       allTimeHighs: (ids) => assets.allTimeHighs(db, ids),
-      candles: (assetId, from, to, interval) => assets.candles(db, assetId, from, to, interval),
-      change: (assetId, from, to) => assets.priceChange(db, assetId, from, to),
+      allTimeHigh: (assetId, adjustments) => assets.adjustedAllTimeHigh(db, assetId, adjustments),
+      corporateActions: (ids) => assets.corporateActionsByAssetIds(db, ids),
+      candles: (assetId, from, to, interval, adjustments) => assets.candles(db, assetId, from, to, interval, adjustments),
+      change: (assetId, from, to, adjustments) => assets.priceChange(db, assetId, from, to, adjustments),
     },
   };
 }

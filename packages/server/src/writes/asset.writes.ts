@@ -1,5 +1,14 @@
 import type { Kysely } from 'kysely';
-import { Decimal, type Actor, type AssetModel, type CreateAssetInput, type RecordPricesInput, type WriteResult } from '@minergraph/schema';
+import {
+  Decimal,
+  type Actor,
+  type AssetModel,
+  type CorporateActionModel,
+  type CreateAssetInput,
+  type RecordCorporateActionInput,
+  type RecordPricesInput,
+  type WriteResult,
+} from '@minergraph/schema';
 import type { Database } from '../db/database.js';
 import { insertAsset, upsertPrices, type NewPricePoint } from '../repositories/asset.repository.js';
 import { checkSource, recordSource } from './guards.js';
@@ -87,4 +96,60 @@ export async function recordPrices(
     },
     replay: () => Promise.reject(new Error('recordPrices takes no idempotency key')),
   });
+}
+
+/** A ratio change of an equity's units; adjusted prices follow from it at once. */
+export async function recordCorporateAction(
+  db: Kysely<Database>,
+  input: RecordCorporateActionInput,
+  actor: Actor,
+): Promise<WriteResult<CorporateActionModel>> {
+  const problems = new Problems();
+  const symbol = input.symbol.trim().toUpperCase();
+  problems.amount(['input', 'ratio'], input.ratio, 'positive');
+  if (new Decimal(input.ratio).eq(1)) problems.add(['input', 'ratio'], 'ratio 1 changes nothing.');
+  problems.text(['input', 'description'], input.description, { required: true, max: 500 });
+  checkSource(problems, ['input', 'source'], input.source);
+  if (problems.any) return problems.result();
+  const asset = await db.selectFrom('assets').select(['id', 'kind']).where('symbol', '=', symbol).executeTakeFirst();
+  if (!asset) return { ok: false, userErrors: [userError(['input', 'symbol'], 'NOT_FOUND', `No asset has the symbol ${symbol}.`)] };
+  if (asset.kind !== 'EQUITY') {
+    return { ok: false, userErrors: [userError(['input', 'symbol'], 'VALIDATION_FAILED', `${symbol} is not an equity; only listed units change ratio.`)] };
+  }
+  try {
+    return await runWrite(db, {
+      operation: 'recordCorporateAction',
+      key: null,
+      input,
+      work: async (trx) => {
+        const row = await trx
+          .insertInto('corporate_actions')
+          .values({
+            asset_id: asset.id,
+            effective_on: input.effectiveOn,
+            ratio: input.ratio,
+            description: input.description.trim(),
+            source_id: await recordSource(trx, input.source, actor.apiKeyId),
+            created_by_api_key_id: actor.apiKeyId,
+          })
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        const action: CorporateActionModel = {
+          id: row.id,
+          assetId: row.asset_id,
+          effectiveOn: row.effective_on,
+          ratio: row.ratio,
+          description: row.description,
+          sourceId: row.source_id,
+        };
+        return { value: action, ref: row.id };
+      },
+      replay: () => Promise.reject(new Error('recordCorporateAction takes no idempotency key')),
+    });
+  } catch (error) {
+    if (isUniqueViolation(error, 'corporate_actions_asset_day_key')) {
+      return { ok: false, userErrors: [userError(['input', 'effectiveOn'], 'ALREADY_EXISTS', `${symbol} already has a ratio change on ${input.effectiveOn}.`)] };
+    }
+    throw error;
+  }
 }

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Writes } from '@minergraph/schema';
 import type { Database } from '../db/database.js';
-import { createAsset, recordPrices } from './asset.writes.js';
+import { createAsset, recordCorporateAction, recordPrices } from './asset.writes.js';
 import { createCompany, createSite } from './company.writes.js';
 import { createLoan, repayLoan } from './loan.writes.js';
 import { recordProductionReport } from './production.writes.js';
@@ -17,5 +17,6 @@ export function createWrites(db: Kysely<Database>): Writes {
     repayLoan: (input, actor) => repayLoan(db, input, actor),
     createAsset: (input, actor) => createAsset(db, input, actor),
     recordPrices: (input, actor) => recordPrices(db, input, actor),
+    recordCorporateAction: (input, actor) => recordCorporateAction(db, input, actor),
   };
 }
