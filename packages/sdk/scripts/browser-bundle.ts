@@ -1,0 +1,63 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { build } from 'esbuild';
+
+const sdkDir = fileURLToPath(new URL('..', import.meta.url));
+
+/** What a front end ships for the client: one import and one call. */
+export const BROWSER_ENTRY = `import { createClient } from '@minergraph/sdk';
+
+const client = createClient({ url: 'https://minergraph.example/graphql' });
+client.company({ ticker: 'CANG', from: '2026-01-01', to: '2026-01-31' }).then((data) => {
+  document.body.textContent = data.company?.holdings.btc ?? 'unknown';
+});
+`;
+
+/** min+gzip bytes the browser bundle may reach; the client runtime plus every operation's text. */
+export const GZIP_BUDGET_BYTES = 6 * 1024;
+
+export interface BrowserBundle {
+  code: string;
+  minifiedBytes: number;
+  gzipBytes: number;
+  /** The files esbuild pulled in, relative to packages/sdk. */
+  inputs: string[];
+}
+
+/**
+ * Bundles BROWSER_ENTRY for the browser as a front end's bundler would, resolving
+ * `@minergraph/sdk` through the package's own exports (its sources, by the workspace condition).
+ */
+export async function bundleForBrowser(): Promise<BrowserBundle> {
+  const result = await build({
+    stdin: { contents: BROWSER_ENTRY, resolveDir: sdkDir, sourcefile: 'browser-entry.ts', loader: 'ts' },
+    absWorkingDir: sdkDir,
+    conditions: ['@minergraph/source'],
+    platform: 'browser',
+    format: 'esm',
+    target: 'es2022',
+    bundle: true,
+    minify: true,
+    write: false,
+    metafile: true,
+    logLevel: 'silent',
+  });
+  const output = result.outputFiles[0]!;
+  return {
+    code: output.text,
+    minifiedBytes: output.contents.byteLength,
+    gzipBytes: gzipSync(output.contents, { level: 9 }).byteLength,
+    inputs: Object.keys(result.metafile.inputs).sort(),
+  };
+}
+
+/** Writes dist-report/browser-bundle.json (git-ignored) and returns its path. */
+export function writeBundleReport(bundle: BrowserBundle): string {
+  const dir = fileURLToPath(new URL('../dist-report/', import.meta.url));
+  mkdirSync(dir, { recursive: true });
+  const path = `${dir}browser-bundle.json`;
+  const { minifiedBytes, gzipBytes, inputs } = bundle;
+  writeFileSync(path, `${JSON.stringify({ entry: BROWSER_ENTRY, minifiedBytes, gzipBytes, gzipBudgetBytes: GZIP_BUDGET_BYTES, inputs }, null, 2)}\n`);
+  return path;
+}

@@ -1,0 +1,246 @@
+import { operations, type OperationMethods } from './_generated/operations.js';
+import { documentText, operationNameOf, type TypedDocument } from './documents.js';
+import { MinerGraphError, type GraphQLErrorEntry } from './errors.js';
+
+export interface ClientOptions {
+  /** The GraphQL endpoint, absolute: "http://127.0.0.1:4000/graphql". */
+  url: string | URL;
+  /** Sent as `Authorization: Bearer <apiKey>`. Writes need a key with the editor role. */
+  apiKey?: string | undefined;
+  /** Headers for every request. */
+  headers?: Record<string, string> | undefined;
+  /** The fetch to use (default: the global one). */
+  fetch?: FetchLike | undefined;
+  /** Give up on a request after this many milliseconds: a MinerGraphError of kind `timeout`. Default 30 000; 0 waits forever. */
+  timeoutMs?: number | undefined;
+  /** Aborting it cancels every request of this client. */
+  signal?: AbortSignal | undefined;
+}
+
+export interface RequestOptions {
+  /** Headers for this request, over the client's. */
+  headers?: Record<string, string> | undefined;
+  /** Overrides the client's timeoutMs. */
+  timeoutMs?: number | undefined;
+  /** Aborting it cancels this request: the promise rejects with the signal's reason, as fetch does. */
+  signal?: AbortSignal | undefined;
+  /** Which operation of a document with several to run; the generated methods set it. */
+  operationName?: string | undefined;
+}
+
+/** What the client needs of fetch; the global fetch, undici's and node-fetch's all fit. */
+export type FetchLike = (
+  url: string,
+  init: { method: 'POST'; headers: Record<string, string>; body: string; signal: AbortSignal },
+) => Promise<FetchResponse>;
+
+export interface FetchResponse {
+  readonly ok: boolean;
+  readonly status: number;
+  readonly statusText: string;
+  readonly headers: { get(name: string): string | null };
+  text(): Promise<string>;
+}
+
+/** Variables are optional exactly when the document needs none. */
+export type VariablesArgs<TVariables> = {} extends TVariables
+  ? [variables?: TVariables, options?: RequestOptions]
+  : [variables: TVariables, options?: RequestOptions];
+
+export interface MinerGraphClient extends OperationMethods {
+  /** The endpoint this client sends to. */
+  readonly url: string;
+  /**
+   * Sends any document: a generated `...Document`, your own TypedDocumentString or
+   * TypedDocumentNode, or a plain string (then the result is `unknown`).
+   */
+  request<TResult = unknown, TVariables = Record<string, unknown>>(
+    document: TypedDocument<TResult, TVariables> | string,
+    ...args: VariablesArgs<TVariables>
+  ): Promise<TResult>;
+}
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+const USAGE = 'createClient({ url: "http://127.0.0.1:4000/graphql" })';
+
+function configError(message: string, operationName?: string): MinerGraphError {
+  return new MinerGraphError(message, { kind: 'config', operationName });
+}
+
+function endpoint(url: unknown): string {
+  if (url === undefined || url === null || url === '') {
+    throw configError(`createClient needs the URL of the GraphQL endpoint: ${USAGE}.`);
+  }
+  let parsed: URL;
+  try {
+    parsed = new URL(String(url));
+  } catch {
+    throw configError(`createClient got url ${JSON.stringify(String(url))}, which is not an absolute URL: ${USAGE}.`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw configError(`createClient got url ${JSON.stringify(parsed.href)}; it must be http: or https:, ${USAGE}.`);
+  }
+  return parsed.href;
+}
+
+function checkedTimeout(value: unknown, where: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !(value >= 0)) {
+    throw configError(`${where}: timeoutMs must be a number of milliseconds, 0 or more (0 waits forever); got ${String(value)}.`);
+  }
+  return value;
+}
+
+function lowerCaseKeys(headers: Record<string, string> | undefined): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) result[name.toLowerCase()] = value;
+  return result;
+}
+
+/** The reason fetch gives, with the system's own (ECONNREFUSED ...) when it has one. */
+function reasonOf(error: unknown): string {
+  const cause = (error as { cause?: { message?: unknown } } | null)?.cause;
+  if (typeof cause?.message === 'string') return cause.message;
+  return error instanceof Error ? error.message : String(error);
+}
+
+function isGraphQLResponse(body: unknown): body is { data?: unknown; errors?: unknown } {
+  return typeof body === 'object' && body !== null && (Array.isArray((body as { errors?: unknown }).errors) || 'data' in body);
+}
+
+function errorEntry(entry: unknown): GraphQLErrorEntry {
+  if (typeof entry === 'object' && entry !== null && typeof (entry as GraphQLErrorEntry).message === 'string') return entry as GraphQLErrorEntry;
+  return { message: JSON.stringify(entry) };
+}
+
+/** The data of a GraphQL response, or the MinerGraphError that says why there is none. */
+function dataOf<TResult>(
+  response: FetchResponse,
+  text: string,
+  context: { url: string; label: string; operationName: string | undefined; hasApiKey: boolean },
+): TResult {
+  const { url, label, operationName } = context;
+  const status = response.status;
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = undefined;
+  }
+  if (!isGraphQLResponse(body)) {
+    const type = response.headers.get('content-type') ?? 'no content type';
+    const statusText = response.statusText ? ` ${response.statusText}` : '';
+    throw new MinerGraphError(`${label} failed: ${url} answered HTTP ${status}${statusText} with ${type}, not a GraphQL response.`, {
+      kind: 'http',
+      status,
+      operationName,
+    });
+  }
+  const errors = Array.isArray(body.errors) ? body.errors.map(errorEntry) : [];
+  if (errors.length > 0) {
+    // Data beside errors is a partial result: thrown too, so that a missing part is never
+    // mistaken for an empty one; the error keeps it in `data`.
+    const described = errors.map((e) => (e.extensions?.code ? `${e.message} (${e.extensions.code})` : e.message)).join('; ');
+    const unauthenticated = errors.some((e) => e.extensions?.code === 'UNAUTHENTICATED');
+    const hint = unauthenticated && !context.hasApiKey ? ' This client has no apiKey: createClient({ url, apiKey }).' : '';
+    throw new MinerGraphError(`${label} failed: ${described}${hint}`, { kind: 'graphql', status, errors, data: body.data, operationName });
+  }
+  if (!response.ok || body.data === undefined || body.data === null) {
+    throw new MinerGraphError(`${label} failed: ${url} answered HTTP ${status} without data or errors.`, { kind: 'http', status, operationName });
+  }
+  return body.data as TResult;
+}
+
+/** Returns a client with one method per operation in src/operations, and `request` for any other document. */
+export function createClient(options: ClientOptions): MinerGraphClient {
+  const url = endpoint(options?.url);
+  const apiKey = options.apiKey;
+  if (apiKey !== undefined && (typeof apiKey !== 'string' || !/^[\x21-\x7e]+$/.test(apiKey))) {
+    throw configError('createClient: apiKey must be the key itself (printable, no spaces, no "Bearer " prefix).');
+  }
+  const clientTimeoutMs = checkedTimeout(options.timeoutMs, 'createClient') ?? DEFAULT_TIMEOUT_MS;
+  if (!options.fetch && typeof fetch !== 'function') {
+    throw configError('This runtime has no global fetch: pass one, createClient({ url, fetch }).');
+  }
+  // Called unbound, some browsers' fetch throws "Illegal invocation".
+  const fetchImpl: FetchLike = options.fetch ?? ((input, init) => fetch(input, init));
+  const headers = {
+    accept: 'application/graphql-response+json, application/json;q=0.9',
+    ...lowerCaseKeys(options.headers),
+    ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}),
+  };
+
+  async function send<TResult>(document: unknown, variables: unknown, requestOptions: RequestOptions = {}): Promise<TResult> {
+    const query = documentText(document);
+    const operationName = requestOptions.operationName ?? (query === undefined ? undefined : operationNameOf(query));
+    const label = operationName ?? 'The request';
+    if (query === undefined) {
+      throw configError(
+        'This document has no source text to send (a DocumentNode without loc): pass a string, a TypedDocumentString, or a document from graphql-tag or graphql.parse.',
+        operationName,
+      );
+    }
+    const timeoutMs = checkedTimeout(requestOptions.timeoutMs, label) ?? clientTimeoutMs;
+    let body: string;
+    try {
+      body = JSON.stringify({ query, variables: variables ?? {}, ...(requestOptions.operationName ? { operationName } : {}) });
+    } catch (error) {
+      throw new MinerGraphError(`${label}: the variables are not JSON (${reasonOf(error)}).`, { kind: 'config', operationName, cause: error });
+    }
+
+    const callerSignals = [options.signal, requestOptions.signal].filter((signal) => signal !== undefined);
+    const alreadyAborted = callerSignals.find((signal) => signal.aborted);
+    if (alreadyAborted) throw alreadyAborted.reason;
+    const controller = new AbortController();
+    const abort = () => controller.abort();
+    for (const signal of callerSignals) signal.addEventListener('abort', abort, { once: true });
+    let timedOut = false;
+    const timer =
+      timeoutMs > 0
+        ? setTimeout(() => {
+            timedOut = true;
+            controller.abort();
+          }, timeoutMs)
+        : undefined;
+
+    let response: FetchResponse;
+    let text: string;
+    try {
+      response = await fetchImpl(url, {
+        method: 'POST',
+        headers: {
+          ...headers,
+          ...lowerCaseKeys(requestOptions.headers),
+          'content-type': 'application/json',
+          // Apollo Server's CSRF prevention lets a request through when it says it is not a simple one.
+          'apollo-require-preflight': 'true',
+        },
+        body,
+        signal: controller.signal,
+      });
+      text = await response.text();
+    } catch (error) {
+      const callerAbort = callerSignals.find((signal) => signal.aborted);
+      if (callerAbort) throw callerAbort.reason;
+      if (timedOut) {
+        throw new MinerGraphError(`${label} timed out: ${url} did not answer within ${timeoutMs} ms.`, { kind: 'timeout', operationName, cause: error });
+      }
+      throw new MinerGraphError(`${label} failed: could not reach ${url} (${reasonOf(error)}).`, { kind: 'network', operationName, cause: error });
+    } finally {
+      clearTimeout(timer);
+      for (const signal of callerSignals) signal.removeEventListener('abort', abort);
+    }
+
+    return dataOf<TResult>(response, text, { url, label, operationName, hasApiKey: apiKey !== undefined });
+  }
+
+  const methods = Object.fromEntries(
+    Object.entries(operations).map(([method, { document, operationName }]) => [
+      method,
+      (variables?: unknown, requestOptions?: RequestOptions) => send(document, variables, { ...requestOptions, operationName }),
+    ]),
+  ) as unknown as OperationMethods;
+
+  const request = (document: unknown, variables?: unknown, requestOptions?: RequestOptions) => send(document, variables, requestOptions);
+  return Object.freeze({ ...methods, url, request: request as MinerGraphClient['request'] });
+}

@@ -1,0 +1,13 @@
+// The API's custom scalars travel as strings; these names say which kind of string.
+
+/**
+ * An exact decimal in canonical form: "7474.6", "305000000", "-0.02". BTC amounts, USD amounts,
+ * prices. Keep it a string, or use a decimal library: `Number()` loses exactness.
+ */
+export type DecimalString = string;
+
+/** A calendar day in UTC: "2026-01-31". */
+export type DateString = string;
+
+/** An instant, ISO-8601 in UTC ending in "Z": "2026-02-09T00:00:00.000Z". */
+export type DateTimeString = string;

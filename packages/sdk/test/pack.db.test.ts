@@ -1,0 +1,143 @@
+import { execFile } from 'node:child_process';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, engine, type TestDatabase } from '../../server/test/support/database.js';
+import { startTestServer, type TestServer } from '../../server/test/support/server.js';
+
+// Asynchronous on purpose: the server answering the consumers runs in this process.
+const run = promisify(execFile);
+const sdkDir = fileURLToPath(new URL('..', import.meta.url));
+const MINUTES = 60_000;
+
+/** A strict TypeScript consumer, in either module system, that prints Cango's January as JSON. */
+function consumer(format: 'esm' | 'cjs'): string {
+  const resolved = format === 'esm' ? "import.meta.resolve('@minergraph/sdk')" : "require.resolve('@minergraph/sdk')";
+  return `import { createClient, MinerGraphError, type CompanyQuery, type DecimalString } from '@minergraph/sdk';
+
+async function main(): Promise<void> {
+  const url = process.env.MINERGRAPH_URL;
+  if (!url) throw new Error('MINERGRAPH_URL is not set');
+  const client = createClient({ url });
+  const result: CompanyQuery = await client.company({ ticker: 'CANG', from: '2026-01-01', to: '2026-01-31' });
+  const held: DecimalString | undefined = result.company?.holdings.btc;
+  const flow = result.company?.treasuryFlow;
+  let refused: string[] = [];
+  try {
+    await client.createCompany({ input: { name: 'Hut 8 Corp.', ticker: 'HUT' } });
+  } catch (error) {
+    if (error instanceof MinerGraphError) refused = [error.kind, ...error.codes];
+  }
+  const loaded = ${resolved}.split('/').pop();
+  console.log(JSON.stringify({ loaded, held, mined: flow?.minedBtc, sold: flow?.soldBtc, unexplained: flow?.unexplainedBtc, refused }));
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
+`;
+}
+
+describe.skipIf(engine !== 'pglite')('the packed package, installed from its tarball into a fresh npm project', () => {
+  let database: TestDatabase;
+  let server: TestServer;
+  const dirs: string[] = [];
+  let project: string;
+  /** Runs node in the project; resolves to how it ended, failure or not. */
+  const node = (args: string[], env: Record<string, string> = {}) =>
+    run(process.execPath, args, { cwd: project, env: { ...process.env, ...env } }).then(
+      ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+      (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
+    );
+  const tsc = (args: string[]) => node([join(project, 'node_modules/typescript/bin/tsc'), ...args]);
+
+  beforeAll(async () => {
+    database = await createTestDatabase('seeded');
+    server = await startTestServer(database);
+
+    const packDir = await mkdtemp(join(tmpdir(), 'minergraph-sdk-pack-'));
+    project = await mkdtemp(join(tmpdir(), 'minergraph-sdk-consumer-'));
+    dirs.push(packDir, project);
+    // `prepack` builds dist first.
+    await run('pnpm', ['pack', '--pack-destination', packDir], { cwd: sdkDir });
+    const tarball = join(packDir, (await readdir(packDir)).find((name) => name.endsWith('.tgz'))!);
+
+    await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
+    await writeFile(
+      join(project, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: { module: 'NodeNext', target: 'ES2022', strict: true, types: ['node'], rootDir: 'src', outDir: 'out' },
+        include: ['src'],
+      }),
+    );
+    await mkdir(join(project, 'src/examples'), { recursive: true });
+    await writeFile(join(project, 'src/january.mts'), consumer('esm'));
+    await writeFile(join(project, 'src/january.cts'), consumer('cjs'));
+    for (const example of ['treasury-report.ts', 'record-production.ts']) {
+      await copyFile(join(sdkDir, 'examples', example), join(project, 'src/examples', example));
+    }
+    await run('npm', ['install', tarball, 'typescript@5.9.3', '@types/node@20', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], {
+      cwd: project,
+    });
+    const build = await tsc(['-p', '.']);
+    if (build.code !== 0) throw new Error(`tsc failed in ${project}:\n${build.stdout}${build.stderr}`);
+  }, 4 * MINUTES);
+
+  afterAll(async () => {
+    await server?.close();
+    await database?.destroy();
+    for (const dir of dirs) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('ships dist and its README only, and installs nothing else: no graphql', async () => {
+    const sdk = join(project, 'node_modules/@minergraph/sdk');
+    const files = await readdir(sdk, { recursive: true });
+    expect(files.sort()).toEqual(['README.md', 'dist', 'dist/index.cjs', 'dist/index.d.cts', 'dist/index.d.ts', 'dist/index.js', 'package.json']);
+    const manifest = JSON.parse(await readFile(join(sdk, 'package.json'), 'utf8')) as Record<string, unknown>;
+    expect([manifest.dependencies, manifest.peerDependencies]).toEqual([undefined, undefined]);
+    const installed = await readdir(join(project, 'node_modules'));
+    expect(installed.filter((name) => name.includes('graphql'))).toEqual([]);
+  });
+
+  it('type-checks a strict NodeNext consumer and both examples against the packed types, as ESM and as CommonJS', async () => {
+    expect(await tsc(['--noEmit', '-p', '.'])).toEqual({ code: 0, stdout: '', stderr: '' });
+  }, 2 * MINUTES);
+
+  it("runs as ESM and as CommonJS (require), printing Cango's January 2026 from the server", async () => {
+    const env = { MINERGRAPH_URL: server.url };
+    const esm = await node(['out/january.mjs'], env);
+    const cjs = await node(['out/january.cjs'], env);
+    const january = { held: '7474.6', mined: '496.35', sold: '550.03', unexplained: '-0.02', refused: ['graphql', 'UNAUTHENTICATED'] };
+    expect(JSON.parse(esm.stdout)).toEqual({ loaded: 'index.js', ...january });
+    expect(JSON.parse(cjs.stdout)).toEqual({ loaded: 'index.cjs', ...january });
+  }, 2 * MINUTES);
+
+  it('runs the treasury-report example: holdings, value, three months of flows and the loan, with sources', async () => {
+    const { code, stdout } = await node(['out/examples/treasury-report.js', 'CANG', server.url, '--on', '2026-02-09']);
+    expect(code).toBe(0);
+    const lines = stdout.split('\n');
+    expect(lines[0]).toBe('Cango Inc. (CANG, NYSE) on 2026-02-09');
+    expect(lines).toContain('Holdings: 3,023.6 BTC, 0 BTC of it pledged as collateral');
+    expect(lines).toContain('Value: 213,850,157.2 USD at 70,727 USD per BTC');
+    expect(lines.filter((line) => /^ {2}20\d\d-\d\d-\d\d to /.test(line)).map((line) => line.trim().split(/\s+/))).toEqual([
+      ['2025-12-01', 'to', '2025-12-31', '0', '569', '0', '0', '0', '7,528.3', '6,959.3'],
+      ['2026-01-01', 'to', '2026-01-31', '7,528.3', '496.35', '0', '550.03', '0', '7,474.6', '-0.02'],
+      ['2026-02-01', 'to', '2026-02-09', '7,474.6', '0', '0', '4,451', '0', '3,023.6', '0'],
+    ]);
+    expect(stdout).toContain(
+      '2026-02-08 SOLD 4,451 BTC for 305,000,000 USD (68,523.92720737 USD per BTC); source: Cango sells 4,451 BTC (TheMinerMag, 2026-02-09, https://theminermag.com/news/2026-02-09/cango-sell-bitcoin-4451-btc)',
+    );
+    expect(stdout).toContain('margin-call price: not computable (principal, collateral or threshold undisclosed)');
+  }, 2 * MINUTES);
+
+  it('runs the record-production example, which reports a refused key as the error it is', async () => {
+    const refused = await node(['out/examples/record-production.js', 'CANG', '2026-02', '--mined', '480.2', '--url', server.url], {
+      MINERGRAPH_API_KEY: 'mg_not_a_key',
+    });
+    expect(refused).toMatchObject({ code: 1, stdout: '', stderr: expect.stringContaining('graphql error (UNAUTHENTICATED)') });
+  }, 2 * MINUTES);
+});
