@@ -150,3 +150,18 @@ describe('node(id)', () => {
     expect(data.node).toBeNull();
   });
 });
+
+describe('node(id) with an id the API never gave', () => {
+  it('is refused as bad input when it is not a global id at all', async () => {
+    const { data, errors } = await server.graphql('{ node(id: "bm9wZQ==") { id } }');
+    expect(data).toEqual({ node: null });
+    expect(errors).toEqual([{ message: 'Invalid global ID: bm9wZQ==', path: ['node'], extensions: { code: 'BAD_USER_INPUT' } }]);
+  });
+
+  it('is refused as bad input when it names a type that has no nodes', async () => {
+    const id = Buffer.from('Officer:1').toString('base64');
+    const { data, errors } = await server.graphql('query ($id: ID!) { node(id: $id) { id } }', { id });
+    expect(data).toEqual({ node: null });
+    expect(errors?.map((e) => e.extensions?.code)).toEqual(['BAD_USER_INPUT']);
+  });
+});

@@ -1,6 +1,7 @@
 import type { GraphQLFormattedError } from 'graphql';
 import { GraphQLError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
+import { PothosValidationError } from '@pothos/core';
 
 /** Codes a client may see with their own message; anything else is an internal error. */
 const CLIENT_CODES = new Set([
@@ -24,6 +25,7 @@ export const INTERNAL_MESSAGE = 'Internal server error. The server logged the de
 /** True when the error was made for a client (a GraphQLError with a known code). */
 export function isClientError(error: unknown): boolean {
   const original = unwrapResolverError(error);
+  if (original instanceof PothosValidationError) return true;
   const code = original instanceof GraphQLError ? original.extensions.code : undefined;
   return typeof code === 'string' && CLIENT_CODES.has(code);
 }
@@ -39,6 +41,10 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   const inner = original instanceof GraphQLError ? (original.originalError ?? original) : original;
   if (inner instanceof GraphQLError && inner.extensions.code === 'BAD_USER_INPUT') {
     return { ...formatted, extensions: { ...inner.extensions, code: 'BAD_USER_INPUT' } };
+  }
+  // Pothos rejects a malformed global id (node(id:), an input's companyId) while mapping arguments.
+  if (inner instanceof PothosValidationError) {
+    return { message: inner.message, ...(formatted.path ? { path: formatted.path } : {}), extensions: { code: 'BAD_USER_INPUT' } };
   }
   const code = formatted.extensions?.code;
   if (typeof code === 'string' && CLIENT_CODES.has(code)) {
