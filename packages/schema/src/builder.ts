@@ -9,16 +9,8 @@ import { GraphQLError } from 'graphql';
 import type { Context } from './context.js';
 import { DateScalar, DateTimeScalar, DecimalScalar } from './scalars.js';
 
-export interface SchemaLimits {
-  maxComplexity: number;
-  maxDepth: number;
-  maxBreadth: number;
-}
-
-export const DEFAULT_LIMITS: SchemaLimits = Object.freeze({ maxComplexity: 25_000, maxDepth: 12, maxBreadth: 400 });
-
 export const builder = new SchemaBuilder<{
-  Context: Context & { limits?: SchemaLimits };
+  Context: Context;
   Scalars: {
     Decimal: { Input: string; Output: string };
     Date: { Input: string; Output: string };
@@ -58,25 +50,10 @@ export const builder = new SchemaBuilder<{
             extensions: { code: 'FORBIDDEN' },
           }),
   },
+  // Field costs live here; the server checks the totals against its limits before execution.
   complexity: {
     defaultComplexity: 1,
     defaultListMultiplier: 10,
-    limit: (context) => {
-      const limits = context.limits ?? DEFAULT_LIMITS;
-      return { complexity: limits.maxComplexity, depth: limits.maxDepth, breadth: limits.maxBreadth };
-    },
-    complexityError: (kind, result) => {
-      const [measure, limit, code] =
-        kind === 'Depth'
-          ? [result.depth, result.maxDepth, 'QUERY_TOO_DEEP']
-          : kind === 'Breadth'
-            ? [result.breadth, result.maxBreadth, 'QUERY_TOO_BROAD']
-            : [result.complexity, result.maxComplexity, 'QUERY_TOO_COMPLEX'];
-      return new GraphQLError(
-        `The query's ${kind.toLowerCase()} is ${measure}, above the limit of ${limit}; ask for less in one request.`,
-        { extensions: { code } },
-      );
-    },
   },
   validation: {
     validationError: (failure) => {

@@ -16,7 +16,6 @@ export { ANONYMOUS, createContext, type Context, type Role, type Viewer } from '
 export type * from './data-sources.js';
 export type * from './models.js';
 export type * from './writes.js';
-export { DEFAULT_LIMITS, type SchemaLimits } from './builder.js';
 export { canonical, Decimal, divide } from './decimal.js';
 export { parseDate, parseDateTime, parseDecimal, ScalarInputError } from './scalars.js';
 export { ScalarLiteralsRule } from './validation-rules.js';

@@ -2,11 +2,34 @@ import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const COINGECKO_PLANS = ['demo', 'pro'] as const;
+
+/** CoinGecko serves each plan from its own root URL and accepts only that plan's key there. */
+const COINGECKO_ROOTS: Record<CoinGeckoPlan, string> = {
+  demo: 'https://api.coingecko.com/api/v3',
+  pro: 'https://pro-api.coingecko.com/api/v3',
+};
+
+const unsetIfEmpty = (value: string | undefined) => (value === undefined || value.trim() === '' ? undefined : value.trim());
 
 const flag = z
   .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
   .optional()
   .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+/** A whole number from the environment, or its default when unset. */
+const count = (fallback: number, min = 1) =>
+  z
+    .string()
+    .optional()
+    .transform((value) => (value === undefined || value.trim() === '' ? fallback : Number(value)))
+    .pipe(z.number().int('must be a whole number').min(min));
+
+/** Unset means "the default for this NODE_ENV", so production can switch things off by default. */
+const optionalFlag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
+  .optional()
+  .transform((value) => (value === undefined || value === '' ? undefined : value === 'true' || value === '1' || value === 'yes'));
 
 const environment = z.object({
   PORT: z
@@ -26,9 +49,67 @@ const environment = z.object({
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   MINERGRAPH_REQUIRE_AUTH: flag,
   NODE_ENV: z.string().default('development'),
+  MINERGRAPH_MAX_DEPTH: count(12),
+  MINERGRAPH_MAX_COMPLEXITY: count(25_000),
+  MINERGRAPH_MAX_BREADTH: count(400),
+  MINERGRAPH_MAX_ALIASES: count(30),
+  MINERGRAPH_MAX_ROOT_FIELDS: count(20),
+  MINERGRAPH_MAX_QUERY_LENGTH: count(20_000),
+  MINERGRAPH_MAX_BODY_BYTES: count(2_000_000),
+  MINERGRAPH_STATEMENT_TIMEOUT_MS: count(10_000, 0),
+  MINERGRAPH_INTROSPECTION: optionalFlag,
+  MINERGRAPH_PLAYGROUND: optionalFlag,
+  MINERGRAPH_PERSISTED_ONLY: flag,
+  COINGECKO_BASE_URL: z
+    .string()
+    .optional()
+    .transform(unsetIfEmpty)
+    .refine((value) => value === undefined || isHttpUrl(value), {
+      message: 'must be an http(s) URL such as https://api.coingecko.com/api/v3',
+    }),
+  COINGECKO_API_KEY: z.string().optional().transform(unsetIfEmpty),
+  COINGECKO_API_PLAN: z
+    .string()
+    .optional()
+    .transform((value) => unsetIfEmpty(value)?.toLowerCase() ?? 'demo')
+    .pipe(z.enum(COINGECKO_PLANS, { message: 'must be demo or pro' })),
 });
 
 export type LogLevel = (typeof LOG_LEVELS)[number];
+export type CoinGeckoPlan = (typeof COINGECKO_PLANS)[number];
+
+export interface CoinGeckoConfig {
+  /** Root of the API, without a trailing slash. */
+  readonly baseUrl: string;
+  readonly apiKey: string | undefined;
+  /** Which header carries the key: x-cg-demo-api-key or x-cg-pro-api-key. */
+  readonly plan: CoinGeckoPlan;
+}
+
+/** What one request may ask for; every limit is checked before any SQL runs. */
+export interface Limits {
+  readonly maxDepth: number;
+  readonly maxComplexity: number;
+  readonly maxBreadth: number;
+  readonly maxAliases: number;
+  readonly maxRootFields: number;
+  /** Characters of the GraphQL document. */
+  readonly maxQueryLength: number;
+  readonly maxBodyBytes: number;
+  /** PostgreSQL cancels a statement that runs longer; 0 means no limit. */
+  readonly statementTimeoutMs: number;
+}
+
+export const DEFAULT_LIMITS: Limits = Object.freeze({
+  maxDepth: 12,
+  maxComplexity: 25_000,
+  maxBreadth: 400,
+  maxAliases: 30,
+  maxRootFields: 20,
+  maxQueryLength: 20_000,
+  maxBodyBytes: 2_000_000,
+  statementTimeoutMs: 10_000,
+});
 
 export interface Config {
   readonly port: number;
@@ -39,6 +120,14 @@ export interface Config {
   readonly logLevel: LogLevel;
   readonly requireAuth: boolean;
   readonly production: boolean;
+  readonly coingecko: CoinGeckoConfig;
+  readonly limits: Limits;
+  /** Schema introspection; off in production unless MINERGRAPH_INTROSPECTION=true. */
+  readonly introspection: boolean;
+  /** The GraphiQL playground; off in production unless MINERGRAPH_PLAYGROUND=true. */
+  readonly playground: boolean;
+  /** Only operations of the SDK's persisted-operation manifest run. */
+  readonly persistedOnly: boolean;
 }
 
 export class ConfigError extends Error {
@@ -65,7 +154,34 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     logLevel: e.LOG_LEVEL,
     requireAuth: e.MINERGRAPH_REQUIRE_AUTH,
     production: e.NODE_ENV === 'production',
+    limits: Object.freeze({
+      maxDepth: e.MINERGRAPH_MAX_DEPTH,
+      maxComplexity: e.MINERGRAPH_MAX_COMPLEXITY,
+      maxBreadth: e.MINERGRAPH_MAX_BREADTH,
+      maxAliases: e.MINERGRAPH_MAX_ALIASES,
+      maxRootFields: e.MINERGRAPH_MAX_ROOT_FIELDS,
+      maxQueryLength: e.MINERGRAPH_MAX_QUERY_LENGTH,
+      maxBodyBytes: e.MINERGRAPH_MAX_BODY_BYTES,
+      statementTimeoutMs: e.MINERGRAPH_STATEMENT_TIMEOUT_MS,
+    }),
+    introspection: e.MINERGRAPH_INTROSPECTION ?? e.NODE_ENV !== 'production',
+    playground: e.MINERGRAPH_PLAYGROUND ?? e.NODE_ENV !== 'production',
+    persistedOnly: e.MINERGRAPH_PERSISTED_ONLY,
+    coingecko: Object.freeze({
+      baseUrl: (e.COINGECKO_BASE_URL ?? COINGECKO_ROOTS[e.COINGECKO_API_PLAN]).replace(/\/+$/, ''),
+      apiKey: e.COINGECKO_API_KEY,
+      plan: e.COINGECKO_API_PLAN,
+    }),
   });
+}
+
+function isHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'http:' || url.protocol === 'https:';
+  } catch {
+    return false;
+  }
 }
 
 /** A database URL with any password replaced, safe for logs. */

@@ -15,13 +15,24 @@ export interface RunningServer {
 
 /** Opens the database, brings it to the latest migration, seeds an empty one, and listens. */
 export async function serve(config: Config, logger: Logger): Promise<RunningServer> {
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const database = await openDatabase({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    statementTimeoutMs: config.limits.statementTimeoutMs,
+  });
   try {
     const applied = await migrateToLatest(database.db);
     for (const migration of applied) logger.info({ migration: migration.migrationName, status: migration.status }, 'migration');
     const seeded = await seed(database.db);
     logger.info({ seed: seeded }, seeded === 'loaded' ? 'loaded the seed facts' : 'seed not needed');
-    const server = await createServer({ database, logger, requireAuth: config.requireAuth });
+    const server = await createServer({
+      database,
+      logger,
+      requireAuth: config.requireAuth,
+      limits: config.limits,
+      introspection: config.introspection,
+      playground: config.playground,
+    });
     const url = await server.listen(config.port, config.host);
     logger.info({ url, database: database.engine, location: database.location }, `MinerGraph is serving GraphQL at ${url}`);
     let stopping: Promise<void> | undefined;

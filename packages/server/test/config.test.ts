@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, redactUrl } from '../src/config.js';
+import { ConfigError, DEFAULT_LIMITS, loadConfig, redactUrl } from '../src/config.js';
 
 describe('configuration', () => {
   it('defaults to port 4000 on loopback with the embedded database under the working directory', () => {
@@ -11,6 +11,11 @@ describe('configuration', () => {
       logLevel: 'info',
       requireAuth: false,
       production: false,
+      coingecko: { baseUrl: 'https://api.coingecko.com/api/v3', apiKey: undefined, plan: 'demo' },
+      limits: DEFAULT_LIMITS,
+      introspection: true,
+      playground: true,
+      persistedOnly: false,
     });
   });
 
@@ -24,6 +29,18 @@ describe('configuration', () => {
         LOG_LEVEL: 'debug',
         MINERGRAPH_REQUIRE_AUTH: 'true',
         NODE_ENV: 'production',
+        COINGECKO_BASE_URL: 'http://127.0.0.1:9999/api/v3/',
+        COINGECKO_API_KEY: 'CG-key',
+        COINGECKO_API_PLAN: 'pro',
+        MINERGRAPH_MAX_DEPTH: '8',
+        MINERGRAPH_MAX_COMPLEXITY: '5000',
+        MINERGRAPH_MAX_BREADTH: '100',
+        MINERGRAPH_MAX_ALIASES: '10',
+        MINERGRAPH_MAX_ROOT_FIELDS: '5',
+        MINERGRAPH_MAX_QUERY_LENGTH: '4000',
+        MINERGRAPH_MAX_BODY_BYTES: '100000',
+        MINERGRAPH_STATEMENT_TIMEOUT_MS: '2000',
+        MINERGRAPH_PERSISTED_ONLY: 'true',
       },
       '/srv/app',
     );
@@ -35,8 +52,37 @@ describe('configuration', () => {
       logLevel: 'debug',
       requireAuth: true,
       production: true,
+      coingecko: { baseUrl: 'http://127.0.0.1:9999/api/v3', apiKey: 'CG-key', plan: 'pro' },
+      limits: {
+        maxDepth: 8,
+        maxComplexity: 5000,
+        maxBreadth: 100,
+        maxAliases: 10,
+        maxRootFields: 5,
+        maxQueryLength: 4000,
+        maxBodyBytes: 100000,
+        statementTimeoutMs: 2000,
+      },
+      introspection: false,
+      playground: false,
+      persistedOnly: true,
     });
     expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.coingecko)).toBe(true);
+  });
+
+  it("uses CoinGecko's Pro root for a pro key when no base URL is given", () => {
+    expect(loadConfig({ COINGECKO_API_PLAN: 'pro', COINGECKO_API_KEY: 'CG-key' }).coingecko).toEqual({
+      baseUrl: 'https://pro-api.coingecko.com/api/v3',
+      apiKey: 'CG-key',
+      plan: 'pro',
+    });
+  });
+
+  it('refuses a CoinGecko base URL that is not http(s) and an unknown plan', () => {
+    const attempt = () => loadConfig({ COINGECKO_BASE_URL: 'ftp://example.com', COINGECKO_API_PLAN: 'gold' });
+    expect(attempt).toThrow(/COINGECKO_BASE_URL="ftp:\/\/example.com": must be an http\(s\) URL/);
+    expect(attempt).toThrow(/COINGECKO_API_PLAN="gold": must be demo or pro/);
   });
 
   it('names each bad variable and its value in one message', () => {
@@ -45,6 +91,12 @@ describe('configuration', () => {
     expect(attempt).toThrow(/PORT="eighty"/);
     expect(attempt).toThrow(/LOG_LEVEL="loud"/);
     expect(attempt).toThrow(/DATABASE_URL="mysql:\/\/x": must be a PostgreSQL URL/);
+  });
+
+  it('keeps introspection and the playground on in production only when asked to', () => {
+    const config = loadConfig({ NODE_ENV: 'production', MINERGRAPH_INTROSPECTION: 'true', MINERGRAPH_PLAYGROUND: 'yes' });
+    expect([config.introspection, config.playground]).toEqual([true, true]);
+    expect(() => loadConfig({ MINERGRAPH_MAX_DEPTH: '0' })).toThrow(/MINERGRAPH_MAX_DEPTH="0"/);
   });
 
   it('refuses a port out of range', () => {

@@ -20,6 +20,8 @@ export interface DatabaseHandle {
   location: string;
   /** The embedded database itself, when the engine is PGlite (tests dump its data directory). */
   pglite?: PGlite;
+  /** The pool behind `db`, when the engine is PostgreSQL (bulk loads use COPY on one of its clients). */
+  pgPool?: pg.Pool;
   close(): Promise<void>;
 }
 
@@ -33,6 +35,8 @@ export interface OpenOptions {
   /** Sees every statement (tests and benchmarks count them). */
   onQuery?: (event: LogEvent) => void;
   poolSize?: number;
+  /** PostgreSQL cancels a statement that runs longer (0: no limit). */
+  statementTimeoutMs?: number;
 }
 
 export class DataDirInUseError extends Error {
@@ -56,13 +60,14 @@ function openPostgres(url: string, options: OpenOptions): DatabaseHandle {
   const pool = new pg.Pool({
     connectionString: url,
     max: options.poolSize ?? 10,
+    ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
         oid === DATE_OID || oid === INT8_OID ? keepText : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
     },
   });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log: options.onQuery });
-  return { db, engine: 'postgres', location: redactUrl(url), close: () => db.destroy() };
+  return { db, engine: 'postgres', location: redactUrl(url), pgPool: pool, close: () => db.destroy() };
 }
 
 async function openPglite(dataDir: string, options: OpenOptions): Promise<DatabaseHandle> {

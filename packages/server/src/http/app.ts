@@ -14,7 +14,9 @@ import type { DatabaseHandle } from '../db/connect.js';
 import type { Logger } from '../logger.js';
 import { viewerForKey } from '../repositories/api-key.repository.js';
 import { createDataSources } from '../repositories/index.js';
+import { DEFAULT_LIMITS, type Limits } from '../config.js';
 import { formatError, INTERNAL_MESSAGE, isClientError } from './errors.js';
+import { aliasAndRootFieldRule, bodyErrors, checkComplexity, queryLengthGuard } from './limits.js';
 import { playgroundRouter } from './playground.js';
 
 export const GRAPHQL_PATH = '/graphql';
@@ -24,9 +26,18 @@ export interface ServerOptions {
   logger: Logger;
   /** Reads need an API key too (MINERGRAPH_REQUIRE_AUTH). */
   requireAuth?: boolean;
+  limits?: Limits;
+  /** Schema introspection (default on). */
+  introspection?: boolean;
+  /** The GraphiQL playground (default on). */
+  playground?: boolean;
 }
 
-export type RequestContext = Context & { requestId: string };
+export type RequestContext = Context & {
+  requestId: string;
+  /** The key from the Authorization header, looked up only once the operation is valid. */
+  presentedKey: string | null;
+};
 
 export interface MinerGraphServer {
   app: express.Express;
@@ -41,12 +52,41 @@ const REQUEST_ID = /^[\w.:-]{1,128}$/;
 function bearerKey(header: string | undefined): string | null {
   if (!header) return null;
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  if (!match) {
-    throw new GraphQLError('The Authorization header must be "Bearer <key>".', {
-      extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
-    });
-  }
+  if (!match) throw unauthenticated('The Authorization header must be "Bearer <key>".');
   return match[1]!;
+}
+
+const unauthenticated = (message: string) =>
+  new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
+
+/**
+ * Once the operation has parsed and validated: checks its cost against the limits, then
+ * finds who is asking. In this order, and in one hook (Apollo runs different plugins' hooks
+ * concurrently), so a request refused for its shape costs no SQL, even with a key.
+ */
+function admission(database: DatabaseHandle, limits: Limits, requireAuth: boolean): ApolloServerPlugin<RequestContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ contextValue, document, request, operationName, schema: operationSchema }) {
+          checkComplexity(operationSchema, limits, {
+            document,
+            variables: request.variables ?? {},
+            operationName: operationName ?? null,
+            context: contextValue,
+          });
+          const key = contextValue.presentedKey;
+          if (key === null) {
+            if (requireAuth) throw unauthenticated('This server needs an API key for every request: send "Authorization: Bearer <key>".');
+            return;
+          }
+          const viewer = await viewerForKey(database.db, key);
+          if (viewer === null) throw unauthenticated('That API key is unknown or revoked.');
+          contextValue.viewer = viewer;
+        },
+      };
+    },
+  };
 }
 
 /** Logs every error a client was not meant to cause, with the request's id, and puts the id in the response. */
@@ -74,16 +114,17 @@ function errorReporting(logger: Logger): ApolloServerPlugin<RequestContext> {
 
 export async function createServer(options: ServerOptions): Promise<MinerGraphServer> {
   const { database, logger } = options;
+  const limits = options.limits ?? DEFAULT_LIMITS;
   const data = createDataSources(database.db);
   const app = express();
   const httpServer = http.createServer(app);
 
   const apollo = new ApolloServer<RequestContext>({
     schema,
-    validationRules: [ScalarLiteralsRule],
+    validationRules: [ScalarLiteralsRule, aliasAndRootFieldRule(limits)],
     formatError,
     includeStacktraceInErrorResponses: false,
-    introspection: true,
+    introspection: options.introspection ?? true,
     // serve.ts owns the signals: Apollo's own handler would re-raise SIGTERM after stopping,
     // which looks like a second signal and turns a clean stop into a forced exit.
     stopOnTerminationSignals: false,
@@ -91,6 +132,7 @@ export async function createServer(options: ServerOptions): Promise<MinerGraphSe
       ApolloServerPluginDrainHttpServer({ httpServer }),
       // Apollo's default landing page loads from a CDN; ours is served from local assets.
       ApolloServerPluginLandingPageDisabled(),
+      admission(database, limits, options.requireAuth ?? false),
       errorReporting(logger),
     ],
   });
@@ -121,26 +163,18 @@ export async function createServer(options: ServerOptions): Promise<MinerGraphSe
       res.status(503).json({ status: 'unavailable', database: database.engine });
     }
   });
-  app.use(playgroundRouter({ graphqlPath: GRAPHQL_PATH, title: 'MinerGraph' }));
+  if (options.playground ?? true) app.use(playgroundRouter({ graphqlPath: GRAPHQL_PATH, title: 'MinerGraph' }));
   app.use(
     GRAPHQL_PATH,
-    express.json({ limit: '2mb' }),
+    express.json({ limit: limits.maxBodyBytes }),
+    bodyErrors(limits),
+    queryLengthGuard(limits),
     expressMiddleware(apollo, {
-      context: async ({ req }): Promise<RequestContext> => {
-        const key = bearerKey(req.headers.authorization);
-        const viewer = key === null ? null : await viewerForKey(database.db, key);
-        if (key !== null && viewer === null) {
-          throw new GraphQLError('That API key is unknown or revoked.', {
-            extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
-          });
-        }
-        if (options.requireAuth && viewer === null) {
-          throw new GraphQLError('This server needs an API key for every request: send "Authorization: Bearer <key>".', {
-            extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
-          });
-        }
-        return { ...createContext({ data, ...(viewer ? { viewer } : {}) }), requestId: String(req.id) };
-      },
+      context: async ({ req }): Promise<RequestContext> => ({
+        ...createContext({ data }),
+        requestId: String(req.id),
+        presentedKey: bearerKey(req.headers.authorization),
+      }),
     }),
   );
 

@@ -18,6 +18,10 @@ const CLIENT_CODES = new Set([
   'QUERY_TOO_COMPLEX',
   'QUERY_TOO_DEEP',
   'QUERY_TOO_BROAD',
+  'QUERY_TOO_LONG',
+  'TOO_MANY_ALIASES',
+  'TOO_MANY_ROOT_FIELDS',
+  'STATEMENT_TIMEOUT',
 ]);
 
 export const INTERNAL_MESSAGE = 'Internal server error. The server logged the details under this requestId.';
@@ -25,7 +29,7 @@ export const INTERNAL_MESSAGE = 'Internal server error. The server logged the de
 /** True when the error was made for a client (a GraphQLError with a known code). */
 export function isClientError(error: unknown): boolean {
   const original = unwrapResolverError(error);
-  if (original instanceof PothosValidationError) return true;
+  if (original instanceof PothosValidationError || (original as { code?: string } | null)?.code === '57014') return true;
   const code = original instanceof GraphQLError ? original.extensions.code : undefined;
   return typeof code === 'string' && CLIENT_CODES.has(code);
 }
@@ -36,11 +40,20 @@ export function isClientError(error: unknown): boolean {
  */
 export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const original = unwrapResolverError(error);
-  // Apollo reports every validation-rule error as GRAPHQL_VALIDATION_FAILED; a bad scalar
-  // literal is the client's input, which the contract calls BAD_USER_INPUT.
+  // Apollo reports every validation-rule error as GRAPHQL_VALIDATION_FAILED; our rules give
+  // their own codes (a bad scalar literal is BAD_USER_INPUT, an alias bomb TOO_MANY_ALIASES).
   const inner = original instanceof GraphQLError ? (original.originalError ?? original) : original;
-  if (inner instanceof GraphQLError && inner.extensions.code === 'BAD_USER_INPUT') {
-    return { ...formatted, extensions: { ...inner.extensions, code: 'BAD_USER_INPUT' } };
+  const ownCode = inner instanceof GraphQLError ? inner.extensions.code : undefined;
+  if (typeof ownCode === 'string' && CLIENT_CODES.has(ownCode) && ownCode !== formatted.extensions?.code) {
+    return { ...formatted, extensions: { ...(inner as GraphQLError).extensions, code: ownCode } };
+  }
+  // PostgreSQL's query_canceled, raised by statement_timeout: the request asked for too much.
+  if ((inner as { code?: string } | null)?.code === '57014') {
+    return {
+      message: 'The database took longer than the statement timeout allows; ask for a shorter range or fewer rows.',
+      ...(formatted.path ? { path: formatted.path } : {}),
+      extensions: { code: 'STATEMENT_TIMEOUT' },
+    };
   }
   // Pothos rejects a malformed global id (node(id:), an input's companyId) while mapping arguments.
   if (inner instanceof PothosValidationError) {

@@ -1,4 +1,4 @@
-import { createServer, type MinerGraphServer } from '../../src/http/app.js';
+import { createServer, type MinerGraphServer, type ServerOptions } from '../../src/http/app.js';
 import { createLogger } from '../../src/logger.js';
 import type { TestDatabase } from './database.js';
 
@@ -17,7 +17,10 @@ export interface TestServer {
 }
 
 /** The real HTTP server, on a free port of 127.0.0.1. */
-export async function startTestServer(database: TestDatabase, options: { requireAuth?: boolean } = {}): Promise<TestServer> {
+export async function startTestServer(
+  database: TestDatabase,
+  options: Omit<Partial<ServerOptions>, 'database' | 'logger'> = {},
+): Promise<TestServer> {
   const server = await createServer({ database, logger: createLogger('silent', false), ...options });
   const url = await server.listen(0, '127.0.0.1');
   return {

@@ -1,0 +1,142 @@
+import { createComplexityRule } from '@pothos/plugin-complexity';
+import type { NextFunction, Request, Response } from 'express';
+import {
+  GraphQLError,
+  Kind,
+  validate,
+  type ASTVisitor,
+  type DocumentNode,
+  type FragmentDefinitionNode,
+  type GraphQLSchema,
+  type SelectionSetNode,
+  type ValidationContext,
+} from 'graphql';
+import type { Limits } from '../config.js';
+
+function limitError(code: string, message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code, http: { status: 400 } } });
+}
+
+/** The same JSON shape GraphQL errors have, for requests refused before GraphQL sees them. */
+export function sendError(res: Response, status: number, code: string, message: string): void {
+  res.status(status).json({ errors: [{ message, extensions: { code } }] });
+}
+
+/** Refuses an over-long document before it is parsed. */
+export function queryLengthGuard(limits: Limits) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const body = req.body as { query?: unknown } | undefined;
+    const query = typeof body?.query === 'string' ? body.query : typeof req.query.query === 'string' ? req.query.query : '';
+    if (query.length > limits.maxQueryLength) {
+      sendError(res, 400, 'QUERY_TOO_LONG', `The query has ${query.length} characters; at most ${limits.maxQueryLength} are accepted.`);
+      return;
+    }
+    next();
+  };
+}
+
+/** Body-parser failures as GraphQL-shaped errors, never express's HTML page with a stack. */
+export function bodyErrors(limits: Limits) {
+  return (error: unknown, _req: Request, res: Response, next: NextFunction) => {
+    const failure = error as { type?: string; status?: number } | null;
+    if (failure?.type === 'entity.too.large') {
+      sendError(res, 413, 'PAYLOAD_TOO_LARGE', `The request body is larger than ${limits.maxBodyBytes} bytes.`);
+    } else if (failure?.type === 'entity.parse.failed') {
+      sendError(res, 400, 'BAD_REQUEST', 'The request body is not valid JSON.');
+    } else if (failure?.status && failure.status >= 400 && failure.status < 500) {
+      sendError(res, failure.status, 'BAD_REQUEST', 'The request could not be read.');
+    } else {
+      next(error);
+    }
+  };
+}
+
+/**
+ * Counts aliases anywhere in the document and fields at the root of each operation (through
+ * fragments), so alias bombs and wide batches are refused during validation. Depends only on
+ * the document, so Apollo's cache of validated documents stays sound.
+ */
+export function aliasAndRootFieldRule(limits: Limits) {
+  return (context: ValidationContext): ASTVisitor => {
+    const fragments = new Map<string, FragmentDefinitionNode>();
+    for (const definition of context.getDocument().definitions) {
+      if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+    }
+    const rootFields = (set: SelectionSetNode, seen: Set<string>): number =>
+      set.selections.reduce((total, selection) => {
+        if (selection.kind === Kind.FIELD) return total + 1;
+        if (selection.kind === Kind.INLINE_FRAGMENT) return total + rootFields(selection.selectionSet, seen);
+        const fragment = fragments.get(selection.name.value);
+        if (!fragment || seen.has(fragment.name.value)) return total;
+        return total + rootFields(fragment.selectionSet, new Set([...seen, fragment.name.value]));
+      }, 0);
+    let aliases = 0;
+    return {
+      Field(node) {
+        if (node.alias) aliases += 1;
+      },
+      OperationDefinition(node) {
+        const count = rootFields(node.selectionSet, new Set());
+        if (count > limits.maxRootFields) {
+          context.reportError(
+            new GraphQLError(`The operation selects ${count} root fields; at most ${limits.maxRootFields} are allowed.`, {
+              nodes: node,
+              extensions: { code: 'TOO_MANY_ROOT_FIELDS' },
+            }),
+          );
+        }
+      },
+      Document: {
+        leave() {
+          if (aliases > limits.maxAliases) {
+            context.reportError(
+              new GraphQLError(`The document uses ${aliases} aliases; at most ${limits.maxAliases} are allowed.`, {
+                extensions: { code: 'TOO_MANY_ALIASES' },
+              }),
+            );
+          }
+        },
+      },
+    };
+  };
+}
+
+/**
+ * Depth, breadth and complexity (list fields costed by `first`) of the operation that will
+ * run, with its variables; throws the first limit it exceeds. Call it after validation and
+ * before anything that touches the database.
+ */
+export function checkComplexity(
+  schema: GraphQLSchema,
+  limits: Limits,
+  request: { document: DocumentNode; variables: Record<string, unknown>; operationName: string | null; context: object },
+): void {
+  const rule = createComplexityRule({
+    context: request.context,
+    variableValues: request.variables,
+    operationName: request.operationName,
+    validate: (result, report) => {
+      if (result.depth > limits.maxDepth) {
+        report(limitError('QUERY_TOO_DEEP', `The query is ${result.depth} levels deep; at most ${limits.maxDepth} are allowed.`));
+      } else if (result.breadth > limits.maxBreadth) {
+        report(limitError('QUERY_TOO_BROAD', `The query selects ${result.breadth} fields; at most ${limits.maxBreadth} are allowed.`));
+      } else if (result.complexity > limits.maxComplexity) {
+        report(
+          limitError(
+            'QUERY_TOO_COMPLEX',
+            `The query's cost is ${result.complexity} (lists count once per requested row); at most ${limits.maxComplexity} is allowed. Ask for fewer rows or fields.`,
+          ),
+        );
+      }
+    },
+  });
+  const [error] = validate(schema, request.document, [rule]);
+  if (error) {
+    // Also bad variables end up here (the rule needs their values): all are the client's to fix.
+    throw new GraphQLError(error.message, {
+      nodes: error.nodes ?? null,
+      originalError: error.originalError ?? null,
+      extensions: { ...error.extensions, code: error.extensions.code ?? 'BAD_USER_INPUT', http: { status: 400 } },
+    });
+  }
+}
