@@ -60,6 +60,7 @@ const environment = z.object({
   MINERGRAPH_INTROSPECTION: optionalFlag,
   MINERGRAPH_PLAYGROUND: optionalFlag,
   MINERGRAPH_PERSISTED_ONLY: flag,
+  MINERGRAPH_PERSISTED_MANIFEST: z.string().optional().transform(unsetIfEmpty),
   COINGECKO_BASE_URL: z
     .string()
     .optional()
@@ -128,6 +129,8 @@ export interface Config {
   readonly playground: boolean;
   /** Only operations of the SDK's persisted-operation manifest run. */
   readonly persistedOnly: boolean;
+  /** Where the manifest is; by default the installed SDK's. */
+  readonly persistedManifest: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -167,6 +170,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     introspection: e.MINERGRAPH_INTROSPECTION ?? e.NODE_ENV !== 'production',
     playground: e.MINERGRAPH_PLAYGROUND ?? e.NODE_ENV !== 'production',
     persistedOnly: e.MINERGRAPH_PERSISTED_ONLY,
+    persistedManifest: e.MINERGRAPH_PERSISTED_MANIFEST === undefined ? undefined : resolve(cwd, e.MINERGRAPH_PERSISTED_MANIFEST),
     coingecko: Object.freeze({
       baseUrl: (e.COINGECKO_BASE_URL ?? COINGECKO_ROOTS[e.COINGECKO_API_PLAN]).replace(/\/+$/, ''),
       apiKey: e.COINGECKO_API_KEY,

@@ -1,4 +1,6 @@
-import type { Config } from './config.js';
+import { existsSync } from 'node:fs';
+import { ConfigError, type Config } from './config.js';
+import { loadManifest, sdkManifestPath, type Manifest } from './http/persisted.js';
 import { openDatabase, type DatabaseHandle } from './db/connect.js';
 import { migrateToLatest } from './db/migrate.js';
 import { createServer, type MinerGraphServer } from './http/app.js';
@@ -13,8 +15,25 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
+/** The SDK's operations by hash; with MINERGRAPH_PERSISTED_ONLY, the only ones that run. */
+function persistedOperations(config: Config, logger: Logger): Manifest {
+  const path = config.persistedManifest ?? sdkManifestPath();
+  if (path === null || !existsSync(path)) {
+    if (config.persistedOnly) {
+      throw new ConfigError(
+        `MINERGRAPH_PERSISTED_ONLY=true needs the SDK's operation manifest${path ? ` (not found at ${path})` : ''}: run pnpm generate, or set MINERGRAPH_PERSISTED_MANIFEST.`,
+      );
+    }
+    return new Map();
+  }
+  const manifest = loadManifest(path);
+  logger.info({ operations: manifest.size, path, persistedOnly: config.persistedOnly }, 'persisted operations');
+  return manifest;
+}
+
 /** Opens the database, brings it to the latest migration, seeds an empty one, and listens. */
 export async function serve(config: Config, logger: Logger): Promise<RunningServer> {
+  const manifest = persistedOperations(config, logger);
   const database = await openDatabase({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
@@ -32,6 +51,8 @@ export async function serve(config: Config, logger: Logger): Promise<RunningServ
       limits: config.limits,
       introspection: config.introspection,
       playground: config.playground,
+      manifest,
+      persistedOnly: config.persistedOnly,
     });
     const url = await server.listen(config.port, config.host);
     logger.info({ url, database: database.engine, location: database.location }, `MinerGraph is serving GraphQL at ${url}`);

@@ -16,6 +16,7 @@ describe('configuration', () => {
       introspection: true,
       playground: true,
       persistedOnly: false,
+      persistedManifest: undefined,
     });
   });
 
@@ -41,6 +42,7 @@ describe('configuration', () => {
         MINERGRAPH_MAX_BODY_BYTES: '100000',
         MINERGRAPH_STATEMENT_TIMEOUT_MS: '2000',
         MINERGRAPH_PERSISTED_ONLY: 'true',
+        MINERGRAPH_PERSISTED_MANIFEST: 'ops.json',
       },
       '/srv/app',
     );
@@ -66,6 +68,7 @@ describe('configuration', () => {
       introspection: false,
       playground: false,
       persistedOnly: true,
+      persistedManifest: '/srv/app/ops.json',
     });
     expect(Object.isFrozen(config)).toBe(true);
     expect(Object.isFrozen(config.coingecko)).toBe(true);

@@ -17,6 +17,7 @@ import { createDataSources } from '../repositories/index.js';
 import { DEFAULT_LIMITS, type Limits } from '../config.js';
 import { formatError, INTERNAL_MESSAGE, isClientError } from './errors.js';
 import { aliasAndRootFieldRule, bodyErrors, checkComplexity, queryLengthGuard } from './limits.js';
+import { persistedQueryCache, requirePersisted, type Manifest } from './persisted.js';
 import { playgroundRouter } from './playground.js';
 
 export const GRAPHQL_PATH = '/graphql';
@@ -31,6 +32,10 @@ export interface ServerOptions {
   introspection?: boolean;
   /** The GraphiQL playground (default on). */
   playground?: boolean;
+  /** Operations known by hash (the SDK's manifest); clients may send just the hash. */
+  manifest?: Manifest;
+  /** Only the manifest's operations run (MINERGRAPH_PERSISTED_ONLY). */
+  persistedOnly?: boolean;
 }
 
 export type RequestContext = Context & {
@@ -64,11 +69,16 @@ const unauthenticated = (message: string) =>
  * finds who is asking. In this order, and in one hook (Apollo runs different plugins' hooks
  * concurrently), so a request refused for its shape costs no SQL, even with a key.
  */
-function admission(database: DatabaseHandle, limits: Limits, requireAuth: boolean): ApolloServerPlugin<RequestContext> {
+function admission(
+  database: DatabaseHandle,
+  limits: Limits,
+  options: { requireAuth: boolean; persistedOnly: Manifest | null },
+): ApolloServerPlugin<RequestContext> {
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ contextValue, document, request, operationName, schema: operationSchema }) {
+        async didResolveOperation({ contextValue, document, request, operationName, queryHash, schema: operationSchema }) {
+          if (options.persistedOnly) requirePersisted(options.persistedOnly, queryHash);
           checkComplexity(operationSchema, limits, {
             document,
             variables: request.variables ?? {},
@@ -77,7 +87,7 @@ function admission(database: DatabaseHandle, limits: Limits, requireAuth: boolea
           });
           const key = contextValue.presentedKey;
           if (key === null) {
-            if (requireAuth) throw unauthenticated('This server needs an API key for every request: send "Authorization: Bearer <key>".');
+            if (options.requireAuth) throw unauthenticated('This server needs an API key for every request: send "Authorization: Bearer <key>".');
             return;
           }
           const viewer = await viewerForKey(database.db, key);
@@ -115,6 +125,7 @@ function errorReporting(logger: Logger): ApolloServerPlugin<RequestContext> {
 export async function createServer(options: ServerOptions): Promise<MinerGraphServer> {
   const { database, logger } = options;
   const limits = options.limits ?? DEFAULT_LIMITS;
+  const manifest = options.manifest ?? new Map<string, string>();
   const data = createDataSources(database.db);
   const app = express();
   const httpServer = http.createServer(app);
@@ -122,6 +133,7 @@ export async function createServer(options: ServerOptions): Promise<MinerGraphSe
   const apollo = new ApolloServer<RequestContext>({
     schema,
     validationRules: [ScalarLiteralsRule, aliasAndRootFieldRule(limits)],
+    persistedQueries: { cache: persistedQueryCache(manifest, !options.persistedOnly) },
     formatError,
     includeStacktraceInErrorResponses: false,
     introspection: options.introspection ?? true,
@@ -132,7 +144,10 @@ export async function createServer(options: ServerOptions): Promise<MinerGraphSe
       ApolloServerPluginDrainHttpServer({ httpServer }),
       // Apollo's default landing page loads from a CDN; ours is served from local assets.
       ApolloServerPluginLandingPageDisabled(),
-      admission(database, limits, options.requireAuth ?? false),
+      admission(database, limits, {
+        requireAuth: options.requireAuth ?? false,
+        persistedOnly: options.persistedOnly ? manifest : null,
+      }),
       errorReporting(logger),
     ],
   });
