@@ -10,7 +10,6 @@ import type {
   HoldingsModel,
   LoanModel,
   LoanRepaymentModel,
-  LoanStatus,
   OfficerModel,
   PriceChangeModel,
   PricePointModel,

@@ -1,5 +1,6 @@
 import type { ArgBuilder, ObjectRef } from '@pothos/core';
 import { builder, type Types } from './builder.js';
+import { loaderFor, type Context } from './context.js';
 import type { Page, PageRequest } from './data-sources.js';
 import { badUserInput } from './errors.js';
 import { parseDate } from './scalars.js';
@@ -118,4 +119,23 @@ export function connectionType<T>(name: string, node: ObjectRef<any, T>) {
     },
     { name: `${name}Edge` },
   );
+}
+
+/**
+ * One page of a company's rows, for every company in the request at once: pages and counts
+ * go through loaders shared by all parents asking with the same arguments.
+ */
+export async function companyConnection<T, TFilter>(
+  context: Context,
+  connection: string,
+  companyId: string,
+  request: PageRequest<TFilter>,
+  source: {
+    pages(companyIds: readonly string[], request: PageRequest<TFilter>): Promise<Page<T>[]>;
+    counts(companyIds: readonly string[], filter: TFilter): Promise<number[]>;
+  },
+): Promise<ConnectionResult<T>> {
+  const page = await loaderFor(context, connection, request, (ids: readonly string[]) => source.pages(ids, request)).load(companyId);
+  const counts = loaderFor(context, `${connection}:count`, request.filter, (ids: readonly string[]) => source.counts(ids, request.filter));
+  return toConnection(connection, request, page, () => counts.load(companyId));
 }

@@ -1,9 +1,8 @@
 import { builder } from '../builder.js';
 import { daysInclusive } from '../calendar.js';
-import { loaderFor } from '../context.js';
 import { canonical, Decimal, divide } from '../decimal.js';
 import type { ProductionReportModel } from '../models.js';
-import { connectionType, pageArgs, pageComplexity, pageRequest, toConnection } from '../pagination.js';
+import { companyConnection, connectionType, pageArgs, pageComplexity, pageRequest } from '../pagination.js';
 import { Company } from './company.js';
 import { sourceField, SourceInput } from './source.js';
 import { UserError } from './user-error.js';
@@ -52,13 +51,10 @@ builder.objectFields(Company, (t) => ({
     complexity: pageComplexity,
     resolve: async (company, args, context) => {
       const request = pageRequest('productionReports', args, {}, ['day', 'id']);
-      const page = await loaderFor(context, 'productionReports', request, (ids: readonly string[]) =>
-        context.data.production.pages(ids, request),
-      ).load(company.id);
-      const counts = loaderFor(context, 'productionReportCounts', null, (ids: readonly string[]) =>
-        context.data.production.counts(ids),
-      );
-      return toConnection('productionReports', request, page, () => counts.load(company.id));
+      return companyConnection(context, 'productionReports', company.id, request, {
+        pages: context.data.production.pages,
+        counts: (ids) => context.data.production.counts(ids),
+      });
     },
   }),
 }));

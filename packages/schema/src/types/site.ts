@@ -1,9 +1,8 @@
 import { builder } from '../builder.js';
-import { loaderFor } from '../context.js';
 import type { SiteFilter } from '../data-sources.js';
 import { canonical, sum } from '../decimal.js';
 import type { RegionSummaryModel, SiteModel, SitePurpose, SiteStatus } from '../models.js';
-import { connectionType, pageArgs, pageComplexity, pageRequest, toConnection } from '../pagination.js';
+import { companyConnection, connectionType, pageArgs, pageComplexity, pageRequest } from '../pagination.js';
 import { Company } from './company.js';
 import { sourceField, SourceInput } from './source.js';
 import { UserError } from './user-error.js';
@@ -99,13 +98,7 @@ builder.objectFields(Company, (t) => ({
         purpose: args.filter?.purpose ?? null,
       };
       const request = pageRequest('sites', args, filter, ['text', 'id']);
-      const page = await loaderFor(context, 'sites', request, (ids: readonly string[]) =>
-        context.data.sites.pages(ids, request),
-      ).load(company.id);
-      const counts = loaderFor(context, 'siteCounts', filter, (ids: readonly string[]) =>
-        context.data.sites.counts(ids, filter),
-      );
-      return toConnection('sites', request, page, () => counts.load(company.id));
+      return companyConnection(context, 'sites', company.id, request, context.data.sites);
     },
   }),
   siteSummary: t.field({

@@ -1,11 +1,11 @@
 import { builder } from '../builder.js';
 import { addDays, endOfDay, intervalEnds } from '../calendar.js';
-import { loaderFor, type Context } from '../context.js';
+import type { Context } from '../context.js';
 import type { TreasuryTransactionFilter } from '../data-sources.js';
 import { canonical, Decimal, divide } from '../decimal.js';
 import { badUserInput } from '../errors.js';
 import type { CalendarInterval, HoldingsModel, HoldingsReportModel, TreasuryTransactionKind, TreasuryTransactionModel } from '../models.js';
-import { connectionType, pageArgs, pageComplexity, pageRequest, toConnection } from '../pagination.js';
+import { companyConnection, connectionType, pageArgs, pageComplexity, pageRequest } from '../pagination.js';
 import { Company } from './company.js';
 import { sourceField, SourceInput } from './source.js';
 import { UserError } from './user-error.js';
@@ -265,13 +265,10 @@ builder.objectFields(Company, (t) => ({
         to: args.filter?.to ?? null,
       };
       const request = pageRequest('treasuryTransactions', args, filter, ['day', 'id']);
-      const page = await loaderFor(context, 'treasuryTransactions', request, (ids: readonly string[]) =>
-        context.data.treasury.transactionPages(ids, request),
-      ).load(company.id);
-      const counts = loaderFor(context, 'treasuryTransactionCounts', filter, (ids: readonly string[]) =>
-        context.data.treasury.transactionCounts(ids, filter),
-      );
-      return toConnection('treasuryTransactions', request, page, () => counts.load(company.id));
+      return companyConnection(context, 'treasuryTransactions', company.id, request, {
+        pages: context.data.treasury.transactionPages,
+        counts: context.data.treasury.transactionCounts,
+      });
     },
   }),
 }));

@@ -9,7 +9,8 @@ import type {
   PriceChangeModel,
   PricePointModel,
 } from '@minergraph/schema';
-import type { AssetRow, Database } from '../db/database.js';
+import type { Selectable } from 'kysely';
+import type { AssetRow, CorporateActionsTable, Database } from '../db/database.js';
 import { groupedInKeyOrder, inKeyOrder, validIds } from './batch.js';
 
 export function toAsset(row: AssetRow): AssetModel {
@@ -112,18 +113,18 @@ export async function corporateActionsByAssetIds(db: Kysely<Database>, assetIds:
   const rows = wanted.length
     ? await db.selectFrom('corporate_actions').selectAll().where('asset_id', 'in', wanted).orderBy('effective_on').execute()
     : [];
-  return groupedInKeyOrder(
-    assetIds,
-    rows.map((row) => ({
-      id: row.id,
-      assetId: row.asset_id,
-      effectiveOn: row.effective_on,
-      ratio: row.ratio,
-      description: row.description,
-      sourceId: row.source_id,
-    })),
-    (action) => action.assetId,
-  );
+  return groupedInKeyOrder(assetIds, rows.map(toCorporateAction), (action) => action.assetId);
+}
+
+export function toCorporateAction(row: Selectable<CorporateActionsTable>): CorporateActionModel {
+  return {
+    id: row.id,
+    assetId: row.asset_id,
+    effectiveOn: row.effective_on,
+    ratio: row.ratio,
+    description: row.description,
+    sourceId: row.source_id,
+  };
 }
 
 /** The observation with the highest adjusted high (the earliest, if several share it). */

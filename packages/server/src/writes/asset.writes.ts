@@ -10,7 +10,7 @@ import {
   type WriteResult,
 } from '@minergraph/schema';
 import type { Database } from '../db/database.js';
-import { insertAsset, upsertPrices, type NewPricePoint } from '../repositories/asset.repository.js';
+import { insertAsset, toCorporateAction, upsertPrices, type NewPricePoint } from '../repositories/asset.repository.js';
 import { checkSource, recordSource } from './guards.js';
 import { runWrite } from './idempotency.js';
 import { isUniqueViolation, normaliseSymbol, Problems, userError } from './problems.js';
@@ -134,15 +134,7 @@ export async function recordCorporateAction(
           })
           .returningAll()
           .executeTakeFirstOrThrow();
-        const action: CorporateActionModel = {
-          id: row.id,
-          assetId: row.asset_id,
-          effectiveOn: row.effective_on,
-          ratio: row.ratio,
-          description: row.description,
-          sourceId: row.source_id,
-        };
-        return { value: action, ref: row.id };
+        return { value: toCorporateAction(row), ref: row.id };
       },
       replay: () => Promise.reject(new Error('recordCorporateAction takes no idempotency key')),
     });

@@ -3,9 +3,9 @@ import type { Actor, CompanyModel, CreateCompanyInput, CreateSiteInput, SiteMode
 import type { Database } from '../db/database.js';
 import { insertCompany } from '../repositories/company.repository.js';
 import { toSite } from '../repositories/site.repository.js';
-import { checkSource, lockCompany, recordSource } from './guards.js';
+import { checkSource, lockInputCompany, recordSource } from './guards.js';
 import { runWrite } from './idempotency.js';
-import { isUniqueViolation, normaliseSymbol, Problems, Rejection, userError } from './problems.js';
+import { isUniqueViolation, normaliseSymbol, Problems, userError } from './problems.js';
 
 export async function createCompany(db: Kysely<Database>, input: CreateCompanyInput, actor: Actor): Promise<WriteResult<CompanyModel>> {
   const problems = new Problems();
@@ -53,9 +53,7 @@ export async function createSite(db: Kysely<Database>, input: CreateSiteInput, a
       key: null,
       input,
       work: async (trx) => {
-        if (!(await lockCompany(trx, input.companyId))) {
-          throw new Rejection([userError(['input', 'companyId'], 'NOT_FOUND', 'No company has this id.')]);
-        }
+        await lockInputCompany(trx, input.companyId);
         const sourceId = await recordSource(trx, input.source, actor.apiKeyId);
         const row = await trx
           .insertInto('sites')

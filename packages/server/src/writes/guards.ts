@@ -3,7 +3,7 @@ import { Decimal, type SourceInput, type UserErrorModel } from '@minergraph/sche
 import type { Database } from '../db/database.js';
 import { insertSource } from '../repositories/source.repository.js';
 import { holdingsOn } from '../repositories/treasury.repository.js';
-import { Problems, userError } from './problems.js';
+import { Problems, Rejection, userError } from './problems.js';
 
 /**
  * Takes the company's row lock for the rest of the transaction, so two writes for one
@@ -13,6 +13,13 @@ import { Problems, userError } from './problems.js';
 export async function lockCompany(trx: Kysely<Database>, companyId: string): Promise<boolean> {
   const row = await trx.selectFrom('companies').select('id').where('id', '=', companyId).forUpdate().executeTakeFirst();
   return row !== undefined;
+}
+
+/** lockCompany for a write whose input names the company: an unknown one rolls the write back. */
+export async function lockInputCompany(trx: Kysely<Database>, companyId: string): Promise<void> {
+  if (!(await lockCompany(trx, companyId))) {
+    throw new Rejection([userError(['input', 'companyId'], 'NOT_FOUND', 'No company has this id.')]);
+  }
 }
 
 /**

@@ -3,7 +3,7 @@ import { Decimal, type Actor, type CreateLoanInput, type LoanModel, type LoanRep
 import type { Database } from '../db/database.js';
 import { insertLoan, insertRepayment, loansByIds, repaymentsByLoanIds, settleLoanStatus } from '../repositories/loan.repository.js';
 import { insertTransaction } from '../repositories/treasury.repository.js';
-import { checkSource, holdingsShortfall, lockCompany, recordSource } from './guards.js';
+import { checkSource, holdingsShortfall, lockCompany, lockInputCompany, recordSource } from './guards.js';
 import { runWrite } from './idempotency.js';
 import { Problems, Rejection, userError } from './problems.js';
 
@@ -29,9 +29,7 @@ export async function createLoan(db: Kysely<Database>, input: CreateLoanInput, a
     key: null,
     input,
     work: async (trx) => {
-      if (!(await lockCompany(trx, input.companyId))) {
-        throw new Rejection([userError(['input', 'companyId'], 'NOT_FOUND', 'No company has this id.')]);
-      }
+      await lockInputCompany(trx, input.companyId);
       const id = await insertLoan(trx, {
         companyId: input.companyId,
         lender: input.lender?.trim() || null,

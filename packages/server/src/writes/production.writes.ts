@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Actor, ProductionReportModel, RecordProductionReportInput, WriteResult } from '@minergraph/schema';
 import type { Database } from '../db/database.js';
 import { insertProductionReport, productionReportsByIds } from '../repositories/production.repository.js';
-import { checkSource, holdingsShortfall, lockCompany, recordSource } from './guards.js';
+import { checkSource, holdingsShortfall, lockInputCompany, recordSource } from './guards.js';
 import { runWrite } from './idempotency.js';
 import { isUniqueViolation, Problems, Rejection, userError } from './problems.js';
 
@@ -30,9 +30,7 @@ export async function recordProductionReport(
       key: idempotencyKey,
       input: request,
       work: async (trx) => {
-        if (!(await lockCompany(trx, input.companyId))) {
-          throw new Rejection([userError(['input', 'companyId'], 'NOT_FOUND', 'No company has this id.')]);
-        }
+        await lockInputCompany(trx, input.companyId);
         const report = await insertProductionReport(trx, {
           companyId: input.companyId,
           periodStart: input.periodStart,

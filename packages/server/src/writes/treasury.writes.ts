@@ -2,9 +2,9 @@ import type { Kysely } from 'kysely';
 import type { Actor, RecordTreasuryTransactionInput, TreasuryTransactionModel, WriteResult } from '@minergraph/schema';
 import type { Database } from '../db/database.js';
 import { insertTransaction, transactionsByIds } from '../repositories/treasury.repository.js';
-import { checkSource, holdingsShortfall, lockCompany, recordSource } from './guards.js';
+import { checkSource, holdingsShortfall, lockInputCompany, recordSource } from './guards.js';
 import { runWrite } from './idempotency.js';
-import { Problems, Rejection, userError } from './problems.js';
+import { Problems, Rejection } from './problems.js';
 
 export async function recordTreasuryTransaction(
   db: Kysely<Database>,
@@ -24,9 +24,7 @@ export async function recordTreasuryTransaction(
     key: idempotencyKey,
     input: request,
     work: async (trx) => {
-      if (!(await lockCompany(trx, input.companyId))) {
-        throw new Rejection([userError(['input', 'companyId'], 'NOT_FOUND', 'No company has this id.')]);
-      }
+      await lockInputCompany(trx, input.companyId);
       const transaction = await insertTransaction(trx, {
         companyId: input.companyId,
         kind: input.kind,
