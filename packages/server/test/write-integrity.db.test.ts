@@ -224,6 +224,31 @@ describe('idempotency keys', () => {
     });
   });
 
+  it("are each API key's own: another key with the same string records its own flow", async () => {
+    const companyId = await newCompany('TSTO');
+    const input = { companyId, kind: 'MINED', btc: '1', occurredOn: '2026-03-01', idempotencyKey: 'shared-string' };
+    const mine = await record(input);
+    const other = (await keyHeaders(database, 'editor')).headers;
+    const theirs = await server.graphql(RECORD, { input }, other);
+    expect(theirs.data.recordTreasuryTransaction.transaction.id).not.toBe(mine.data.recordTreasuryTransaction.transaction.id);
+    expect(await holdings('TSTO', '2026-03-01')).toBe('2');
+  });
+
+  it('a repayLoan retry returns the loan as that repayment left it', async () => {
+    const companyId = await newCompany('TSTQ');
+    const { data } = await server.graphql(
+      `mutation ($input: CreateLoanInput!) { createLoan(input: $input) { loan { id } } }`,
+      { input: { companyId, principalUsd: '1000', collateralBtc: '0' } },
+      headers,
+    );
+    const REPAY = `mutation ($input: RepayLoanInput!) { repayLoan(input: $input) { loan { repaidUsd } repayment { amountUsd } userErrors { code } } }`;
+    const first = { loanId: data.createLoan.loan.id, amountUsd: '100', paidOn: '2026-03-01', idempotencyKey: 'tstq-1' };
+    const answer = await server.graphql(REPAY, { input: first }, headers);
+    expect(answer.data.repayLoan).toEqual({ loan: { repaidUsd: '100' }, repayment: { amountUsd: '100' }, userErrors: [] });
+    await server.graphql(REPAY, { input: { ...first, amountUsd: '200', idempotencyKey: 'tstq-2' } }, headers);
+    expect((await server.graphql(REPAY, { input: first }, headers)).data).toEqual(answer.data);
+  });
+
   it('two racing requests with one key record one flow and both get its answer', async () => {
     const companyId = await newCompany('TSTG');
     const input = { companyId, kind: 'MINED', btc: '2', occurredOn: '2026-03-01', idempotencyKey: 'tstg-race' };

@@ -27,6 +27,7 @@ export async function createAsset(db: Kysely<Database>, input: CreateAssetInput,
   try {
     return await runWrite(db, {
       operation: 'createAsset',
+      actor,
       key: null,
       input,
       work: async (trx) => {
@@ -87,6 +88,7 @@ export async function recordPrices(
   if (!asset) return { ok: false, userErrors: [userError(['input', 'symbol'], 'NOT_FOUND', `No asset has the symbol ${symbol}.`)] };
   return runWrite(db, {
     operation: 'recordPrices',
+    actor,
     key: null,
     input,
     work: async (trx) => {
@@ -119,6 +121,7 @@ export async function recordCorporateAction(
   try {
     return await runWrite(db, {
       operation: 'recordCorporateAction',
+      actor,
       key: null,
       input,
       work: async (trx) => {

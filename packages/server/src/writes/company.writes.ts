@@ -16,6 +16,7 @@ export async function createCompany(db: Kysely<Database>, input: CreateCompanyIn
   try {
     return await runWrite(db, {
       operation: 'createCompany',
+      actor,
       key: null,
       input,
       work: async (trx) => {
@@ -50,6 +51,7 @@ export async function createSite(db: Kysely<Database>, input: CreateSiteInput, a
   try {
     return await runWrite(db, {
       operation: 'createSite',
+      actor,
       key: null,
       input,
       work: async (trx) => {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { WriteResult } from '@minergraph/schema';
+import type { Actor, WriteResult } from '@minergraph/schema';
 import { stringify } from 'safe-stable-stringify';
 import type { Database } from '../db/database.js';
 import { isUniqueViolation, ok, rejected, Rejection, userError } from './problems.js';
@@ -8,6 +8,8 @@ import { isUniqueViolation, ok, rejected, Rejection, userError } from './problem
 export interface IdempotentWrite<T, Ref> {
   operation: string;
   key: string | null | undefined;
+  /** Whose key it is. */
+  actor: Actor;
   /** The request as the client sent it, without the key: a retry must match it exactly. */
   input: unknown;
   /** Does the write inside the transaction; may throw a Rejection to roll back. */
@@ -26,7 +28,9 @@ function fingerprint(input: unknown): string {
  * later retry replays it at once, and the same key with another input is refused.
  */
 export async function runWrite<T, Ref>(db: Kysely<Database>, write: IdempotentWrite<T, Ref>): Promise<WriteResult<T>> {
-  const { key, operation } = write;
+  const { operation } = write;
+  // Keys are each API key's own: another client reusing the string neither collides nor sees the answer.
+  const key = write.key ? `${write.actor.apiKeyId ?? 'anonymous'}:${write.key}` : null;
   const hash = key ? fingerprint(write.input) : '';
 
   const previous = async (): Promise<WriteResult<T> | null> => {

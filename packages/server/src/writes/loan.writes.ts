@@ -26,6 +26,7 @@ export async function createLoan(db: Kysely<Database>, input: CreateLoanInput, a
 
   return runWrite(db, {
     operation: 'createLoan',
+    actor,
     key: null,
     input,
     work: async (trx) => {
@@ -49,15 +50,10 @@ export async function createLoan(db: Kysely<Database>, input: CreateLoanInput, a
   });
 }
 
-interface RepaymentRef {
-  loanId: string;
-  repaymentId: string;
-}
-
-async function loanWithRepayment(db: Kysely<Database>, ref: RepaymentRef) {
-  const [loan] = await loansByIds(db, [ref.loanId]);
-  const [repayments] = await repaymentsByLoanIds(db, [ref.loanId]);
-  return { loan: loan!, repayment: repayments!.find((repayment) => repayment.id === ref.repaymentId)! };
+async function loanWithRepayment(db: Kysely<Database>, loanId: string, repaymentId: string) {
+  const [loan] = await loansByIds(db, [loanId]);
+  const [repayments] = await repaymentsByLoanIds(db, [loanId]);
+  return { loan: loan!, repayment: repayments!.find((repayment) => repayment.id === repaymentId)! };
 }
 
 /**
@@ -83,6 +79,7 @@ export async function repayLoan(
   const { idempotencyKey, ...request } = input;
   return runWrite(db, {
     operation: 'repayLoan',
+    actor,
     key: idempotencyKey,
     input: request,
     work: async (trx) => {
@@ -137,9 +134,10 @@ export async function repayLoan(
         createdByApiKeyId: actor.apiKeyId,
       });
       await settleLoanStatus(trx, input.loanId);
-      const ref = { loanId: input.loanId, repaymentId };
-      return { value: await loanWithRepayment(trx, ref), ref };
+      const answer = await loanWithRepayment(trx, input.loanId, repaymentId);
+      // A retry gets the loan as this repayment left it, not as later ones changed it.
+      return { value: answer, ref: answer };
     },
-    replay: (ref: RepaymentRef) => loanWithRepayment(db, ref),
+    replay: async (answer: { loan: LoanModel; repayment: LoanRepaymentModel }) => answer,
   });
 }

@@ -27,6 +27,7 @@ export async function recordProductionReport(
   try {
     return await runWrite(db, {
       operation: 'recordProductionReport',
+      actor,
       key: idempotencyKey,
       input: request,
       work: async (trx) => {

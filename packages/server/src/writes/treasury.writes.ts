@@ -21,6 +21,7 @@ export async function recordTreasuryTransaction(
   const { idempotencyKey, ...request } = input;
   return runWrite(db, {
     operation: 'recordTreasuryTransaction',
+    actor,
     key: idempotencyKey,
     input: request,
     work: async (trx) => {
