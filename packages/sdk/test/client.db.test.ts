@@ -4,7 +4,15 @@ import { parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../server/test/support/database.js';
 import { startTestServer, type TestServer } from '../../server/test/support/server.js';
-import { createClient, MinerGraphError, TypedDocumentString, type MinerGraphClient } from '../src/index.js';
+import { keyHeaders, snapshot } from '../../server/test/support/writes.js';
+import {
+  createClient,
+  MinerGraphError,
+  TypedDocumentString,
+  type MinerGraphClient,
+  type RecordTreasuryTransactionMutation,
+  type UserErrorCode,
+} from '../src/index.js';
 
 let database: TestDatabase;
 let server: TestServer;
@@ -333,6 +341,7 @@ describe('client.asset and client.assets', () => {
         high: '126080',
         low: '70727',
       },
+      corporateActions: [],
     });
     expect(asset?.change?.changePercent).toBeCloseTo((-55353 / 126080) * 100, 10);
     expect(asset?.drawdownFromAllTimeHigh).toBeCloseTo(1 - 70727 / 126080, 12);
@@ -434,6 +443,7 @@ describe('writes', () => {
     ['repayLoan', (c) => c.repayLoan({ input: { loanId, amountUsd: '1', paidOn: '2026-02-10' } })],
     ['createAsset', (c) => c.createAsset({ input: { symbol: 'HUT', name: 'Hut 8 Corp. common shares', kind: 'EQUITY' } })],
     ['recordPrices', (c) => c.recordPrices({ input: { symbol: 'BTC', points: [{ at: '2026-02-10T00:00:00.000Z', close: '69000' }] } })],
+    ['recordCorporateAction', (c) => c.recordCorporateAction({ input: { symbol: 'CANG', effectiveOn: '2026-01-05', ratio: '0.5', description: '1-for-2 reverse split' } })],
   ];
 
   it.each(writes)('%s without an API key is refused with UNAUTHENTICATED, and the error says to pass one', async (name, write) => {
@@ -463,20 +473,659 @@ describe('writes', () => {
     expect(error).toMatchObject({ kind: 'graphql', status: 401, codes: ['UNAUTHENTICATED'], operationName: 'Assets' });
   });
 
-  it.todo('createCompany with an editor key creates the company and returns it with no userErrors');
-  it.todo('createCompany with a ticker that exists returns ALREADY_EXISTS at ["input", "ticker"] and creates nothing');
-  it.todo('createSite adds a site that siteSummary then counts in its region');
-  it.todo('recordTreasuryTransaction records a sale and returns it with its balanceAfterBtc');
-  it.todo('recordTreasuryTransaction selling more BTC than is held returns INSUFFICIENT_HOLDINGS and records nothing');
-  it.todo('recordTreasuryTransaction retried with the same idempotencyKey returns the first transaction and records nothing new');
-  it.todo("recordProductionReport records February 2026 and Cango's holdings and treasuryFlow follow from it");
-  it.todo('recordProductionReport with periodEnd before periodStart returns VALIDATION_FAILED and records nothing');
-  it.todo('createLoan with a principal and collateral returns ltv and marginCallPriceUsd');
-  it.todo('repayLoan with fundedBySale records the sale and the repayment together');
-  it.todo('createAsset adds an asset that assets() then lists');
-  it.todo('recordPrices inserts new observations and replaces ones at the same instant, counting each');
-  it.todo('recordPrices with a high below the low returns VALIDATION_FAILED at ["input", "points", "0", "high"]');
-  it.todo('a read-only API key is refused every write with FORBIDDEN');
+  // The tests below write through an editor key, in order, to the file's one database. What
+  // they leave behind, by hand, for Cango (3023.6 BTC at the end of 2026-02-09 in the seed):
+  //   2026-02-10  SOLD 23.6 for 1,650,000 USD                     -> 3000
+  //   2026-02-11  PURCHASED 10 for 690,000 USD (sent twice)        -> 3010
+  //   2026-02-28  February report: 480.2 mined, 3490 held          -> 3490 (0.2 unexplained)
+  //   2026-02-15  a 20,000,000 USD loan on 500 BTC
+  //   2026-03-02  4,800,000 USD repaid from 71.5 BTC sold for 5,000,000, 100 BTC released -> 3418.5
+  // BTC's latest close stays 70,727 throughout; new prices go to HUT, a new asset.
+  describe('with an editor key', () => {
+    let editor: MinerGraphClient;
+    let reader: MinerGraphClient;
+    beforeAll(async () => {
+      editor = createClient({ url: server.url, apiKey: (await keyHeaders(database, 'editor', 'sdk-editor')).key });
+      reader = createClient({ url: server.url, apiKey: (await keyHeaders(database, 'reader', 'sdk-reader')).key });
+    });
+
+    const paraguay = { title: 'Cango site update', url: 'https://example.com/cango/sites', publisher: 'Example Wire', publishedOn: '2026-02-12' };
+    const ledger = { title: 'Cango treasury update', url: 'https://example.com/cango/treasury', publisher: 'Example Wire', publishedOn: '2026-03-03' };
+
+    it('createCompany with an editor key creates the company and returns it with no userErrors', async () => {
+      const { createCompany } = await editor.createCompany({
+        input: { name: ' Hut 8 Corp. ', ticker: ' hut ', exchange: 'NASDAQ', businessLines: ['BITCOIN_MINING', 'AI_COMPUTE', 'BITCOIN_MINING'] },
+      });
+      expect(createCompany).toEqual({
+        company: { id: expect.any(String), name: 'Hut 8 Corp.', ticker: 'HUT', exchange: 'NASDAQ', businessLines: ['BITCOIN_MINING', 'AI_COMPUTE'] },
+        userErrors: [],
+      });
+      const { companies } = await client.companies();
+      expect(companies.edges.map(({ node }) => [node.ticker, node.id, node.holdings.btc])).toEqual([
+        ['CANG', companyId, '3023.6'],
+        ['HUT', createCompany.company!.id, '0'],
+      ]);
+    });
+
+    it('createCompany with a ticker that exists returns ALREADY_EXISTS at ["input", "ticker"] and creates nothing', async () => {
+      const before = await snapshot(database);
+      const { createCompany } = await editor.createCompany({ input: { name: 'Cango again', ticker: 'cang' } });
+      expect(createCompany).toEqual({
+        company: null,
+        userErrors: [{ field: ['input', 'ticker'], code: 'ALREADY_EXISTS', message: 'A company with ticker CANG exists already.' }],
+      });
+      expect(await snapshot(database)).toEqual(before);
+    });
+
+    it('createSite adds a site that siteSummary then counts in its region', async () => {
+      const { createSite } = await editor.createSite({
+        input: {
+          companyId,
+          name: 'Paraguay 1',
+          region: 'South America',
+          country: 'Paraguay',
+          status: 'OPERATING',
+          purpose: 'BITCOIN_MINING',
+          powerCapacityMw: '100',
+          hashrateEh: '3.4',
+          gridConnected: true,
+          commissionedOn: '2025-06-01',
+          source: paraguay,
+        },
+      });
+      expect(createSite).toEqual({
+        site: {
+          id: expect.any(String),
+          name: 'Paraguay 1',
+          region: 'South America',
+          country: 'Paraguay',
+          status: 'OPERATING',
+          purpose: 'BITCOIN_MINING',
+          powerCapacityMw: '100',
+          hashrateEh: '3.4',
+          gridConnected: true,
+          commissionedOn: '2025-06-01',
+          source: paraguay,
+        },
+        userErrors: [],
+      });
+      for (const input of [
+        { name: 'Paraguay 2', region: 'South America', powerCapacityMw: '20.25', hashrateEh: '0.6' },
+        { name: 'Ethiopia 1', region: 'East Africa', powerCapacityMw: '50.5' },
+      ]) {
+        const { createSite: created } = await editor.createSite({ input: { companyId, status: 'PLANNED', purpose: 'MIXED', ...input } });
+        expect(created.userErrors).toEqual([]);
+        expect(created.site).toMatchObject({ ...input, country: null, gridConnected: null, source: null });
+      }
+      const { company } = await client.company({ ticker: 'CANG', from: '2026-02-01', to: '2026-02-09' });
+      expect(company?.siteSummary).toEqual({
+        siteCount: 3,
+        reportedSiteCount: 40,
+        totalPowerCapacityMw: '170.75',
+        totalHashrateEh: '4',
+        regions: [
+          { region: 'East Africa', siteCount: 1, powerCapacityMw: '50.5', hashrateEh: '0' },
+          { region: 'South America', siteCount: 2, powerCapacityMw: '120.25', hashrateEh: '4' },
+        ],
+      });
+    });
+
+    it('recordTreasuryTransaction records a sale and returns it with its balanceAfterBtc', async () => {
+      const { recordTreasuryTransaction } = await editor.recordTreasuryTransaction({
+        input: { companyId, kind: 'SOLD', btc: '23.6', usd: '1650000', occurredOn: '2026-02-10', note: 'Test sale', source: ledger },
+      });
+      expect(recordTreasuryTransaction).toEqual({
+        transaction: {
+          id: expect.any(String),
+          kind: 'SOLD',
+          btc: '23.6',
+          usd: '1650000',
+          // 1,650,000 / 23.6 = 69,915.254237288..., half-up to 8 places.
+          averagePriceUsd: '69915.25423729',
+          occurredOn: '2026-02-10',
+          balanceAfterBtc: '3000',
+          note: 'Test sale',
+          source: ledger,
+        },
+        userErrors: [],
+      });
+      const { company } = await client.company({ ticker: 'CANG', from: '2026-02-01', to: '2026-02-10' });
+      expect(company?.treasuryFlow).toEqual({
+        from: '2026-02-01',
+        to: '2026-02-10',
+        openingBtc: '7474.6',
+        minedBtc: '0',
+        purchasedBtc: '0',
+        soldBtc: '4474.6',
+        soldUsd: '306650000',
+        // 306,650,000 / 4,474.6 = 68,531.265364501...
+        averageSalePriceUsd: '68531.2653645',
+        otherBtc: '0',
+        closingBtc: '3000',
+        unexplainedBtc: '0',
+      });
+      expect([company?.holdings.btc, company?.holdings.valueUsd]).toEqual(['3000', '212181000']);
+    });
+
+    it('recordTreasuryTransaction selling more BTC than is held returns INSUFFICIENT_HOLDINGS and records nothing', async () => {
+      const before = await snapshot(database);
+      // One satoshi more than the 3000 held at the end of 2026-02-10: returned, not thrown.
+      const oneSatoshiShort: RecordTreasuryTransactionMutation = await editor.recordTreasuryTransaction({
+        input: { companyId, kind: 'SOLD', btc: '3000.00000001', usd: '210000000', occurredOn: '2026-02-10' },
+      });
+      expect(oneSatoshiShort.recordTreasuryTransaction).toEqual({
+        transaction: null,
+        userErrors: [
+          {
+            field: ['input', 'btc'],
+            code: 'INSUFFICIENT_HOLDINGS',
+            message: 'This would leave holdings at -0.00000001 BTC at the end of 2026-02-10; holdings can never go below 0.',
+          },
+        ],
+      });
+      const code: UserErrorCode | undefined = oneSatoshiShort.recordTreasuryTransaction.userErrors[0]?.code;
+      expect(code).toBe('INSUFFICIENT_HOLDINGS');
+      // Backdated: 3023.6 - 3010 leaves 13.6 on 2026-02-09, but the next day's sale of 23.6 takes it to -10.
+      const backdated = await editor.recordTreasuryTransaction({
+        input: { companyId, kind: 'SOLD', btc: '3010', usd: '212000000', occurredOn: '2026-02-09' },
+      });
+      expect(backdated.recordTreasuryTransaction).toEqual({
+        transaction: null,
+        userErrors: [
+          {
+            field: ['input', 'btc'],
+            code: 'INSUFFICIENT_HOLDINGS',
+            message: 'This would leave holdings at -10 BTC at the end of 2026-02-10; holdings can never go below 0.',
+          },
+        ],
+      });
+      expect(await snapshot(database)).toEqual(before);
+    });
+
+    it('recordTreasuryTransaction retried with the same idempotencyKey returns the first transaction and records nothing new', async () => {
+      const input = { companyId, kind: 'PURCHASED' as const, btc: '10', usd: '690000', occurredOn: '2026-02-11', idempotencyKey: 'sdk-purchase-2026-02-11' };
+      const first = await editor.recordTreasuryTransaction({ input });
+      const purchase = {
+        id: expect.any(String),
+        kind: 'PURCHASED',
+        btc: '10',
+        usd: '690000',
+        averagePriceUsd: '69000',
+        occurredOn: '2026-02-11',
+        balanceAfterBtc: '3010',
+        note: null,
+        source: null,
+      };
+      expect(first.recordTreasuryTransaction).toEqual({ transaction: purchase, userErrors: [] });
+      const afterFirst = await snapshot(database);
+
+      const retry = await editor.recordTreasuryTransaction({ input });
+      expect(retry.recordTreasuryTransaction).toEqual(first.recordTreasuryTransaction);
+      expect(retry.recordTreasuryTransaction.transaction?.id).toBe(first.recordTreasuryTransaction.transaction?.id);
+      expect(await snapshot(database)).toEqual(afterFirst);
+
+      const reused = await editor.recordTreasuryTransaction({ input: { ...input, btc: '11' } });
+      expect(reused.recordTreasuryTransaction).toEqual({
+        transaction: null,
+        userErrors: [
+          { field: ['input', 'idempotencyKey'], code: 'IDEMPOTENCY_KEY_REUSED', message: 'This idempotency key was already used with a different input.' },
+        ],
+      });
+      expect(await snapshot(database)).toEqual(afterFirst);
+      const { company } = await client.company({ ticker: 'CANG', from: '2026-02-11', to: '2026-02-11' });
+      expect([company?.treasuryFlow.purchasedBtc, company?.holdings.btc]).toEqual(['10', '3010']);
+    });
+
+    it("recordProductionReport records February 2026 and Cango's holdings and treasuryFlow follow from it", async () => {
+      const grafaFebruary = { title: 'Cango Bitcoin mining update, February 2026 (test)', url: null, publisher: 'Grafa', publishedOn: null };
+      const { recordProductionReport } = await editor.recordProductionReport({
+        input: {
+          companyId,
+          periodStart: '2026-02-01',
+          periodEnd: '2026-02-28',
+          minedBtc: '480.2',
+          heldBtc: '3490',
+          deployedHashrateEh: '50',
+          operatingHashrateEh: '36.5',
+          source: grafaFebruary,
+          idempotencyKey: 'sdk-cang-2026-02',
+        },
+      });
+      const report = {
+        id: expect.any(String),
+        periodStart: '2026-02-01',
+        periodEnd: '2026-02-28',
+        minedBtc: '480.2',
+        soldBtc: null,
+        soldUsd: null,
+        heldBtc: '3490',
+        deployedHashrateEh: '50',
+        operatingHashrateEh: '36.5',
+        // 480.2 / 28 days; then / 36.5 EH/s = 0.469863013...
+        btcPerDay: '17.15',
+        btcPerEhPerDay: '0.46986301',
+        source: grafaFebruary,
+      };
+      expect(recordProductionReport).toEqual({ report, userErrors: [] });
+
+      const { company } = await client.company({ ticker: 'CANG', from: '2026-02-01', to: '2026-02-28' });
+      expect(company?.holdings).toEqual({
+        on: '2026-02-28',
+        btc: '3490',
+        btcPriceUsd: '70727',
+        valueUsd: '246837230',
+        pledgedBtc: '0',
+        percentOfSupply: 3490 / 21_000_000 * 100,
+        anchor: { on: '2026-02-28', btc: '3490', source: grafaFebruary },
+      });
+      expect(company?.treasuryFlow).toEqual({
+        from: '2026-02-01',
+        to: '2026-02-28',
+        openingBtc: '7474.6',
+        minedBtc: '480.2',
+        purchasedBtc: '10',
+        soldBtc: '4474.6',
+        soldUsd: '306650000',
+        averageSalePriceUsd: '68531.2653645',
+        otherBtc: '0',
+        closingBtc: '3490',
+        // 7474.6 + 480.2 + 10 - 4474.6 = 3490.2: the report says 0.2 BTC less.
+        unexplainedBtc: '-0.2',
+      });
+      expect(company?.productionReports.totalCount).toBe(3);
+      expect(company?.productionReports.edges[0]?.node).toEqual(report);
+    });
+
+    it('recordProductionReport with periodEnd before periodStart returns VALIDATION_FAILED and records nothing', async () => {
+      const before = await snapshot(database);
+      const { recordProductionReport } = await editor.recordProductionReport({
+        input: { companyId, periodStart: '2026-03-31', periodEnd: '2026-03-01', minedBtc: '450' },
+      });
+      expect(recordProductionReport).toEqual({
+        report: null,
+        userErrors: [{ field: ['input', 'periodEnd'], code: 'VALIDATION_FAILED', message: 'periodEnd (2026-03-01) is before periodStart (2026-03-31).' }],
+      });
+      expect(await snapshot(database)).toEqual(before);
+    });
+
+    let newLoanId: string;
+    const loanTerms = {
+      lender: 'Test Lender',
+      principalUsd: '20000000',
+      originatedOn: '2026-02-15',
+      maturesOn: '2027-02-15',
+      interestRatePercent: 9.5,
+      marginCallLtv: 0.7,
+      liquidationLtv: 0.85,
+      source: ledger,
+    };
+
+    it('createLoan with a principal and collateral returns ltv and marginCallPriceUsd', async () => {
+      const { createLoan } = await editor.createLoan({
+        input: { companyId, ...loanTerms, collateralBtc: '500' },
+      });
+      expect(createLoan).toEqual({
+        loan: {
+          id: expect.any(String),
+          ...loanTerms,
+          status: 'ACTIVE',
+          repaidUsd: '0',
+          outstandingUsd: '20000000',
+          collateralBtc: '500',
+          // 20,000,000 / (500 × 70,727)
+          ltv: 20_000_000 / 35_363_500,
+          // 20,000,000 / (500 × 0.7) and / (500 × 0.85), half-up to 8 places.
+          marginCallPriceUsd: '57142.85714286',
+          liquidationPriceUsd: '47058.82352941',
+          repayments: [],
+        },
+        userErrors: [],
+      });
+      newLoanId = createLoan.loan!.id;
+      const { company } = await client.company({ ticker: 'CANG', from: '2026-02-01', to: '2026-02-28' });
+      // Loans are listed by originatedOn, undated last.
+      expect(company?.loans.map(({ id }) => id)).toEqual([newLoanId, loanId]);
+      expect(company?.holdings.pledgedBtc).toBe('500');
+    });
+
+    it('repayLoan with fundedBySale records the sale and the repayment together', async () => {
+      const before = await snapshot(database);
+      // 5000 BTC is more than the 3490 Cango holds: neither the sale nor the repayment is written.
+      const tooMuch = await editor.repayLoan({
+        input: { loanId: newLoanId, amountUsd: '1000', paidOn: '2026-03-02', fundedBySale: { btc: '5000', usd: '1000' } },
+      });
+      expect(tooMuch.repayLoan).toEqual({
+        loan: null,
+        repayment: null,
+        userErrors: [
+          {
+            field: ['input', 'fundedBySale', 'btc'],
+            code: 'INSUFFICIENT_HOLDINGS',
+            message: 'This would leave holdings at -1510 BTC at the end of 2026-03-02; holdings can never go below 0.',
+          },
+        ],
+      });
+      expect(await snapshot(database)).toEqual(before);
+
+      // The sale brought in more than was repaid: its average price is its own usd / btc.
+      const { repayLoan } = await editor.repayLoan({
+        input: {
+          loanId: newLoanId,
+          amountUsd: '4800000',
+          paidOn: '2026-03-02',
+          collateralReleasedBtc: '100',
+          fundedBySale: { btc: '71.5', usd: '5000000' },
+          source: ledger,
+        },
+      });
+      expect(repayLoan.userErrors).toEqual([]);
+      // 5,000,000 / 71.5 = 69,930.069930069..., half-up to 8 places (not 4,800,000 / 71.5).
+      expect(repayLoan.repayment?.fundedBy?.averagePriceUsd).toBe('69930.06993007');
+      const repayment = {
+        id: expect.any(String),
+        amountUsd: '4800000',
+        paidOn: '2026-03-02',
+        collateralReleasedBtc: '100',
+        fundedBy: { id: expect.any(String), btc: '71.5', usd: '5000000', averagePriceUsd: '69930.06993007', occurredOn: '2026-03-02' },
+        source: ledger,
+      };
+      expect(repayLoan).toEqual({
+        loan: {
+          id: newLoanId,
+          ...loanTerms,
+          status: 'ACTIVE',
+          repaidUsd: '4800000',
+          outstandingUsd: '15200000',
+          collateralBtc: '400',
+          ltv: 15_200_000 / 28_290_800,
+          marginCallPriceUsd: '54285.71428571',
+          liquidationPriceUsd: '44705.88235294',
+          repayments: [repayment],
+        },
+        repayment,
+        userErrors: [],
+      });
+
+      const { company } = await client.company({ ticker: 'CANG', from: '2026-03-01', to: '2026-03-02' });
+      expect(company?.treasuryFlow).toEqual({
+        from: '2026-03-01',
+        to: '2026-03-02',
+        openingBtc: '3490',
+        minedBtc: '0',
+        purchasedBtc: '0',
+        soldBtc: '71.5',
+        soldUsd: '5000000',
+        averageSalePriceUsd: '69930.06993007',
+        otherBtc: '0',
+        closingBtc: '3418.5',
+        unexplainedBtc: '0',
+      });
+      expect([company?.holdings.btc, company?.holdings.pledgedBtc]).toEqual(['3418.5', '400']);
+      const { node } = await client.node({ id: repayLoan.repayment!.fundedBy!.id });
+      expect(node).toEqual({ __typename: 'TreasuryTransaction', id: repayLoan.repayment!.fundedBy!.id, transactionKind: 'SOLD', btc: '71.5', occurredOn: '2026-03-02' });
+    });
+
+    it('createAsset adds an asset that assets() then lists', async () => {
+      const { createAsset } = await editor.createAsset({ input: { symbol: ' hut ', name: 'Hut 8 Corp. common shares', kind: 'EQUITY' } });
+      expect(createAsset).toEqual({
+        asset: { id: expect.any(String), symbol: 'HUT', name: 'Hut 8 Corp. common shares', kind: 'EQUITY', quoteCurrency: 'USD' },
+        userErrors: [],
+      });
+      const { assets } = await client.assets({ kind: 'EQUITY' });
+      expect(assets).toEqual([
+        expect.objectContaining({ symbol: 'CANG' }),
+        { ...createAsset.asset, latestPrice: null, allTimeHigh: null, drawdownFromAllTimeHigh: null },
+      ]);
+      expect((await client.assets()).assets.map(({ symbol }) => symbol)).toEqual(['BTC', 'CANG', 'HUT']);
+      // The company HUT created above now has its listed shares.
+      const { company } = await client.company({ ticker: 'HUT', from: '2026-02-01', to: '2026-02-28' });
+      expect(company?.stock).toEqual({ ...createAsset.asset, latestPrice: null });
+
+      const again = await editor.createAsset({ input: { symbol: 'btc', name: 'Bitcoin again', kind: 'CRYPTO' } });
+      expect(again.createAsset).toEqual({
+        asset: null,
+        userErrors: [{ field: ['input', 'symbol'], code: 'ALREADY_EXISTS', message: 'An asset with symbol BTC exists already.' }],
+      });
+    });
+
+    const hutWire = { title: 'HUT closing prices (test data)', url: null, publisher: 'Example Quotes', publishedOn: null };
+    const hutCorrection = { title: 'HUT corrected close (test data)', url: null, publisher: 'Example Quotes', publishedOn: null };
+
+    it('recordPrices inserts new observations and replaces ones at the same instant, counting each', async () => {
+      const first = await editor.recordPrices({
+        input: {
+          symbol: 'hut',
+          source: hutWire,
+          points: [
+            { at: '2026-02-09T21:00:00.000Z', open: '16.5', high: '17.2', low: '15.9', close: '16', volume: '4200000' },
+            { at: '2026-02-10T21:00:00.000Z', close: '18.4' },
+          ],
+        },
+      });
+      expect(first.recordPrices).toEqual({ inserted: 2, updated: 0, userErrors: [] });
+      const second = await editor.recordPrices({
+        input: {
+          symbol: 'HUT',
+          source: hutCorrection,
+          points: [
+            { at: '2026-02-10T21:00:00.000Z', open: '16.1', high: '18.9', low: '16.05', close: '18.75', volume: '3900000' },
+            { at: '2026-02-11T21:00:00.000Z', close: '20' },
+          ],
+        },
+      });
+      expect(second.recordPrices).toEqual({ inserted: 1, updated: 1, userErrors: [] });
+
+      const { asset } = await client.asset({
+        symbol: 'HUT',
+        from: '2026-02-09T21:00:00.000Z',
+        to: '2026-02-12T00:00:00.000Z',
+        at: '2026-02-10T23:00:00.000Z',
+      });
+      expect(asset).toEqual({
+        id: expect.any(String),
+        symbol: 'HUT',
+        name: 'Hut 8 Corp. common shares',
+        kind: 'EQUITY',
+        quoteCurrency: 'USD',
+        latestPrice: { at: '2026-02-11T21:00:00.000Z', priceUsd: '20', source: hutCorrection },
+        allTimeHigh: { at: '2026-02-11T21:00:00.000Z', priceUsd: '20', source: hutCorrection },
+        drawdownFromAllTimeHigh: 0,
+        // The replaced observation, with the source it was replaced from.
+        priceAt: { at: '2026-02-10T21:00:00.000Z', priceUsd: '18.75', source: hutCorrection },
+        change: {
+          from: { at: '2026-02-09T21:00:00.000Z', priceUsd: '16', source: hutWire },
+          to: { at: '2026-02-11T21:00:00.000Z', priceUsd: '20', source: hutCorrection },
+          changeUsd: '4',
+          changePercent: 25,
+          high: '20',
+          low: '15.9',
+        },
+        // Buckets that start in [from, to): the one of 2026-02-09 starts before 21:00.
+        candles: [
+          { start: '2026-02-10T00:00:00.000Z', open: '16.1', high: '18.9', low: '16.05', close: '18.75', volume: '3900000' },
+          { start: '2026-02-11T00:00:00.000Z', open: '20', high: '20', low: '20', close: '20', volume: null },
+        ],
+        corporateActions: [],
+      });
+    });
+
+    it('recordPrices with a high below the low returns VALIDATION_FAILED at ["input", "points", "1", "high"]', async () => {
+      const before = await snapshot(database);
+      const { recordPrices } = await editor.recordPrices({
+        input: {
+          symbol: 'HUT',
+          points: [
+            { at: '2026-02-12T21:00:00.000Z', close: '19.5' },
+            { at: '2026-02-13T21:00:00.000Z', open: '19.6', high: '19.2', low: '19.4', close: '19.3' },
+          ],
+        },
+      });
+      // All or nothing: the good first point is not written either.
+      expect(recordPrices).toEqual({
+        inserted: 0,
+        updated: 0,
+        userErrors: [{ field: ['input', 'points', '1', 'high'], code: 'VALIDATION_FAILED', message: 'high (19.2) is below low (19.4).' }],
+      });
+      expect(await snapshot(database)).toEqual(before);
+    });
+
+    it.each(writes)('%s with a read-only API key is refused with FORBIDDEN and writes nothing', async (name, write) => {
+      const before = await snapshot(database);
+      const error = await failure(write(reader));
+      const operationName = name[0]!.toUpperCase() + name.slice(1);
+      expect(error).toMatchObject({
+        kind: 'graphql',
+        status: 200,
+        codes: ['FORBIDDEN'],
+        operationName,
+        // The server answers data: null; the error keeps data only when some came back.
+        data: undefined,
+        errors: [{ path: [name], message: 'The "reader" role may not do this; it needs an editor key.', extensions: { code: 'FORBIDDEN' } }],
+      });
+      expect(error.message).not.toContain('This client has no apiKey');
+      expect(await snapshot(database)).toEqual(before);
+    });
+  });
+});
+
+describe('client.recordCorporateAction, and prices adjusted for ratio changes', () => {
+  // CANG's seed holds its conversion (1 ADS -> 2 Class A shares from 2025-11-17) and its 0.95
+  // close on 2026-02-09. The ADS-era closes recorded here, and the reverse split, are test data.
+  const adsCloses = { title: 'CANG ADS closes (test data)', url: null, publisher: 'Example Quotes', publishedOn: null };
+  const stockTitan = {
+    title: 'Cango Inc. Class A ordinary shares begin trading on NYSE',
+    url: 'https://www.stocktitan.net/news/CANG/cango-inc-class-a-ordinary-shares-begin-trading-on-ruxffyp5xq6h.html',
+    publisher: 'StockTitan',
+    publishedOn: null,
+  };
+  const conversion = {
+    effectiveOn: '2025-11-17',
+    ratio: '2',
+    description: 'Each ADS became 2 Class A ordinary shares when Cango listed them directly on the NYSE.',
+    source: stockTitan,
+  };
+  const variables = { symbol: 'cang', from: '2025-11-14T00:00:00.000Z', to: '2026-02-10T00:00:00.000Z', at: '2025-11-15T00:00:00.000Z' };
+  const latest = { at: '2026-02-09T00:00:00.000Z', priceUsd: '0.95', source: article };
+  let editor: MinerGraphClient;
+
+  beforeAll(async () => {
+    editor = createClient({ url: server.url, apiKey: (await keyHeaders(database, 'editor', 'sdk-corporate-actions')).key });
+    const { recordPrices } = await editor.recordPrices({
+      input: {
+        symbol: 'CANG',
+        source: adsCloses,
+        points: [
+          { at: '2025-11-13T21:00:00.000Z', close: '4.2', volume: '1500' },
+          { at: '2025-11-14T21:00:00.000Z', open: '3.9', high: '4', low: '3.7', close: '3.8', volume: '1000' },
+          { at: '2025-11-17T21:00:00.000Z', open: '1.9', high: '1.95', low: '1.85', close: '1.88', volume: '2000' },
+        ],
+      },
+    });
+    expect(recordPrices).toEqual({ inserted: 3, updated: 0, userErrors: [] });
+  });
+
+  it('lists the ADS conversion with its source, and by default halves the prices from before it', async () => {
+    const { asset } = await client.asset(variables);
+    expect(asset).toEqual({
+      id: expect.any(String),
+      symbol: 'CANG',
+      name: 'Cango Inc. Class A ordinary shares',
+      kind: 'EQUITY',
+      quoteCurrency: 'USD',
+      corporateActions: [conversion],
+      latestPrice: latest,
+      // 4.2 per ADS is 2.1 per share.
+      allTimeHigh: { at: '2025-11-13T21:00:00.000Z', priceUsd: '2.1', source: adsCloses },
+      // 1 - 0.95 / 2.1
+      drawdownFromAllTimeHigh: 23 / 42,
+      priceAt: { at: '2025-11-14T21:00:00.000Z', priceUsd: '1.9', source: adsCloses },
+      change: {
+        from: { at: '2025-11-13T21:00:00.000Z', priceUsd: '2.1', source: adsCloses },
+        to: latest,
+        changeUsd: '-1.15',
+        // -1.15 / 2.1 × 100
+        changePercent: -1150 / 21,
+        high: '2.1',
+        low: '0.95',
+      },
+      // Volumes count shares: 1000 ADS were 2000 shares.
+      candles: [
+        { start: '2025-11-14T00:00:00.000Z', open: '1.95', high: '2', low: '1.85', close: '1.9', volume: '2000' },
+        { start: '2025-11-17T00:00:00.000Z', open: '1.9', high: '1.95', low: '1.85', close: '1.88', volume: '2000' },
+        { start: '2026-02-09T00:00:00.000Z', open: '0.95', high: '0.95', low: '0.95', close: '0.95', volume: null },
+      ],
+    });
+  });
+
+  it('gives the prices as observed with adjusted: false, and keeps the drawdown adjusted', async () => {
+    const { asset } = await client.asset({ ...variables, adjusted: false });
+    expect(asset).toMatchObject({
+      corporateActions: [conversion],
+      latestPrice: latest,
+      allTimeHigh: { at: '2025-11-13T21:00:00.000Z', priceUsd: '4.2', source: adsCloses },
+      drawdownFromAllTimeHigh: 23 / 42,
+      priceAt: { at: '2025-11-14T21:00:00.000Z', priceUsd: '3.8', source: adsCloses },
+      change: {
+        from: { at: '2025-11-13T21:00:00.000Z', priceUsd: '4.2', source: adsCloses },
+        to: latest,
+        changeUsd: '-3.25',
+        // -3.25 / 4.2 × 100
+        changePercent: -1625 / 21,
+        high: '4.2',
+        low: '0.95',
+      },
+      candles: [
+        { start: '2025-11-14T00:00:00.000Z', open: '3.9', high: '4', low: '3.7', close: '3.8', volume: '1000' },
+        { start: '2025-11-17T00:00:00.000Z', open: '1.9', high: '1.95', low: '1.85', close: '1.88', volume: '2000' },
+        { start: '2026-02-09T00:00:00.000Z', open: '0.95', high: '0.95', low: '0.95', close: '0.95', volume: null },
+      ],
+    });
+  });
+
+  it('records a ratio change that the adjusted prices follow at once', async () => {
+    const testOnly = { title: 'Test-only reverse split', url: 'https://example.com/cang/reverse-split', publisher: 'Example Wire', publishedOn: '2026-01-02' };
+    const { recordCorporateAction } = await editor.recordCorporateAction({
+      input: { symbol: ' cang ', effectiveOn: '2026-01-05', ratio: '0.5', description: ' 1-for-2 reverse split (test data) ', source: testOnly },
+    });
+    const reverseSplit = { effectiveOn: '2026-01-05', ratio: '0.5', description: '1-for-2 reverse split (test data)', source: testOnly };
+    expect(recordCorporateAction).toEqual({ corporateAction: reverseSplit, userErrors: [] });
+
+    const { asset } = await client.asset(variables);
+    // One ADS became 2 shares, then 2 shares became 1: ADS-era prices are as observed again,
+    // and the prices between the two changes double.
+    expect(asset).toMatchObject({
+      corporateActions: [conversion, reverseSplit],
+      latestPrice: latest,
+      allTimeHigh: { at: '2025-11-13T21:00:00.000Z', priceUsd: '4.2', source: adsCloses },
+      // 1 - 0.95 / 4.2
+      drawdownFromAllTimeHigh: 65 / 84,
+      priceAt: { at: '2025-11-14T21:00:00.000Z', priceUsd: '3.8', source: adsCloses },
+      candles: [
+        { start: '2025-11-14T00:00:00.000Z', open: '3.9', high: '4', low: '3.7', close: '3.8', volume: '1000' },
+        { start: '2025-11-17T00:00:00.000Z', open: '3.8', high: '3.9', low: '3.7', close: '3.76', volume: '1000' },
+        { start: '2026-02-09T00:00:00.000Z', open: '0.95', high: '0.95', low: '0.95', close: '0.95', volume: null },
+      ],
+    });
+  });
+
+  it('returns userErrors for a day that has one, a crypto asset, a ratio of 1 and an unknown symbol, and records nothing', async () => {
+    const before = await snapshot(database);
+    const attempts = [
+      { symbol: 'CANG', effectiveOn: '2025-11-17', ratio: '2', description: 'The conversion again' },
+      { symbol: 'BTC', effectiveOn: '2026-01-05', ratio: '2', description: 'BTC does not split' },
+      { symbol: 'CANG', effectiveOn: '2026-01-06', ratio: '1', description: 'Nothing changes' },
+      { symbol: 'NOPE', effectiveOn: '2026-01-05', ratio: '2', description: 'Nobody has it' },
+    ];
+    const results = [];
+    for (const input of attempts) results.push((await editor.recordCorporateAction({ input })).recordCorporateAction);
+    expect(results).toEqual([
+      { corporateAction: null, userErrors: [{ field: ['input', 'effectiveOn'], code: 'ALREADY_EXISTS', message: 'CANG already has a ratio change on 2025-11-17.' }] },
+      { corporateAction: null, userErrors: [{ field: ['input', 'symbol'], code: 'VALIDATION_FAILED', message: 'BTC is not an equity; only listed units change ratio.' }] },
+      { corporateAction: null, userErrors: [{ field: ['input', 'ratio'], code: 'VALIDATION_FAILED', message: 'ratio 1 changes nothing.' }] },
+      { corporateAction: null, userErrors: [{ field: ['input', 'symbol'], code: 'NOT_FOUND', message: 'No asset has the symbol NOPE.' }] },
+    ]);
+    expect(await snapshot(database)).toEqual(before);
+  });
 });
 
 describe('failures that never reach a GraphQL answer', () => {

@@ -93,6 +93,16 @@ export type PriceInput = {
   volume?: DecimalString | null | undefined;
 };
 
+export type RecordCorporateActionInput = {
+  description: string;
+  /** The first day the new units traded. */
+  effectiveOn: DateString;
+  /** New units per old unit: "2" for a 2-for-1 split, "0.1" for a 1-for-10 reverse split. */
+  ratio: DecimalString;
+  source?: SourceInput | null | undefined;
+  symbol: string;
+};
+
 export type RecordPricesInput = {
   points: Array<PriceInput>;
   source?: SourceInput | null | undefined;
@@ -206,6 +216,13 @@ export type CandleFieldsFragment = {
   volume: DecimalString | null
 };
 
+export type CorporateActionFieldsFragment = {
+  effectiveOn: DateString,
+  ratio: DecimalString,
+  description: string,
+  source: SourceFieldsFragment | null
+};
+
 export type PriceChangeFieldsFragment = {
   changeUsd: DecimalString,
   changePercent: number,
@@ -221,6 +238,7 @@ export type AssetQueryVariables = Exact<{
   to: DateTimeString;
   interval?: CandleInterval;
   at: DateTimeString;
+  adjusted?: boolean;
 }>;
 
 
@@ -232,7 +250,8 @@ export type AssetQuery = {
     allTimeHigh: PricePointFieldsFragment | null,
     priceAt: PricePointFieldsFragment | null,
     change: PriceChangeFieldsFragment | null,
-    candles: Array<CandleFieldsFragment>
+    candles: Array<CandleFieldsFragment>,
+    corporateActions: Array<CorporateActionFieldsFragment>
   }
     & AssetFieldsFragment
   ) | null
@@ -275,6 +294,18 @@ export type RecordPricesMutation = {
   recordPrices: {
     inserted: number,
     updated: number,
+    userErrors: Array<UserErrorFieldsFragment>
+  }
+};
+
+export type RecordCorporateActionMutationVariables = Exact<{
+  input: RecordCorporateActionInput;
+}>;
+
+
+export type RecordCorporateActionMutation = {
+  recordCorporateAction: {
+    corporateAction: CorporateActionFieldsFragment | null,
     userErrors: Array<UserErrorFieldsFragment>
   }
 };
@@ -696,6 +727,21 @@ export const SourceFieldsFragmentDoc = /*#__PURE__*/ new TypedDocumentString(`
   publishedOn
 }
     `, {"fragmentName":"SourceFields"}) as unknown as TypedDocumentString<SourceFieldsFragment, unknown>;
+export const CorporateActionFieldsFragmentDoc = /*#__PURE__*/ new TypedDocumentString(`
+    fragment CorporateActionFields on CorporateAction {
+  effectiveOn
+  ratio
+  description
+  source {
+    ...SourceFields
+  }
+}
+    fragment SourceFields on Source {
+  title
+  url
+  publisher
+  publishedOn
+}`, {"fragmentName":"CorporateActionFields"}) as unknown as TypedDocumentString<CorporateActionFieldsFragment, unknown>;
 export const PricePointFieldsFragmentDoc = /*#__PURE__*/ new TypedDocumentString(`
     fragment PricePointFields on PricePoint {
   at
@@ -962,24 +1008,27 @@ export const TreasuryTransactionFieldsFragmentDoc = /*#__PURE__*/ new TypedDocum
   publishedOn
 }`, {"fragmentName":"TreasuryTransactionFields"}) as unknown as TypedDocumentString<TreasuryTransactionFieldsFragment, unknown>;
 export const AssetDocument = /*#__PURE__*/ new TypedDocumentString(`
-    query Asset($symbol: String!, $from: DateTime!, $to: DateTime!, $interval: CandleInterval! = DAY, $at: DateTime!) {
+    query Asset($symbol: String!, $from: DateTime!, $to: DateTime!, $interval: CandleInterval! = DAY, $at: DateTime!, $adjusted: Boolean! = true) {
   asset(symbol: $symbol) {
     ...AssetFields
-    latestPrice {
+    latestPrice(adjusted: $adjusted) {
       ...PricePointFields
     }
-    allTimeHigh {
+    allTimeHigh(adjusted: $adjusted) {
       ...PricePointFields
     }
     drawdownFromAllTimeHigh
-    priceAt(at: $at) {
+    priceAt(at: $at, adjusted: $adjusted) {
       ...PricePointFields
     }
-    change(from: $from, to: $to) {
+    change(from: $from, to: $to, adjusted: $adjusted) {
       ...PriceChangeFields
     }
-    candles(from: $from, to: $to, interval: $interval) {
+    candles(from: $from, to: $to, interval: $interval, adjusted: $adjusted) {
       ...CandleFields
+    }
+    corporateActions {
+      ...CorporateActionFields
     }
   }
 }
@@ -1004,6 +1053,14 @@ fragment CandleFields on Candle {
   low
   close
   volume
+}
+fragment CorporateActionFields on CorporateAction {
+  effectiveOn
+  ratio
+  description
+  source {
+    ...SourceFields
+  }
 }
 fragment PriceChangeFields on PriceChange {
   from {
@@ -1094,6 +1151,36 @@ export const RecordPricesDocument = /*#__PURE__*/ new TypedDocumentString(`
   message
   code
 }`) as unknown as TypedDocumentString<RecordPricesMutation, RecordPricesMutationVariables>;
+export const RecordCorporateActionDocument = /*#__PURE__*/ new TypedDocumentString(`
+    mutation RecordCorporateAction($input: RecordCorporateActionInput!) {
+  recordCorporateAction(input: $input) {
+    corporateAction {
+      ...CorporateActionFields
+    }
+    userErrors {
+      ...UserErrorFields
+    }
+  }
+}
+    fragment CorporateActionFields on CorporateAction {
+  effectiveOn
+  ratio
+  description
+  source {
+    ...SourceFields
+  }
+}
+fragment SourceFields on Source {
+  title
+  url
+  publisher
+  publishedOn
+}
+fragment UserErrorFields on UserError {
+  field
+  message
+  code
+}`) as unknown as TypedDocumentString<RecordCorporateActionMutation, RecordCorporateActionMutationVariables>;
 export const CompanyDocument = /*#__PURE__*/ new TypedDocumentString(`
     query Company($ticker: String!, $from: Date!, $to: Date!) {
   company(ticker: $ticker) {
