@@ -15,6 +15,11 @@ export interface ClientOptions {
   timeoutMs?: number | undefined;
   /** Aborting it cancels every request of this client. */
   signal?: AbortSignal | undefined;
+  /**
+   * Send operations by the SHA-256 of their text instead of the text; the text follows only
+   * when the server does not know the hash. A server in persisted-only mode needs this.
+   */
+  persisted?: boolean | undefined;
 }
 
 export interface RequestOptions {
@@ -61,6 +66,22 @@ export interface MinerGraphClient extends OperationMethods {
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000;
+
+const hashes = new Map<string, Promise<string>>();
+
+/** The hex SHA-256 of a document's text, with Web Crypto (browsers, Node 18+), once per text. */
+function sha256Hex(text: string): Promise<string> {
+  let hash = hashes.get(text);
+  if (!hash) {
+    hash = crypto.subtle
+      .digest('SHA-256', new TextEncoder().encode(text))
+      .then((digest) => Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, '0')).join(''));
+    hashes.set(text, hash);
+  }
+  return hash;
+}
+
+const NOT_PERSISTED = 'PERSISTED_QUERY_NOT_FOUND';
 const USAGE = 'createClient({ url: "http://127.0.0.1:4000/graphql" })';
 
 function configError(message: string, operationName?: string): MinerGraphError {
@@ -181,13 +202,37 @@ export function createClient(options: ClientOptions): MinerGraphClient {
       );
     }
     const timeoutMs = checkedTimeout(requestOptions.timeoutMs, label) ?? clientTimeoutMs;
-    let body: string;
+    const persistedQuery = options.persisted ? { version: 1, sha256Hash: await sha256Hex(query) } : undefined;
+    const bodyWith = (withText: boolean): string => {
+      try {
+        return JSON.stringify({
+          ...(withText ? { query } : {}),
+          variables: variables ?? {},
+          ...(requestOptions.operationName ? { operationName } : {}),
+          ...(persistedQuery ? { extensions: { persistedQuery } } : {}),
+        });
+      } catch (error) {
+        throw new MinerGraphError(`${label}: the variables are not JSON (${reasonOf(error)}).`, { kind: 'config', operationName, cause: error });
+      }
+    };
+    const context = { url, label, operationName, hasApiKey: apiKey !== undefined };
+    if (!persistedQuery) return dataOf<TResult>(...(await post(bodyWith(true), label, operationName, timeoutMs, requestOptions)), context);
     try {
-      body = JSON.stringify({ query, variables: variables ?? {}, ...(requestOptions.operationName ? { operationName } : {}) });
+      return dataOf<TResult>(...(await post(bodyWith(false), label, operationName, timeoutMs, requestOptions)), context);
     } catch (error) {
-      throw new MinerGraphError(`${label}: the variables are not JSON (${reasonOf(error)}).`, { kind: 'config', operationName, cause: error });
+      if (!(error instanceof MinerGraphError && error.codes.includes(NOT_PERSISTED))) throw error;
+      // The server does not know this hash yet: send the text once, which registers it.
+      return dataOf<TResult>(...(await post(bodyWith(true), label, operationName, timeoutMs, requestOptions)), context);
     }
+  }
 
+  async function post(
+    body: string,
+    label: string,
+    operationName: string | undefined,
+    timeoutMs: number,
+    requestOptions: RequestOptions,
+  ): Promise<[FetchResponse, string]> {
     const callerSignals = [options.signal, requestOptions.signal].filter((signal) => signal !== undefined);
     const alreadyAborted = callerSignals.find((signal) => signal.aborted);
     if (alreadyAborted) throw alreadyAborted.reason;
@@ -230,8 +275,7 @@ export function createClient(options: ClientOptions): MinerGraphClient {
       clearTimeout(timer);
       for (const signal of callerSignals) signal.removeEventListener('abort', abort);
     }
-
-    return dataOf<TResult>(response, text, { url, label, operationName, hasApiKey: apiKey !== undefined });
+    return [response, text];
   }
 
   const methods = Object.fromEntries(

@@ -93,10 +93,19 @@ describe.skipIf(engine !== 'pglite')('the packed package, installed from its tar
     for (const dir of dirs) await rm(dir, { recursive: true, force: true });
   });
 
-  it('ships dist and its README only, and installs nothing else: no graphql', async () => {
+  it('ships dist, its README and the persisted-operation manifest only, and installs nothing else: no graphql', async () => {
     const sdk = join(project, 'node_modules/@minergraph/sdk');
     const files = await readdir(sdk, { recursive: true });
-    expect(files.sort()).toEqual(['README.md', 'dist', 'dist/index.cjs', 'dist/index.d.cts', 'dist/index.d.ts', 'dist/index.js', 'package.json']);
+    expect(files.sort()).toEqual([
+      'README.md',
+      'dist',
+      'dist/index.cjs',
+      'dist/index.d.cts',
+      'dist/index.d.ts',
+      'dist/index.js',
+      'package.json',
+      'persisted-operations.json',
+    ]);
     const manifest = JSON.parse(await readFile(join(sdk, 'package.json'), 'utf8')) as Record<string, unknown>;
     expect([manifest.dependencies, manifest.peerDependencies]).toEqual([undefined, undefined]);
     const installed = await readdir(join(project, 'node_modules'));

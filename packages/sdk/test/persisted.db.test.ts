@@ -1,0 +1,46 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadManifest, sdkManifestPath } from '../../server/src/http/persisted.js';
+import { createTestDatabase, type TestDatabase } from '../../server/test/support/database.js';
+import { startTestServer, type TestServer } from '../../server/test/support/server.js';
+import { createClient, MinerGraphError } from '../src/index.js';
+
+let database: TestDatabase;
+let server: TestServer;
+
+beforeAll(async () => {
+  database = await createTestDatabase('seeded');
+  const path = sdkManifestPath();
+  expect(path).toMatch(/packages\/sdk\/persisted-operations\.json$/);
+  server = await startTestServer(database, { manifest: loadManifest(path!), persistedOnly: true });
+});
+
+afterAll(async () => {
+  await server?.close();
+  await database?.destroy();
+});
+
+describe('persisted operations', () => {
+  it("the SDK's manifest holds every operation it sends, so a persisted-only server runs them by hash", async () => {
+    const bodies: string[] = [];
+    const client = createClient({
+      url: server.url,
+      persisted: true,
+      fetch: (url, init) => {
+        bodies.push(init.body);
+        return fetch(url, init);
+      },
+    });
+    const { asset } = await client.asset({ symbol: 'BTC', from: '2025-10-01T00:00:00Z', to: '2026-03-01T00:00:00Z', at: '2026-02-09T00:00:00Z' });
+    expect(asset?.symbol).toBe('BTC');
+    expect(bodies).toHaveLength(1);
+    expect(JSON.parse(bodies[0]!)).not.toHaveProperty('query');
+    expect(JSON.parse(bodies[0]!).extensions.persistedQuery.sha256Hash).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('a document outside the manifest is refused by a persisted-only server', async () => {
+    const client = createClient({ url: server.url, persisted: true });
+    const failure = await client.request('query Mine { assets { symbol } }').catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(MinerGraphError);
+    expect((failure as MinerGraphError).codes).toEqual(['PERSISTED_QUERY_REQUIRED']);
+  });
+});
