@@ -2,23 +2,15 @@
 // The command line: `pnpm minergraph <command>`. The one place that reads the environment.
 import { Command, CommanderError, Option } from 'commander';
 import type { Role } from '@minergraph/schema';
-import { ConfigError, loadConfig, type Config } from './config.js';
-import { DataDirInUseError, openDatabase, type DatabaseHandle } from './db/connect.js';
+import { UsageError, withDatabase } from './cli/context.js';
+import { registerPriceCommands } from './cli/prices.js';
+import { ConfigError, loadConfig } from './config.js';
+import { DataDirInUseError } from './db/connect.js';
 import { migrateToEmpty, migrateToLatest } from './db/migrate.js';
 import { createLogger } from './logger.js';
 import { createApiKey, listApiKeys, revokeApiKey } from './repositories/api-key.repository.js';
 import { seed } from './seed/seed.js';
 import { serve, stopOnSignals } from './serve.js';
-
-/** Runs `work` against the configured database, always closing it. */
-async function withDatabase<T>(config: Config, work: (database: DatabaseHandle) => Promise<T>): Promise<T> {
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-  try {
-    return await work(database);
-  } finally {
-    await database.close();
-  }
-}
 
 export function buildProgram(): Command {
   const program = new Command('minergraph')
@@ -128,11 +120,10 @@ Environment:
       });
     });
 
+  registerPriceCommands(program, { loadConfig, withDatabase });
+
   return program;
 }
-
-/** A mistake in how the command was used: its message is all the user needs. */
-class UsageError extends Error {}
 
 async function main(argv: string[]): Promise<void> {
   const program = buildProgram().exitOverride();

@@ -1,0 +1,85 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { from as copyFrom } from 'pg-copy-streams';
+import type { DatabaseHandle } from '../db/connect.js';
+
+/**
+ * One database transaction on one connection, below Kysely: bulk loads need COPY, which
+ * Kysely cannot issue, and every statement of a load must share the transaction so that a
+ * failure, or a killed process, leaves the database as it was.
+ */
+export interface BulkSession {
+  query<Row = Record<string, unknown>>(text: string, params?: unknown[]): Promise<Row[]>;
+  /**
+   * Streams rows into `target` (a table and its column list) with COPY. `chunks` hold whole
+   * lines of COPY's text format: tab-separated, `\N` for null, each line ending in "\n".
+   */
+  copyInto(target: string, chunks: AsyncIterable<string>): Promise<void>;
+}
+
+/** Runs `work` in one transaction: committed if it returns, rolled back if it throws. */
+export async function inBulkTransaction<T>(database: DatabaseHandle, work: (session: BulkSession) => Promise<T>): Promise<T> {
+  if (database.pgPool) return inPostgresTransaction(database.pgPool, work);
+  if (database.pglite) return inPgliteTransaction(database.pglite, work);
+  throw new Error(`A bulk load needs the ${database.engine} connection itself, and this handle does not expose it.`);
+}
+
+type PgPool = NonNullable<DatabaseHandle['pgPool']>;
+type Pglite = NonNullable<DatabaseHandle['pglite']>;
+
+async function inPostgresTransaction<T>(pool: PgPool, work: (session: BulkSession) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  let unusable: Error | undefined;
+  try {
+    await client.query('begin');
+    const result = await work({
+      query: async (text, params) => (await client.query(text, params)).rows,
+      async copyInto(target, chunks) {
+        // The server reads the rows as they come: nothing is held in memory but a chunk.
+        await pipeline(Readable.from(chunks), client.query(copyFrom(`copy ${target} from stdin`)));
+      },
+    });
+    await client.query('commit');
+    return result;
+  } catch (error) {
+    try {
+      await client.query('rollback');
+    } catch (rollbackError) {
+      unusable = rollbackError as Error;
+    }
+    throw error;
+  } finally {
+    // A connection that could not roll back is closed rather than handed to the next user.
+    client.release(unusable);
+  }
+}
+
+/**
+ * PGlite reads COPY's input from its virtual /dev/blob, one Blob per statement, held in
+ * memory whole; rows go in slices of this many characters so a large file never is.
+ */
+const PGLITE_COPY_SLICE = 8 * 1024 * 1024;
+
+async function inPgliteTransaction<T>(pglite: Pglite, work: (session: BulkSession) => Promise<T>): Promise<T> {
+  return pglite.transaction((tx) =>
+    work({
+      query: async <Row>(text: string, params?: unknown[]) => (await tx.query<Row>(text, params)).rows,
+      async copyInto(target, chunks) {
+        let slice: string[] = [];
+        let size = 0;
+        const flush = async () => {
+          if (size === 0) return;
+          await tx.query(`copy ${target} from '/dev/blob'`, [], { blob: new Blob(slice) });
+          slice = [];
+          size = 0;
+        };
+        for await (const chunk of chunks) {
+          slice.push(chunk);
+          size += chunk.length;
+          if (size >= PGLITE_COPY_SLICE) await flush();
+        }
+        await flush();
+      },
+    }),
+  );
+}

@@ -1,0 +1,66 @@
+import type { NewPricePoint } from '../repositories/asset.repository.js';
+import { canonicalText, compareCanonical, isNegative, isPlainDecimal, isZero } from './decimal-text.js';
+
+/** One price observation as a file or an API gives it: decimals as text, any of them possibly missing. */
+export interface RawObservation {
+  at: Date;
+  open?: string | null | undefined;
+  high?: string | null | undefined;
+  low?: string | null | undefined;
+  close: string;
+  volume?: string | null | undefined;
+}
+
+export type CheckedObservation = { ok: true; point: NewPricePoint } | { ok: false; problem: string };
+
+/**
+ * The rules of the recordPrices mutation, for one observation: prices greater than 0, volume
+ * not negative, and a high and low that bound the open and close. A single quote becomes
+ * open = high = low = close, as recordPrices stores it. Every problem is named at once.
+ */
+export function checkObservation(raw: RawObservation): CheckedObservation {
+  const problems: string[] = [];
+  const close = price(problems, 'close', raw.close);
+  if (isMissing(raw.close)) problems.push('close is required.');
+  const givenOpen = price(problems, 'open', raw.open);
+  const givenHigh = price(problems, 'high', raw.high);
+  const givenLow = price(problems, 'low', raw.low);
+  // Prices in hand (each absent or good): only now can their order be checked.
+  const pricesReadable = problems.length === 0;
+  const volume = isMissing(raw.volume) ? null : decimal(problems, 'volume', raw.volume!);
+  if (volume !== null && isNegative(volume)) problems.push(`volume must not be negative; it was ${volume}.`);
+
+  if (pricesReadable && close !== null) {
+    const open = givenOpen ?? close;
+    const [lower, upper] = compareCanonical(open, close) <= 0 ? [open, close] : [close, open];
+    const high = givenHigh ?? upper;
+    const low = givenLow ?? lower;
+    if (compareCanonical(high, low) < 0) problems.push(`high (${high}) is below low (${low}).`);
+    else if (compareCanonical(high, upper) < 0) problems.push(`high (${high}) is below the open or close.`);
+    else if (compareCanonical(low, lower) > 0) problems.push(`low (${low}) is above the open or close.`);
+    if (problems.length === 0) return { ok: true, point: { at: raw.at, open, high, low, close, volume } };
+  }
+  return { ok: false, problem: problems.join(' ') };
+}
+
+const isMissing = (text: string | null | undefined) => text === null || text === undefined || text === '';
+
+/** A price given as text: canonical if it is a decimal greater than 0, else null and a problem. */
+function price(problems: string[], name: string, text: string | null | undefined): string | null {
+  if (isMissing(text)) return null;
+  const value = decimal(problems, name, text!);
+  if (value === null) return null;
+  if (!isNegative(value) && !isZero(value)) return value;
+  problems.push(`${name} must be greater than 0; it was ${value}.`);
+  return null;
+}
+
+function decimal(problems: string[], name: string, text: string): string | null {
+  if (isPlainDecimal(text)) return canonicalText(text);
+  problems.push(`${name} "${truncate(text)}" is not a plain decimal (digits with an optional "-" and "."; no exponent, no thousands separators).`);
+  return null;
+}
+
+function truncate(text: string): string {
+  return text.length > 40 ? `${text.slice(0, 40)}…` : text;
+}

@@ -1,0 +1,285 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../src/db/connect.js';
+import { UnknownCsvHeaderError } from '../src/prices/csv-formats.js';
+import { importPriceCsv, PriceFileRejectedError } from '../src/prices/import.js';
+import { insertAsset } from '../src/repositories/asset.repository.js';
+import { writeSyntheticSeries } from '../bench/synthetic-series.js';
+import { createTestDatabase, engine, preparePgliteDataDir, type TestDatabase } from './support/database.js';
+import { runCli, type CliRun } from './support/process.js';
+import { snapshot } from './support/writes.js';
+
+let database: TestDatabase;
+let dir: string;
+
+beforeAll(async () => {
+  database = await createTestDatabase('seeded');
+  dir = mkdtempSync(join(tmpdir(), 'minergraph-prices-import-'));
+});
+
+afterAll(async () => {
+  await database.destroy();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function csv(name: string, lines: string[]): string {
+  const path = join(dir, name);
+  writeFileSync(path, `${lines.join('\n')}\n`);
+  return path;
+}
+
+async function stored(symbol: string) {
+  const { rows } = await sql<{ at: Date; open: string; high: string; low: string; close: string; volume: string | null; source: string | null }>`
+    select o.at, o.open::text, o.high::text, o.low::text, o.close::text, o.volume::text, s.title as source
+    from price_observations o join assets a on a.id = o.asset_id left join sources s on s.id = o.source_id
+    where a.symbol = ${symbol} order by o.at`.execute(database.db);
+  return rows.map((row) => ({ ...row, at: row.at.toISOString() }));
+}
+
+const row = (at: string, open: string, high: string, low: string, close: string, volume: string | null, source: string | null = null) => ({
+  at,
+  open,
+  high,
+  low,
+  close,
+  volume,
+  source,
+});
+
+describe(`prices import on ${engine}`, () => {
+  it("reads CoinGecko's export: one price a day as open = high = low = close, total_volume as the volume", async () => {
+    await insertAsset(database.db, { symbol: 'CGK', name: 'CoinGecko format', kind: 'CRYPTO' });
+    const file = csv('coingecko.csv', [
+      'snapped_at,price,market_cap,total_volume',
+      '2024-01-01 00:00:00 UTC,42261.0406175669,827596236151.196,14305769170.9498',
+      '2024-01-02 00:00:00 UTC,44179.920,865012345678.1,',
+      '2024-01-03 13:45:10 UTC,44950.5,880000000000,19000000000',
+    ]);
+
+    const summary = await importPriceCsv(database, {
+      file,
+      symbol: 'cgk',
+      source: { title: 'CoinGecko BTC export', url: 'https://www.coingecko.com/en/coins/bitcoin', publisher: 'CoinGecko' },
+    });
+
+    expect({ ...summary, format: summary.format.id }).toEqual({
+      format: 'coingecko',
+      symbol: 'CGK',
+      rows: 3,
+      skipped: 0,
+      inserted: 3,
+      updated: 0,
+      unchanged: 0,
+    });
+    expect(await stored('CGK')).toEqual([
+      row('2024-01-01T00:00:00.000Z', '42261.0406175669', '42261.0406175669', '42261.0406175669', '42261.0406175669', '14305769170.9498', 'CoinGecko BTC export'),
+      row('2024-01-02T00:00:00.000Z', '44179.92', '44179.92', '44179.92', '44179.92', null, 'CoinGecko BTC export'),
+      row('2024-01-03T13:45:10.000Z', '44950.5', '44950.5', '44950.5', '44950.5', '19000000000', 'CoinGecko BTC export'),
+    ]);
+  });
+
+  it('reads a Yahoo Finance download at 00:00 UTC of each day, storing Close (not Adj Close) and skipping its "null" days with a count', async () => {
+    await insertAsset(database.db, { symbol: 'YHO', name: 'Yahoo format', kind: 'EQUITY' });
+    const file = csv('yahoo.csv', [
+      'Date,Open,High,Low,Close,Adj Close,Volume',
+      '2025-11-13,1.010000,1.050000,0.980000,1.020000,0.995000,1200300',
+      '2025-11-14,null,null,null,null,null,null',
+      '2025-11-17,0.949999988079071,0.99,0.9,0.95,0.93,0',
+    ]);
+
+    const summary = await importPriceCsv(database, { file, symbol: 'YHO' });
+
+    expect({ ...summary, format: summary.format.id }).toEqual({
+      format: 'yahoo',
+      symbol: 'YHO',
+      rows: 2,
+      skipped: 1,
+      inserted: 2,
+      updated: 0,
+      unchanged: 0,
+    });
+    expect(await stored('YHO')).toEqual([
+      row('2025-11-13T00:00:00.000Z', '1.01', '1.05', '0.98', '1.02', '1200300'),
+      row('2025-11-17T00:00:00.000Z', '0.949999988079071', '0.99', '0.9', '0.95', '0'),
+    ]);
+  });
+
+  it('reads the plain layout: instants in any zone, open, high, low and volume optional', async () => {
+    await insertAsset(database.db, { symbol: 'PLN', name: 'Plain format', kind: 'CRYPTO' });
+    const file = csv('plain.csv', [
+      'at,open,high,low,close,volume',
+      '2026-02-09T10:00:00+01:00,,,,70727,',
+      '2026-02-09T10:00:00Z,70000,71000.50,69000,70500.25,12.5',
+      '',
+      '2026-02-09T11:00:00.250Z,70500.25,,,70400,0.00000001',
+    ]);
+
+    const summary = await importPriceCsv(database, { file, symbol: 'PLN' });
+
+    expect({ ...summary, format: summary.format.id }).toEqual({
+      format: 'plain',
+      symbol: 'PLN',
+      rows: 3,
+      skipped: 0,
+      inserted: 3,
+      updated: 0,
+      unchanged: 0,
+    });
+    expect(await stored('PLN')).toEqual([
+      row('2026-02-09T09:00:00.000Z', '70727', '70727', '70727', '70727', null),
+      row('2026-02-09T10:00:00.000Z', '70000', '71000.5', '69000', '70500.25', '12.5'),
+      row('2026-02-09T11:00:00.250Z', '70500.25', '70500.25', '70400', '70400', '0.00000001'),
+    ]);
+  });
+
+  it('refuses a file with bad lines, naming the first 20 by line number and counting the rest, and writes nothing', async () => {
+    await insertAsset(database.db, { symbol: 'BAD', name: 'Bad lines', kind: 'CRYPTO' });
+    const good = Array.from({ length: 30 }, (_, i) => `2026-01-01T${String(i % 24).padStart(2, '0')}:${i < 24 ? '00' : '30'}:00Z,1,2,0.5,1.5,10`);
+    const file = csv('bad.csv', [
+      'at,open,high,low,close,volume',
+      ...good.slice(0, 3), // lines 2-4
+      '2026-01-01T05:00:00Z,2,1,3,1.5,-5', // 5: high below low, negative volume
+      '2026-01-01T06:00:00Z,1,2,0.5,0,10', // 6: close 0
+      '2026-02-30T00:00:00Z,1,2,0.5,1.5,10', // 7: no such day
+      '2026-01-01T07:00:00,1,2,0.5,1.5,10', // 8: no zone
+      '2026-01-01T08:00:00Z,1e3,2,0.5,1.5,10', // 9: exponent
+      '2026-01-01T09:00:00Z,1,2,0.5,1.5', // 10: a field short
+      '2026-01-01T00:00:00Z,1,2,0.5,1.5,10', // 11: same instant as line 2
+      '2026-01-01T10:00:00Z,1,1.2,0.5,1.5,10', // 12: high below close
+      '2026-01-01T11:00:00Z,1,2,1.2,1.5,10', // 13: low above open
+      '2026-01-01T12:00:00Z,,,,,10', // 14: no close
+      ...Array.from({ length: 15 }, (_, i) => `2026-01-02T${String(i).padStart(2, '0')}:00:00Z,1,2,0.5,-1.5,10`), // 15-29
+    ]);
+    const before = await snapshot(database);
+
+    const attempt = importPriceCsv(database, { file, symbol: 'BAD' });
+
+    await expect(attempt).rejects.toThrow(PriceFileRejectedError);
+    const error = (await attempt.catch((e: unknown) => e)) as PriceFileRejectedError;
+    expect(error.problemCount).toBe(25);
+    expect(error.problems).toEqual([
+      { line: 5, message: 'volume must not be negative; it was -5. high (1) is below low (3).' },
+      { line: 6, message: 'close must be greater than 0; it was 0.' },
+      { line: 7, message: '2026-02-30 is not a day that exists.' },
+      { line: 8, message: '"2026-01-01T07:00:00" is not an ISO-8601 instant such as "2026-02-09T00:00:00Z" (a time zone is required).' },
+      { line: 9, message: 'open "1e3" is not a plain decimal (digits with an optional "-" and "."; no exponent, no thousands separators).' },
+      { line: 10, message: '5 fields; the header has 6.' },
+      { line: 11, message: 'the same instant (2026-01-01T00:00:00.000Z) as line 2.' },
+      { line: 12, message: 'high (1.2) is below the open or close.' },
+      { line: 13, message: 'low (1.2) is above the open or close.' },
+      { line: 14, message: 'close is required.' },
+      ...Array.from({ length: 10 }, (_, i) => ({ line: 15 + i, message: 'close must be greater than 0; it was -1.5.' })),
+    ]);
+    expect(error.message).toContain(`${file}: 25 bad lines; nothing was imported.\n  line 5: volume must not be negative`);
+    expect(error.message).toContain('\n  … and 5 more.');
+    expect(await snapshot(database)).toEqual(before);
+  });
+
+  it('refuses a header it does not know, listing the three it reads', async () => {
+    const file = csv('unknown.csv', ['time,price', '2026-01-01T00:00:00Z,1']);
+
+    const attempt = importPriceCsv(database, { file, symbol: 'BTC' });
+
+    await expect(attempt).rejects.toThrow(UnknownCsvHeaderError);
+    await expect(attempt).rejects.toThrow(
+      'The header "time,price" is not one this import reads. The first line must be one of:\n' +
+        '  snapped_at,price,market_cap,total_volume    (CoinGecko export)\n' +
+        '  Date,Open,High,Low,Close,Adj Close,Volume    (Yahoo Finance download)\n' +
+        '  at,open,high,low,close,volume    (plain CSV)',
+    );
+  });
+
+  it('importing the same file again changes nothing; a changed row is the only one rewritten', async () => {
+    await insertAsset(database.db, { symbol: 'AGN', name: 'Again', kind: 'CRYPTO' });
+    const lines = ['at,open,high,low,close,volume', '2026-01-01T00:00:00Z,1,2,0.5,1.5,10', '2026-01-01T01:00:00Z,1.5,2,1,1.75,', '2026-01-01T02:00:00Z,,,,1.8,3'];
+    const file = csv('again.csv', lines);
+    await importPriceCsv(database, { file, symbol: 'AGN' });
+    const first = await stored('AGN');
+    const { rows: versions } = await sql<{ xmin: string }>`
+      select o.xmin::text from price_observations o join assets a on a.id = o.asset_id where a.symbol = 'AGN' order by o.at`.execute(database.db);
+
+    const again = await importPriceCsv(database, { file, symbol: 'AGN' });
+
+    expect([again.inserted, again.updated, again.unchanged]).toEqual([0, 0, 3]);
+    expect(await stored('AGN')).toEqual(first);
+    // Unchanged rows were not even rewritten: they are the same row versions.
+    const { rows: after } = await sql<{ xmin: string }>`
+      select o.xmin::text from price_observations o join assets a on a.id = o.asset_id where a.symbol = 'AGN' order by o.at`.execute(database.db);
+    expect(after).toEqual(versions);
+
+    const changed = csv('again-changed.csv', [...lines.slice(0, 3), '2026-01-01T02:00:00Z,,,,1.80,4', '2026-01-01T03:00:00Z,,,,1.9,']);
+    const third = await importPriceCsv(database, { file: changed, symbol: 'AGN' });
+    expect([third.inserted, third.updated, third.unchanged]).toEqual([1, 1, 2]);
+  });
+});
+
+describe(`pnpm minergraph prices import on ${engine}`, () => {
+  let env: Record<string, string | undefined>;
+  let dataDir: string;
+
+  beforeAll(async () => {
+    dataDir = join(dir, 'cli-data');
+    env = engine === 'postgres' ? { DATABASE_URL: database.url } : { DATABASE_URL: '', MINERGRAPH_DATA_DIR: dataDir };
+    if (engine === 'pglite') await preparePgliteDataDir(dataDir);
+  });
+
+  /** The process's own database: on PGlite, a data directory only one process may open at a time. */
+  async function countObservations(symbol: string): Promise<number> {
+    const handle = engine === 'postgres' ? database : await openDatabase({ dataDir });
+    try {
+      const { rows } = await sql<{ n: number }>`
+        select count(*)::int as n from price_observations o join assets a on a.id = o.asset_id where a.symbol = ${symbol}`.execute(handle.db);
+      return rows[0]!.n;
+    } finally {
+      if (handle !== database) await handle.close();
+    }
+  }
+
+  it('prints the summary on stdout and exits 0; a file with bad lines exits 2 naming them and writes nothing', async () => {
+    const good = csv('cli-good.csv', ['at,open,high,low,close,volume', '2020-01-01T00:00:00Z,,,,7200.17,', '2020-01-02T00:00:00Z,,,,6985.47,']);
+    const bad = csv('cli-bad.csv', ['at,open,high,low,close,volume', '2020-01-03T00:00:00Z,,,,7344.88,', '2020-01-04T00:00:00Z,,,,-1,', '2020-01-05', '2020-01-03T00:00:00Z,,,,7410.66,']);
+
+    const imported = runCli(['prices', 'import', good, '--symbol', 'BTC'], env);
+    expect(await imported.exited).toBe(0);
+    expect(imported.stdout()).toBe(`BTC: 2 rows from ${good} (plain CSV): 2 inserted, 0 updated, 0 unchanged.\n`);
+
+    const refused = runCli(['prices', 'import', bad, '--symbol', 'BTC'], env);
+    expect(await refused.exited).toBe(2);
+    expect(refused.stdout()).toBe('');
+    expect(refused.stderr()).toContain(
+      `${bad}: 3 bad lines; nothing was imported.\n` +
+        '  line 3: close must be greater than 0; it was -1.\n' +
+        '  line 4: 1 field; the header has 6.\n' +
+        '  line 5: the same instant (2020-01-03T00:00:00.000Z) as line 2.\n',
+    );
+    expect(await countObservations('BTC')).toBe(4); // the seed's two and the good file's two
+  });
+
+  it('killed mid-way, an import leaves the database as it was', async () => {
+    const before = await countObservations('BTC');
+    const file = await writeSyntheticSeries(dir, 200_000);
+
+    const run = runCli(['prices', 'import', file, '--symbol', 'BTC'], env);
+    await stderrContains(run, 'read 100,000 rows');
+    run.child.kill('SIGKILL');
+    await run.exited;
+
+    expect(run.child.signalCode).toBe('SIGKILL');
+    expect(run.stdout()).toBe('');
+    // PGlite's lock outlives a killed holder for 15 s; this test knows the holder is gone.
+    if (engine === 'pglite') rmSync(`${dataDir}.lock`, { recursive: true, force: true });
+    expect(await countObservations('BTC')).toBe(before);
+  });
+});
+
+async function stderrContains(run: CliRun, text: string, timeoutMs = 45_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!run.stderr().includes(text)) {
+    if (run.child.exitCode !== null) throw new Error(`the import ended before "${text}": ${run.stderr()}${run.stdout()}`);
+    if (Date.now() > deadline) throw new Error(`no "${text}" in time: ${run.stderr()}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
