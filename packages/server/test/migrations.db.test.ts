@@ -31,6 +31,7 @@ const DOMAIN_TABLES = [
   'loans',
   'meta',
   'officers',
+  'price_days',
   'price_observations',
   'production_reports',
   'sites',

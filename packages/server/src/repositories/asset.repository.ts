@@ -95,17 +95,21 @@ const BUCKET_UNIT: Record<CandleInterval, string> = { HOUR: 'hour', DAY: 'day', 
  * ratios of the changes that took effect after that observation. The changes are few and
  * known, so they are written into the query and the time-range scans stay on the index.
  */
-function unitsSince(adjustments: readonly CorporateActionModel[]) {
+function unitsSince(adjustments: readonly CorporateActionModel[], of: 'observation' | 'day' = 'observation') {
   if (adjustments.length === 0) return null;
   return sql.join(
-    adjustments.map((action) => sql`(case when o.at < ${action.effectiveOn}::date::timestamp at time zone 'UTC' then ${action.ratio}::numeric else 1 end)`),
+    adjustments.map((action) =>
+      of === 'day'
+        ? sql`(case when d.day < ${action.effectiveOn}::date then ${action.ratio}::numeric else 1 end)`
+        : sql`(case when o.at < ${action.effectiveOn}::date::timestamp at time zone 'UTC' then ${action.ratio}::numeric else 1 end)`,
+    ),
     sql` * `,
   );
 }
 
 /** A price column as comparable with today's units, rounded half-up at 8 places like every derived decimal. */
-function adjustedPrice(column: string, units: ReturnType<typeof unitsSince>) {
-  return units ? sql`round(${sql.ref(`o.${column}`)} / (${units}), 8)` : sql.ref(`o.${column}`);
+function adjustedPrice(column: string, units: ReturnType<typeof unitsSince>, table = 'o') {
+  return units ? sql`round(${sql.ref(`${table}.${column}`)} / (${units}), 8)` : sql.ref(`${table}.${column}`);
 }
 
 export async function corporateActionsByAssetIds(db: Kysely<Database>, assetIds: readonly string[]): Promise<CorporateActionModel[][]> {
@@ -153,6 +157,7 @@ export async function candles(
   adjustments: readonly CorporateActionModel[] = [],
 ): Promise<CandleModel[]> {
   const unit = BUCKET_UNIT[interval];
+  if (interval !== 'HOUR') return candlesFromDays(db, assetId, from, to, unit, adjustments);
   const units = unitsSince(adjustments);
   const { rows } = await sql<{ start: Date; open: string; high: string; low: string; close: string; volume: string | null }>`
     with observed as (
@@ -172,6 +177,44 @@ export async function candles(
            (array_agg(close order by at desc))[1] as close,
            sum(volume) as volume
     from observed
+    where start >= ${from.toISOString()}::timestamptz and start < ${to.toISOString()}::timestamptz
+    group by start
+    order by start`.execute(db);
+  return rows;
+}
+
+/**
+ * DAY, WEEK and MONTH candles from price_days (a row per asset and UTC day, kept by triggers):
+ * a year is 365 rows. Every day lies wholly inside one bucket, and rounding is monotonic, so the
+ * answer equals bucketing the observations themselves.
+ */
+async function candlesFromDays(
+  db: Kysely<Database>,
+  assetId: string,
+  from: Date,
+  to: Date,
+  unit: string,
+  adjustments: readonly CorporateActionModel[],
+): Promise<CandleModel[]> {
+  const units = unitsSince(adjustments, 'day');
+  const { rows } = await sql<CandleModel>`
+    with days as (
+      select (date_trunc(${unit}, d.day::timestamp) at time zone 'UTC') as start, d.day,
+             ${adjustedPrice('open', units, 'd')} as open, ${adjustedPrice('high', units, 'd')} as high,
+             ${adjustedPrice('low', units, 'd')} as low, ${adjustedPrice('close', units, 'd')} as close,
+             ${units ? sql`d.volume * (${units})` : sql`d.volume`} as volume
+      from price_days d
+      where d.asset_id = ${assetId}::bigint
+        and d.day >= (${from.toISOString()}::timestamptz at time zone 'UTC')::date
+        and d.day < (date_trunc(${unit}, ${to.toISOString()}::timestamptz at time zone 'UTC') + ${`1 ${unit}`}::interval)::date
+    )
+    select start,
+           (array_agg(open order by day))[1] as open,
+           max(high) as high,
+           min(low) as low,
+           (array_agg(close order by day desc))[1] as close,
+           sum(volume) as volume
+    from days
     where start >= ${from.toISOString()}::timestamptz and start < ${to.toISOString()}::timestamptz
     group by start
     order by start`.execute(db);
