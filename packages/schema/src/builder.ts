@@ -1,7 +1,7 @@
-import SchemaBuilder from '@pothos/core';
+import SchemaBuilder, { PothosValidationError } from '@pothos/core';
 import ComplexityPlugin from '@pothos/plugin-complexity';
 import DataloaderPlugin from '@pothos/plugin-dataloader';
-import RelayPlugin from '@pothos/plugin-relay';
+import RelayPlugin, { decodeGlobalID } from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import SimpleObjectsPlugin from '@pothos/plugin-simple-objects';
 import ValidationPlugin from '@pothos/plugin-validation';
@@ -34,6 +34,13 @@ export const builder = new SchemaBuilder<{
     edgesFieldOptions: { nullable: false, complexity: { field: 0, multiplier: 1 } },
     nodeFieldOptions: { nullable: false },
     brandLoadedObjects: true,
+    // An id that decodes but names no object type ("Nope:1", "Query:1") is as malformed as one
+    // that does not decode: refused as such, not an internal error while looking the type up.
+    decodeGlobalID: (globalID) => {
+      const decoded = decodeGlobalID(globalID);
+      if (!namesObjectType(decoded.typename)) throw new PothosValidationError(`Invalid global ID: ${globalID}`);
+      return decoded;
+    },
   },
   scopeAuth: {
     authScopes: (context) => ({
@@ -65,6 +72,10 @@ export const builder = new SchemaBuilder<{
     },
   },
 });
+
+function namesObjectType(typename: string): boolean {
+  return builder.configStore.hasConfig(typename) && builder.configStore.getTypeConfig(typename).graphqlKind === 'Object';
+}
 
 export type Types = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never;
 

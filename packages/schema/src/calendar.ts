@@ -24,33 +24,77 @@ export function endOfDay(day: string): Date {
   return new Date(toUtc(day).getTime() + DAY_MS - 1);
 }
 
-/** The last day of the calendar interval (weeks run Monday to Sunday) that contains `day`. */
-export function intervalEnd(day: string, interval: CalendarInterval): string {
+/** Midnight UTC of a calendar day; setUTCFullYear, unlike Date.UTC, keeps years 0-99 as they are. */
+function utc(year: number, monthIndex: number, day: number): Date {
+  const date = new Date(0);
+  date.setUTCFullYear(year, monthIndex, day);
+  return date;
+}
+
+/** The last day, as midnight UTC, of the calendar interval (weeks run Monday to Sunday) that contains `day`. */
+function intervalEndDate(day: string, interval: CalendarInterval): Date {
   const date = toUtc(day);
   const year = date.getUTCFullYear();
   const month = date.getUTCMonth();
   switch (interval) {
     case 'DAY':
-      return day;
+      return date;
     case 'WEEK':
-      return addDays(day, (7 - date.getUTCDay()) % 7);
+      return new Date(date.getTime() + ((7 - date.getUTCDay()) % 7) * DAY_MS);
     case 'MONTH':
-      return format(new Date(Date.UTC(year, month + 1, 0)));
+      return utc(year, month + 1, 0);
     case 'QUARTER':
-      return format(new Date(Date.UTC(year, Math.floor(month / 3) * 3 + 3, 0)));
+      return utc(year, Math.floor(month / 3) * 3 + 3, 0);
     case 'YEAR':
-      return format(new Date(Date.UTC(year, 12, 0)));
+      return utc(year, 12, 0);
   }
 }
 
-/** One day per interval that overlaps [from, to]: the interval's last day, clipped to `to`. */
+/** The last day of the calendar interval (weeks run Monday to Sunday) that contains `day`. */
+export function intervalEnd(day: string, interval: CalendarInterval): string {
+  return format(intervalEndDate(day, interval));
+}
+
+/** How many intervals overlap [from, to], i.e. how many days intervalEnds gives, without listing them. */
+export function intervalCount(from: string, to: string, interval: CalendarInterval): number {
+  if (from > to) return 0;
+  const start = toUtc(from);
+  const end = toUtc(to);
+  const months = (date: Date) => date.getUTCFullYear() * 12 + date.getUTCMonth();
+  switch (interval) {
+    case 'DAY':
+      return daysInclusive(from, to);
+    case 'WEEK': {
+      // 1970-01-01 was a Thursday: day 3 of the week that began on Monday 1969-12-29.
+      const week = (date: Date) => Math.floor((date.getTime() / DAY_MS + 3) / 7);
+      return week(end) - week(start) + 1;
+    }
+    case 'MONTH':
+      return months(end) - months(start) + 1;
+    case 'QUARTER':
+      return Math.floor(months(end) / 3) - Math.floor(months(start) / 3) + 1;
+    case 'YEAR':
+      return end.getUTCFullYear() - start.getUTCFullYear() + 1;
+  }
+}
+
+/**
+ * One day per interval that overlaps [from, to]: the interval's last day, clipped to `to`.
+ * Ends are compared as instants, not strings: the week or year holding 9999-12-31 ends in
+ * year 10000, which prints as "+010000-..." and would sort before every four-digit year.
+ */
 export function intervalEnds(from: string, to: string, interval: CalendarInterval): string[] {
   const days: string[] = [];
+  const last = toUtc(to).getTime();
   let day = from;
   while (day <= to) {
-    const end = intervalEnd(day, interval);
-    days.push(end < to ? end : to);
-    day = addDays(end, 1);
+    const end = intervalEndDate(day, interval);
+    if (end.getTime() >= last) {
+      days.push(to);
+      break;
+    }
+    days.push(format(end));
+    day = addDays(format(end), 1);
   }
   return days;
 }

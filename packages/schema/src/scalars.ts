@@ -53,6 +53,10 @@ export function parseDateTime(value: unknown): Date {
   parseDate(value.slice(0, 10));
   const instant = new Date(value);
   if (Number.isNaN(instant.getTime())) throw new ScalarInputError(`"${truncate(value)}" is not an instant that exists.`);
+  // An offset can carry 0001-01-01 into year 0, or 9999-12-31 into year 10000, which the
+  // database cannot store or compare: instants stay within the years a Date may name.
+  const year = instant.getUTCFullYear();
+  if (year < 1 || year > 9999) throw new ScalarInputError(`"${truncate(value)}" is outside the years 0001 to 9999 in UTC.`);
   return instant;
 }
 

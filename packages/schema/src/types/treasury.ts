@@ -1,5 +1,5 @@
 import { builder } from '../builder.js';
-import { addDays, endOfDay, intervalEnds } from '../calendar.js';
+import { addDays, endOfDay, intervalCount, intervalEnds } from '../calendar.js';
 import type { Context } from '../context.js';
 import type { TreasuryTransactionFilter } from '../data-sources.js';
 import { canonical, Decimal, divide } from '../decimal.js';
@@ -13,6 +13,7 @@ import { actorOf, localId, notFound, payload, rejected } from '../mutation.js';
 
 const BTC_SUPPLY = 21_000_000;
 export const MAX_HISTORY_POINTS = 1000;
+const FIRST_DAY = '0001-01-01';
 
 export const TreasuryTransactionKindEnum = builder.enumType('TreasuryTransactionKind', {
   values: {
@@ -100,6 +101,8 @@ function flowTotals(context: Context, flow: TreasuryFlowShape) {
 }
 
 function openingBtc(context: Context, flow: TreasuryFlowShape) {
+  // The calendar (and PostgreSQL's) has no day before 0001-01-01, and nothing was held then.
+  if (flow.from === FIRST_DAY) return Promise.resolve('0');
   return context.loaders.holdings.load({ companyId: flow.companyId, on: addDays(flow.from, -1) }).then((h) => h.btc);
 }
 
@@ -240,17 +243,19 @@ builder.objectFields(Company, (t) => ({
       to: t.arg({ type: 'Date', required: true }),
       interval: t.arg({ type: CalendarIntervalEnum, required: true }),
     },
-    complexity: { field: 5, multiplier: 12 },
+    // Its selections count once per point it will return, as a connection's do per row.
+    complexity: ({ from, to, interval }) => ({ field: 5, multiplier: Math.min(Math.max(intervalCount(from, to, interval), 1), MAX_HISTORY_POINTS) }),
     resolve: (company, { from, to, interval }, context) => {
       checkWindow(from, to);
-      const days = intervalEnds(from, to, interval);
-      if (days.length > MAX_HISTORY_POINTS) {
+      // Counted before listing: a window of millions of days is refused without making them.
+      const points = intervalCount(from, to, interval);
+      if (points > MAX_HISTORY_POINTS) {
         throw badUserInput(
-          `That is ${days.length} points; at most ${MAX_HISTORY_POINTS} fit in one request: use a longer interval or a shorter window.`,
+          `That is ${points} points; at most ${MAX_HISTORY_POINTS} fit in one request: use a longer interval or a shorter window.`,
           ['interval'],
         );
       }
-      return Promise.all(days.map((on) => context.loaders.holdings.load({ companyId: company.id, on })));
+      return Promise.all(intervalEnds(from, to, interval).map((on) => context.loaders.holdings.load({ companyId: company.id, on })));
     },
   }),
   treasuryTransactions: t.field({

@@ -27,10 +27,27 @@ const CLIENT_CODES = new Set([
 
 export const INTERNAL_MESSAGE = 'Internal server error. The server logged the details under this requestId.';
 
+/** PostgreSQL's SQLSTATEs that only a request can cause: query_canceled (statement_timeout), and NUL in text. */
+const STATEMENT_TIMEOUT = '57014';
+const CHARACTER_NOT_IN_REPERTOIRE = '22021';
+const sqlState = (error: unknown) => (error as { code?: unknown } | null)?.code;
+
+/**
+ * Apollo refuses some requests with a GraphQLError that has a 4xx HTTP status but no code (an
+ * unsupported persisted-query version, a hash that is not the query's): the client's mistake.
+ */
+function isApolloBadRequest(error: unknown): boolean {
+  if (!(error instanceof GraphQLError) || error.extensions.code !== undefined) return false;
+  const status = (error.extensions.http as { status?: unknown } | undefined)?.status;
+  return typeof status === 'number' && status >= 400 && status < 500;
+}
+
 /** True when the error was made for a client (a GraphQLError with a known code). */
 export function isClientError(error: unknown): boolean {
   const original = unwrapResolverError(error);
-  if (original instanceof PothosValidationError || (original as { code?: string } | null)?.code === '57014') return true;
+  const state = sqlState(original);
+  if (original instanceof PothosValidationError || state === STATEMENT_TIMEOUT || state === CHARACTER_NOT_IN_REPERTOIRE) return true;
+  if (isApolloBadRequest(original)) return true;
   const code = original instanceof GraphQLError ? original.extensions.code : undefined;
   return typeof code === 'string' && CLIENT_CODES.has(code);
 }
@@ -49,16 +66,27 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
     return { ...formatted, extensions: { ...(inner as GraphQLError).extensions, code: ownCode } };
   }
   // PostgreSQL's query_canceled, raised by statement_timeout: the request asked for too much.
-  if ((inner as { code?: string } | null)?.code === '57014') {
+  if (sqlState(inner) === STATEMENT_TIMEOUT) {
     return {
       message: 'The database took longer than the statement timeout allows; ask for a shorter range or fewer rows.',
       ...(formatted.path ? { path: formatted.path } : {}),
       extensions: { code: 'STATEMENT_TIMEOUT' },
     };
   }
+  // Text with U+0000, which PostgreSQL cannot store or compare; the statement failed, nothing was written.
+  if (sqlState(inner) === CHARACTER_NOT_IN_REPERTOIRE) {
+    return {
+      message: 'Text arguments cannot contain the NUL character (\\u0000); remove it and try again.',
+      ...(formatted.path ? { path: formatted.path } : {}),
+      extensions: { code: 'BAD_USER_INPUT' },
+    };
+  }
   // Pothos rejects a malformed global id (node(id:), an input's companyId) while mapping arguments.
   if (inner instanceof PothosValidationError) {
     return { message: inner.message, ...(formatted.path ? { path: formatted.path } : {}), extensions: { code: 'BAD_USER_INPUT' } };
+  }
+  if (isApolloBadRequest(inner)) {
+    return { message: formatted.message, ...(formatted.path ? { path: formatted.path } : {}), extensions: { code: 'BAD_REQUEST' } };
   }
   const code = formatted.extensions?.code;
   if (typeof code === 'string' && CLIENT_CODES.has(code)) {

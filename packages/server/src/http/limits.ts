@@ -62,13 +62,21 @@ export function aliasAndRootFieldRule(limits: Limits) {
     for (const definition of context.getDocument().definitions) {
       if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
     }
+    // Each fragment is counted once: spreads that fan out (F0 spreads F1 six times, F1 spreads
+    // F2 six times, ...) would otherwise take time exponential in a document of a few hundred bytes.
+    const fragmentRootFields = new Map<string, number>();
     const rootFields = (set: SelectionSetNode, seen: Set<string>): number =>
       set.selections.reduce((total, selection) => {
         if (selection.kind === Kind.FIELD) return total + 1;
         if (selection.kind === Kind.INLINE_FRAGMENT) return total + rootFields(selection.selectionSet, seen);
         const fragment = fragments.get(selection.name.value);
         if (!fragment || seen.has(fragment.name.value)) return total;
-        return total + rootFields(fragment.selectionSet, new Set([...seen, fragment.name.value]));
+        let count = fragmentRootFields.get(fragment.name.value);
+        if (count === undefined) {
+          count = rootFields(fragment.selectionSet, new Set([...seen, fragment.name.value]));
+          fragmentRootFields.set(fragment.name.value, count);
+        }
+        return total + count;
       }, 0);
     let aliases = 0;
     return {
@@ -130,7 +138,14 @@ export function checkComplexity(
       }
     },
   });
-  const [error] = validate(schema, request.document, [rule]);
+  let error: GraphQLError | undefined;
+  try {
+    [error] = validate(schema, request.document, [rule]);
+  } catch (thrown) {
+    // The complexity rule throws, rather than reports, for an operation type the schema has no
+    // root for (a subscription): still the client's mistake, not a 500.
+    throw new GraphQLError((thrown as Error).message, { originalError: thrown as Error, extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } } });
+  }
   if (error) {
     // Also bad variables end up here (the rule needs their values): all are the client's to fix.
     throw new GraphQLError(error.message, {

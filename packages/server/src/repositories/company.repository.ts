@@ -32,7 +32,8 @@ export async function companiesByTickers(db: Kysely<Database>, tickers: readonly
 
 function filtered<O>(query: SelectQueryBuilder<Database, 'companies', O>, filter: CompanyFilter) {
   let q = query;
-  if (filter.tickers) q = q.where('companies.ticker', 'in', filter.tickers.length ? [...filter.tickers] : ['']);
+  // One array parameter, not one per ticker: a list of 70,000 would pass PostgreSQL's 65,535 bind parameters.
+  if (filter.tickers) q = q.where(sql<boolean>`companies.ticker = any(${[...filter.tickers]}::text[])`);
   if (filter.businessLine) q = q.where(sql<boolean>`${filter.businessLine} = any(companies.business_lines)`);
   if (filter.nameContains) {
     const pattern = `%${filter.nameContains.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;

@@ -32,6 +32,8 @@ export function holdingsExpression(companyId: Expression<unknown>, day: Expressi
 }
 
 export async function holdingsOn(db: Kysely<Database>, keys: readonly CompanyDay[]): Promise<HoldingsModel[]> {
+  // The flows after the anchor as a range on (company_id, occurred_on), which the index answers;
+  // "anchor is null or occurred_on > anchor" read every flow of the company up to the day.
   const { rows } = await sql<{
     company_id: string;
     day: string;
@@ -54,7 +56,7 @@ export async function holdingsOn(db: Kysely<Database>, keys: readonly CompanyDay
     left join lateral (
       select sum(${SIGNED_BTC}) as flow from treasury_transactions t
       where t.company_id = k.company_id and t.occurred_on <= k.day
-        and (a.reported_on is null or t.occurred_on > a.reported_on)
+        and t.occurred_on > coalesce(a.reported_on, '-infinity'::date)
     ) f on true
     order by k.position`.execute(db);
   return rows.map((row) => ({

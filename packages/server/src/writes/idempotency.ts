@@ -18,6 +18,9 @@ export interface IdempotentWrite<T, Ref> {
   replay(ref: Ref): Promise<T>;
 }
 
+/** Keys are indexed: a longer one could exceed what a btree entry may hold (about 2.7 kB). */
+const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
+
 function fingerprint(input: unknown): string {
   return createHash('sha256').update(stringify(input) ?? '').digest('hex');
 }
@@ -29,6 +32,11 @@ function fingerprint(input: unknown): string {
  */
 export async function runWrite<T, Ref>(db: Kysely<Database>, write: IdempotentWrite<T, Ref>): Promise<WriteResult<T>> {
   const { operation } = write;
+  if (write.key && write.key.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
+    return rejected(
+      userError(['input', 'idempotencyKey'], 'VALIDATION_FAILED', `idempotencyKey must be at most ${MAX_IDEMPOTENCY_KEY_LENGTH} characters.`),
+    );
+  }
   // Keys are each API key's own: another client reusing the string neither collides nor sees the answer.
   const key = write.key ? `${write.actor.apiKeyId ?? 'anonymous'}:${write.key}` : null;
   const hash = key ? fingerprint(write.input) : '';
