@@ -1,0 +1,216 @@
+// pnpm bench — throughput, latency and SQL statements per request of four requests against a
+// synthetic data set (synthetic-miners.ts: 200 made-up miners, 8,000 sites, five years of daily
+// flows, a million one-minute prices of a made-up coin), beside the floor: the same dashboard
+// from one SQL statement behind a bare node:http handler (floor.ts). Runs TypeScript from the
+// sources; builds nothing.
+//
+//   pnpm bench [--seconds 10] [--connections 20] [--pglite] [--log-level info]
+import { migrateToLatest } from '../src/db/migrate.js';
+import { createApiKey } from '../src/repositories/api-key.repository.js';
+import { seed } from '../src/seed/seed.js';
+import { describeMachine, freshTarget, startServedProcess, withTarget, type BenchTarget, type ServedProcess } from './bench-target.js';
+import { callOnce, cannon, graphqlBody, type Call, type CannonRun } from './cannon.js';
+import { DASHBOARD_COMPANIES, DASHBOARD_QUERY, DASHBOARD_VARIABLES } from './dashboard.js';
+import { flag, option, textOption } from './options.js';
+import { ms, table } from './report.js';
+import { loadSyntheticMiners, SYNTHETIC_MINERS } from './synthetic-miners.js';
+
+const SECONDS = option('seconds', 10);
+const CONNECTIONS = option('connections', 20);
+/** Sequential requests per scenario, to count statements (and to warm up). */
+const SEQUENTIAL = 20;
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+const tickers = Array.from({ length: SYNTHETIC_MINERS.companies }, (_, i) => `SYN${String(i).padStart(3, '0')}`);
+
+const DETAIL = `query Detail($ticker: String!) {
+  company(ticker: $ticker) {
+    name ticker exchange businessLines
+    sites(first: 40) { totalCount edges { node { name region country status purpose powerCapacityMw hashrateEh } } }
+    siteSummary { siteCount totalHashrateEh totalPowerCapacityMw regions { region siteCount hashrateEh powerCapacityMw } }
+    holdings(on: "2026-01-31") { btc valueUsd pledgedBtc percentOfSupply anchor { on btc source { title } } }
+    treasuryFlow(from: "2025-01-01", to: "2025-12-31") { openingBtc minedBtc soldBtc closingBtc unexplainedBtc averageSalePriceUsd }
+    holdingsHistory(from: "2025-02-01", to: "2026-01-31", interval: MONTH) { on btc valueUsd }
+    treasuryTransactions(first: 50) { totalCount edges { node { kind btc usd occurredOn averagePriceUsd balanceAfterBtc } } }
+    productionReports(first: 12) { edges { node { periodStart periodEnd minedBtc soldBtc heldBtc btcPerDay btcPerEhPerDay } } }
+    loans { lender principalUsd outstandingUsd collateralBtc ltv marginCallPriceUsd liquidationPriceUsd repayments { amountUsd paidOn } }
+    stock { symbol latestPrice { at priceUsd } }
+  }
+}`;
+const CANDLES = `{ asset(symbol: "${SYNTHETIC_MINERS.coinSymbol}") {
+  candles(from: "2024-06-01T00:00:00Z", to: "2025-06-01T00:00:00Z", interval: DAY) { start open high low close volume } } }`;
+const RECORD = `mutation ($input: RecordTreasuryTransactionInput!) {
+  recordTreasuryTransaction(input: $input) { transaction { id balanceAfterBtc } userErrors { code message } } }`;
+
+interface Scenario {
+  name: string;
+  call: Call;
+  /** What a correct answer holds, checked on every sequential request. */
+  check(data: any): boolean;
+}
+
+function scenarios(companyIds: Map<string, string>, editor: Record<string, string>): Scenario[] {
+  let detail = 0;
+  let write = 0;
+  return [
+    {
+      name: `dashboard: ${DASHBOARD_COMPANIES} companies`,
+      call: { kind: 'dashboard', body: () => graphqlBody(DASHBOARD_QUERY, DASHBOARD_VARIABLES) },
+      check: (data) => data.companies.edges.length === DASHBOARD_COMPANIES && data.companies.edges[1].node.productionReports.edges.length === 12,
+    },
+    {
+      name: 'company detail (a different company each time)',
+      call: { kind: 'detail', body: () => graphqlBody(DETAIL, { ticker: tickers[(detail += 1) % tickers.length] }) },
+      check: (data) => data.company.holdingsHistory.length === 12 && data.company.treasuryTransactions.edges.length === 50,
+    },
+    {
+      name: 'candles: DAY over a year of 1M one-minute rows',
+      call: { kind: 'candles', body: () => graphqlBody(CANDLES) },
+      check: (data) => data.asset.candles.length === 365,
+    },
+    {
+      name: 'write: recordTreasuryTransaction MINED',
+      call: {
+        kind: 'write',
+        headers: editor,
+        body: () => {
+          write += 1;
+          const companyId = companyIds.get(tickers[write % tickers.length]!)!;
+          return graphqlBody(RECORD, { input: { companyId, kind: 'MINED', btc: '0.125', occurredOn: '2026-02-01', idempotencyKey: `bench-${write}` } });
+        },
+      },
+      check: (data) => data.recordTreasuryTransaction.transaction !== null,
+    },
+  ];
+}
+
+interface Measured {
+  name: string;
+  statements: number[];
+  run: CannonRun;
+}
+
+/** Waits until the server has run no statement for half a second: what a load run left in flight is done. */
+async function quiet(served: ServedProcess): Promise<void> {
+  let last = await served.statements();
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const now = await served.statements();
+    if (now === last) return;
+    last = now;
+  }
+}
+
+/** Sequential requests (statements counted one by one, answers checked), then the load. */
+async function measure(served: ServedProcess, scenario: Scenario): Promise<Measured> {
+  await quiet(served);
+  const statements: number[] = [];
+  for (let i = 0; i < SEQUENTIAL; i += 1) {
+    const before = await served.statements();
+    const { data } = await callOnce(served.url, scenario.call);
+    statements.push((await served.statements()) - before);
+    if (!scenario.check(data)) throw new Error(`${scenario.name}: unexpected answer ${JSON.stringify(data).slice(0, 300)}`);
+  }
+  log(`  ${scenario.name}: ${SECONDS} s from ${CONNECTIONS} connections…`);
+  return { name: scenario.name, statements, run: await cannon(served.url, [scenario.call], { connections: CONNECTIONS, seconds: SECONDS }) };
+}
+
+/** Numbers equal, or floats equal to 12 significant digits (SQL and decimal.js divide to different precisions). */
+function sameAnswer(a: unknown, b: unknown): boolean {
+  if (typeof a === 'number' && typeof b === 'number') return Math.abs(a - b) <= 1e-12 * Math.max(Math.abs(a), Math.abs(b));
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((item, i) => sameAnswer(item, b[i]));
+  if (a && b && typeof a === 'object' && typeof b === 'object') {
+    const keys = Object.keys(a);
+    return keys.length === Object.keys(b).length && keys.every((key) => sameAnswer((a as any)[key], (b as any)[key]));
+  }
+  return a === b;
+}
+
+async function prepare(target: BenchTarget) {
+  const database = await target.open();
+  try {
+    log(`preparing ${target.engine}: migrate, seed facts, the synthetic set`);
+    await migrateToLatest(database.db);
+    await seed(database.db);
+    const loaded = await loadSyntheticMiners(database.db, log);
+    const editor = { authorization: `Bearer ${(await createApiKey(database.db, 'bench', 'editor')).key}` };
+    const rows = await database.db.selectFrom('companies').select(['id', 'ticker']).execute();
+    return { loaded, editor, rows };
+  } finally {
+    await database.close();
+  }
+}
+
+const target = await freshTarget('bench', flag('pglite'));
+await withTarget(target, async () => {
+  const { loaded, editor, rows } = await prepare(target);
+  const logLevel = textOption('log-level', 'info');
+  const dashboard = { kind: 'dashboard', body: () => graphqlBody(DASHBOARD_QUERY, DASHBOARD_VARIABLES) };
+
+  log('the floor: the dashboard from one SQL statement');
+  const floorProcess = await startServedProcess({ serve: 'floor', target });
+  let floor: Measured;
+  let floorAnswer: unknown;
+  try {
+    floorAnswer = await callOnce(floorProcess.url, dashboard);
+    floor = await measure(floorProcess, { name: `floor: the same dashboard, one SQL statement`, call: dashboard, check: () => true });
+  } finally {
+    await floorProcess.stop();
+  }
+
+  log('our server');
+  const served = await startServedProcess({ serve: 'graphql', target, logLevel });
+  const measured: Measured[] = [];
+  try {
+    const ours = await callOnce(served.url, dashboard);
+    if (!sameAnswer(ours, floorAnswer)) throw new Error('the floor does not answer what the GraphQL dashboard answers; fix DASHBOARD_SQL first');
+    // Global ids of the synthetic companies, for the writes.
+    const ids = new Map<string, string>();
+    for (const row of rows) ids.set(row.ticker, Buffer.from(`Company:${row.id}`).toString('base64'));
+    for (const scenario of scenarios(ids, editor)) measured.push(await measure(served, scenario));
+  } finally {
+    await served.stop();
+  }
+
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+  const statementsOf = (values: number[]) => {
+    const low = Math.min(...values);
+    const high = Math.max(...values);
+    return low === high ? String(low) : `${median(values)} (${low}-${high})`;
+  };
+  const errorsOf = (run: CannonRun) => run.non2xx + run.socketErrors + run.timeouts + run.graphqlErrors;
+  const ratio = (value: number) => `${value.toFixed(2)}x`;
+  const dashboardRun = measured[0]!.run;
+
+  console.log(`\npnpm bench: ${SECONDS} s and ${CONNECTIONS} connections a scenario, over loopback, server in a child process (LOG_LEVEL=${logLevel})`);
+  for (const line of describeMachine(target.engine)) console.log(line);
+  console.log(
+    `data (synthetic, see packages/server/bench/synthetic-miners.ts; loaded in ${loaded.seconds.toFixed(1)} s): ` +
+      Object.entries(loaded.rows)
+        .map(([table, count]) => `${count.toLocaleString('en-US')} ${table}`)
+        .join(', '),
+  );
+  console.log('');
+  console.log(
+    table(
+      ['scenario', 'req/s', 'p50 ms', 'p99 ms', 'SQL statements/request', 'errors', 'req/s vs floor', 'p50 vs floor'],
+      [
+        ...measured.map(({ name, run, statements }, i) => [
+          name,
+          Math.round(run.perSecond),
+          ms(run.p50),
+          ms(run.p99),
+          statementsOf(statements),
+          errorsOf(run),
+          i === 0 ? ratio(run.perSecond / floor.run.perSecond) : '',
+          i === 0 ? ratio(run.p50 / floor.run.p50) : '',
+        ]),
+        [floor.name, Math.round(floor.run.perSecond), ms(floor.run.p50), ms(floor.run.p99), statementsOf(floor.statements), errorsOf(floor.run), '1.00x', '1.00x'],
+      ],
+    ),
+  );
+  console.log(`\nthe dashboard: ${ratio(dashboardRun.perSecond / floor.run.perSecond)} the floor's throughput, ${ratio(dashboardRun.p50 / floor.run.p50)} its median latency`);
+  const failures = [...measured, floor].filter((m) => errorsOf(m.run) > 0);
+  for (const failed of failures) console.log(`errors in ${failed.name}: ${failed.run.firstFailure}`);
+  if (failures.length) process.exitCode = 1;
+});

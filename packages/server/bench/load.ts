@@ -1,0 +1,166 @@
+// pnpm bench:load — mixed reads and writes from many concurrent clients against the real
+// server, in a child process of its own, on a fresh database (PostgreSQL; --pglite for the
+// embedded one) with the seed facts. Reports errors (which must be 0), throughput, latency, and
+// the server's memory before, during and after, to show whether it grows.
+//
+//   pnpm bench:load [--seconds 60] [--connections 50] [--pglite] [--log-level info]
+import { randomBytes } from 'node:crypto';
+import { migrateToLatest } from '../src/db/migrate.js';
+import { createApiKey } from '../src/repositories/api-key.repository.js';
+import { insertAsset } from '../src/repositories/asset.repository.js';
+import { seed } from '../src/seed/seed.js';
+import { describeMachine, freshTarget, startServedProcess, withTarget, type Memory } from './bench-target.js';
+import { callOnce, cannon, graphqlBody, type Call } from './cannon.js';
+import { DASHBOARD_QUERY } from './dashboard.js';
+import { flag, option, textOption } from './options.js';
+import { mib, ms, table } from './report.js';
+
+const SECONDS = option('seconds', 60);
+const CONNECTIONS = option('connections', 50);
+const SAMPLE_EVERY_MS = 5_000;
+const LOAD_ASSET = 'LOADSYN';
+
+// The founding story's questions (README.md), whole and in parts.
+const STORY = `{
+  company(ticker: "CANG") {
+    name
+    holdings(on: "2026-02-09") { btc valueUsd anchor { on btc source { title url } } }
+    treasuryFlow(from: "2026-01-01", to: "2026-01-31") { openingBtc minedBtc soldBtc closingBtc unexplainedBtc }
+    treasuryTransactions(first: 1, filter: { kinds: [SOLD] }) { edges { node { btc usd averagePriceUsd occurredOn source { publisher } } } }
+    loans { repaidUsd outstandingUsd ltv marginCallPriceUsd repayments { amountUsd fundedBy { btc } } }
+  }
+  asset(symbol: "BTC") { allTimeHigh { at priceUsd } drawdownFromAllTimeHigh }
+}`;
+const HOLDINGS = '{ company(ticker: "CANG") { holdings(on: "2026-02-09") { btc valueUsd percentOfSupply pledgedBtc } } }';
+const FLOW = '{ company(ticker: "CANG") { treasuryFlow(from: "2026-01-01", to: "2026-01-31") { openingBtc minedBtc soldBtc closingBtc unexplainedBtc averageSalePriceUsd } } }';
+const PRICES = '{ asset(symbol: "CANG") { latestPrice { at priceUsd } change(from: "2025-08-09T00:00:00Z") { changePercent } } btc: asset(symbol: "BTC") { drawdownFromAllTimeHigh } }';
+const RECORD_MINED = `mutation ($input: RecordTreasuryTransactionInput!) {
+  recordTreasuryTransaction(input: $input) { transaction { id balanceAfterBtc } userErrors { code message } } }`;
+const RECORD_PRICES = `mutation ($input: RecordPricesInput!) {
+  recordPrices(input: $input) { inserted updated userErrors { code message } } }`;
+
+function calls(companyId: string, editor: Record<string, string>): Call[] {
+  const run = randomBytes(4).toString('hex');
+  let mined = 0;
+  let batches = 0;
+  const read = (kind: string, query: string, variables?: Record<string, unknown>): Call => {
+    const body = graphqlBody(query, variables);
+    return { kind, body: () => body };
+  };
+  const minedFlow: Call = {
+    kind: 'write: recordTreasuryTransaction MINED',
+    headers: editor,
+    body: () =>
+      graphqlBody(RECORD_MINED, {
+        input: { companyId, kind: 'MINED', btc: '0.00000001', occurredOn: '2026-02-10', idempotencyKey: `load-${run}-${(mined += 1)}` },
+      }),
+  };
+  const priceBatch: Call = {
+    kind: 'write: recordPrices (5 points)',
+    headers: editor,
+    body: () => {
+      // Five minutes no other batch uses: every point is an insert.
+      const first = Date.UTC(2030, 0, 1) + (batches += 1) * 5 * 60_000;
+      const points = Array.from({ length: 5 }, (_, i) => ({ at: new Date(first + i * 60_000).toISOString(), close: `${100 + i}.5`, volume: '10' }));
+      return graphqlBody(RECORD_PRICES, { input: { symbol: LOAD_ASSET, points } });
+    },
+  };
+  const story = read('read: founding story', STORY);
+  const holdings = read('read: holdings', HOLDINGS);
+  const flow = read('read: treasuryFlow', FLOW);
+  const prices = read('read: prices', PRICES);
+  const dashboard = read('read: dashboard', DASHBOARD_QUERY, { first: 20, on: '2026-02-09' });
+  // 20 calls a cycle: 17 reads (85 %), 3 writes (15 %), the writes spread through the cycle.
+  return [story, holdings, dashboard, minedFlow, flow, prices, story, holdings, dashboard, priceBatch, story, flow, prices, story, minedFlow, holdings, dashboard, story, flow, prices];
+}
+
+const target = await freshTarget('load', flag('pglite'));
+await withTarget(target, async () => {
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  log(`preparing ${target.engine}: migrate, seed, an editor key, a synthetic asset for price writes`);
+  const database = await target.open();
+  let editor: Record<string, string>;
+  try {
+    await migrateToLatest(database.db);
+    await seed(database.db);
+    editor = { authorization: `Bearer ${(await createApiKey(database.db, 'bench-load', 'editor')).key}` };
+    await insertAsset(database.db, { symbol: LOAD_ASSET, name: 'Synthetic load-test asset (benchmark data, not real)', kind: 'CRYPTO' });
+  } finally {
+    await database.close();
+  }
+
+  const served = await startServedProcess({ serve: 'graphql', target, logLevel: textOption('log-level', 'info') });
+  try {
+    const { data } = await callOnce(served.url, { kind: 'CANG', body: () => graphqlBody('{ company(ticker: "CANG") { id } }') });
+    const cycle = calls(data.company.id, editor);
+    // Warm-up: every call once, each must succeed, so a broken call cannot pass as fast.
+    for (const call of cycle) await callOnce(served.url, call);
+
+    const samples: (Memory & { second: number })[] = [];
+    const before = await served.memory(true);
+    const started = performance.now();
+    const sampler = setInterval(() => {
+      void served.memory().then((memory) => samples.push({ ...memory, second: Math.round((performance.now() - started) / 1000) }));
+    }, SAMPLE_EVERY_MS);
+    log(`${SECONDS} s of load from ${CONNECTIONS} connections…`);
+    const run = await cannon(served.url, cycle, { connections: CONNECTIONS, seconds: SECONDS });
+    clearInterval(sampler);
+    const after = await served.memory(true);
+    await new Promise((resolve) => setTimeout(resolve, 5_000));
+    const settled = await served.memory(true);
+
+    const errors = run.non2xx + run.socketErrors + run.timeouts + run.graphqlErrors;
+    const writes = Object.entries(run.byKind).filter(([kind]) => kind.startsWith('write')).reduce((sum, [, n]) => sum + n, 0);
+    console.log(`\npnpm bench:load: ${SECONDS} s, ${CONNECTIONS} connections, over loopback, against the server in a child process`);
+    for (const line of describeMachine(target.engine)) console.log(line);
+    console.log('');
+    console.log(
+      table(
+        ['requests', 'reads', 'writes', 'errors', 'req/s', 'p50 ms', 'p99 ms'],
+        [[run.requests, run.requests - writes, writes, errors, Math.round(run.perSecond), ms(run.p50), ms(run.p99)]],
+      ),
+    );
+    console.log(`\nerrors: ${run.non2xx} non-2xx, ${run.graphqlErrors} answers with GraphQL errors or userErrors, ${run.socketErrors} socket errors, ${run.timeouts} timeouts`);
+    if (run.firstFailure) console.log(`first failure: ${run.firstFailure}`);
+    console.log('');
+    console.log(table(['calls by kind', 'answered'], Object.entries(run.byKind).sort().map(([kind, n]) => [kind, n])));
+    console.log('');
+    console.log(
+      table(
+        ['server memory', 'RSS MiB', 'heap used MiB'],
+        [
+          ['before, after GC', mib(before.rss), mib(before.heapUsed)],
+          ...samples.map((sample) => [`${sample.second} s`, mib(sample.rss), mib(sample.heapUsed)]),
+          ['after, after GC', mib(after.rss), mib(after.heapUsed)],
+          ['5 s later, after GC', mib(settled.rss), mib(settled.heapUsed)],
+        ],
+      ),
+    );
+    console.log(`\n${memoryTrend(before, settled, samples)}`);
+    if (errors > 0) process.exitCode = 1;
+  } finally {
+    await served.stop();
+  }
+});
+
+/** Growth of the heap that survives GC, and the slope of the samples taken under load. */
+function memoryTrend(before: Memory, settled: Memory, all: (Memory & { second: number })[]): string {
+  const grown = settled.heapUsed - before.heapUsed;
+  // The first sample catches the ramp from idle to full load; the trend is what follows.
+  const samples = all.length >= 4 ? all.slice(1) : all;
+  const n = samples.length;
+  const meanT = samples.reduce((sum, s) => sum + s.second, 0) / n;
+  const meanH = samples.reduce((sum, s) => sum + s.heapUsed, 0) / n;
+  const slope =
+    samples.reduce((sum, s) => sum + (s.second - meanT) * (s.heapUsed - meanH), 0) / samples.reduce((sum, s) => sum + (s.second - meanT) ** 2, 0);
+  // A few MiB is caches filling once (parsed documents, compiled code); a leak grows with the run.
+  const verdict =
+    grown < 10 * 1024 ** 2 && grown < before.heapUsed / 4
+      ? 'No growth trend.'
+      : 'The heap grew: run longer (--seconds 180) and compare; a leak grows with the number of requests.';
+  return [
+    verdict,
+    `Heap after GC: ${mib(before.heapUsed)} MiB before the load, ${mib(settled.heapUsed)} MiB after it (${grown >= 0 ? '+' : ''}${mib(grown)} MiB);`,
+    `heap under load: least-squares slope ${mib(slope * 60)} MiB per minute over the ${n} samples from ${samples[0]?.second} s on.`,
+  ].join(' ');
+}

@@ -1,0 +1,51 @@
+// The child process of a benchmark (see startServedProcess in bench-target.ts): our GraphQL
+// server, or the floor, over the benchmark's database, answering the parent over IPC.
+import { DEFAULT_LIMITS } from '../src/config.js';
+import { openDatabase } from '../src/db/connect.js';
+import { createServer } from '../src/http/app.js';
+import { createLogger } from '../src/logger.js';
+import type { LogLevel } from '../src/config.js';
+import { createFloorServer } from './floor.js';
+
+const env = process.env;
+let statements = 0;
+const countStatement = () => {
+  statements += 1;
+};
+
+const database = await openDatabase({
+  ...(env.BENCH_SERVE_DATABASE_URL ? { databaseUrl: env.BENCH_SERVE_DATABASE_URL } : { dataDir: env.BENCH_SERVE_DATA_DIR! }),
+  // As `pnpm start` opens it: the pool's default size, the default statement timeout.
+  statementTimeoutMs: DEFAULT_LIMITS.statementTimeoutMs,
+  onQuery: countStatement,
+});
+const server =
+  env.BENCH_SERVE === 'floor'
+    ? createFloorServer(database, countStatement)
+    : await createServer({ database, logger: createLogger((env.BENCH_SERVE_LOG_LEVEL ?? 'info') as LogLevel, false) });
+const url = await server.listen(0, '127.0.0.1');
+process.send!({ type: 'listening', url });
+
+process.on('message', async (message: { type: string; id: string; gc?: boolean }) => {
+  const reply = (body: object) => process.send!({ id: message.id, ...body });
+  switch (message.type) {
+    case 'memory': {
+      if (message.gc) {
+        globalThis.gc!();
+        globalThis.gc!();
+      }
+      const { rss, heapUsed, heapTotal } = process.memoryUsage();
+      reply({ rss, heapUsed, heapTotal });
+      break;
+    }
+    case 'statements':
+      reply({ statements });
+      break;
+    case 'stop':
+      await server.close();
+      await database.close();
+      reply({});
+      process.disconnect();
+      break;
+  }
+});
