@@ -27,9 +27,3 @@ export function sum(values: Iterable<DecimalValue>): Decimal {
   for (const value of values) total = total.plus(value);
   return total;
 }
-
-/** Number of digits after the point in a decimal string. */
-export function decimalPlaces(value: string): number {
-  const point = value.indexOf('.');
-  return point === -1 ? 0 : value.length - point - 1;
-}

@@ -3,7 +3,7 @@ import { CsvError, parse } from 'csv-parse';
 import type { DatabaseHandle } from '../db/connect.js';
 import { inBulkTransaction } from './bulk-session.js';
 import { detectFormat, type PriceCsvFormat } from './csv-formats.js';
-import { checkObservation } from './observation-rules.js';
+import { checkObservation, describeProblems } from './observation-rules.js';
 import {
   createPriceStaging,
   duplicateInstants,
@@ -131,7 +131,7 @@ export async function importPriceCsv(database: DatabaseHandle, options: PriceImp
         }
         const checked = checkObservation(row.observation);
         if (!checked.ok) {
-          report(first, checked.problem);
+          report(first, describeProblems(checked.problems));
           continue;
         }
         rows += 1;

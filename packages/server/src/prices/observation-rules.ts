@@ -11,7 +11,18 @@ export interface RawObservation {
   volume?: string | null | undefined;
 }
 
-export type CheckedObservation = { ok: true; point: NewPricePoint } | { ok: false; problem: string };
+/** What is wrong with one field of an observation. */
+export interface ObservationProblem {
+  field: 'at' | 'open' | 'high' | 'low' | 'close' | 'volume';
+  message: string;
+}
+
+export type CheckedObservation = { ok: true; point: NewPricePoint } | { ok: false; problems: ObservationProblem[] };
+
+/** The problems of one observation as one sentence, for a line of a file. */
+export function describeProblems(problems: readonly ObservationProblem[]): string {
+  return problems.map((problem) => problem.message).join(' ');
+}
 
 /**
  * The rules of the recordPrices mutation, for one observation: prices greater than 0, volume
@@ -19,45 +30,48 @@ export type CheckedObservation = { ok: true; point: NewPricePoint } | { ok: fals
  * open = high = low = close, as recordPrices stores it. Every problem is named at once.
  */
 export function checkObservation(raw: RawObservation): CheckedObservation {
-  const problems: string[] = [];
+  const problems: ObservationProblem[] = [];
   const close = price(problems, 'close', raw.close);
-  if (isMissing(raw.close)) problems.push('close is required.');
+  if (isMissing(raw.close)) problems.push({ field: 'close', message: 'close is required.' });
   const givenOpen = price(problems, 'open', raw.open);
   const givenHigh = price(problems, 'high', raw.high);
   const givenLow = price(problems, 'low', raw.low);
   // Prices in hand (each absent or good): only now can their order be checked.
   const pricesReadable = problems.length === 0;
   const volume = isMissing(raw.volume) ? null : decimal(problems, 'volume', raw.volume!);
-  if (volume !== null && isNegative(volume)) problems.push(`volume must not be negative; it was ${volume}.`);
+  if (volume !== null && isNegative(volume)) problems.push({ field: 'volume', message: `volume must not be negative; it was ${volume}.` });
 
   if (pricesReadable && close !== null) {
     const open = givenOpen ?? close;
     const [lower, upper] = compareCanonical(open, close) <= 0 ? [open, close] : [close, open];
     const high = givenHigh ?? upper;
     const low = givenLow ?? lower;
-    if (compareCanonical(high, low) < 0) problems.push(`high (${high}) is below low (${low}).`);
-    else if (compareCanonical(high, upper) < 0) problems.push(`high (${high}) is below the open or close.`);
-    else if (compareCanonical(low, lower) > 0) problems.push(`low (${low}) is above the open or close.`);
+    if (compareCanonical(high, low) < 0) problems.push({ field: 'high', message: `high (${high}) is below low (${low}).` });
+    else if (compareCanonical(high, upper) < 0) problems.push({ field: 'high', message: `high (${high}) is below the open or close.` });
+    else if (compareCanonical(low, lower) > 0) problems.push({ field: 'low', message: `low (${low}) is above the open or close.` });
     if (problems.length === 0) return { ok: true, point: { at: raw.at, open, high, low, close, volume } };
   }
-  return { ok: false, problem: problems.join(' ') };
+  return { ok: false, problems };
 }
 
 const isMissing = (text: string | null | undefined) => text === null || text === undefined || text === '';
 
 /** A price given as text: canonical if it is a decimal greater than 0, else null and a problem. */
-function price(problems: string[], name: string, text: string | null | undefined): string | null {
+function price(problems: ObservationProblem[], name: ObservationProblem['field'], text: string | null | undefined): string | null {
   if (isMissing(text)) return null;
   const value = decimal(problems, name, text!);
   if (value === null) return null;
   if (!isNegative(value) && !isZero(value)) return value;
-  problems.push(`${name} must be greater than 0; it was ${value}.`);
+  problems.push({ field: name, message: `${name} must be greater than 0; it was ${value}.` });
   return null;
 }
 
-function decimal(problems: string[], name: string, text: string): string | null {
+function decimal(problems: ObservationProblem[], name: ObservationProblem['field'], text: string): string | null {
   if (isPlainDecimal(text)) return canonicalText(text);
-  problems.push(`${name} "${truncate(text)}" is not a plain decimal (digits with an optional "-" and "."; no exponent, no thousands separators).`);
+  problems.push({
+    field: name,
+    message: `${name} "${truncate(text)}" is not a plain decimal (digits with an optional "-" and "."; no exponent, no thousands separators).`,
+  });
   return null;
 }
 

@@ -1,7 +1,7 @@
 import type { DatabaseHandle } from '../db/connect.js';
 import { inBulkTransaction } from './bulk-session.js';
 import { CoinGeckoError, type CoinGeckoClient, type CoinGeckoPrice } from './coingecko.js';
-import { checkObservation } from './observation-rules.js';
+import { checkObservation, describeProblems } from './observation-rules.js';
 import { createPriceStaging, mergePriceStaging, sourceIdFor, STAGING_TARGET, stagingLine, type MergeCounts } from './price-staging.js';
 
 const DAY_MS = 86_400_000;
@@ -149,7 +149,7 @@ function pointsOf(fetched: CoinGeckoPrice[], window: SyncWindow, coinId: string)
       const checked = checkObservation({ at: point.at, close: point.price });
       if (!checked.ok) {
         throw new CoinGeckoError(
-          `CoinGecko's answer for ${coinId} ${window.start.toISOString()} → ${window.end.toISOString()} has a price that cannot be stored at ${point.at.toISOString()}: ${checked.problem}`,
+          `CoinGecko's answer for ${coinId} ${window.start.toISOString()} → ${window.end.toISOString()} has a price that cannot be stored at ${point.at.toISOString()}: ${describeProblems(checked.problems)}`,
         );
       }
       return checked.point;

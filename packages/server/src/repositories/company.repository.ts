@@ -43,9 +43,10 @@ function filtered<O>(query: SelectQueryBuilder<Database, 'companies', O>, filter
 }
 
 export async function companyPage(db: Kysely<Database>, request: CompanyPageRequest): Promise<Page<CompanyModel>> {
-  const base = filtered(db.selectFrom('companies').selectAll('companies'), request.filter).select(
-    holdingsExpression(sql.ref('companies.id'), sql`${request.holdingsOn}::date`).as('holdings_btc'),
-  );
+  // Holdings cost two lookups per company: computed only when they order the page.
+  const holdings =
+    request.orderBy === 'HOLDINGS_DESC' ? holdingsExpression(sql.ref('companies.id'), sql`${request.holdingsOn}::date`) : sql<string>`null`;
+  const base = filtered(db.selectFrom('companies').selectAll('companies'), request.filter).select(holdings.as('holdings_btc'));
   let query = db.selectFrom(base.as('c')).selectAll();
   const after = request.after;
   switch (request.orderBy) {

@@ -10,6 +10,7 @@ import {
   type WriteResult,
 } from '@minergraph/schema';
 import type { Database } from '../db/database.js';
+import { checkObservation } from '../prices/observation-rules.js';
 import { insertAsset, toCorporateAction, upsertPrices, type NewPricePoint } from '../repositories/asset.repository.js';
 import { checkSource, recordSource } from './guards.js';
 import { runWrite } from './idempotency.js';
@@ -45,8 +46,9 @@ export async function createAsset(db: Kysely<Database>, input: CreateAssetInput,
 }
 
 /**
- * Checks every point and fills in a single quote (open = high = low = close). Every problem
- * carries the point's index, e.g. ["input", "points", "12", "high"].
+ * Checks every point by the rules the CSV import uses too (checkObservation), and fills in a
+ * single quote (open = high = low = close). Every problem carries the point's index, e.g.
+ * ["input", "points", "12", "high"].
  */
 function pricePoints(problems: Problems, input: RecordPricesInput): NewPricePoint[] {
   if (input.points.length > MAX_POINTS_PER_CALL) {
@@ -54,23 +56,17 @@ function pricePoints(problems: Problems, input: RecordPricesInput): NewPricePoin
     return [];
   }
   const seen = new Map<number, number>();
-  return input.points.map((point, index) => {
+  const points: NewPricePoint[] = [];
+  input.points.forEach((point, index) => {
     const field = (name: string) => ['input', 'points', String(index), name];
-    for (const name of ['open', 'high', 'low', 'close'] as const) problems.amount(field(name), point[name], 'positive');
-    problems.amount(field('volume'), point.volume, 'non-negative');
+    const checked = checkObservation(point);
+    if (checked.ok) points.push(checked.point);
+    else for (const problem of checked.problems) problems.add(field(problem.field), problem.message);
     const earlier = seen.get(point.at.getTime());
     if (earlier !== undefined) problems.add(field('at'), `Point ${earlier} has the same instant, ${point.at.toISOString()}.`);
     else seen.set(point.at.getTime(), index);
-
-    const close = new Decimal(point.close);
-    const open = new Decimal(point.open ?? point.close);
-    const high = point.high != null ? new Decimal(point.high) : Decimal.max(open, close);
-    const low = point.low != null ? new Decimal(point.low) : Decimal.min(open, close);
-    if (high.lt(low)) problems.add(field('high'), `high (${high.toFixed()}) is below low (${low.toFixed()}).`);
-    else if (high.lt(Decimal.max(open, close))) problems.add(field('high'), `high (${high.toFixed()}) is below the open or close.`);
-    else if (low.gt(Decimal.min(open, close))) problems.add(field('low'), `low (${low.toFixed()}) is above the open or close.`);
-    return { at: point.at, open: open.toFixed(), high: high.toFixed(), low: low.toFixed(), close: close.toFixed(), volume: point.volume ?? null };
   });
+  return points;
 }
 
 /** All or nothing: one bad point and no point is written. */

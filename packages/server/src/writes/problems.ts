@@ -1,6 +1,4 @@
-import { Decimal, type UserErrorCode, type UserErrorModel, type WriteResult } from '@minergraph/schema';
-
-const SATOSHI_PLACES = 8;
+import { Decimal, SATOSHI_PLACES, type UserErrorCode, type UserErrorModel, type WriteResult } from '@minergraph/schema';
 
 /** Raised inside a write's transaction to roll it back and answer with userErrors. */
 export class Rejection extends Error {
