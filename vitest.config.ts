@@ -1,19 +1,33 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 // Database tests (`*.db.test.ts`) run once per database engine: always on the embedded
 // PGlite, and on PostgreSQL too when TEST_DATABASE_URL names a server. Every other test
 // runs once. Each test file gets its own database (see packages/server/test/support).
+//
+// Tests always run the workspace's sources, never a compiled dist/ (a clean clone has none,
+// and a stale one would test old code): the workspace packages are aliased to their src/.
 // graphql 16 ships ESM (.mjs) beside CommonJS; Vite would pick the .mjs for our sources
 // while Node loads the CommonJS copy for Apollo and Pothos, and graphql refuses to mix two
 // copies. Node's choice, everywhere.
+const source = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const shared = {
-  resolve: { conditions: ['@minergraph/source'], alias: { graphql: 'graphql/index.js' } },
+  resolve: {
+    conditions: ['@minergraph/source'],
+    alias: {
+      graphql: 'graphql/index.js',
+      '@minergraph/schema': source('packages/schema/src/index.ts'),
+      '@minergraph/sdk': source('packages/sdk/src/index.ts'),
+      '@minergraph/server': source('packages/server/src/index.ts'),
+    },
+  },
   ssr: { resolve: { conditions: ['@minergraph/source'] } },
 };
 
 const engines = ['pglite', ...(process.env.TEST_DATABASE_URL ? ['postgres'] : [])];
 
 export default defineConfig({
+  ...shared,
   test: {
     projects: [
       {
