@@ -4,13 +4,13 @@ import { Command, CommanderError, Option } from 'commander';
 import type { Role } from '@minergraph/schema';
 import { UsageError, withDatabase } from './cli/context.js';
 import { registerPriceCommands } from './cli/prices.js';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
 import { DataDirInUseError } from './db/connect.js';
 import { migrateToEmpty, migrateToLatest } from './db/migrate.js';
+import { explainEnvironmentFailure } from './failures.js';
 import { createLogger } from './logger.js';
 import { createApiKey, listApiKeys, revokeApiKey } from './repositories/api-key.repository.js';
 import { seed } from './seed/seed.js';
-import { serve, stopOnSignals } from './serve.js';
 
 export function buildProgram(): Command {
   const program = new Command('minergraph')
@@ -33,6 +33,7 @@ Environment:
     .action(async () => {
       const config = loadConfig();
       const logger = createLogger(config.logLevel);
+      const { serve, stopOnSignals } = await import('./serve.js');
       const running = await serve(config, logger);
       stopOnSignals(running, logger);
       if (process.stdout.isTTY) process.stdout.write(`\n  GraphQL and playground: ${running.url}\n\n`);
@@ -41,14 +42,25 @@ Environment:
   program
     .command('migrate')
     .description('bring the database to the latest migration')
-    .option('--down-all', 'undo every migration instead (drops all MinerGraph tables)')
-    .action(async (options: { downAll?: boolean }) => {
+    .option('--down-all', 'undo every migration instead: drops all MinerGraph tables and their data (needs --yes)')
+    .option('--yes', 'confirm --down-all')
+    .action(async (options: { downAll?: boolean; yes?: boolean }) => {
       const config = loadConfig();
-      await withDatabase(config, async ({ db }) => {
-        const results = options.downAll ? await migrateToEmpty(db) : await migrateToLatest(db);
-        if (results.length === 0) console.log('Nothing to do: the database is up to date.');
-        for (const result of results) console.log(`${result.direction === 'Up' ? 'applied' : 'undid'} ${result.migrationName}`);
-      });
+      if (options.downAll && !options.yes) {
+        throw new UsageError('migrate --down-all drops every MinerGraph table and all its data. Run it again with --yes to confirm.');
+      }
+      await withDatabase(
+        config,
+        async (database) => {
+          if (options.downAll && database.throughSocket) {
+            throw new UsageError(`A running MinerGraph server uses the database in ${config.dataDir}. Stop it before migrate --down-all.`);
+          }
+          const results = options.downAll ? await migrateToEmpty(database.db) : await migrateToLatest(database.db);
+          if (results.length === 0) console.log('Nothing to do: the database is up to date.');
+          for (const result of results) console.log(`${result.direction === 'Up' ? 'applied' : 'undid'} ${result.migrationName}`);
+        },
+        { prepare: false },
+      );
     });
 
   program
@@ -56,17 +68,21 @@ Environment:
     .description("load DOMAIN.md's sourced facts into an empty database (migrates first)")
     .action(async () => {
       const config = loadConfig();
-      await withDatabase(config, async ({ db }) => {
-        await migrateToLatest(db);
-        const outcome = await seed(db);
-        console.log(
-          outcome === 'loaded'
-            ? 'Loaded the seed facts.'
-            : outcome === 'already-loaded'
-              ? 'The seed facts are already loaded; nothing changed.'
-              : 'The database already holds data, so the seed was not loaded.',
-        );
-      });
+      await withDatabase(
+        config,
+        async ({ db }) => {
+          await migrateToLatest(db);
+          const outcome = await seed(db);
+          console.log(
+            outcome === 'loaded'
+              ? 'Loaded the seed facts.'
+              : outcome === 'already-loaded'
+                ? 'The seed facts are already loaded; nothing changed.'
+                : 'The database already holds data, so the seed was not loaded.',
+          );
+        },
+        { prepare: false },
+      );
     });
 
   const keys = program.command('keys').description('API keys: writes need an editor key in "Authorization: Bearer <key>"');
@@ -79,13 +95,14 @@ Environment:
     .action(async (options: { role: Role; name: string }) => {
       const config = loadConfig();
       await withDatabase(config, async ({ db }) => {
-        await migrateToLatest(db);
         try {
           const { key } = await createApiKey(db, options.name, options.role);
           process.stdout.write(`${key}\n`);
           console.error(`Created the ${options.role} key "${options.name}". It is shown only this once.`);
         } catch (error) {
-          if ((error as { code?: string }).code === '23505') throw new UsageError(`A key named "${options.name}" exists already.`);
+          if ((error as { code?: string }).code === '23505') {
+            throw new UsageError(`An active key is named "${options.name}" already. Revoke it first (keys revoke ${options.name}), or choose another name.`);
+          }
           throw error;
         }
       });
@@ -97,7 +114,6 @@ Environment:
     .action(async () => {
       const config = loadConfig();
       await withDatabase(config, async ({ db }) => {
-        await migrateToLatest(db);
         const rows = await listApiKeys(db);
         if (rows.length === 0) console.log('No API keys yet: pnpm minergraph keys create --role editor --name <label>');
         for (const row of rows) {
@@ -114,7 +130,6 @@ Environment:
     .action(async (name: string) => {
       const config = loadConfig();
       await withDatabase(config, async ({ db }) => {
-        await migrateToLatest(db);
         if (!(await revokeApiKey(db, name))) throw new UsageError(`No active key is named "${name}".`);
         console.log(`Revoked "${name}".`);
       });
@@ -130,14 +145,35 @@ async function main(argv: string[]): Promise<void> {
   try {
     await program.parseAsync(argv);
   } catch (error) {
-    if (error instanceof CommanderError) process.exit(error.exitCode);
-    if (error instanceof ConfigError || error instanceof DataDirInUseError || error instanceof UsageError) {
-      console.error(error.message);
+    // Help and --version end here too, with status 0; a usage mistake is the user's to fix: 2.
+    if (error instanceof CommanderError) process.exit(error.exitCode === 0 ? 0 : 2);
+    const debug = process.env.LOG_LEVEL === 'debug' || process.env.LOG_LEVEL === 'trace';
+    const sentence = userFixable(error);
+    if (sentence !== null) {
+      console.error(sentence);
+      if (debug && error instanceof Error) console.error(error.stack);
       process.exit(2);
     }
-    console.error(error);
+    // A bug: the detail goes to the log (standard output), the user gets where to find it.
+    createLogger(debug ? 'debug' : 'error').fatal({ err: error }, 'unexpected error');
+    console.error(
+      `MinerGraph stopped on an unexpected error: ${(error as Error)?.message ?? String(error)}. ` +
+        'The log on standard output has the details (with LOG_LEVEL=debug, the stack).',
+    );
     process.exit(1);
   }
+}
+
+/** The message for a failure the user can fix, or null for a bug. */
+function userFixable(error: unknown): string | null {
+  if (error instanceof ConfigError || error instanceof DataDirInUseError || error instanceof UsageError) return error.message;
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch {
+    return null;
+  }
+  return explainEnvironmentFailure(error, config);
 }
 
 await main(process.argv);

@@ -38,12 +38,16 @@ export async function serve(config: Config, logger: Logger): Promise<RunningServ
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
     statementTimeoutMs: config.limits.statementTimeoutMs,
+    command: 'serve',
+    exclusive: true,
   });
   try {
     const applied = await migrateToLatest(database.db);
     for (const migration of applied) logger.info({ migration: migration.migrationName, status: migration.status }, 'migration');
     const seeded = await seed(database.db);
     logger.info({ seed: seeded }, seeded === 'loaded' ? 'loaded the seed facts' : 'seed not needed');
+    // The CLI beside the server reaches an embedded database through the server.
+    await database.share();
     const server = await createServer({
       database,
       logger,

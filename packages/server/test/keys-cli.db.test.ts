@@ -40,7 +40,7 @@ describe('pnpm minergraph keys', () => {
     expect(listed.stdout).not.toContain(key);
 
     const duplicate = await cli('create', '--role', 'reader', '--name', 'ingest-bot');
-    expect([duplicate.code, duplicate.stdout, duplicate.stderr.trim()]).toEqual([2, '', 'A key named "ingest-bot" exists already.']);
+    expect([duplicate.code, duplicate.stdout, duplicate.stderr.trim()]).toEqual([2, '', 'An active key is named "ingest-bot" already. Revoke it first (keys revoke ingest-bot), or choose another name.']);
 
     const badRole = await cli('create', '--role', 'owner', '--name', 'x');
     expect(badRole.code).not.toBe(0);

@@ -34,7 +34,9 @@ describe(`serve on ${engine}`, () => {
     if (engine === 'pglite') {
       const second = runCli(['serve'], env);
       expect(await second.exited).toBe(2);
-      expect(second.stderr()).toContain(`Another MinerGraph process is using the database in ${dataDir}`);
+      expect(second.stderr().trim()).toBe(
+        `Another MinerGraph process (pid ${first.child.pid}, running "serve") is using the database in ${dataDir}. Wait for it to finish, or point MINERGRAPH_DATA_DIR at another directory.`,
+      );
       expect(await query(url, '{ company(ticker: "CANG") { ticker } }')).toEqual({ company: { ticker: 'CANG' } });
     }
 

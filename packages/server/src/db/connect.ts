@@ -1,12 +1,14 @@
+import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { hostname, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect, type LogEvent } from 'kysely';
-import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
-import lockfile from 'proper-lockfile';
 import { redactUrl } from '../config.js';
 import type { Database } from './database.js';
+import { lockDataDir, type DataDirLock, type LockHolder } from './data-dir-lock.js';
+import { GatedPGliteDialect, servePgliteSocket, SessionGate, type PgliteSocket } from './pglite-sessions.js';
 
 const DATE_OID = 1082;
 const INT8_OID = 20;
@@ -22,6 +24,13 @@ export interface DatabaseHandle {
   pglite?: PGlite;
   /** The pool behind `db`, when the engine is PostgreSQL (bulk loads use COPY on one of its clients). */
   pgPool?: pg.Pool;
+  /** The engine is PGlite, reached through the process that has it open (pgPool is that socket). */
+  throughSocket?: boolean;
+  /**
+   * Lets other processes on this host (the CLI beside a server) use this PGlite through a
+   * Unix socket while it is open; nothing for PostgreSQL or a database already shared.
+   */
+  share(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -37,13 +46,22 @@ export interface OpenOptions {
   poolSize?: number;
   /** PostgreSQL cancels a statement that runs longer (0: no limit). */
   statementTimeoutMs?: number;
+  /** What the opening process does, for the lock file and the messages of other processes. */
+  command?: string;
+  /** Open the embedded database itself or fail; never through another process that has it open. */
+  exclusive?: boolean;
 }
 
 export class DataDirInUseError extends Error {
   override name = 'DataDirInUseError';
-  constructor(readonly dataDir: string) {
+  constructor(
+    readonly dataDir: string,
+    readonly holder: LockHolder,
+  ) {
     super(
-      `Another MinerGraph process is using the database in ${dataDir}. Stop it first, or point MINERGRAPH_DATA_DIR at another directory. (If that process crashed, its lock expires within 15 seconds.)`,
+      holder.pid === process.pid
+        ? `This process already has the database in ${dataDir} open.`
+        : `Another MinerGraph process (pid ${holder.pid}${holder.hostname === hostname() ? '' : ` on ${holder.hostname}`}, running "${holder.command}") is using the database in ${dataDir}. Wait for it to finish, or point MINERGRAPH_DATA_DIR at another directory.`,
     );
   }
 }
@@ -57,54 +75,100 @@ export async function openDatabase(options: OpenOptions): Promise<DatabaseHandle
 }
 
 function openPostgres(url: string, options: OpenOptions): DatabaseHandle {
-  const pool = new pg.Pool({
-    connectionString: url,
-    max: options.poolSize ?? 10,
-    ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
+  const pool = createPool(
+    {
+      connectionString: url,
+      max: options.poolSize ?? 10,
+      ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
+    },
+  );
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log: options.onQuery });
+  return { db, engine: 'postgres', location: redactUrl(url), pgPool: pool, share: async () => {}, close: () => db.destroy() };
+}
+
+function createPool(config: pg.PoolConfig): pg.Pool {
+  return new pg.Pool({
+    ...config,
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
         oid === DATE_OID || oid === INT8_OID ? keepText : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
     },
   });
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log: options.onQuery });
-  return { db, engine: 'postgres', location: redactUrl(url), pgPool: pool, close: () => db.destroy() };
 }
 
 async function openPglite(dataDir: string, options: OpenOptions): Promise<DatabaseHandle> {
-  let release: (() => Promise<void>) | undefined;
-  if (!dataDir.startsWith('memory://')) {
-    mkdirSync(dataDir, { recursive: true });
-    // PGlite is single-process: a second process writing the same directory corrupts it.
-    // The lock lives beside the directory and goes stale if its holder dies without releasing it.
-    try {
-      release = await lockfile.lock(dataDir, { lockfilePath: `${dataDir}.lock`, stale: 15_000, update: 5_000 });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ELOCKED') throw new DataDirInUseError(dataDir);
-      throw error;
-    }
-    mkdirSync(dirname(dataDir), { recursive: true });
-  }
+  if (dataDir.startsWith('memory://')) return startPglite(dataDir, options);
+  mkdirSync(dirname(dataDir), { recursive: true });
+  const attempt = lockDataDir(dataDir, options.command ?? 'minergraph');
+  if (attempt.acquired) return startPglite(dataDir, options, attempt.lock);
+  // The holder serves the database on a socket: use it through the holder, one session at a time.
+  if (attempt.holder.socket && !options.exclusive) return openPgliteThroughSocket(dataDir, attempt.holder, options);
+  throw new DataDirInUseError(dataDir, attempt.holder);
+}
+
+async function startPglite(dataDir: string, options: OpenOptions, lock?: DataDirLock): Promise<DatabaseHandle> {
+  let socket: PgliteSocket | undefined;
   try {
+    if (lock) mkdirSync(dataDir, { recursive: true });
     const pglite = await PGlite.create(dataDir, {
       parsers: { [DATE_OID]: keepText, [INT8_OID]: keepText },
       ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}),
     });
-    const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite), log: options.onQuery });
+    const gate = new SessionGate();
+    const db = new Kysely<Database>({ dialect: new GatedPGliteDialect(pglite, gate), log: options.onQuery });
     return {
       db,
       engine: 'pglite',
       location: dataDir,
       pglite,
+      async share() {
+        if (!lock || socket) return;
+        socket = await servePgliteSocket(pglite, gate, { directory: socketDirectoryFor(dataDir) });
+        lock.advertise(socket.directory);
+      },
       async close() {
-        // Kysely only closes a driver it has used; close PGlite ourselves so its files are
-        // always flushed and closed before the lock is released.
-        await db.destroy();
-        if (!pglite.closed) await pglite.close();
-        await release?.();
+        try {
+          lock?.advertise(null);
+          await socket?.close();
+          // Kysely only closes a driver it has used; close PGlite ourselves so its files are
+          // always flushed and closed before the lock is released.
+          await db.destroy();
+          if (!pglite.closed) await pglite.close();
+        } finally {
+          lock?.release();
+        }
       },
     };
   } catch (error) {
-    await release?.();
+    await socket?.close();
+    lock?.release();
     throw error;
   }
+}
+
+/** Unix socket paths are short (108 bytes): a deep data directory gets its socket in the temp directory. */
+function socketDirectoryFor(dataDir: string): string {
+  const beside = `${dataDir}.socket`;
+  if (beside.length + '/.s.PGSQL.5432'.length < 100) return beside;
+  return join(tmpdir(), `minergraph-${createHash('sha256').update(dataDir).digest('hex').slice(0, 16)}`);
+}
+
+async function openPgliteThroughSocket(dataDir: string, holder: LockHolder, options: OpenOptions): Promise<DatabaseHandle> {
+  const pool = createPool({ host: holder.socket!, user: 'postgres', database: 'postgres', max: 1 });
+  try {
+    await pool.query('select 1');
+  } catch {
+    await pool.end();
+    throw new DataDirInUseError(dataDir, holder);
+  }
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log: options.onQuery });
+  return {
+    db,
+    engine: 'pglite',
+    location: `${dataDir} (through the MinerGraph process ${holder.pid} that has it open)`,
+    pgPool: pool,
+    throughSocket: true,
+    share: async () => {},
+    close: () => db.destroy(),
+  };
 }

@@ -19,7 +19,8 @@ export interface BulkSession {
 
 /** Runs `work` in one transaction: committed if it returns, rolled back if it throws. */
 export async function inBulkTransaction<T>(database: DatabaseHandle, work: (session: BulkSession) => Promise<T>): Promise<T> {
-  if (database.pgPool) return inPostgresTransaction(database.pgPool, work);
+  // PGlite behind a socket takes a COPY whole (see db/pglite-sessions.ts): send it in slices.
+  if (database.pgPool) return inPostgresTransaction(database.pgPool, work, database.throughSocket ? PGLITE_COPY_SLICE : Infinity);
   if (database.pglite) return inPgliteTransaction(database.pglite, work);
   throw new Error(`A bulk load needs the ${database.engine} connection itself, and this handle does not expose it.`);
 }
@@ -27,7 +28,7 @@ export async function inBulkTransaction<T>(database: DatabaseHandle, work: (sess
 type PgPool = NonNullable<DatabaseHandle['pgPool']>;
 type Pglite = NonNullable<DatabaseHandle['pglite']>;
 
-async function inPostgresTransaction<T>(pool: PgPool, work: (session: BulkSession) => Promise<T>): Promise<T> {
+async function inPostgresTransaction<T>(pool: PgPool, work: (session: BulkSession) => Promise<T>, sliceChars: number): Promise<T> {
   const client = await pool.connect();
   let unusable: Error | undefined;
   try {
@@ -35,8 +36,11 @@ async function inPostgresTransaction<T>(pool: PgPool, work: (session: BulkSessio
     const result = await work({
       query: async (text, params) => (await client.query(text, params)).rows,
       async copyInto(target, chunks) {
+        const copy = (rows: AsyncIterable<string> | string[]) =>
+          pipeline(Readable.from(rows), client.query(copyFrom(`copy ${target} from stdin`)));
         // The server reads the rows as they come: nothing is held in memory but a chunk.
-        await pipeline(Readable.from(chunks), client.query(copyFrom(`copy ${target} from stdin`)));
+        if (sliceChars === Infinity) return copy(chunks);
+        for await (const slice of slices(chunks, sliceChars)) await copy(slice);
       },
     });
     await client.query('commit');
@@ -65,21 +69,26 @@ async function inPgliteTransaction<T>(pglite: Pglite, work: (session: BulkSessio
     work({
       query: async <Row>(text: string, params?: unknown[]) => (await tx.query<Row>(text, params)).rows,
       async copyInto(target, chunks) {
-        let slice: string[] = [];
-        let size = 0;
-        const flush = async () => {
-          if (size === 0) return;
+        for await (const slice of slices(chunks, PGLITE_COPY_SLICE)) {
           await tx.query(`copy ${target} from '/dev/blob'`, [], { blob: new Blob(slice) });
-          slice = [];
-          size = 0;
-        };
-        for await (const chunk of chunks) {
-          slice.push(chunk);
-          size += chunk.length;
-          if (size >= PGLITE_COPY_SLICE) await flush();
         }
-        await flush();
       },
     }),
   );
+}
+
+/** Groups chunks into runs of about `maxChars` characters. */
+async function* slices(chunks: AsyncIterable<string>, maxChars: number): AsyncGenerator<string[]> {
+  let slice: string[] = [];
+  let size = 0;
+  for await (const chunk of chunks) {
+    slice.push(chunk);
+    size += chunk.length;
+    if (size >= maxChars) {
+      yield slice;
+      slice = [];
+      size = 0;
+    }
+  }
+  if (size > 0) yield slice;
 }

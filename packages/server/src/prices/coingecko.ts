@@ -74,6 +74,9 @@ export function createCoinGeckoClient(options: CoinGeckoClientOptions): CoinGeck
           reason = `HTTP ${response.status}`;
         } catch (error) {
           if (error instanceof CoinGeckoError) throw error;
+          const unreachable = unreachableBecause(error);
+          // Nothing answers there: waiting will not change that, so say so now.
+          if (unreachable) throw new CoinGeckoError(`Cannot reach CoinGecko at ${new URL(options.baseUrl).host}: ${unreachable}. Check your network, or COINGECKO_BASE_URL.`);
           reason = (error as Error).name === 'TimeoutError' ? 'no answer in time' : `${(error as Error).message}`;
         }
         if (attempt >= retry.maxAttempts) {
@@ -86,6 +89,19 @@ export function createCoinGeckoClient(options: CoinGeckoClientOptions): CoinGeck
       }
     },
   };
+}
+
+const TLS_FAILURE = /^(CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_|ERR_TLS_|ERR_SSL_|EPROTO$)/;
+
+/** Why a fetch could not reach the server at all, for failures that retrying will not mend; null otherwise. */
+function unreachableBecause(error: unknown): string | null {
+  const cause = (error as { cause?: { code?: string; hostname?: string } }).cause;
+  const code = cause?.code ?? '';
+  if (code === 'ECONNREFUSED') return 'the connection was refused';
+  if (code === 'ENOTFOUND') return `the host name does not resolve (DNS)`;
+  if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return 'there is no route to it';
+  if (TLS_FAILURE.test(code)) return `its TLS certificate or handshake failed (${code})`;
+  return null;
 }
 
 /** Retry-After as seconds or as an HTTP date (RFC 9110); null when absent or unreadable. */
