@@ -16,6 +16,8 @@ export function buildProgram(): Command {
   const program = new Command('minergraph')
     .description('MinerGraph: a GraphQL API for data about publicly listed Bitcoin miners.')
     .showHelpAfterError()
+    // Every command, not just this one, throws instead of exiting: main() picks the status.
+    .exitOverride()
     .addHelpText(
       'after',
       `
@@ -141,7 +143,7 @@ Environment:
 }
 
 async function main(argv: string[]): Promise<void> {
-  const program = buildProgram().exitOverride();
+  const program = buildProgram();
   try {
     await program.parseAsync(argv);
   } catch (error) {
@@ -155,10 +157,10 @@ async function main(argv: string[]): Promise<void> {
       process.exit(2);
     }
     // A bug: the detail goes to the log (standard output), the user gets where to find it.
-    createLogger(debug ? 'debug' : 'error').fatal({ err: error }, 'unexpected error');
+    createLogger('error').fatal({ err: error }, 'unexpected error');
     console.error(
       `MinerGraph stopped on an unexpected error: ${(error as Error)?.message ?? String(error)}. ` +
-        'The log on standard output has the details (with LOG_LEVEL=debug, the stack).',
+        'The log on standard output has the details.',
     );
     process.exit(1);
   }

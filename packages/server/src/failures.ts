@@ -41,8 +41,8 @@ const DIRECTORY_FAILURES = new Map([
   ['EACCES', 'permission denied'],
   ['EPERM', 'not permitted'],
   ['EROFS', 'read-only file system'],
-  ['ENOTDIR', 'a part of the path is a file'],
-  ['EEXIST', 'a file of that name is in the way'],
+  ['ENOTDIR', 'a file is in the way'],
+  ['EEXIST', 'a file is in the way'],
   ['ENOSPC', 'the disk is full'],
 ]);
 
