@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
@@ -8,7 +7,6 @@ import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import { GraphQLError } from 'graphql';
 import { sql } from 'kysely';
-import { pinoHttp } from 'pino-http';
 import { createContext, schema, ScalarLiteralsRule, type Context } from '@minergraph/schema';
 import type { DatabaseHandle } from '../db/connect.js';
 import type { Logger } from '../logger.js';
@@ -19,6 +17,7 @@ import { formatError, INTERNAL_MESSAGE, isClientError } from './errors.js';
 import { aliasAndRootFieldRule, bodyErrors, checkComplexity, queryLengthGuard } from './limits.js';
 import { persistedQueryCache, requirePersisted, type Manifest } from './persisted.js';
 import { playgroundRouter } from './playground.js';
+import { collectRequestFacts, noteErrorCodes, requestFactsPlugin, requestLogging } from './request-log.js';
 
 export const GRAPHQL_PATH = '/graphql';
 
@@ -51,8 +50,6 @@ export interface MinerGraphServer {
   /** Stops accepting, lets requests in flight finish, then stops Apollo. The database stays open. */
   close(): Promise<void>;
 }
-
-const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
 function bearerKey(header: string | undefined): string | null {
   if (!header) return null;
@@ -134,7 +131,7 @@ export async function createServer(options: ServerOptions): Promise<MinerGraphSe
     schema,
     validationRules: [ScalarLiteralsRule, aliasAndRootFieldRule(limits)],
     persistedQueries: { cache: persistedQueryCache(manifest, !options.persistedOnly) },
-    formatError,
+    formatError: noteErrorCodes(formatError),
     includeStacktraceInErrorResponses: false,
     introspection: options.introspection ?? true,
     // serve.ts owns the signals: Apollo's own handler would re-raise SIGTERM after stopping,
@@ -149,23 +146,13 @@ export async function createServer(options: ServerOptions): Promise<MinerGraphSe
         persistedOnly: options.persistedOnly ? manifest : null,
       }),
       errorReporting(logger),
+      requestFactsPlugin(),
     ],
   });
   await apollo.start();
 
   app.disable('x-powered-by');
-  app.use(
-    pinoHttp({
-      logger,
-      genReqId: (req, res) => {
-        const incoming = req.headers['x-request-id'];
-        const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
-        res.setHeader('X-Request-Id', id);
-        return id;
-      },
-      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
-    }),
-  );
+  app.use(requestLogging(logger));
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
@@ -184,6 +171,7 @@ export async function createServer(options: ServerOptions): Promise<MinerGraphSe
     express.json({ limit: limits.maxBodyBytes }),
     bodyErrors(limits),
     queryLengthGuard(limits),
+    collectRequestFacts(),
     expressMiddleware(apollo, {
       context: async ({ req }): Promise<RequestContext> => ({
         ...createContext({ data }),
