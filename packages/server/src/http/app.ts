@@ -6,9 +6,9 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import { GraphQLError } from 'graphql';
-import { sql } from 'kysely';
 import { createContext, schema, ScalarLiteralsRule, type Context } from '@minergraph/schema';
 import type { DatabaseHandle } from '../db/connect.js';
+import { isMigratedToLatest, LATEST_MIGRATION } from '../db/migrate.js';
 import type { Logger } from '../logger.js';
 import { viewerForKey } from '../repositories/api-key.repository.js';
 import { createDataSources } from '../repositories/index.js';
@@ -157,13 +157,24 @@ export async function createServer(options: ServerOptions): Promise<MinerGraphSe
     res.json({ status: 'ok' });
   });
   app.get('/readyz', async (req, res) => {
+    const engine = database.engine;
+    let migrated: boolean;
     try {
-      await sql`select 1`.execute(database.db);
-      res.json({ status: 'ready', database: database.engine });
+      migrated = await isMigratedToLatest(database.db);
     } catch (error) {
       req.log.warn({ err: error }, 'database is not answering');
-      res.status(503).json({ status: 'unavailable', database: database.engine });
+      res.status(503).json({ status: 'unavailable', database: engine, reason: 'The database does not answer.' });
+      return;
     }
+    if (!migrated) {
+      res.status(503).json({
+        status: 'unavailable',
+        database: engine,
+        reason: `The database is not migrated: ${LATEST_MIGRATION} is not applied. Run \`minergraph migrate\`.`,
+      });
+      return;
+    }
+    res.json({ status: 'ready', database: engine, migration: LATEST_MIGRATION });
   });
   if (options.playground ?? true) app.use(playgroundRouter({ graphqlPath: GRAPHQL_PATH, title: 'MinerGraph' }));
   app.use(
