@@ -16,6 +16,9 @@ import { DEFAULT_LIMITS, type Limits } from '../config.js';
 import { formatError, INTERNAL_MESSAGE, isClientError } from './errors.js';
 import { aliasAndRootFieldRule, bodyErrors, checkComplexity, queryLengthGuard } from './limits.js';
 import { persistedQueryCache, requirePersisted, type Manifest } from './persisted.js';
+import { docsRouter, DOCS_PATH, readmeApiSection } from './docs.js';
+import { endpointGuide } from './endpoint-guide.js';
+import { faviconRouter } from './favicon.js';
 import { playgroundRouter } from './playground.js';
 import { collectRequestFacts, noteErrorCodes, requestFactsPlugin, requestLogging } from './request-log.js';
 
@@ -176,7 +179,13 @@ export async function createServer(options: ServerOptions): Promise<MinerGraphSe
     }
     res.json({ status: 'ready', database: engine, migration: LATEST_MIGRATION });
   });
-  if (options.playground ?? true) app.use(playgroundRouter({ graphqlPath: GRAPHQL_PATH, title: 'MinerGraph' }));
+  app.use(faviconRouter());
+  const docs = readmeApiSection();
+  if (docs !== null) app.use(docsRouter(docs));
+  const docsPath = docs === null ? null : DOCS_PATH;
+  const playground = options.playground ?? true;
+  if (playground) app.use(playgroundRouter({ graphqlPath: GRAPHQL_PATH, title: 'MinerGraph playground', docsPath }));
+  app.use(endpointGuide({ graphqlPath: GRAPHQL_PATH, playground, docsPath }));
   app.use(
     GRAPHQL_PATH,
     express.json({ limit: limits.maxBodyBytes }),
