@@ -237,6 +237,17 @@ describe(`prices sync from CoinGecko on ${engine}`, () => {
     );
   });
 
+  it("refuses a price CoinGecko answers that cannot be stored, naming it as CoinGecko's price", async () => {
+    await insertAsset(database.db, { symbol: 'CGN', name: 'Synced N', kind: 'CRYPTO' });
+    script = [{ status: 200, body: '{"prices":[[1704153600000,-5]],"market_caps":[],"total_volumes":[]}' }];
+    await expect(
+      syncFromCoinGecko(database, { symbol: 'CGN', coinId: 'test-coin', from: new Date('2024-01-01T00:00:00Z'), to: new Date('2024-01-05T00:00:00Z'), client: client() }),
+    ).rejects.toThrow(
+      "CoinGecko's answer for test-coin 2024-01-01T00:00:00.000Z → 2024-01-05T00:00:00.000Z has a price that cannot be stored at 2024-01-02T00:00:00.000Z: price must be greater than 0; it was -5.",
+    );
+    expect(await stored('CGN')).toEqual([]);
+  });
+
   it('asks for a short last window over two days, so CoinGecko still answers hourly, and stores only the points inside it', async () => {
     await insertAsset(database.db, { symbol: 'CGC', name: 'Synced C', kind: 'CRYPTO' });
     series = [

@@ -156,7 +156,8 @@ function pointsOf(fetched: CoinGeckoPrice[], window: SyncWindow, coinId: string)
   return [...byInstant.values()]
     .sort((a, b) => a.at.getTime() - b.at.getTime())
     .map((point) => {
-      const checked = checkObservation({ at: point.at, close: point.price });
+      // CoinGecko's answer holds `prices`; a bad one is named as such, not as a close.
+      const checked = checkObservation({ at: point.at, close: point.price }, { close: 'price' });
       if (!checked.ok) {
         throw new CoinGeckoError(
           `CoinGecko's answer for ${coinId} ${window.start.toISOString()} → ${window.end.toISOString()} has a price that cannot be stored at ${point.at.toISOString()}: ${describeProblems(checked.problems)}`,
