@@ -63,6 +63,8 @@ WORKDIR /app
 COPY --from=build /out/package.json ./package.json
 COPY --from=build /out/dist ./dist
 COPY --from=build /out/node_modules ./node_modules
+# The server serves the README's "Running it" section at /docs, and the playground links to it.
+COPY README.md ./README.md
 RUN mkdir -p /data && chown node:node /data
 
 # The official image's unprivileged user (uid 1000).

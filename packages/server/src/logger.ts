@@ -1,14 +1,24 @@
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 import type { LogLevel } from './config.js';
 
 export type { Logger };
 
-/** JSON lines for machines; pretty, coloured lines when a person watches a terminal. */
-export function createLogger(level: LogLevel, pretty = Boolean(process.stdout.isTTY)): Logger {
-  return pino({
+/**
+ * JSON lines for machines; pretty, coloured lines when a person watches a terminal, a request
+ * still on one line. `destination` (JSON only) is for tests that read what was logged.
+ */
+export function createLogger(level: LogLevel, pretty = Boolean(process.stdout.isTTY), destination?: DestinationStream): Logger {
+  const options = {
     level,
     base: { service: 'minergraph' },
+    // Request lines carry no headers; this is for anything else that logs a request by mistake.
     redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' },
-    ...(pretty ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service' } } } : {}),
-  });
+  };
+  if (pretty) {
+    return pino({
+      ...options,
+      transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service,method,path,status,durationMs,operationName', singleLine: true } },
+    });
+  }
+  return destination ? pino(options, destination) : pino(options);
 }

@@ -8,6 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { DCLinter } from 'dclint';
 import { parse } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config.js';
+import { GRAPHQL_PATH } from '../src/http/app.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const COMPOSE_FILE = path.join(ROOT, 'docker-compose.yml');
@@ -189,6 +191,24 @@ describe('docker-compose.yml', () => {
     expect(server.ports).toEqual(['4000:4000']);
   });
 
+  it("turns the playground and introspection on, which the image's NODE_ENV=production turns off, and says so in a comment", () => {
+    expect(server.environment!.MINERGRAPH_PLAYGROUND).toBe('true');
+    expect(server.environment!.MINERGRAPH_INTROSPECTION).toBe('true');
+    const source = readFileSync(COMPOSE_FILE, 'utf8');
+    expect(source).toMatch(/# The image runs with NODE_ENV=production, where the playground and introspection are\n\s+# off\./);
+    // The server's own parsing of the image's environment with the compose file's on top.
+    const imageEnvironment = { NODE_ENV: 'production', HOST: '0.0.0.0', PORT: '4000', LOG_LEVEL: 'info', MINERGRAPH_DATA_DIR: '/data/pglite' };
+    const config = loadConfig({ ...imageEnvironment, ...server.environment });
+    expect([config.production, config.playground, config.introspection]).toEqual([true, true, true]);
+    expect([loadConfig(imageEnvironment).playground, loadConfig(imageEnvironment).introspection]).toEqual([false, false]);
+  });
+
+  it('names the URL of the playground on its first line: the published port and the GraphQL path', () => {
+    const firstLine = readFileSync(COMPOSE_FILE, 'utf8').split('\n')[0]!;
+    const [published] = server.ports![0]!.split(':');
+    expect(firstLine).toContain(`then open http://localhost:${published}${GRAPHQL_PATH}`);
+  });
+
   it('checks the server through /healthz, restarts it, and gives it time to stop', () => {
     expect(server.healthcheck!.test.join(' ')).toContain("fetch('http://127.0.0.1:4000/healthz')");
     expect(server.restart).toBe('unless-stopped');
@@ -277,6 +297,10 @@ describe('the Dockerfile docker-compose.yml builds', () => {
       expect.arrayContaining(['--from=build /out/package.json ./package.json', '--from=build /out/dist ./dist']),
     );
     expect(instructions.some((i) => i.keyword === 'RUN' && i.args.includes('--filter @minergraph/server deploy --prod --legacy /out'))).toBe(true);
+  });
+
+  it("copies the README into /app, where the server finds the API section it serves at /docs", () => {
+    expect(inFinal('COPY').map((i) => i.args)).toContain('README.md ./README.md');
   });
 
   it('listens on 0.0.0.0:4000 in production mode, with a healthcheck and a graceful stop signal', () => {

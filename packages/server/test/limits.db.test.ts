@@ -101,12 +101,18 @@ describe('limits are enforced before any SQL runs', () => {
 });
 
 describe('a server configured for production', () => {
-  it('answers no introspection and serves no playground', async () => {
+  it('answers no introspection and serves no playground, only a page saying how to turn it on', async () => {
     const { errors } = await strict.graphql('{ __schema { types { name } } }');
     expect(errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
     expect(errors?.[0]?.message).toContain('GraphQL introspection is not allowed');
     const page = await fetch(strict.url.replace(/\/graphql$/, '/'), { headers: { accept: 'text/html' } });
-    expect(page.status).toBe(404);
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain('<p>The GraphQL playground is off on this server.</p>');
+    expect(html).toContain('<code>MINERGRAPH_PLAYGROUND=true</code>');
+    expect(html).not.toContain('id="graphiql"');
+    const script = await fetch(strict.url.replace(/\/graphql$/, '/playground/init.js'));
+    expect(script.status).toBe(404);
   });
 });
 

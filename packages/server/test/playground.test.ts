@@ -1,9 +1,16 @@
+import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
+import { inflateSync } from 'node:zlib';
 import express from 'express';
 import { parse, print } from 'graphql';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { docsRouter, readmeApiSection } from '../src/http/docs.js';
+import { FAVICON_SVG, faviconRouter } from '../src/http/favicon.js';
 import { playgroundRouter } from '../src/http/playground.js';
 
 const FALL_THROUGH_STATUS = 418;
@@ -18,7 +25,10 @@ let origin: string;
 
 beforeAll(async () => {
   const app = express();
-  app.use(playgroundRouter({ graphqlPath: '/graphql' }));
+  // As app.ts mounts them: the icon and the README's API section are served beside the playground.
+  app.use(faviconRouter());
+  app.use(docsRouter(readmeApiSection()!));
+  app.use(playgroundRouter({ graphqlPath: '/graphql', docsPath: '/docs' }));
   // Stands in for the GraphQL middleware and the app's own 404: anything the router
   // declines ends up here, recognisably.
   app.use((_req, res) => {
@@ -55,10 +65,18 @@ function referencedUrls(html: string): string[] {
   return [...html.matchAll(/\s(?:src|href)\s*=\s*"([^"]*)"/gi)].map((match) => match[1] ?? '');
 }
 
+interface Element {
+  type: unknown;
+  props: Record<string, unknown> | null;
+  children: unknown[];
+}
+
 interface Render {
   container: unknown;
-  element: { type: unknown; props: Record<string, unknown> };
+  element: Element & { props: Record<string, unknown> };
 }
+
+type Fetcher = (params: { query: string }, options?: { headers?: Record<string, string> }) => unknown;
 
 /** The `storage` prop GraphiQL accepts (the DOM's Storage, minus key()). */
 interface GraphiQLStorage {
@@ -84,24 +102,30 @@ class FakeLocalStorage {
 }
 
 /** Runs the served init.js against stand-ins for the browser globals it uses. */
-async function runInitScript() {
+async function runInitScript(dataset: Record<string, string> = { graphqlUrl: '/graphql', docsUrl: '/docs' }) {
   const script = await (await get('/playground/init.js')).text();
-  const mountPoint = { dataset: { graphqlUrl: '/graphql' } };
+  const mountPoint = { dataset };
   const renders: Render[] = [];
+  /** What GraphiQL's own fetcher was made with and sent. */
+  const sent: { url: string; params: unknown; options: unknown }[] = [];
   const GraphiQL = Object.assign(function GraphiQL() {}, {
-    createFetcher: (options: { url: string }) => ({ url: options.url }),
+    createFetcher: (options: { url: string }) => (params: unknown, fetcherOptions: unknown) => {
+      sent.push({ url: options.url, params, options: fetcherOptions });
+      return 'sent';
+    },
+    Logo: function Logo() {},
   });
   const localStorage = new FakeLocalStorage();
   vm.runInNewContext(script, {
     document: { getElementById: (id: string) => (id === 'graphiql' ? mountPoint : null) },
     localStorage,
     GraphiQL,
-    React: { createElement: (type: unknown, props: Record<string, unknown>) => ({ type, props }) },
+    React: { createElement: (type: unknown, props: Record<string, unknown> | null, ...children: unknown[]) => ({ type, props, children }) },
     ReactDOM: {
       createRoot: (container: unknown) => ({ render: (element: Render['element']) => renders.push({ container, element }) }),
     },
   });
-  return { mountPoint, renders, GraphiQL, localStorage };
+  return { mountPoint, renders, GraphiQL, localStorage, sent };
 }
 
 async function page(): Promise<string> {
@@ -118,7 +142,7 @@ describe('playgroundRouter page', () => {
       expect(response.headers.get('vary')).toBe('Accept');
       const html = await response.text();
       expect(html).toMatch(/^<!doctype html>/);
-      expect(html).toContain('<div id="graphiql" data-graphql-url="/graphql">');
+      expect(html).toContain('<div id="graphiql" data-graphql-url="/graphql" data-docs-url="/docs">');
     });
   }
 
@@ -157,7 +181,7 @@ describe('playgroundRouter page', () => {
 
 describe('playgroundRouter assets', () => {
   it('references only local paths, each served with its content type and cache policy', async () => {
-    const urls = referencedUrls(await page());
+    const urls = referencedUrls(await page()).filter((url) => url !== '/favicon.svg');
     expect(urls).toHaveLength(5);
     expect(urls.filter((url) => url.endsWith('.css'))).toHaveLength(1);
     expect(urls.filter((url) => url.endsWith('.js'))).toHaveLength(4);
@@ -179,7 +203,8 @@ describe('playgroundRouter assets', () => {
   });
 
   it('names vendor files by version, so the immutable cache survives upgrades', async () => {
-    const vendorUrls = referencedUrls(await page()).filter((url) => url !== '/playground/init.js');
+    const vendorUrls = referencedUrls(await page()).filter((url) => url.startsWith('/playground/') && url !== '/playground/init.js');
+    expect(vendorUrls).toHaveLength(4);
     for (const url of vendorUrls) {
       expect(url).toMatch(/-\d+\.\d+\.\d+\./);
     }
@@ -192,13 +217,48 @@ describe('playgroundRouter assets', () => {
     expect(container).toBe(mountPoint);
     expect(element.type).toBe(GraphiQL);
     const props = element.props;
-    expect(props['fetcher']).toEqual({ url: '/graphql' });
+    expect(typeof props['fetcher']).toBe('function');
     expect(print(parse(String(props['defaultQuery'])))).toBe(
       print(parse('{ company(ticker: "CANG") { name ticker holdings { on btc valueUsd } } }')),
     );
     expect(props['isHeadersEditorEnabled']).toBe(true);
     expect(props['defaultEditorToolsVisibility']).toBe('headers');
     expect(props['shouldPersistHeaders']).toBe(false);
+  });
+
+  it('starts the headers tab with {"Authorization": "Bearer "} and sends no Authorization header until a key is typed in', async () => {
+    const { renders, sent } = await runInitScript();
+    const props = (renders[0] as Render).element.props;
+    expect(props['defaultHeaders']).toBe('{"Authorization": "Bearer "}');
+    const fetcher = props['fetcher'] as Fetcher;
+    const params = { query: '{ __typename }' };
+
+    expect(fetcher(params, { headers: { Authorization: 'Bearer ', 'X-Request-Id': 'mine' } })).toBe('sent');
+    fetcher(params, { headers: { authorization: 'bearer' } });
+    fetcher(params, { headers: { Authorization: 'Bearer mg_key' } });
+    fetcher(params);
+    expect(sent).toEqual([
+      { url: '/graphql', params, options: { headers: { 'X-Request-Id': 'mine' } } },
+      { url: '/graphql', params, options: { headers: {} } },
+      { url: '/graphql', params, options: { headers: { Authorization: 'Bearer mg_key' } } },
+      { url: '/graphql', params, options: { headers: {} } },
+    ]);
+  });
+
+  it("names the playground MinerGraph in GraphiQL's logo, with a link to the README's API section", async () => {
+    const { renders, GraphiQL } = await runInitScript();
+    const [logo] = (renders[0] as Render).element.children as [Element];
+    expect(logo.type).toBe(GraphiQL.Logo);
+    expect(logo.children).toEqual([
+      { type: 'span', props: { className: 'minergraph-name' }, children: ['MinerGraph'] },
+      { type: 'a', props: { className: 'minergraph-docs', href: '/docs', target: '_blank', rel: 'noopener' }, children: ['API docs (README)'] },
+    ]);
+    expect(await page()).toContain('<title>MinerGraph playground</title>');
+    expect(await page()).toContain('<div id="graphiql" data-graphql-url="/graphql" data-docs-url="/docs">');
+
+    const withoutDocs = await runInitScript({ graphqlUrl: '/graphql' });
+    const [bareLogo] = (withoutDocs.renders[0] as Render).element.children as [Element];
+    expect(bareLogo.children).toEqual([{ type: 'span', props: { className: 'minergraph-name' }, children: ['MinerGraph'] }, null]);
   });
 
   it('keeps request headers out of the history GraphiQL writes to localStorage', async () => {
@@ -280,6 +340,69 @@ describe('playgroundRouter allowlist', () => {
       const response = await getRawPath(path);
       expect(response.status, path).toBe(FALL_THROUGH_STATUS);
       expect(response.body, path).toBe('fell through');
+    }
+  });
+});
+
+describe('the icon', () => {
+  it('is linked from the page and served as SVG at /favicon.svg', async () => {
+    expect(await page()).toContain('<link rel="icon" href="/favicon.svg" type="image/svg+xml">');
+    const response = await get('/favicon.svg');
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('image/svg+xml; charset=utf-8');
+    expect(await response.text()).toBe(FAVICON_SVG);
+    expect(FAVICON_SVG).toBe(
+      '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="7" fill="#f7931a"/>' +
+        '<polygon points="5,25 12,10 16,17 21,7 27,25" fill="#fff"/></svg>\n',
+    );
+  });
+
+  it('is served at /favicon.ico as a real ICO: one 32×32 PNG of the same picture', async () => {
+    const response = await get('/favicon.ico');
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('image/x-icon');
+    const ico = Buffer.from(await response.arrayBuffer());
+    // ICONDIR: reserved 0, type 1 (icon), 1 image; its entry: 32×32, 32 bits, the PNG at byte 22.
+    expect([ico.readUInt16LE(0), ico.readUInt16LE(2), ico.readUInt16LE(4), ico[6], ico[7], ico.readUInt16LE(12)]).toEqual([0, 1, 1, 32, 32, 32]);
+    expect(ico.readUInt32LE(18)).toBe(22);
+    const png = ico.subarray(22);
+    expect(ico.readUInt32LE(14)).toBe(png.length);
+    expect(png.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+    expect([png.readUInt32BE(16), png.readUInt32BE(20), png[24], png[25]]).toEqual([32, 32, 8, 6]);
+
+    const idatLength = png.readUInt32BE(33);
+    expect(png.subarray(37, 41).toString('ascii')).toBe('IDAT');
+    const rows = inflateSync(png.subarray(41, 41 + idatLength));
+    const pixel = (x: number, y: number) => [...rows.subarray(y * 129 + 1 + x * 4, y * 129 + 1 + x * 4 + 4)];
+    expect(pixel(0, 0)[3]).toBe(0); // outside the rounded corner
+    expect(pixel(2, 16)).toEqual([0xf7, 0x93, 0x1a, 255]); // the orange ground
+    expect(pixel(20, 14)).toEqual([255, 255, 255, 255]); // inside the right-hand peak
+  });
+});
+
+describe("the README's API section at /docs", () => {
+  it('is served as plain text: the "Running it" section, up to the next section', async () => {
+    const response = await get('/docs');
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('text/plain; charset=utf-8');
+    const text = await response.text();
+    expect(text.startsWith("MinerGraph: using the API (from the project's README.md)\n\n## Running it\n")).toBe(true);
+    expect(text).toContain('### Writing: API keys');
+    expect(text).toContain('### Limits');
+    expect(text).not.toContain('## Working on it');
+  });
+
+  it("is found beside the image's dist/ as the Dockerfile copies it, and is absent without a README", () => {
+    const root = fileURLToPath(new URL('../../../', import.meta.url));
+    const image = mkdtempSync(path.join(tmpdir(), 'minergraph-docs-'));
+    try {
+      mkdirSync(path.join(image, 'app/dist/http'), { recursive: true });
+      expect(readmeApiSection(path.join(image, 'app/dist/http'))).toBeNull();
+      cpSync(path.join(root, 'README.md'), path.join(image, 'app/README.md'));
+      expect(readmeApiSection(path.join(image, 'app/dist/http'))).toBe(readmeApiSection());
+      expect(readmeApiSection()?.startsWith('## Running it\n')).toBe(true);
+    } finally {
+      rmSync(image, { recursive: true, force: true });
     }
   });
 });

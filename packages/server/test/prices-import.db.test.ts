@@ -178,6 +178,40 @@ describe(`prices import on ${engine}`, () => {
     expect(await snapshot(database)).toEqual(before);
   });
 
+  it("names a bad value by its own file's column: CoinGecko's price and total_volume, Yahoo's Close and High", async () => {
+    await insertAsset(database.db, { symbol: 'CGX', name: 'CoinGecko refused', kind: 'CRYPTO' });
+    const coingecko = csv('coingecko-bad.csv', [
+      'snapped_at,price,market_cap,total_volume',
+      '2024-01-01 00:00:00 UTC,42261.04,827596236151.196,14305769170.9498',
+      '2024-01-02 00:00:00 UTC,-44179.92,865012345678.1,',
+      '2024-01-03 00:00:00 UTC,,880000000000,19000000000',
+      '2024-01-04 00:00:00 UTC,4.5e4,880000000000,-1',
+    ]);
+    const refusedCoinGecko = await importPriceCsv(database, { file: coingecko, symbol: 'CGX' }).catch((error: unknown) => error);
+    expect(refusedCoinGecko).toBeInstanceOf(PriceFileRejectedError);
+    expect((refusedCoinGecko as PriceFileRejectedError).problems).toEqual([
+      { line: 3, message: 'price must be greater than 0; it was -44179.92.' },
+      { line: 4, message: 'price is required.' },
+      {
+        line: 5,
+        message:
+          'price "4.5e4" is not a plain decimal (digits with an optional "-" and "."; no exponent, no thousands separators). total_volume must not be negative; it was -1.',
+      },
+    ]);
+
+    const yahoo = csv('yahoo-bad.csv', [
+      'Date,Open,High,Low,Close,Adj Close,Volume',
+      '2025-11-13,1.01,1.05,0.98,0,0.995,1200300',
+      '2025-11-14,1.01,1.00,0.98,1.02,0.995,1200300',
+    ]);
+    const refusedYahoo = await importPriceCsv(database, { file: yahoo, symbol: 'CGX' }).catch((error: unknown) => error);
+    expect((refusedYahoo as PriceFileRejectedError).problems).toEqual([
+      { line: 2, message: 'Close must be greater than 0; it was 0.' },
+      { line: 3, message: 'High (1) is below the Open or Close.' },
+    ]);
+    expect(await stored('CGX')).toEqual([]);
+  });
+
   it('refuses a header it does not know, listing the three it reads', async () => {
     const file = csv('unknown.csv', ['time,price', '2026-01-01T00:00:00Z,1']);
 

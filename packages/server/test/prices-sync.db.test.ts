@@ -207,6 +207,47 @@ describe(`prices sync from CoinGecko on ${engine}`, () => {
     expect([restarted.inserted, restarted.updated, restarted.unchanged]).toEqual([0, 0, 3]);
   });
 
+  it('without a start day continues the last sync of the symbol, and without one to continue asks for --from', async () => {
+    await insertAsset(database.db, { symbol: 'CGR', name: 'Synced R', kind: 'CRYPTO' });
+    series = [
+      [at('2024-01-10T00:00:00Z'), '46000.5'],
+      [at('2024-04-10T00:00:00Z'), '69000.25'],
+    ];
+    const to = new Date('2024-05-01T00:00:00Z');
+
+    await expect(syncFromCoinGecko(database, { symbol: 'CGR', coinId: 'test-coin', to, client: client() })).rejects.toThrow(
+      'CGR has no earlier sync from CoinGecko (test-coin) to continue: pass --from YYYY-MM-DD for the first one.',
+    );
+    await expect(syncFromCoinGecko(database, { symbol: 'CGR', coinId: 'test-coin', to, restart: true, client: client() })).rejects.toThrow(
+      '--restart fetches the whole range again, so it needs --from.',
+    );
+    expect(requests).toEqual([]);
+
+    await syncFromCoinGecko(database, { symbol: 'CGR', coinId: 'test-coin', from: new Date('2024-01-01T00:00:00Z'), to: new Date('2024-02-01T00:00:00Z'), client: client() });
+    requests = [];
+    const resumed = await syncFromCoinGecko(database, { symbol: 'CGR', coinId: 'test-coin', to, client: client() });
+
+    expect(resumed.resumedFrom).toEqual(new Date('2024-02-01T00:00:00Z'));
+    expect(requested()).toEqual([{ from: unix('2024-02-01T00:00:00Z'), to: unix('2024-05-01T00:00:00Z') }]);
+    expect(await stored('CGR')).toEqual([quote('2024-01-10T00:00:00.000Z', '46000.5', 'test-coin'), quote('2024-04-10T00:00:00.000Z', '69000.25', 'test-coin')]);
+    expect(await progress('CGR')).toEqual({ coinId: 'test-coin', from: '2024-01-01T00:00:00.000Z', through: '2024-05-01T00:00:00.000Z' });
+    // Another coin's progress is not this sync's to continue.
+    await expect(syncFromCoinGecko(database, { symbol: 'CGR', coinId: 'other-coin', to, client: client() })).rejects.toThrow(
+      'CGR has no earlier sync from CoinGecko (other-coin) to continue',
+    );
+  });
+
+  it("refuses a price CoinGecko answers that cannot be stored, naming it as CoinGecko's price", async () => {
+    await insertAsset(database.db, { symbol: 'CGN', name: 'Synced N', kind: 'CRYPTO' });
+    script = [{ status: 200, body: '{"prices":[[1704153600000,-5]],"market_caps":[],"total_volumes":[]}' }];
+    await expect(
+      syncFromCoinGecko(database, { symbol: 'CGN', coinId: 'test-coin', from: new Date('2024-01-01T00:00:00Z'), to: new Date('2024-01-05T00:00:00Z'), client: client() }),
+    ).rejects.toThrow(
+      "CoinGecko's answer for test-coin 2024-01-01T00:00:00.000Z → 2024-01-05T00:00:00.000Z has a price that cannot be stored at 2024-01-02T00:00:00.000Z: price must be greater than 0; it was -5.",
+    );
+    expect(await stored('CGN')).toEqual([]);
+  });
+
   it('asks for a short last window over two days, so CoinGecko still answers hourly, and stores only the points inside it', async () => {
     await insertAsset(database.db, { symbol: 'CGC', name: 'Synced C', kind: 'CRYPTO' });
     series = [
@@ -295,6 +336,41 @@ describe(`prices sync from CoinGecko on ${engine}`, () => {
       expect(run.stdout()).toBe('BTC from CoinGecko (bitcoin), 1 window: 2 inserted, 0 updated, 0 unchanged.\n');
       expect(run.stderr()).toBe('2024-06-01T00:00:00.000Z → 2024-06-03T00:00:00.000Z: 2 points (2 inserted, 0 updated, 0 unchanged)\n');
     } finally {
+      rmSync(join(dataDir, '..'), { recursive: true, force: true });
+    }
+  });
+
+  it('pnpm minergraph prices sync BTC, run again without --from after a failure, continues where it stopped', async () => {
+    series = [
+      [at('2024-01-10T00:00:00Z'), '46000.5'],
+      [at('2024-04-10T00:00:00Z'), '69000.25'],
+    ];
+    const own = engine === 'postgres' ? await createTestDatabase('seeded') : undefined;
+    const dataDir = join(mkdtempSync(join(tmpdir(), 'minergraph-sync-resume-')), 'data');
+    const env = {
+      ...(own ? { DATABASE_URL: own.url } : { DATABASE_URL: '', MINERGRAPH_DATA_DIR: dataDir }),
+      COINGECKO_BASE_URL: fake.url,
+    };
+    try {
+      if (engine === 'pglite') await preparePgliteDataDir(dataDir);
+
+      const first = runCli(['prices', 'sync', 'BTC', '--to', '2024-06-02'], env);
+      expect(await first.exited).toBe(2);
+      expect(first.stderr()).toBe('BTC has no earlier sync from CoinGecko (bitcoin) to continue: pass --from YYYY-MM-DD for the first one.\n');
+      expect(requests).toEqual([]);
+
+      script = [null, { status: 200, body: '{"prices":[[1711843200000,"not a number"]]}' }];
+      const failed = runCli(['prices', 'sync', 'BTC', '--from', '2024-01-01', '--to', '2024-06-02'], env);
+      expect(await failed.exited).toBe(2);
+      expect(failed.stderr()).toContain('run the same command again to continue.');
+
+      requests = [];
+      const resumed = runCli(['prices', 'sync', 'BTC', '--to', '2024-06-02'], env);
+      expect(await resumed.exited).toBe(0);
+      expect(requested()).toEqual([{ from: unix('2024-03-31T00:00:00Z'), to: unix('2024-06-03T00:00:00Z') }]);
+      expect(resumed.stdout()).toBe('BTC from CoinGecko (bitcoin), 1 window: 1 inserted, 0 updated, 0 unchanged. Continued from 2024-03-31T00:00:00.000Z.\n');
+    } finally {
+      await own?.destroy();
       rmSync(join(dataDir, '..'), { recursive: true, force: true });
     }
   });

@@ -68,19 +68,19 @@ Environment (sync):
     .command('sync')
     .description('fetch prices from CoinGecko in 90-day windows (hourly points), continuing where an interrupted run stopped')
     .argument('<symbol>', 'the asset to store them under, e.g. BTC')
-    .requiredOption('--from <day>', 'first day, YYYY-MM-DD (UTC)')
+    .option('--from <day>', 'first day, YYYY-MM-DD (UTC); default: continue the last sync of this symbol')
     .option('--to <day>', 'last day, YYYY-MM-DD (UTC), included; default: up to now')
     .option('--coin-id <id>', `CoinGecko's id of the coin (default for ${Object.keys(COINGECKO_IDS).join(', ')}: ${Object.values(COINGECKO_IDS).join(', ')})`)
     .option('--restart', 'ignore the progress of earlier runs and fetch the whole range again')
-    .action(async (symbolArgument: string, options: { from: string; to?: string; coinId?: string; restart?: boolean }) => {
+    .action(async (symbolArgument: string, options: { from?: string; to?: string; coinId?: string; restart?: boolean }) => {
       const config = deps.loadConfig();
       const symbol = symbolArgument.trim().toUpperCase();
       const coinId = options.coinId ?? COINGECKO_IDS[symbol];
       if (!coinId) throw new UsageError(`CoinGecko's id for ${symbol} is not known: pass --coin-id (the "API ID" on the coin's CoinGecko page).`);
       const now = Date.now();
-      const from = new Date(`${day('--from', options.from)}T00:00:00Z`);
+      const from = options.from === undefined ? undefined : new Date(`${day('--from', options.from)}T00:00:00Z`);
       const to = options.to ? new Date(Math.min(Date.parse(`${day('--to', options.to)}T00:00:00Z`) + DAY_MS, now)) : new Date(now);
-      if (from >= to) throw new UsageError(`Nothing to fetch: --from (${options.from}) must be before --to and before today's end.`);
+      if (from !== undefined && from >= to) throw new UsageError(`Nothing to fetch: --from (${options.from}) must be before --to and before today's end.`);
 
       const client = createCoinGeckoClient({
         ...config.coingecko,

@@ -1,4 +1,4 @@
-import { Migrator, type Kysely, type Migration, type MigrationResult } from 'kysely';
+import { DEFAULT_MIGRATION_TABLE, Migrator, sql, type Kysely, type Migration, type MigrationResult } from 'kysely';
 import * as domain from './migrations/2026-11-23T00-00_domain.js';
 import * as priceDays from './migrations/2026-11-24T00-00_price-days.js';
 import * as apiKeyNames from './migrations/2026-11-27T00-00_api-key-names.js';
@@ -9,6 +9,19 @@ export const migrations: Record<string, Migration> = {
   '2026-11-24T00-00_price-days': priceDays,
   '2026-11-27T00-00_api-key-names': apiKeyNames,
 };
+
+/** The newest migration this code knows. */
+export const LATEST_MIGRATION = Object.keys(migrations).at(-1)!;
+
+/** Whether the newest migration has been applied; without Kysely's table, nothing has. */
+export async function isMigratedToLatest(db: Kysely<any>): Promise<boolean> {
+  // Two statements: PostgreSQL resolves every table name before running a statement, so one
+  // that named a missing kysely_migration would fail instead of answering false.
+  const { rows } = await sql<{ found: boolean }>`select to_regclass(${DEFAULT_MIGRATION_TABLE}) is not null as found`.execute(db);
+  if (!rows[0]!.found) return false;
+  const latest = await db.selectFrom(DEFAULT_MIGRATION_TABLE).select('name').where('name', '=', LATEST_MIGRATION).executeTakeFirst();
+  return latest !== undefined;
+}
 
 function migrator(db: Kysely<any>): Migrator {
   return new Migrator({ db, provider: { getMigrations: async () => migrations } });

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
@@ -7,10 +6,9 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import { GraphQLError } from 'graphql';
-import { sql } from 'kysely';
-import { pinoHttp } from 'pino-http';
 import { createContext, schema, ScalarLiteralsRule, type Context } from '@minergraph/schema';
 import type { DatabaseHandle } from '../db/connect.js';
+import { isMigratedToLatest, LATEST_MIGRATION } from '../db/migrate.js';
 import type { Logger } from '../logger.js';
 import { viewerForKey } from '../repositories/api-key.repository.js';
 import { createDataSources } from '../repositories/index.js';
@@ -18,7 +16,11 @@ import { DEFAULT_LIMITS, type Limits } from '../config.js';
 import { formatError, INTERNAL_MESSAGE, isClientError } from './errors.js';
 import { aliasAndRootFieldRule, bodyErrors, checkComplexity, queryLengthGuard } from './limits.js';
 import { persistedQueryCache, requirePersisted, type Manifest } from './persisted.js';
+import { docsRouter, DOCS_PATH, readmeApiSection } from './docs.js';
+import { endpointGuide } from './endpoint-guide.js';
+import { faviconRouter } from './favicon.js';
 import { playgroundRouter } from './playground.js';
+import { collectRequestFacts, noteErrorCodes, requestFactsPlugin, requestLogging } from './request-log.js';
 
 export const GRAPHQL_PATH = '/graphql';
 
@@ -51,8 +53,6 @@ export interface MinerGraphServer {
   /** Stops accepting, lets requests in flight finish, then stops Apollo. The database stays open. */
   close(): Promise<void>;
 }
-
-const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
 function bearerKey(header: string | undefined): string | null {
   if (!header) return null;
@@ -134,7 +134,7 @@ export async function createServer(options: ServerOptions): Promise<MinerGraphSe
     schema,
     validationRules: [ScalarLiteralsRule, aliasAndRootFieldRule(limits)],
     persistedQueries: { cache: persistedQueryCache(manifest, !options.persistedOnly) },
-    formatError,
+    formatError: noteErrorCodes(formatError),
     includeStacktraceInErrorResponses: false,
     introspection: options.introspection ?? true,
     // serve.ts owns the signals: Apollo's own handler would re-raise SIGTERM after stopping,
@@ -149,41 +149,49 @@ export async function createServer(options: ServerOptions): Promise<MinerGraphSe
         persistedOnly: options.persistedOnly ? manifest : null,
       }),
       errorReporting(logger),
+      requestFactsPlugin(),
     ],
   });
   await apollo.start();
 
   app.disable('x-powered-by');
-  app.use(
-    pinoHttp({
-      logger,
-      genReqId: (req, res) => {
-        const incoming = req.headers['x-request-id'];
-        const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
-        res.setHeader('X-Request-Id', id);
-        return id;
-      },
-      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
-    }),
-  );
+  app.use(requestLogging(logger));
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
   app.get('/readyz', async (req, res) => {
+    const engine = database.engine;
+    let migrated: boolean;
     try {
-      await sql`select 1`.execute(database.db);
-      res.json({ status: 'ready', database: database.engine });
+      migrated = await isMigratedToLatest(database.db);
     } catch (error) {
       req.log.warn({ err: error }, 'database is not answering');
-      res.status(503).json({ status: 'unavailable', database: database.engine });
+      res.status(503).json({ status: 'unavailable', database: engine, reason: 'The database does not answer.' });
+      return;
     }
+    if (!migrated) {
+      res.status(503).json({
+        status: 'unavailable',
+        database: engine,
+        reason: `The database is not migrated: ${LATEST_MIGRATION} is not applied. Run \`minergraph migrate\`.`,
+      });
+      return;
+    }
+    res.json({ status: 'ready', database: engine, migration: LATEST_MIGRATION });
   });
-  if (options.playground ?? true) app.use(playgroundRouter({ graphqlPath: GRAPHQL_PATH, title: 'MinerGraph' }));
+  app.use(faviconRouter());
+  const docs = readmeApiSection();
+  if (docs !== null) app.use(docsRouter(docs));
+  const docsPath = docs === null ? null : DOCS_PATH;
+  const playground = options.playground ?? true;
+  if (playground) app.use(playgroundRouter({ graphqlPath: GRAPHQL_PATH, title: 'MinerGraph playground', docsPath }));
+  app.use(endpointGuide({ graphqlPath: GRAPHQL_PATH, playground, docsPath }));
   app.use(
     GRAPHQL_PATH,
     express.json({ limit: limits.maxBodyBytes }),
     bodyErrors(limits),
     queryLengthGuard(limits),
+    collectRequestFacts(),
     expressMiddleware(apollo, {
       context: async ({ req }): Promise<RequestContext> => ({
         ...createContext({ data }),

@@ -12,6 +12,7 @@ import {
   type ValidationContext,
 } from 'graphql';
 import type { Limits } from '../config.js';
+import { noteErrorCode } from './request-log.js';
 
 function limitError(code: string, message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code, http: { status: 400 } } });
@@ -19,6 +20,7 @@ function limitError(code: string, message: string): GraphQLError {
 
 /** The same JSON shape GraphQL errors have, for requests refused before GraphQL sees them. */
 export function sendError(res: Response, status: number, code: string, message: string): void {
+  noteErrorCode(res, code);
   res.status(status).json({ errors: [{ message, extensions: { code } }] });
 }
 

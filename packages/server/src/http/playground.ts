@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
+import { FAVICON_PATH } from './favicon.js';
 
 /**
  * An offline GraphiQL playground: the page, React, ReactDOM and GraphiQL are all served
@@ -13,6 +14,8 @@ export interface PlaygroundOptions {
   graphqlPath: string;
   /** Text of the page's `<title>`. */
   title?: string;
+  /** Where the README's API section is served; the playground links to it. */
+  docsPath?: string | null;
 }
 
 const ASSET_PREFIX = '/playground';
@@ -46,11 +49,33 @@ const DEFAULT_QUERY = `{
 }
 `;
 
+/** What the headers tab starts with: where an API key goes, ready for one to be pasted. */
+export const DEFAULT_HEADERS = '{"Authorization": "Bearer "}';
+
 // A separate file rather than an inline <script>, so the CSP needs no 'unsafe-inline'
-// for scripts. It reads the endpoint from the mount point, which keeps it static.
+// for scripts. It reads the endpoint and the docs' URL from the mount point, which keeps it static.
 const INIT_SCRIPT = `'use strict';
 {
   const mountPoint = document.getElementById('graphiql');
+  const { graphqlUrl, docsUrl } = mountPoint.dataset;
+
+  // The headers tab starts with an Authorization header waiting for a key. Until one is
+  // pasted, requests go without it: the server refuses a "Bearer" with no key, and reads
+  // need none.
+  const send = GraphiQL.createFetcher({ url: graphqlUrl });
+  const withoutBlankKey = (headers) =>
+    Object.fromEntries(
+      Object.entries(headers || {}).filter(([name, value]) => !(name.toLowerCase() === 'authorization' && /^Bearer\\s*$/i.test(String(value)))),
+    );
+  const fetcher = (params, options) => send(params, { ...options, headers: withoutBlankKey(options && options.headers) });
+
+  const h = React.createElement;
+  const logo = h(
+    GraphiQL.Logo,
+    null,
+    h('span', { className: 'minergraph-name' }, 'MinerGraph'),
+    docsUrl ? h('a', { className: 'minergraph-docs', href: docsUrl, target: '_blank', rel: 'noopener' }, 'API docs (README)') : null,
+  );
 
   // GraphiQL 3 writes each request's headers into its history (graphiql:queries and
   // graphiql:favorites) even with shouldPersistHeaders off, so strip them on the way to
@@ -77,15 +102,20 @@ const INIT_SCRIPT = `'use strict';
   };
 
   ReactDOM.createRoot(mountPoint).render(
-    React.createElement(GraphiQL, {
-      fetcher: GraphiQL.createFetcher({ url: mountPoint.dataset.graphqlUrl }),
-      defaultQuery: ${JSON.stringify(DEFAULT_QUERY)},
-      isHeadersEditorEnabled: true,
-      // Open on the headers tab, where an API key goes: {"Authorization": "Bearer <key>"}
-      defaultEditorToolsVisibility: 'headers',
-      shouldPersistHeaders: false,
-      storage,
-    }),
+    h(
+      GraphiQL,
+      {
+        fetcher,
+        defaultQuery: ${JSON.stringify(DEFAULT_QUERY)},
+        isHeadersEditorEnabled: true,
+        // Open on the headers tab, where an API key goes.
+        defaultEditorToolsVisibility: 'headers',
+        defaultHeaders: ${JSON.stringify(DEFAULT_HEADERS)},
+        shouldPersistHeaders: false,
+        storage,
+      },
+      logo,
+    ),
   );
 }
 `;
@@ -129,8 +159,14 @@ function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);
 }
 
-function renderPage(options: { title: string; graphqlUrl: string; assetUrl: (name: string) => string; vendorNames: string[] }): string {
-  const { title, graphqlUrl, assetUrl, vendorNames } = options;
+function renderPage(options: {
+  title: string;
+  graphqlUrl: string;
+  docsUrl: string | null;
+  assetUrl: (name: string) => string;
+  vendorNames: string[];
+}): string {
+  const { title, graphqlUrl, docsUrl, assetUrl, vendorNames } = options;
   const stylesheets = vendorNames.filter((name) => name.endsWith('.css'));
   const scripts = [...vendorNames.filter((name) => name.endsWith('.js')), 'init.js'];
   return `<!doctype html>
@@ -139,12 +175,19 @@ function renderPage(options: { title: string; graphqlUrl: string; assetUrl: (nam
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)}</title>
+<link rel="icon" href="${FAVICON_PATH}" type="image/svg+xml">
 ${stylesheets.map((name) => `<link rel="stylesheet" href="${escapeHtml(assetUrl(name))}">`).join('\n')}
-<style>body { margin: 0; } #graphiql { height: 100vh; }</style>
+<style>
+body { margin: 0; }
+#graphiql { height: 100vh; }
+.graphiql-container .graphiql-logo { display: flex; align-items: baseline; gap: 1em; }
+.minergraph-name { font-weight: 600; }
+.minergraph-docs { font-size: 0.75em; color: hsla(var(--color-primary), 1); }
+</style>
 ${scripts.map((name) => `<script defer src="${escapeHtml(assetUrl(name))}"></script>`).join('\n')}
 </head>
 <body>
-<div id="graphiql" data-graphql-url="${escapeHtml(graphqlUrl)}">Loading the GraphQL playground…</div>
+<div id="graphiql" data-graphql-url="${escapeHtml(graphqlUrl)}"${docsUrl ? ` data-docs-url="${escapeHtml(docsUrl)}"` : ''}>Loading the GraphQL playground…</div>
 <noscript>The GraphQL playground needs JavaScript. The API itself answers POST requests at ${escapeHtml(graphqlUrl)}.</noscript>
 </body>
 </html>
@@ -157,7 +200,7 @@ ${scripts.map((name) => `<script defer src="${escapeHtml(assetUrl(name))}"></scr
  * pass through to the next handler, so mount this router before the GraphQL middleware.
  */
 export function playgroundRouter(options: PlaygroundOptions): express.Router {
-  const { graphqlPath, title = 'MinerGraph playground' } = options;
+  const { graphqlPath, title = 'MinerGraph playground', docsPath = null } = options;
   const vendor = vendorAssets();
   const vendorNames = [...vendor.keys()];
   const router = express.Router();
@@ -177,6 +220,7 @@ export function playgroundRouter(options: PlaygroundOptions): express.Router {
     const page = renderPage({
       title,
       graphqlUrl: `${req.baseUrl}${graphqlPath}`,
+      docsUrl: docsPath,
       assetUrl: (name) => `${req.baseUrl}${ASSET_PREFIX}/${name}`,
       vendorNames,
     });

@@ -1,5 +1,5 @@
 import { parseDate, parseDateTime } from '@minergraph/schema';
-import type { RawObservation } from './observation-rules.js';
+import type { ColumnNames, RawObservation } from './observation-rules.js';
 
 /** What one CSV record says: an observation, a row the format marks as empty, or a problem. */
 export type CsvRow =
@@ -12,6 +12,8 @@ export interface PriceCsvFormat {
   /** How the summary names it. */
   label: string;
   header: readonly string[];
+  /** The header's names for the observation's fields, so a bad value is reported under its own column. */
+  columns?: ColumnNames;
   /** Why rows were skipped, when the format has rows that carry no quote. */
   skippedRowsAre?: string;
   /** Reads a record that has exactly `header.length` fields. */
@@ -29,6 +31,7 @@ const coingecko: PriceCsvFormat = {
   id: 'coingecko',
   label: 'CoinGecko export',
   header: ['snapped_at', 'price', 'market_cap', 'total_volume'],
+  columns: { close: 'price', volume: 'total_volume' },
   read([snappedAt, price, , totalVolume]) {
     const match = COINGECKO_SNAPPED_AT.exec(snappedAt!);
     if (!match) return bad(`snapped_at "${snappedAt}" is not of the form "2024-01-01 00:00:00 UTC".`);
@@ -55,6 +58,7 @@ const yahoo: PriceCsvFormat = {
   id: 'yahoo',
   label: 'Yahoo Finance download',
   header: ['Date', ...YAHOO_QUOTE_FIELDS],
+  columns: { open: 'Open', high: 'High', low: 'Low', close: 'Close', volume: 'Volume' },
   skippedRowsAre: 'Yahoo "null" rows (days without a quote)',
   read([date, open, high, low, close, adjClose, volume]) {
     const quote = [open, high, low, close, adjClose, volume];

@@ -129,7 +129,7 @@ export async function importPriceCsv(database: DatabaseHandle, options: PriceImp
           report(first, row.problem);
           continue;
         }
-        const checked = checkObservation(row.observation);
+        const checked = checkObservation(row.observation, format.columns);
         if (!checked.ok) {
           report(first, describeProblems(checked.problems));
           continue;

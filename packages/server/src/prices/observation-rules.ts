@@ -17,6 +17,9 @@ export interface ObservationProblem {
   message: string;
 }
 
+/** What a source calls each field, for messages in its own terms (CoinGecko's close is `price`). */
+export type ColumnNames = Partial<Record<ObservationProblem['field'], string>>;
+
 export type CheckedObservation = { ok: true; point: NewPricePoint } | { ok: false; problems: ObservationProblem[] };
 
 /** The problems of one observation as one sentence, for a line of a file. */
@@ -29,26 +32,28 @@ export function describeProblems(problems: readonly ObservationProblem[]): strin
  * not negative, and a high and low that bound the open and close. A single quote becomes
  * open = high = low = close, as recordPrices stores it. Every problem is named at once.
  */
-export function checkObservation(raw: RawObservation): CheckedObservation {
+export function checkObservation(raw: RawObservation, columns: ColumnNames = {}): CheckedObservation {
   const problems: ObservationProblem[] = [];
-  const close = price(problems, 'close', raw.close);
-  if (isMissing(raw.close)) problems.push({ field: 'close', message: 'close is required.' });
-  const givenOpen = price(problems, 'open', raw.open);
-  const givenHigh = price(problems, 'high', raw.high);
-  const givenLow = price(problems, 'low', raw.low);
+  const named = (field: ObservationProblem['field']) => columns[field] ?? field;
+  const close = price(problems, 'close', named('close'), raw.close);
+  if (isMissing(raw.close)) problems.push({ field: 'close', message: `${named('close')} is required.` });
+  const givenOpen = price(problems, 'open', named('open'), raw.open);
+  const givenHigh = price(problems, 'high', named('high'), raw.high);
+  const givenLow = price(problems, 'low', named('low'), raw.low);
   // Prices in hand (each absent or good): only now can their order be checked.
   const pricesReadable = problems.length === 0;
-  const volume = isMissing(raw.volume) ? null : decimal(problems, 'volume', raw.volume!);
-  if (volume !== null && isNegative(volume)) problems.push({ field: 'volume', message: `volume must not be negative; it was ${volume}.` });
+  const volume = isMissing(raw.volume) ? null : decimal(problems, 'volume', named('volume'), raw.volume!);
+  if (volume !== null && isNegative(volume)) problems.push({ field: 'volume', message: `${named('volume')} must not be negative; it was ${volume}.` });
 
   if (pricesReadable && close !== null) {
     const open = givenOpen ?? close;
     const [lower, upper] = compareCanonical(open, close) <= 0 ? [open, close] : [close, open];
     const high = givenHigh ?? upper;
     const low = givenLow ?? lower;
-    if (compareCanonical(high, low) < 0) problems.push({ field: 'high', message: `high (${high}) is below low (${low}).` });
-    else if (compareCanonical(high, upper) < 0) problems.push({ field: 'high', message: `high (${high}) is below the open or close.` });
-    else if (compareCanonical(low, lower) > 0) problems.push({ field: 'low', message: `low (${low}) is above the open or close.` });
+    const openOrClose = `the ${named('open')} or ${named('close')}`;
+    if (compareCanonical(high, low) < 0) problems.push({ field: 'high', message: `${named('high')} (${high}) is below ${named('low')} (${low}).` });
+    else if (compareCanonical(high, upper) < 0) problems.push({ field: 'high', message: `${named('high')} (${high}) is below ${openOrClose}.` });
+    else if (compareCanonical(low, lower) > 0) problems.push({ field: 'low', message: `${named('low')} (${low}) is above ${openOrClose}.` });
     if (problems.length === 0) return { ok: true, point: { at: raw.at, open, high, low, close, volume } };
   }
   return { ok: false, problems };
@@ -57,19 +62,19 @@ export function checkObservation(raw: RawObservation): CheckedObservation {
 const isMissing = (text: string | null | undefined) => text === null || text === undefined || text === '';
 
 /** A price given as text: canonical if it is a decimal greater than 0, else null and a problem. */
-function price(problems: ObservationProblem[], name: ObservationProblem['field'], text: string | null | undefined): string | null {
+function price(problems: ObservationProblem[], field: ObservationProblem['field'], name: string, text: string | null | undefined): string | null {
   if (isMissing(text)) return null;
-  const value = decimal(problems, name, text!);
+  const value = decimal(problems, field, name, text!);
   if (value === null) return null;
   if (!isNegative(value) && !isZero(value)) return value;
-  problems.push({ field: name, message: `${name} must be greater than 0; it was ${value}.` });
+  problems.push({ field, message: `${name} must be greater than 0; it was ${value}.` });
   return null;
 }
 
-function decimal(problems: ObservationProblem[], name: ObservationProblem['field'], text: string): string | null {
+function decimal(problems: ObservationProblem[], field: ObservationProblem['field'], name: string, text: string): string | null {
   if (isPlainDecimal(text)) return canonicalText(text);
   problems.push({
-    field: name,
+    field,
     message: `${name} "${truncate(text)}" is not a plain decimal (digits with an optional "-" and "."; no exponent, no thousands separators).`,
   });
   return null;

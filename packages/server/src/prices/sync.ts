@@ -49,7 +49,8 @@ interface SyncProgress {
 export interface SyncOptions {
   symbol: string;
   coinId: string;
-  from: Date;
+  /** Absent: continue the symbol's last sync from where it stopped. */
+  from?: Date;
   to: Date;
   /** Ignore the remembered progress and fetch the whole range again. */
   restart?: boolean;
@@ -78,18 +79,27 @@ export async function syncFromCoinGecko(database: DatabaseHandle, options: SyncO
   const symbol = options.symbol.trim().toUpperCase();
   const asset = await database.db.selectFrom('assets').select('id').where('symbol', '=', symbol).executeTakeFirst();
   if (!asset) throw new CoinGeckoSyncInputError(`No asset has the symbol ${symbol}. Create it first (the createAsset mutation).`);
-  if (options.from >= options.to) throw new CoinGeckoSyncInputError('The range is empty: --from must be before --to (and before now).');
+  if (options.from === undefined && options.restart) {
+    throw new CoinGeckoSyncInputError('--restart fetches the whole range again, so it needs --from.');
+  }
 
   const key = syncProgressKey(symbol);
   const stored = options.restart ? null : await readProgress(database, key, options.coinId);
+  if (options.from === undefined && stored === null) {
+    throw new CoinGeckoSyncInputError(
+      `${symbol} has no earlier sync from CoinGecko (${options.coinId}) to continue: pass --from YYYY-MM-DD for the first one.`,
+    );
+  }
+  const from = options.from ?? stored!.from;
+  if (from >= options.to) throw new CoinGeckoSyncInputError('The range is empty: --from must be before --to (and before now).');
   // Continue only a range that this one starts inside of; a range elsewhere starts afresh.
-  const continues = stored !== null && stored.from <= options.from && options.from <= stored.through;
-  const coveredFrom = continues ? stored.from : options.from;
-  const start = continues && stored.through > options.from ? stored.through : options.from;
+  const continues = stored !== null && stored.from <= from && from <= stored.through;
+  const coveredFrom = continues ? stored.from : from;
+  const start = continues && stored.through > from ? stored.through : from;
 
   const summary: SyncSummary = {
     coinId: options.coinId,
-    resumedFrom: start > options.from ? start : null,
+    resumedFrom: start > from ? start : null,
     windows: [],
     inserted: 0,
     updated: 0,
@@ -146,7 +156,8 @@ function pointsOf(fetched: CoinGeckoPrice[], window: SyncWindow, coinId: string)
   return [...byInstant.values()]
     .sort((a, b) => a.at.getTime() - b.at.getTime())
     .map((point) => {
-      const checked = checkObservation({ at: point.at, close: point.price });
+      // CoinGecko's answer holds `prices`; a bad one is named as such, not as a close.
+      const checked = checkObservation({ at: point.at, close: point.price }, { close: 'price' });
       if (!checked.ok) {
         throw new CoinGeckoError(
           `CoinGecko's answer for ${coinId} ${window.start.toISOString()} → ${window.end.toISOString()} has a price that cannot be stored at ${point.at.toISOString()}: ${describeProblems(checked.problems)}`,
