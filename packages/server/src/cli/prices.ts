@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
-import { parseDate, parseDecimal, ScalarInputError } from '@minergraph/schema';
+import { Decimal, parseDate, parseDecimal, ScalarInputError } from '@minergraph/schema';
+import type { DatabaseHandle } from '../db/connect.js';
+import { assetsBySymbols, corporateActionsByAssetIds } from '../repositories/asset.repository.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { createCoinGeckoClient, CoinGeckoError } from '../prices/coingecko.js';
 import { UnknownCsvHeaderError } from '../prices/csv-formats.js';
@@ -144,7 +146,15 @@ Environment (sync):
       await deps.withDatabase(config, async (database) => {
         await migrateToLatest(database.db);
         const result = await recordCorporateAction(database.db, input, { apiKeyId: null });
-        if (!result.ok) throw new UsageError(result.userErrors.map((error) => `${error.code}: ${error.message}`).join('\n'));
+        if (!result.ok) {
+          // The same change recorded again (the seed already holds Cango's ADS conversion) is no change.
+          const recorded = result.userErrors.every((error) => error.code === 'ALREADY_EXISTS') && (await recordedAlready(database.db, input));
+          if (recorded) {
+            console.log(`${recorded.symbol}: the ratio change of ${recorded.effectiveOn} (${recorded.ratio} new units per old unit) is recorded already; nothing changed.`);
+            return;
+          }
+          throw new UsageError(result.userErrors.map((error) => `${error.code}: ${error.message}`).join('\n'));
+        }
         const action = result.value;
         console.log(`${symbol.trim().toUpperCase()}: from ${action.effectiveOn} each old unit is ${action.ratio} new units (${action.description}).`);
       });
@@ -176,4 +186,14 @@ function decimal(option: string, value: string): string {
     if (error instanceof ScalarInputError) throw new UsageError(`${option}: ${error.message}`);
     throw error;
   }
+}
+
+/** The identical ratio change, if the asset has it on that day already. */
+async function recordedAlready(db: DatabaseHandle['db'], input: { symbol: string; effectiveOn: string; ratio: string }) {
+  const symbol = input.symbol.trim().toUpperCase();
+  const [asset] = await assetsBySymbols(db, [symbol]);
+  if (!asset) return null;
+  const [actions] = await corporateActionsByAssetIds(db, [asset.id]);
+  const same = actions?.find((action) => action.effectiveOn === input.effectiveOn && new Decimal(action.ratio).eq(input.ratio));
+  return same ? { symbol, effectiveOn: same.effectiveOn, ratio: same.ratio } : null;
 }
