@@ -3,7 +3,7 @@ import { ConfigError, type Config } from './config.js';
 import { loadManifest, sdkManifestPath, type Manifest } from './http/persisted.js';
 import { openDatabase, type DatabaseHandle } from './db/connect.js';
 import { migrateToLatest } from './db/migrate.js';
-import { createServer, type MinerGraphServer } from './http/app.js';
+import type { MinerGraphServer } from './http/app.js';
 import type { Logger } from './logger.js';
 import { seed } from './seed/seed.js';
 
@@ -34,6 +34,9 @@ function persistedOperations(config: Config, logger: Logger): Manifest {
 /** Opens the database, brings it to the latest migration, seeds an empty one, and listens. */
 export async function serve(config: Config, logger: Logger): Promise<RunningServer> {
   const manifest = persistedOperations(config, logger);
+  // Loading Apollo, express and the schema takes about as long as opening PGlite: do both at once.
+  const http = import('./http/app.js');
+  http.catch(() => undefined); // awaited below; this only keeps an early failure from going unhandled
   const database = await openDatabase({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
@@ -48,6 +51,7 @@ export async function serve(config: Config, logger: Logger): Promise<RunningServ
     logger.info({ seed: seeded }, seeded === 'loaded' ? 'loaded the seed facts' : 'seed not needed');
     // The CLI beside the server reaches an embedded database through the server.
     await database.share();
+    const { createServer } = await http;
     const server = await createServer({
       database,
       logger,
