@@ -38,6 +38,7 @@ export async function serve(config: Config, logger: Logger): Promise<RunningServ
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
     statementTimeoutMs: config.limits.statementTimeoutMs,
+    onPoolError: (error) => logger.warn({ err: error }, 'a database connection broke; the pool opens a new one when needed'),
   });
   try {
     const applied = await migrateToLatest(database.db);

@@ -37,6 +37,12 @@ export interface OpenOptions {
   poolSize?: number;
   /** PostgreSQL cancels a statement that runs longer (0: no limit). */
   statementTimeoutMs?: number;
+  /**
+   * Hears of every PostgreSQL connection that broke (terminated by the server, a failover, a
+   * pooler's restart, a reset socket). The pool drops that connection and opens a new one when
+   * needed; only queries running on it fail.
+   */
+  onPoolError?: (error: Error) => void;
 }
 
 export class DataDirInUseError extends Error {
@@ -66,6 +72,19 @@ function openPostgres(url: string, options: OpenOptions): DatabaseHandle {
         oid === DATE_OID || oid === INT8_OID ? keepText : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
     },
   });
+  // An 'error' event without a listener ends the process. pg-pool listens on idle clients only
+  // and re-emits their errors on the pool; a client that Kysely holds has no listener at all
+  // while its query runs, so every client gets one of its own for its whole life.
+  // A terminated connection errs twice (PostgreSQL's message, then the closed socket): one report.
+  pool.on('connect', (client) => {
+    let reported = false;
+    client.on('error', (error: Error) => {
+      if (!reported) options.onPoolError?.(error);
+      reported = true;
+    });
+  });
+  // Already reported by the client's own listener above.
+  pool.on('error', () => {});
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log: options.onQuery });
   return { db, engine: 'postgres', location: redactUrl(url), pgPool: pool, close: () => db.destroy() };
 }
