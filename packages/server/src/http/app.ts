@@ -15,7 +15,7 @@ import type { Logger } from '../logger.js';
 import { viewerForKey } from '../repositories/api-key.repository.js';
 import { createDataSources } from '../repositories/index.js';
 import { DEFAULT_LIMITS, type Limits } from '../config.js';
-import { formatError, INTERNAL_MESSAGE, isClientError } from './errors.js';
+import { DATABASE_UNAVAILABLE, formatError, INTERNAL_MESSAGE, isClientError, isDatabaseUnavailable, RETRY_AFTER_SECONDS } from './errors.js';
 import { aliasAndRootFieldRule, bodyErrors, checkComplexity, queryLengthGuard } from './limits.js';
 import { persistedQueryCache, requirePersisted, type Manifest } from './persisted.js';
 import { playgroundRouter } from './playground.js';
@@ -99,14 +99,20 @@ function admission(
   };
 }
 
-/** Logs every error a client was not meant to cause, with the request's id, and puts the id in the response. */
+/**
+ * Logs every error a client was not meant to cause, with the request's id, and puts the id in
+ * the response. An answer that failed because the database could not be reached is HTTP 503
+ * with Retry-After, whichever part of the request (key lookup, a query, a write) hit it.
+ */
 function errorReporting(logger: Logger): ApolloServerPlugin<RequestContext> {
   return {
     async requestDidStart() {
       return {
         async didEncounterErrors({ errors, contextValue, operationName }) {
           for (const error of errors) {
-            if (!isClientError(error)) {
+            if (isDatabaseUnavailable(error)) {
+              logger.warn({ err: error.originalError ?? error, requestId: contextValue.requestId, operationName }, 'database unavailable');
+            } else if (!isClientError(error)) {
               logger.error({ err: error.originalError ?? error, requestId: contextValue.requestId, operationName }, 'unexpected error');
             }
           }
@@ -114,7 +120,12 @@ function errorReporting(logger: Logger): ApolloServerPlugin<RequestContext> {
         async willSendResponse({ response, contextValue }) {
           if (response.body.kind !== 'single') return;
           for (const error of response.body.singleResult.errors ?? []) {
-            if (error.message === INTERNAL_MESSAGE) (error.extensions as Record<string, unknown>).requestId = contextValue.requestId;
+            const unavailable = error.extensions?.code === DATABASE_UNAVAILABLE;
+            if (error.message === INTERNAL_MESSAGE || unavailable) (error.extensions as Record<string, unknown>).requestId = contextValue.requestId;
+            if (unavailable) {
+              response.http.status = 503;
+              response.http.headers.set('retry-after', String(RETRY_AFTER_SECONDS));
+            }
           }
         },
       };
