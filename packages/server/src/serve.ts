@@ -54,6 +54,7 @@ export async function serve(config: Config, logger: Logger): Promise<RunningServ
       playground: config.playground,
       manifest,
       persistedOnly: config.persistedOnly,
+      timeouts: config.timeouts,
     });
     const url = await server.listen(config.port, config.host);
     logger.info({ url, database: database.engine, location: database.location }, `MinerGraph is serving GraphQL at ${url}`);

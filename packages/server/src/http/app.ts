@@ -14,7 +14,7 @@ import type { DatabaseHandle } from '../db/connect.js';
 import type { Logger } from '../logger.js';
 import { viewerForKey } from '../repositories/api-key.repository.js';
 import { createDataSources } from '../repositories/index.js';
-import { DEFAULT_LIMITS, type Limits } from '../config.js';
+import { DEFAULT_LIMITS, DEFAULT_TIMEOUTS, type Limits, type ServerTimeouts } from '../config.js';
 import { DATABASE_UNAVAILABLE, formatError, INTERNAL_MESSAGE, isClientError, isDatabaseUnavailable, RETRY_AFTER_SECONDS } from './errors.js';
 import { aliasAndRootFieldRule, bodyErrors, checkComplexity, queryLengthGuard } from './limits.js';
 import { persistedQueryCache, requirePersisted, type Manifest } from './persisted.js';
@@ -36,6 +36,8 @@ export interface ServerOptions {
   manifest?: Manifest;
   /** Only the manifest's operations run (MINERGRAPH_PERSISTED_ONLY). */
   persistedOnly?: boolean;
+  /** How long the HTTP server waits on a silent or slow client. */
+  timeouts?: ServerTimeouts;
 }
 
 export type RequestContext = Context & {
@@ -133,13 +135,34 @@ function errorReporting(logger: Logger): ApolloServerPlugin<RequestContext> {
   };
 }
 
+/** Node's HTTP server with timeouts for every stage of a connection at which a client can stall. */
+function listeningServer(app: express.Express, timeouts: ServerTimeouts): http.Server {
+  const httpServer = http.createServer(
+    {
+      headersTimeout: timeouts.headersMs,
+      requestTimeout: timeouts.requestMs,
+      keepAliveTimeout: timeouts.keepAliveMs,
+      // Node enforces the two timeouts above on this beat (every 30 s by default), so a
+      // stalled request could outlive its timeout by that much.
+      connectionsCheckingInterval: Math.max(50, Math.min(30_000, Math.floor(Math.min(timeouts.headersMs, timeouts.requestMs) / 4))),
+    },
+    app,
+  );
+  // Node starts the headers timeout at a request's first byte: a connection that never sends
+  // one would stay open for good. A socket timeout closes it; once a request has arrived, the
+  // timeouts above take over, and a slow answer is not cut off.
+  httpServer.on('connection', (socket) => socket.setTimeout(timeouts.idleSocketMs));
+  httpServer.on('request', (req: http.IncomingMessage) => req.socket.setTimeout(0));
+  return httpServer;
+}
+
 export async function createServer(options: ServerOptions): Promise<MinerGraphServer> {
   const { database, logger } = options;
   const limits = options.limits ?? DEFAULT_LIMITS;
   const manifest = options.manifest ?? new Map<string, string>();
   const data = createDataSources(database.db);
   const app = express();
-  const httpServer = http.createServer(app);
+  const httpServer = listeningServer(app, options.timeouts ?? DEFAULT_TIMEOUTS);
 
   const apollo = new ApolloServer<RequestContext>({
     schema,
