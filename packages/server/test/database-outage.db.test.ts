@@ -88,6 +88,25 @@ async function eventually(check: () => boolean | Promise<boolean>, what: string,
   throw new Error(`timed out waiting until ${what}`);
 }
 
+/**
+ * The server answers again. A connection ended while idle is dropped once its process reads
+ * the notice; a request that picks it up first fails as DATABASE_UNAVAILABLE. So each pooled
+ * connection may cost one more request (pg's default pool holds 10), and no more.
+ */
+async function servesAgain(url: string): Promise<void> {
+  const misses: Answer[] = [];
+  for (let attempt = 0; attempt <= 10; attempt += 1) {
+    const answer = await post(url, CANG);
+    if (answer.status === 200) {
+      expect(answer.body).toEqual({ data: CANG_ANSWER });
+      return;
+    }
+    misses.push(answer);
+    expect(misses.filter((miss) => !isUnavailable(miss))).toEqual([]);
+  }
+  throw new Error(`still not answering after ${misses.length} requests`);
+}
+
 describe('a database at a port where nothing listens', () => {
   let handle: DatabaseHandle;
   let url: string;
@@ -237,9 +256,7 @@ describe.runIf(engine === 'postgres')('connections terminated by PostgreSQL', ()
     expect(terminated).toBeGreaterThan(0);
     expect(answers.filter(({ answer }) => isUnavailable(answer)).length).toBeGreaterThan(0);
     expect(answers.filter(({ answer }) => answer.status === 200).length).toBeGreaterThan(0);
-
-    const after = await post(server.url, CANG);
-    expect([after.status, after.body]).toEqual([200, { data: CANG_ANSWER }]);
+    await servesAgain(server.url);
   });
 });
 
@@ -322,8 +339,8 @@ describe.runIf(engine === 'postgres')('pnpm minergraph serve on PostgreSQL', () 
       expect(answers.filter(isUnavailable).length).toBeGreaterThan(0);
       expect(run.stdout()).toContain('a database connection broke; the pool opens a new one when needed');
       expect(run.stdout()).not.toContain('Unhandled');
-      const after = await post(url, CANG);
-      expect([after.status, after.body]).toEqual([200, { data: CANG_ANSWER }]);
+      await servesAgain(url);
+      expect(run.child.exitCode).toBeNull();
     } finally {
       run.child.kill('SIGTERM');
     }
