@@ -134,6 +134,19 @@ function errorEntry(entry: unknown): GraphQLErrorEntry {
   return { message: JSON.stringify(entry) };
 }
 
+const UNAVAILABLE = 'DATABASE_UNAVAILABLE';
+
+const describe = (errors: readonly GraphQLErrorEntry[]) =>
+  errors.map((e) => (e.extensions?.code ? `${e.message} (${e.extensions.code})` : e.message)).join('; ');
+
+/** Retry-After in seconds: delta-seconds, or an HTTP date counted from now; undefined when absent or unreadable. */
+function retryAfterSeconds(header: string | null): number | undefined {
+  if (header === null || header.trim() === '') return undefined;
+  if (/^\s*\d+\s*$/.test(header)) return Number(header);
+  const at = Date.parse(header);
+  return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - Date.now()) / 1000));
+}
+
 /** The data of a GraphQL response, or the MinerGraphError that says why there is none. */
 function dataOf<TResult>(
   response: FetchResponse,
@@ -148,6 +161,21 @@ function dataOf<TResult>(
   } catch {
     body = undefined;
   }
+  const errors = isGraphQLResponse(body) && Array.isArray(body.errors) ? body.errors.map(errorEntry) : [];
+  // The server, or a proxy before it, cannot answer now; the same call may work later.
+  if (status === 503 || errors.some((e) => e.extensions?.code === UNAVAILABLE)) {
+    const retryAfter = retryAfterSeconds(response.headers.get('retry-after'));
+    const reason = errors.length > 0 ? describe(errors) : `${url} answered HTTP ${status}${response.statusText ? ` ${response.statusText}` : ''}.`;
+    const when = retryAfter === undefined ? '' : ` The server asks to retry in ${retryAfter} s.`;
+    throw new MinerGraphError(`${label} failed: ${reason}${when}`, {
+      kind: 'unavailable',
+      status,
+      errors: errors.length > 0 ? errors : undefined,
+      data: isGraphQLResponse(body) ? body.data : undefined,
+      retryAfter,
+      operationName,
+    });
+  }
   if (!isGraphQLResponse(body)) {
     const type = response.headers.get('content-type') ?? 'no content type';
     const statusText = response.statusText ? ` ${response.statusText}` : '';
@@ -157,11 +185,10 @@ function dataOf<TResult>(
       operationName,
     });
   }
-  const errors = Array.isArray(body.errors) ? body.errors.map(errorEntry) : [];
   if (errors.length > 0) {
     // Data beside errors is a partial result: thrown too, so that a missing part is never
     // mistaken for an empty one; the error keeps it in `data`.
-    const described = errors.map((e) => (e.extensions?.code ? `${e.message} (${e.extensions.code})` : e.message)).join('; ');
+    const described = describe(errors);
     const unauthenticated = errors.some((e) => e.extensions?.code === 'UNAUTHENTICATED');
     const hint = unauthenticated && !context.hasApiKey ? ' This client has no apiKey: createClient({ url, apiKey }).' : '';
     throw new MinerGraphError(`${label} failed: ${described}${hint}`, { kind: 'graphql', status, errors, data: body.data, operationName });

@@ -4,9 +4,11 @@
  * - `network`: the server could not be reached, or the connection broke.
  * - `timeout`: no complete answer within `timeoutMs`.
  * - `http`: the server answered, but not with a GraphQL response (a proxy's 502, a 404 page).
+ * - `unavailable`: the server cannot answer right now (HTTP 503, DATABASE_UNAVAILABLE): the
+ *   same call may succeed later; `retryAfter` says when to try again.
  * - `graphql`: a GraphQL response with `errors`; see `codes`.
  */
-export type MinerGraphErrorKind = 'config' | 'network' | 'timeout' | 'http' | 'graphql';
+export type MinerGraphErrorKind = 'config' | 'network' | 'timeout' | 'http' | 'unavailable' | 'graphql';
 
 /** One entry of a GraphQL response's `errors`. */
 export interface GraphQLErrorEntry {
@@ -23,6 +25,7 @@ export interface MinerGraphErrorDetails {
   status?: number | undefined;
   errors?: readonly GraphQLErrorEntry[] | undefined;
   data?: unknown;
+  retryAfter?: number | undefined;
   cause?: unknown;
 }
 
@@ -34,12 +37,14 @@ export class MinerGraphError extends Error {
   readonly operationName: string | undefined;
   /** The HTTP status, when the server answered. */
   readonly status: number | undefined;
-  /** The GraphQL errors, for kind `graphql`. */
+  /** The GraphQL errors, for kind `graphql`, and for `unavailable` when the server sent some. */
   readonly errors: readonly GraphQLErrorEntry[] | undefined;
-  /** Each distinct `extensions.code` of `errors`, in order: `['UNAUTHENTICATED']`. Empty for other kinds. */
+  /** Each distinct `extensions.code` of `errors`, in order: `['UNAUTHENTICATED']`. Empty for other kinds but `unavailable`. */
   readonly codes: readonly string[];
-  /** For kind `graphql`, whatever `data` came back beside the errors (a partial result), else undefined. */
+  /** For kinds `graphql` and `unavailable`, whatever `data` came back beside the errors (a partial result), else undefined. */
   readonly data: unknown;
+  /** For kind `unavailable`, the seconds the server asked to wait before trying again (its Retry-After), when it said. */
+  readonly retryAfter: number | undefined;
 
   constructor(message: string, details: MinerGraphErrorDetails) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
@@ -48,6 +53,7 @@ export class MinerGraphError extends Error {
     this.status = details.status;
     this.errors = details.errors;
     this.data = details.data ?? undefined;
+    this.retryAfter = details.retryAfter;
     const codes = (details.errors ?? []).map((error) => error.extensions?.code).filter((code) => typeof code === 'string');
     this.codes = [...new Set(codes)];
   }

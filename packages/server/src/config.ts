@@ -57,6 +57,10 @@ const environment = z.object({
   MINERGRAPH_MAX_QUERY_LENGTH: count(20_000),
   MINERGRAPH_MAX_BODY_BYTES: count(2_000_000),
   MINERGRAPH_STATEMENT_TIMEOUT_MS: count(10_000, 0),
+  MINERGRAPH_IDLE_SOCKET_TIMEOUT_MS: count(10_000),
+  MINERGRAPH_HEADERS_TIMEOUT_MS: count(20_000),
+  MINERGRAPH_REQUEST_TIMEOUT_MS: count(60_000),
+  MINERGRAPH_KEEP_ALIVE_TIMEOUT_MS: count(5_000),
   MINERGRAPH_INTROSPECTION: optionalFlag,
   MINERGRAPH_PLAYGROUND: optionalFlag,
   MINERGRAPH_PERSISTED_ONLY: flag,
@@ -112,6 +116,28 @@ export const DEFAULT_LIMITS: Limits = Object.freeze({
   statementTimeoutMs: 10_000,
 });
 
+/**
+ * How long the HTTP server waits on a client before it closes the connection, so that silent
+ * or slow sockets (a scanner, a slowloris) do not pile up. Milliseconds.
+ */
+export interface ServerTimeouts {
+  /** A new connection that has not sent a byte. */
+  readonly idleSocketMs: number;
+  /** From a request's first byte to the end of its headers (HTTP 408 after). */
+  readonly headersMs: number;
+  /** From a request's first byte to the end of its body (HTTP 408 after); not the time to answer it. */
+  readonly requestMs: number;
+  /** A kept-alive connection between two requests. */
+  readonly keepAliveMs: number;
+}
+
+export const DEFAULT_TIMEOUTS: ServerTimeouts = Object.freeze({
+  idleSocketMs: 10_000,
+  headersMs: 20_000,
+  requestMs: 60_000,
+  keepAliveMs: 5_000,
+});
+
 export interface Config {
   readonly port: number;
   readonly host: string;
@@ -123,6 +149,7 @@ export interface Config {
   readonly production: boolean;
   readonly coingecko: CoinGeckoConfig;
   readonly limits: Limits;
+  readonly timeouts: ServerTimeouts;
   /** Schema introspection; off in production unless MINERGRAPH_INTROSPECTION=true. */
   readonly introspection: boolean;
   /** The GraphiQL playground; off in production unless MINERGRAPH_PLAYGROUND=true. */
@@ -149,6 +176,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
   }
   const e = parsed.data;
+  // Node refuses a headers timeout longer than the request timeout it is part of.
+  if (e.MINERGRAPH_HEADERS_TIMEOUT_MS > e.MINERGRAPH_REQUEST_TIMEOUT_MS) {
+    throw new ConfigError(
+      `Invalid configuration:\n  MINERGRAPH_HEADERS_TIMEOUT_MS=${JSON.stringify(env.MINERGRAPH_HEADERS_TIMEOUT_MS ?? '')}: must not exceed MINERGRAPH_REQUEST_TIMEOUT_MS (${e.MINERGRAPH_REQUEST_TIMEOUT_MS})`,
+    );
+  }
   return Object.freeze({
     port: e.PORT,
     host: e.HOST,
@@ -166,6 +199,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       maxQueryLength: e.MINERGRAPH_MAX_QUERY_LENGTH,
       maxBodyBytes: e.MINERGRAPH_MAX_BODY_BYTES,
       statementTimeoutMs: e.MINERGRAPH_STATEMENT_TIMEOUT_MS,
+    }),
+    timeouts: Object.freeze({
+      idleSocketMs: e.MINERGRAPH_IDLE_SOCKET_TIMEOUT_MS,
+      headersMs: e.MINERGRAPH_HEADERS_TIMEOUT_MS,
+      requestMs: e.MINERGRAPH_REQUEST_TIMEOUT_MS,
+      keepAliveMs: e.MINERGRAPH_KEEP_ALIVE_TIMEOUT_MS,
     }),
     introspection: e.MINERGRAPH_INTROSPECTION ?? e.NODE_ENV !== 'production',
     playground: e.MINERGRAPH_PLAYGROUND ?? e.NODE_ENV !== 'production',

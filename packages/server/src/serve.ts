@@ -43,6 +43,7 @@ export async function serve(config: Config, logger: Logger): Promise<RunningServ
     statementTimeoutMs: config.limits.statementTimeoutMs,
     command: 'serve',
     exclusive: true,
+    onPoolError: (error) => logger.warn({ err: error }, 'a database connection broke; the pool opens a new one when needed'),
   });
   try {
     const applied = await migrateToLatest(database.db);
@@ -61,6 +62,7 @@ export async function serve(config: Config, logger: Logger): Promise<RunningServ
       playground: config.playground,
       manifest,
       persistedOnly: config.persistedOnly,
+      timeouts: config.timeouts,
     });
     const url = await server.listen(config.port, config.host);
     logger.info({ url, database: database.engine, location: database.location }, `MinerGraph is serving GraphQL at ${url}`);

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { createServer } from '../src/http/app.js';
@@ -98,8 +99,9 @@ describe('an unexpected failure', () => {
     const logger = pino({ level: 'error' }, { write: (line: string) => lines.push(line) });
     const app = await createServer({ database: broken, logger });
     const url = await app.listen(0, '127.0.0.1');
-    // The database goes away under a running server.
-    await broken.destroy();
+    // A table the query needs is gone under a running server. (A database that goes away is
+    // DATABASE_UNAVAILABLE, a failure clients are told to retry: database-outage.db.test.ts.)
+    await sql`alter table companies rename to companies_gone`.execute(broken.db);
     const response = await fetch(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-request-id': 'trace-me' },
@@ -107,6 +109,7 @@ describe('an unexpected failure', () => {
     });
     const body = (await response.json()) as any;
     await app.close();
+    await broken.destroy();
 
     expect(body.data).toEqual({ company: null });
     expect(body.errors).toEqual([

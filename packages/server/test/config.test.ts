@@ -13,6 +13,7 @@ describe('configuration', () => {
       production: false,
       coingecko: { baseUrl: 'https://api.coingecko.com/api/v3', apiKey: undefined, plan: 'demo' },
       limits: DEFAULT_LIMITS,
+      timeouts: { idleSocketMs: 10_000, headersMs: 20_000, requestMs: 60_000, keepAliveMs: 5_000 },
       introspection: true,
       playground: true,
       persistedOnly: false,
@@ -41,6 +42,10 @@ describe('configuration', () => {
         MINERGRAPH_MAX_QUERY_LENGTH: '4000',
         MINERGRAPH_MAX_BODY_BYTES: '100000',
         MINERGRAPH_STATEMENT_TIMEOUT_MS: '2000',
+        MINERGRAPH_IDLE_SOCKET_TIMEOUT_MS: '3000',
+        MINERGRAPH_HEADERS_TIMEOUT_MS: '4000',
+        MINERGRAPH_REQUEST_TIMEOUT_MS: '30000',
+        MINERGRAPH_KEEP_ALIVE_TIMEOUT_MS: '65000',
         MINERGRAPH_PERSISTED_ONLY: 'true',
         MINERGRAPH_PERSISTED_MANIFEST: 'ops.json',
       },
@@ -65,6 +70,7 @@ describe('configuration', () => {
         maxBodyBytes: 100000,
         statementTimeoutMs: 2000,
       },
+      timeouts: { idleSocketMs: 3000, headersMs: 4000, requestMs: 30000, keepAliveMs: 65000 },
       introspection: false,
       playground: false,
       persistedOnly: true,
@@ -104,6 +110,13 @@ describe('configuration', () => {
 
   it('refuses a port out of range', () => {
     expect(() => loadConfig({ PORT: '70000' })).toThrow(/PORT="70000"/);
+  });
+
+  it('refuses a zero idle-socket timeout, and a headers timeout longer than the request timeout', () => {
+    expect(() => loadConfig({ MINERGRAPH_IDLE_SOCKET_TIMEOUT_MS: '0' })).toThrow(/MINERGRAPH_IDLE_SOCKET_TIMEOUT_MS="0"/);
+    expect(() => loadConfig({ MINERGRAPH_HEADERS_TIMEOUT_MS: '90000' })).toThrow(
+      /MINERGRAPH_HEADERS_TIMEOUT_MS="90000": must not exceed MINERGRAPH_REQUEST_TIMEOUT_MS \(60000\)/,
+    );
   });
 
   it('treats an empty DATABASE_URL as unset', () => {

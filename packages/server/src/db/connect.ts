@@ -50,6 +50,12 @@ export interface OpenOptions {
   command?: string;
   /** Open the embedded database itself or fail; never through another process that has it open. */
   exclusive?: boolean;
+  /**
+   * Hears of every PostgreSQL connection that broke (terminated by the server, a failover, a
+   * pooler's restart, a reset socket). The pool drops that connection and opens a new one when
+   * needed; only queries running on it fail.
+   */
+  onPoolError?: (error: Error) => void;
 }
 
 export class DataDirInUseError extends Error {
@@ -81,19 +87,34 @@ function openPostgres(url: string, options: OpenOptions): DatabaseHandle {
       max: options.poolSize ?? 10,
       ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
     },
+    options.onPoolError,
   );
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log: options.onQuery });
   return { db, engine: 'postgres', location: redactUrl(url), pgPool: pool, share: async () => {}, close: () => db.destroy() };
 }
 
-function createPool(config: pg.PoolConfig): pg.Pool {
-  return new pg.Pool({
+function createPool(config: pg.PoolConfig, onPoolError: OpenOptions['onPoolError']): pg.Pool {
+  const pool = new pg.Pool({
     ...config,
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
         oid === DATE_OID || oid === INT8_OID ? keepText : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
     },
   });
+  // An 'error' event without a listener ends the process. pg-pool listens on idle clients only
+  // and re-emits their errors on the pool; a client that Kysely holds has no listener at all
+  // while its query runs, so every client gets one of its own for its whole life.
+  // A terminated connection errs twice (PostgreSQL's message, then the closed socket): one report.
+  pool.on('connect', (client) => {
+    let reported = false;
+    client.on('error', (error: Error) => {
+      if (!reported) onPoolError?.(error);
+      reported = true;
+    });
+  });
+  // Already reported by the client's own listener above.
+  pool.on('error', () => {});
+  return pool;
 }
 
 async function openPglite(dataDir: string, options: OpenOptions): Promise<DatabaseHandle> {
@@ -154,7 +175,7 @@ function socketDirectoryFor(dataDir: string): string {
 }
 
 async function openPgliteThroughSocket(dataDir: string, holder: LockHolder, options: OpenOptions): Promise<DatabaseHandle> {
-  const pool = createPool({ host: holder.socket!, user: 'postgres', database: 'postgres', max: 1 });
+  const pool = createPool({ host: holder.socket!, user: 'postgres', database: 'postgres', max: 1 }, options.onPoolError);
   try {
     await pool.query('select 1');
   } catch {

@@ -12,8 +12,8 @@ import { isMigratedToLatest, LATEST_MIGRATION } from '../db/migrate.js';
 import type { Logger } from '../logger.js';
 import { viewerForKey } from '../repositories/api-key.repository.js';
 import { createDataSources } from '../repositories/index.js';
-import { DEFAULT_LIMITS, type Limits } from '../config.js';
-import { formatError, INTERNAL_MESSAGE, isClientError } from './errors.js';
+import { DEFAULT_LIMITS, DEFAULT_TIMEOUTS, type Limits, type ServerTimeouts } from '../config.js';
+import { DATABASE_UNAVAILABLE, formatError, INTERNAL_MESSAGE, isClientError, isDatabaseUnavailable, RETRY_AFTER_SECONDS } from './errors.js';
 import { aliasAndRootFieldRule, bodyErrors, checkComplexity, queryLengthGuard } from './limits.js';
 import { persistedQueryCache, requirePersisted, type Manifest } from './persisted.js';
 import { docsRouter, DOCS_PATH, readmeApiSection } from './docs.js';
@@ -38,6 +38,8 @@ export interface ServerOptions {
   manifest?: Manifest;
   /** Only the manifest's operations run (MINERGRAPH_PERSISTED_ONLY). */
   persistedOnly?: boolean;
+  /** How long the HTTP server waits on a silent or slow client. */
+  timeouts?: ServerTimeouts;
 }
 
 export type RequestContext = Context & {
@@ -99,14 +101,20 @@ function admission(
   };
 }
 
-/** Logs every error a client was not meant to cause, with the request's id, and puts the id in the response. */
+/**
+ * Logs every error a client was not meant to cause, with the request's id, and puts the id in
+ * the response. An answer that failed because the database could not be reached is HTTP 503
+ * with Retry-After, whichever part of the request (key lookup, a query, a write) hit it.
+ */
 function errorReporting(logger: Logger): ApolloServerPlugin<RequestContext> {
   return {
     async requestDidStart() {
       return {
         async didEncounterErrors({ errors, contextValue, operationName }) {
           for (const error of errors) {
-            if (!isClientError(error)) {
+            if (isDatabaseUnavailable(error)) {
+              logger.warn({ err: error.originalError ?? error, requestId: contextValue.requestId, operationName }, 'database unavailable');
+            } else if (!isClientError(error)) {
               logger.error({ err: error.originalError ?? error, requestId: contextValue.requestId, operationName }, 'unexpected error');
             }
           }
@@ -114,12 +122,38 @@ function errorReporting(logger: Logger): ApolloServerPlugin<RequestContext> {
         async willSendResponse({ response, contextValue }) {
           if (response.body.kind !== 'single') return;
           for (const error of response.body.singleResult.errors ?? []) {
-            if (error.message === INTERNAL_MESSAGE) (error.extensions as Record<string, unknown>).requestId = contextValue.requestId;
+            const unavailable = error.extensions?.code === DATABASE_UNAVAILABLE;
+            if (error.message === INTERNAL_MESSAGE || unavailable) (error.extensions as Record<string, unknown>).requestId = contextValue.requestId;
+            if (unavailable) {
+              response.http.status = 503;
+              response.http.headers.set('retry-after', String(RETRY_AFTER_SECONDS));
+            }
           }
         },
       };
     },
   };
+}
+
+/** Node's HTTP server with timeouts for every stage of a connection at which a client can stall. */
+function listeningServer(app: express.Express, timeouts: ServerTimeouts): http.Server {
+  const httpServer = http.createServer(
+    {
+      headersTimeout: timeouts.headersMs,
+      requestTimeout: timeouts.requestMs,
+      keepAliveTimeout: timeouts.keepAliveMs,
+      // Node enforces the two timeouts above on this beat (every 30 s by default), so a
+      // stalled request could outlive its timeout by that much.
+      connectionsCheckingInterval: Math.max(50, Math.min(30_000, Math.floor(Math.min(timeouts.headersMs, timeouts.requestMs) / 4))),
+    },
+    app,
+  );
+  // Node starts the headers timeout at a request's first byte: a connection that never sends
+  // one would stay open for good. A socket timeout closes it; once a request has arrived, the
+  // timeouts above take over, and a slow answer is not cut off.
+  httpServer.on('connection', (socket) => socket.setTimeout(timeouts.idleSocketMs));
+  httpServer.on('request', (req: http.IncomingMessage) => req.socket.setTimeout(0));
+  return httpServer;
 }
 
 export async function createServer(options: ServerOptions): Promise<MinerGraphServer> {
@@ -128,7 +162,7 @@ export async function createServer(options: ServerOptions): Promise<MinerGraphSe
   const manifest = options.manifest ?? new Map<string, string>();
   const data = createDataSources(database.db);
   const app = express();
-  const httpServer = http.createServer(app);
+  const httpServer = listeningServer(app, options.timeouts ?? DEFAULT_TIMEOUTS);
 
   const apollo = new ApolloServer<RequestContext>({
     schema,
