@@ -51,6 +51,8 @@ export function normaliseSourceUrl(name: string, value: string): { url: string }
   if (!/^https?:\/\//i.test(value)) return refuse('must be an http(s) URL starting with http:// or https://.');
   if (value.includes('\\')) return refuse('must not contain "\\" (parsers read it as "/").');
   const authority = value.slice(value.indexOf('//') + 2).split(/[/?#]/, 1)[0]!;
+  // The parser would take "http:///path" as the host "path".
+  if (authority === '') return refuse('must name a host.');
   if (authority.includes('@')) return refuse('must not carry a user name or password ("user:pass@").');
   let parsed: URL;
   try {
