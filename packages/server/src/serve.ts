@@ -51,6 +51,7 @@ export async function serve(config: Config, logger: Logger): Promise<RunningServ
       limits: config.limits,
       introspection: config.introspection,
       playground: config.playground,
+      suggestions: config.suggestions,
       manifest,
       persistedOnly: config.persistedOnly,
     });
