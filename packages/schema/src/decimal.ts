@@ -27,3 +27,13 @@ export function sum(values: Iterable<DecimalValue>): Decimal {
   for (const value of values) total = total.plus(value);
   return total;
 }
+
+/**
+ * A derived ratio or percent as a Float, or null when a Float cannot hold it: a quotient by a
+ * price that rounded to 0 (Infinity, NaN), or one beyond what a double can hold.
+ */
+export function toFloat(value: Decimal): number | null {
+  if (!value.isFinite()) return null;
+  const number = value.toNumber();
+  return Number.isFinite(number) ? number : null;
+}

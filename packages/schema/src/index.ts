@@ -16,7 +16,9 @@ export { ANONYMOUS, createContext, type Context, type Role, type Viewer } from '
 export type * from './data-sources.js';
 export type * from './models.js';
 export type * from './writes.js';
-export { canonical, Decimal, divide, SATOSHI_PLACES } from './decimal.js';
+export { canonical, Decimal, divide, SATOSHI_PLACES, toFloat } from './decimal.js';
+export * from './decimal-limits.js';
+export * from './text-rules.js';
 export { parseDate, parseDateTime, parseDecimal, ScalarInputError } from './scalars.js';
 export { ScalarLiteralsRule } from './validation-rules.js';
 export type { UserErrorCode, UserErrorModel } from './types/user-error.js';

@@ -154,6 +154,11 @@ export interface Config {
   readonly introspection: boolean;
   /** The GraphiQL playground; off in production unless MINERGRAPH_PLAYGROUND=true. */
   readonly playground: boolean;
+  /**
+   * "Did you mean ...?" in error messages, which name fields, arguments and types a client did
+   * not ask about: only outside production, and only when introspection shows them anyway.
+   */
+  readonly suggestions: boolean;
   /** Only operations of the SDK's persisted-operation manifest run. */
   readonly persistedOnly: boolean;
   /** Where the manifest is; by default the installed SDK's. */
@@ -208,6 +213,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     }),
     introspection: e.MINERGRAPH_INTROSPECTION ?? e.NODE_ENV !== 'production',
     playground: e.MINERGRAPH_PLAYGROUND ?? e.NODE_ENV !== 'production',
+    suggestions: e.NODE_ENV !== 'production' && (e.MINERGRAPH_INTROSPECTION ?? true),
     persistedOnly: e.MINERGRAPH_PERSISTED_ONLY,
     persistedManifest: e.MINERGRAPH_PERSISTED_MANIFEST === undefined ? undefined : resolve(cwd, e.MINERGRAPH_PERSISTED_MANIFEST),
     coingecko: Object.freeze({

@@ -60,6 +60,7 @@ export async function serve(config: Config, logger: Logger): Promise<RunningServ
       limits: config.limits,
       introspection: config.introspection,
       playground: config.playground,
+      suggestions: config.suggestions,
       manifest,
       persistedOnly: config.persistedOnly,
       timeouts: config.timeouts,

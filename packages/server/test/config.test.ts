@@ -16,6 +16,7 @@ describe('configuration', () => {
       timeouts: { idleSocketMs: 10_000, headersMs: 20_000, requestMs: 60_000, keepAliveMs: 5_000 },
       introspection: true,
       playground: true,
+      suggestions: true,
       persistedOnly: false,
       persistedManifest: undefined,
     });
@@ -73,6 +74,7 @@ describe('configuration', () => {
       timeouts: { idleSocketMs: 3000, headersMs: 4000, requestMs: 30000, keepAliveMs: 65000 },
       introspection: false,
       playground: false,
+      suggestions: false,
       persistedOnly: true,
       persistedManifest: '/srv/app/ops.json',
     });
@@ -106,6 +108,13 @@ describe('configuration', () => {
     const config = loadConfig({ NODE_ENV: 'production', MINERGRAPH_INTROSPECTION: 'true', MINERGRAPH_PLAYGROUND: 'yes' });
     expect([config.introspection, config.playground]).toEqual([true, true]);
     expect(() => loadConfig({ MINERGRAPH_MAX_DEPTH: '0' })).toThrow(/MINERGRAPH_MAX_DEPTH="0"/);
+  });
+
+  it('keeps "Did you mean" suggestions off in production, even with introspection on, and wherever introspection is off', () => {
+    expect(loadConfig({ NODE_ENV: 'production', MINERGRAPH_INTROSPECTION: 'true' }).suggestions).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'production' }).suggestions).toBe(false);
+    expect(loadConfig({ MINERGRAPH_INTROSPECTION: 'false' }).suggestions).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'development' }).suggestions).toBe(true);
   });
 
   it('refuses a port out of range', () => {

@@ -135,6 +135,28 @@ describe(`prices import on ${engine}`, () => {
     ]);
   });
 
+  it('refuses prices and volumes beyond what recordPrices takes, by the same rule and message', async () => {
+    await insertAsset(database.db, { symbol: 'HUGE', name: 'Huge values', kind: 'CRYPTO' });
+    const file = csv('huge.csv', [
+      'at,open,high,low,close,volume',
+      `2026-01-01T00:00:00Z,1,2,0.5,1.${'0'.repeat(18)}1,10`, // 2: 19 decimals
+      `2026-01-01T01:00:00Z,1,${'9'.repeat(16)},0.5,1.5,10`, // 3: 16 digits before the point
+      `2026-01-01T02:00:00Z,1,2,0.5,1.5,${'9'.repeat(21)}`, // 4: a volume of 21 digits
+      `2026-01-01T03:00:00Z,1,${'9'.repeat(15)}.${'9'.repeat(18)},0.${'0'.repeat(17)}1,1.5,${'9'.repeat(20)}`, // 5: the largest and smallest that fit
+    ]);
+    const before = await snapshot(database);
+
+    const error = (await importPriceCsv(database, { file, symbol: 'HUGE' }).catch((e: unknown) => e)) as PriceFileRejectedError;
+
+    expect(error).toBeInstanceOf(PriceFileRejectedError);
+    expect(error.problems).toEqual([
+      { line: 2, message: 'close has 19 decimals; a price has at most 18.' },
+      { line: 3, message: 'high has 16 digits before the decimal point; a price has at most 15.' },
+      { line: 4, message: 'volume has 21 digits before the decimal point; a volume has at most 20.' },
+    ]);
+    expect(await snapshot(database)).toEqual(before);
+  });
+
   it('refuses a file with bad lines, naming the first 20 by line number and counting the rest, and writes nothing', async () => {
     await insertAsset(database.db, { symbol: 'BAD', name: 'Bad lines', kind: 'CRYPTO' });
     const good = Array.from({ length: 30 }, (_, i) => `2026-01-01T${String(i % 24).padStart(2, '0')}:${i < 24 ? '00' : '30'}:00Z,1,2,0.5,1.5,10`);

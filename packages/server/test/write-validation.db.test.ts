@@ -46,7 +46,7 @@ describe('a refused write names every field at fault and writes nothing', () => 
       ['VALIDATION_FAILED', 'input.usd', 'usd must not be negative; it was -5.'],
     ]);
     expect(await refused(RECORD, { input: { companyId: cango, kind: 'MINED', btc: '1.000000001', occurredOn: '2026-03-01' } })).toEqual([
-      ['VALIDATION_FAILED', 'input.btc', 'btc has 9 decimals; BTC has at most 8 (one satoshi).'],
+      ['VALIDATION_FAILED', 'input.btc', 'btc has 9 decimals; a BTC amount has at most 8 (one satoshi).'],
     ]);
     expect(await refused(RECORD, { input: { companyId: cango, kind: 'OTHER', btc: '0', occurredOn: '2026-03-01' } })).toEqual([
       ['VALIDATION_FAILED', 'input.btc', 'btc must not be 0.'],
@@ -110,7 +110,7 @@ describe('a refused write names every field at fault and writes nothing', () => 
       }),
     ).toEqual([
       ['VALIDATION_FAILED', 'input.source.title', 'title must not be blank.'],
-      ['VALIDATION_FAILED', 'input.source.url', 'url must be an http(s) URL.'],
+      ['VALIDATION_FAILED', 'input.source.url', 'url must be an http(s) URL starting with http:// or https://.'],
     ]);
   });
 });

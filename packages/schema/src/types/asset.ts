@@ -1,6 +1,8 @@
 import { builder } from '../builder.js';
-import { canonical, Decimal } from '../decimal.js';
-import { badUserInput } from '../errors.js';
+import { canonical, Decimal, toFloat } from '../decimal.js';
+import { describeLimit, PRICE_LIMIT, RATIO_LIMIT, VOLUME_LIMIT } from '../decimal-limits.js';
+import { badUserInput, notComputable } from '../errors.js';
+import { MULTILINE_TEXT_RULE, SYMBOL_RULE, TEXT_RULE } from '../text-rules.js';
 import { adjustPoint } from '../adjustments.js';
 import type { Context } from '../context.js';
 import type {
@@ -62,9 +64,15 @@ const PriceChange = builder.objectRef<PriceChangeModel>('PriceChange').implement
       resolve: (change) => canonical(new Decimal(change.to.priceUsd).minus(change.from.priceUsd)),
     }),
     changePercent: t.float({
-      description: '(to - from) / from × 100.',
-      resolve: (change) =>
-        new Decimal(change.to.priceUsd).minus(change.from.priceUsd).div(change.from.priceUsd).times(100).toNumber(),
+      description:
+        '(to - from) / from × 100. A NOT_COMPUTABLE error (and a null change) when the price at `from` is 0, as an adjusted price that rounds below 0.00000001 is.',
+      resolve: (change) => {
+        const percent = toFloat(new Decimal(change.to.priceUsd).minus(change.from.priceUsd).div(change.from.priceUsd).times(100));
+        if (percent === null) {
+          throw notComputable(`changePercent cannot be computed: the price at "from" is ${canonical(change.from.priceUsd)}.`);
+        }
+        return percent;
+      },
     }),
     high: t.expose('high', { type: 'Decimal', description: 'Highest high observed between the two points.' }),
     low: t.expose('low', { type: 'Decimal', description: 'Lowest low observed between the two points.' }),
@@ -164,14 +172,15 @@ export const Asset = builder.loadableNode('Asset', {
     }),
     drawdownFromAllTimeHigh: t.float({
       nullable: true,
-      description: '1 - latest close / all-time high; 0.439 means 43.9 % below the peak. Both adjusted for ratio changes.',
+      description:
+        '1 - latest close / all-time high; 0.439 means 43.9 % below the peak. Both adjusted for ratio changes. Null without prices, or when the high rounds to 0 once adjusted.',
       resolve: async (asset, _args, context) => {
         const [latest, high] = await Promise.all([
           context.loaders.latestPrice.load(asset.id).then(async (point) => adjustPoint(point, await adjustmentsFor(context, asset.id, true))),
           allTimeHigh(context, asset.id, true),
         ]);
         if (!latest || !high) return null;
-        return new Decimal(1).minus(new Decimal(latest.priceUsd).div(high.priceUsd)).toNumber();
+        return toFloat(new Decimal(1).minus(new Decimal(latest.priceUsd).div(high.priceUsd)));
       },
     }),
   }),
@@ -213,10 +222,10 @@ builder.objectFields(Company, (t) => ({
 
 const CreateAssetInput = builder.inputType('CreateAssetInput', {
   fields: (t) => ({
-    symbol: t.string({ required: true, description: 'Stored upper-case.' }),
-    name: t.string({ required: true }),
+    symbol: t.string({ required: true, description: SYMBOL_RULE }),
+    name: t.string({ required: true, description: `Not blank, at most 200 characters; stored trimmed. ${TEXT_RULE}` }),
     kind: t.field({ type: AssetKindEnum, required: true }),
-    quoteCurrency: t.string({ description: 'Default USD.' }),
+    quoteCurrency: t.string({ description: '3 to 5 ASCII letters, stored upper-case. Default USD.' }),
   }),
 });
 
@@ -230,17 +239,17 @@ const CreateAssetPayload = builder.simpleObject('CreateAssetPayload', {
 const PriceInput = builder.inputType('PriceInput', {
   fields: (t) => ({
     at: t.field({ type: 'DateTime', required: true }),
-    open: t.field({ type: 'Decimal' }),
-    high: t.field({ type: 'Decimal' }),
-    low: t.field({ type: 'Decimal' }),
-    close: t.field({ type: 'Decimal', required: true }),
-    volume: t.field({ type: 'Decimal' }),
+    open: t.field({ type: 'Decimal', description: `Greater than 0. ${describeLimit(PRICE_LIMIT)}` }),
+    high: t.field({ type: 'Decimal', description: `Greater than 0, at least open, close and low. ${describeLimit(PRICE_LIMIT)}` }),
+    low: t.field({ type: 'Decimal', description: `Greater than 0, at most open, close and high. ${describeLimit(PRICE_LIMIT)}` }),
+    close: t.field({ type: 'Decimal', required: true, description: `Greater than 0. ${describeLimit(PRICE_LIMIT)}` }),
+    volume: t.field({ type: 'Decimal', description: `Not negative. ${describeLimit(VOLUME_LIMIT)}` }),
   }),
 });
 
 const RecordPricesInput = builder.inputType('RecordPricesInput', {
   fields: (t) => ({
-    symbol: t.string({ required: true }),
+    symbol: t.string({ required: true, description: SYMBOL_RULE }),
     points: t.field({ type: [PriceInput], required: true }),
     source: t.field({ type: SourceInput }),
   }),
@@ -276,10 +285,14 @@ builder.mutationFields((t) => ({
 
 const RecordCorporateActionInput = builder.inputType('RecordCorporateActionInput', {
   fields: (t) => ({
-    symbol: t.string({ required: true }),
+    symbol: t.string({ required: true, description: SYMBOL_RULE }),
     effectiveOn: t.field({ type: 'Date', required: true, description: 'The first day the new units traded.' }),
-    ratio: t.field({ type: 'Decimal', required: true, description: 'New units per old unit: "2" for a 2-for-1 split, "0.1" for a 1-for-10 reverse split.' }),
-    description: t.string({ required: true }),
+    ratio: t.field({
+      type: 'Decimal',
+      required: true,
+      description: `New units per old unit: "2" for a 2-for-1 split, "0.1" for a 1-for-10 reverse split; greater than 0 and not 1. ${describeLimit(RATIO_LIMIT)}`,
+    }),
+    description: t.string({ required: true, description: `Not blank, at most 500 characters; stored trimmed. ${MULTILINE_TEXT_RULE}` }),
     source: t.field({ type: SourceInput }),
   }),
 });

@@ -3,6 +3,7 @@ import type { CompanyFilter } from '../data-sources.js';
 import type { BusinessLine, CompanyModel, CompanyOrder, OfficerModel } from '../models.js';
 import { connectionType, pageArgs, pageComplexity, pageRequest, toConnection, type CursorPart } from '../pagination.js';
 import { sourceField } from './source.js';
+import { SYMBOL_RULE, TEXT_RULE } from '../text-rules.js';
 import { UserError } from './user-error.js';
 import { actorOf, payload } from '../mutation.js';
 
@@ -96,9 +97,9 @@ builder.queryFields((t) => ({
 
 const CreateCompanyInput = builder.inputType('CreateCompanyInput', {
   fields: (t) => ({
-    name: t.string({ required: true }),
-    ticker: t.string({ required: true, description: 'Stored upper-case.' }),
-    exchange: t.string(),
+    name: t.string({ required: true, description: `Not blank, at most 200 characters; stored trimmed. ${TEXT_RULE}` }),
+    ticker: t.string({ required: true, description: SYMBOL_RULE }),
+    exchange: t.string({ description: `At most 50 characters; stored trimmed. ${TEXT_RULE}` }),
     businessLines: t.field({ type: [BusinessLineEnum] }),
   }),
 });

@@ -1,6 +1,9 @@
 import { builder } from '../builder.js';
 import type { Context } from '../context.js';
-import { canonical, Decimal, divide } from '../decimal.js';
+import { canonical, Decimal, divide, toFloat } from '../decimal.js';
+import { BTC_LIMIT, describeLimit, limitProblem, PRICE_LIMIT, USD_AMOUNT_LIMIT } from '../decimal-limits.js';
+import { badUserInput } from '../errors.js';
+import { IDEMPOTENCY_KEY_DESCRIPTION, TEXT_RULE } from '../text-rules.js';
 import type { LoanModel, LoanRepaymentModel, LoanStatus } from '../models.js';
 import { Company } from './company.js';
 import { sourceField, SourceInput } from './source.js';
@@ -31,6 +34,13 @@ function priceAtLtv(loan: LoanModel, threshold: number | null): string | null {
 async function latestBtcClose(context: Context): Promise<string | null> {
   const btc = await context.loaders.assetBySymbol.load('BTC');
   return btc ? ((await context.loaders.latestPrice.load(btc.id))?.priceUsd ?? null) : null;
+}
+
+/** A price argument within PRICE_LIMIT and greater than 0, or BAD_USER_INPUT naming it. */
+function checkPriceArgument(name: string, price: string): void {
+  const beyond = limitProblem(PRICE_LIMIT, name, price);
+  if (beyond) throw badUserInput(beyond, [name]);
+  if (new Decimal(price).lte(0)) throw badUserInput(`${name} must be greater than 0; it was ${price}.`, [name]);
 }
 
 const LoanRepayment = builder.objectRef<LoanRepaymentModel>('LoanRepayment').implement({
@@ -90,15 +100,21 @@ export const Loan = builder.loadableNode('Loan', {
     ltv: t.float({
       nullable: true,
       description:
-        'outstandingUsd / (collateralBtc * price); price defaults to the latest BTC close. Null when not computable.',
-      args: { btcPriceUsd: t.arg({ type: 'Decimal' }) },
+        'outstandingUsd / (collateralBtc * price); price defaults to the latest BTC close. Null when not computable (unknown principal or collateral, no price, or beyond what a Float holds).',
+      args: {
+        btcPriceUsd: t.arg({
+          type: 'Decimal',
+          description: `The BTC price to compute with instead of the latest close: greater than 0. ${describeLimit(PRICE_LIMIT)}`,
+        }),
+      },
       resolve: async (loan, args, context) => {
+        if (args.btcPriceUsd != null) checkPriceArgument('btcPriceUsd', args.btcPriceUsd);
         const outstanding = outstandingUsd(loan);
         const collateral = collateralBtc(loan);
         if (outstanding === null || collateral.isZero()) return null;
         const price = args.btcPriceUsd ?? (await latestBtcClose(context));
         if (price === null || new Decimal(price).lte(0)) return null;
-        return outstanding.div(collateral.times(price)).toNumber();
+        return toFloat(outstanding.div(collateral.times(price)));
       },
     }),
     marginCallPriceUsd: t.field({
@@ -136,9 +152,9 @@ builder.objectFields(Company, (t) => ({
 const CreateLoanInput = builder.inputType('CreateLoanInput', {
   fields: (t) => ({
     companyId: t.id({ required: true }),
-    lender: t.string(),
-    principalUsd: t.field({ type: 'Decimal' }),
-    collateralBtc: t.field({ type: 'Decimal', required: true }),
+    lender: t.string({ description: `At most 200 characters. ${TEXT_RULE}` }),
+    principalUsd: t.field({ type: 'Decimal', description: `Greater than 0; omit when undisclosed. ${describeLimit(USD_AMOUNT_LIMIT)}` }),
+    collateralBtc: t.field({ type: 'Decimal', required: true, description: `Not negative. ${describeLimit(BTC_LIMIT)}` }),
     originatedOn: t.field({ type: 'Date' }),
     maturesOn: t.field({ type: 'Date' }),
     interestRatePercent: t.float(),
@@ -157,20 +173,27 @@ const CreateLoanPayload = builder.simpleObject('CreateLoanPayload', {
 
 const SaleInput = builder.inputType('SaleInput', {
   fields: (t) => ({
-    btc: t.field({ type: 'Decimal', required: true }),
-    usd: t.field({ type: 'Decimal', required: true }),
+    btc: t.field({ type: 'Decimal', required: true, description: `BTC sold: greater than 0. ${describeLimit(BTC_LIMIT)}` }),
+    usd: t.field({ type: 'Decimal', required: true, description: `Proceeds: greater than 0. ${describeLimit(USD_AMOUNT_LIMIT)}` }),
   }),
 });
 
 const RepayLoanInput = builder.inputType('RepayLoanInput', {
   fields: (t) => ({
     loanId: t.id({ required: true }),
-    amountUsd: t.field({ type: 'Decimal', required: true }),
+    amountUsd: t.field({
+      type: 'Decimal',
+      required: true,
+      description: `Greater than 0, and no more than is outstanding. ${describeLimit(USD_AMOUNT_LIMIT)}`,
+    }),
     paidOn: t.field({ type: 'Date', required: true }),
-    collateralReleasedBtc: t.field({ type: 'Decimal' }),
+    collateralReleasedBtc: t.field({
+      type: 'Decimal',
+      description: `Not negative, and no more than is pledged. ${describeLimit(BTC_LIMIT)}`,
+    }),
     fundedBySale: t.field({ type: SaleInput }),
     source: t.field({ type: SourceInput }),
-    idempotencyKey: t.string(),
+    idempotencyKey: t.string({ description: IDEMPOTENCY_KEY_DESCRIPTION }),
   }),
 });
 

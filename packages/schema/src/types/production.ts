@@ -1,6 +1,8 @@
 import { builder } from '../builder.js';
 import { daysInclusive } from '../calendar.js';
 import { canonical, Decimal, divide } from '../decimal.js';
+import { BTC_LIMIT, describeLimit, HASHRATE_LIMIT, USD_AMOUNT_LIMIT } from '../decimal-limits.js';
+import { IDEMPOTENCY_KEY_DESCRIPTION } from '../text-rules.js';
 import type { ProductionReportModel } from '../models.js';
 import { companyConnection, connectionType, pageArgs, pageComplexity, pageRequest } from '../pagination.js';
 import { Company } from './company.js';
@@ -64,14 +66,14 @@ const RecordProductionReportInput = builder.inputType('RecordProductionReportInp
     companyId: t.id({ required: true }),
     periodStart: t.field({ type: 'Date', required: true }),
     periodEnd: t.field({ type: 'Date', required: true }),
-    minedBtc: t.field({ type: 'Decimal', required: true }),
-    soldBtc: t.field({ type: 'Decimal' }),
-    soldUsd: t.field({ type: 'Decimal' }),
-    heldBtc: t.field({ type: 'Decimal' }),
-    deployedHashrateEh: t.field({ type: 'Decimal' }),
-    operatingHashrateEh: t.field({ type: 'Decimal' }),
+    minedBtc: t.field({ type: 'Decimal', required: true, description: `Not negative. ${describeLimit(BTC_LIMIT)}` }),
+    soldBtc: t.field({ type: 'Decimal', description: `Not negative. ${describeLimit(BTC_LIMIT)}` }),
+    soldUsd: t.field({ type: 'Decimal', description: `Proceeds of soldBtc; not negative. ${describeLimit(USD_AMOUNT_LIMIT)}` }),
+    heldBtc: t.field({ type: 'Decimal', description: `Holdings at periodEnd; not negative. ${describeLimit(BTC_LIMIT)}` }),
+    deployedHashrateEh: t.field({ type: 'Decimal', description: `EH/s; not negative. ${describeLimit(HASHRATE_LIMIT)}` }),
+    operatingHashrateEh: t.field({ type: 'Decimal', description: `EH/s; not negative. ${describeLimit(HASHRATE_LIMIT)}` }),
     source: t.field({ type: SourceInput }),
-    idempotencyKey: t.string(),
+    idempotencyKey: t.string({ description: IDEMPOTENCY_KEY_DESCRIPTION }),
   }),
 });
 

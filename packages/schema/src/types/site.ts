@@ -1,6 +1,8 @@
 import { builder } from '../builder.js';
 import type { SiteFilter } from '../data-sources.js';
 import { canonical, sum } from '../decimal.js';
+import { describeLimit, HASHRATE_LIMIT, POWER_LIMIT } from '../decimal-limits.js';
+import { TEXT_RULE } from '../text-rules.js';
 import type { RegionSummaryModel, SiteModel, SitePurpose, SiteStatus } from '../models.js';
 import { companyConnection, connectionType, pageArgs, pageComplexity, pageRequest } from '../pagination.js';
 import { Company } from './company.js';
@@ -114,13 +116,13 @@ builder.objectFields(Company, (t) => ({
 const CreateSiteInput = builder.inputType('CreateSiteInput', {
   fields: (t) => ({
     companyId: t.id({ required: true }),
-    name: t.string({ required: true }),
-    region: t.string({ required: true }),
-    country: t.string(),
+    name: t.string({ required: true, description: `Not blank, at most 200 characters; stored trimmed. ${TEXT_RULE}` }),
+    region: t.string({ required: true, description: `Not blank, at most 100 characters; stored trimmed. ${TEXT_RULE}` }),
+    country: t.string({ description: `At most 100 characters; stored trimmed. ${TEXT_RULE}` }),
     status: t.field({ type: SiteStatusEnum, required: true }),
     purpose: t.field({ type: SitePurposeEnum, required: true }),
-    powerCapacityMw: t.field({ type: 'Decimal' }),
-    hashrateEh: t.field({ type: 'Decimal' }),
+    powerCapacityMw: t.field({ type: 'Decimal', description: `MW; not negative. ${describeLimit(POWER_LIMIT)}` }),
+    hashrateEh: t.field({ type: 'Decimal', description: `Installed EH/s; not negative. ${describeLimit(HASHRATE_LIMIT)}` }),
     gridConnected: t.boolean(),
     commissionedOn: t.field({ type: 'Date' }),
     source: t.field({ type: SourceInput }),

@@ -1,5 +1,6 @@
 import { builder } from '../builder.js';
 import type { SourceModel } from '../models.js';
+import { SOURCE_URL_RULE, TEXT_RULE } from '../text-rules.js';
 
 export const Source = builder.loadableObjectRef<SourceModel, string>('Source', {
   load: (ids, context) => context.data.sources.byIds(ids) as Promise<SourceModel[]>,
@@ -18,9 +19,9 @@ Source.implement({
 export const SourceInput = builder.inputType('SourceInput', {
   description: 'Where the recorded fact was published.',
   fields: (t) => ({
-    title: t.string({ required: true }),
-    url: t.string(),
-    publisher: t.string(),
+    title: t.string({ required: true, description: `Not blank, at most 500 characters; stored trimmed. ${TEXT_RULE}` }),
+    url: t.string({ description: SOURCE_URL_RULE }),
+    publisher: t.string({ description: `At most 200 characters. ${TEXT_RULE}` }),
     publishedOn: t.field({ type: 'Date' }),
   }),
 });

@@ -2,12 +2,14 @@ import { builder } from '../builder.js';
 import { addDays, endOfDay, intervalCount, intervalEnds } from '../calendar.js';
 import type { Context } from '../context.js';
 import type { TreasuryTransactionFilter } from '../data-sources.js';
-import { canonical, Decimal, divide } from '../decimal.js';
-import { badUserInput } from '../errors.js';
+import { canonical, Decimal, divide, toFloat } from '../decimal.js';
+import { BTC_LIMIT, describeLimit, USD_AMOUNT_LIMIT } from '../decimal-limits.js';
+import { badUserInput, notComputable } from '../errors.js';
 import type { CalendarInterval, HoldingsModel, HoldingsReportModel, TreasuryTransactionKind, TreasuryTransactionModel } from '../models.js';
 import { companyConnection, connectionType, pageArgs, pageComplexity, pageRequest } from '../pagination.js';
 import { Company } from './company.js';
 import { sourceField, SourceInput } from './source.js';
+import { IDEMPOTENCY_KEY_DESCRIPTION, MULTILINE_TEXT_RULE } from '../text-rules.js';
 import { UserError } from './user-error.js';
 import { actorOf, localId, notFound, payload, rejected } from '../mutation.js';
 
@@ -85,7 +87,11 @@ export const Holdings = builder.objectRef<HoldingsModel>('Holdings').implement({
     }),
     percentOfSupply: t.float({
       description: 'btc / 21,000,000 * 100.',
-      resolve: (holdings) => new Decimal(holdings.btc).div(BTC_SUPPLY).times(100).toNumber(),
+      resolve: (holdings) => {
+        const percent = toFloat(new Decimal(holdings.btc).div(BTC_SUPPLY).times(100));
+        if (percent === null) throw notComputable(`percentOfSupply of ${holdings.btc} BTC is beyond what a Float can hold.`);
+        return percent;
+      },
     }),
   }),
 });
@@ -282,14 +288,16 @@ const RecordTreasuryTransactionInput = builder.inputType('RecordTreasuryTransact
   fields: (t) => ({
     companyId: t.id({ required: true }),
     kind: t.field({ type: TreasuryTransactionKindEnum, required: true }),
-    btc: t.field({ type: 'Decimal', required: true, description: 'Positive for MINED, PURCHASED and SOLD; signed for OTHER.' }),
-    usd: t.field({ type: 'Decimal' }),
-    occurredOn: t.field({ type: 'Date', required: true }),
-    note: t.string(),
-    source: t.field({ type: SourceInput }),
-    idempotencyKey: t.string({
-      description: 'Retrying with the same key and input returns the first result and records nothing new.',
+    btc: t.field({
+      type: 'Decimal',
+      required: true,
+      description: `Positive for MINED, PURCHASED and SOLD; signed (not 0) for OTHER. ${describeLimit(BTC_LIMIT)}`,
     }),
+    usd: t.field({ type: 'Decimal', description: `Proceeds of a sale or cost of a purchase; not negative. ${describeLimit(USD_AMOUNT_LIMIT)}` }),
+    occurredOn: t.field({ type: 'Date', required: true }),
+    note: t.string({ description: `At most 1000 characters. ${MULTILINE_TEXT_RULE}` }),
+    source: t.field({ type: SourceInput }),
+    idempotencyKey: t.string({ description: IDEMPOTENCY_KEY_DESCRIPTION }),
   }),
 });
 

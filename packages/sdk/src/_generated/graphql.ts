@@ -37,30 +37,36 @@ export type CompanyOrder =
 
 export type CreateAssetInput = {
   kind: AssetKind;
+  /** Not blank, at most 200 characters; stored trimmed. Well-formed Unicode without control characters: other text is refused, never altered. */
   name: string;
-  /** Default USD. */
+  /** 3 to 5 ASCII letters, stored upper-case. Default USD. */
   quoteCurrency?: string | null | undefined;
-  /** Stored upper-case. */
+  /** 1 to 12 ASCII letters, digits, "." or "-", starting and ending with a letter or digit (surrounding spaces are ignored); stored upper-case. */
   symbol: string;
 };
 
 export type CreateCompanyInput = {
   businessLines?: Array<BusinessLine> | null | undefined;
+  /** At most 50 characters; stored trimmed. Well-formed Unicode without control characters: other text is refused, never altered. */
   exchange?: string | null | undefined;
+  /** Not blank, at most 200 characters; stored trimmed. Well-formed Unicode without control characters: other text is refused, never altered. */
   name: string;
-  /** Stored upper-case. */
+  /** 1 to 12 ASCII letters, digits, "." or "-", starting and ending with a letter or digit (surrounding spaces are ignored); stored upper-case. */
   ticker: string;
 };
 
 export type CreateLoanInput = {
+  /** Not negative. At most 21,000,000 BTC, with at most 8 decimals (one satoshi). */
   collateralBtc: DecimalString;
   companyId: string | number;
   interestRatePercent?: number | null | undefined;
+  /** At most 200 characters. Well-formed Unicode without control characters: other text is refused, never altered. */
   lender?: string | null | undefined;
   liquidationLtv?: number | null | undefined;
   marginCallLtv?: number | null | undefined;
   maturesOn?: DateString | null | undefined;
   originatedOn?: DateString | null | undefined;
+  /** Greater than 0; omit when undisclosed. At most 15 digits before the decimal point and 2 after (one cent). */
   principalUsd?: DecimalString | null | undefined;
   source?: SourceInput | null | undefined;
 };
@@ -68,12 +74,17 @@ export type CreateLoanInput = {
 export type CreateSiteInput = {
   commissionedOn?: DateString | null | undefined;
   companyId: string | number;
+  /** At most 100 characters; stored trimmed. Well-formed Unicode without control characters: other text is refused, never altered. */
   country?: string | null | undefined;
   gridConnected?: boolean | null | undefined;
+  /** Installed EH/s; not negative. At most 1,000,000 EH/s, with at most 6 decimals (1 TH/s). */
   hashrateEh?: DecimalString | null | undefined;
+  /** Not blank, at most 200 characters; stored trimmed. Well-formed Unicode without control characters: other text is refused, never altered. */
   name: string;
+  /** MW; not negative. At most 1,000,000 MW, with at most 3 decimals (1 kW). */
   powerCapacityMw?: DecimalString | null | undefined;
   purpose: SitePurpose;
+  /** Not blank, at most 100 characters; stored trimmed. Well-formed Unicode without control characters: other text is refused, never altered. */
   region: string;
   source?: SourceInput | null | undefined;
   status: SiteStatus;
@@ -86,60 +97,80 @@ export type LoanStatus =
 
 export type PriceInput = {
   at: DateTimeString;
+  /** Greater than 0. At most 15 digits before the decimal point and 18 after. */
   close: DecimalString;
+  /** Greater than 0, at least open, close and low. At most 15 digits before the decimal point and 18 after. */
   high?: DecimalString | null | undefined;
+  /** Greater than 0, at most open, close and high. At most 15 digits before the decimal point and 18 after. */
   low?: DecimalString | null | undefined;
+  /** Greater than 0. At most 15 digits before the decimal point and 18 after. */
   open?: DecimalString | null | undefined;
+  /** Not negative. At most 20 digits before the decimal point and 18 after. */
   volume?: DecimalString | null | undefined;
 };
 
 export type RecordCorporateActionInput = {
+  /** Not blank, at most 500 characters; stored trimmed. Well-formed Unicode without control characters other than tab and line breaks: other text is refused, never altered. */
   description: string;
   /** The first day the new units traded. */
   effectiveOn: DateString;
-  /** New units per old unit: "2" for a 2-for-1 split, "0.1" for a 1-for-10 reverse split. */
+  /** New units per old unit: "2" for a 2-for-1 split, "0.1" for a 1-for-10 reverse split; greater than 0 and not 1. At most 1,000,000, with at most 8 decimals. */
   ratio: DecimalString;
   source?: SourceInput | null | undefined;
+  /** 1 to 12 ASCII letters, digits, "." or "-", starting and ending with a letter or digit (surrounding spaces are ignored); stored upper-case. */
   symbol: string;
 };
 
 export type RecordPricesInput = {
   points: Array<PriceInput>;
   source?: SourceInput | null | undefined;
+  /** 1 to 12 ASCII letters, digits, "." or "-", starting and ending with a letter or digit (surrounding spaces are ignored); stored upper-case. */
   symbol: string;
 };
 
 export type RecordProductionReportInput = {
   companyId: string | number;
+  /** EH/s; not negative. At most 1,000,000 EH/s, with at most 6 decimals (1 TH/s). */
   deployedHashrateEh?: DecimalString | null | undefined;
+  /** Holdings at periodEnd; not negative. At most 21,000,000 BTC, with at most 8 decimals (one satoshi). */
   heldBtc?: DecimalString | null | undefined;
+  /** Retrying with the same key and input returns the first result and records nothing new; another input with the same key is IDEMPOTENCY_KEY_REUSED. At most 255 characters of well-formed Unicode without control characters, compared exactly as sent. */
   idempotencyKey?: string | null | undefined;
+  /** Not negative. At most 21,000,000 BTC, with at most 8 decimals (one satoshi). */
   minedBtc: DecimalString;
+  /** EH/s; not negative. At most 1,000,000 EH/s, with at most 6 decimals (1 TH/s). */
   operatingHashrateEh?: DecimalString | null | undefined;
   periodEnd: DateString;
   periodStart: DateString;
+  /** Not negative. At most 21,000,000 BTC, with at most 8 decimals (one satoshi). */
   soldBtc?: DecimalString | null | undefined;
+  /** Proceeds of soldBtc; not negative. At most 15 digits before the decimal point and 2 after (one cent). */
   soldUsd?: DecimalString | null | undefined;
   source?: SourceInput | null | undefined;
 };
 
 export type RecordTreasuryTransactionInput = {
-  /** Positive for MINED, PURCHASED and SOLD; signed for OTHER. */
+  /** Positive for MINED, PURCHASED and SOLD; signed (not 0) for OTHER. At most 21,000,000 BTC, with at most 8 decimals (one satoshi). */
   btc: DecimalString;
   companyId: string | number;
-  /** Retrying with the same key and input returns the first result and records nothing new. */
+  /** Retrying with the same key and input returns the first result and records nothing new; another input with the same key is IDEMPOTENCY_KEY_REUSED. At most 255 characters of well-formed Unicode without control characters, compared exactly as sent. */
   idempotencyKey?: string | null | undefined;
   kind: TreasuryTransactionKind;
+  /** At most 1000 characters. Well-formed Unicode without control characters other than tab and line breaks: other text is refused, never altered. */
   note?: string | null | undefined;
   occurredOn: DateString;
   source?: SourceInput | null | undefined;
+  /** Proceeds of a sale or cost of a purchase; not negative. At most 15 digits before the decimal point and 2 after (one cent). */
   usd?: DecimalString | null | undefined;
 };
 
 export type RepayLoanInput = {
+  /** Greater than 0, and no more than is outstanding. At most 15 digits before the decimal point and 2 after (one cent). */
   amountUsd: DecimalString;
+  /** Not negative, and no more than is pledged. At most 21,000,000 BTC, with at most 8 decimals (one satoshi). */
   collateralReleasedBtc?: DecimalString | null | undefined;
   fundedBySale?: SaleInput | null | undefined;
+  /** Retrying with the same key and input returns the first result and records nothing new; another input with the same key is IDEMPOTENCY_KEY_REUSED. At most 255 characters of well-formed Unicode without control characters, compared exactly as sent. */
   idempotencyKey?: string | null | undefined;
   loanId: string | number;
   paidOn: DateString;
@@ -147,7 +178,9 @@ export type RepayLoanInput = {
 };
 
 export type SaleInput = {
+  /** BTC sold: greater than 0. At most 21,000,000 BTC, with at most 8 decimals (one satoshi). */
   btc: DecimalString;
+  /** Proceeds: greater than 0. At most 15 digits before the decimal point and 2 after (one cent). */
   usd: DecimalString;
 };
 
@@ -166,8 +199,11 @@ export type SiteStatus =
 /** Where the recorded fact was published. */
 export type SourceInput = {
   publishedOn?: DateString | null | undefined;
+  /** At most 200 characters. Well-formed Unicode without control characters: other text is refused, never altered. */
   publisher?: string | null | undefined;
+  /** Not blank, at most 500 characters; stored trimmed. Well-formed Unicode without control characters: other text is refused, never altered. */
   title: string;
+  /** An absolute http:// or https:// URL of at most 2000 characters, without a user name or password, spaces, control or bidirectional-formatting characters. Stored normalised (a non-ASCII host in punycode, e.g. xn--...). */
   url?: string | null | undefined;
 };
 

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { Decimal, parseDate, parseDecimal, ScalarInputError } from '@minergraph/schema';
+import { Decimal, normaliseSourceUrl, parseDate, parseDecimal, ScalarInputError } from '@minergraph/schema';
 import type { DatabaseHandle } from '../db/connect.js';
 import { assetsBySymbols, corporateActionsByAssetIds } from '../repositories/asset.repository.js';
 import { migrateToLatest } from '../db/migrate.js';
@@ -166,8 +166,10 @@ function sourceOf(options: SourceOptions) {
     if (options.sourceUrl || options.sourcePublisher) throw new UsageError('--source-url and --source-publisher need --source-title.');
     return null;
   }
-  if (options.sourceUrl && !/^https?:\/\/\S+$/.test(options.sourceUrl)) throw new UsageError('--source-url must be an http(s) URL.');
-  return { title: options.sourceTitle, url: options.sourceUrl ?? null, publisher: options.sourcePublisher ?? null };
+  // The same rule as a source given through the API: one home for what a source URL may be.
+  const checked = options.sourceUrl === undefined ? null : normaliseSourceUrl('--source-url', options.sourceUrl);
+  if (checked && 'problem' in checked) throw new UsageError(checked.problem);
+  return { title: options.sourceTitle, url: checked?.url ?? null, publisher: options.sourcePublisher ?? null };
 }
 
 function day(option: string, value: string): string {

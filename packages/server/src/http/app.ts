@@ -34,6 +34,8 @@ export interface ServerOptions {
   introspection?: boolean;
   /** The GraphiQL playground (default on). */
   playground?: boolean;
+  /** "Did you mean ...?" suggestions in error messages (default: as introspection). */
+  suggestions?: boolean;
   /** Operations known by hash (the SDK's manifest); clients may send just the hash. */
   manifest?: Manifest;
   /** Only the manifest's operations run (MINERGRAPH_PERSISTED_ONLY). */
@@ -102,6 +104,28 @@ function admission(
 }
 
 /**
+ * graphql-js's suggestions name fields, arguments, input fields, enum values and types of the
+ * schema. `hideSuggestions` in the validation options leaves them out of validation errors;
+ * Apollo Server 5 passes no such flag when it coerces variables (and its own
+ * hideSchemaDetailsFromClientErrors only edits validation errors), so an unknown input field or
+ * enum value in variables still says "Did you mean ...?". This removes it from every error,
+ * in graphql-js's own wording: ' Did you mean [the enum value |to use an inline fragment on ]"a", "b", or "c"?'.
+ */
+const SUGGESTION = / Did you mean (?:the enum value |to use an inline fragment on )?"[^"]*"(?:, "[^"]*")*(?:,? or "[^"]*")?\?$/;
+
+function withoutSuggestions(): ApolloServerPlugin<RequestContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didEncounterErrors({ errors }) {
+          for (const error of errors) error.message = error.message.replace(SUGGESTION, '');
+        },
+      };
+    },
+  };
+}
+
+/**
  * Logs every error a client was not meant to cause, with the request's id, and puts the id in
  * the response. An answer that failed because the database could not be reached is HTTP 503
  * with Retry-After, whichever part of the request (key lookup, a query, a write) hit it.
@@ -160,6 +184,8 @@ export async function createServer(options: ServerOptions): Promise<MinerGraphSe
   const { database, logger } = options;
   const limits = options.limits ?? DEFAULT_LIMITS;
   const manifest = options.manifest ?? new Map<string, string>();
+  const introspection = options.introspection ?? true;
+  const suggestions = options.suggestions ?? introspection;
   const data = createDataSources(database.db);
   const app = express();
   const httpServer = listeningServer(app, options.timeouts ?? DEFAULT_TIMEOUTS);
@@ -170,7 +196,8 @@ export async function createServer(options: ServerOptions): Promise<MinerGraphSe
     persistedQueries: { cache: persistedQueryCache(manifest, !options.persistedOnly) },
     formatError: noteErrorCodes(formatError),
     includeStacktraceInErrorResponses: false,
-    introspection: options.introspection ?? true,
+    introspection,
+    validationOptions: { hideSuggestions: !suggestions },
     // serve.ts owns the signals: Apollo's own handler would re-raise SIGTERM after stopping,
     // which looks like a second signal and turns a clean stop into a forced exit.
     stopOnTerminationSignals: false,
@@ -184,6 +211,7 @@ export async function createServer(options: ServerOptions): Promise<MinerGraphSe
       }),
       errorReporting(logger),
       requestFactsPlugin(),
+      ...(suggestions ? [] : [withoutSuggestions()]),
     ],
   });
   await apollo.start();

@@ -23,6 +23,8 @@ const CLIENT_CODES = new Set([
   'TOO_MANY_ALIASES',
   'TOO_MANY_ROOT_FIELDS',
   'STATEMENT_TIMEOUT',
+  // A derived figure the stored facts cannot give (a percent of a price that rounded to 0).
+  'NOT_COMPUTABLE',
 ]);
 
 export const INTERNAL_MESSAGE = 'Internal server error. The server logged the details under this requestId.';

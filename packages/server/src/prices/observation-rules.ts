@@ -1,3 +1,4 @@
+import { limitProblem, PRICE_LIMIT, VOLUME_LIMIT } from '@minergraph/schema';
 import type { NewPricePoint } from '../repositories/asset.repository.js';
 import { canonicalText, compareCanonical, isNegative, isPlainDecimal, isZero } from './decimal-text.js';
 
@@ -28,8 +29,9 @@ export function describeProblems(problems: readonly ObservationProblem[]): strin
 }
 
 /**
- * The rules of the recordPrices mutation, for one observation: prices greater than 0, volume
- * not negative, and a high and low that bound the open and close. A single quote becomes
+ * The rules of the recordPrices mutation, for one observation: prices greater than 0 and
+ * within PRICE_LIMIT, volume not negative and within VOLUME_LIMIT, and a high and low that
+ * bound the open and close. A single quote becomes
  * open = high = low = close, as recordPrices stores it. Every problem is named at once.
  */
 export function checkObservation(raw: RawObservation, columns: ColumnNames = {}): CheckedObservation {
@@ -43,7 +45,9 @@ export function checkObservation(raw: RawObservation, columns: ColumnNames = {})
   // Prices in hand (each absent or good): only now can their order be checked.
   const pricesReadable = problems.length === 0;
   const volume = isMissing(raw.volume) ? null : decimal(problems, 'volume', named('volume'), raw.volume!);
-  if (volume !== null && isNegative(volume)) problems.push({ field: 'volume', message: `${named('volume')} must not be negative; it was ${volume}.` });
+  const volumeBeyond = volume === null ? null : limitProblem(VOLUME_LIMIT, named('volume'), volume);
+  if (volumeBeyond) problems.push({ field: 'volume', message: volumeBeyond });
+  else if (volume !== null && isNegative(volume)) problems.push({ field: 'volume', message: `${named('volume')} must not be negative; it was ${volume}.` });
 
   if (pricesReadable && close !== null) {
     const open = givenOpen ?? close;
@@ -61,13 +65,15 @@ export function checkObservation(raw: RawObservation, columns: ColumnNames = {})
 
 const isMissing = (text: string | null | undefined) => text === null || text === undefined || text === '';
 
-/** A price given as text: canonical if it is a decimal greater than 0, else null and a problem. */
+/** A price given as text: canonical if it is a decimal greater than 0 within PRICE_LIMIT, else null and a problem. */
 function price(problems: ObservationProblem[], field: ObservationProblem['field'], name: string, text: string | null | undefined): string | null {
   if (isMissing(text)) return null;
   const value = decimal(problems, field, name, text!);
   if (value === null) return null;
-  if (!isNegative(value) && !isZero(value)) return value;
-  problems.push({ field, message: `${name} must be greater than 0; it was ${value}.` });
+  const beyond = limitProblem(PRICE_LIMIT, name, value);
+  if (beyond) problems.push({ field, message: beyond });
+  else if (isNegative(value) || isZero(value)) problems.push({ field, message: `${name} must be greater than 0; it was ${value}.` });
+  else return value;
   return null;
 }
 

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import {
   Decimal,
+  RATIO_LIMIT,
   type Actor,
   type AssetModel,
   type CorporateActionModel,
@@ -14,16 +15,16 @@ import { checkObservation } from '../prices/observation-rules.js';
 import { insertAsset, toCorporateAction, upsertPrices, type NewPricePoint } from '../repositories/asset.repository.js';
 import { checkSource, recordSource } from './guards.js';
 import { runWrite } from './idempotency.js';
-import { isUniqueViolation, normaliseSymbol, Problems, userError } from './problems.js';
+import { isUniqueViolation, Problems, userError } from './problems.js';
 
 export const MAX_POINTS_PER_CALL = 10_000;
 
 export async function createAsset(db: Kysely<Database>, input: CreateAssetInput, actor: Actor): Promise<WriteResult<AssetModel>> {
   const problems = new Problems();
-  const symbol = normaliseSymbol(problems, ['input', 'symbol'], input.symbol);
+  const symbol = problems.symbol(['input', 'symbol'], input.symbol);
   problems.text(['input', 'name'], input.name, { required: true });
-  const quoteCurrency = (input.quoteCurrency ?? 'USD').trim().toUpperCase();
-  if (!/^[A-Z]{3,5}$/.test(quoteCurrency)) problems.add(['input', 'quoteCurrency'], 'quoteCurrency must be a currency code such as USD.');
+  const quoteCurrency = (input.quoteCurrency ?? 'USD').trim();
+  if (!/^[A-Za-z]{3,5}$/.test(quoteCurrency)) problems.add(['input', 'quoteCurrency'], 'quoteCurrency must be a currency code such as USD.');
   if (problems.any) return problems.result();
   try {
     return await runWrite(db, {
@@ -32,7 +33,7 @@ export async function createAsset(db: Kysely<Database>, input: CreateAssetInput,
       key: null,
       input,
       work: async (trx) => {
-        const asset = await insertAsset(trx, { symbol, name: input.name.trim(), kind: input.kind, quoteCurrency, createdByApiKeyId: actor.apiKeyId });
+        const asset = await insertAsset(trx, { symbol, name: input.name.trim(), kind: input.kind, quoteCurrency: quoteCurrency.toUpperCase(), createdByApiKeyId: actor.apiKeyId });
         return { value: asset, ref: asset.id };
       },
       replay: () => Promise.reject(new Error('createAsset takes no idempotency key')),
@@ -76,9 +77,9 @@ export async function recordPrices(
   actor: Actor,
 ): Promise<WriteResult<{ inserted: number; updated: number }>> {
   const problems = new Problems();
-  const symbol = input.symbol.trim().toUpperCase();
+  const symbol = problems.symbol(['input', 'symbol'], input.symbol);
   const points = pricePoints(problems, input);
-  checkSource(problems, ['input', 'source'], input.source);
+  const source = checkSource(problems, ['input', 'source'], input.source);
   if (problems.any) return problems.result();
   const asset = await db.selectFrom('assets').select('id').where('symbol', '=', symbol).executeTakeFirst();
   if (!asset) return { ok: false, userErrors: [userError(['input', 'symbol'], 'NOT_FOUND', `No asset has the symbol ${symbol}.`)] };
@@ -88,7 +89,7 @@ export async function recordPrices(
     key: null,
     input,
     work: async (trx) => {
-      const sourceId = await recordSource(trx, input.source, actor.apiKeyId);
+      const sourceId = await recordSource(trx, source, actor.apiKeyId);
       const counts = await upsertPrices(trx, asset.id, points, { sourceId, createdByApiKeyId: actor.apiKeyId });
       return { value: counts, ref: null };
     },
@@ -103,11 +104,11 @@ export async function recordCorporateAction(
   actor: Actor,
 ): Promise<WriteResult<CorporateActionModel>> {
   const problems = new Problems();
-  const symbol = input.symbol.trim().toUpperCase();
-  problems.amount(['input', 'ratio'], input.ratio, 'positive');
+  const symbol = problems.symbol(['input', 'symbol'], input.symbol);
+  problems.decimal(['input', 'ratio'], input.ratio, RATIO_LIMIT, 'positive');
   if (new Decimal(input.ratio).eq(1)) problems.add(['input', 'ratio'], 'ratio 1 changes nothing.');
-  problems.text(['input', 'description'], input.description, { required: true, max: 500 });
-  checkSource(problems, ['input', 'source'], input.source);
+  problems.text(['input', 'description'], input.description, { required: true, max: 500, multiline: true });
+  const source = checkSource(problems, ['input', 'source'], input.source);
   if (problems.any) return problems.result();
   const asset = await db.selectFrom('assets').select(['id', 'kind']).where('symbol', '=', symbol).executeTakeFirst();
   if (!asset) return { ok: false, userErrors: [userError(['input', 'symbol'], 'NOT_FOUND', `No asset has the symbol ${symbol}.`)] };
@@ -128,7 +129,7 @@ export async function recordCorporateAction(
             effective_on: input.effectiveOn,
             ratio: input.ratio,
             description: input.description.trim(),
-            source_id: await recordSource(trx, input.source, actor.apiKeyId),
+            source_id: await recordSource(trx, source, actor.apiKeyId),
             created_by_api_key_id: actor.apiKeyId,
           })
           .returningAll()

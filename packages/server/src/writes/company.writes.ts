@@ -1,16 +1,25 @@
 import type { Kysely } from 'kysely';
-import type { Actor, CompanyModel, CreateCompanyInput, CreateSiteInput, SiteModel, WriteResult } from '@minergraph/schema';
+import {
+  HASHRATE_LIMIT,
+  POWER_LIMIT,
+  type Actor,
+  type CompanyModel,
+  type CreateCompanyInput,
+  type CreateSiteInput,
+  type SiteModel,
+  type WriteResult,
+} from '@minergraph/schema';
 import type { Database } from '../db/database.js';
 import { insertCompany } from '../repositories/company.repository.js';
 import { toSite } from '../repositories/site.repository.js';
 import { checkSource, lockInputCompany, recordSource } from './guards.js';
 import { runWrite } from './idempotency.js';
-import { isUniqueViolation, normaliseSymbol, Problems, userError } from './problems.js';
+import { isUniqueViolation, Problems, userError } from './problems.js';
 
 export async function createCompany(db: Kysely<Database>, input: CreateCompanyInput, actor: Actor): Promise<WriteResult<CompanyModel>> {
   const problems = new Problems();
   problems.text(['input', 'name'], input.name, { required: true });
-  const ticker = normaliseSymbol(problems, ['input', 'ticker'], input.ticker);
+  const ticker = problems.symbol(['input', 'ticker'], input.ticker);
   problems.text(['input', 'exchange'], input.exchange, { max: 50 });
   if (problems.any) return problems.result();
   try {
@@ -44,9 +53,9 @@ export async function createSite(db: Kysely<Database>, input: CreateSiteInput, a
   problems.text(['input', 'name'], input.name, { required: true });
   problems.text(['input', 'region'], input.region, { required: true, max: 100 });
   problems.text(['input', 'country'], input.country, { max: 100 });
-  problems.amount(['input', 'powerCapacityMw'], input.powerCapacityMw, 'non-negative');
-  problems.amount(['input', 'hashrateEh'], input.hashrateEh, 'non-negative');
-  checkSource(problems, ['input', 'source'], input.source);
+  problems.decimal(['input', 'powerCapacityMw'], input.powerCapacityMw, POWER_LIMIT, 'non-negative');
+  problems.decimal(['input', 'hashrateEh'], input.hashrateEh, HASHRATE_LIMIT, 'non-negative');
+  const source = checkSource(problems, ['input', 'source'], input.source);
   if (problems.any) return problems.result();
   try {
     return await runWrite(db, {
@@ -56,7 +65,7 @@ export async function createSite(db: Kysely<Database>, input: CreateSiteInput, a
       input,
       work: async (trx) => {
         await lockInputCompany(trx, input.companyId);
-        const sourceId = await recordSource(trx, input.source, actor.apiKeyId);
+        const sourceId = await recordSource(trx, source, actor.apiKeyId);
         const row = await trx
           .insertInto('sites')
           .values({

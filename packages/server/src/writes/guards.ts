@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import { Decimal, type SourceInput, type UserErrorModel } from '@minergraph/schema';
+import { BTC_LIMIT, Decimal, type SourceInput, type UserErrorModel } from '@minergraph/schema';
 import type { Database } from '../db/database.js';
 import { insertSource } from '../repositories/source.repository.js';
 import { holdingsOn } from '../repositories/treasury.repository.js';
@@ -24,9 +24,11 @@ export async function lockInputCompany(trx: Kysely<Database>, companyId: string)
 
 /**
  * Holdings can only change on a day with a flow or a report. After a write dated `from`,
- * check every such day from `from` on: none may end below zero.
+ * check every such day from `from` on: none may end below zero (INSUFFICIENT_HOLDINGS), nor
+ * above the 21,000,000 BTC that will ever exist (VALIDATION_FAILED), which also keeps every
+ * figure derived from holdings (value, percent of supply) within what reads can compute.
  */
-export async function holdingsShortfall(trx: Kysely<Database>, companyId: string, from: string): Promise<UserErrorModel | null> {
+export async function holdingsOutOfRange(trx: Kysely<Database>, companyId: string, from: string): Promise<UserErrorModel | null> {
   const { rows } = await sql<{ day: string }>`
     select ${from}::date::text as day
     union select occurred_on::text from treasury_transactions where company_id = ${companyId}::bigint and occurred_on >= ${from}::date
@@ -37,29 +39,37 @@ export async function holdingsShortfall(trx: Kysely<Database>, companyId: string
     rows.map((row) => ({ companyId, on: row.day })),
   );
   const negative = balances.find((balance) => new Decimal(balance.btc).lt(0));
-  if (!negative) return null;
-  return userError(
-    null,
-    'INSUFFICIENT_HOLDINGS',
-    `This would leave holdings at ${new Decimal(negative.btc).toFixed()} BTC at the end of ${negative.on}; holdings can never go below 0.`,
-  );
+  if (negative) {
+    return userError(
+      null,
+      'INSUFFICIENT_HOLDINGS',
+      `This would leave holdings at ${new Decimal(negative.btc).toFixed()} BTC at the end of ${negative.on}; holdings can never go below 0.`,
+    );
+  }
+  const excess = balances.find((balance) => new Decimal(balance.btc).gt(BTC_LIMIT.max!.value));
+  if (excess) {
+    return userError(
+      null,
+      'VALIDATION_FAILED',
+      `This would leave holdings at ${new Decimal(excess.btc).toFixed()} BTC at the end of ${excess.on}, more than the ${BTC_LIMIT.max!.text} that will ever exist.`,
+    );
+  }
+  return null;
 }
 
-export function checkSource(problems: Problems, field: string[], source: SourceInput | null | undefined): void {
-  if (!source) return;
+/** Checks a source; answers it as it is to be stored (title trimmed, URL normalised). */
+export function checkSource(problems: Problems, field: string[], source: SourceInput | null | undefined): SourceInput | null {
+  if (!source) return null;
   problems.text([...field, 'title'], source.title, { required: true, max: 500 });
-  problems.url([...field, 'url'], source.url);
+  const url = problems.url([...field, 'url'], source.url);
   problems.text([...field, 'publisher'], source.publisher, { max: 200 });
+  return { ...source, title: source.title.trim(), url };
 }
 
-export async function recordSource(
-  trx: Kysely<Database>,
-  source: SourceInput | null | undefined,
-  apiKeyId: string | null,
-): Promise<string | null> {
+export async function recordSource(trx: Kysely<Database>, source: SourceInput | null, apiKeyId: string | null): Promise<string | null> {
   if (!source) return null;
   return insertSource(trx, {
-    title: source.title.trim(),
+    title: source.title,
     url: source.url ?? null,
     publisher: source.publisher ?? null,
     published_on: source.publishedOn ?? null,

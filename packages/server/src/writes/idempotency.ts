@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { Actor, WriteResult } from '@minergraph/schema';
+import { MAX_IDEMPOTENCY_KEY_LENGTH, type Actor, type WriteResult } from '@minergraph/schema';
 import { stringify } from 'safe-stable-stringify';
 import type { Database } from '../db/database.js';
-import { isUniqueViolation, ok, rejected, Rejection, userError } from './problems.js';
+import { isUniqueViolation, ok, Problems, rejected, Rejection, userError } from './problems.js';
 
 export interface IdempotentWrite<T, Ref> {
   operation: string;
@@ -18,9 +18,6 @@ export interface IdempotentWrite<T, Ref> {
   replay(ref: Ref): Promise<T>;
 }
 
-/** Keys are indexed: a longer one could exceed what a btree entry may hold (about 2.7 kB). */
-const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
-
 function fingerprint(input: unknown): string {
   return createHash('sha256').update(stringify(input) ?? '').digest('hex');
 }
@@ -32,10 +29,12 @@ function fingerprint(input: unknown): string {
  */
 export async function runWrite<T, Ref>(db: Kysely<Database>, write: IdempotentWrite<T, Ref>): Promise<WriteResult<T>> {
   const { operation } = write;
-  if (write.key && write.key.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
-    return rejected(
-      userError(['input', 'idempotencyKey'], 'VALIDATION_FAILED', `idempotencyKey must be at most ${MAX_IDEMPOTENCY_KEY_LENGTH} characters.`),
-    );
+  if (write.key) {
+    // Compared as the database stores them: text that is not well-formed would be stored
+    // altered (a lone surrogate as U+FFFD), and two different keys would replay each other.
+    const problems = new Problems();
+    problems.text(['input', 'idempotencyKey'], write.key, { max: MAX_IDEMPOTENCY_KEY_LENGTH });
+    if (problems.any) return problems.result();
   }
   // Keys are each API key's own: another client reusing the string neither collides nor sees the answer.
   const key = write.key ? `${write.actor.apiKeyId ?? 'anonymous'}:${write.key}` : null;

@@ -1,17 +1,17 @@
 import type { Kysely } from 'kysely';
-import { Decimal, type Actor, type CreateLoanInput, type LoanModel, type LoanRepaymentModel, type RepayLoanInput, type WriteResult } from '@minergraph/schema';
+import { BTC_LIMIT, Decimal, USD_AMOUNT_LIMIT, type Actor, type CreateLoanInput, type LoanModel, type LoanRepaymentModel, type RepayLoanInput, type WriteResult } from '@minergraph/schema';
 import type { Database } from '../db/database.js';
 import { insertLoan, insertRepayment, loansByIds, repaymentsByLoanIds, settleLoanStatus } from '../repositories/loan.repository.js';
 import { insertTransaction } from '../repositories/treasury.repository.js';
-import { checkSource, holdingsShortfall, lockCompany, lockInputCompany, recordSource } from './guards.js';
+import { checkSource, holdingsOutOfRange, lockCompany, lockInputCompany, recordSource } from './guards.js';
 import { runWrite } from './idempotency.js';
 import { Problems, Rejection, userError } from './problems.js';
 
 export async function createLoan(db: Kysely<Database>, input: CreateLoanInput, actor: Actor): Promise<WriteResult<LoanModel>> {
   const problems = new Problems();
   problems.text(['input', 'lender'], input.lender, { max: 200 });
-  problems.amount(['input', 'principalUsd'], input.principalUsd, 'positive');
-  problems.btc(['input', 'collateralBtc'], input.collateralBtc, 'non-negative');
+  problems.decimal(['input', 'principalUsd'], input.principalUsd, USD_AMOUNT_LIMIT, 'positive');
+  problems.decimal(['input', 'collateralBtc'], input.collateralBtc, BTC_LIMIT, 'non-negative');
   problems.dayOrder([['input', 'originatedOn'], input.originatedOn], [['input', 'maturesOn'], input.maturesOn]);
   if (input.interestRatePercent != null && !(input.interestRatePercent >= 0 && input.interestRatePercent <= 1000)) {
     problems.add(['input', 'interestRatePercent'], 'interestRatePercent must be between 0 and 1000.');
@@ -21,7 +21,7 @@ export async function createLoan(db: Kysely<Database>, input: CreateLoanInput, a
   if (input.marginCallLtv != null && input.liquidationLtv != null && input.liquidationLtv < input.marginCallLtv) {
     problems.add(['input', 'liquidationLtv'], 'liquidationLtv must not be below marginCallLtv.');
   }
-  checkSource(problems, ['input', 'source'], input.source);
+  const source = checkSource(problems, ['input', 'source'], input.source);
   if (problems.any) return problems.result();
 
   return runWrite(db, {
@@ -41,7 +41,7 @@ export async function createLoan(db: Kysely<Database>, input: CreateLoanInput, a
         interestRatePercent: input.interestRatePercent ?? null,
         marginCallLtv: input.marginCallLtv ?? null,
         liquidationLtv: input.liquidationLtv ?? null,
-        sourceId: await recordSource(trx, input.source, actor.apiKeyId),
+        sourceId: await recordSource(trx, source, actor.apiKeyId),
         createdByApiKeyId: actor.apiKeyId,
       });
       return { value: (await loansByIds(trx, [id]))[0]!, ref: id };
@@ -67,13 +67,13 @@ export async function repayLoan(
   actor: Actor,
 ): Promise<WriteResult<{ loan: LoanModel; repayment: LoanRepaymentModel }>> {
   const problems = new Problems();
-  problems.amount(['input', 'amountUsd'], input.amountUsd, 'positive');
-  problems.btc(['input', 'collateralReleasedBtc'], input.collateralReleasedBtc, 'non-negative');
+  problems.decimal(['input', 'amountUsd'], input.amountUsd, USD_AMOUNT_LIMIT, 'positive');
+  problems.decimal(['input', 'collateralReleasedBtc'], input.collateralReleasedBtc, BTC_LIMIT, 'non-negative');
   if (input.fundedBySale) {
-    problems.btc(['input', 'fundedBySale', 'btc'], input.fundedBySale.btc, 'positive');
-    problems.amount(['input', 'fundedBySale', 'usd'], input.fundedBySale.usd, 'positive');
+    problems.decimal(['input', 'fundedBySale', 'btc'], input.fundedBySale.btc, BTC_LIMIT, 'positive');
+    problems.decimal(['input', 'fundedBySale', 'usd'], input.fundedBySale.usd, USD_AMOUNT_LIMIT, 'positive');
   }
-  checkSource(problems, ['input', 'source'], input.source);
+  const source = checkSource(problems, ['input', 'source'], input.source);
   if (problems.any) return problems.result();
 
   const { idempotencyKey, ...request } = input;
@@ -107,7 +107,7 @@ export async function repayLoan(
       }
       if (refusals.length) throw new Rejection(refusals);
 
-      const sourceId = await recordSource(trx, input.source, actor.apiKeyId);
+      const sourceId = await recordSource(trx, source, actor.apiKeyId);
       let saleId: string | null = null;
       if (input.fundedBySale) {
         const sale = await insertTransaction(trx, {
@@ -121,8 +121,8 @@ export async function repayLoan(
           createdByApiKeyId: actor.apiKeyId,
         });
         saleId = sale.id;
-        const shortfall = await holdingsShortfall(trx, owner.company_id, input.paidOn);
-        if (shortfall) throw new Rejection([{ ...shortfall, field: ['input', 'fundedBySale', 'btc'] }]);
+        const outOfRange = await holdingsOutOfRange(trx, owner.company_id, input.paidOn);
+        if (outOfRange) throw new Rejection([{ ...outOfRange, field: ['input', 'fundedBySale', 'btc'] }]);
       }
       const repaymentId = await insertRepayment(trx, {
         loanId: input.loanId,

@@ -1,4 +1,14 @@
-import { Decimal, SATOSHI_PLACES, type UserErrorCode, type UserErrorModel, type WriteResult } from '@minergraph/schema';
+import {
+  Decimal,
+  limitProblem,
+  normaliseSourceUrl,
+  normaliseSymbol,
+  textProblem,
+  type DecimalLimit,
+  type UserErrorCode,
+  type UserErrorModel,
+  type WriteResult,
+} from '@minergraph/schema';
 
 /** Raised inside a write's transaction to roll it back and answer with userErrors. */
 export class Rejection extends Error {
@@ -21,7 +31,7 @@ export function userError(field: string[] | null, code: UserErrorCode, message: 
 
 /**
  * Collects what is wrong with an input, every problem with the path of its field, so a client
- * learns all of them at once. Decimals arrive already parsed by the Decimal scalar.
+ * learns all of them at once. Decimals arrive already parsed (canonical) by the Decimal scalar.
  */
 export class Problems {
   readonly errors: UserErrorModel[] = [];
@@ -38,33 +48,30 @@ export class Problems {
     return { ok: false, userErrors: this.errors };
   }
 
-  text(field: string[], value: string | null | undefined, options: { required?: boolean; max?: number } = {}): void {
+  /**
+   * Text: required ones not blank, at most `max` characters, well-formed and without control
+   * characters (`multiline` text may hold tab, LF and CR).
+   */
+  text(field: string[], value: string | null | undefined, options: { required?: boolean; max?: number; multiline?: boolean } = {}): void {
     const max = options.max ?? 200;
+    const name = field.at(-1)!;
     if (value === null || value === undefined) {
-      if (options.required) this.add(field, `${field.at(-1)} is required.`);
+      if (options.required) this.add(field, `${name} is required.`);
       return;
     }
-    if (options.required && value.trim() === '') this.add(field, `${field.at(-1)} must not be blank.`);
-    else if (value.length > max) this.add(field, `${field.at(-1)} must be at most ${max} characters.`);
+    if (options.required && value.trim() === '') return this.add(field, `${name} must not be blank.`);
+    if (value.length > max) return this.add(field, `${name} must be at most ${max} characters.`);
+    const problem = textProblem(name, value, { multiline: options.multiline ?? false });
+    if (problem) this.add(field, problem);
   }
 
-  /** A BTC amount: at most 8 decimals (one satoshi), and the sign the field needs. */
-  btc(field: string[], value: string | null | undefined, sign: 'positive' | 'non-negative' | 'non-zero'): void {
+  /** A decimal within the limit of what it means (see decimal-limits.ts), with the sign the field needs. */
+  decimal(field: string[], value: string | null | undefined, limit: DecimalLimit, sign: 'positive' | 'non-negative' | 'non-zero'): void {
     if (value === null || value === undefined) return;
+    const name = field.at(-1)!;
+    const beyond = limitProblem(limit, name, value);
+    if (beyond) return this.add(field, beyond);
     const amount = new Decimal(value);
-    if (amount.decimalPlaces() > SATOSHI_PLACES) {
-      this.add(field, `${field.at(-1)} has ${amount.decimalPlaces()} decimals; BTC has at most 8 (one satoshi).`);
-    }
-    this.sign(field, amount, sign);
-  }
-
-  amount(field: string[], value: string | null | undefined, sign: 'positive' | 'non-negative'): void {
-    if (value === null || value === undefined) return;
-    this.sign(field, new Decimal(value), sign);
-  }
-
-  private sign(field: string[], amount: Decimal, sign: 'positive' | 'non-negative' | 'non-zero'): void {
-    const name = field.at(-1);
     if (sign === 'positive' && amount.lte(0)) this.add(field, `${name} must be greater than 0; it was ${amount.toFixed()}.`);
     if (sign === 'non-negative' && amount.lt(0)) this.add(field, `${name} must not be negative; it was ${amount.toFixed()}.`);
     if (sign === 'non-zero' && amount.isZero()) this.add(field, `${name} must not be 0.`);
@@ -81,26 +88,26 @@ export class Problems {
     if (from && to && to < from) this.add(field, `${field.at(-1)} (${to}) is before ${earlier[0].at(-1)} (${from}).`);
   }
 
-  url(field: string[], value: string | null | undefined): void {
-    if (value === null || value === undefined) return;
-    let parsed: URL | null = null;
-    try {
-      parsed = new URL(value);
-    } catch {
-      parsed = null;
+  /** A source URL by SOURCE_URL_RULE: the normalised URL to store, or null (and a problem). */
+  url(field: string[], value: string | null | undefined): string | null {
+    if (value === null || value === undefined) return null;
+    const checked = normaliseSourceUrl(field.at(-1)!, value);
+    if ('problem' in checked) {
+      this.add(field, checked.problem);
+      return null;
     }
-    if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) this.add(field, 'url must be an http(s) URL.');
-    else if (value.length > 2000) this.add(field, 'url must be at most 2000 characters.');
+    return checked.url;
   }
-}
 
-const SYMBOL = /^[A-Z0-9.-]{1,12}$/;
-
-/** Tickers and symbols are stored upper-case: `cang` and `CANG` are one company. */
-export function normaliseSymbol(problems: Problems, field: string[], value: string): string {
-  const symbol = value.trim().toUpperCase();
-  if (!SYMBOL.test(symbol)) problems.add(field, `${field.at(-1)} must be 1 to 12 letters, digits, "." or "-"; it was "${value}".`);
-  return symbol;
+  /** A ticker or symbol by SYMBOL_RULE, upper-cased; `cang` and `CANG` are one company. */
+  symbol(field: string[], value: string): string {
+    const checked = normaliseSymbol(field.at(-1)!, value);
+    if ('problem' in checked) {
+      this.add(field, checked.problem);
+      return value;
+    }
+    return checked.symbol;
+  }
 }
 
 /** PostgreSQL's unique_violation, from pg or PGlite. */

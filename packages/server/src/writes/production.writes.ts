@@ -1,8 +1,16 @@
 import type { Kysely } from 'kysely';
-import type { Actor, ProductionReportModel, RecordProductionReportInput, WriteResult } from '@minergraph/schema';
+import {
+  BTC_LIMIT,
+  HASHRATE_LIMIT,
+  USD_AMOUNT_LIMIT,
+  type Actor,
+  type ProductionReportModel,
+  type RecordProductionReportInput,
+  type WriteResult,
+} from '@minergraph/schema';
 import type { Database } from '../db/database.js';
 import { insertProductionReport, productionReportsByIds } from '../repositories/production.repository.js';
-import { checkSource, holdingsShortfall, lockInputCompany, recordSource } from './guards.js';
+import { checkSource, holdingsOutOfRange, lockInputCompany, recordSource } from './guards.js';
 import { runWrite } from './idempotency.js';
 import { isUniqueViolation, Problems, Rejection, userError } from './problems.js';
 
@@ -13,14 +21,14 @@ export async function recordProductionReport(
 ): Promise<WriteResult<ProductionReportModel>> {
   const problems = new Problems();
   problems.dayOrder([['input', 'periodStart'], input.periodStart], [['input', 'periodEnd'], input.periodEnd]);
-  problems.btc(['input', 'minedBtc'], input.minedBtc, 'non-negative');
-  problems.btc(['input', 'soldBtc'], input.soldBtc, 'non-negative');
-  problems.amount(['input', 'soldUsd'], input.soldUsd, 'non-negative');
-  problems.btc(['input', 'heldBtc'], input.heldBtc, 'non-negative');
-  problems.amount(['input', 'deployedHashrateEh'], input.deployedHashrateEh, 'non-negative');
-  problems.amount(['input', 'operatingHashrateEh'], input.operatingHashrateEh, 'non-negative');
+  problems.decimal(['input', 'minedBtc'], input.minedBtc, BTC_LIMIT, 'non-negative');
+  problems.decimal(['input', 'soldBtc'], input.soldBtc, BTC_LIMIT, 'non-negative');
+  problems.decimal(['input', 'soldUsd'], input.soldUsd, USD_AMOUNT_LIMIT, 'non-negative');
+  problems.decimal(['input', 'heldBtc'], input.heldBtc, BTC_LIMIT, 'non-negative');
+  problems.decimal(['input', 'deployedHashrateEh'], input.deployedHashrateEh, HASHRATE_LIMIT, 'non-negative');
+  problems.decimal(['input', 'operatingHashrateEh'], input.operatingHashrateEh, HASHRATE_LIMIT, 'non-negative');
   if (input.soldUsd != null && input.soldBtc == null) problems.add(['input', 'soldBtc'], 'soldUsd needs the soldBtc it was paid for.');
-  checkSource(problems, ['input', 'source'], input.source);
+  const source = checkSource(problems, ['input', 'source'], input.source);
   if (problems.any) return problems.result();
 
   const { idempotencyKey, ...request } = input;
@@ -42,11 +50,14 @@ export async function recordProductionReport(
           heldBtc: input.heldBtc ?? null,
           deployedHashrateEh: input.deployedHashrateEh ?? null,
           operatingHashrateEh: input.operatingHashrateEh ?? null,
-          sourceId: await recordSource(trx, input.source, actor.apiKeyId),
+          sourceId: await recordSource(trx, source, actor.apiKeyId),
           createdByApiKeyId: actor.apiKeyId,
         });
-        const shortfall = await holdingsShortfall(trx, input.companyId, input.periodEnd);
-        if (shortfall) throw new Rejection([{ ...shortfall, field: ['input', input.heldBtc == null ? 'soldBtc' : 'heldBtc'] }]);
+        const outOfRange = await holdingsOutOfRange(trx, input.companyId, input.periodEnd);
+        if (outOfRange) {
+          const cause = outOfRange.code === 'INSUFFICIENT_HOLDINGS' ? 'soldBtc' : 'minedBtc';
+          throw new Rejection([{ ...outOfRange, field: ['input', input.heldBtc == null ? cause : 'heldBtc'] }]);
+        }
         return { value: report, ref: report.id };
       },
       replay: async (id: string) => (await productionReportsByIds(db, [id]))[0]!,

@@ -1,8 +1,8 @@
 import type { Kysely } from 'kysely';
-import type { Actor, RecordTreasuryTransactionInput, TreasuryTransactionModel, WriteResult } from '@minergraph/schema';
+import { BTC_LIMIT, USD_AMOUNT_LIMIT, type Actor, type RecordTreasuryTransactionInput, type TreasuryTransactionModel, type WriteResult } from '@minergraph/schema';
 import type { Database } from '../db/database.js';
 import { insertTransaction, transactionsByIds } from '../repositories/treasury.repository.js';
-import { checkSource, holdingsShortfall, lockInputCompany, recordSource } from './guards.js';
+import { checkSource, holdingsOutOfRange, lockInputCompany, recordSource } from './guards.js';
 import { runWrite } from './idempotency.js';
 import { Problems, Rejection } from './problems.js';
 
@@ -12,10 +12,10 @@ export async function recordTreasuryTransaction(
   actor: Actor,
 ): Promise<WriteResult<TreasuryTransactionModel>> {
   const problems = new Problems();
-  problems.btc(['input', 'btc'], input.btc, input.kind === 'OTHER' ? 'non-zero' : 'positive');
-  problems.amount(['input', 'usd'], input.usd, 'non-negative');
-  problems.text(['input', 'note'], input.note, { max: 1000 });
-  checkSource(problems, ['input', 'source'], input.source);
+  problems.decimal(['input', 'btc'], input.btc, BTC_LIMIT, input.kind === 'OTHER' ? 'non-zero' : 'positive');
+  problems.decimal(['input', 'usd'], input.usd, USD_AMOUNT_LIMIT, 'non-negative');
+  problems.text(['input', 'note'], input.note, { max: 1000, multiline: true });
+  const source = checkSource(problems, ['input', 'source'], input.source);
   if (problems.any) return problems.result();
 
   const { idempotencyKey, ...request } = input;
@@ -33,11 +33,11 @@ export async function recordTreasuryTransaction(
         usd: input.usd ?? null,
         occurredOn: input.occurredOn,
         note: input.note ?? null,
-        sourceId: await recordSource(trx, input.source, actor.apiKeyId),
+        sourceId: await recordSource(trx, source, actor.apiKeyId),
         createdByApiKeyId: actor.apiKeyId,
       });
-      const shortfall = await holdingsShortfall(trx, input.companyId, input.occurredOn);
-      if (shortfall) throw new Rejection([{ ...shortfall, field: ['input', 'btc'] }]);
+      const outOfRange = await holdingsOutOfRange(trx, input.companyId, input.occurredOn);
+      if (outOfRange) throw new Rejection([{ ...outOfRange, field: ['input', 'btc'] }]);
       return { value: transaction, ref: transaction.id };
     },
     replay: async (id: string) => (await transactionsByIds(db, [id]))[0]!,

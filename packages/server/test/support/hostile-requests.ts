@@ -12,11 +12,12 @@ import {
   BAD_IDS,
   BAD_INSTANTS,
   GOOD_DAYS,
-  GOOD_DECIMALS,
+  GOOD_PRICES,
   GOOD_INSTANTS,
   HOSTILE_STRINGS,
+  OUT_OF_RANGE_PRICES,
   seededRandom,
-  SYMBOL,
+  writableSymbol,
 } from './hostile-values.js';
 
 const base64 = (text: string) => Buffer.from(text).toString('base64');
@@ -362,8 +363,9 @@ export function hostileRequests(ctx: HostileContext, seed = 20_260_209): { refus
   // ---- Decimal arguments ------------------------------------------------------------------
   const LTV = 'query ($v: Decimal) { company(ticker: "CANG") { loans { ltv(btcPriceUsd: $v) marginCallPriceUsd } } }';
   for (const value of BAD_DECIMALS) post('Decimal argument', `ltv(btcPriceUsd: ${preview(value)})`, LTV, { v: value }, { expect: refused('BAD_USER_INPUT') });
-  for (const value of GOOD_DECIMALS) post('Decimal argument', `ltv(btcPriceUsd: ${preview(value)})`, LTV, { v: value }, { expect: answered });
-  for (const [literal, valid] of [['1.5', false], ['1e5', false], ['"1e5"', false], ['99999999999999999999', false], ['70000', true], ['-1', true], ['"70000.5"', true]] as const) {
+  for (const value of OUT_OF_RANGE_PRICES) post('Decimal argument', `ltv(btcPriceUsd: ${preview(value)})`, LTV, { v: value }, { expect: refused('BAD_USER_INPUT') });
+  for (const value of GOOD_PRICES) post('Decimal argument', `ltv(btcPriceUsd: ${preview(value)})`, LTV, { v: value }, { expect: answered });
+  for (const [literal, valid] of [['1.5', false], ['1e5', false], ['"1e5"', false], ['99999999999999999999', false], ['70000', true], ['-1', false], ['"70000.5"', true]] as const) {
     post('Decimal argument', `ltv(btcPriceUsd: ${literal}) as a literal`, `{ company(ticker: "CANG") { loans { ltv(btcPriceUsd: ${literal}) } } }`, undefined, { expect: byValidity(valid) });
   }
 
@@ -576,7 +578,7 @@ export function hostileRequests(ctx: HostileContext, seed = 20_260_209): { refus
     mutate(mutation, 'without a key', input, {}, refused('UNAUTHENTICATED'));
     mutate(mutation, 'with a reader key', input, ctx.reader, refused('FORBIDDEN'));
   }
-  const refusedSymbols = HOSTILE_STRINGS.filter((value) => !SYMBOL.test(asSymbol(value)));
+  const refusedSymbols = HOSTILE_STRINGS.filter((value) => !writableSymbol(value));
   const writeAttacks: [string, string, readonly unknown[], 'valid' | 'refused'][] = [
     ['recordTreasuryTransaction', 'companyId', BAD_IDS, 'valid'],
     ['recordTreasuryTransaction', 'btc', BAD_BTC, 'valid'],
@@ -586,7 +588,7 @@ export function hostileRequests(ctx: HostileContext, seed = 20_260_209): { refus
     ['recordTreasuryTransaction', 'note', HOSTILE_STRINGS, 'refused'],
     ['recordTreasuryTransaction', 'idempotencyKey', HOSTILE_STRINGS, 'refused'],
     ['recordTreasuryTransaction', 'source.title', HOSTILE_STRINGS, 'refused'],
-    ['recordTreasuryTransaction', 'source.url', ['javascript:alert(1)', 'file:///etc/passwd', 'http://[::1', 'ftp://example.test/', `https://example.test/${'a'.repeat(2000)}`, '//evil.test/x', 'not a url', ''], 'valid'],
+    ['recordTreasuryTransaction', 'source.url', ['javascript:alert(1)', 'file:///etc/passwd', 'http://[::1', 'ftp://example.test/', `https://example.test/${'a'.repeat(2000)}`, '//evil.test/x', 'not a url', '', 'https://user:pass@evil.test/', 'https:\\\\evil.test', 'https:evil.test', '  https://evil.test/', 'https://evil.test/\u202efdp.exe', 'http:///path', 'https://evil.test/\ud800'], 'valid'],
     ['recordTreasuryTransaction', 'source.publishedOn', BAD_DAYS, 'valid'],
     ['recordTreasuryTransaction', 'unknownField', ["' OR 1=1 --"], 'valid'],
     ['createCompany', 'ticker', [...refusedSymbols, 'CANG', 'cang', ' CANG ', 'A'.repeat(13)], 'valid'],
@@ -635,18 +637,22 @@ export function hostileRequests(ctx: HostileContext, seed = 20_260_209): { refus
 
   // ---- writes that may be accepted: hostile text stored as sent, or refused ---------------
   const writes: HostileRequest[] = [];
-  const wellFormed = (value: string) => value.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
+  // Text is stored exactly as sent or refused: a lone surrogate or a control character (but tab,
+  // LF and CR in a note) is refused, never altered.
+  const loneSurrogate = (value: string) => /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(value);
+  const storableText = (value: string, multiline = false) =>
+    !loneSurrogate(value) && !(multiline ? /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/ : /[\u0000-\u001f\u007f-\u009f]/).test(value);
   const RECORD = 'mutation ($input: RecordTreasuryTransactionInput!) { recordTreasuryTransaction(input: $input) { transaction { id note source { title publisher } } userErrors { code field message } } }';
   const mined = { companyId: ctx.companyId, kind: 'MINED', btc: '0.00000001', occurredOn: '2026-02-10' };
   for (const value of HOSTILE_STRINGS) {
     const variants: [string, Record<string, unknown>, AcceptedWrite][] = [
-      ['note', { ...mined, note: value }, { storable: !nul(value) && value.length <= 1000, stored: { note: wellFormed(value) }, adds: { sources: 0, idempotencyKeys: 0 } }],
+      ['note', { ...mined, note: value }, { storable: storableText(value, true) && value.length <= 1000, stored: { note: value }, adds: { sources: 0, idempotencyKeys: 0 } }],
       [
         'source title and publisher',
         { ...mined, note: 'source', source: { title: value, publisher: value } },
-        { storable: !nul(value) && value.trim() !== '' && value.length <= 200, stored: { source: { title: wellFormed(value.trim()), publisher: wellFormed(value) } }, adds: { sources: 1, idempotencyKeys: 0 } },
+        { storable: storableText(value) && value.trim() !== '' && value.length <= 200, stored: { source: { title: value.trim(), publisher: value } }, adds: { sources: 1, idempotencyKeys: 0 } },
       ],
-      ['idempotencyKey', { ...mined, note: 'keyed', idempotencyKey: value }, { storable: !nul(value) && value.length <= 255, stored: { note: 'keyed' }, adds: { sources: 0, idempotencyKeys: value === '' ? 0 : 1 } }],
+      ['idempotencyKey', { ...mined, note: 'keyed', idempotencyKey: value }, { storable: storableText(value) && value.length <= 255, stored: { note: 'keyed' }, adds: { sources: 0, idempotencyKeys: value === '' ? 0 : 1 } }],
     ];
     for (const [field, input, accepted] of variants) {
       writes.push({

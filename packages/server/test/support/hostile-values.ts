@@ -97,13 +97,15 @@ export const BAD_DECIMALS: readonly unknown[] = [
   '1e5', '1E5', '1.5e3', 1.5, 0.1, 2 ** 53, 1e308, -1e308, '1.', '.5', '+1', ' 1', '1,000', '1_000', 'NaN', 'Infinity', '0x10', '١٢٣', '',
   true, [], {},
 ];
-/** Plain decimals any Decimal argument takes, huge and tiny ones included. */
-export const GOOD_DECIMALS: readonly unknown[] = [
-  '70000.5', 70000, 1e5, 2 ** 53 - 1, '-1', '0', '-0', '00001', '9'.repeat(5000), `0.${'0'.repeat(5000)}1`, `-${'9'.repeat(100)}`,
+/** Plain decimals a price argument takes: greater than 0, at most 15 digits before the point and 18 after. */
+export const GOOD_PRICES: readonly unknown[] = ['70000.5', 70000, 1e5, '00001', '0.000000000000000001', '999999999999999.999999999999999999'];
+/** Plain decimals (the Decimal scalar takes them) that a price argument refuses: not above 0, or beyond its digits. */
+export const OUT_OF_RANGE_PRICES: readonly unknown[] = [
+  2 ** 53 - 1, '-1', '0', '-0', '9'.repeat(5000), `0.${'0'.repeat(5000)}1`, `-${'9'.repeat(100)}`, '0.0000000000000000001', '1000000000000000',
 ];
-/** BTC amounts a positive BTC field refuses: the bad decimals, and too many decimals, zero or less. */
-export const BAD_BTC: readonly unknown[] = [...BAD_DECIMALS, '0.000000001', '0', '-0', '-1'];
-export const BAD_AMOUNTS: readonly unknown[] = [...BAD_DECIMALS, '-1', '-0.01'];
+/** BTC amounts a positive BTC field refuses: the bad decimals, and too many decimals, zero or less, or beyond 21,000,000. */
+export const BAD_BTC: readonly unknown[] = [...BAD_DECIMALS, '0.000000001', '0', '-0', '-1', '21000000.00000001', '9'.repeat(400)];
+export const BAD_AMOUNTS: readonly unknown[] = [...BAD_DECIMALS, '-1', '-0.01', '0.0000000001', '9'.repeat(16), `0.${'0'.repeat(17_000)}1`];
 
 const base64 = (text: string) => Buffer.from(text).toString('base64');
 
@@ -116,6 +118,9 @@ export const BAD_IDS: readonly unknown[] = [
   base64(`Company:${'9'.repeat(5000)}`), 1, 1.5, null, true, [], {},
 ];
 
-export const SYMBOL = /^[A-Z0-9.-]{1,12}$/;
-/** What the server would make of a ticker or symbol, to keep only values that must be refused. */
+/** The tickers and symbols the server takes (SYMBOL_RULE), once surrounding spaces are dropped. */
+export const SYMBOL = /^[A-Za-z0-9](?:[A-Za-z0-9.-]{0,10}[A-Za-z0-9])?$/;
+/** A ticker or symbol as the reads look it up (case-insensitive, trimmed). */
 export const asSymbol = (value: string) => value.trim().toUpperCase();
+/** Whether a write takes a ticker or symbol: by SYMBOL once the spaces around it are dropped. */
+export const writableSymbol = (value: string) => SYMBOL.test(value.replace(/^ +| +$/g, ''));
