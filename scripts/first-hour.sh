@@ -10,7 +10,7 @@ repo=${1:-$(git -C "$(dirname "$0")" rev-parse --show-toplevel)}
 work=$(mktemp -d)
 server=
 cleanup() {
-  if [ -n "$server" ]; then kill "$server" 2>/dev/null || true; fi
+  if [ -n "$server" ]; then kill -- "-$server" 2>/dev/null || true; fi
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -21,7 +21,7 @@ cd "$work/minergraph"
 echo "--- pnpm install && pnpm start (in $work/minergraph)"
 pnpm install --frozen-lockfile >"$work/install.log" 2>&1 || { cat "$work/install.log"; fail "pnpm install failed"; }
 # PORT=0: the README's 4000 may be taken on this machine; the URL is read from the log.
-PORT=0 pnpm start >"$work/server.log" 2>&1 &
+PORT=0 setsid pnpm start >"$work/server.log" 2>&1 &
 server=$!
 url=
 for _ in $(seq 1 600); do
@@ -52,7 +52,9 @@ created=$(curl -sf "$url" -H 'content-type: application/json' -H "authorization:
   -d '{"query":"mutation { createAsset(input: { symbol: \"ETH\", name: \"Ether\", kind: CRYPTO }) { asset { symbol } userErrors { code } } }"}')
 [ "$created" = '{"data":{"createAsset":{"asset":{"symbol":"ETH"},"userErrors":[]}}}' ] || fail "the mutation with the new key failed: $created"
 
-kill -TERM "$server"
-wait "$server" || fail "the server did not stop cleanly"
+# As Ctrl-C does: SIGINT to the whole process group, pnpm and the server under it.
+kill -INT -- "-$server"
+wait "$server" || true
 server=
+grep -q 'stopped cleanly' "$work/server.log" || { tail -5 "$work/server.log"; fail "the server did not stop cleanly"; }
 echo "first hour: passed"

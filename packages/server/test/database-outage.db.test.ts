@@ -132,7 +132,7 @@ describe('a database at a port where nothing listens', () => {
     expect(write.retryAfter).toBe('5');
     expect(write.body.errors).toEqual([{ message: UNAVAILABLE_MESSAGE, extensions: { code: 'DATABASE_UNAVAILABLE', requestId: expect.any(String) } }]);
     const ready = await fetch(url.replace(/\/graphql$/, '/readyz'));
-    expect([ready.status, await ready.json()]).toEqual([503, { status: 'unavailable', database: 'postgres' }]);
+    expect([ready.status, await ready.json()]).toEqual([503, { status: 'unavailable', database: 'postgres', reason: 'The database does not answer.' }]);
   });
 });
 
