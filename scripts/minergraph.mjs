@@ -49,18 +49,21 @@ if (builtAt() < newestChange()) {
     sourcemap: 'linked',
     conditions: ['@minergraph/source'],
     logLevel: 'warning',
+    // CommonJS packages compiled into ESM still call require() for Node's own modules.
+    banner: { js: "import { createRequire as __minergraphRequire } from 'node:module'; const require = __minergraphRequire(import.meta.url);" },
     plugins: [
       {
-        // The workspace's own packages are compiled in. Every other package stays a file in
-        // node_modules, found from the importing package as Node would (pnpm gives each
-        // package its own dependencies) and imported by a path relative to the output.
+        // Most dependencies are compiled in too: loading one file is much faster than Node
+        // resolving and reading a thousand. A few must stay files in node_modules: PGlite
+        // (its WebAssembly sits beside its code), pino (it starts transports by file name), and
+        // pg's optional native binding. They are found from the importing package as Node
+        // would (pnpm gives each package its own dependencies) and imported by relative path.
         name: 'external-dependencies',
         setup(builder) {
-          builder.onResolve({ filter: /^[^./]/ }, async (args) => {
-            if (args.pluginData === 'inner' || args.path.startsWith('@minergraph/')) return undefined;
+          builder.onResolve({ filter: /^(@electric-sql\/pglite|pino|pino-pretty|pg-native)(\/|$)/ }, async (args) => {
+            if (args.pluginData === 'inner') return undefined;
             const found = await builder.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, pluginData: 'inner' });
-            if (found.errors.length > 0) return { errors: found.errors };
-            if (found.external) return { path: found.path, external: true };
+            if (found.errors.length > 0) return { path: args.path, external: true };
             return { path: `./${relative(dirname(output), found.path)}`, external: true };
           });
         },
