@@ -1,5 +1,7 @@
 #!/usr/bin/env node
 // The command line: `pnpm minergraph <command>`. The one place that reads the environment.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import type { Role } from '@minergraph/schema';
 import { UsageError, withDatabase } from './cli/context.js';
@@ -138,6 +140,30 @@ Environment:
     });
 
   registerPriceCommands(program, { loadConfig, withDatabase });
+
+  const facts = program.command('facts').description('the reviewed data files in data/companies: every number with its source and quote');
+  facts
+    .command('check')
+    .description('check every fact file: its shape, that each quote states its number, its sources, no duplicates')
+    .option('--data <dir>', 'the data directory', 'data')
+    .action(async (options: { data: string }) => {
+      const { loadCompanyFiles } = await import('./facts/fact-file.js');
+      const { checkFactFiles } = await import('./facts/check.js');
+      if (!existsSync(join(options.data, 'companies'))) throw new UsageError(`There is no ${join(options.data, 'companies')} directory; pass --data <dir>.`);
+      const files = loadCompanyFiles(options.data);
+      const problems = checkFactFiles(files);
+      if (problems.length > 0) {
+        for (const problem of problems) console.error(problem);
+        throw new UsageError(`${problems.length} problem${problems.length === 1 ? '' : 's'} in the fact files of ${options.data} (listed above).`);
+      }
+      const count = (pick: (file: NonNullable<(typeof files)[number]['file']>) => unknown[]) =>
+        files.reduce((sum, loaded) => sum + (loaded.file ? pick(loaded.file).length : 0), 0);
+      console.log(
+        `${files.length} companies: ${count((f) => f.holdings)} holdings figures, ${count((f) => f.production)} production reports, ` +
+          `${count((f) => f.debt)} debts, ${count((f) => f.officers)} officers, ${count((f) => f.sites)} sites; every quote states its number.`,
+      );
+    });
+
 
   return program;
 }

@@ -1,0 +1,119 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { z } from 'zod';
+
+// The reviewed data files of data/companies/<TICKER>.yaml: every number a fact, every fact a
+// citation (a source, the verbatim sentence that states the number, and the as-of date it gives).
+
+const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a day, YYYY-MM-DD');
+const amount = z.string().regex(/^\d+(\.\d+)?$/, 'must be a plain decimal string such as "52850" or "3313.4"');
+
+export const citationSchema = z.strictObject({
+  source: z.string().min(1),
+  quote: z.string().min(1),
+  asOf: day,
+});
+
+const sourceSchema = z.strictObject({
+  title: z.string().min(1),
+  url: z.url({ protocol: /^https?$/ }),
+  publisher: z.string().min(1),
+  publishedOn: day.nullable(),
+  kind: z.enum(['FILING', 'COMPANY_RELEASE', 'WIRE_REPRINT', 'TRADE_PRESS', 'NEWS', 'AGGREGATOR']),
+});
+
+const holdingSchema = z.strictObject({
+  on: day,
+  btc: amount,
+  basis: z.string().min(1).nullable(),
+  citation: citationSchema,
+});
+
+const PRODUCTION_NUMBERS = ['minedBtc', 'soldBtc', 'soldUsd', 'heldBtc', 'operatingEhs', 'deployedEhs'] as const;
+
+const productionSchema = z.strictObject({
+  periodStart: day,
+  periodEnd: day,
+  period: z.enum(['MONTH', 'QUARTER', 'YEAR']),
+  minedBtc: amount.nullable(),
+  soldBtc: amount.nullable(),
+  soldUsd: amount.nullable(),
+  heldBtc: amount.nullable(),
+  operatingEhs: amount.nullable(),
+  deployedEhs: amount.nullable(),
+  citations: z.partialRecord(z.enum(PRODUCTION_NUMBERS), citationSchema),
+});
+
+const DEBT_NUMBERS = ['principalUsd', 'pledgedBtc', 'interestRatePercent'] as const;
+
+const debtSchema = z.strictObject({
+  kind: z.enum(['BTC_BACKED_LOAN', 'CREDIT_LINE', 'CONVERTIBLE_NOTES', 'TERM_LOAN']),
+  lender: z.string().min(1).nullable(),
+  principalUsd: amount.nullable(),
+  pledgedBtc: amount.nullable(),
+  interestRatePercent: amount.nullable(),
+  maturesOn: day.nullable(),
+  asOf: day,
+  description: z.string().min(1),
+  citations: z.record(z.string(), citationSchema),
+});
+
+const officerSchema = z.strictObject({ name: z.string().min(1), role: z.string().min(1), citation: citationSchema });
+
+const siteSchema = z.strictObject({
+  name: z.string().min(1).nullable(),
+  region: z.string().min(1).nullable(),
+  country: z.string().min(1).nullable(),
+  powerMw: amount.nullable(),
+  status: z.enum(['OPERATING', 'UNDER_CONSTRUCTION', 'PLANNED']).nullable(),
+  citation: citationSchema,
+});
+
+export const companyFileSchema = z.strictObject({
+  ticker: z.string().regex(/^[A-Z0-9]{1,10}$/, 'must be an upper-case ticker'),
+  name: z.string().min(1),
+  exchange: z.string().min(1).nullable(),
+  businessLines: z.array(z.string().min(1)),
+  citation: citationSchema,
+  sources: z.record(z.string(), sourceSchema),
+  holdings: z.array(holdingSchema).default([]),
+  production: z.array(productionSchema).default([]),
+  debt: z.array(debtSchema).default([]),
+  officers: z.array(officerSchema).default([]),
+  sites: z.array(siteSchema).default([]),
+  notes: z.array(z.string()).default([]),
+});
+
+export type CompanyFile = z.infer<typeof companyFileSchema>;
+export type Citation = z.infer<typeof citationSchema>;
+export { DEBT_NUMBERS, PRODUCTION_NUMBERS };
+
+export interface LoadedFile {
+  path: string;
+  file?: CompanyFile;
+  /** Problems that stop the file from being read at all (YAML or shape). */
+  problems: string[];
+}
+
+/** Reads every data/companies/*.yaml file of a data directory. */
+export function loadCompanyFiles(dataDir: string): LoadedFile[] {
+  const dir = join(dataDir, 'companies');
+  return readdirSync(dir)
+    .filter((name) => name.endsWith('.yaml'))
+    .sort()
+    .map((name) => {
+      const path = join(dir, name);
+      let raw: unknown;
+      try {
+        raw = parse(readFileSync(path, 'utf8'));
+      } catch (error) {
+        return { path, problems: [`not valid YAML: ${(error as Error).message.split('\n')[0]}`] };
+      }
+      const parsed = companyFileSchema.safeParse(raw);
+      if (!parsed.success) {
+        return { path, problems: parsed.error.issues.map((issue) => `${issue.path.join('.') || '(file)'}: ${issue.message}`) };
+      }
+      return { path, file: parsed.data, problems: [] };
+    });
+}
