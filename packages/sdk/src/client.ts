@@ -135,6 +135,7 @@ function errorEntry(entry: unknown): GraphQLErrorEntry {
 }
 
 const UNAVAILABLE = 'DATABASE_UNAVAILABLE';
+const RATE_LIMITED = 'RATE_LIMITED';
 
 const describe = (errors: readonly GraphQLErrorEntry[]) =>
   errors.map((e) => (e.extensions?.code ? `${e.message} (${e.extensions.code})` : e.message)).join('; ');
@@ -162,13 +163,16 @@ function dataOf<TResult>(
     body = undefined;
   }
   const errors = isGraphQLResponse(body) && Array.isArray(body.errors) ? body.errors.map(errorEntry) : [];
-  // The server, or a proxy before it, cannot answer now; the same call may work later.
-  if (status === 503 || errors.some((e) => e.extensions?.code === UNAVAILABLE)) {
+  // The server, or a proxy before it, cannot answer now, or not to this client this minute;
+  // the same call may work later, and Retry-After says when.
+  const hasCode = (code: string) => errors.some((e) => e.extensions?.code === code);
+  const retryLater = status === 503 || hasCode(UNAVAILABLE) ? 'unavailable' : status === 429 || hasCode(RATE_LIMITED) ? 'rate-limited' : null;
+  if (retryLater) {
     const retryAfter = retryAfterSeconds(response.headers.get('retry-after'));
     const reason = errors.length > 0 ? describe(errors) : `${url} answered HTTP ${status}${response.statusText ? ` ${response.statusText}` : ''}.`;
     const when = retryAfter === undefined ? '' : ` The server asks to retry in ${retryAfter} s.`;
     throw new MinerGraphError(`${label} failed: ${reason}${when}`, {
-      kind: 'unavailable',
+      kind: retryLater,
       status,
       errors: errors.length > 0 ? errors : undefined,
       data: isGraphQLResponse(body) ? body.data : undefined,

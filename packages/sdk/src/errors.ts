@@ -6,9 +6,11 @@
  * - `http`: the server answered, but not with a GraphQL response (a proxy's 502, a 404 page).
  * - `unavailable`: the server cannot answer right now (HTTP 503, DATABASE_UNAVAILABLE): the
  *   same call may succeed later; `retryAfter` says when to try again.
+ * - `rate-limited`: this API key or address sent too many requests (HTTP 429, RATE_LIMITED);
+ *   `retryAfter` says how many seconds to wait.
  * - `graphql`: a GraphQL response with `errors`; see `codes`.
  */
-export type MinerGraphErrorKind = 'config' | 'network' | 'timeout' | 'http' | 'unavailable' | 'graphql';
+export type MinerGraphErrorKind = 'config' | 'network' | 'timeout' | 'http' | 'unavailable' | 'rate-limited' | 'graphql';
 
 /** One entry of a GraphQL response's `errors`. */
 export interface GraphQLErrorEntry {
@@ -43,7 +45,7 @@ export class MinerGraphError extends Error {
   readonly codes: readonly string[];
   /** For kinds `graphql` and `unavailable`, whatever `data` came back beside the errors (a partial result), else undefined. */
   readonly data: unknown;
-  /** For kind `unavailable`, the seconds the server asked to wait before trying again (its Retry-After), when it said. */
+  /** For kinds `unavailable` and `rate-limited`, the seconds the server asked to wait before trying again (its Retry-After), when it said. */
   readonly retryAfter: number | undefined;
 
   constructor(message: string, details: MinerGraphErrorDetails) {

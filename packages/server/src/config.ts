@@ -1,5 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_RATE_LIMITS, type RateLimits } from './http/rate-limits.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const COINGECKO_PLANS = ['demo', 'pro'] as const;
@@ -61,6 +62,9 @@ const environment = z.object({
   MINERGRAPH_HEADERS_TIMEOUT_MS: count(20_000),
   MINERGRAPH_REQUEST_TIMEOUT_MS: count(60_000),
   MINERGRAPH_KEEP_ALIVE_TIMEOUT_MS: count(5_000),
+  MINERGRAPH_RATE_LIMIT_PER_KEY: count(DEFAULT_RATE_LIMITS.perKeyPerMinute, 0),
+  MINERGRAPH_RATE_LIMIT_PER_ADDRESS: count(DEFAULT_RATE_LIMITS.perAddressPerMinute, 0),
+  MINERGRAPH_MAX_CONCURRENT_PER_CLIENT: count(DEFAULT_RATE_LIMITS.concurrentPerClient, 0),
   MINERGRAPH_INTROSPECTION: optionalFlag,
   MINERGRAPH_PLAYGROUND: optionalFlag,
   MINERGRAPH_PERSISTED_ONLY: flag,
@@ -150,6 +154,8 @@ export interface Config {
   readonly coingecko: CoinGeckoConfig;
   readonly limits: Limits;
   readonly timeouts: ServerTimeouts;
+  /** Requests a client may send a minute and at once (0: no limit). */
+  readonly rateLimits: RateLimits;
   /** Schema introspection; off in production unless MINERGRAPH_INTROSPECTION=true. */
   readonly introspection: boolean;
   /** The GraphiQL playground; off in production unless MINERGRAPH_PLAYGROUND=true. */
@@ -210,6 +216,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       headersMs: e.MINERGRAPH_HEADERS_TIMEOUT_MS,
       requestMs: e.MINERGRAPH_REQUEST_TIMEOUT_MS,
       keepAliveMs: e.MINERGRAPH_KEEP_ALIVE_TIMEOUT_MS,
+    }),
+    rateLimits: Object.freeze({
+      perKeyPerMinute: e.MINERGRAPH_RATE_LIMIT_PER_KEY,
+      perAddressPerMinute: e.MINERGRAPH_RATE_LIMIT_PER_ADDRESS,
+      concurrentPerClient: e.MINERGRAPH_MAX_CONCURRENT_PER_CLIENT,
     }),
     introspection: e.MINERGRAPH_INTROSPECTION ?? e.NODE_ENV !== 'production',
     playground: e.MINERGRAPH_PLAYGROUND ?? e.NODE_ENV !== 'production',

@@ -34,6 +34,7 @@ const DOMAIN_TABLES = [
   'price_days',
   'price_observations',
   'production_reports',
+  'rate_limits',
   'sites',
   'sources',
   'treasury_transactions',

@@ -11,6 +11,7 @@ import type { DatabaseHandle } from '../db/connect.js';
 import { isMigratedToLatest, LATEST_MIGRATION } from '../db/migrate.js';
 import type { Logger } from '../logger.js';
 import { viewerForKey } from '../repositories/api-key.repository.js';
+import { createClientLimiter, type ClientLimiter, type RateLimits } from './rate-limits.js';
 import { createDataSources } from '../repositories/index.js';
 import { DEFAULT_LIMITS, DEFAULT_TIMEOUTS, type Limits, type ServerTimeouts } from '../config.js';
 import { DATABASE_UNAVAILABLE, formatError, INTERNAL_MESSAGE, isClientError, isDatabaseUnavailable, RETRY_AFTER_SECONDS } from './errors.js';
@@ -42,12 +43,18 @@ export interface ServerOptions {
   persistedOnly?: boolean;
   /** How long the HTTP server waits on a silent or slow client. */
   timeouts?: ServerTimeouts;
+  /** Requests a client may send a minute and at once; none when absent (tests, benchmarks). */
+  rateLimits?: RateLimits;
 }
 
 export type RequestContext = Context & {
   requestId: string;
   /** The key from the Authorization header, looked up only once the operation is valid. */
   presentedKey: string | null;
+  /** The client's address, as the rate limits count it when there is no key. */
+  clientAddress: string;
+  /** Ends this request's turn among its client's requests at once (rate limits). */
+  releaseAdmission?: () => void;
 };
 
 export interface MinerGraphServer {
@@ -76,7 +83,7 @@ const unauthenticated = (message: string) =>
 function admission(
   database: DatabaseHandle,
   limits: Limits,
-  options: { requireAuth: boolean; persistedOnly: Manifest | null },
+  options: { requireAuth: boolean; persistedOnly: Manifest | null; limiter: ClientLimiter | null },
 ): ApolloServerPlugin<RequestContext> {
   return {
     async requestDidStart() {
@@ -92,11 +99,19 @@ function admission(
           const key = contextValue.presentedKey;
           if (key === null) {
             if (options.requireAuth) throw unauthenticated('This server needs an API key for every request: send "Authorization: Bearer <key>".');
-            return;
+          } else {
+            const viewer = await viewerForKey(database.db, key);
+            if (viewer === null) throw unauthenticated('That API key is unknown or revoked.');
+            contextValue.viewer = viewer;
           }
-          const viewer = await viewerForKey(database.db, key);
-          if (viewer === null) throw unauthenticated('That API key is unknown or revoked.');
-          contextValue.viewer = viewer;
+          // Counted only once the key is known, so made-up keys cannot dodge the address's limit.
+          const { viewer } = contextValue;
+          contextValue.releaseAdmission = await options.limiter?.admit(
+            viewer.apiKeyId ? { kind: 'key', id: viewer.apiKeyId, name: viewer.keyName ?? '' } : { kind: 'address', address: contextValue.clientAddress },
+          );
+        },
+        async willSendResponse({ contextValue }) {
+          contextValue.releaseAdmission?.();
         },
       };
     },
@@ -208,6 +223,7 @@ export async function createServer(options: ServerOptions): Promise<MinerGraphSe
       admission(database, limits, {
         requireAuth: options.requireAuth ?? false,
         persistedOnly: options.persistedOnly ? manifest : null,
+        limiter: options.rateLimits ? createClientLimiter(database, options.rateLimits) : null,
       }),
       errorReporting(logger),
       requestFactsPlugin(),
@@ -259,6 +275,7 @@ export async function createServer(options: ServerOptions): Promise<MinerGraphSe
         ...createContext({ data }),
         requestId: String(req.id),
         presentedKey: bearerKey(req.headers.authorization),
+        clientAddress: req.socket.remoteAddress ?? 'unknown',
       }),
     }),
   );

@@ -25,6 +25,8 @@ const CLIENT_CODES = new Set([
   'STATEMENT_TIMEOUT',
   // A derived figure the stored facts cannot give (a percent of a price that rounded to 0).
   'NOT_COMPUTABLE',
+  // Too many requests from one API key or address (HTTP 429 with Retry-After).
+  'RATE_LIMITED',
 ]);
 
 export const INTERNAL_MESSAGE = 'Internal server error. The server logged the details under this requestId.';
