@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { checkFactFiles, quoteStates } from '../src/facts/check.js';
@@ -64,6 +65,15 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 const write = (name: string, content: unknown) => writeFileSync(join(dir, 'companies', name), typeof content === 'string' ? content : stringify(content));
 const problems = () => checkFactFiles(loadCompanyFiles(dir));
+
+describe("the repository's fact files", () => {
+  it('pass facts check: every number is stated by its quote, every source exists, nothing twice', () => {
+    const repositoryData = fileURLToPath(new URL('../../../data', import.meta.url));
+    const files = loadCompanyFiles(repositoryData);
+    expect(files.length).toBeGreaterThan(0);
+    expect(checkFactFiles(files)).toEqual([]);
+  });
+});
 
 describe('facts check', () => {
   it('passes a file whose every fact is cited by a quote that states it', () => {

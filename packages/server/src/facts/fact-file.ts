@@ -16,7 +16,8 @@ export const citationSchema = z.strictObject({
 });
 
 const sourceSchema = z.strictObject({
-  title: z.string().min(1),
+  // null when the stored page shows no title of its own: never made up.
+  title: z.string().min(1).nullable(),
   url: z.url({ protocol: /^https?$/ }),
   publisher: z.string().min(1),
   publishedOn: day.nullable(),
