@@ -62,6 +62,11 @@ const environment = z.object({
   MINERGRAPH_HEADERS_TIMEOUT_MS: count(20_000),
   MINERGRAPH_REQUEST_TIMEOUT_MS: count(60_000),
   MINERGRAPH_KEEP_ALIVE_TIMEOUT_MS: count(5_000),
+  MINERGRAPH_METRICS_TOKEN: z
+    .string()
+    .optional()
+    .transform(unsetIfEmpty)
+    .refine((value) => value === undefined || value.length >= 16, { message: 'must be at least 16 characters' }),
   MINERGRAPH_RATE_LIMIT_PER_KEY: count(DEFAULT_RATE_LIMITS.perKeyPerMinute, 0),
   MINERGRAPH_RATE_LIMIT_PER_ADDRESS: count(DEFAULT_RATE_LIMITS.perAddressPerMinute, 0),
   MINERGRAPH_MAX_CONCURRENT_PER_CLIENT: count(DEFAULT_RATE_LIMITS.concurrentPerClient, 0),
@@ -156,6 +161,8 @@ export interface Config {
   readonly timeouts: ServerTimeouts;
   /** Requests a client may send a minute and at once (0: no limit). */
   readonly rateLimits: RateLimits;
+  /** GET /metrics needs it as a Bearer token; without one, /metrics is served only outside production. */
+  readonly metricsToken: string | null;
   /** Schema introspection; off in production unless MINERGRAPH_INTROSPECTION=true. */
   readonly introspection: boolean;
   /** The GraphiQL playground; off in production unless MINERGRAPH_PLAYGROUND=true. */
@@ -217,6 +224,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       requestMs: e.MINERGRAPH_REQUEST_TIMEOUT_MS,
       keepAliveMs: e.MINERGRAPH_KEEP_ALIVE_TIMEOUT_MS,
     }),
+    metricsToken: e.MINERGRAPH_METRICS_TOKEN ?? null,
     rateLimits: Object.freeze({
       perKeyPerMinute: e.MINERGRAPH_RATE_LIMIT_PER_KEY,
       perAddressPerMinute: e.MINERGRAPH_RATE_LIMIT_PER_ADDRESS,

@@ -4,6 +4,7 @@ import { loadManifest, sdkManifestPath, type Manifest } from './http/persisted.j
 import { openDatabase, type DatabaseHandle } from './db/connect.js';
 import { migrateToLatest } from './db/migrate.js';
 import type { MinerGraphServer } from './http/app.js';
+import type { Metrics } from './http/metrics.js';
 import type { Logger } from './logger.js';
 import { seed } from './seed/seed.js';
 
@@ -36,13 +37,18 @@ export async function serve(config: Config, logger: Logger): Promise<RunningServ
   const manifest = persistedOperations(config, logger);
   // Loading Apollo, express and the schema takes about as long as opening PGlite: do both at once.
   const http = import('./http/app.js');
-  http.catch(() => undefined); // awaited below; this only keeps an early failure from going unhandled
+  const metricsModule = import('./http/metrics.js');
+  let metrics: Metrics | undefined;
+  // Awaited below; these only keep an early failure from going unhandled.
+  http.catch(() => undefined);
+  metricsModule.catch(() => undefined);
   const database = await openDatabase({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
     statementTimeoutMs: config.limits.statementTimeoutMs,
     command: 'serve',
     exclusive: true,
+    onQuery: (event) => metrics?.observeQuery(event),
     onPoolError: (error) => logger.warn({ err: error }, 'a database connection broke; the pool opens a new one when needed'),
   });
   try {
@@ -53,6 +59,8 @@ export async function serve(config: Config, logger: Logger): Promise<RunningServ
     // The CLI beside the server reaches an embedded database through the server.
     await database.share();
     const { createServer } = await http;
+    metrics = (await metricsModule).createMetrics();
+    if (database.pgPool) metrics.watchPool(database.pgPool);
     const server = await createServer({
       database,
       logger,
@@ -65,6 +73,7 @@ export async function serve(config: Config, logger: Logger): Promise<RunningServ
       persistedOnly: config.persistedOnly,
       timeouts: config.timeouts,
       rateLimits: config.rateLimits,
+      metrics: { metrics, open: !config.production, token: config.metricsToken },
     });
     const url = await server.listen(config.port, config.host);
     logger.info({ url, database: database.engine, location: database.location }, `MinerGraph is serving GraphQL at ${url}`);

@@ -12,6 +12,7 @@ import { isMigratedToLatest, LATEST_MIGRATION } from '../db/migrate.js';
 import type { Logger } from '../logger.js';
 import { viewerForKey } from '../repositories/api-key.repository.js';
 import { createClientLimiter, type ClientLimiter, type RateLimits } from './rate-limits.js';
+import { metricsRoute, type Metrics } from './metrics.js';
 import { createDataSources } from '../repositories/index.js';
 import { DEFAULT_LIMITS, DEFAULT_TIMEOUTS, type Limits, type ServerTimeouts } from '../config.js';
 import { DATABASE_UNAVAILABLE, formatError, INTERNAL_MESSAGE, isClientError, isDatabaseUnavailable, RETRY_AFTER_SECONDS } from './errors.js';
@@ -45,6 +46,8 @@ export interface ServerOptions {
   timeouts?: ServerTimeouts;
   /** Requests a client may send a minute and at once; none when absent (tests, benchmarks). */
   rateLimits?: RateLimits;
+  /** Prometheus metrics of this server, and who may read them at GET /metrics. */
+  metrics?: { metrics: Metrics; open: boolean; token: string | null };
 }
 
 export type RequestContext = Context & {
@@ -234,6 +237,10 @@ export async function createServer(options: ServerOptions): Promise<MinerGraphSe
 
   app.disable('x-powered-by');
   app.use(requestLogging(logger));
+  if (options.metrics) {
+    app.use(options.metrics.metrics.middleware());
+    app.use(metricsRoute(options.metrics.metrics, options.metrics));
+  }
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });

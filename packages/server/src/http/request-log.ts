@@ -27,6 +27,9 @@ const REQUEST_ID = /^[\w.:-]{1,128}$/;
 const factsOf = (res: Response): RequestFacts =>
   ((res.locals as { requestFacts?: RequestFacts }).requestFacts ??= { operationName: null, errorCodes: [], apiKey: null });
 
+/** The facts noted so far for a response: its operation, error codes and key's name. */
+export const requestFactsOf = (res: Response): Readonly<RequestFacts> => factsOf(res);
+
 /**
  * Apollo formats some errors outside any plugin hook and before the context exists (a CSRF
  * refusal, an unreadable Authorization header); the request they belong to is found here.
