@@ -62,6 +62,12 @@ const environment = z.object({
   MINERGRAPH_HEADERS_TIMEOUT_MS: count(20_000),
   MINERGRAPH_REQUEST_TIMEOUT_MS: count(60_000),
   MINERGRAPH_KEEP_ALIVE_TIMEOUT_MS: count(5_000),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z
+    .string()
+    .optional()
+    .transform(unsetIfEmpty)
+    .refine((value) => value === undefined || isHttpUrl(value), { message: 'must be an http(s) URL of an OTLP/HTTP collector, e.g. http://127.0.0.1:4318' }),
+  OTEL_SERVICE_NAME: z.string().optional().transform(unsetIfEmpty),
   MINERGRAPH_METRICS_TOKEN: z
     .string()
     .optional()
@@ -163,6 +169,8 @@ export interface Config {
   readonly rateLimits: RateLimits;
   /** GET /metrics needs it as a Bearer token; without one, /metrics is served only outside production. */
   readonly metricsToken: string | null;
+  /** Traces go to this OTLP/HTTP collector (OTEL_EXPORTER_OTLP_ENDPOINT); none when null. */
+  readonly tracing: { readonly endpoint: string; readonly serviceName: string } | null;
   /** Schema introspection; off in production unless MINERGRAPH_INTROSPECTION=true. */
   readonly introspection: boolean;
   /** The GraphiQL playground; off in production unless MINERGRAPH_PLAYGROUND=true. */
@@ -225,6 +233,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       keepAliveMs: e.MINERGRAPH_KEEP_ALIVE_TIMEOUT_MS,
     }),
     metricsToken: e.MINERGRAPH_METRICS_TOKEN ?? null,
+    tracing: e.OTEL_EXPORTER_OTLP_ENDPOINT
+      ? Object.freeze({ endpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: e.OTEL_SERVICE_NAME ?? 'minergraph' })
+      : null,
     rateLimits: Object.freeze({
       perKeyPerMinute: e.MINERGRAPH_RATE_LIMIT_PER_KEY,
       perAddressPerMinute: e.MINERGRAPH_RATE_LIMIT_PER_ADDRESS,

@@ -39,6 +39,7 @@ export async function serve(config: Config, logger: Logger): Promise<RunningServ
   const http = import('./http/app.js');
   const metricsModule = import('./http/metrics.js');
   let metrics: Metrics | undefined;
+  const tracing = config.tracing ? (await import('./tracing.js')).startTracing(config.tracing) : null;
   // Awaited below; these only keep an early failure from going unhandled.
   http.catch(() => undefined);
   metricsModule.catch(() => undefined);
@@ -48,7 +49,10 @@ export async function serve(config: Config, logger: Logger): Promise<RunningServ
     statementTimeoutMs: config.limits.statementTimeoutMs,
     command: 'serve',
     exclusive: true,
-    onQuery: (event) => metrics?.observeQuery(event),
+    onQuery: (event) => {
+      metrics?.observeQuery(event);
+      tracing?.recordQuery(event);
+    },
     onPoolError: (error) => logger.warn({ err: error }, 'a database connection broke; the pool opens a new one when needed'),
   });
   try {
@@ -74,6 +78,7 @@ export async function serve(config: Config, logger: Logger): Promise<RunningServ
       timeouts: config.timeouts,
       rateLimits: config.rateLimits,
       metrics: { metrics, open: !config.production, token: config.metricsToken },
+      tracing,
     });
     const url = await server.listen(config.port, config.host);
     logger.info({ url, database: database.engine, location: database.location }, `MinerGraph is serving GraphQL at ${url}`);
@@ -83,12 +88,14 @@ export async function serve(config: Config, logger: Logger): Promise<RunningServ
       server,
       database,
       stop: () => {
-        stopping ??= server.close().finally(() => database.close());
+        // The spans of the last requests are sent before the process ends.
+        stopping ??= server.close().finally(() => database.close()).finally(() => tracing?.shutdown());
         return stopping;
       },
     };
   } catch (error) {
     await database.close();
+    await tracing?.shutdown();
     throw error;
   }
 }

@@ -13,6 +13,7 @@ import type { Logger } from '../logger.js';
 import { viewerForKey } from '../repositories/api-key.repository.js';
 import { createClientLimiter, type ClientLimiter, type RateLimits } from './rate-limits.js';
 import { metricsRoute, type Metrics } from './metrics.js';
+import type { Tracing } from '../tracing.js';
 import { createDataSources } from '../repositories/index.js';
 import { DEFAULT_LIMITS, DEFAULT_TIMEOUTS, type Limits, type ServerTimeouts } from '../config.js';
 import { DATABASE_UNAVAILABLE, formatError, INTERNAL_MESSAGE, isClientError, isDatabaseUnavailable, RETRY_AFTER_SECONDS } from './errors.js';
@@ -46,6 +47,8 @@ export interface ServerOptions {
   timeouts?: ServerTimeouts;
   /** Requests a client may send a minute and at once; none when absent (tests, benchmarks). */
   rateLimits?: RateLimits;
+  /** OpenTelemetry spans of each request (OTEL_EXPORTER_OTLP_ENDPOINT). */
+  tracing?: Tracing | null;
   /** Prometheus metrics of this server, and who may read them at GET /metrics. */
   metrics?: { metrics: Metrics; open: boolean; token: string | null };
 }
@@ -231,11 +234,13 @@ export async function createServer(options: ServerOptions): Promise<MinerGraphSe
       errorReporting(logger),
       requestFactsPlugin(),
       ...(suggestions ? [] : [withoutSuggestions()]),
+      ...(options.tracing ? [options.tracing.apolloPlugin() as ApolloServerPlugin<RequestContext>] : []),
     ],
   });
   await apollo.start();
 
   app.disable('x-powered-by');
+  if (options.tracing) app.use(options.tracing.middleware());
   app.use(requestLogging(logger));
   if (options.metrics) {
     app.use(options.metrics.metrics.middleware());
