@@ -2,6 +2,7 @@
 // The command line: `pnpm minergraph <command>`. The one place that reads the environment.
 import { Command, CommanderError, Option } from 'commander';
 import type { Role } from '@minergraph/schema';
+import { registerBackupCommands } from './cli/backup.js';
 import { UsageError, withDatabase } from './cli/context.js';
 import { registerPriceCommands } from './cli/prices.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
@@ -138,6 +139,7 @@ Environment:
     });
 
   registerPriceCommands(program, { loadConfig, withDatabase });
+  registerBackupCommands(program, { loadConfig, withDatabase });
 
   return program;
 }
