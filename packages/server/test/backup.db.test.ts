@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -242,6 +243,14 @@ describe(`backup and restore on ${engine}`, () => {
   it('backup never overwrites a file, and says so in one sentence', async () => {
     const file = join(dir, 'quiet.jsonl.gz');
     expect(await cli(source, 'backup', file)).toEqual({ code: 2, stdout: '', stderr: `${file} exists already: choose a new file name for the backup.\n` });
+  });
+
+  it.runIf(engine === 'postgres')("the README's pg_dump and pg_restore, run beside the server, copy every row, the rollup and the sequences", async () => {
+    const file = join(dir, 'minergraph.dump');
+    execFileSync('pg_dump', ['--format=custom', `--file=${file}`, source.DATABASE_URL!]);
+    const target = await newTarget('pg-restored');
+    execFileSync('pg_restore', ['--no-owner', '--exit-on-error', '--single-transaction', `--dbname=${target.DATABASE_URL}`, file]);
+    expect(await contents(target)).toEqual(await contents(source));
   });
 
   it('every table of the schema is either in a backup or rebuilt from one', async () => {
