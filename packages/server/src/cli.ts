@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import type { Role } from '@minergraph/schema';
+import { registerBackupCommands } from './cli/backup.js';
 import { UsageError, withDatabase } from './cli/context.js';
 import { registerPriceCommands } from './cli/prices.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
@@ -140,6 +141,7 @@ Environment:
     });
 
   registerPriceCommands(program, { loadConfig, withDatabase });
+  registerBackupCommands(program, { loadConfig, withDatabase });
 
   const facts = program.command('facts').description('the reviewed data files in data/companies: every number with its source and quote');
   facts
