@@ -43,6 +43,9 @@ export const BACKED_UP_TABLES = [
 /** Tables whose rows are derived from others and rebuilt on restore, not stored in a backup. */
 export const DERIVED_TABLES = ['price_days'];
 
+/** Tables of passing state (this minute's rate-limit counts): neither stored nor restored. */
+export const TRANSIENT_TABLES = ['rate_limits'];
+
 /** Tables whose `id` is an identity column, so their sequences are saved and restored. */
 export const TABLES_WITH_IDENTITY = BACKED_UP_TABLES.filter((table) => table.orderBy[0] === 'id').map((table) => table.name);
 
