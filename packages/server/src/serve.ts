@@ -64,6 +64,7 @@ export async function serve(config: Config, logger: Logger): Promise<RunningServ
       manifest,
       persistedOnly: config.persistedOnly,
       timeouts: config.timeouts,
+      corsOrigins: config.corsOrigins,
     });
     const url = await server.listen(config.port, config.host);
     logger.info({ url, database: database.engine, location: database.location }, `MinerGraph is serving GraphQL at ${url}`);

@@ -12,7 +12,8 @@ import { isMigratedToLatest, LATEST_MIGRATION } from '../db/migrate.js';
 import type { Logger } from '../logger.js';
 import { viewerForKey } from '../repositories/api-key.repository.js';
 import { createDataSources } from '../repositories/index.js';
-import { DEFAULT_LIMITS, DEFAULT_TIMEOUTS, type Limits, type ServerTimeouts } from '../config.js';
+import { DEFAULT_LIMITS, DEFAULT_TIMEOUTS, type CorsOrigins, type Limits, type ServerTimeouts } from '../config.js';
+import { corsPolicy } from './cors.js';
 import { DATABASE_UNAVAILABLE, formatError, INTERNAL_MESSAGE, isClientError, isDatabaseUnavailable, RETRY_AFTER_SECONDS } from './errors.js';
 import { aliasAndRootFieldRule, bodyErrors, checkComplexity, queryLengthGuard } from './limits.js';
 import { persistedQueryCache, requirePersisted, type Manifest } from './persisted.js';
@@ -42,6 +43,8 @@ export interface ServerOptions {
   persistedOnly?: boolean;
   /** How long the HTTP server waits on a silent or slow client. */
   timeouts?: ServerTimeouts;
+  /** Which pages on other origins may call the API (MINERGRAPH_CORS_ORIGINS); default `'local'`. */
+  corsOrigins?: CorsOrigins;
 }
 
 export type RequestContext = Context & {
@@ -218,6 +221,7 @@ export async function createServer(options: ServerOptions): Promise<MinerGraphSe
 
   app.disable('x-powered-by');
   app.use(requestLogging(logger));
+  app.use(corsPolicy(options.corsOrigins ?? 'local'));
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
