@@ -21,6 +21,7 @@ import { docsRouter, DOCS_PATH, readmeApiSection } from './docs.js';
 import { endpointGuide } from './endpoint-guide.js';
 import { faviconRouter } from './favicon.js';
 import { playgroundRouter } from './playground.js';
+import { variableErrorFields } from './variable-errors.js';
 import { collectRequestFacts, noteErrorCodes, requestFactsPlugin, requestLogging } from './request-log.js';
 
 export const GRAPHQL_PATH = '/graphql';
@@ -213,6 +214,7 @@ export async function createServer(options: ServerOptions): Promise<MinerGraphSe
         persistedOnly: options.persistedOnly ? manifest : null,
       }),
       errorReporting(logger),
+      variableErrorFields(),
       requestFactsPlugin(),
       ...(suggestions ? [] : [withoutSuggestions()]),
     ],
