@@ -3,7 +3,10 @@ import { documentText, operationNameOf, type TypedDocument } from './documents.j
 import { MinerGraphError, type GraphQLErrorEntry } from './errors.js';
 
 export interface ClientOptions {
-  /** The GraphQL endpoint, absolute: "http://127.0.0.1:4000/graphql". */
+  /**
+   * The GraphQL endpoint: "http://127.0.0.1:4000/graphql". In a browser page (or a worker) a
+   * relative URL such as "/graphql" is resolved against the page's address.
+   */
   url: string | URL;
   /** Sent as `Authorization: Bearer <apiKey>`. Writes need a key with the editor role. */
   apiKey?: string | undefined;
@@ -88,20 +91,46 @@ function configError(message: string, operationName?: string): MinerGraphError {
   return new MinerGraphError(message, { kind: 'config', operationName });
 }
 
+/** Where the code runs from in a browser page or a worker (and Deno with --location); undefined elsewhere. */
+function pageLocation(): { href: string; origin: string } | undefined {
+  const location = (globalThis as { location?: { href?: unknown; origin?: unknown } }).location;
+  if (typeof location?.href !== 'string' || typeof location.origin !== 'string') return undefined;
+  return { href: location.href, origin: location.origin };
+}
+
 function endpoint(url: unknown): string {
   if (url === undefined || url === null || url === '') {
     throw configError(`createClient needs the URL of the GraphQL endpoint: ${USAGE}.`);
   }
+  const page = pageLocation();
   let parsed: URL;
   try {
-    parsed = new URL(String(url));
+    parsed = new URL(String(url), page?.href);
   } catch {
-    throw configError(`createClient got url ${JSON.stringify(String(url))}, which is not an absolute URL: ${USAGE}.`);
+    const relative = page ? '' : ' (a relative URL such as "/graphql" works only in a browser page, which it is resolved against)';
+    throw configError(`createClient got url ${JSON.stringify(String(url))}, which is not an absolute URL${relative}: ${USAGE}.`);
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
     throw configError(`createClient got url ${JSON.stringify(parsed.href)}; it must be http: or https:, ${USAGE}.`);
   }
   return parsed.href;
+}
+
+/**
+ * A browser reports a request that CORS blocked as a bare TypeError ("Failed to fetch"), the
+ * same as a server that is down, and tells the reason only in its console. When the page is on
+ * another origin than the API, say what is the likely cause and where it is fixed.
+ */
+function corsHint(url: string, error: unknown): string {
+  const page = pageLocation();
+  if (!(error instanceof TypeError) || page === undefined || page.origin === 'null') return '';
+  const target = new URL(url).origin;
+  if (target === page.origin) return '';
+  return (
+    ` This page's origin (${page.origin}) is not the API's (${target}), so the request was probably blocked by CORS:` +
+    ` the server must allow ${page.origin} (a MinerGraph server lists the origins it allows in MINERGRAPH_CORS_ORIGINS).` +
+    " The browser's console names the cause."
+  );
 }
 
 function checkedTimeout(value: unknown, where: string): number | undefined {
@@ -301,7 +330,11 @@ export function createClient(options: ClientOptions): MinerGraphClient {
       if (timedOut) {
         throw new MinerGraphError(`${label} timed out: ${url} did not answer within ${timeoutMs} ms.`, { kind: 'timeout', operationName, cause: error });
       }
-      throw new MinerGraphError(`${label} failed: could not reach ${url} (${reasonOf(error)}).`, { kind: 'network', operationName, cause: error });
+      throw new MinerGraphError(`${label} failed: could not reach ${url} (${reasonOf(error)}).${corsHint(url, error)}`, {
+        kind: 'network',
+        operationName,
+        cause: error,
+      });
     } finally {
       clearTimeout(timer);
       for (const signal of callerSignals) signal.removeEventListener('abort', abort);

@@ -17,8 +17,13 @@ export interface GraphQLErrorEntry {
   message: string;
   path?: ReadonlyArray<string | number>;
   locations?: ReadonlyArray<{ line: number; column: number }>;
-  /** `code` is UNAUTHENTICATED, FORBIDDEN, BAD_USER_INPUT, NOT_IMPLEMENTED, INTERNAL_SERVER_ERROR, ... */
-  extensions?: { code?: string; [key: string]: unknown };
+  /**
+   * `code` is UNAUTHENTICATED, FORBIDDEN, BAD_USER_INPUT, NOT_IMPLEMENTED, INTERNAL_SERVER_ERROR, ...
+   * `field`, on a malformed value (BAD_USER_INPUT), is the path to it as a mutation's userErrors
+   * give it: the argument, or the variable as you named it, then the way into it
+   * (`["from"]`, `["input", "points", "12", "high"]`).
+   */
+  extensions?: { code?: string; field?: readonly string[]; [key: string]: unknown };
 }
 
 export interface MinerGraphErrorDetails {
@@ -43,6 +48,8 @@ export class MinerGraphError extends Error {
   readonly errors: readonly GraphQLErrorEntry[] | undefined;
   /** Each distinct `extensions.code` of `errors`, in order: `['UNAUTHENTICATED']`. Empty for other kinds but `unavailable`. */
   readonly codes: readonly string[];
+  /** The `extensions.field` of each error that has one, in order: `[["from"]]` for a malformed `from`. */
+  readonly fields: readonly (readonly string[])[];
   /** For kinds `graphql` and `unavailable`, whatever `data` came back beside the errors (a partial result), else undefined. */
   readonly data: unknown;
   /** For kinds `unavailable` and `rate-limited`, the seconds the server asked to wait before trying again (its Retry-After), when it said. */
@@ -58,5 +65,9 @@ export class MinerGraphError extends Error {
     this.retryAfter = details.retryAfter;
     const codes = (details.errors ?? []).map((error) => error.extensions?.code).filter((code) => typeof code === 'string');
     this.codes = [...new Set(codes)];
+    this.fields = (details.errors ?? []).flatMap((error) => {
+      const field = error.extensions?.field;
+      return Array.isArray(field) && field.every((part) => typeof part === 'string') ? [field] : [];
+    });
   }
 }

@@ -1,16 +1,10 @@
-import { execFile } from 'node:child_process';
-import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { copyFile, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, engine, type TestDatabase } from '../../server/test/support/database.js';
 import { startTestServer, type TestServer } from '../../server/test/support/server.js';
+import { projectWithPackedSdk, run, sdkDir } from './support/packed-sdk.js';
 
-// Asynchronous on purpose: the server answering the consumers runs in this process.
-const run = promisify(execFile);
-const sdkDir = fileURLToPath(new URL('..', import.meta.url));
 const MINUTES = 60_000;
 
 /** A strict TypeScript consumer, in either module system, that prints Cango's January as JSON. */
@@ -59,14 +53,8 @@ describe.skipIf(engine !== 'pglite')('the packed package, installed from its tar
     database = await createTestDatabase('seeded');
     server = await startTestServer(database);
 
-    const packDir = await mkdtemp(join(tmpdir(), 'minergraph-sdk-pack-'));
-    project = await mkdtemp(join(tmpdir(), 'minergraph-sdk-consumer-'));
-    dirs.push(packDir, project);
-    // `prepack` builds dist first.
-    await run('pnpm', ['pack', '--pack-destination', packDir], { cwd: sdkDir });
-    const tarball = join(packDir, (await readdir(packDir)).find((name) => name.endsWith('.tgz'))!);
-
-    await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
+    project = await projectWithPackedSdk(['typescript@5.9.3', '@types/node@20']);
+    dirs.push(project);
     await writeFile(
       join(project, 'tsconfig.json'),
       JSON.stringify({
@@ -80,9 +68,6 @@ describe.skipIf(engine !== 'pglite')('the packed package, installed from its tar
     for (const example of ['treasury-report.ts', 'record-production.ts']) {
       await copyFile(join(sdkDir, 'examples', example), join(project, 'src/examples', example));
     }
-    await run('npm', ['install', tarball, 'typescript@5.9.3', '@types/node@20', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], {
-      cwd: project,
-    });
     const build = await tsc(['-p', '.']);
     if (build.code !== 0) throw new Error(`tsc failed in ${project}:\n${build.stdout}${build.stderr}`);
   }, 4 * MINUTES);

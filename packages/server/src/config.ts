@@ -80,6 +80,19 @@ const environment = z.object({
   MINERGRAPH_PLAYGROUND: optionalFlag,
   MINERGRAPH_PERSISTED_ONLY: flag,
   MINERGRAPH_PERSISTED_MANIFEST: z.string().optional().transform(unsetIfEmpty),
+  MINERGRAPH_CORS_ORIGINS: z
+    .string()
+    .optional()
+    .transform((value, context) => {
+      const listed = unsetIfEmpty(value);
+      if (listed === undefined) return undefined;
+      const parsed = parseCorsOrigins(listed);
+      if ('problem' in parsed) {
+        context.addIssue({ code: 'custom', message: parsed.problem });
+        return z.NEVER;
+      }
+      return parsed.origins;
+    }),
   COINGECKO_BASE_URL: z
     .string()
     .optional()
@@ -97,6 +110,13 @@ const environment = z.object({
 
 export type LogLevel = (typeof LOG_LEVELS)[number];
 export type CoinGeckoPlan = (typeof COINGECKO_PLANS)[number];
+
+/**
+ * Which web pages may call the API from their own origin (CORS): `'*'` any page, `'local'` a
+ * page on localhost, 127.0.0.1 or [::1] at any port (a front end's dev server), or exactly
+ * these origins (none when empty).
+ */
+export type CorsOrigins = '*' | 'local' | readonly string[];
 
 export interface CoinGeckoConfig {
   /** Root of the API, without a trailing slash. */
@@ -184,6 +204,8 @@ export interface Config {
   readonly persistedOnly: boolean;
   /** Where the manifest is; by default the installed SDK's. */
   readonly persistedManifest: string | undefined;
+  /** MINERGRAPH_CORS_ORIGINS; unset: local pages outside production, none in production. */
+  readonly corsOrigins: CorsOrigins;
 }
 
 export class ConfigError extends Error {
@@ -246,12 +268,38 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     suggestions: e.NODE_ENV !== 'production' && (e.MINERGRAPH_INTROSPECTION ?? true),
     persistedOnly: e.MINERGRAPH_PERSISTED_ONLY,
     persistedManifest: e.MINERGRAPH_PERSISTED_MANIFEST === undefined ? undefined : resolve(cwd, e.MINERGRAPH_PERSISTED_MANIFEST),
+    corsOrigins: e.MINERGRAPH_CORS_ORIGINS ?? (e.NODE_ENV === 'production' ? Object.freeze<string[]>([]) : 'local'),
     coingecko: Object.freeze({
       baseUrl: (e.COINGECKO_BASE_URL ?? COINGECKO_ROOTS[e.COINGECKO_API_PLAN]).replace(/\/+$/, ''),
       apiKey: e.COINGECKO_API_KEY,
       plan: e.COINGECKO_API_PLAN,
     }),
   });
+}
+
+/**
+ * `*`, or origins separated by commas, each as a browser sends it in `Origin`:
+ * scheme://host[:port], no path. Returns the origins as browsers spell them (lower-case host,
+ * no default port), or the sentence that says what is wrong.
+ */
+function parseCorsOrigins(value: string): { origins: '*' | readonly string[] } | { problem: string } {
+  const entries = value.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+  if (entries.includes('*')) {
+    return entries.length === 1 ? { origins: '*' } : { problem: 'lists * (every origin) with other origins; write * alone, or only the origins' };
+  }
+  const origins: string[] = [];
+  for (const entry of entries) {
+    const url = URL.canParse(entry) ? new URL(entry) : undefined;
+    const afterScheme = entry.slice(entry.indexOf('//') + 2);
+    const bare = entry.includes('//') && !/[?#@\\]/.test(afterScheme) && !afterScheme.replace(/\/$/, '').includes('/');
+    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || !bare) {
+      return {
+        problem: `${JSON.stringify(entry)} is not an origin: write each as scheme://host[:port] with no path, e.g. https://app.example.com,http://localhost:5173, or * for every origin`,
+      };
+    }
+    origins.push(url.origin);
+  }
+  return { origins: Object.freeze([...new Set(origins)]) };
 }
 
 function isHttpUrl(value: string): boolean {

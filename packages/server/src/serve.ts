@@ -79,6 +79,7 @@ export async function serve(config: Config, logger: Logger): Promise<RunningServ
       rateLimits: config.rateLimits,
       metrics: { metrics, open: !config.production, token: config.metricsToken },
       tracing,
+      corsOrigins: config.corsOrigins,
     });
     const url = await server.listen(config.port, config.host);
     logger.info({ url, database: database.engine, location: database.location }, `MinerGraph is serving GraphQL at ${url}`);

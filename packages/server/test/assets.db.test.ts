@@ -406,7 +406,7 @@ describe('instants without a time zone', () => {
       expect.objectContaining({
         message:
           'Variable "$at" got invalid value "2026-02-09T00:00:00"; "2026-02-09T00:00:00" is not an ISO-8601 instant such as "2026-02-09T00:00:00Z" (a time zone is required).',
-        extensions: { code: 'BAD_USER_INPUT' },
+        extensions: { code: 'BAD_USER_INPUT', field: ['at'] },
       }),
     ]);
   });

@@ -22,6 +22,7 @@ describe('configuration', () => {
       suggestions: true,
       persistedOnly: false,
       persistedManifest: undefined,
+      corsOrigins: 'local',
     });
   });
 
@@ -58,6 +59,7 @@ describe('configuration', () => {
         MINERGRAPH_MAX_CONCURRENT_PER_CLIENT: '4',
         MINERGRAPH_PERSISTED_ONLY: 'true',
         MINERGRAPH_PERSISTED_MANIFEST: 'ops.json',
+        MINERGRAPH_CORS_ORIGINS: 'https://app.example.com, HTTP://LOCALHOST:5173/',
       },
       '/srv/app',
     );
@@ -89,6 +91,7 @@ describe('configuration', () => {
       suggestions: false,
       persistedOnly: true,
       persistedManifest: '/srv/app/ops.json',
+      corsOrigins: ['https://app.example.com', 'http://localhost:5173'],
     });
     expect(Object.isFrozen(config)).toBe(true);
     expect(Object.isFrozen(config.coingecko)).toBe(true);
@@ -137,6 +140,33 @@ describe('configuration', () => {
     expect(() => loadConfig({ MINERGRAPH_IDLE_SOCKET_TIMEOUT_MS: '0' })).toThrow(/MINERGRAPH_IDLE_SOCKET_TIMEOUT_MS="0"/);
     expect(() => loadConfig({ MINERGRAPH_HEADERS_TIMEOUT_MS: '90000' })).toThrow(
       /MINERGRAPH_HEADERS_TIMEOUT_MS="90000": must not exceed MINERGRAPH_REQUEST_TIMEOUT_MS \(60000\)/,
+    );
+  });
+
+  it('lets pages on localhost call the API outside production, and no page in production unless origins are listed', () => {
+    expect(loadConfig({ NODE_ENV: 'development' }).corsOrigins).toBe('local');
+    expect(loadConfig({ NODE_ENV: 'production' }).corsOrigins).toEqual([]);
+    expect(loadConfig({ NODE_ENV: 'production', MINERGRAPH_CORS_ORIGINS: '' }).corsOrigins).toEqual([]);
+    expect(loadConfig({ NODE_ENV: 'production', MINERGRAPH_CORS_ORIGINS: '*' }).corsOrigins).toBe('*');
+    expect(loadConfig({ MINERGRAPH_CORS_ORIGINS: 'https://a.example.com:443,http://[::1]:8080,https://a.example.com' }).corsOrigins).toEqual([
+      'https://a.example.com',
+      'http://[::1]:8080',
+    ]);
+  });
+
+  it('refuses a CORS origin with a path, a scheme other than http(s), or * beside other origins, naming the variable', () => {
+    const withPath = () => loadConfig({ MINERGRAPH_CORS_ORIGINS: 'https://app.example.com/graphql' });
+    expect(withPath).toThrow(ConfigError);
+    expect(withPath).toThrow(
+      'Invalid configuration:\n  MINERGRAPH_CORS_ORIGINS="https://app.example.com/graphql": "https://app.example.com/graphql" is not an origin: write each as scheme://host[:port] with no path, e.g. https://app.example.com,http://localhost:5173, or * for every origin',
+    );
+    expect(() => loadConfig({ MINERGRAPH_CORS_ORIGINS: 'http://localhost:5173,ftp://files.example.com' })).toThrow(
+      /MINERGRAPH_CORS_ORIGINS="http:\/\/localhost:5173,ftp:\/\/files.example.com": "ftp:\/\/files.example.com" is not an origin/,
+    );
+    expect(() => loadConfig({ MINERGRAPH_CORS_ORIGINS: 'localhost:5173' })).toThrow(/MINERGRAPH_CORS_ORIGINS="localhost:5173": "localhost:5173" is not an origin/);
+    expect(() => loadConfig({ MINERGRAPH_CORS_ORIGINS: 'https://app.example.com?x=1' })).toThrow(/is not an origin/);
+    expect(() => loadConfig({ MINERGRAPH_CORS_ORIGINS: '*,https://app.example.com' })).toThrow(
+      'MINERGRAPH_CORS_ORIGINS="*,https://app.example.com": lists * (every origin) with other origins; write * alone, or only the origins',
     );
   });
 

@@ -15,7 +15,8 @@ import { createClientLimiter, type ClientLimiter, type RateLimits } from './rate
 import { metricsRoute, type Metrics } from './metrics.js';
 import type { Tracing } from '../tracing.js';
 import { createDataSources } from '../repositories/index.js';
-import { DEFAULT_LIMITS, DEFAULT_TIMEOUTS, type Limits, type ServerTimeouts } from '../config.js';
+import { DEFAULT_LIMITS, DEFAULT_TIMEOUTS, type CorsOrigins, type Limits, type ServerTimeouts } from '../config.js';
+import { corsPolicy } from './cors.js';
 import { DATABASE_UNAVAILABLE, formatError, INTERNAL_MESSAGE, isClientError, isDatabaseUnavailable, RETRY_AFTER_SECONDS } from './errors.js';
 import { aliasAndRootFieldRule, bodyErrors, checkComplexity, queryLengthGuard } from './limits.js';
 import { persistedQueryCache, requirePersisted, type Manifest } from './persisted.js';
@@ -23,6 +24,7 @@ import { docsRouter, DOCS_PATH, readmeApiSection } from './docs.js';
 import { endpointGuide } from './endpoint-guide.js';
 import { faviconRouter } from './favicon.js';
 import { playgroundRouter } from './playground.js';
+import { variableErrorFields } from './variable-errors.js';
 import { collectRequestFacts, noteErrorCodes, requestFactsPlugin, requestLogging } from './request-log.js';
 
 export const GRAPHQL_PATH = '/graphql';
@@ -51,6 +53,8 @@ export interface ServerOptions {
   tracing?: Tracing | null;
   /** Prometheus metrics of this server, and who may read them at GET /metrics. */
   metrics?: { metrics: Metrics; open: boolean; token: string | null };
+  /** Which pages on other origins may call the API (MINERGRAPH_CORS_ORIGINS); default `'local'`. */
+  corsOrigins?: CorsOrigins;
 }
 
 export type RequestContext = Context & {
@@ -232,6 +236,7 @@ export async function createServer(options: ServerOptions): Promise<MinerGraphSe
         limiter: options.rateLimits ? createClientLimiter(database, options.rateLimits) : null,
       }),
       errorReporting(logger),
+      variableErrorFields(),
       requestFactsPlugin(),
       ...(suggestions ? [] : [withoutSuggestions()]),
       ...(options.tracing ? [options.tracing.apolloPlugin() as ApolloServerPlugin<RequestContext>] : []),
@@ -246,6 +251,7 @@ export async function createServer(options: ServerOptions): Promise<MinerGraphSe
     app.use(options.metrics.metrics.middleware());
     app.use(metricsRoute(options.metrics.metrics, options.metrics));
   }
+  app.use(corsPolicy(options.corsOrigins ?? 'local'));
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });

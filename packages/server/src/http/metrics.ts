@@ -83,7 +83,7 @@ export function createMetrics(): Metrics {
     },
     middleware() {
       return (req: Request, res: Response, next: NextFunction) => {
-        if (req.path !== '/graphql') return next();
+        if (req.path !== '/graphql' || req.method === 'OPTIONS') return next();
         const started = process.hrtime.bigint();
         res.on('finish', () => {
           const facts = requestFactsOf(res);

@@ -1,0 +1,147 @@
+import { existsSync } from 'node:fs';
+import { rm, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { projectWithPackedSdk } from '../../sdk/test/support/packed-sdk.js';
+import { loadConfig } from '../src/config.js';
+import { createTestDatabase, engine, type TestDatabase } from './support/database.js';
+import { startTestServer, type TestServer } from './support/server.js';
+
+// The SDK as a front end uses it: packed and installed from its tarball into a plain npm
+// project, bundled by esbuild for the browser, and run by a page in headless Chromium that is
+// served from one port while the API listens on another.
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const MINUTES = 60_000;
+
+/** The page's script: renders Cango's holdings on 2026-02-09 from the API named in `?api=`, or the error. */
+const PAGE_SCRIPT = `import { createClient, MinerGraphError } from '@minergraph/sdk';
+
+const out = document.getElementById('out');
+try {
+  const client = createClient({ url: new URLSearchParams(location.search).get('api') });
+  const { company } = await client.request('query Held { company(ticker: "CANG") { holdings(on: "2026-02-09") { btc } } }');
+  out.textContent = client.url + ': Cango held ' + company.holdings.btc + ' BTC on 2026-02-09';
+} catch (error) {
+  out.textContent = error instanceof MinerGraphError ? error.name + ' (' + error.kind + '): ' + error.message : 'not a MinerGraphError: ' + String(error);
+}
+out.dataset.done = 'true';
+`;
+
+const PAGE = '<!doctype html><title>Holdings</title><p id="out">loading</p><script type="module" src="/page.js"></script>';
+
+/** A page's own server: the page, its bundle, and /graphql passed on to the API as a same-origin app's proxy would. */
+function pageServer(bundle: string, api: string): Promise<{ origin: string; close(): Promise<void> }> {
+  const server = http.createServer((request, response) => {
+    const path = new URL(request.url ?? '/', 'http://page').pathname;
+    if (path === '/graphql') {
+      const forwarded = http.request(api, { method: request.method, headers: { ...request.headers, host: new URL(api).host } }, (answer) => {
+        response.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(response);
+      });
+      forwarded.on('error', () => response.writeHead(502).end());
+      request.pipe(forwarded);
+    } else if (path === '/page.js') {
+      response.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8' }).end(bundle);
+    } else if (path === '/') {
+      response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(PAGE);
+    } else {
+      response.writeHead(404).end();
+    }
+  });
+  return new Promise((resolve) => {
+    server.listen(0, '127.0.0.1', () => {
+      resolve({
+        origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+        close: () => new Promise<void>((done) => server.close(() => done())),
+      });
+    });
+  });
+}
+
+describe.skipIf(engine !== 'pglite' || (!existsSync(CHROMIUM) && !process.env.CI))(
+  `the packed SDK in a page on another origin, in headless Chromium (${CHROMIUM})`,
+  () => {
+    let database: TestDatabase;
+    let api: TestServer;
+    let elsewhere: TestServer;
+    let project: string;
+    let bundleInputs: string[];
+    let page: { origin: string; close(): Promise<void> };
+    let browser: import('playwright-core').Browser;
+
+    /** What the page shows once its script is done. */
+    async function rendered(apiUrl: string): Promise<string> {
+      const tab = await browser.newPage();
+      try {
+        await tab.goto(`${page.origin}/?api=${encodeURIComponent(apiUrl)}`);
+        await tab.locator('#out[data-done="true"]').waitFor({ timeout: 15_000 });
+        return await tab.locator('#out').innerText();
+      } finally {
+        await tab.close();
+      }
+    }
+
+    beforeAll(async () => {
+      database = await createTestDatabase('seeded');
+      // As `minergraph serve` would start them: outside production (pages on localhost and
+      // 127.0.0.1 may call it), and with MINERGRAPH_CORS_ORIGINS naming another site.
+      api = await startTestServer(database, { corsOrigins: loadConfig({}).corsOrigins });
+      elsewhere = await startTestServer(database, { corsOrigins: loadConfig({ MINERGRAPH_CORS_ORIGINS: 'https://app.example.com' }).corsOrigins });
+
+      project = await projectWithPackedSdk();
+      await writeFile(join(project, 'page.js'), PAGE_SCRIPT);
+      const { build } = await import('esbuild');
+      const bundled = await build({
+        entryPoints: ['page.js'],
+        absWorkingDir: project,
+        bundle: true,
+        platform: 'browser',
+        format: 'esm',
+        target: 'es2022',
+        minify: true,
+        write: false,
+        metafile: true,
+        logLevel: 'silent',
+      });
+      bundleInputs = Object.keys(bundled.metafile.inputs).sort();
+      page = await pageServer(bundled.outputFiles[0]!.text, api.url);
+
+      const { chromium } = await import('playwright-core');
+      browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-background-networking'] });
+    }, 4 * MINUTES);
+
+    afterAll(async () => {
+      await browser?.close();
+      await page?.close();
+      await elsewhere?.close();
+      await api?.close();
+      await database?.destroy();
+      if (project) await rm(project, { recursive: true, force: true });
+    });
+
+    it('bundles the page against the installed tarball', () => {
+      expect(bundleInputs).toEqual(['node_modules/@minergraph/sdk/dist/index.js', 'page.js']);
+    });
+
+    it("renders Cango's holdings from the API on another port", async () => {
+      expect(new URL(api.url).origin).not.toBe(page.origin);
+      expect(await rendered(api.url)).toBe(`${api.url}: Cango held 3023.6 BTC on 2026-02-09`);
+    });
+
+    it('resolves a relative URL, /graphql, against the page, whose server passes it on to the API', async () => {
+      expect(await rendered('/graphql')).toBe(`${page.origin}/graphql: Cango held 3023.6 BTC on 2026-02-09`);
+    });
+
+    it('says that a request to an API that does not allow the page was probably blocked by CORS, naming MINERGRAPH_CORS_ORIGINS', async () => {
+      const apiOrigin = new URL(elsewhere.url).origin;
+      expect(await rendered(elsewhere.url)).toBe(
+        `MinerGraphError (network): Held failed: could not reach ${elsewhere.url} (Failed to fetch). ` +
+          `This page's origin (${page.origin}) is not the API's (${apiOrigin}), so the request was probably blocked by CORS: ` +
+          `the server must allow ${page.origin} (a MinerGraph server lists the origins it allows in MINERGRAPH_CORS_ORIGINS). ` +
+          "The browser's console names the cause.",
+      );
+    });
+  },
+);
