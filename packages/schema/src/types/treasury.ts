@@ -1,5 +1,5 @@
 import { builder } from '../builder.js';
-import { addDays, endOfDay, intervalCount, intervalEnds } from '../calendar.js';
+import { addDays, endOfDay, intervalCount, intervalEnds, yearEndingOn } from '../calendar.js';
 import type { Context } from '../context.js';
 import type { TreasuryTransactionFilter } from '../data-sources.js';
 import { canonical, Decimal, divide, toFloat } from '../decimal.js';
@@ -234,9 +234,15 @@ builder.objectFields(Company, (t) => ({
   }),
   treasuryFlow: t.field({
     type: TreasuryFlow,
-    description: 'Opening, flows and closing of the treasury between two days, with what the flows do not explain.',
-    args: { from: t.arg({ type: 'Date', required: true }), to: t.arg({ type: 'Date', required: true }) },
-    resolve: (company, { from, to }) => {
+    description:
+      'Opening, flows and closing of the treasury between two days, both included, with what the flows do not explain. Without a window: the year up to today.',
+    args: {
+      from: t.arg({ type: 'Date', description: 'The first day (default: the day after the same date a year before `to`, so the window is one year).' }),
+      to: t.arg({ type: 'Date', description: 'The last day (default: today, UTC).' }),
+    },
+    resolve: (company, args, context) => {
+      const to = args.to ?? context.today;
+      const from = args.from ?? yearEndingOn(to);
       checkWindow(from, to);
       return { companyId: company.id, from, to };
     },
