@@ -207,6 +207,14 @@ export type SourceInput = {
   url?: string | null | undefined;
 };
 
+export type TreasuryTransactionFilter = {
+  /** On or after this day. */
+  from?: DateString | null | undefined;
+  kinds?: Array<TreasuryTransactionKind> | null | undefined;
+  /** On or before this day. */
+  to?: DateString | null | undefined;
+};
+
 export type TreasuryTransactionKind =
   /** BTC the company mined. */
   | 'MINED'
@@ -270,10 +278,10 @@ export type PriceChangeFieldsFragment = {
 
 export type AssetQueryVariables = Exact<{
   symbol: string;
-  from: DateTimeString;
-  to: DateTimeString;
+  from?: DateTimeString | null | undefined;
+  to?: DateTimeString | null | undefined;
   interval?: CandleInterval;
-  at: DateTimeString;
+  at?: DateTimeString | null | undefined;
   adjusted?: boolean;
 }>;
 
@@ -364,8 +372,8 @@ export type OfficerFieldsFragment = {
 
 export type CompanyQueryVariables = Exact<{
   ticker: string;
-  from: DateString;
-  to: DateString;
+  from?: DateString | null | undefined;
+  to?: DateString | null | undefined;
 }>;
 
 
@@ -703,6 +711,29 @@ export type TreasuryReportQuery = {
   ) | null,
   btc: {
     priceAt: PricePointFieldsFragment | null
+  } | null
+};
+
+export type TreasuryTransactionsQueryVariables = Exact<{
+  ticker: string;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+  filter?: TreasuryTransactionFilter | null | undefined;
+}>;
+
+
+export type TreasuryTransactionsQuery = {
+  company: {
+    id: string,
+    ticker: string,
+    treasuryTransactions: {
+      totalCount: number,
+      pageInfo: PageInfoFieldsFragment,
+      edges: Array<{
+        cursor: string,
+        node: TreasuryTransactionFieldsFragment
+      }>
+    }
   } | null
 };
 
@@ -1044,7 +1075,7 @@ export const TreasuryTransactionFieldsFragmentDoc = /*#__PURE__*/ new TypedDocum
   publishedOn
 }`, {"fragmentName":"TreasuryTransactionFields"}) as unknown as TypedDocumentString<TreasuryTransactionFieldsFragment, unknown>;
 export const AssetDocument = /*#__PURE__*/ new TypedDocumentString(`
-    query Asset($symbol: String!, $from: DateTime!, $to: DateTime!, $interval: CandleInterval! = DAY, $at: DateTime!, $adjusted: Boolean! = true) {
+    query Asset($symbol: String!, $from: DateTime, $to: DateTime, $interval: CandleInterval! = DAY, $at: DateTime, $adjusted: Boolean! = true) {
   asset(symbol: $symbol) {
     ...AssetFields
     latestPrice(adjusted: $adjusted) {
@@ -1218,7 +1249,7 @@ fragment UserErrorFields on UserError {
   code
 }`) as unknown as TypedDocumentString<RecordCorporateActionMutation, RecordCorporateActionMutationVariables>;
 export const CompanyDocument = /*#__PURE__*/ new TypedDocumentString(`
-    query Company($ticker: String!, $from: Date!, $to: Date!) {
+    query Company($ticker: String!, $from: Date, $to: Date) {
   company(ticker: $ticker) {
     ...CompanyFields
     officers {
@@ -1810,6 +1841,50 @@ fragment TreasuryTransactionFields on TreasuryTransaction {
     ...SourceFields
   }
 }`) as unknown as TypedDocumentString<TreasuryReportQuery, TreasuryReportQueryVariables>;
+export const TreasuryTransactionsDocument = /*#__PURE__*/ new TypedDocumentString(`
+    query TreasuryTransactions($ticker: String!, $first: Int, $after: String, $filter: TreasuryTransactionFilter) {
+  company(ticker: $ticker) {
+    id
+    ticker
+    treasuryTransactions(first: $first, after: $after, filter: $filter) {
+      totalCount
+      pageInfo {
+        ...PageInfoFields
+      }
+      edges {
+        cursor
+        node {
+          ...TreasuryTransactionFields
+        }
+      }
+    }
+  }
+}
+    fragment SourceFields on Source {
+  title
+  url
+  publisher
+  publishedOn
+}
+fragment PageInfoFields on PageInfo {
+  hasNextPage
+  hasPreviousPage
+  startCursor
+  endCursor
+}
+fragment TreasuryTransactionFields on TreasuryTransaction {
+  id
+  kind
+  btc
+  usd
+  averagePriceUsd
+  occurredOn
+  balanceAfterBtc
+  note
+  source {
+    ...SourceFields
+  }
+}`) as unknown as TypedDocumentString<TreasuryTransactionsQuery, TreasuryTransactionsQueryVariables>;
 export const RecordTreasuryTransactionDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation RecordTreasuryTransaction($input: RecordTreasuryTransactionInput!) {
   recordTreasuryTransaction(input: $input) {
