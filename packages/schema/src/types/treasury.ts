@@ -11,7 +11,7 @@ import { Company } from './company.js';
 import { sourceField, SourceInput } from './source.js';
 import { IDEMPOTENCY_KEY_DESCRIPTION, MULTILINE_TEXT_RULE } from '../text-rules.js';
 import { UserError } from './user-error.js';
-import { actorOf, localId, notFound, payload, rejected } from '../mutation.js';
+import { COMPANY_ID_DESCRIPTION, COMPANY_TICKER_DESCRIPTION, actorOf, payload, rejected, withLocalCompanyId } from '../mutation.js';
 
 const BTC_SUPPLY = 21_000_000;
 export const MAX_HISTORY_POINTS = 1000;
@@ -292,7 +292,8 @@ builder.objectFields(Company, (t) => ({
 
 const RecordTreasuryTransactionInput = builder.inputType('RecordTreasuryTransactionInput', {
   fields: (t) => ({
-    companyId: t.id({ required: true }),
+    companyId: t.id({ description: COMPANY_ID_DESCRIPTION }),
+    ticker: t.string({ description: COMPANY_TICKER_DESCRIPTION }),
     kind: t.field({ type: TreasuryTransactionKindEnum, required: true }),
     btc: t.field({
       type: 'Decimal',
@@ -320,9 +321,9 @@ builder.mutationFields((t) => ({
     authScopes: { editor: true },
     args: { input: t.arg({ type: RecordTreasuryTransactionInput, required: true }) },
     resolve: async (_root, { input }, context) => {
-      const companyId = localId(input.companyId, 'Company');
-      if (!companyId) return payload('transaction', rejected(notFound(['input', 'companyId'], 'company')));
-      return payload('transaction', await context.data.writes.recordTreasuryTransaction({ ...input, companyId }, actorOf(context)));
+      const named = withLocalCompanyId(input);
+      if (!named.ok) return payload('transaction', rejected(...named.userErrors));
+      return payload('transaction', await context.data.writes.recordTreasuryTransaction(named.value, actorOf(context)));
     },
   }),
 }));

@@ -58,7 +58,8 @@ export type CreateCompanyInput = {
 export type CreateLoanInput = {
   /** Not negative. At most 21,000,000 BTC, with at most 8 decimals (one satoshi). */
   collateralBtc: DecimalString;
-  companyId: string | number;
+  /** The company, by its global id. Give this or `ticker`: exactly one. */
+  companyId?: string | number | null | undefined;
   interestRatePercent?: number | null | undefined;
   /** At most 200 characters. Well-formed Unicode without control characters: other text is refused, never altered. */
   lender?: string | null | undefined;
@@ -69,11 +70,14 @@ export type CreateLoanInput = {
   /** Greater than 0; omit when undisclosed. At most 15 digits before the decimal point and 2 after (one cent). */
   principalUsd?: DecimalString | null | undefined;
   source?: SourceInput | null | undefined;
+  /** The company, by its ticker (case-insensitive), instead of `companyId`; a ticker no company has is NOT_FOUND. */
+  ticker?: string | null | undefined;
 };
 
 export type CreateSiteInput = {
   commissionedOn?: DateString | null | undefined;
-  companyId: string | number;
+  /** The company, by its global id. Give this or `ticker`: exactly one. */
+  companyId?: string | number | null | undefined;
   /** At most 100 characters; stored trimmed. Well-formed Unicode without control characters: other text is refused, never altered. */
   country?: string | null | undefined;
   gridConnected?: boolean | null | undefined;
@@ -88,6 +92,8 @@ export type CreateSiteInput = {
   region: string;
   source?: SourceInput | null | undefined;
   status: SiteStatus;
+  /** The company, by its ticker (case-insensitive), instead of `companyId`; a ticker no company has is NOT_FOUND. */
+  ticker?: string | null | undefined;
 };
 
 export type LoanStatus =
@@ -129,7 +135,8 @@ export type RecordPricesInput = {
 };
 
 export type RecordProductionReportInput = {
-  companyId: string | number;
+  /** The company, by its global id. Give this or `ticker`: exactly one. */
+  companyId?: string | number | null | undefined;
   /** EH/s; not negative. At most 1,000,000 EH/s, with at most 6 decimals (1 TH/s). */
   deployedHashrateEh?: DecimalString | null | undefined;
   /** Holdings at periodEnd; not negative. At most 21,000,000 BTC, with at most 8 decimals (one satoshi). */
@@ -147,12 +154,15 @@ export type RecordProductionReportInput = {
   /** Proceeds of soldBtc; not negative. At most 15 digits before the decimal point and 2 after (one cent). */
   soldUsd?: DecimalString | null | undefined;
   source?: SourceInput | null | undefined;
+  /** The company, by its ticker (case-insensitive), instead of `companyId`; a ticker no company has is NOT_FOUND. */
+  ticker?: string | null | undefined;
 };
 
 export type RecordTreasuryTransactionInput = {
   /** Positive for MINED, PURCHASED and SOLD; signed (not 0) for OTHER. At most 21,000,000 BTC, with at most 8 decimals (one satoshi). */
   btc: DecimalString;
-  companyId: string | number;
+  /** The company, by its global id. Give this or `ticker`: exactly one. */
+  companyId?: string | number | null | undefined;
   /** Retrying with the same key and input returns the first result and records nothing new; another input with the same key is IDEMPOTENCY_KEY_REUSED. At most 255 characters of well-formed Unicode without control characters, compared exactly as sent. */
   idempotencyKey?: string | null | undefined;
   kind: TreasuryTransactionKind;
@@ -160,6 +170,8 @@ export type RecordTreasuryTransactionInput = {
   note?: string | null | undefined;
   occurredOn: DateString;
   source?: SourceInput | null | undefined;
+  /** The company, by its ticker (case-insensitive), instead of `companyId`; a ticker no company has is NOT_FOUND. */
+  ticker?: string | null | undefined;
   /** Proceeds of a sale or cost of a purchase; not negative. At most 15 digits before the decimal point and 2 after (one cent). */
   usd?: DecimalString | null | undefined;
 };
