@@ -1,6 +1,7 @@
 import type { CalendarInterval } from './models.js';
 
 const DAY_MS = 86_400_000;
+const FIRST_DAY = '0001-01-01';
 
 function toUtc(day: string): Date {
   return new Date(`${day}T00:00:00.000Z`);
@@ -12,6 +13,26 @@ function format(date: Date): string {
 
 export function addDays(day: string, days: number): string {
   return format(new Date(toUtc(day).getTime() + days * DAY_MS));
+}
+
+/**
+ * The first day of the year that ends on `day`: the day after the same date a year earlier, so
+ * that consecutive default windows tile (2026-02-09 -> 2025-02-10; 2028-02-29 -> 2027-03-01).
+ */
+export function yearEndingOn(day: string): string {
+  const date = toUtc(day);
+  const yearBefore = utc(date.getUTCFullYear() - 1, date.getUTCMonth(), date.getUTCDate());
+  // 29 February has no twin a year earlier; setUTCFullYear rolls it to 1 March.
+  const first = yearBefore.getUTCMonth() !== date.getUTCMonth() ? format(yearBefore) : addDays(format(yearBefore), 1);
+  // The calendar starts at 0001-01-01; a window cannot reach before it.
+  return first < FIRST_DAY ? FIRST_DAY : first;
+}
+
+/** The same instant a calendar year earlier (29 February becomes 1 March). */
+export function aYearBefore(at: Date): Date {
+  const date = new Date(at.getTime());
+  date.setUTCFullYear(date.getUTCFullYear() - 1);
+  return date;
 }
 
 /** Days from `from` to `to`, both included. */

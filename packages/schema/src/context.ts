@@ -18,6 +18,8 @@ export interface Context {
   loaders: Loaders;
   /** The UTC day of the request, the default for "as of" arguments. */
   today: string;
+  /** The instant of the request, the default for "at" arguments. */
+  now: Date;
   /** Loaders made on demand for one argument set (a page size, a filter); see `loaderFor`. */
   loaderCache: Map<string, DataLoader<unknown, unknown, unknown>>;
 }
@@ -29,6 +31,7 @@ export function createContext(options: { data: DataSources; viewer?: Viewer; now
     viewer: options.viewer ?? ANONYMOUS,
     loaders: createLoaders(options.data),
     today: now.toISOString().slice(0, 10),
+    now,
     loaderCache: new Map(),
   };
 }

@@ -31,3 +31,20 @@ export function payload<K extends string, T>(key: K, result: WriteResult<T>): Re
 export function rejected(...userErrors: UserErrorModel[]): WriteResult<never> {
   return { ok: false, userErrors };
 }
+
+export const COMPANY_ID_DESCRIPTION = 'The company, by its global id. Give this or `ticker`: exactly one.';
+export const COMPANY_TICKER_DESCRIPTION =
+  'The company, by its ticker (case-insensitive), instead of `companyId`; a ticker no company has is NOT_FOUND.';
+
+/**
+ * A write's input with the global id in `companyId` decoded to the database's id, when that is
+ * how it names its company. A ticker, or both or neither, goes to the write as sent: the write
+ * checks that exactly one is given and resolves the ticker, in the transaction that locks the company.
+ */
+export function withLocalCompanyId<T extends { companyId?: string | null; ticker?: string | null }>(input: T): WriteResult<T> {
+  if (input.companyId === null || input.companyId === undefined || (input.ticker !== null && input.ticker !== undefined)) {
+    return { ok: true, value: input };
+  }
+  const companyId = localId(input.companyId, 'Company');
+  return companyId ? { ok: true, value: { ...input, companyId } } : rejected(notFound(['input', 'companyId'], 'company'));
+}

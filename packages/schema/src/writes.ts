@@ -55,8 +55,16 @@ export interface CreateCompanyInput {
   businessLines?: Optional<BusinessLine[]>;
 }
 
-export interface CreateSiteInput {
-  companyId: string;
+/**
+ * How a write names its company: by `companyId` (the database's id; the schema decodes the global
+ * id) or by `ticker`, exactly one. The write checks that and answers NOT_FOUND for an unknown one.
+ */
+export interface NamedCompanyInput {
+  companyId?: Optional<string>;
+  ticker?: Optional<string>;
+}
+
+export interface CreateSiteInput extends NamedCompanyInput {
   name: string;
   region: string;
   country?: Optional<string>;
@@ -69,8 +77,7 @@ export interface CreateSiteInput {
   source?: Optional<SourceInput>;
 }
 
-export interface RecordTreasuryTransactionInput {
-  companyId: string;
+export interface RecordTreasuryTransactionInput extends NamedCompanyInput {
   kind: TreasuryTransactionKind;
   btc: string;
   usd?: Optional<string>;
@@ -80,8 +87,7 @@ export interface RecordTreasuryTransactionInput {
   idempotencyKey?: Optional<string>;
 }
 
-export interface RecordProductionReportInput {
-  companyId: string;
+export interface RecordProductionReportInput extends NamedCompanyInput {
   periodStart: string;
   periodEnd: string;
   minedBtc: string;
@@ -94,8 +100,7 @@ export interface RecordProductionReportInput {
   idempotencyKey?: Optional<string>;
 }
 
-export interface CreateLoanInput {
-  companyId: string;
+export interface CreateLoanInput extends NamedCompanyInput {
   lender?: Optional<string>;
   principalUsd?: Optional<string>;
   collateralBtc: string;

@@ -4,6 +4,10 @@
  * variables types that typescript-operations generates beside it. Generating the table keeps
  * the hand-written client small and makes a new .graphql operation a new method by itself.
  *
+ * A query that pages one connection (a field given `after: $variable` that selects `edges {
+ * node }` and `pageInfo { hasNextPage endCursor }`) also gets an entry in `paginated`, which
+ * client.paginate turns into an async iterator over every node of every page.
+ *
  * Config: `documentsModule` (where the typed documents and their types live, relative to the
  * output) and `clientModule` (where RequestOptions lives).
  */
@@ -11,7 +15,7 @@ const path = require('node:path');
 
 const PASCAL_CASE = /^[A-Z][A-Za-z0-9]*$/;
 // Names the client object already uses for itself.
-const RESERVED = new Set(['request', 'url']);
+const RESERVED = new Set(['request', 'url', 'paginate']);
 
 /** The `#` comment lines right above a definition, as plain text. */
 function leadingComment(definition) {
@@ -31,6 +35,63 @@ function needsVariables(operation) {
   return (operation.variableDefinitions ?? []).some((v) => v.type.kind === 'NonNullType' && !v.defaultValue);
 }
 
+/** The fields a selection set selects, looking through fragment spreads and inline fragments. */
+function selectedFields(selectionSet, fragments) {
+  const fields = [];
+  for (const selection of selectionSet?.selections ?? []) {
+    if (selection.kind === 'Field') fields.push(selection);
+    else if (selection.kind === 'InlineFragment') fields.push(...selectedFields(selection.selectionSet, fragments));
+    else if (selection.kind === 'FragmentSpread') {
+      const fragment = fragments.get(selection.name.value);
+      if (fragment) fields.push(...selectedFields(fragment.selectionSet, fragments));
+    }
+  }
+  return fields;
+}
+
+const selects = (field, name, fragments) => selectedFields(field.selectionSet, fragments).filter((f) => f.name.value === name);
+
+/** The variable an argument is bound to, if it is bound to one. */
+function variableOf(field, argument) {
+  const value = field.arguments?.find((a) => a.name.value === argument)?.value;
+  return value?.kind === 'Variable' ? value.name.value : undefined;
+}
+
+/**
+ * Where a query pages a connection: the response keys down to the field whose `after` is a
+ * variable, and the variables bound to `after` and `first`. Undefined when it pages none.
+ */
+function pagedConnection(operation, fragments, location) {
+  const found = [];
+  const walk = (selectionSet, path) => {
+    for (const field of selectedFields(selectionSet, fragments)) {
+      const key = (field.alias ?? field.name).value;
+      const after = variableOf(field, 'after');
+      if (after) found.push({ path: [...path, key], field, after, first: variableOf(field, 'first') });
+      else if (field.selectionSet) walk(field.selectionSet, [...path, key]);
+    }
+  };
+  walk(operation.selectionSet, []);
+  if (found.length === 0) return undefined;
+  const name = operation.name.value;
+  if (found.length > 1) throw new Error(`${location}: ${name} pages ${found.length} connections; an operation that pages may page only one.`);
+  const [connection] = found;
+  const pageInfo = selects(connection.field, 'pageInfo', fragments);
+  const pageFields = new Set(pageInfo.flatMap((f) => selectedFields(f.selectionSet, fragments).map((s) => s.name.value)));
+  const edges = selects(connection.field, 'edges', fragments);
+  if (!pageFields.has('hasNextPage') || !pageFields.has('endCursor') || !edges.some((e) => selects(e, 'node', fragments).length > 0)) {
+    throw new Error(`${location}: ${name} pages ${connection.path.join('.')}; select pageInfo { hasNextPage endCursor } and edges { node } there.`);
+  }
+  return { path: connection.path, after: connection.after, first: connection.first };
+}
+
+/** The type of one node of the paged connection, reached through the result type by its path. */
+function nodeType(result, path) {
+  let type = `Types.${result}`;
+  for (const key of path) type = `NonNullable<${type}['${key}']>`;
+  return `NonNullable<NonNullable<${type}['edges']>[number]>['node']`;
+}
+
 function describe(operation, location, rootType) {
   const kind = operation.operation;
   const fields = operation.selectionSet.selections
@@ -47,6 +108,12 @@ module.exports = {
   /** graphql-codegen's plugin entry point: (schema, documents, config) -> the file's text. */
   plugin(schema, documents, config) {
     const operations = [];
+    const fragments = new Map();
+    for (const file of documents) {
+      for (const definition of file.document?.definitions ?? []) {
+        if (definition.kind === 'FragmentDefinition') fragments.set(definition.name.value, definition);
+      }
+    }
     for (const file of documents) {
       const location = path.relative(process.cwd(), file.location ?? '').split(path.sep).join('/');
       for (const definition of file.document?.definitions ?? []) {
@@ -71,11 +138,13 @@ module.exports = {
           variables: `${name}${suffix}Variables`,
           required: needsVariables(definition),
           doc: describe(definition, location, rootType),
+          paged: definition.operation === 'query' ? pagedConnection(definition, fragments, location) : undefined,
         });
       }
     }
     operations.sort((a, b) => (a.method < b.method ? -1 : a.method > b.method ? 1 : 0));
 
+    const paged = operations.filter((o) => o.paged);
     const documentsModule = config.documentsModule;
     const lines = [
       `// Generated by codegen/operation-methods.cjs from src/operations/*.graphql. Do not edit: run \`pnpm generate\`.`,
@@ -95,6 +164,29 @@ module.exports = {
         ...o.doc.map((line) => (line ? `   * ${line.replace(/\*\//g, '*\\/')}` : '   *')),
         '   */',
         `  ${o.method}(variables${o.required ? '' : '?'}: Types.${o.variables}, options?: RequestOptions): Promise<Types.${o.result}>;`,
+      ]),
+      '}',
+      '',
+      '/**',
+      ' * The queries that page a connection: where the connection is in the result, and which',
+      ' * variables take the cursor (`after`) and the page size (`first`).',
+      ' */',
+      'export const paginated = {',
+      ...paged.map((o) => `  ${o.method}: { path: [${o.paged.path.map((k) => `'${k}'`).join(', ')}], after: '${o.paged.after}', first: ${o.paged.first ? `'${o.paged.first}'` : 'undefined'} },`),
+      '} as const;',
+      '',
+      '/**',
+      ' * One async iterator per paging query: `for await (const node of client.paginate.x(variables))`',
+      ' * visits every node of every page, asking for the next page only when the loop gets there.',
+      ' */',
+      'export interface PaginatedMethods {',
+      ...paged.flatMap((o) => [
+        '  /**',
+        `   * Every node of \`${o.paged.path.join('.')}\` that \`client.${o.method}\` pages, page after page, in the server's order.`,
+        `   * Pages hold \`${o.paged.first ?? 'the default'}\` nodes${o.paged.first ? ' (default 100, the most one request may ask for)' : ''}; \`${o.paged.after}\`, when given, is where to start.`,
+        ...(o.paged.path.length > 1 ? [`   * Nothing is visited when \`${o.paged.path.slice(0, -1).join('.')}\` is null.`] : []),
+        '   */',
+        `  ${o.method}(variables${o.required ? '' : '?'}: Types.${o.variables}, options?: RequestOptions): AsyncIterableIterator<${nodeType(o.result, o.paged.path)}>;`,
       ]),
       '}',
       '',

@@ -1,6 +1,7 @@
-import { operations, type OperationMethods } from './_generated/operations.js';
+import { operations, type OperationMethods, type PaginatedMethods } from './_generated/operations.js';
 import { documentText, operationNameOf, type TypedDocument } from './documents.js';
 import { MinerGraphError, type GraphQLErrorEntry } from './errors.js';
+import { createPaginators } from './paginate.js';
 
 export interface ClientOptions {
   /**
@@ -58,6 +59,11 @@ export type VariablesArgs<TVariables> = {} extends TVariables
 export interface MinerGraphClient extends OperationMethods {
   /** The endpoint this client sends to. */
   readonly url: string;
+  /**
+   * Every node of a paging query, page after page, fetched as the loop asks for them:
+   * `for await (const tx of client.paginate.treasuryTransactions({ ticker: 'CANG' })) ...`.
+   */
+  readonly paginate: PaginatedMethods;
   /**
    * Sends any document: a generated `...Document`, your own TypedDocumentString or
    * TypedDocumentNode, or a plain string (then the result is `unknown`).
@@ -350,5 +356,5 @@ export function createClient(options: ClientOptions): MinerGraphClient {
   ) as unknown as OperationMethods;
 
   const request = (document: unknown, variables?: unknown, requestOptions?: RequestOptions) => send(document, variables, requestOptions);
-  return Object.freeze({ ...methods, url, request: request as MinerGraphClient['request'] });
+  return Object.freeze({ ...methods, url, paginate: Object.freeze(createPaginators(methods)), request: request as MinerGraphClient['request'] });
 }

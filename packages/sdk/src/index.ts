@@ -10,5 +10,5 @@ export {
 export { MinerGraphError, type GraphQLErrorEntry, type MinerGraphErrorDetails, type MinerGraphErrorKind } from './errors.js';
 export type { ResultOf, TypedDocument, VariablesOf } from './documents.js';
 export type { DateString, DateTimeString, DecimalString } from './scalars.js';
-export { operations, type OperationMethods } from './_generated/operations.js';
+export { operations, paginated, type OperationMethods, type PaginatedMethods } from './_generated/operations.js';
 export * from './_generated/graphql.js';

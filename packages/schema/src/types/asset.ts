@@ -4,6 +4,7 @@ import { describeLimit, PRICE_LIMIT, RATIO_LIMIT, VOLUME_LIMIT } from '../decima
 import { badUserInput, notComputable } from '../errors.js';
 import { MULTILINE_TEXT_RULE, SYMBOL_RULE, TEXT_RULE } from '../text-rules.js';
 import { adjustPoint } from '../adjustments.js';
+import { aYearBefore } from '../calendar.js';
 import type { Context } from '../context.js';
 import type {
   AssetKind,
@@ -123,24 +124,29 @@ export const Asset = builder.loadableNode('Asset', {
       nullable: true,
       description: 'The last observation at or before `at`.',
       args: {
-        at: t.arg({ type: 'DateTime', required: true }),
+        at: t.arg({ type: 'DateTime', description: 'Default: now, the instant the request is served.' }),
         adjusted: t.arg.boolean({ defaultValue: true, description: ADJUSTED_DESCRIPTION }),
       },
-      resolve: async (asset, { at, adjusted }, context) =>
-        adjustPoint(await context.loaders.priceAt.load({ assetId: asset.id, at }), await adjustmentsFor(context, asset.id, adjusted)),
+      resolve: async (asset, args, context) =>
+        adjustPoint(
+          await context.loaders.priceAt.load({ assetId: asset.id, at: args.at ?? context.now }),
+          await adjustmentsFor(context, asset.id, args.adjusted),
+        ),
     }),
     candles: t.field({
       type: [Candle],
       description:
-        'OHLC buckets that start in [from, to), oldest first; empty buckets are left out. Buckets are UTC: DAY at 00:00, WEEK on Monday, MONTH on the 1st.',
+        'OHLC buckets that start in [from, to), oldest first; empty buckets are left out. Buckets are UTC: DAY at 00:00, WEEK on Monday, MONTH on the 1st. Without a window: the year up to now.',
       args: {
-        from: t.arg({ type: 'DateTime', required: true }),
-        to: t.arg({ type: 'DateTime', required: true }),
+        from: t.arg({ type: 'DateTime', description: 'Default: the same instant a year before `to`.' }),
+        to: t.arg({ type: 'DateTime', description: 'Default: now, the instant the request is served.' }),
         interval: t.arg({ type: CandleIntervalEnum, required: true }),
         adjusted: t.arg.boolean({ defaultValue: true, description: ADJUSTED_DESCRIPTION }),
       },
       complexity: { field: 10, multiplier: 1 },
-      resolve: async (asset, { from, to, interval, adjusted }, context) => {
+      resolve: async (asset, { interval, adjusted, ...args }, context) => {
+        const to = args.to ?? context.now;
+        const from = args.from ?? aYearBefore(to);
         if (from >= to) throw badUserInput('"from" must be before "to".', ['from']);
         const buckets = Math.ceil((to.getTime() - from.getTime()) / BUCKET_MS[interval]);
         if (interval !== 'MONTH' && buckets > MAX_CANDLES) {
@@ -152,13 +158,14 @@ export const Asset = builder.loadableNode('Asset', {
     change: t.field({
       type: PriceChange,
       nullable: true,
-      description: 'From the last observation at or before `from` to the last at or before `to` (default: latest).',
+      description: 'From the last observation at or before `from` to the last at or before `to` (default: latest). Without `from`: over the year up to `to`.',
       args: {
-        from: t.arg({ type: 'DateTime', required: true }),
+        from: t.arg({ type: 'DateTime', description: 'Default: the same instant a year before `to` (or before now).' }),
         to: t.arg({ type: 'DateTime' }),
         adjusted: t.arg.boolean({ defaultValue: true, description: ADJUSTED_DESCRIPTION }),
       },
-      resolve: async (asset, { from, to, adjusted }, context) => {
+      resolve: async (asset, { to, adjusted, ...args }, context) => {
+        const from = args.from ?? aYearBefore(to ?? context.now);
         if (to && from > to) throw badUserInput('"from" must not be after "to".', ['from']);
         return context.data.assets.change(asset.id, from, to ?? null, await adjustmentsFor(context, asset.id, adjusted));
       },

@@ -8,7 +8,7 @@ import type { LoanModel, LoanRepaymentModel, LoanStatus } from '../models.js';
 import { Company } from './company.js';
 import { sourceField, SourceInput } from './source.js';
 import { UserError } from './user-error.js';
-import { actorOf, localId, notFound, payload, rejected } from '../mutation.js';
+import { COMPANY_ID_DESCRIPTION, COMPANY_TICKER_DESCRIPTION, actorOf, localId, notFound, payload, rejected, withLocalCompanyId } from '../mutation.js';
 import { TreasuryTransaction } from './treasury.js';
 
 export const LoanStatusEnum = builder.enumType('LoanStatus', {
@@ -151,7 +151,8 @@ builder.objectFields(Company, (t) => ({
 
 const CreateLoanInput = builder.inputType('CreateLoanInput', {
   fields: (t) => ({
-    companyId: t.id({ required: true }),
+    companyId: t.id({ description: COMPANY_ID_DESCRIPTION }),
+    ticker: t.string({ description: COMPANY_TICKER_DESCRIPTION }),
     lender: t.string({ description: `At most 200 characters. ${TEXT_RULE}` }),
     principalUsd: t.field({ type: 'Decimal', description: `Greater than 0; omit when undisclosed. ${describeLimit(USD_AMOUNT_LIMIT)}` }),
     collateralBtc: t.field({ type: 'Decimal', required: true, description: `Not negative. ${describeLimit(BTC_LIMIT)}` }),
@@ -211,9 +212,9 @@ builder.mutationFields((t) => ({
     authScopes: { editor: true },
     args: { input: t.arg({ type: CreateLoanInput, required: true }) },
     resolve: async (_root, { input }, context) => {
-      const companyId = localId(input.companyId, 'Company');
-      if (!companyId) return payload('loan', rejected(notFound(['input', 'companyId'], 'company')));
-      return payload('loan', await context.data.writes.createLoan({ ...input, companyId }, actorOf(context)));
+      const named = withLocalCompanyId(input);
+      if (!named.ok) return payload('loan', rejected(...named.userErrors));
+      return payload('loan', await context.data.writes.createLoan(named.value, actorOf(context)));
     },
   }),
   repayLoan: t.field({

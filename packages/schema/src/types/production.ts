@@ -8,7 +8,7 @@ import { companyConnection, connectionType, pageArgs, pageComplexity, pageReques
 import { Company } from './company.js';
 import { sourceField, SourceInput } from './source.js';
 import { UserError } from './user-error.js';
-import { actorOf, localId, notFound, payload, rejected } from '../mutation.js';
+import { COMPANY_ID_DESCRIPTION, COMPANY_TICKER_DESCRIPTION, actorOf, payload, rejected, withLocalCompanyId } from '../mutation.js';
 
 export const ProductionReport = builder.loadableNode('ProductionReport', {
   description: 'A monthly (or other period) production update as the company published it.',
@@ -63,7 +63,8 @@ builder.objectFields(Company, (t) => ({
 
 const RecordProductionReportInput = builder.inputType('RecordProductionReportInput', {
   fields: (t) => ({
-    companyId: t.id({ required: true }),
+    companyId: t.id({ description: COMPANY_ID_DESCRIPTION }),
+    ticker: t.string({ description: COMPANY_TICKER_DESCRIPTION }),
     periodStart: t.field({ type: 'Date', required: true }),
     periodEnd: t.field({ type: 'Date', required: true }),
     minedBtc: t.field({ type: 'Decimal', required: true, description: `Not negative. ${describeLimit(BTC_LIMIT)}` }),
@@ -90,9 +91,9 @@ builder.mutationFields((t) => ({
     authScopes: { editor: true },
     args: { input: t.arg({ type: RecordProductionReportInput, required: true }) },
     resolve: async (_root, { input }, context) => {
-      const companyId = localId(input.companyId, 'Company');
-      if (!companyId) return payload('report', rejected(notFound(['input', 'companyId'], 'company')));
-      return payload('report', await context.data.writes.recordProductionReport({ ...input, companyId }, actorOf(context)));
+      const named = withLocalCompanyId(input);
+      if (!named.ok) return payload('report', rejected(...named.userErrors));
+      return payload('report', await context.data.writes.recordProductionReport(named.value, actorOf(context)));
     },
   }),
 }));

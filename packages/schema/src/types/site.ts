@@ -8,7 +8,7 @@ import { companyConnection, connectionType, pageArgs, pageComplexity, pageReques
 import { Company } from './company.js';
 import { sourceField, SourceInput } from './source.js';
 import { UserError } from './user-error.js';
-import { actorOf, localId, notFound, payload, rejected } from '../mutation.js';
+import { COMPANY_ID_DESCRIPTION, COMPANY_TICKER_DESCRIPTION, actorOf, payload, rejected, withLocalCompanyId } from '../mutation.js';
 
 export const SiteStatusEnum = builder.enumType('SiteStatus', {
   values: ['PLANNED', 'UNDER_CONSTRUCTION', 'OPERATING', 'IDLE', 'DECOMMISSIONED'] as const satisfies readonly SiteStatus[],
@@ -115,7 +115,8 @@ builder.objectFields(Company, (t) => ({
 
 const CreateSiteInput = builder.inputType('CreateSiteInput', {
   fields: (t) => ({
-    companyId: t.id({ required: true }),
+    companyId: t.id({ description: COMPANY_ID_DESCRIPTION }),
+    ticker: t.string({ description: COMPANY_TICKER_DESCRIPTION }),
     name: t.string({ required: true, description: `Not blank, at most 200 characters; stored trimmed. ${TEXT_RULE}` }),
     region: t.string({ required: true, description: `Not blank, at most 100 characters; stored trimmed. ${TEXT_RULE}` }),
     country: t.string({ description: `At most 100 characters; stored trimmed. ${TEXT_RULE}` }),
@@ -142,9 +143,9 @@ builder.mutationFields((t) => ({
     authScopes: { editor: true },
     args: { input: t.arg({ type: CreateSiteInput, required: true }) },
     resolve: async (_root, { input }, context) => {
-      const companyId = localId(input.companyId, 'Company');
-      if (!companyId) return payload('site', rejected(notFound(['input', 'companyId'], 'company')));
-      return payload('site', await context.data.writes.createSite({ ...input, companyId }, actorOf(context)));
+      const named = withLocalCompanyId(input);
+      if (!named.ok) return payload('site', rejected(...named.userErrors));
+      return payload('site', await context.data.writes.createSite(named.value, actorOf(context)));
     },
   }),
 }));

@@ -1,5 +1,5 @@
 import { builder } from '../builder.js';
-import { addDays, endOfDay, intervalCount, intervalEnds } from '../calendar.js';
+import { addDays, endOfDay, intervalCount, intervalEnds, yearEndingOn } from '../calendar.js';
 import type { Context } from '../context.js';
 import type { TreasuryTransactionFilter } from '../data-sources.js';
 import { canonical, Decimal, divide, toFloat } from '../decimal.js';
@@ -11,7 +11,7 @@ import { Company } from './company.js';
 import { sourceField, SourceInput } from './source.js';
 import { IDEMPOTENCY_KEY_DESCRIPTION, MULTILINE_TEXT_RULE } from '../text-rules.js';
 import { UserError } from './user-error.js';
-import { actorOf, localId, notFound, payload, rejected } from '../mutation.js';
+import { COMPANY_ID_DESCRIPTION, COMPANY_TICKER_DESCRIPTION, actorOf, payload, rejected, withLocalCompanyId } from '../mutation.js';
 
 const BTC_SUPPLY = 21_000_000;
 export const MAX_HISTORY_POINTS = 1000;
@@ -234,9 +234,15 @@ builder.objectFields(Company, (t) => ({
   }),
   treasuryFlow: t.field({
     type: TreasuryFlow,
-    description: 'Opening, flows and closing of the treasury between two days, with what the flows do not explain.',
-    args: { from: t.arg({ type: 'Date', required: true }), to: t.arg({ type: 'Date', required: true }) },
-    resolve: (company, { from, to }) => {
+    description:
+      'Opening, flows and closing of the treasury between two days, both included, with what the flows do not explain. Without a window: the year up to today.',
+    args: {
+      from: t.arg({ type: 'Date', description: 'The first day (default: the day after the same date a year before `to`, so the window is one year).' }),
+      to: t.arg({ type: 'Date', description: 'The last day (default: today, UTC).' }),
+    },
+    resolve: (company, args, context) => {
+      const to = args.to ?? context.today;
+      const from = args.from ?? yearEndingOn(to);
       checkWindow(from, to);
       return { companyId: company.id, from, to };
     },
@@ -286,7 +292,8 @@ builder.objectFields(Company, (t) => ({
 
 const RecordTreasuryTransactionInput = builder.inputType('RecordTreasuryTransactionInput', {
   fields: (t) => ({
-    companyId: t.id({ required: true }),
+    companyId: t.id({ description: COMPANY_ID_DESCRIPTION }),
+    ticker: t.string({ description: COMPANY_TICKER_DESCRIPTION }),
     kind: t.field({ type: TreasuryTransactionKindEnum, required: true }),
     btc: t.field({
       type: 'Decimal',
@@ -314,9 +321,9 @@ builder.mutationFields((t) => ({
     authScopes: { editor: true },
     args: { input: t.arg({ type: RecordTreasuryTransactionInput, required: true }) },
     resolve: async (_root, { input }, context) => {
-      const companyId = localId(input.companyId, 'Company');
-      if (!companyId) return payload('transaction', rejected(notFound(['input', 'companyId'], 'company')));
-      return payload('transaction', await context.data.writes.recordTreasuryTransaction({ ...input, companyId }, actorOf(context)));
+      const named = withLocalCompanyId(input);
+      if (!named.ok) return payload('transaction', rejected(...named.userErrors));
+      return payload('transaction', await context.data.writes.recordTreasuryTransaction(named.value, actorOf(context)));
     },
   }),
 }));

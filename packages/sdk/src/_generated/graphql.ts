@@ -58,7 +58,8 @@ export type CreateCompanyInput = {
 export type CreateLoanInput = {
   /** Not negative. At most 21,000,000 BTC, with at most 8 decimals (one satoshi). */
   collateralBtc: DecimalString;
-  companyId: string | number;
+  /** The company, by its global id. Give this or `ticker`: exactly one. */
+  companyId?: string | number | null | undefined;
   interestRatePercent?: number | null | undefined;
   /** At most 200 characters. Well-formed Unicode without control characters: other text is refused, never altered. */
   lender?: string | null | undefined;
@@ -69,11 +70,14 @@ export type CreateLoanInput = {
   /** Greater than 0; omit when undisclosed. At most 15 digits before the decimal point and 2 after (one cent). */
   principalUsd?: DecimalString | null | undefined;
   source?: SourceInput | null | undefined;
+  /** The company, by its ticker (case-insensitive), instead of `companyId`; a ticker no company has is NOT_FOUND. */
+  ticker?: string | null | undefined;
 };
 
 export type CreateSiteInput = {
   commissionedOn?: DateString | null | undefined;
-  companyId: string | number;
+  /** The company, by its global id. Give this or `ticker`: exactly one. */
+  companyId?: string | number | null | undefined;
   /** At most 100 characters; stored trimmed. Well-formed Unicode without control characters: other text is refused, never altered. */
   country?: string | null | undefined;
   gridConnected?: boolean | null | undefined;
@@ -88,6 +92,8 @@ export type CreateSiteInput = {
   region: string;
   source?: SourceInput | null | undefined;
   status: SiteStatus;
+  /** The company, by its ticker (case-insensitive), instead of `companyId`; a ticker no company has is NOT_FOUND. */
+  ticker?: string | null | undefined;
 };
 
 export type LoanStatus =
@@ -129,7 +135,8 @@ export type RecordPricesInput = {
 };
 
 export type RecordProductionReportInput = {
-  companyId: string | number;
+  /** The company, by its global id. Give this or `ticker`: exactly one. */
+  companyId?: string | number | null | undefined;
   /** EH/s; not negative. At most 1,000,000 EH/s, with at most 6 decimals (1 TH/s). */
   deployedHashrateEh?: DecimalString | null | undefined;
   /** Holdings at periodEnd; not negative. At most 21,000,000 BTC, with at most 8 decimals (one satoshi). */
@@ -147,12 +154,15 @@ export type RecordProductionReportInput = {
   /** Proceeds of soldBtc; not negative. At most 15 digits before the decimal point and 2 after (one cent). */
   soldUsd?: DecimalString | null | undefined;
   source?: SourceInput | null | undefined;
+  /** The company, by its ticker (case-insensitive), instead of `companyId`; a ticker no company has is NOT_FOUND. */
+  ticker?: string | null | undefined;
 };
 
 export type RecordTreasuryTransactionInput = {
   /** Positive for MINED, PURCHASED and SOLD; signed (not 0) for OTHER. At most 21,000,000 BTC, with at most 8 decimals (one satoshi). */
   btc: DecimalString;
-  companyId: string | number;
+  /** The company, by its global id. Give this or `ticker`: exactly one. */
+  companyId?: string | number | null | undefined;
   /** Retrying with the same key and input returns the first result and records nothing new; another input with the same key is IDEMPOTENCY_KEY_REUSED. At most 255 characters of well-formed Unicode without control characters, compared exactly as sent. */
   idempotencyKey?: string | null | undefined;
   kind: TreasuryTransactionKind;
@@ -160,6 +170,8 @@ export type RecordTreasuryTransactionInput = {
   note?: string | null | undefined;
   occurredOn: DateString;
   source?: SourceInput | null | undefined;
+  /** The company, by its ticker (case-insensitive), instead of `companyId`; a ticker no company has is NOT_FOUND. */
+  ticker?: string | null | undefined;
   /** Proceeds of a sale or cost of a purchase; not negative. At most 15 digits before the decimal point and 2 after (one cent). */
   usd?: DecimalString | null | undefined;
 };
@@ -205,6 +217,14 @@ export type SourceInput = {
   title: string;
   /** An absolute http:// or https:// URL of at most 2000 characters, without a user name or password, spaces, control or bidirectional-formatting characters. Stored normalised (a non-ASCII host in punycode, e.g. xn--...). */
   url?: string | null | undefined;
+};
+
+export type TreasuryTransactionFilter = {
+  /** On or after this day. */
+  from?: DateString | null | undefined;
+  kinds?: Array<TreasuryTransactionKind> | null | undefined;
+  /** On or before this day. */
+  to?: DateString | null | undefined;
 };
 
 export type TreasuryTransactionKind =
@@ -270,10 +290,10 @@ export type PriceChangeFieldsFragment = {
 
 export type AssetQueryVariables = Exact<{
   symbol: string;
-  from: DateTimeString;
-  to: DateTimeString;
+  from?: DateTimeString | null | undefined;
+  to?: DateTimeString | null | undefined;
   interval?: CandleInterval;
-  at: DateTimeString;
+  at?: DateTimeString | null | undefined;
   adjusted?: boolean;
 }>;
 
@@ -364,8 +384,8 @@ export type OfficerFieldsFragment = {
 
 export type CompanyQueryVariables = Exact<{
   ticker: string;
-  from: DateString;
-  to: DateString;
+  from?: DateString | null | undefined;
+  to?: DateString | null | undefined;
 }>;
 
 
@@ -703,6 +723,29 @@ export type TreasuryReportQuery = {
   ) | null,
   btc: {
     priceAt: PricePointFieldsFragment | null
+  } | null
+};
+
+export type TreasuryTransactionsQueryVariables = Exact<{
+  ticker: string;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+  filter?: TreasuryTransactionFilter | null | undefined;
+}>;
+
+
+export type TreasuryTransactionsQuery = {
+  company: {
+    id: string,
+    ticker: string,
+    treasuryTransactions: {
+      totalCount: number,
+      pageInfo: PageInfoFieldsFragment,
+      edges: Array<{
+        cursor: string,
+        node: TreasuryTransactionFieldsFragment
+      }>
+    }
   } | null
 };
 
@@ -1044,7 +1087,7 @@ export const TreasuryTransactionFieldsFragmentDoc = /*#__PURE__*/ new TypedDocum
   publishedOn
 }`, {"fragmentName":"TreasuryTransactionFields"}) as unknown as TypedDocumentString<TreasuryTransactionFieldsFragment, unknown>;
 export const AssetDocument = /*#__PURE__*/ new TypedDocumentString(`
-    query Asset($symbol: String!, $from: DateTime!, $to: DateTime!, $interval: CandleInterval! = DAY, $at: DateTime!, $adjusted: Boolean! = true) {
+    query Asset($symbol: String!, $from: DateTime, $to: DateTime, $interval: CandleInterval! = DAY, $at: DateTime, $adjusted: Boolean! = true) {
   asset(symbol: $symbol) {
     ...AssetFields
     latestPrice(adjusted: $adjusted) {
@@ -1218,7 +1261,7 @@ fragment UserErrorFields on UserError {
   code
 }`) as unknown as TypedDocumentString<RecordCorporateActionMutation, RecordCorporateActionMutationVariables>;
 export const CompanyDocument = /*#__PURE__*/ new TypedDocumentString(`
-    query Company($ticker: String!, $from: Date!, $to: Date!) {
+    query Company($ticker: String!, $from: Date, $to: Date) {
   company(ticker: $ticker) {
     ...CompanyFields
     officers {
@@ -1810,6 +1853,50 @@ fragment TreasuryTransactionFields on TreasuryTransaction {
     ...SourceFields
   }
 }`) as unknown as TypedDocumentString<TreasuryReportQuery, TreasuryReportQueryVariables>;
+export const TreasuryTransactionsDocument = /*#__PURE__*/ new TypedDocumentString(`
+    query TreasuryTransactions($ticker: String!, $first: Int, $after: String, $filter: TreasuryTransactionFilter) {
+  company(ticker: $ticker) {
+    id
+    ticker
+    treasuryTransactions(first: $first, after: $after, filter: $filter) {
+      totalCount
+      pageInfo {
+        ...PageInfoFields
+      }
+      edges {
+        cursor
+        node {
+          ...TreasuryTransactionFields
+        }
+      }
+    }
+  }
+}
+    fragment SourceFields on Source {
+  title
+  url
+  publisher
+  publishedOn
+}
+fragment PageInfoFields on PageInfo {
+  hasNextPage
+  hasPreviousPage
+  startCursor
+  endCursor
+}
+fragment TreasuryTransactionFields on TreasuryTransaction {
+  id
+  kind
+  btc
+  usd
+  averagePriceUsd
+  occurredOn
+  balanceAfterBtc
+  note
+  source {
+    ...SourceFields
+  }
+}`) as unknown as TypedDocumentString<TreasuryTransactionsQuery, TreasuryTransactionsQueryVariables>;
 export const RecordTreasuryTransactionDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation RecordTreasuryTransaction($input: RecordTreasuryTransactionInput!) {
   recordTreasuryTransaction(input: $input) {

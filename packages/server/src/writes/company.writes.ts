@@ -12,7 +12,7 @@ import {
 import type { Database } from '../db/database.js';
 import { insertCompany } from '../repositories/company.repository.js';
 import { toSite } from '../repositories/site.repository.js';
-import { checkSource, lockInputCompany, recordSource } from './guards.js';
+import { checkNamedCompany, checkSource, lockNamedCompany, recordSource } from './guards.js';
 import { runWrite } from './idempotency.js';
 import { isUniqueViolation, Problems, userError } from './problems.js';
 
@@ -50,13 +50,14 @@ export async function createCompany(db: Kysely<Database>, input: CreateCompanyIn
 
 export async function createSite(db: Kysely<Database>, input: CreateSiteInput, actor: Actor): Promise<WriteResult<SiteModel>> {
   const problems = new Problems();
+  const company = checkNamedCompany(problems, input);
   problems.text(['input', 'name'], input.name, { required: true });
   problems.text(['input', 'region'], input.region, { required: true, max: 100 });
   problems.text(['input', 'country'], input.country, { max: 100 });
   problems.decimal(['input', 'powerCapacityMw'], input.powerCapacityMw, POWER_LIMIT, 'non-negative');
   problems.decimal(['input', 'hashrateEh'], input.hashrateEh, HASHRATE_LIMIT, 'non-negative');
   const source = checkSource(problems, ['input', 'source'], input.source);
-  if (problems.any) return problems.result();
+  if (problems.any || !company) return problems.result();
   try {
     return await runWrite(db, {
       operation: 'createSite',
@@ -64,12 +65,12 @@ export async function createSite(db: Kysely<Database>, input: CreateSiteInput, a
       key: null,
       input,
       work: async (trx) => {
-        await lockInputCompany(trx, input.companyId);
+        const companyId = await lockNamedCompany(trx, company);
         const sourceId = await recordSource(trx, source, actor.apiKeyId);
         const row = await trx
           .insertInto('sites')
           .values({
-            company_id: input.companyId,
+            company_id: companyId,
             name: input.name.trim(),
             region: input.region.trim(),
             country: input.country?.trim() || null,

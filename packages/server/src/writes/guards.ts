@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import { BTC_LIMIT, Decimal, type SourceInput, type UserErrorModel } from '@minergraph/schema';
+import { BTC_LIMIT, Decimal, type NamedCompanyInput, type SourceInput, type UserErrorModel } from '@minergraph/schema';
 import type { Database } from '../db/database.js';
 import { insertSource } from '../repositories/source.repository.js';
 import { holdingsOn } from '../repositories/treasury.repository.js';
@@ -15,11 +15,43 @@ export async function lockCompany(trx: Kysely<Database>, companyId: string): Pro
   return row !== undefined;
 }
 
-/** lockCompany for a write whose input names the company: an unknown one rolls the write back. */
-export async function lockInputCompany(trx: Kysely<Database>, companyId: string): Promise<void> {
-  if (!(await lockCompany(trx, companyId))) {
-    throw new Rejection([userError(['input', 'companyId'], 'NOT_FOUND', 'No company has this id.')]);
+/** The company a write's input names, checked: by its id, or by its ticker in canonical (upper) case. */
+export type NamedCompany = { id: string } | { ticker: string };
+
+/**
+ * Checks that the input names its company by exactly one of companyId and ticker, and that a
+ * ticker is well-formed; answers how it names it, or null (and a problem).
+ */
+export function checkNamedCompany(problems: Problems, input: NamedCompanyInput): NamedCompany | null {
+  const byId = input.companyId !== null && input.companyId !== undefined;
+  const byTicker = input.ticker !== null && input.ticker !== undefined;
+  if (byId && byTicker) {
+    problems.add(['input'], 'Name the company by companyId or by ticker, not both.');
+    return null;
   }
+  if (byId) return { id: input.companyId! };
+  if (!byTicker) {
+    problems.add(['input'], 'Name the company: companyId or ticker is required.');
+    return null;
+  }
+  const before = problems.errors.length;
+  const ticker = problems.symbol(['input', 'ticker'], input.ticker!);
+  return problems.errors.length === before ? { ticker } : null;
+}
+
+/**
+ * lockCompany for a write whose input names the company, by id or by ticker: answers its id;
+ * an unknown one rolls the write back with NOT_FOUND on the field that named it. The one place
+ * a ticker becomes a company.
+ */
+export async function lockNamedCompany(trx: Kysely<Database>, company: NamedCompany): Promise<string> {
+  if ('id' in company) {
+    if (!(await lockCompany(trx, company.id))) throw new Rejection([userError(['input', 'companyId'], 'NOT_FOUND', 'No company has this id.')]);
+    return company.id;
+  }
+  const row = await trx.selectFrom('companies').select('id').where('ticker', '=', company.ticker).forUpdate().executeTakeFirst();
+  if (!row) throw new Rejection([userError(['input', 'ticker'], 'NOT_FOUND', `No company has the ticker ${company.ticker}.`)]);
+  return row.id;
 }
 
 /**

@@ -3,12 +3,13 @@ import { BTC_LIMIT, Decimal, USD_AMOUNT_LIMIT, type Actor, type CreateLoanInput,
 import type { Database } from '../db/database.js';
 import { insertLoan, insertRepayment, loansByIds, repaymentsByLoanIds, settleLoanStatus } from '../repositories/loan.repository.js';
 import { insertTransaction } from '../repositories/treasury.repository.js';
-import { checkSource, holdingsOutOfRange, lockCompany, lockInputCompany, recordSource } from './guards.js';
+import { checkNamedCompany, checkSource, holdingsOutOfRange, lockCompany, lockNamedCompany, recordSource } from './guards.js';
 import { runWrite } from './idempotency.js';
 import { Problems, Rejection, userError } from './problems.js';
 
 export async function createLoan(db: Kysely<Database>, input: CreateLoanInput, actor: Actor): Promise<WriteResult<LoanModel>> {
   const problems = new Problems();
+  const company = checkNamedCompany(problems, input);
   problems.text(['input', 'lender'], input.lender, { max: 200 });
   problems.decimal(['input', 'principalUsd'], input.principalUsd, USD_AMOUNT_LIMIT, 'positive');
   problems.decimal(['input', 'collateralBtc'], input.collateralBtc, BTC_LIMIT, 'non-negative');
@@ -22,7 +23,7 @@ export async function createLoan(db: Kysely<Database>, input: CreateLoanInput, a
     problems.add(['input', 'liquidationLtv'], 'liquidationLtv must not be below marginCallLtv.');
   }
   const source = checkSource(problems, ['input', 'source'], input.source);
-  if (problems.any) return problems.result();
+  if (problems.any || !company) return problems.result();
 
   return runWrite(db, {
     operation: 'createLoan',
@@ -30,9 +31,9 @@ export async function createLoan(db: Kysely<Database>, input: CreateLoanInput, a
     key: null,
     input,
     work: async (trx) => {
-      await lockInputCompany(trx, input.companyId);
+      const companyId = await lockNamedCompany(trx, company);
       const id = await insertLoan(trx, {
-        companyId: input.companyId,
+        companyId,
         lender: input.lender?.trim() || null,
         principalUsd: input.principalUsd ?? null,
         collateralBtc: input.collateralBtc,

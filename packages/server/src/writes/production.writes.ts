@@ -10,7 +10,7 @@ import {
 } from '@minergraph/schema';
 import type { Database } from '../db/database.js';
 import { insertProductionReport, productionReportsByIds } from '../repositories/production.repository.js';
-import { checkSource, holdingsOutOfRange, lockInputCompany, recordSource } from './guards.js';
+import { checkNamedCompany, checkSource, holdingsOutOfRange, lockNamedCompany, recordSource } from './guards.js';
 import { runWrite } from './idempotency.js';
 import { isUniqueViolation, Problems, Rejection, userError } from './problems.js';
 
@@ -20,6 +20,7 @@ export async function recordProductionReport(
   actor: Actor,
 ): Promise<WriteResult<ProductionReportModel>> {
   const problems = new Problems();
+  const company = checkNamedCompany(problems, input);
   problems.dayOrder([['input', 'periodStart'], input.periodStart], [['input', 'periodEnd'], input.periodEnd]);
   problems.decimal(['input', 'minedBtc'], input.minedBtc, BTC_LIMIT, 'non-negative');
   problems.decimal(['input', 'soldBtc'], input.soldBtc, BTC_LIMIT, 'non-negative');
@@ -29,7 +30,7 @@ export async function recordProductionReport(
   problems.decimal(['input', 'operatingHashrateEh'], input.operatingHashrateEh, HASHRATE_LIMIT, 'non-negative');
   if (input.soldUsd != null && input.soldBtc == null) problems.add(['input', 'soldBtc'], 'soldUsd needs the soldBtc it was paid for.');
   const source = checkSource(problems, ['input', 'source'], input.source);
-  if (problems.any) return problems.result();
+  if (problems.any || !company) return problems.result();
 
   const { idempotencyKey, ...request } = input;
   try {
@@ -39,9 +40,9 @@ export async function recordProductionReport(
       key: idempotencyKey,
       input: request,
       work: async (trx) => {
-        await lockInputCompany(trx, input.companyId);
+        const companyId = await lockNamedCompany(trx, company);
         const report = await insertProductionReport(trx, {
-          companyId: input.companyId,
+          companyId,
           periodStart: input.periodStart,
           periodEnd: input.periodEnd,
           minedBtc: input.minedBtc,
@@ -53,7 +54,7 @@ export async function recordProductionReport(
           sourceId: await recordSource(trx, source, actor.apiKeyId),
           createdByApiKeyId: actor.apiKeyId,
         });
-        const outOfRange = await holdingsOutOfRange(trx, input.companyId, input.periodEnd);
+        const outOfRange = await holdingsOutOfRange(trx, companyId, input.periodEnd);
         if (outOfRange) {
           const cause = outOfRange.code === 'INSUFFICIENT_HOLDINGS' ? 'soldBtc' : 'minedBtc';
           throw new Rejection([{ ...outOfRange, field: ['input', input.heldBtc == null ? cause : 'heldBtc'] }]);

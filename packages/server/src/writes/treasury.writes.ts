@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { BTC_LIMIT, USD_AMOUNT_LIMIT, type Actor, type RecordTreasuryTransactionInput, type TreasuryTransactionModel, type WriteResult } from '@minergraph/schema';
 import type { Database } from '../db/database.js';
 import { insertTransaction, transactionsByIds } from '../repositories/treasury.repository.js';
-import { checkSource, holdingsOutOfRange, lockInputCompany, recordSource } from './guards.js';
+import { checkNamedCompany, checkSource, holdingsOutOfRange, lockNamedCompany, recordSource } from './guards.js';
 import { runWrite } from './idempotency.js';
 import { Problems, Rejection } from './problems.js';
 
@@ -12,11 +12,12 @@ export async function recordTreasuryTransaction(
   actor: Actor,
 ): Promise<WriteResult<TreasuryTransactionModel>> {
   const problems = new Problems();
+  const company = checkNamedCompany(problems, input);
   problems.decimal(['input', 'btc'], input.btc, BTC_LIMIT, input.kind === 'OTHER' ? 'non-zero' : 'positive');
   problems.decimal(['input', 'usd'], input.usd, USD_AMOUNT_LIMIT, 'non-negative');
   problems.text(['input', 'note'], input.note, { max: 1000, multiline: true });
   const source = checkSource(problems, ['input', 'source'], input.source);
-  if (problems.any) return problems.result();
+  if (problems.any || !company) return problems.result();
 
   const { idempotencyKey, ...request } = input;
   return runWrite(db, {
@@ -25,9 +26,9 @@ export async function recordTreasuryTransaction(
     key: idempotencyKey,
     input: request,
     work: async (trx) => {
-      await lockInputCompany(trx, input.companyId);
+      const companyId = await lockNamedCompany(trx, company);
       const transaction = await insertTransaction(trx, {
-        companyId: input.companyId,
+        companyId,
         kind: input.kind,
         btc: input.btc,
         usd: input.usd ?? null,
@@ -36,7 +37,7 @@ export async function recordTreasuryTransaction(
         sourceId: await recordSource(trx, source, actor.apiKeyId),
         createdByApiKeyId: actor.apiKeyId,
       });
-      const outOfRange = await holdingsOutOfRange(trx, input.companyId, input.occurredOn);
+      const outOfRange = await holdingsOutOfRange(trx, companyId, input.occurredOn);
       if (outOfRange) throw new Rejection([{ ...outOfRange, field: ['input', 'btc'] }]);
       return { value: transaction, ref: transaction.id };
     },
