@@ -52,7 +52,8 @@ export type VariablesArgs<TVariables> = {} extends TVariables
   ? [variables?: TVariables, options?: RequestOptions]
   : [variables: TVariables, options?: RequestOptions];
 
-export interface MinerGraphClient extends OperationMethods {
+/** A client that sends documents only: with `@minergraph/sdk/operations`, a bundle carries just the operations it uses. */
+export interface RequestClient {
   /** The endpoint this client sends to. */
   readonly url: string;
   /**
@@ -64,6 +65,9 @@ export interface MinerGraphClient extends OperationMethods {
     ...args: VariablesArgs<TVariables>
   ): Promise<TResult>;
 }
+
+/** A RequestClient with one method per operation of this package. */
+export interface MinerGraphClient extends RequestClient, OperationMethods {}
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 
@@ -201,6 +205,23 @@ function dataOf<TResult>(
 
 /** Returns a client with one method per operation in src/operations, and `request` for any other document. */
 export function createClient(options: ClientOptions): MinerGraphClient {
+  const { url, request } = createRequestClient(options);
+  const send = request as (document: unknown, variables?: unknown, options?: RequestOptions) => Promise<unknown>;
+  const methods = Object.fromEntries(
+    Object.entries(operations).map(([method, { document, operationName }]) => [
+      method,
+      (variables?: unknown, requestOptions?: RequestOptions) => send(document, variables, { ...requestOptions, operationName }),
+    ]),
+  ) as unknown as OperationMethods;
+  return Object.freeze({ ...methods, url, request });
+}
+
+/**
+ * Returns a client with `request` only, the same options and behaviour as createClient's: what
+ * `@minergraph/sdk/operations` and `@minergraph/sdk/tanstack` take, so that a bundle carries
+ * only the operations it uses.
+ */
+export function createRequestClient(options: ClientOptions): RequestClient {
   const url = endpoint(options?.url);
   const apiKey = options.apiKey;
   if (apiKey !== undefined && (typeof apiKey !== 'string' || !/^[\x21-\x7e]+$/.test(apiKey))) {
@@ -224,7 +245,7 @@ export function createClient(options: ClientOptions): MinerGraphClient {
     const label = operationName ?? 'The request';
     if (query === undefined) {
       throw configError(
-        'This document has no source text to send (a DocumentNode without loc): pass a string, a TypedDocumentString, or a document from graphql-tag or graphql.parse.',
+        'This is not a GraphQL document the client can send: pass a string, a TypedDocumentString, or a parsed executable document (kind "Document": codegen, gql.tada, graphql-tag, graphql.parse).',
         operationName,
       );
     }
@@ -305,13 +326,6 @@ export function createClient(options: ClientOptions): MinerGraphClient {
     return [response, text];
   }
 
-  const methods = Object.fromEntries(
-    Object.entries(operations).map(([method, { document, operationName }]) => [
-      method,
-      (variables?: unknown, requestOptions?: RequestOptions) => send(document, variables, { ...requestOptions, operationName }),
-    ]),
-  ) as unknown as OperationMethods;
-
   const request = (document: unknown, variables?: unknown, requestOptions?: RequestOptions) => send(document, variables, requestOptions);
-  return Object.freeze({ ...methods, url, request: request as MinerGraphClient['request'] });
+  return Object.freeze({ url, request: request as RequestClient['request'] });
 }

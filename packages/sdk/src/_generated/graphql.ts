@@ -231,6 +231,7 @@ export type UserErrorCode =
 
 export type AssetFieldsFragment = {
   id: string,
+  /** BTC, CANG, ... */
   symbol: string,
   name: string,
   kind: AssetKind,
@@ -239,7 +240,9 @@ export type AssetFieldsFragment = {
 
 export type PricePointFieldsFragment = {
   at: DateTimeString,
+  /** The close of the observation (the high for allTimeHigh). */
   priceUsd: DecimalString,
+  /** Where this fact was published. */
   source: SourceFieldsFragment | null
 };
 
@@ -253,16 +256,22 @@ export type CandleFieldsFragment = {
 };
 
 export type CorporateActionFieldsFragment = {
+  /** The first day the new units traded. */
   effectiveOn: DateString,
+  /** New units per old unit: "2" means each old unit became 2. */
   ratio: DecimalString,
   description: string,
+  /** Where this fact was published. */
   source: SourceFieldsFragment | null
 };
 
 export type PriceChangeFieldsFragment = {
   changeUsd: DecimalString,
+  /** (to - from) / from × 100. A NOT_COMPUTABLE error (and a null change) when the price at `from` is 0, as an adjusted price that rounds below 0.00000001 is. */
   changePercent: number,
+  /** Highest high observed between the two points. */
   high: DecimalString,
+  /** Lowest low observed between the two points. */
   low: DecimalString,
   from: PricePointFieldsFragment,
   to: PricePointFieldsFragment
@@ -274,19 +283,27 @@ export type AssetQueryVariables = Exact<{
   to: DateTimeString;
   interval?: CandleInterval;
   at: DateTimeString;
+  /** Divide prices observed before a ratio change (split, ADS conversion) by the units one old unit became, so the series compares like with like (default). False: prices as observed. */
   adjusted?: boolean;
 }>;
 
 
 export type AssetQuery = {
+  /** Case-insensitive. */
   asset: (
     {
+    /** 1 - latest close / all-time high; 0.439 means 43.9 % below the peak. Both adjusted for ratio changes. Null without prices, or when the high rounds to 0 once adjusted. */
     drawdownFromAllTimeHigh: number | null,
     latestPrice: PricePointFieldsFragment | null,
+    /** The observation with the highest high; priceUsd is that high. */
     allTimeHigh: PricePointFieldsFragment | null,
+    /** The last observation at or before `at`. */
     priceAt: PricePointFieldsFragment | null,
+    /** From the last observation at or before `from` to the last at or before `to` (default: latest). */
     change: PriceChangeFieldsFragment | null,
+    /** OHLC buckets that start in [from, to), oldest first; empty buckets are left out. Buckets are UTC: DAY at 00:00, WEEK on Monday, MONTH on the 1st. */
     candles: Array<CandleFieldsFragment>,
+    /** Ratio changes of the listed units, oldest first. */
     corporateActions: Array<CorporateActionFieldsFragment>
   }
     & AssetFieldsFragment
@@ -299,10 +316,13 @@ export type AssetsQueryVariables = Exact<{
 
 
 export type AssetsQuery = {
+  /** By symbol. */
   assets: Array<(
     {
+    /** 1 - latest close / all-time high; 0.439 means 43.9 % below the peak. Both adjusted for ratio changes. Null without prices, or when the high rounds to 0 once adjusted. */
     drawdownFromAllTimeHigh: number | null,
     latestPrice: PricePointFieldsFragment | null,
+    /** The observation with the highest high; priceUsd is that high. */
     allTimeHigh: PricePointFieldsFragment | null
   }
     & AssetFieldsFragment
@@ -327,6 +347,7 @@ export type RecordPricesMutationVariables = Exact<{
 
 
 export type RecordPricesMutation = {
+  /** Inserts or replaces observations by (symbol, at). */
   recordPrices: {
     inserted: number,
     updated: number,
@@ -340,6 +361,7 @@ export type RecordCorporateActionMutationVariables = Exact<{
 
 
 export type RecordCorporateActionMutation = {
+  /** Records a ratio change of an equity's units; its adjusted prices follow at once. */
   recordCorporateAction: {
     corporateAction: CorporateActionFieldsFragment | null,
     userErrors: Array<UserErrorFieldsFragment>
@@ -349,6 +371,7 @@ export type RecordCorporateActionMutation = {
 export type CompanyFieldsFragment = {
   id: string,
   name: string,
+  /** Upper-case, unique. */
   ticker: string,
   exchange: string | null,
   businessLines: Array<BusinessLine>
@@ -356,9 +379,11 @@ export type CompanyFieldsFragment = {
 
 export type OfficerFieldsFragment = {
   name: string,
+  /** CEO, CTO, CFO, ... */
   role: string,
   since: DateString | null,
   previousEmployer: string | null,
+  /** Where this fact was published. */
   source: SourceFieldsFragment | null
 };
 
@@ -370,19 +395,25 @@ export type CompanyQueryVariables = Exact<{
 
 
 export type CompanyQuery = {
+  /** Case-insensitive. */
   company: (
     {
     officers: Array<OfficerFieldsFragment>,
+    /** BTC held at the end of the given day (default: today). */
     holdings: HoldingsFieldsFragment,
+    /** Opening, flows and closing of the treasury between two days, with what the flows do not explain. */
     treasuryFlow: TreasuryFlowFieldsFragment,
     loans: Array<LoanFieldsFragment>,
     siteSummary: SiteSummaryFieldsFragment,
+    /** Newest period first. */
     productionReports: {
+      /** How many rows match, ignoring pagination. */
       totalCount: number,
       edges: Array<{
         node: ProductionReportFieldsFragment
       }>
     },
+    /** The company's listed equity, whose prices live in price history. */
     stock: (
       {
       latestPrice: PricePointFieldsFragment | null
@@ -395,7 +426,9 @@ export type CompanyQuery = {
 };
 
 export type CompaniesQueryVariables = Exact<{
+  /** How many to return, 0 to 100 (default 20). */
   first?: number | null | undefined;
+  /** The endCursor of the previous page. */
   after?: string | null | undefined;
   filter?: CompanyFilter | null | undefined;
   orderBy?: CompanyOrder | null | undefined;
@@ -404,15 +437,19 @@ export type CompaniesQueryVariables = Exact<{
 
 export type CompaniesQuery = {
   companies: {
+    /** How many rows match, ignoring pagination. */
     totalCount: number,
     pageInfo: PageInfoFieldsFragment,
     edges: Array<{
       cursor: string,
       node: (
         {
+        /** BTC held at the end of the given day (default: today). */
         holdings: {
           on: DateString,
+          /** The last reported figure on or before the day, plus the recorded flows after the report's day (flows on its day are taken as included); without a report, the sum of all flows. */
           btc: DecimalString,
+          /** btc × btcPriceUsd; null when no price is known. */
           valueUsd: DecimalString | null
         }
       }
@@ -442,6 +479,7 @@ export type SourceFieldsFragment = {
 };
 
 export type UserErrorFieldsFragment = {
+  /** Path to the input field at fault, e.g. ["input", "points", "12", "high"]. */
   field: Array<string> | null,
   message: string,
   code: UserErrorCode
@@ -459,13 +497,18 @@ export type LoanRepaymentFieldsFragment = {
   amountUsd: DecimalString,
   paidOn: DateString,
   collateralReleasedBtc: DecimalString,
+  /** The BTC sale that funded this repayment, when recorded together. */
   fundedBy: {
     id: string,
+    /** Positive amount for MINED, PURCHASED and SOLD; signed for OTHER. */
     btc: DecimalString,
+    /** Proceeds of a sale or cost of a purchase, when known. */
     usd: DecimalString | null,
+    /** usd / btc, rounded half-up to 8 places; null without usd. */
     averagePriceUsd: DecimalString | null,
     occurredOn: DateString
   } | null,
+  /** Where this fact was published. */
   source: SourceFieldsFragment | null
 };
 
@@ -473,19 +516,28 @@ export type LoanFieldsFragment = {
   id: string,
   lender: string | null,
   status: LoanStatus,
+  /** Principal drawn; null when it was never disclosed. */
   principalUsd: DecimalString | null,
+  /** Sum of repayments. */
   repaidUsd: DecimalString,
+  /** principalUsd - repaidUsd; null when the principal is unknown. */
   outstandingUsd: DecimalString | null,
+  /** Initial collateral less collateral released by repayments; 0 when never disclosed (see collateralDisclosed). */
   collateralBtc: DecimalString,
   originatedOn: DateString | null,
   maturesOn: DateString | null,
   interestRatePercent: number | null,
   marginCallLtv: number | null,
   liquidationLtv: number | null,
+  /** outstandingUsd / (collateralBtc * price); price defaults to the latest BTC close. Null when not computable (unknown principal or collateral, no price, or beyond what a Float holds). */
   ltv: number | null,
+  /** BTC price at which ltv reaches marginCallLtv. */
   marginCallPriceUsd: DecimalString | null,
+  /** BTC price at which ltv reaches liquidationLtv. */
   liquidationPriceUsd: DecimalString | null,
+  /** Oldest first. */
   repayments: Array<LoanRepaymentFieldsFragment>,
+  /** Where this fact was published. */
   source: SourceFieldsFragment | null
 };
 
@@ -507,6 +559,7 @@ export type RepayLoanMutationVariables = Exact<{
 
 
 export type RepayLoanMutation = {
+  /** Records a repayment; with fundedBySale, also the BTC sale that paid for it, in one transaction. */
   repayLoan: {
     loan: LoanFieldsFragment | null,
     repayment: LoanRepaymentFieldsFragment | null,
@@ -523,6 +576,7 @@ export type NodeQuery = {
   node:
     | {
       __typename: 'Asset',
+      /** BTC, CANG, ... */
       symbol: string,
       name: string,
       id: string,
@@ -531,12 +585,14 @@ export type NodeQuery = {
     | {
       __typename: 'Company',
       name: string,
+      /** Upper-case, unique. */
       ticker: string,
       id: string
     }
     | {
       __typename: 'Loan',
       lender: string | null,
+      /** principalUsd - repaidUsd; null when the principal is unknown. */
       outstandingUsd: DecimalString | null,
       id: string,
       loanStatus: LoanStatus
@@ -551,12 +607,14 @@ export type NodeQuery = {
     | {
       __typename: 'Site',
       name: string,
+      /** e.g. "North America", "East Africa". */
       region: string,
       id: string,
       siteStatus: SiteStatus
     }
     | {
       __typename: 'TreasuryTransaction',
+      /** Positive amount for MINED, PURCHASED and SOLD; signed for OTHER. */
       btc: DecimalString,
       occurredOn: DateString,
       id: string,
@@ -572,11 +630,15 @@ export type ProductionReportFieldsFragment = {
   minedBtc: DecimalString,
   soldBtc: DecimalString | null,
   soldUsd: DecimalString | null,
+  /** Holdings at periodEnd as reported. */
   heldBtc: DecimalString | null,
   deployedHashrateEh: DecimalString | null,
   operatingHashrateEh: DecimalString | null,
+  /** minedBtc / days in the period (both ends included), rounded half-up to 8 places. */
   btcPerDay: DecimalString,
+  /** minedBtc / operatingHashrateEh / days, rounded half-up to 8 places; null without operating hashrate. */
   btcPerEhPerDay: DecimalString | null,
+  /** Where this fact was published. */
   source: SourceFieldsFragment | null
 };
 
@@ -595,19 +657,24 @@ export type RecordProductionReportMutation = {
 export type SiteFieldsFragment = {
   id: string,
   name: string,
+  /** e.g. "North America", "East Africa". */
   region: string,
   country: string | null,
   status: SiteStatus,
   purpose: SitePurpose,
   powerCapacityMw: DecimalString | null,
+  /** Installed hashrate in EH/s. */
   hashrateEh: DecimalString | null,
   gridConnected: boolean | null,
   commissionedOn: DateString | null,
+  /** Where this fact was published. */
   source: SourceFieldsFragment | null
 };
 
 export type SiteSummaryFieldsFragment = {
+  /** Sites recorded individually. */
   siteCount: number,
+  /** Site count as the company last reported it (e.g. 40 for "over 40 sites"), when known. */
   reportedSiteCount: number | null,
   totalPowerCapacityMw: DecimalString,
   totalHashrateEh: DecimalString,
@@ -633,14 +700,21 @@ export type CreateSiteMutation = {
 
 export type HoldingsFieldsFragment = {
   on: DateString,
+  /** The last reported figure on or before the day, plus the recorded flows after the report's day (flows on its day are taken as included); without a report, the sum of all flows. */
   btc: DecimalString,
+  /** BTC close at or before the end of the day; null when no price is known. */
   btcPriceUsd: DecimalString | null,
+  /** btc × btcPriceUsd; null when no price is known. */
   valueUsd: DecimalString | null,
+  /** BTC pledged as collateral on active loans at the end of the day. */
   pledgedBtc: DecimalString,
+  /** btc / 21,000,000 * 100. */
   percentOfSupply: number,
+  /** The reported figure the balance starts from, if any. */
   anchor: {
     on: DateString,
     btc: DecimalString,
+    /** Where this fact was published. */
     source: SourceFieldsFragment | null
   } | null
 };
@@ -648,26 +722,36 @@ export type HoldingsFieldsFragment = {
 export type TreasuryFlowFieldsFragment = {
   from: DateString,
   to: DateString,
+  /** Holdings at the end of the day before `from`. */
   openingBtc: DecimalString,
   minedBtc: DecimalString,
   purchasedBtc: DecimalString,
   soldBtc: DecimalString,
+  /** Proceeds of the sales in the window that have them. */
   soldUsd: DecimalString,
+  /** Average USD per BTC over the sales in the window that have proceeds; null when none. */
   averageSalePriceUsd: DecimalString | null,
   otherBtc: DecimalString,
+  /** Holdings at the end of `to`. */
   closingBtc: DecimalString,
+  /** closingBtc - openingBtc - (mined + purchased - sold + other): what reported figures changed beyond the recorded flows. */
   unexplainedBtc: DecimalString
 };
 
 export type TreasuryTransactionFieldsFragment = {
   id: string,
   kind: TreasuryTransactionKind,
+  /** Positive amount for MINED, PURCHASED and SOLD; signed for OTHER. */
   btc: DecimalString,
+  /** Proceeds of a sale or cost of a purchase, when known. */
   usd: DecimalString | null,
+  /** usd / btc, rounded half-up to 8 places; null without usd. */
   averagePriceUsd: DecimalString | null,
   occurredOn: DateString,
+  /** Holdings at the end of occurredOn: the same figure as holdings(on: occurredOn).btc. */
   balanceAfterBtc: DecimalString,
   note: string | null,
+  /** Where this fact was published. */
   source: SourceFieldsFragment | null
 };
 
@@ -685,13 +769,20 @@ export type TreasuryReportQueryVariables = Exact<{
 
 
 export type TreasuryReportQuery = {
+  /** Case-insensitive. */
   company: (
     {
+    /** BTC held at the end of the given day (default: today). */
     holdings: HoldingsFieldsFragment,
+    /** Opening, flows and closing of the treasury between two days, with what the flows do not explain. */
     month1: TreasuryFlowFieldsFragment,
+    /** Opening, flows and closing of the treasury between two days, with what the flows do not explain. */
     month2: TreasuryFlowFieldsFragment,
+    /** Opening, flows and closing of the treasury between two days, with what the flows do not explain. */
     month3: TreasuryFlowFieldsFragment,
+    /** Newest first. */
     treasuryTransactions: {
+      /** How many rows match, ignoring pagination. */
       totalCount: number,
       edges: Array<{
         node: TreasuryTransactionFieldsFragment
@@ -701,7 +792,9 @@ export type TreasuryReportQuery = {
   }
     & CompanyFieldsFragment
   ) | null,
+  /** Case-insensitive. */
   btc: {
+    /** The last observation at or before `at`. */
     priceAt: PricePointFieldsFragment | null
   } | null
 };
