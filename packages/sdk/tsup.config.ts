@@ -1,10 +1,12 @@
 import { defineConfig } from 'tsup';
 
-// dist/index.js (ESM), dist/index.cjs (CommonJS) and their types. The types of
+// dist/index.js (ESM), dist/index.cjs (CommonJS) and their types, and likewise the subpaths
+// ./operations and ./tanstack; their shared code goes into chunks, so that a bundler importing
+// one subpath beside the other gets one copy. The types of
 // @graphql-typed-document-node/core (one interface) are copied in, so that the package needs
 // no dependencies at all.
 export default defineConfig({
-  entry: ['src/index.ts'],
+  entry: { index: 'src/index.ts', operations: 'src/operation-functions.ts', tanstack: 'src/tanstack.ts' },
   format: ['esm', 'cjs'],
   platform: 'neutral',
   target: 'es2022',

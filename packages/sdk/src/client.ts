@@ -1,7 +1,5 @@
-import { operations, type OperationMethods, type PaginatedMethods } from './_generated/operations.js';
 import { documentText, operationNameOf, type TypedDocument } from './documents.js';
 import { MinerGraphError, type GraphQLErrorEntry } from './errors.js';
-import { createPaginators } from './paginate.js';
 
 export interface ClientOptions {
   /**
@@ -56,14 +54,10 @@ export type VariablesArgs<TVariables> = {} extends TVariables
   ? [variables?: TVariables, options?: RequestOptions]
   : [variables: TVariables, options?: RequestOptions];
 
-export interface MinerGraphClient extends OperationMethods {
+/** A client that sends documents only: with `@minergraph/sdk/operations`, a bundle carries just the operations it uses. */
+export interface RequestClient {
   /** The endpoint this client sends to. */
   readonly url: string;
-  /**
-   * Every node of a paging query, page after page, fetched as the loop asks for them:
-   * `for await (const tx of client.paginate.treasuryTransactions({ ticker: 'CANG' })) ...`.
-   */
-  readonly paginate: PaginatedMethods;
   /**
    * Sends any document: a generated `...Document`, your own TypedDocumentString or
    * TypedDocumentNode, or a plain string (then the result is `unknown`).
@@ -73,6 +67,8 @@ export interface MinerGraphClient extends OperationMethods {
     ...args: VariablesArgs<TVariables>
   ): Promise<TResult>;
 }
+
+/** A RequestClient with one method per operation of this package. */
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 
@@ -238,8 +234,13 @@ function dataOf<TResult>(
   return body.data as TResult;
 }
 
-/** Returns a client with one method per operation in src/operations, and `request` for any other document. */
-export function createClient(options: ClientOptions): MinerGraphClient {
+
+/**
+ * Returns a client with `request` only, the same options and behaviour as createClient's: what
+ * `@minergraph/sdk/operations` and `@minergraph/sdk/tanstack` take, so that a bundle carries
+ * only the operations it uses.
+ */
+export function createRequestClient(options: ClientOptions): RequestClient {
   const url = endpoint(options?.url);
   const apiKey = options.apiKey;
   if (apiKey !== undefined && (typeof apiKey !== 'string' || !/^[\x21-\x7e]+$/.test(apiKey))) {
@@ -263,7 +264,7 @@ export function createClient(options: ClientOptions): MinerGraphClient {
     const label = operationName ?? 'The request';
     if (query === undefined) {
       throw configError(
-        'This document has no source text to send (a DocumentNode without loc): pass a string, a TypedDocumentString, or a document from graphql-tag or graphql.parse.',
+        'This is not a GraphQL document the client can send: pass a string, a TypedDocumentString, or a parsed executable document (kind "Document": codegen, gql.tada, graphql-tag, graphql.parse).',
         operationName,
       );
     }
@@ -348,13 +349,6 @@ export function createClient(options: ClientOptions): MinerGraphClient {
     return [response, text];
   }
 
-  const methods = Object.fromEntries(
-    Object.entries(operations).map(([method, { document, operationName }]) => [
-      method,
-      (variables?: unknown, requestOptions?: RequestOptions) => send(document, variables, { ...requestOptions, operationName }),
-    ]),
-  ) as unknown as OperationMethods;
-
   const request = (document: unknown, variables?: unknown, requestOptions?: RequestOptions) => send(document, variables, requestOptions);
-  return Object.freeze({ ...methods, url, paginate: Object.freeze(createPaginators(methods)), request: request as MinerGraphClient['request'] });
+  return Object.freeze({ url, request: request as RequestClient['request'] });
 }

@@ -1,11 +1,20 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { bundleForBrowser, GZIP_BUDGET_BYTES, writeBundleReport, type BrowserBundle } from '../scripts/browser-bundle.js';
+import {
+  bundleForBrowser,
+  GZIP_BUDGET_BYTES,
+  ONE_QUERY_ENTRY,
+  ONE_QUERY_GZIP_BUDGET_BYTES,
+  writeBundleReport,
+  type BrowserBundle,
+} from '../scripts/browser-bundle.js';
 
 let bundle: BrowserBundle;
+let oneQuery: BrowserBundle;
 
 beforeAll(async () => {
   bundle = await bundleForBrowser();
-  writeBundleReport(bundle);
+  oneQuery = await bundleForBrowser(ONE_QUERY_ENTRY);
+  writeBundleReport(bundle, oneQuery);
 });
 
 describe('a browser bundle of createClient and one call', () => {
@@ -20,9 +29,9 @@ describe('a browser bundle of createClient and one call', () => {
     expect(bundle.code).not.toMatch(/\brequire\(|\bimport\s*[\s{*("']|\bfrom\s*["']/);
   });
 
-  it("contains none of graphql-js: no GraphQLError class, no Kind enum, no parser", () => {
+  it("contains none of graphql-js: no GraphQLError class, no lexer, no parser", () => {
     expect(bundle.code).not.toContain('GraphQLError');
-    expect(bundle.code).not.toContain('OperationDefinition');
+    expect(bundle.code).not.toContain('Unexpected character');
     expect(bundle.code).not.toContain('Syntax Error');
     // The operations travel as text, ready to send.
     expect(bundle.code).toContain('query Company($ticker: String!, $from: Date, $to: Date)');
@@ -30,5 +39,24 @@ describe('a browser bundle of createClient and one call', () => {
 
   it(`stays within ${GZIP_BUDGET_BYTES} bytes minified and gzipped`, () => {
     expect(bundle.gzipBytes).toBeLessThanOrEqual(GZIP_BUDGET_BYTES);
+  });
+});
+
+describe('a browser bundle of one query from @minergraph/sdk/operations', () => {
+  it("carries that query's text and none of the other operations, mutations included", () => {
+    expect(oneQuery.code).toContain('query Company($ticker: String!, $from: Date, $to: Date)');
+    expect(oneQuery.code).not.toMatch(/\bmutation \w+/);
+    expect(oneQuery.code).not.toContain('query Asset(');
+    expect(oneQuery.code).not.toContain('query TreasuryReport(');
+  });
+
+  it('imports nothing at run time, neither graphql nor a Node built-in', () => {
+    expect(oneQuery.code).not.toMatch(/\brequire\(|\bimport\s*[\s{*("']|\bfrom\s*["']/);
+    expect(oneQuery.code).not.toContain('GraphQLError');
+  });
+
+  it(`stays within ${ONE_QUERY_GZIP_BUDGET_BYTES} bytes minified and gzipped, and under half the whole client minified`, () => {
+    expect(oneQuery.gzipBytes).toBeLessThanOrEqual(ONE_QUERY_GZIP_BUDGET_BYTES);
+    expect(oneQuery.minifiedBytes * 2).toBeLessThan(bundle.minifiedBytes);
   });
 });

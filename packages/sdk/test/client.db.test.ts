@@ -394,16 +394,23 @@ describe('client.request, for documents of your own', () => {
     expect(await client.request(holdings, { ticker: 'CANG', on: '2026-01-31' })).toEqual({ company: { holdings: { btc: '7474.6' } } });
   });
 
-  it('sends a plain string, and a DocumentNode that kept its source text', async () => {
+  it('sends a plain string, and a DocumentNode with or without its source text', async () => {
     expect(await client.request('{ asset(symbol: "CANG") { symbol } }')).toEqual({ asset: { symbol: 'CANG' } });
     const parsed = parse('query Ticker { companies { edges { node { ticker } } } }');
     expect(await client.request(parsed)).toEqual({ companies: { edges: [{ node: { ticker: 'CANG' } }] } });
+    // What codegen's client preset emits: the AST as JSON, without `loc`.
+    const stripped = JSON.parse(JSON.stringify(parse('query Symbols($kind: AssetKind) { assets(kind: $kind) { symbol } }', { noLocation: true })));
+    expect(await client.request(stripped, { kind: 'CRYPTO' })).toEqual({ assets: [{ symbol: 'BTC' }] });
   });
 
-  it('refuses a DocumentNode without source text before sending anything', async () => {
-    const error = await failure(client.request(parse('{ assets { symbol } }', { noLocation: true })));
+  it('refuses, before sending anything, an object that is not a parsed document', async () => {
+    const schemaAst = parse('type Query { a: Int }', { noLocation: true });
+    const error = await failure(client.request(schemaAst));
     expect(error.kind).toBe('config');
-    expect(error.message).toMatch(/no source text to send/);
+    expect(error.message).toMatch(/not a GraphQL document the client can send/);
+    // @ts-expect-error the types refuse what the client cannot send
+    const refused = await failure(client.request({ query: '{ assets { symbol } }' }));
+    expect(refused.kind).toBe('config');
   });
 
   it("throws on a partial failure, naming the errors' codes and keeping the data that did come back", async () => {

@@ -78,9 +78,10 @@ describe.skipIf(engine !== 'pglite')('the packed package, installed from its tar
     for (const dir of dirs) await rm(dir, { recursive: true, force: true });
   });
 
-  it('ships dist, its README and the persisted-operation manifest only, and installs nothing else: no graphql', async () => {
+  it('ships dist, its README, the schema, its introspection and the persisted-operation manifest only, and installs nothing else: no graphql', async () => {
     const sdk = join(project, 'node_modules/@minergraph/sdk');
-    const files = await readdir(sdk, { recursive: true });
+    // Code and types the entries share go to hashed chunks (dist/chunk-XXXX.js, dist/client-XXXX.d.ts).
+    const files = (await readdir(sdk, { recursive: true })).filter((file) => !/^dist\/[a-z]+-[\w-]{8}\.(?:c?js|d\.c?ts)$/.test(file));
     expect(files.sort()).toEqual([
       'README.md',
       'dist',
@@ -88,9 +89,25 @@ describe.skipIf(engine !== 'pglite')('the packed package, installed from its tar
       'dist/index.d.cts',
       'dist/index.d.ts',
       'dist/index.js',
+      'dist/operations.cjs',
+      'dist/operations.d.cts',
+      'dist/operations.d.ts',
+      'dist/operations.js',
+      'dist/tanstack.cjs',
+      'dist/tanstack.d.cts',
+      'dist/tanstack.d.ts',
+      'dist/tanstack.js',
+      'introspection.json',
       'package.json',
       'persisted-operations.json',
+      'schema.graphql',
     ]);
+    const resolved = await node([
+      '--input-type=module',
+      '-e',
+      "for (const path of ['schema.graphql', 'introspection.json', 'operations', 'tanstack']) console.log(import.meta.resolve('@minergraph/sdk/' + path).split('/@minergraph/sdk/')[1]);",
+    ]);
+    expect(resolved.stdout).toBe('schema.graphql\nintrospection.json\ndist/operations.js\ndist/tanstack.js\n');
     const manifest = JSON.parse(await readFile(join(sdk, 'package.json'), 'utf8')) as Record<string, unknown>;
     expect([manifest.dependencies, manifest.peerDependencies]).toEqual([undefined, undefined]);
     const installed = await readdir(join(project, 'node_modules'));

@@ -251,6 +251,7 @@ export type UserErrorCode =
 
 export type AssetFieldsFragment = {
   id: string,
+  /** BTC, CANG, ... */
   symbol: string,
   name: string,
   kind: AssetKind,
@@ -259,7 +260,9 @@ export type AssetFieldsFragment = {
 
 export type PricePointFieldsFragment = {
   at: DateTimeString,
+  /** The close of the observation (the high for allTimeHigh). */
   priceUsd: DecimalString,
+  /** Where this fact was published. */
   source: SourceFieldsFragment | null
 };
 
@@ -273,16 +276,22 @@ export type CandleFieldsFragment = {
 };
 
 export type CorporateActionFieldsFragment = {
+  /** The first day the new units traded. */
   effectiveOn: DateString,
+  /** New units per old unit: "2" means each old unit became 2. */
   ratio: DecimalString,
   description: string,
+  /** Where this fact was published. */
   source: SourceFieldsFragment | null
 };
 
 export type PriceChangeFieldsFragment = {
   changeUsd: DecimalString,
+  /** (to - from) / from × 100. A NOT_COMPUTABLE error (and a null change) when the price at `from` is 0, as an adjusted price that rounds below 0.00000001 is. */
   changePercent: number,
+  /** Highest high observed between the two points. */
   high: DecimalString,
+  /** Lowest low observed between the two points. */
   low: DecimalString,
   from: PricePointFieldsFragment,
   to: PricePointFieldsFragment
@@ -290,23 +299,34 @@ export type PriceChangeFieldsFragment = {
 
 export type AssetQueryVariables = Exact<{
   symbol: string;
+  /** Default: the same instant a year before `to` (or before now). */
   from?: DateTimeString | null | undefined;
+  /** Default: now, the instant the request is served. */
   to?: DateTimeString | null | undefined;
   interval?: CandleInterval;
+  /** Default: now, the instant the request is served. */
   at?: DateTimeString | null | undefined;
+  /** Divide prices observed before a ratio change (split, ADS conversion) by the units one old unit became, so the series compares like with like (default). False: prices as observed. */
   adjusted?: boolean;
 }>;
 
 
 export type AssetQuery = {
+  /** Case-insensitive. */
   asset: (
     {
+    /** 1 - latest close / all-time high; 0.439 means 43.9 % below the peak. Both adjusted for ratio changes. Null without prices, or when the high rounds to 0 once adjusted. */
     drawdownFromAllTimeHigh: number | null,
     latestPrice: PricePointFieldsFragment | null,
+    /** The observation with the highest high; priceUsd is that high. */
     allTimeHigh: PricePointFieldsFragment | null,
+    /** The last observation at or before `at`. */
     priceAt: PricePointFieldsFragment | null,
+    /** From the last observation at or before `from` to the last at or before `to` (default: latest). Without `from`: over the year up to `to`. */
     change: PriceChangeFieldsFragment | null,
+    /** OHLC buckets that start in [from, to), oldest first; empty buckets are left out. Buckets are UTC: DAY at 00:00, WEEK on Monday, MONTH on the 1st. Without a window: the year up to now. */
     candles: Array<CandleFieldsFragment>,
+    /** Ratio changes of the listed units, oldest first. */
     corporateActions: Array<CorporateActionFieldsFragment>
   }
     & AssetFieldsFragment
@@ -319,10 +339,13 @@ export type AssetsQueryVariables = Exact<{
 
 
 export type AssetsQuery = {
+  /** By symbol. */
   assets: Array<(
     {
+    /** 1 - latest close / all-time high; 0.439 means 43.9 % below the peak. Both adjusted for ratio changes. Null without prices, or when the high rounds to 0 once adjusted. */
     drawdownFromAllTimeHigh: number | null,
     latestPrice: PricePointFieldsFragment | null,
+    /** The observation with the highest high; priceUsd is that high. */
     allTimeHigh: PricePointFieldsFragment | null
   }
     & AssetFieldsFragment
@@ -347,6 +370,7 @@ export type RecordPricesMutationVariables = Exact<{
 
 
 export type RecordPricesMutation = {
+  /** Inserts or replaces observations by (symbol, at). */
   recordPrices: {
     inserted: number,
     updated: number,
@@ -360,6 +384,7 @@ export type RecordCorporateActionMutationVariables = Exact<{
 
 
 export type RecordCorporateActionMutation = {
+  /** Records a ratio change of an equity's units; its adjusted prices follow at once. */
   recordCorporateAction: {
     corporateAction: CorporateActionFieldsFragment | null,
     userErrors: Array<UserErrorFieldsFragment>
@@ -369,6 +394,7 @@ export type RecordCorporateActionMutation = {
 export type CompanyFieldsFragment = {
   id: string,
   name: string,
+  /** Upper-case, unique. */
   ticker: string,
   exchange: string | null,
   businessLines: Array<BusinessLine>
@@ -376,33 +402,43 @@ export type CompanyFieldsFragment = {
 
 export type OfficerFieldsFragment = {
   name: string,
+  /** CEO, CTO, CFO, ... */
   role: string,
   since: DateString | null,
   previousEmployer: string | null,
+  /** Where this fact was published. */
   source: SourceFieldsFragment | null
 };
 
 export type CompanyQueryVariables = Exact<{
   ticker: string;
+  /** The first day (default: the day after the same date a year before `to`, so the window is one year). */
   from?: DateString | null | undefined;
+  /** The last day (default: today, UTC). */
   to?: DateString | null | undefined;
 }>;
 
 
 export type CompanyQuery = {
+  /** Case-insensitive. */
   company: (
     {
     officers: Array<OfficerFieldsFragment>,
+    /** BTC held at the end of the given day (default: today). */
     holdings: HoldingsFieldsFragment,
+    /** Opening, flows and closing of the treasury between two days, both included, with what the flows do not explain. Without a window: the year up to today. */
     treasuryFlow: TreasuryFlowFieldsFragment,
     loans: Array<LoanFieldsFragment>,
     siteSummary: SiteSummaryFieldsFragment,
+    /** Newest period first. */
     productionReports: {
+      /** How many rows match, ignoring pagination. */
       totalCount: number,
       edges: Array<{
         node: ProductionReportFieldsFragment
       }>
     },
+    /** The company's listed equity, whose prices live in price history. */
     stock: (
       {
       latestPrice: PricePointFieldsFragment | null
@@ -415,7 +451,9 @@ export type CompanyQuery = {
 };
 
 export type CompaniesQueryVariables = Exact<{
+  /** How many to return, 0 to 100 (default 20). */
   first?: number | null | undefined;
+  /** The endCursor of the previous page. */
   after?: string | null | undefined;
   filter?: CompanyFilter | null | undefined;
   orderBy?: CompanyOrder | null | undefined;
@@ -424,15 +462,19 @@ export type CompaniesQueryVariables = Exact<{
 
 export type CompaniesQuery = {
   companies: {
+    /** How many rows match, ignoring pagination. */
     totalCount: number,
     pageInfo: PageInfoFieldsFragment,
     edges: Array<{
       cursor: string,
       node: (
         {
+        /** BTC held at the end of the given day (default: today). */
         holdings: {
           on: DateString,
+          /** The last reported figure on or before the day, plus the recorded flows after the report's day (flows on its day are taken as included); without a report, the sum of all flows. */
           btc: DecimalString,
+          /** btc × btcPriceUsd; null when no price is known. */
           valueUsd: DecimalString | null
         }
       }
@@ -462,6 +504,7 @@ export type SourceFieldsFragment = {
 };
 
 export type UserErrorFieldsFragment = {
+  /** Path to the input field at fault, e.g. ["input", "points", "12", "high"]. */
   field: Array<string> | null,
   message: string,
   code: UserErrorCode
@@ -479,13 +522,18 @@ export type LoanRepaymentFieldsFragment = {
   amountUsd: DecimalString,
   paidOn: DateString,
   collateralReleasedBtc: DecimalString,
+  /** The BTC sale that funded this repayment, when recorded together. */
   fundedBy: {
     id: string,
+    /** Positive amount for MINED, PURCHASED and SOLD; signed for OTHER. */
     btc: DecimalString,
+    /** Proceeds of a sale or cost of a purchase, when known. */
     usd: DecimalString | null,
+    /** usd / btc, rounded half-up to 8 places; null without usd. */
     averagePriceUsd: DecimalString | null,
     occurredOn: DateString
   } | null,
+  /** Where this fact was published. */
   source: SourceFieldsFragment | null
 };
 
@@ -493,19 +541,28 @@ export type LoanFieldsFragment = {
   id: string,
   lender: string | null,
   status: LoanStatus,
+  /** Principal drawn; null when it was never disclosed. */
   principalUsd: DecimalString | null,
+  /** Sum of repayments. */
   repaidUsd: DecimalString,
+  /** principalUsd - repaidUsd; null when the principal is unknown. */
   outstandingUsd: DecimalString | null,
+  /** Initial collateral less collateral released by repayments; 0 when never disclosed (see collateralDisclosed). */
   collateralBtc: DecimalString,
   originatedOn: DateString | null,
   maturesOn: DateString | null,
   interestRatePercent: number | null,
   marginCallLtv: number | null,
   liquidationLtv: number | null,
+  /** outstandingUsd / (collateralBtc * price); price defaults to the latest BTC close. Null when not computable (unknown principal or collateral, no price, or beyond what a Float holds). */
   ltv: number | null,
+  /** BTC price at which ltv reaches marginCallLtv. */
   marginCallPriceUsd: DecimalString | null,
+  /** BTC price at which ltv reaches liquidationLtv. */
   liquidationPriceUsd: DecimalString | null,
+  /** Oldest first. */
   repayments: Array<LoanRepaymentFieldsFragment>,
+  /** Where this fact was published. */
   source: SourceFieldsFragment | null
 };
 
@@ -527,6 +584,7 @@ export type RepayLoanMutationVariables = Exact<{
 
 
 export type RepayLoanMutation = {
+  /** Records a repayment; with fundedBySale, also the BTC sale that paid for it, in one transaction. */
   repayLoan: {
     loan: LoanFieldsFragment | null,
     repayment: LoanRepaymentFieldsFragment | null,
@@ -543,6 +601,7 @@ export type NodeQuery = {
   node:
     | {
       __typename: 'Asset',
+      /** BTC, CANG, ... */
       symbol: string,
       name: string,
       id: string,
@@ -551,12 +610,14 @@ export type NodeQuery = {
     | {
       __typename: 'Company',
       name: string,
+      /** Upper-case, unique. */
       ticker: string,
       id: string
     }
     | {
       __typename: 'Loan',
       lender: string | null,
+      /** principalUsd - repaidUsd; null when the principal is unknown. */
       outstandingUsd: DecimalString | null,
       id: string,
       loanStatus: LoanStatus
@@ -571,12 +632,14 @@ export type NodeQuery = {
     | {
       __typename: 'Site',
       name: string,
+      /** e.g. "North America", "East Africa". */
       region: string,
       id: string,
       siteStatus: SiteStatus
     }
     | {
       __typename: 'TreasuryTransaction',
+      /** Positive amount for MINED, PURCHASED and SOLD; signed for OTHER. */
       btc: DecimalString,
       occurredOn: DateString,
       id: string,
@@ -592,11 +655,15 @@ export type ProductionReportFieldsFragment = {
   minedBtc: DecimalString,
   soldBtc: DecimalString | null,
   soldUsd: DecimalString | null,
+  /** Holdings at periodEnd as reported. */
   heldBtc: DecimalString | null,
   deployedHashrateEh: DecimalString | null,
   operatingHashrateEh: DecimalString | null,
+  /** minedBtc / days in the period (both ends included), rounded half-up to 8 places. */
   btcPerDay: DecimalString,
+  /** minedBtc / operatingHashrateEh / days, rounded half-up to 8 places; null without operating hashrate. */
   btcPerEhPerDay: DecimalString | null,
+  /** Where this fact was published. */
   source: SourceFieldsFragment | null
 };
 
@@ -615,19 +682,24 @@ export type RecordProductionReportMutation = {
 export type SiteFieldsFragment = {
   id: string,
   name: string,
+  /** e.g. "North America", "East Africa". */
   region: string,
   country: string | null,
   status: SiteStatus,
   purpose: SitePurpose,
   powerCapacityMw: DecimalString | null,
+  /** Installed hashrate in EH/s. */
   hashrateEh: DecimalString | null,
   gridConnected: boolean | null,
   commissionedOn: DateString | null,
+  /** Where this fact was published. */
   source: SourceFieldsFragment | null
 };
 
 export type SiteSummaryFieldsFragment = {
+  /** Sites recorded individually. */
   siteCount: number,
+  /** Site count as the company last reported it (e.g. 40 for "over 40 sites"), when known. */
   reportedSiteCount: number | null,
   totalPowerCapacityMw: DecimalString,
   totalHashrateEh: DecimalString,
@@ -653,14 +725,21 @@ export type CreateSiteMutation = {
 
 export type HoldingsFieldsFragment = {
   on: DateString,
+  /** The last reported figure on or before the day, plus the recorded flows after the report's day (flows on its day are taken as included); without a report, the sum of all flows. */
   btc: DecimalString,
+  /** BTC close at or before the end of the day; null when no price is known. */
   btcPriceUsd: DecimalString | null,
+  /** btc × btcPriceUsd; null when no price is known. */
   valueUsd: DecimalString | null,
+  /** BTC pledged as collateral on active loans at the end of the day. */
   pledgedBtc: DecimalString,
+  /** btc / 21,000,000 * 100. */
   percentOfSupply: number,
+  /** The reported figure the balance starts from, if any. */
   anchor: {
     on: DateString,
     btc: DecimalString,
+    /** Where this fact was published. */
     source: SourceFieldsFragment | null
   } | null
 };
@@ -668,50 +747,74 @@ export type HoldingsFieldsFragment = {
 export type TreasuryFlowFieldsFragment = {
   from: DateString,
   to: DateString,
+  /** Holdings at the end of the day before `from`. */
   openingBtc: DecimalString,
   minedBtc: DecimalString,
   purchasedBtc: DecimalString,
   soldBtc: DecimalString,
+  /** Proceeds of the sales in the window that have them. */
   soldUsd: DecimalString,
+  /** Average USD per BTC over the sales in the window that have proceeds; null when none. */
   averageSalePriceUsd: DecimalString | null,
   otherBtc: DecimalString,
+  /** Holdings at the end of `to`. */
   closingBtc: DecimalString,
+  /** closingBtc - openingBtc - (mined + purchased - sold + other): what reported figures changed beyond the recorded flows. */
   unexplainedBtc: DecimalString
 };
 
 export type TreasuryTransactionFieldsFragment = {
   id: string,
   kind: TreasuryTransactionKind,
+  /** Positive amount for MINED, PURCHASED and SOLD; signed for OTHER. */
   btc: DecimalString,
+  /** Proceeds of a sale or cost of a purchase, when known. */
   usd: DecimalString | null,
+  /** usd / btc, rounded half-up to 8 places; null without usd. */
   averagePriceUsd: DecimalString | null,
   occurredOn: DateString,
+  /** Holdings at the end of occurredOn: the same figure as holdings(on: occurredOn).btc. */
   balanceAfterBtc: DecimalString,
   note: string | null,
+  /** Where this fact was published. */
   source: SourceFieldsFragment | null
 };
 
 export type TreasuryReportQueryVariables = Exact<{
   ticker: string;
   on: DateString;
+  /** Default: now, the instant the request is served. */
   endOfDay: DateTimeString;
+  /** The first day (default: the day after the same date a year before `to`, so the window is one year). */
   month1From: DateString;
+  /** The last day (default: today, UTC). */
   month1To: DateString;
+  /** The first day (default: the day after the same date a year before `to`, so the window is one year). */
   month2From: DateString;
+  /** The last day (default: today, UTC). */
   month2To: DateString;
+  /** The first day (default: the day after the same date a year before `to`, so the window is one year). */
   month3From: DateString;
+  /** The last day (default: today, UTC). */
   month3To: DateString;
 }>;
 
 
 export type TreasuryReportQuery = {
+  /** Case-insensitive. */
   company: (
     {
+    /** BTC held at the end of the given day (default: today). */
     holdings: HoldingsFieldsFragment,
+    /** Opening, flows and closing of the treasury between two days, both included, with what the flows do not explain. Without a window: the year up to today. */
     month1: TreasuryFlowFieldsFragment,
+    /** Opening, flows and closing of the treasury between two days, both included, with what the flows do not explain. Without a window: the year up to today. */
     month2: TreasuryFlowFieldsFragment,
+    /** Opening, flows and closing of the treasury between two days, both included, with what the flows do not explain. Without a window: the year up to today. */
     month3: TreasuryFlowFieldsFragment,
+    /** Newest first. */
     treasuryTransactions: {
+      /** How many rows match, ignoring pagination. */
       totalCount: number,
       edges: Array<{
         node: TreasuryTransactionFieldsFragment
@@ -721,24 +824,32 @@ export type TreasuryReportQuery = {
   }
     & CompanyFieldsFragment
   ) | null,
+  /** Case-insensitive. */
   btc: {
+    /** The last observation at or before `at`. */
     priceAt: PricePointFieldsFragment | null
   } | null
 };
 
 export type TreasuryTransactionsQueryVariables = Exact<{
   ticker: string;
+  /** How many to return, 0 to 100 (default 20). */
   first?: number | null | undefined;
+  /** The endCursor of the previous page. */
   after?: string | null | undefined;
   filter?: TreasuryTransactionFilter | null | undefined;
 }>;
 
 
 export type TreasuryTransactionsQuery = {
+  /** Case-insensitive. */
   company: {
     id: string,
+    /** Upper-case, unique. */
     ticker: string,
+    /** Newest first. */
     treasuryTransactions: {
+      /** How many rows match, ignoring pagination. */
       totalCount: number,
       pageInfo: PageInfoFieldsFragment,
       edges: Array<{

@@ -26,7 +26,7 @@ export const operations = {
 /** One method per operation: each resolves to the operation's data or throws a MinerGraphError. */
 export interface OperationMethods {
   /**
-   * `query Asset` from src/operations/asset.graphql.
+   * `query Asset`: its text and types are `AssetDocument`, exported by this package.
    *
    * An asset's prices over [from, to): candles, the change between the two instants, and the price at `at`, next to its latest price, all-time high and ratio changes. Prices are adjusted for the ratio changes unless `adjusted` is false (then they are as observed); the drawdown is always adjusted. Without a window, `to` and `at` are now and `from` the same instant a year earlier: daily candles and the change over the last year (the change ends at the latest price), and the price now.
    *
@@ -35,21 +35,21 @@ export interface OperationMethods {
    */
   asset(variables: Types.AssetQueryVariables, options?: RequestOptions): Promise<Types.AssetQuery>;
   /**
-   * `query Assets` from src/operations/asset.graphql.
+   * `query Assets`: its text and types are `AssetsDocument`, exported by this package.
    *
    * Root fields:
    * - `assets`: By symbol.
    */
   assets(variables?: Types.AssetsQueryVariables, options?: RequestOptions): Promise<Types.AssetsQuery>;
   /**
-   * `query Companies` from src/operations/company.graphql.
+   * `query Companies`: its text and types are `CompaniesDocument`, exported by this package.
    *
    * Root fields:
    * - `companies`
    */
   companies(variables?: Types.CompaniesQueryVariables, options?: RequestOptions): Promise<Types.CompaniesQuery>;
   /**
-   * `query Company` from src/operations/company.graphql.
+   * `query Company`: its text and types are `CompanyDocument`, exported by this package.
    *
    * A company as of `to`: its holdings at the end of that day, the treasury flow over [from, to], its loans, sites, recent production updates and the latest price of its shares. Without a window, `to` is today (UTC) and `from` the day after the same date a year earlier: holdings today and the flow over the last year.
    *
@@ -58,35 +58,35 @@ export interface OperationMethods {
    */
   company(variables: Types.CompanyQueryVariables, options?: RequestOptions): Promise<Types.CompanyQuery>;
   /**
-   * `mutation CreateAsset` from src/operations/asset.graphql.
+   * `mutation CreateAsset`: its text and types are `CreateAssetDocument`, exported by this package.
    *
    * Root fields:
    * - `createAsset`
    */
   createAsset(variables: Types.CreateAssetMutationVariables, options?: RequestOptions): Promise<Types.CreateAssetMutation>;
   /**
-   * `mutation CreateCompany` from src/operations/company.graphql.
+   * `mutation CreateCompany`: its text and types are `CreateCompanyDocument`, exported by this package.
    *
    * Root fields:
    * - `createCompany`
    */
   createCompany(variables: Types.CreateCompanyMutationVariables, options?: RequestOptions): Promise<Types.CreateCompanyMutation>;
   /**
-   * `mutation CreateLoan` from src/operations/loan.graphql.
+   * `mutation CreateLoan`: its text and types are `CreateLoanDocument`, exported by this package.
    *
    * Root fields:
    * - `createLoan`
    */
   createLoan(variables: Types.CreateLoanMutationVariables, options?: RequestOptions): Promise<Types.CreateLoanMutation>;
   /**
-   * `mutation CreateSite` from src/operations/site.graphql.
+   * `mutation CreateSite`: its text and types are `CreateSiteDocument`, exported by this package.
    *
    * Root fields:
    * - `createSite`
    */
   createSite(variables: Types.CreateSiteMutationVariables, options?: RequestOptions): Promise<Types.CreateSiteMutation>;
   /**
-   * `query Node` from src/operations/node.graphql.
+   * `query Node`: its text and types are `NodeDocument`, exported by this package.
    *
    * Anything with a global id; __typename says which kind it is. Fields that mean different things on different types are aliased (siteStatus, loanStatus, assetKind, transactionKind).
    *
@@ -95,7 +95,7 @@ export interface OperationMethods {
    */
   node(variables: Types.NodeQueryVariables, options?: RequestOptions): Promise<Types.NodeQuery>;
   /**
-   * `mutation RecordCorporateAction` from src/operations/asset.graphql.
+   * `mutation RecordCorporateAction`: its text and types are `RecordCorporateActionDocument`, exported by this package.
    *
    * Records a ratio change of an equity's units; its adjusted prices follow at once.
    *
@@ -104,35 +104,35 @@ export interface OperationMethods {
    */
   recordCorporateAction(variables: Types.RecordCorporateActionMutationVariables, options?: RequestOptions): Promise<Types.RecordCorporateActionMutation>;
   /**
-   * `mutation RecordPrices` from src/operations/asset.graphql.
+   * `mutation RecordPrices`: its text and types are `RecordPricesDocument`, exported by this package.
    *
    * Root fields:
    * - `recordPrices`: Inserts or replaces observations by (symbol, at).
    */
   recordPrices(variables: Types.RecordPricesMutationVariables, options?: RequestOptions): Promise<Types.RecordPricesMutation>;
   /**
-   * `mutation RecordProductionReport` from src/operations/production.graphql.
+   * `mutation RecordProductionReport`: its text and types are `RecordProductionReportDocument`, exported by this package.
    *
    * Root fields:
    * - `recordProductionReport`
    */
   recordProductionReport(variables: Types.RecordProductionReportMutationVariables, options?: RequestOptions): Promise<Types.RecordProductionReportMutation>;
   /**
-   * `mutation RecordTreasuryTransaction` from src/operations/treasury.graphql.
+   * `mutation RecordTreasuryTransaction`: its text and types are `RecordTreasuryTransactionDocument`, exported by this package.
    *
    * Root fields:
    * - `recordTreasuryTransaction`
    */
   recordTreasuryTransaction(variables: Types.RecordTreasuryTransactionMutationVariables, options?: RequestOptions): Promise<Types.RecordTreasuryTransactionMutation>;
   /**
-   * `mutation RepayLoan` from src/operations/loan.graphql.
+   * `mutation RepayLoan`: its text and types are `RepayLoanDocument`, exported by this package.
    *
    * Root fields:
    * - `repayLoan`: Records a repayment; with fundedBySale, also the BTC sale that paid for it, in one transaction.
    */
   repayLoan(variables: Types.RepayLoanMutationVariables, options?: RequestOptions): Promise<Types.RepayLoanMutation>;
   /**
-   * `query TreasuryReport` from src/operations/treasury.graphql.
+   * `query TreasuryReport`: its text and types are `TreasuryReportDocument`, exported by this package.
    *
    * What a company holds on `on` and what it is worth (with the BTC price's own source), three consecutive windows of treasury flow (oldest first; usually the last three calendar months), the transactions behind them, and its loans.
    *
@@ -142,7 +142,7 @@ export interface OperationMethods {
    */
   treasuryReport(variables: Types.TreasuryReportQueryVariables, options?: RequestOptions): Promise<Types.TreasuryReportQuery>;
   /**
-   * `query TreasuryTransactions` from src/operations/treasury.graphql.
+   * `query TreasuryTransactions`: its text and types are `TreasuryTransactionsDocument`, exported by this package.
    *
    * A company's treasury transactions, newest first, one page at a time: `first` (0 to 100, default 20) after the cursor `after` (the previous page's endCursor), optionally filtered by kind and by day. `client.paginate.treasuryTransactions(...)` walks every page.
    *
