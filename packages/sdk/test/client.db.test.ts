@@ -7,12 +7,12 @@ import { startTestServer, type TestServer } from '../../server/test/support/serv
 import { keyHeaders, snapshot } from '../../server/test/support/writes.js';
 import {
   createClient,
-  MinerGraphError,
   TypedDocumentString,
   type MinerGraphClient,
   type RecordTreasuryTransactionMutation,
   type UserErrorCode,
 } from '../src/index.js';
+import { failure } from './support/failure.js';
 
 let database: TestDatabase;
 let server: TestServer;
@@ -28,16 +28,6 @@ afterAll(async () => {
   await server?.close();
   await database?.destroy();
 });
-
-/** The MinerGraphError a call rejects with. */
-async function failure(call: Promise<unknown>): Promise<MinerGraphError> {
-  const error = await call.then(
-    () => undefined,
-    (reason: unknown) => reason,
-  );
-  expect(error).toBeInstanceOf(MinerGraphError);
-  return error as MinerGraphError;
-}
 
 /** A throwaway HTTP server on 127.0.0.1, for failures the real server does not produce. */
 async function listen(handler: http.RequestListener): Promise<{ url: string; close(): Promise<void> }> {

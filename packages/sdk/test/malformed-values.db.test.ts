@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../server/test/support/database.js';
 import { startTestServer, type TestServer } from '../../server/test/support/server.js';
-import { createClient, MinerGraphError, TypedDocumentString, type MinerGraphClient } from '../src/index.js';
+import { createClient, TypedDocumentString, type MinerGraphClient } from '../src/index.js';
+import { failure } from './support/failure.js';
 
 // A malformed value is refused before anything runs; the error names where it is, in
 // `extensions.field` as a mutation's userErrors do, whether it came as a variable or a literal.
@@ -19,15 +20,6 @@ afterAll(async () => {
   await server?.close();
   await database?.destroy();
 });
-
-async function failure(call: Promise<unknown>): Promise<MinerGraphError> {
-  const error = await call.then(
-    () => undefined,
-    (reason: unknown) => reason,
-  );
-  expect(error).toBeInstanceOf(MinerGraphError);
-  return error as MinerGraphError;
-}
 
 describe('a malformed value names its field', () => {
   it("a date variable written 2026-1-1 is refused with field ['from']", async () => {

@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type DatabaseHandle } from '../../server/src/db/connect.js';
 import { createServer, type MinerGraphServer } from '../../server/src/http/app.js';
 import { createLogger } from '../../server/src/logger.js';
-import { createClient, MinerGraphError } from '../src/index.js';
+import { createClient } from '../src/index.js';
+import { failure } from './support/failure.js';
 
 // The real server over a database it cannot reach (nothing listens on port 1): every call
 // fails the same way, and the client says so with a kind of its own.
@@ -22,15 +23,6 @@ afterAll(async () => {
   await server?.close();
   await database?.close();
 });
-
-async function failure(call: Promise<unknown>): Promise<MinerGraphError> {
-  const error = await call.then(
-    () => undefined,
-    (reason: unknown) => reason,
-  );
-  expect(error).toBeInstanceOf(MinerGraphError);
-  return error as MinerGraphError;
-}
 
 const MESSAGE = 'The database is not answering right now; try again in a few seconds.';
 
