@@ -122,7 +122,9 @@ describe.skipIf(engine !== 'pglite' || (!existsSync(CHROMIUM) && !process.env.CI
     });
 
     it('bundles the page against the installed tarball', () => {
-      expect(bundleInputs).toEqual(['node_modules/@minergraph/sdk/dist/index.js', 'page.js']);
+      // The installed package's entry (and any chunk it shares with its other entries), and the page.
+      expect(bundleInputs.filter((input) => !input.startsWith('node_modules/@minergraph/sdk/dist/'))).toEqual(['page.js']);
+      expect(bundleInputs).toContain('node_modules/@minergraph/sdk/dist/index.js');
     });
 
     it("renders Cango's holdings from the API on another port", async () => {

@@ -20,7 +20,9 @@ let key: string;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'minergraph-crash-'));
   if (engine === 'postgres') postgres = await createTestDatabase('migrated');
-  env = engine === 'postgres' ? { DATABASE_URL: postgres!.url } : { MINERGRAPH_DATA_DIR: join(dir, 'data'), DATABASE_URL: '' };
+  // Four writers with one key as fast as they can: rate limits off, so every refusal would be a crash's.
+  const unlimited = { MINERGRAPH_RATE_LIMIT_PER_KEY: '0', MINERGRAPH_MAX_CONCURRENT_PER_CLIENT: '0' };
+  env = engine === 'postgres' ? { DATABASE_URL: postgres!.url, ...unlimited } : { MINERGRAPH_DATA_DIR: join(dir, 'data'), DATABASE_URL: '', ...unlimited };
   const database = await openDatabase(engine === 'postgres' ? { databaseUrl: postgres!.url } : { dataDir: join(dir, 'data') });
   await migrateToLatest(database.db);
   key = (await createApiKey(database.db, 'crash-writer', 'editor')).key;
