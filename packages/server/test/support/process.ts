@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { inject } from 'vitest';
 
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
-const CLI = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
 
 export interface CliRun {
   child: ChildProcess;
@@ -12,9 +12,12 @@ export interface CliRun {
   exited: Promise<number | null>;
 }
 
-/** Runs `pnpm minergraph <args>` as the README does (tsx over the sources), from the repository root. */
+/**
+ * Runs `pnpm minergraph <args>` as the README does: the CLI compiled from the current sources
+ * (once per test run, by support/build-cli.ts), in plain Node, from the repository root.
+ */
 export function runCli(args: string[], env: Record<string, string | undefined>): CliRun {
-  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=@minergraph/source', CLI, ...args], {
+  const child = spawn(process.execPath, ['--enable-source-maps', inject('cliEntry'), ...args], {
     cwd: ROOT,
     // NODE_ENV as a user has it: vitest's `test` changes how Apollo treats signals.
     env: { ...process.env, NODE_ENV: 'development', LOG_LEVEL: 'info', PORT: '0', ...env },

@@ -1,0 +1,53 @@
+// Compiles the server's CLI (packages/server/src/cli.ts) with esbuild into one ESM entry plus
+// chunks in `outdir`. Used by scripts/minergraph.mjs (pnpm start, pnpm minergraph) and by the
+// tests, which run the CLI as users do.
+import { rmSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+/** Builds the CLI into `outdir` (emptied first); resolves to the entry file's path. */
+export async function buildCli(outdir) {
+  const output = join(outdir, 'minergraph.mjs');
+  rmSync(outdir, { recursive: true, force: true });
+  await build({
+    entryPoints: [join(root, 'packages/server/src/cli.ts')],
+    outdir,
+    entryNames: 'minergraph',
+    outExtension: { '.js': '.mjs' },
+    // Commands import what they need when they run: --help or a key never loads Apollo.
+    splitting: true,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    sourcemap: 'linked',
+    conditions: ['@minergraph/source'],
+    logLevel: 'warning',
+    // CommonJS packages compiled into ESM still call require() for Node's own modules.
+    banner: { js: "import { createRequire as __minergraphRequire } from 'node:module'; const require = __minergraphRequire(import.meta.url);" },
+    plugins: [
+      {
+        // Most dependencies are compiled in too: loading one file is much faster than Node
+        // resolving and reading a thousand. A few must stay files in node_modules: PGlite
+        // (its WebAssembly sits beside its code), pino (it starts transports by file name), and
+        // pg's optional native binding. They are found from the importing package as Node
+        // would (pnpm gives each package its own dependencies) and imported by a path relative
+        // to the output, which must lie inside packages/server: the code finds its assets (the
+        // playground's, the SDK's manifest) by resolving packages from there.
+        name: 'external-dependencies',
+        setup(builder) {
+          builder.onResolve({ filter: /^(@electric-sql\/pglite|pino|pino-pretty|pg-native)(\/|$)/ }, async (args) => {
+            if (args.pluginData === 'inner') return undefined;
+            const found = await builder.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, pluginData: 'inner' });
+            if (found.errors.length > 0) return { path: args.path, external: true };
+            return { path: `./${relative(dirname(output), found.path)}`, external: true };
+          });
+        },
+      },
+    ],
+  });
+  return output;
+}
