@@ -20,9 +20,18 @@ export function pageArgs(arg: ArgBuilder<Types>) {
   };
 }
 
-/** Complexity of a connection field: its selections count once per requested row. */
+/**
+ * What fetching one row costs, besides its selections: calibrated by pnpm bench:cost (see
+ * BENCHMARKS.md), where a row of treasuryTransactions or productionReports takes 40-70 µs
+ * however few fields it selects. Without it, 30 aliased pages of 100 rows selecting one field
+ * each would cost little and take longer than the limits are meant to allow.
+ */
+export const ROW_COST = 5;
+
+/** Complexity of a connection field: ROW_COST per requested row, and its selections once per row. */
 export function pageComplexity(args: PageArgs) {
-  return { field: 1, multiplier: Math.min(Math.max(args.first ?? DEFAULT_PAGE_SIZE, 1), MAX_PAGE_SIZE) };
+  const rows = Math.min(Math.max(args.first ?? DEFAULT_PAGE_SIZE, 1), MAX_PAGE_SIZE);
+  return { field: 1 + ROW_COST * rows, multiplier: rows };
 }
 
 /** What each part of a connection's sort key must look like, so a hand-edited cursor is refused here, not by SQL. */

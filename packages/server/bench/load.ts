@@ -4,6 +4,11 @@
 // the server's memory before, during and after, to show whether it grows.
 //
 //   pnpm bench:load [--seconds 60] [--connections 50] [--pglite] [--log-level info]
+//                   [--sample-seconds 5] [--gc-samples]
+//
+// A soak is the same run, longer: `pnpm bench:load --seconds 600 --sample-seconds 15 --gc-samples`
+// takes every memory sample after two forced collections, so the trend is that of the memory
+// that survives GC (what a leak would grow), not of the garbage between collections.
 import { randomBytes } from 'node:crypto';
 import { migrateToLatest } from '../src/db/migrate.js';
 import { createApiKey } from '../src/repositories/api-key.repository.js';
@@ -17,7 +22,8 @@ import { mib, ms, table } from './report.js';
 
 const SECONDS = option('seconds', 60);
 const CONNECTIONS = option('connections', 50);
-const SAMPLE_EVERY_MS = 5_000;
+const SAMPLE_EVERY_MS = option('sample-seconds', 5) * 1000;
+const GC_SAMPLES = flag('gc-samples');
 const LOAD_ASSET = 'LOADSYN';
 
 // The founding story's questions (README.md), whole and in parts.
@@ -100,7 +106,7 @@ await withTarget(target, async () => {
     const before = await served.memory(true);
     const started = performance.now();
     const sampler = setInterval(() => {
-      void served.memory().then((memory) => samples.push({ ...memory, second: Math.round((performance.now() - started) / 1000) }));
+      void served.memory(GC_SAMPLES).then((memory) => samples.push({ ...memory, second: Math.round((performance.now() - started) / 1000) }));
     }, SAMPLE_EVERY_MS);
     log(`${SECONDS} s of load from ${CONNECTIONS} connections…`);
     const run = await cannon(served.url, cycle, { connections: CONNECTIONS, seconds: SECONDS });
@@ -127,7 +133,7 @@ await withTarget(target, async () => {
     console.log('');
     console.log(
       table(
-        ['server memory', 'RSS MiB', 'heap used MiB'],
+        ['server memory', 'RSS MiB', `heap used MiB${GC_SAMPLES ? ' (samples after GC)' : ''}`],
         [
           ['before, after GC', mib(before.rss), mib(before.heapUsed)],
           ...samples.map((sample) => [`${sample.second} s`, mib(sample.rss), mib(sample.heapUsed)]),
@@ -137,6 +143,7 @@ await withTarget(target, async () => {
       ),
     );
     console.log(`\n${memoryTrend(before, settled, samples)}`);
+    console.log(secondHalfTrend(samples));
     if (errors > 0) process.exitCode = 1;
   } finally {
     await served.stop();
@@ -162,5 +169,24 @@ function memoryTrend(before: Memory, settled: Memory, all: (Memory & { second: n
     verdict,
     `Heap after GC: ${mib(before.heapUsed)} MiB before the load, ${mib(settled.heapUsed)} MiB after it (${grown >= 0 ? '+' : ''}${mib(grown)} MiB);`,
     `heap under load: least-squares slope ${mib(slope * 60)} MiB per minute over the ${n} samples from ${samples[0]?.second} s on.`,
+  ].join(' ');
+}
+
+/** Least-squares slope, per minute, of RSS and heap over the second half of the samples. */
+function secondHalfTrend(all: (Memory & { second: number })[]): string {
+  const half = all.slice(Math.floor(all.length / 2));
+  if (half.length < 3) return 'Too few samples for a second-half trend.';
+  const slope = (value: (s: Memory) => number) => {
+    const meanT = half.reduce((sum, s) => sum + s.second, 0) / half.length;
+    const meanV = half.reduce((sum, s) => sum + value(s), 0) / half.length;
+    return (
+      half.reduce((sum, s) => sum + (s.second - meanT) * (value(s) - meanV), 0) / half.reduce((sum, s) => sum + (s.second - meanT) ** 2, 0)
+    );
+  };
+  const range = (value: (s: Memory) => number) => `${mib(Math.min(...half.map(value)))}–${mib(Math.max(...half.map(value)))} MiB`;
+  return [
+    `Second half (${half.length} samples${GC_SAMPLES ? ', each after GC' : ''}, ${half[0]!.second}–${half.at(-1)!.second} s):`,
+    `RSS ${range((s) => s.rss)}, slope ${mib(slope((s) => s.rss) * 60)} MiB per minute;`,
+    `heap ${range((s) => s.heapUsed)}, slope ${mib(slope((s) => s.heapUsed) * 60)} MiB per minute.`,
   ].join(' ');
 }

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_LIMITS } from '../src/config.js';
 import { insertAsset, upsertPrices, type NewPricePoint } from '../src/repositories/asset.repository.js';
 import { insertCompany } from '../src/repositories/company.repository.js';
 import { insertSource } from '../src/repositories/source.repository.js';
@@ -255,16 +256,30 @@ describe('candles', () => {
   });
 
   it('more than 10,000 buckets in one request are refused as BAD_USER_INPUT', async () => {
-    // 2025-01-01 to 2026-03-01 is 424 days, 10,176 hours.
-    const { errors } = await server.graphql(`{
+    // 2025-01-01 to 2026-03-01 is 424 days, 10,176 hours. An HOUR bucket costs 15 here (14 and
+    // its one field; 10 + 15 x 10,000 capped buckets + 1 for the asset = 150,011), so the default
+    // cost limit refuses it first; the bucket cap is what a
+    // server with a raised MINERGRAPH_MAX_COMPLEXITY still enforces.
+    const query = `{
       asset(symbol: "TSTA") { candles(from: "2025-01-01T00:00:00Z", to: "2026-03-01T00:00:00Z", interval: HOUR) { start } }
-    }`);
-    expect(errors).toEqual([
-      expect.objectContaining({
-        message: 'That spans 10176 HOUR buckets; at most 10000 fit in one request.',
-        extensions: { code: 'BAD_USER_INPUT', field: ['interval'] },
-      }),
+    }`;
+    expect((await server.graphql(query)).errors?.map((e) => [e.extensions?.code, e.message])).toEqual([
+      [
+        'QUERY_TOO_COMPLEX',
+        "The query's cost is 150011 (lists count once per requested row); at most 25000 is allowed. Ask for fewer rows or fields.",
+      ],
     ]);
+    const generous = await startTestServer(database, { limits: { ...DEFAULT_LIMITS, maxComplexity: 1_000_000 } });
+    try {
+      expect((await generous.graphql(query)).errors).toEqual([
+        expect.objectContaining({
+          message: 'That spans 10176 HOUR buckets; at most 10000 fit in one request.',
+          extensions: { code: 'BAD_USER_INPUT', field: ['interval'] },
+        }),
+      ]);
+    } finally {
+      await generous.close();
+    }
   });
 
   it('from after to is refused as BAD_USER_INPUT', async () => {

@@ -21,6 +21,10 @@ import { UserError } from './user-error.js';
 import { actorOf, payload } from '../mutation.js';
 
 export const MAX_CANDLES = 10_000;
+/** Cost weights, calibrated by pnpm bench:cost (BENCHMARKS.md): about 8 µs of server time a unit. */
+const BUCKET_COST = { HOUR: 14, DAY: 1, WEEK: 1, MONTH: 1 } as const;
+const CHANGE_COST_PER_HOUR = 1.5;
+const CHANGE_MAX_COST = 15_000;
 const HOUR_MS = 3_600_000;
 const BUCKET_MS: Record<CandleInterval, number> = { HOUR: HOUR_MS, DAY: 24 * HOUR_MS, WEEK: 7 * 24 * HOUR_MS, MONTH: 31 * 24 * HOUR_MS };
 
@@ -143,7 +147,14 @@ export const Asset = builder.loadableNode('Asset', {
         interval: t.arg({ type: CandleIntervalEnum, required: true }),
         adjusted: t.arg.boolean({ defaultValue: true, description: ADJUSTED_DESCRIPTION }),
       },
-      complexity: { field: 10, multiplier: 1 },
+      // BUCKET_COST per bucket it may return, and its selections once per bucket: an HOUR
+      // bucket reads 60 one-minute rows (pnpm bench:cost: about 120 µs), a DAY one a row of price_days.
+      complexity: ({ from, to, interval }) => {
+        const end = to ?? new Date();
+        const start = from ?? aYearBefore(end);
+        const buckets = Math.min(Math.max(Math.ceil((end.getTime() - start.getTime()) / BUCKET_MS[interval]), 1), MAX_CANDLES);
+        return { field: 10 + BUCKET_COST[interval] * buckets, multiplier: buckets };
+      },
       resolve: async (asset, { interval, adjusted, ...args }, context) => {
         const to = args.to ?? context.now;
         const from = args.from ?? aYearBefore(to);
@@ -163,6 +174,15 @@ export const Asset = builder.loadableNode('Asset', {
         from: t.arg({ type: 'DateTime', description: 'Default: the same instant a year before `to` (or before now).' }),
         to: t.arg({ type: 'DateTime' }),
         adjusted: t.arg.boolean({ defaultValue: true, description: ADJUSTED_DESCRIPTION }),
+      },
+      // Its high and low scan the observations in the window: CHANGE_COST_PER_HOUR of it (a year
+      // of one-minute prices takes about 90 ms), at most CHANGE_MAX_COST, so a change over years
+      // of daily prices is not refused (over years of minutes it takes longer than the rest).
+      complexity: ({ from, to }) => {
+        const end = to ?? new Date();
+        const start = from ?? aYearBefore(end);
+        const hours = Math.max(Math.ceil((end.getTime() - start.getTime()) / HOUR_MS), 1);
+        return { field: Math.min(Math.ceil(CHANGE_COST_PER_HOUR * hours), CHANGE_MAX_COST) };
       },
       resolve: async (asset, { to, adjusted, ...args }, context) => {
         const from = args.from ?? aYearBefore(to ?? context.now);

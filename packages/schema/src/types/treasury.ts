@@ -15,6 +15,8 @@ import { COMPANY_ID_DESCRIPTION, COMPANY_TICKER_DESCRIPTION, actorOf, payload, r
 
 const BTC_SUPPLY = 21_000_000;
 export const MAX_HISTORY_POINTS = 1000;
+/** What one holdingsHistory point costs besides its selections (calibrated by pnpm bench:cost). */
+export const POINT_COST = 7;
 const FIRST_DAY = '0001-01-01';
 
 export const TreasuryTransactionKindEnum = builder.enumType('TreasuryTransactionKind', {
@@ -255,8 +257,12 @@ builder.objectFields(Company, (t) => ({
       to: t.arg({ type: 'Date', required: true }),
       interval: t.arg({ type: CalendarIntervalEnum, required: true }),
     },
-    // Its selections count once per point it will return, as a connection's do per row.
-    complexity: ({ from, to, interval }) => ({ field: 5, multiplier: Math.min(Math.max(intervalCount(from, to, interval), 1), MAX_HISTORY_POINTS) }),
+    // Each point is a holdings figure (and, with valueUsd, a BTC price): POINT_COST per point
+    // (pnpm bench:cost measures 40-75 µs a point), and its selections once per point.
+    complexity: ({ from, to, interval }) => {
+      const points = Math.min(Math.max(intervalCount(from, to, interval), 1), MAX_HISTORY_POINTS);
+      return { field: 5 + POINT_COST * points, multiplier: points };
+    },
     resolve: (company, { from, to, interval }, context) => {
       checkWindow(from, to);
       // Counted before listing: a window of millions of days is refused without making them.

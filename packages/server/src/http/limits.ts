@@ -112,6 +112,29 @@ export function aliasAndRootFieldRule(limits: Limits) {
 }
 
 /**
+ * Depth, breadth and cost of an operation, as checkComplexity computes them, without checking
+ * them against any limit: for the cost benchmark (pnpm bench:cost) and the test that keeps the
+ * SDK's operations within the default limits. Throws if the document does not validate.
+ */
+export function operationCost(
+  schema: GraphQLSchema,
+  request: { document: DocumentNode; variables?: Record<string, unknown>; operationName?: string | null; context?: object },
+): { complexity: number; depth: number; breadth: number } {
+  let measured: { complexity: number; depth: number; breadth: number } | undefined;
+  const rule = createComplexityRule({
+    context: request.context ?? {},
+    variableValues: request.variables ?? {},
+    operationName: request.operationName ?? null,
+    onResult: (result) => {
+      measured = result;
+    },
+  });
+  const [error] = validate(schema, request.document, [rule]);
+  if (error || !measured) throw error ?? new Error('the complexity rule measured nothing');
+  return measured;
+}
+
+/**
  * Depth, breadth and complexity (list fields costed by `first`) of the operation that will
  * run, with its variables; throws the first limit it exceeds. Call it after validation and
  * before anything that touches the database.
