@@ -89,8 +89,33 @@ function openPostgres(url: string, options: OpenOptions): DatabaseHandle {
     },
     options.onPoolError,
   );
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log: options.onQuery });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: withLiveConnections(pool) }), log: options.onQuery });
   return { db, engine: 'postgres', location: redactUrl(url), pgPool: pool, share: async () => {}, close: () => db.destroy() };
+}
+
+/** Set on a client once its connection has failed; such a client is never handed out again. */
+const BROKEN = Symbol('broken connection');
+type PoolClient = pg.PoolClient & { [BROKEN]?: true };
+
+/**
+ * Hands out only connections that are still alive. When PostgreSQL ends idle connections (a
+ * failover, a pooler's restart, pg_terminate_backend), its goodbye may sit unread in a socket
+ * while the pool hands that connection to the next request, which would then fail although it
+ * never used it. One turn of the event loop reads what is pending; a connection found broken
+ * is dropped, and the next one taken.
+ */
+function withLiveConnections(pool: pg.Pool) {
+  return {
+    async connect(): Promise<pg.PoolClient> {
+      for (;;) {
+        const client = (await pool.connect()) as PoolClient;
+        await new Promise((resolve) => setImmediate(resolve));
+        if (!client[BROKEN]) return client;
+        client.release(new Error('The connection had been ended by the server.'));
+      }
+    },
+    end: () => pool.end(),
+  };
 }
 
 function createPool(config: pg.PoolConfig, onPoolError: OpenOptions['onPoolError']): pg.Pool {
@@ -108,6 +133,7 @@ function createPool(config: pg.PoolConfig, onPoolError: OpenOptions['onPoolError
   pool.on('connect', (client) => {
     let reported = false;
     client.on('error', (error: Error) => {
+      (client as PoolClient)[BROKEN] = true;
       if (!reported) onPoolError?.(error);
       reported = true;
     });
