@@ -98,11 +98,12 @@ const BROKEN = Symbol('broken connection');
 type PoolClient = pg.PoolClient & { [BROKEN]?: true };
 
 /**
- * Hands out only connections that are still alive. When PostgreSQL ends idle connections (a
- * failover, a pooler's restart, pg_terminate_backend), its goodbye may sit unread in a socket
- * while the pool hands that connection to the next request, which would then fail although it
- * never used it. One turn of the event loop reads what is pending; a connection found broken
- * is dropped, and the next one taken.
+ * Drops connections already known to be broken before handing one out. When PostgreSQL ends
+ * idle connections (a failover, a pooler's restart, pg_terminate_backend), its goodbye may sit
+ * unread while the pool hands that connection to the next request, which then fails although
+ * it never used it. One turn of the event loop lets pending input be read first; a connection
+ * found broken is dropped and the next one taken. This narrows the window, it does not close
+ * it: a goodbye that arrives later still costs the request that holds the connection.
  */
 function withLiveConnections(pool: pg.Pool) {
   return {
