@@ -2,11 +2,10 @@ import { existsSync } from 'node:fs';
 import { ConfigError, type Config } from './config.js';
 import { loadManifest, sdkManifestPath, type Manifest } from './http/persisted.js';
 import { openDatabase, type DatabaseHandle } from './db/connect.js';
-import { migrateToLatest } from './db/migrate.js';
 import type { MinerGraphServer } from './http/app.js';
 import type { Metrics } from './http/metrics.js';
 import type { Logger } from './logger.js';
-import { seed } from './seed/seed.js';
+import { prepareDatabase } from './seed/prepare.js';
 
 export interface RunningServer {
   url: string;
@@ -56,9 +55,8 @@ export async function serve(config: Config, logger: Logger): Promise<RunningServ
     onPoolError: (error) => logger.warn({ err: error }, 'a database connection broke; the pool opens a new one when needed'),
   });
   try {
-    const applied = await migrateToLatest(database.db);
+    const { applied, seeded } = await prepareDatabase(database.db);
     for (const migration of applied) logger.info({ migration: migration.migrationName, status: migration.status }, 'migration');
-    const seeded = await seed(database.db);
     logger.info({ seed: seeded }, seeded === 'loaded' ? 'loaded the seed facts' : 'seed not needed');
     // The CLI beside the server reaches an embedded database through the server.
     await database.share();

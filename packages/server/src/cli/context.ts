@@ -3,8 +3,7 @@
 // program when imported.
 import type { Config } from '../config.js';
 import { openDatabase, type DatabaseHandle } from '../db/connect.js';
-import { migrateToLatest } from '../db/migrate.js';
-import { seed } from '../seed/seed.js';
+import { prepareDatabase } from '../seed/prepare.js';
 
 export interface DatabaseUse {
   /**
@@ -33,8 +32,7 @@ export async function withDatabase<T>(config: Config, work: (database: DatabaseH
 }
 
 async function prepare(database: DatabaseHandle): Promise<void> {
-  const applied = await migrateToLatest(database.db);
-  const seeded = await seed(database.db);
+  const { applied, seeded } = await prepareDatabase(database.db);
   if (applied.length > 0 || seeded === 'loaded') {
     const steps = [
       ...(applied.length > 0 ? [`applied ${applied.length} migration${applied.length === 1 ? '' : 's'}`] : []),

@@ -2,7 +2,6 @@ import type { Command } from 'commander';
 import { Decimal, normaliseSourceUrl, parseDate, parseDecimal, ScalarInputError } from '@minergraph/schema';
 import type { DatabaseHandle } from '../db/connect.js';
 import { assetsBySymbols, corporateActionsByAssetIds } from '../repositories/asset.repository.js';
-import { migrateToLatest } from '../db/migrate.js';
 import { createCoinGeckoClient, CoinGeckoError } from '../prices/coingecko.js';
 import { UnknownCsvHeaderError } from '../prices/csv-formats.js';
 import { importPriceCsv, PriceFileRejectedError, PriceImportInputError } from '../prices/import.js';
@@ -46,7 +45,6 @@ Environment (sync):
       const config = deps.loadConfig();
       const source = sourceOf(options);
       await deps.withDatabase(config, async (database) => {
-        await migrateToLatest(database.db);
         const progress = importProgress();
         try {
           const summary = await importPriceCsv(database, { file, symbol: options.symbol, source, onProgress: progress.update });
@@ -90,7 +88,6 @@ Environment (sync):
           console.error(`CoinGecko: ${reason}; waiting ${Math.ceil(delayMs / 1000)} s before attempt ${attempt + 1} of ${maxAttempts}.`),
       });
       await deps.withDatabase(config, async (database) => {
-        await migrateToLatest(database.db);
         try {
           const summary = await syncFromCoinGecko(database, {
             symbol,
@@ -144,7 +141,6 @@ Environment (sync):
         source: sourceOf(options),
       };
       await deps.withDatabase(config, async (database) => {
-        await migrateToLatest(database.db);
         const result = await recordCorporateAction(database.db, input, { apiKeyId: null });
         if (!result.ok) {
           // The same change recorded again (the seed already holds Cango's ADS conversion) is no change.
