@@ -19,19 +19,28 @@ export interface Context {
   /** The UTC day of the request, the default for "as of" arguments. */
   today: string;
   /** The instant of the request, the default for "at" arguments. */
-  now: Date;
+  readonly now: Date;
+  /** Whether anything read `now`: such an answer changes by the instant, and is not cached. */
+  readonly nowRead: boolean;
   /** Loaders made on demand for one argument set (a page size, a filter); see `loaderFor`. */
   loaderCache: Map<string, DataLoader<unknown, unknown, unknown>>;
 }
 
 export function createContext(options: { data: DataSources; viewer?: Viewer; now?: Date }): Context {
   const now = options.now ?? new Date();
+  let nowRead = false;
   return {
     data: options.data,
     viewer: options.viewer ?? ANONYMOUS,
     loaders: createLoaders(options.data),
     today: now.toISOString().slice(0, 10),
-    now,
+    get now() {
+      nowRead = true;
+      return now;
+    },
+    get nowRead() {
+      return nowRead;
+    },
     loaderCache: new Map(),
   };
 }
