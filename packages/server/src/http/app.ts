@@ -308,13 +308,12 @@ export async function createServer(options: ServerOptions): Promise<MinerGraphSe
     queryLengthGuard(limits),
     collectRequestFacts(),
     expressMiddleware(apollo, {
-      // Assigned, not spread: a spread would read the context's `now` (see nowRead).
-      context: async ({ req }): Promise<RequestContext> =>
-        Object.assign(createContext({ data }), {
-          requestId: String(req.id),
-          presentedKey: bearerKey(req.headers.authorization),
-          clientAddress: req.socket.remoteAddress ?? 'unknown',
-        }),
+      context: async ({ req }): Promise<RequestContext> => ({
+        ...createContext({ data }),
+        requestId: String(req.id),
+        presentedKey: bearerKey(req.headers.authorization),
+        clientAddress: req.socket.remoteAddress ?? 'unknown',
+      }),
     }),
   );
 

@@ -81,13 +81,16 @@ export function createResponseCache(bus: ChangeBus, options: ResponseCacheOption
             if (!entry) {
               const result = response.body.singleResult;
               const status = response.http.status ?? 200;
-              if (result.errors?.length || status !== 200 || contextValue.nowRead || !bus.listening) return;
+              if (result.errors?.length || status !== 200 || contextValue.clock.read || !bus.listening) return;
               const json = JSON.stringify(result);
               entry = { result, etag: `"${createHash('sha256').update(json).digest('base64url').slice(0, 27)}"`, bytes: json.length };
               entries.set(key, entry);
             }
-            // Express answers 304 itself when If-None-Match holds this ETag (and sends no body).
-            if (request.http?.method === 'GET') response.http.headers.set('etag', entry.etag);
+            if (request.http?.method !== 'GET') return;
+            response.http.headers.set('etag', entry.etag);
+            // The client holds this very answer: 304, and Express sends no body with it.
+            const held = request.http.headers.get('if-none-match');
+            if (held !== undefined && held.split(',').some((tag) => tag.trim() === entry.etag)) response.http.status = 304;
           },
         };
       },
