@@ -18,7 +18,6 @@ const shared = {
       graphql: 'graphql/index.js',
       '@minergraph/schema': source('packages/schema/src/index.ts'),
       '@minergraph/sdk': source('packages/sdk/src/index.ts'),
-      '@minergraph/server': source('packages/server/src/index.ts'),
     },
   },
   ssr: { resolve: { conditions: ['@minergraph/source'] } },

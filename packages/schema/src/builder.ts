@@ -4,7 +4,6 @@ import DataloaderPlugin from '@pothos/plugin-dataloader';
 import RelayPlugin, { decodeGlobalID } from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import SimpleObjectsPlugin from '@pothos/plugin-simple-objects';
-import ValidationPlugin from '@pothos/plugin-validation';
 import { GraphQLError } from 'graphql';
 import type { Context } from './context.js';
 import { DateScalar, DateTimeScalar, DecimalScalar } from './scalars.js';
@@ -17,14 +16,14 @@ export const builder = new SchemaBuilder<{
     DateTime: { Input: Date; Output: Date };
     ID: { Input: string; Output: string | number };
   };
-  AuthScopes: { editor: boolean; admin: boolean; reader: boolean };
+  AuthScopes: { editor: boolean };
   DefaultEdgesNullability: false;
   DefaultNodeNullability: false;
   DefaultFieldNullability: false;
 }>({
   // Relay first so scope checks see decoded global ids; scope-auth before the rest so no
   // other plugin runs work for a request that is not allowed.
-  plugins: [RelayPlugin, ScopeAuthPlugin, DataloaderPlugin, ComplexityPlugin, ValidationPlugin, SimpleObjectsPlugin],
+  plugins: [RelayPlugin, ScopeAuthPlugin, DataloaderPlugin, ComplexityPlugin, SimpleObjectsPlugin],
   defaultFieldNullability: false,
   relay: {
     clientMutationId: 'omit',
@@ -44,9 +43,7 @@ export const builder = new SchemaBuilder<{
   },
   scopeAuth: {
     authScopes: (context) => ({
-      reader: context.viewer.role !== null,
       editor: context.viewer.role === 'editor' || context.viewer.role === 'admin',
-      admin: context.viewer.role === 'admin',
     }),
     unauthorizedError: (_parent, context) =>
       context.viewer.role === null
@@ -61,15 +58,6 @@ export const builder = new SchemaBuilder<{
   complexity: {
     defaultComplexity: 1,
     defaultListMultiplier: 10,
-  },
-  validation: {
-    validationError: (failure) => {
-      const issue = failure.issues[0];
-      const field = (issue?.path ?? []).map((segment) => String(typeof segment === 'object' ? segment.key : segment));
-      return new GraphQLError(`Invalid ${field.join('.') || 'argument'}: ${issue?.message ?? 'invalid value'}`, {
-        extensions: { code: 'BAD_USER_INPUT', field },
-      });
-    },
   },
 });
 

@@ -36,7 +36,6 @@ export async function createAsset(db: Kysely<Database>, input: CreateAssetInput,
         const asset = await insertAsset(trx, { symbol, name: input.name.trim(), kind: input.kind, quoteCurrency: quoteCurrency.toUpperCase(), createdByApiKeyId: actor.apiKeyId });
         return { value: asset, ref: asset.id };
       },
-      replay: () => Promise.reject(new Error('createAsset takes no idempotency key')),
     });
   } catch (error) {
     if (isUniqueViolation(error, 'assets_symbol_key')) {
@@ -93,7 +92,6 @@ export async function recordPrices(
       const counts = await upsertPrices(trx, asset.id, points, { sourceId, createdByApiKeyId: actor.apiKeyId });
       return { value: counts, ref: null };
     },
-    replay: () => Promise.reject(new Error('recordPrices takes no idempotency key')),
   });
 }
 
@@ -136,7 +134,6 @@ export async function recordCorporateAction(
           .executeTakeFirstOrThrow();
         return { value: toCorporateAction(row), ref: row.id };
       },
-      replay: () => Promise.reject(new Error('recordCorporateAction takes no idempotency key')),
     });
   } catch (error) {
     if (isUniqueViolation(error, 'corporate_actions_asset_day_key')) {

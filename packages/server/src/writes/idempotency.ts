@@ -5,18 +5,26 @@ import { stringify } from 'safe-stable-stringify';
 import type { Database } from '../db/database.js';
 import { isUniqueViolation, ok, Problems, rejected, Rejection, userError } from './problems.js';
 
-export interface IdempotentWrite<T, Ref> {
+interface Write<T, Ref> {
   operation: string;
-  key: string | null | undefined;
   /** Whose key it is. */
   actor: Actor;
   /** The request as the client sent it, without the key: a retry must match it exactly. */
   input: unknown;
   /** Does the write inside the transaction; may throw a Rejection to roll back. */
   work(trx: Kysely<Database>): Promise<{ value: T; ref: Ref }>;
-  /** Rebuilds the first answer from what `work` remembered. */
-  replay(ref: Ref): Promise<T>;
 }
+
+/** A write that takes an idempotency key can replay its first answer; one that takes none has nothing to replay. */
+export type IdempotentWrite<T, Ref> = Write<T, Ref> &
+  (
+    | {
+        key: string | null | undefined;
+        /** Rebuilds the first answer from what `work` remembered. */
+        replay(ref: Ref): Promise<T>;
+      }
+    | { key: null; replay?: undefined }
+  );
 
 function fingerprint(input: unknown): string {
   return createHash('sha256').update(stringify(input) ?? '').digest('hex');
@@ -41,7 +49,7 @@ export async function runWrite<T, Ref>(db: Kysely<Database>, write: IdempotentWr
   const hash = key ? fingerprint(write.input) : '';
 
   const previous = async (): Promise<WriteResult<T> | null> => {
-    if (!key) return null;
+    if (!key || !write.replay) return null;
     const row = await db
       .selectFrom('idempotency_keys')
       .select(['request_hash', 'result'])
