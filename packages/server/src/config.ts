@@ -202,7 +202,7 @@ export interface Config {
   readonly suggestions: boolean;
   /** Only operations of the SDK's persisted-operation manifest run. */
   readonly persistedOnly: boolean;
-  /** Where the manifest is; by default the installed SDK's. */
+  /** Where the manifest is; by default the copy of the SDK's in this package (persisted-operations.json). */
   readonly persistedManifest: string | undefined;
   /** MINERGRAPH_CORS_ORIGINS; unset: local pages outside production, none in production. */
   readonly corsOrigins: CorsOrigins;

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { ConfigError, type Config } from './config.js';
-import { loadManifest, sdkManifestPath, type Manifest } from './http/persisted.js';
+import { defaultManifestPath, loadManifest, type Manifest } from './http/persisted.js';
 import { openDatabase, type DatabaseHandle } from './db/connect.js';
 import type { MinerGraphServer } from './http/app.js';
 import type { Metrics } from './http/metrics.js';
@@ -17,7 +17,7 @@ export interface RunningServer {
 
 /** The SDK's operations by hash; with MINERGRAPH_PERSISTED_ONLY, the only ones that run. */
 function persistedOperations(config: Config, logger: Logger): Manifest {
-  const path = config.persistedManifest ?? sdkManifestPath();
+  const path = config.persistedManifest ?? defaultManifestPath();
   if (path === null || !existsSync(path)) {
     if (config.persistedOnly) {
       throw new ConfigError(

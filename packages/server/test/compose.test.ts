@@ -294,7 +294,11 @@ describe('the Dockerfile docker-compose.yml builds', () => {
     // The final stage runs in /app, where the deployed server's dist/ and package.json land.
     expect(inFinal('WORKDIR').at(-1)?.args).toBe('/app');
     expect(inFinal('COPY').map((i) => i.args)).toEqual(
-      expect.arrayContaining(['--from=build /out/package.json ./package.json', '--from=build /out/dist ./dist']),
+      expect.arrayContaining([
+        '--from=build /out/package.json ./package.json',
+        '--from=build /out/dist ./dist',
+        '--from=build /out/persisted-operations.json ./persisted-operations.json',
+      ]),
     );
     expect(instructions.some((i) => i.keyword === 'RUN' && i.args.includes('--filter @minergraph/server deploy --prod --legacy /out'))).toBe(true);
   });

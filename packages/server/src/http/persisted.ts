@@ -9,10 +9,14 @@ export type Manifest = ReadonlyMap<string, string>;
 
 export const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
-/** The manifest the SDK's `pnpm generate` writes; null when the SDK is not installed beside us. */
-export function sdkManifestPath(): string | null {
+/**
+ * The SDK's operations, which `pnpm generate` copies into this package (persisted-operations.json
+ * beside package.json), so the server does not need the SDK installed; null when it is missing.
+ * Found through the package's own name, which works from src/, dist/ and the bundled CLI alike.
+ */
+export function defaultManifestPath(): string | null {
   try {
-    return createRequire(import.meta.url).resolve('@minergraph/sdk/persisted-operations.json');
+    return createRequire(import.meta.url).resolve('@minergraph/server/persisted-operations.json');
   } catch {
     return null;
   }
