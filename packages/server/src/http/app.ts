@@ -1,3 +1,35 @@
+/*
+ * A GraphQL request's life, in order (each refusal names its `extensions.code`):
+ *
+ * 1. Connection: Node's HTTP server drops a client that stalls before or while sending
+ *    (headers, request and idle-socket timeouts: listeningServer below).
+ * 2. Express, before GraphQL: a request id and the one log line written when the response
+ *    finishes (request-log.ts); tracing and metrics when on; the CORS policy (cors.ts).
+ * 3. Limits on the raw request (limits.ts): a body over MINERGRAPH_MAX_BODY_BYTES is
+ *    PAYLOAD_TOO_LARGE (413), a body that is not JSON BAD_REQUEST, a document over
+ *    MINERGRAPH_MAX_QUERY_LENGTH QUERY_TOO_LONG; all before anything is parsed.
+ * 4. Apollo: the context is made (a malformed Authorization header is UNAUTHENTICATED; the
+ *    key is not looked up yet); a hash-only request is answered from the persisted-operation
+ *    manifest or the registered documents (persisted.ts); the document is parsed.
+ * 5. Validation, on the document alone: graphql-js's rules, malformed Decimal/Date/DateTime
+ *    literals (ScalarLiteralsRule in @minergraph/schema: BAD_USER_INPUT naming the argument),
+ *    too many aliases or root fields (aliasAndRootFieldRule: TOO_MANY_ALIASES, TOO_MANY_ROOT_FIELDS).
+ * 6. Admission, once the operation is resolved (`admission` below), in this order so a refused
+ *    request costs no SQL: persisted-only mode (PERSISTED_QUERY_REQUIRED); depth, breadth and
+ *    cost with the variables (checkComplexity: QUERY_TOO_DEEP, QUERY_TOO_BROAD,
+ *    QUERY_TOO_COMPLEX); then the API key (UNAUTHENTICATED; MINERGRAPH_REQUIRE_AUTH); then the
+ *    client's rate limit, by key or address (rate-limits.ts).
+ * 7. Execution: graphql-js coerces the variables (a malformed one is BAD_USER_INPUT, its path
+ *    put in `extensions.field` by variable-errors.ts); the schema's resolvers run, writes
+ *    needing the editor scope (@minergraph/schema builder.ts), reading and writing through the
+ *    repositories and writes (createDataSources), each SQL statement within
+ *    MINERGRAPH_STATEMENT_TIMEOUT_MS on PostgreSQL (db/connect.ts).
+ * 8. Errors: unexpected ones are logged with the request id (`errorReporting` below);
+ *    suggestions are stripped when off; formatError (errors.ts) passes the codes clients may
+ *    see and turns everything else into INTERNAL_SERVER_ERROR; the response gets the request
+ *    id on such errors, and 503 with Retry-After when the database is unreachable
+ *    (DATABASE_UNAVAILABLE). The rate-limit turn is released and the log line lists the codes.
+ */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
