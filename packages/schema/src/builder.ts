@@ -30,8 +30,25 @@ export const builder = new SchemaBuilder<{
     cursorType: 'String',
     nodesQueryOptions: false,
     // A connection's own field already multiplies by `first` (pageComplexity); edges must not again.
-    edgesFieldOptions: { nullable: false, complexity: { field: 0, multiplier: 1 } },
-    nodeFieldOptions: { nullable: false },
+    edgesFieldOptions: {
+      nullable: false,
+      complexity: { field: 0, multiplier: 1 },
+      description: "The page's rows, in the connection's order.",
+    },
+    nodeFieldOptions: { nullable: false, description: 'The row.' },
+    cursorFieldOptions: { description: 'Where this row is: pass it as `after` for the rows that follow it.' },
+    pageInfoFieldOptions: { description: "Where the page is, and whether more rows follow." },
+    pageInfoTypeOptions: { description: 'Where a page of a connection is.' },
+    hasNextPageFieldOptions: { description: 'True when more rows follow this page.' },
+    hasPreviousPageFieldOptions: { description: 'True when the page was asked for with `after`, so rows come before it.' },
+    startCursorFieldOptions: { description: "The first row's cursor; null for an empty page." },
+    endCursorFieldOptions: { description: "The last row's cursor, to pass as `after` for the next page; null for an empty page." },
+    nodeTypeOptions: { description: 'An object with a global id, which node(id:) fetches again.' },
+    idFieldOptions: { description: 'The global id: opaque and stable; node(id:) fetches the object again, and mutations take it (companyId, loanId).' },
+    nodeQueryOptions: {
+      description: 'The object with this global id, of whatever type; null when none has it.',
+      args: { id: { description: 'A global id, as an `id` field gave it.' } },
+    },
     brandLoadedObjects: true,
     // An id that decodes but names no object type ("Nope:1", "Query:1") is as malformed as one
     // that does not decode: refused as such, not an internal error while looking the type up.
@@ -71,5 +88,7 @@ builder.addScalarType('Decimal', DecimalScalar);
 builder.addScalarType('Date', DateScalar);
 builder.addScalarType('DateTime', DateTimeScalar);
 
-builder.queryType({});
-builder.mutationType({});
+builder.queryType({ description: 'Reads. Public unless the server requires an API key for every request.' });
+builder.mutationType({
+  description: 'Writes. Each needs an API key with the editor role; an expected failure is in userErrors, and then nothing was written.',
+});

@@ -16,7 +16,7 @@ export { ANONYMOUS, createContext, type Context, type Role, type Viewer } from '
 export type * from './data-sources.js';
 export type * from './models.js';
 export type * from './writes.js';
-export { canonical, Decimal, divide, SATOSHI_PLACES, toFloat } from './decimal.js';
+export { canonical, Decimal, divide, SATOSHI_PLACES, toRoundedFloat } from './decimal.js';
 export * from './decimal-limits.js';
 export * from './text-rules.js';
 export { parseDate, parseDateTime, parseDecimal, ScalarInputError } from './scalars.js';
