@@ -70,7 +70,7 @@ Environment:
 
   program
     .command('seed')
-    .description("load DOMAIN.md's sourced facts into an empty database (migrates first)")
+    .description('load the sourced facts of docs/domain.md ("Seed data") into an empty database (migrates first)')
     .action(async () => {
       const config = loadConfig();
       await withDatabase(
