@@ -3,8 +3,9 @@
  *
  * 1. Connection: Node's HTTP server drops a client that stalls before or while sending
  *    (headers, request and idle-socket timeouts: listeningServer below).
- * 2. Express, before GraphQL: a request id and the one log line written when the response
- *    finishes (request-log.ts); tracing and metrics when on; the CORS policy (cors.ts).
+ * 2. Express, before GraphQL, in this order: tracing when on; a request id and the one log
+ *    line written when the response finishes (request-log.ts); metrics when on; the CORS
+ *    policy (cors.ts); then the routes that are not GraphQL (health, docs, playground).
  * 3. Limits on the raw request (limits.ts): a body over MINERGRAPH_MAX_BODY_BYTES is
  *    PAYLOAD_TOO_LARGE (413), a body that is not JSON BAD_REQUEST, a document over
  *    MINERGRAPH_MAX_QUERY_LENGTH QUERY_TOO_LONG; all before anything is parsed.
