@@ -24,7 +24,7 @@ export function ScalarLiteralsRule(context: ValidationContext): ASTVisitor {
     if (value.kind === Kind.VARIABLE || value.kind === Kind.NULL) return;
     const nullable = getNullableType(type);
     if (isListType(nullable)) {
-      if (value.kind === Kind.LIST) value.values.forEach((item, index) => check(item, nullable.ofType, [...path, String(index)]));
+      if (value.kind === Kind.LIST) value.values.forEach((item, index) => void check(item, nullable.ofType, [...path, String(index)]));
       else check(value, nullable.ofType, path);
       return;
     }

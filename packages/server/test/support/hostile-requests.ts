@@ -482,7 +482,7 @@ export function hostileRequests(ctx: HostileContext, seed = 20_260_209): { refus
     ['a fragment on the wrong type', '{ company(ticker: "CANG") { ...A } } fragment A on Asset { symbol }', refused('GRAPHQL_VALIDATION_FAILED')],
     ['1,000 unused fragments', `{ __typename } ${repeat(1000, (i) => `fragment U${i} on Query { __typename }`)}`.slice(0, ctx.maxQueryLength), refused()],
     ['a field repeated 3,900 times', `{ company(ticker: "CANG") { ${'name '.repeat(3900)}} }`, refused()],
-    ['a field repeated with 600 different arguments', `{ company(ticker: "CANG") { ${repeat(600, (i) => `holdings(on: "2026-01-${String((i % 28) + 1).padStart(2, '0')}") { btc }`)} } }`.slice(0, ctx.maxQueryLength - 4) + ' } }', refused()],
+    ['a field repeated with 600 different arguments', `${`{ company(ticker: "CANG") { ${repeat(600, (i) => `holdings(on: "2026-01-${String((i % 28) + 1).padStart(2, '0')}") { btc }`)} } }`.slice(0, ctx.maxQueryLength - 4)} } }`, refused()],
     ['a directive repeated 1,000 times', `{ company(ticker: "CANG") { name${' @include(if: true)'.repeat(1000)} } }`, refused('GRAPHQL_VALIDATION_FAILED')],
     ['an unknown directive', '{ company(ticker: "CANG") @sql(query: "drop table companies") { name } }', refused('GRAPHQL_VALIDATION_FAILED')],
     ['@include with a string', 'query ($v: Boolean!) { company(ticker: "CANG") @include(if: $v) { name } }', refused('BAD_USER_INPUT'), { v: 'yes' }],
