@@ -5,8 +5,8 @@ import RelayPlugin, { decodeGlobalID } from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import SimpleObjectsPlugin from '@pothos/plugin-simple-objects';
 import ValidationPlugin from '@pothos/plugin-validation';
-import { GraphQLError } from 'graphql';
 import type { Context } from './context.js';
+import { clientError } from './error-codes.js';
 import { DateScalar, DateTimeScalar, DecimalScalar } from './scalars.js';
 
 export const builder = new SchemaBuilder<{
@@ -50,12 +50,8 @@ export const builder = new SchemaBuilder<{
     }),
     unauthorizedError: (_parent, context) =>
       context.viewer.role === null
-        ? new GraphQLError('This needs an API key: send "Authorization: Bearer <key>".', {
-            extensions: { code: 'UNAUTHENTICATED' },
-          })
-        : new GraphQLError(`The "${context.viewer.role}" role may not do this; it needs an editor key.`, {
-            extensions: { code: 'FORBIDDEN' },
-          }),
+        ? clientError('UNAUTHENTICATED', 'This needs an API key: send "Authorization: Bearer <key>".')
+        : clientError('FORBIDDEN', `The "${context.viewer.role}" role may not do this; it needs an editor key.`),
   },
   // Field costs live here; the server checks the totals against its limits before execution.
   complexity: {
@@ -66,9 +62,7 @@ export const builder = new SchemaBuilder<{
     validationError: (failure) => {
       const issue = failure.issues[0];
       const field = (issue?.path ?? []).map((segment) => String(typeof segment === 'object' ? segment.key : segment));
-      return new GraphQLError(`Invalid ${field.join('.') || 'argument'}: ${issue?.message ?? 'invalid value'}`, {
-        extensions: { code: 'BAD_USER_INPUT', field },
-      });
+      return clientError('BAD_USER_INPUT', `Invalid ${field.join('.') || 'argument'}: ${issue?.message ?? 'invalid value'}`, { extensions: { field } });
     },
   },
 });
