@@ -39,7 +39,9 @@ describe('cursors', () => {
       field: ['after'],
     });
     // The right connection's name, but a key of another length.
-    expect(refused('companies:NAME_ASC', encodeCursor('companies:NAME_ASC', ['MARA']), ['text', 'id']).message).toBe(refusal('companies:NAME_ASC'));
+    expect(refused('companies:NAME_ASC', encodeCursor('companies:NAME_ASC', ['MARA']), ['text', 'id']).message).toBe(
+      refusal('companies:NAME_ASC'),
+    );
   });
 
   it('that are garbage or tampered with are refused with the same message', () => {

@@ -62,7 +62,10 @@ describe('a CoinGecko export row', () => {
       kind: 'bad',
       problem: 'snapped_at "2024-01-01T00:00:00Z" is not of the form "2024-01-01 00:00:00 UTC".',
     });
-    expect(coingecko.read(['2026-02-30 00:00:00 UTC', '1', '1', '1'])).toEqual({ kind: 'bad', problem: '2026-02-30 is not a day that exists.' });
+    expect(coingecko.read(['2026-02-30 00:00:00 UTC', '1', '1', '1'])).toEqual({
+      kind: 'bad',
+      problem: '2026-02-30 is not a day that exists.',
+    });
   });
 
   it('names its columns as the file does', () => {
@@ -98,7 +101,10 @@ describe('a Yahoo Finance row', () => {
       kind: 'bad',
       problem: 'Date: "01/02/2024" is not a date in the form YYYY-MM-DD.',
     });
-    expect(yahoo.read(['2023-02-29', '1', '1', '1', '1', '1', '1'])).toEqual({ kind: 'bad', problem: 'Date: 2023-02-29 is not a day that exists.' });
+    expect(yahoo.read(['2023-02-29', '1', '1', '1', '1', '1', '1'])).toEqual({
+      kind: 'bad',
+      problem: 'Date: 2023-02-29 is not a day that exists.',
+    });
   });
 });
 
@@ -121,6 +127,9 @@ describe('a plain CSV row', () => {
       kind: 'bad',
       problem: '"2026-11-27 14:30" is not an ISO-8601 instant such as "2026-02-09T00:00:00Z" (a time zone is required).',
     });
-    expect(plain.read(['2026-02-30T00:00:00Z', '1', '1', '1', '1', '1'])).toEqual({ kind: 'bad', problem: '2026-02-30 is not a day that exists.' });
+    expect(plain.read(['2026-02-30T00:00:00Z', '1', '1', '1', '1', '1'])).toEqual({
+      kind: 'bad',
+      problem: '2026-02-30 is not a day that exists.',
+    });
   });
 });

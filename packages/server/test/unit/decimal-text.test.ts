@@ -12,7 +12,25 @@ describe('isPlainDecimal', () => {
   });
 
   it('refuses exponents, signs other than "-", separators, spaces and bare points', () => {
-    for (const text of ['', '-', '.5', '5.', '+1', '1e5', '1E-5', '1,000', '1_000', ' 1', '1 ', '--1', '0x10', 'NaN', 'Infinity', '1.2.3', '٣']) {
+    for (const text of [
+      '',
+      '-',
+      '.5',
+      '5.',
+      '+1',
+      '1e5',
+      '1E-5',
+      '1,000',
+      '1_000',
+      ' 1',
+      '1 ',
+      '--1',
+      '0x10',
+      'NaN',
+      'Infinity',
+      '1.2.3',
+      '٣',
+    ]) {
       expect(isPlainDecimal(text), text).toBe(false);
     }
   });
