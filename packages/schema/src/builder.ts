@@ -4,8 +4,8 @@ import DataloaderPlugin from '@pothos/plugin-dataloader';
 import RelayPlugin, { decodeGlobalID } from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import SimpleObjectsPlugin from '@pothos/plugin-simple-objects';
-import { GraphQLError } from 'graphql';
 import type { Context } from './context.js';
+import { clientError } from './error-codes.js';
 import { DateScalar, DateTimeScalar, DecimalScalar } from './scalars.js';
 
 export const builder = new SchemaBuilder<{
@@ -64,12 +64,8 @@ export const builder = new SchemaBuilder<{
     }),
     unauthorizedError: (_parent, context) =>
       context.viewer.role === null
-        ? new GraphQLError('This needs an API key: send "Authorization: Bearer <key>".', {
-            extensions: { code: 'UNAUTHENTICATED' },
-          })
-        : new GraphQLError(`The "${context.viewer.role}" role may not do this; it needs an editor key.`, {
-            extensions: { code: 'FORBIDDEN' },
-          }),
+        ? clientError('UNAUTHENTICATED', 'This needs an API key: send "Authorization: Bearer <key>".')
+        : clientError('FORBIDDEN', `The "${context.viewer.role}" role may not do this; it needs an editor key.`),
   },
   // Field costs live here; the server checks the totals against its limits before execution.
   complexity: {

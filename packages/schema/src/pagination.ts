@@ -114,6 +114,7 @@ export function toConnection<T>(
 }
 
 /** A `<Name>Connection` of `rows` (e.g. "companies") with `<Name>Edge`s and a lazily counted `totalCount`. */
+// biome-ignore lint/suspicious/noExplicitAny: Pothos's ObjectRef is invariant in its first parameter; any node type may be paged
 export function connectionType<T>(name: string, node: ObjectRef<any, T>, rows: string) {
   return builder.connectionObject(
     {

@@ -50,6 +50,7 @@ export interface FetchResponse {
 }
 
 /** Variables are optional exactly when the document needs none. */
+// biome-ignore lint/complexity/noBannedTypes: `{}` is exactly "no variables needed" in this conditional type
 export type VariablesArgs<TVariables> = {} extends TVariables
   ? [variables?: TVariables, options?: RequestOptions]
   : [variables: TVariables, options?: RequestOptions];

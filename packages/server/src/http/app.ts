@@ -38,8 +38,7 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
-import { GraphQLError } from 'graphql';
-import { createContext, schema, ScalarLiteralsRule, type Context } from '@minergraph/schema';
+import { clientError, createContext, schema, ScalarLiteralsRule, type Context } from '@minergraph/schema';
 import type { DatabaseHandle } from '../db/connect.js';
 import { isMigratedToLatest, LATEST_MIGRATION } from '../db/migrate.js';
 import type { Logger } from '../logger.js';
@@ -50,7 +49,7 @@ import type { Tracing } from '../tracing.js';
 import { createDataSources } from '../repositories/index.js';
 import { DEFAULT_LIMITS, DEFAULT_TIMEOUTS, type CorsOrigins, type Limits, type ServerTimeouts } from '../config.js';
 import { corsPolicy } from './cors.js';
-import { DATABASE_UNAVAILABLE, formatError, INTERNAL_MESSAGE, isClientError, isDatabaseUnavailable, RETRY_AFTER_SECONDS } from './errors.js';
+import { DATABASE_UNAVAILABLE, formatError, isClientError, isDatabaseUnavailable, RETRY_AFTER_SECONDS } from './errors.js';
 import { aliasAndRootFieldRule, bodyErrors, checkComplexity, queryLengthGuard } from './limits.js';
 import { persistedQueryCache, requirePersisted, type Manifest } from './persisted.js';
 import { docsRouter, DOCS_PATH, readmeApiSection } from './docs.js';
@@ -115,8 +114,7 @@ function bearerKey(header: string | undefined): string | null {
   return match[1]!;
 }
 
-const unauthenticated = (message: string) =>
-  new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
+const unauthenticated = (message: string) => clientError('UNAUTHENTICATED', message, { endsRequest: true });
 
 /**
  * Once the operation has parsed and validated: checks its cost against the limits, then
@@ -204,8 +202,9 @@ function errorReporting(logger: Logger): ApolloServerPlugin<RequestContext> {
         async willSendResponse({ response, contextValue }) {
           if (response.body.kind !== 'single') return;
           for (const error of response.body.singleResult.errors ?? []) {
+            // The errors whose message the server words itself: the request id finds the log line.
             const unavailable = error.extensions?.code === DATABASE_UNAVAILABLE;
-            if (error.message === INTERNAL_MESSAGE || unavailable) (error.extensions as Record<string, unknown>).requestId = contextValue.requestId;
+            if (error.extensions?.code === 'INTERNAL_SERVER_ERROR' || unavailable) (error.extensions as Record<string, unknown>).requestId = contextValue.requestId;
             if (unavailable) {
               response.http.status = 503;
               response.http.headers.set('retry-after', String(RETRY_AFTER_SECONDS));

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { InMemoryLRUCache, type KeyValueCache } from '@apollo/utils.keyvaluecache';
-import { GraphQLError } from 'graphql';
+import { clientError } from '@minergraph/schema';
 
 /** Operation documents by the SHA-256 (hex) of their exact text, as the SDK sends them. */
 export type Manifest = ReadonlyMap<string, string>;
@@ -51,8 +51,9 @@ export function persistedQueryCache(manifest: Manifest, allowRegistration: boole
 /** In persisted-only mode, anything but a manifest operation is refused before it runs. */
 export function requirePersisted(manifest: Manifest, queryHash: string | undefined): void {
   if (queryHash !== undefined && manifest.has(queryHash)) return;
-  throw new GraphQLError(
+  throw clientError(
+    'PERSISTED_QUERY_REQUIRED',
     'This server runs only the operations of its persisted-operation manifest: send extensions.persistedQuery.sha256Hash of one of them (the SDK does with persisted: true).',
-    { extensions: { code: 'PERSISTED_QUERY_REQUIRED', http: { status: 400 } } },
+    { endsRequest: true },
   );
 }

@@ -10,7 +10,7 @@ import {
   type GraphQLSchema,
 } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { schema } from '../src/index.js';
+import { schema } from '../../src/index.js';
 
 /**
  * Every element of the schema a client can see without a description: its types, fields,
