@@ -26,10 +26,11 @@
  *    repositories and writes (createDataSources), each SQL statement within
  *    MINERGRAPH_STATEMENT_TIMEOUT_MS on PostgreSQL (db/connect.ts).
  * 8. Errors: unexpected ones are logged with the request id (`errorReporting` below);
- *    suggestions are stripped when off; formatError (errors.ts) passes the codes clients may
- *    see and turns everything else into INTERNAL_SERVER_ERROR; the response gets the request
- *    id on such errors, and 503 with Retry-After when the database is unreachable
- *    (DATABASE_UNAVAILABLE). The rate-limit turn is released and the log line lists the codes.
+ *    suggestions are stripped when off; formatError (errors.ts) passes the codes of the
+ *    catalogue (@minergraph/schema error-codes.ts) and turns everything else into
+ *    INTERNAL_SERVER_ERROR; the response gets the request id on such errors, and 503 with
+ *    Retry-After when the database is unreachable (DATABASE_UNAVAILABLE). The rate-limit
+ *    turn is released, and the log line lists the codes.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
