@@ -4,7 +4,7 @@ import { redactUrl } from '../config.js';
 import type { Logger } from '../logger.js';
 import { openDatabase, type DatabaseHandle, type OpenOptions } from './connect.js';
 import type { Database } from './database.js';
-import { liveConnections, type LivePool } from './live-connections.js';
+import { BROKEN, liveConnections, type LiveClient, type LivePool } from './live-connections.js';
 import { isDatabaseUnavailable } from './unavailable.js';
 
 /** Where a read-only operation runs. */
@@ -37,6 +37,11 @@ export interface ReadReplica {
    * client's last write) is given and the replica has not replayed that far within the wait.
    */
   targetFor(minLsn: string | null): Promise<ReadTarget>;
+  /**
+   * How many times the replica has stopped answering so far: a read sent to the replica that
+   * sees this grow before it is answered has been finished on the primary.
+   */
+  readonly outages: number;
   status(): Promise<ReadReplicaStatus>;
   close(): Promise<void>;
 }
@@ -59,6 +64,7 @@ function readReplicaOver(primaryPool: pg.Pool, replicaPool: pg.Pool, options: { 
   const { logger, maxWaitMs } = options;
   const location = redactUrl(options.url);
   let unreachable = false;
+  let outages = 0;
   let probe: NodeJS.Timeout | undefined;
   let closed = false;
 
@@ -66,6 +72,7 @@ function readReplicaOver(primaryPool: pg.Pool, replicaPool: pg.Pool, options: { 
   const markUnreachable = (error: unknown) => {
     if (unreachable || closed) return;
     unreachable = true;
+    outages += 1;
     logger.warn({ err: error, replica: location }, 'the read replica does not answer: reads go to the primary until it does');
     probe = setInterval(() => {
       replicaPool.query('select 1').then(
@@ -96,20 +103,57 @@ function readReplicaOver(primaryPool: pg.Pool, replicaPool: pg.Pool, options: { 
     }
   };
 
+  // An idle connection that broke may be the replica going down: find out before the next read
+  // is sent there. (A connection ended alone, by pg_terminate_backend say, finds it answering.)
+  replicaPool.on('error', () => {
+    if (!unreachable && !closed) void askReplica('select 1').catch(() => undefined);
+  });
+
   const primaryConnections = liveConnections(primaryPool);
-  const replicaConnections = liveConnections(replicaPool);
-  // A replica that went away since the last probe: the statement runs on the primary.
+  /** A pooled replica connection, passing over those known to be broken (as liveConnections does). */
+  const replicaCheckout = async (): Promise<pg.PoolClient> => {
+    for (;;) {
+      const client = (await replicaPool.connect()) as pg.PoolClient & { [BROKEN]?: true };
+      if (!client[BROKEN]) return client;
+      client.release(new Error('The connection had been ended by the server.'));
+    }
+  };
+  /** Another replica connection, or the primary's when the replica refuses one. */
+  const replicaOrPrimary = async (): Promise<LiveClient> => {
+    if (unreachable) return primaryConnections.connect();
+    try {
+      return await replicaCheckout();
+    } catch (error) {
+      if (!isDatabaseUnavailable(error)) throw error;
+      markUnreachable(error);
+      return primaryConnections.connect();
+    }
+  };
+  // Every statement here is a read. When a checkout's first one finds its connection gone
+  // (it died idle, or the replica went down since the last probe) it is sent again, on a new
+  // replica connection or, when the replica refuses one, on the primary.
   const orPrimary: LivePool = {
     async connect() {
-      if (!unreachable) {
-        try {
-          return await replicaConnections.connect();
-        } catch (error) {
-          if (!isDatabaseUnavailable(error)) throw error;
-          markUnreachable(error);
-        }
-      }
-      return primaryConnections.connect();
+      let client: LiveClient | null = await replicaOrPrimary();
+      let first = true;
+      return {
+        query(textOrSubmittable: string | pg.Submittable, values?: readonly unknown[]): never {
+          const resend = first && typeof textOrSubmittable === 'string';
+          first = false;
+          if (typeof textOrSubmittable !== 'string') return client!.query(textOrSubmittable) as never;
+          const run = () => client!.query(textOrSubmittable, values as unknown[] | undefined);
+          if (!resend) return run() as never;
+          return run().catch(async (error: unknown) => {
+            if (!isDatabaseUnavailable(error)) throw error;
+            const failed = client!;
+            client = null;
+            failed.release(error as Error);
+            client = await replicaOrPrimary();
+            return run();
+          }) as never;
+        },
+        release: (error?: Error | boolean) => client?.release(error),
+      } as LiveClient;
     },
     // Each pool is ended by its owner: the replica's by close(), the primary's by its handle.
     end: async () => {},
@@ -135,6 +179,9 @@ function readReplicaOver(primaryPool: pg.Pool, replicaPool: pg.Pool, options: { 
   return {
     db,
     location,
+    get outages() {
+      return outages;
+    },
     async targetFor(minLsn) {
       if (unreachable) return 'primary';
       if (minLsn === null) return 'replica';

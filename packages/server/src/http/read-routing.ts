@@ -37,19 +37,25 @@ export function readRouting(options: {
   const { primary, replica } = options;
   return {
     async requestDidStart() {
+      let routed: { target: ReadTarget; outages: number } | undefined;
       return {
         async didResolveOperation({ operation, contextValue }) {
           if (operation?.operation !== 'query') return;
           const target = replica ? await replica.replica.targetFor(contextValue.minLsn) : 'primary';
-          options.countRead?.(target);
+          routed = { target, outages: replica?.replica.outages ?? 0 };
           if (target === 'replica' && replica) {
             // Before execution: every loader of the request reads from the replica.
-            const routed = createContext({ data: replica.data, now: contextValue.now });
-            contextValue.data = routed.data;
-            contextValue.loaders = routed.loaders;
+            const onReplica = createContext({ data: replica.data, now: contextValue.now });
+            contextValue.data = onReplica.data;
+            contextValue.loaders = onReplica.loaders;
           }
         },
         async willSendResponse({ operation, response }) {
+          if (routed) {
+            // The replica went down under this read: its statements ran on the primary.
+            const lost = routed.target === 'replica' && (replica?.replica.outages ?? 0) > routed.outages;
+            options.countRead?.(lost ? 'primary' : routed.target);
+          }
           if (replica === null || operation?.operation !== 'mutation') return;
           // Asked after the mutation's transactions committed, so the position is at or past every one.
           const position = await sql<{ lsn: string }>`select pg_current_wal_lsn()::text as lsn`
