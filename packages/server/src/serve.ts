@@ -6,6 +6,7 @@ import type { ReadReplica } from './db/read-replica.js';
 import type { MinerGraphServer } from './http/app.js';
 import type { Metrics } from './http/metrics.js';
 import type { Logger } from './logger.js';
+import { SHUTDOWN_MESSAGE } from './workers.js';
 import type { LogEvent } from 'kysely';
 import { prepareDatabase } from './seed/prepare.js';
 
@@ -110,9 +111,16 @@ export async function serve(config: Config, logger: Logger): Promise<RunningServ
   }
 }
 
-/** SIGTERM or SIGINT stop the server gracefully; a second signal, or 15 s, forces the exit. */
+/**
+ * SIGTERM or SIGINT stop the server gracefully; a second signal, or 15 s, forces the exit. A
+ * worker of MINERGRAPH_WORKERS is stopped by its primary process's message instead, which a
+ * signal that reached it too (Ctrl-C reaches the whole process group) does not turn into a second.
+ */
 export function stopOnSignals(running: RunningServer, logger: Logger): void {
   let received = false;
+  process.on('message', (message) => {
+    if (message === SHUTDOWN_MESSAGE && !received) onSignal('SIGTERM');
+  });
   const onSignal = (signal: NodeJS.Signals) => {
     if (received) {
       logger.warn({ signal }, 'second signal: exiting now');
