@@ -154,4 +154,13 @@ describe.skipIf(unavailable !== null)('reads on a streaming replica (DATABASE_RE
       readReplica: { status: 'unavailable', location: replication.replicaUrl, replayLsn: null },
     });
   });
+
+  it('answers DATABASE_UNAVAILABLE with 503 once the primary is down too, not an internal error', async () => {
+    replication.stopPrimary();
+    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: companyName('CANG') }) });
+    expect(response.status).toBe(503);
+    expect(response.headers.get('retry-after')).toBe('5');
+    const body = (await response.json()) as { errors: { extensions: { code: string } }[] };
+    expect(body.errors.map((error) => error.extensions.code)).toEqual(['DATABASE_UNAVAILABLE']);
+  });
 });

@@ -17,6 +17,8 @@ export interface Replication {
   caughtUp(timeoutMs?: number): Promise<void>;
   /** Stops the replica at once, as a crash would (`pg_ctl stop -m immediate`). */
   stopReplica(): void;
+  /** Stops the primary at once. */
+  stopPrimary(): void;
   /** Stops both servers and removes their directories. */
   destroy(): void;
 }
@@ -140,6 +142,7 @@ export async function startReplication(): Promise<Replication> {
       }
     },
     stopReplica: () => stop(replicaDir),
+    stopPrimary: () => stop(primaryDir),
     destroy,
   };
 }
