@@ -21,8 +21,12 @@ const PROBE_MS = 1_000;
 const CONNECT_TIMEOUT_MS = 2_000;
 
 export interface ReadReplicaStatus {
-  /** `streaming`: answering, a standby replaying the primary's WAL; `unavailable`: reads go to the primary. */
-  status: 'streaming' | 'unavailable';
+  /**
+   * `streaming`: answering, a standby replaying the primary's WAL; `not-a-standby`: answering,
+   * but promoted or never a replica (it no longer receives the primary's writes);
+   * `unavailable`: reads go to the primary.
+   */
+  status: 'streaming' | 'not-a-standby' | 'unavailable';
   location: string;
   /** How far the replica has replayed the primary's WAL (null when unavailable). */
   replayLsn: string | null;
@@ -185,11 +189,20 @@ function readReplicaOver(primaryPool: pg.Pool, replicaPool: pg.Pool, options: { 
     async targetFor(minLsn) {
       if (unreachable) return 'primary';
       if (minLsn === null) return 'replica';
-      return (await replayed(minLsn)) ? 'replica' : 'primary';
+      try {
+        return (await replayed(minLsn)) ? 'replica' : 'primary';
+      } catch (error) {
+        // Whatever the replica's trouble, the primary has the write.
+        logger.warn({ err: error, replica: location }, 'could not ask the read replica how far it has replayed: reading on the primary');
+        return 'primary';
+      }
     },
     async status() {
-      const row = unreachable ? null : await askReplica<{ lsn: string | null }>('select pg_last_wal_replay_lsn()::text as lsn').catch(() => null);
-      return row === null ? { status: 'unavailable', location, replayLsn: null } : { status: 'streaming', location, replayLsn: row.lsn };
+      const row = unreachable
+        ? null
+        : await askReplica<{ standby: boolean; lsn: string | null }>('select pg_is_in_recovery() as standby, pg_last_wal_replay_lsn()::text as lsn').catch(() => null);
+      if (row === null) return { status: 'unavailable', location, replayLsn: null };
+      return { status: row.standby ? 'streaming' : 'not-a-standby', location, replayLsn: row.lsn };
     },
     async close() {
       closed = true;
