@@ -191,7 +191,10 @@ async function compareProcessCounts(databaseUrl: string, engine: string, editor:
       if (run.firstFailure) log(`first failure: ${run.firstFailure}`);
     } finally {
       const code = await served.stop();
-      if (code !== 0) throw new Error(`serve with MINERGRAPH_WORKERS=${workers} exited ${code} on SIGTERM`);
+      if (code !== 0) {
+        log(`serve with MINERGRAPH_WORKERS=${workers} exited ${code} on SIGTERM, not 0`);
+        errors += 1;
+      }
     }
   }
   console.log(`\npnpm bench:load --workers ${WORKER_COUNTS.join(',')}: ${SECONDS} s each, ${CONNECTIONS} connections, over loopback, against \`pnpm minergraph serve\``);
