@@ -49,7 +49,8 @@ Environment:
       const { serve, stopOnSignals } = await import('./serve.js');
       const running = await serve(config, logger);
       stopOnSignals(running, logger);
-      if (process.stdout.isTTY) process.stdout.write(`\n  GraphQL and playground: ${running.url}\n\n`);
+      // A worker's primary process prints it once for all of them.
+      if (process.stdout.isTTY && cluster.isPrimary) process.stdout.write(`\n  GraphQL and playground: ${running.url}\n\n`);
     });
 
   program
