@@ -41,6 +41,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import { clientError, createContext, schema, ScalarLiteralsRule, type Context } from '@minergraph/schema';
 import type { DatabaseHandle } from '../db/connect.js';
+import type { ReadReplica } from '../db/read-replica.js';
 import { isMigratedToLatest, LATEST_MIGRATION } from '../db/migrate.js';
 import type { Logger } from '../logger.js';
 import { viewerForKey } from '../repositories/api-key.repository.js';
@@ -58,12 +59,15 @@ import { endpointGuide } from './endpoint-guide.js';
 import { faviconRouter } from './favicon.js';
 import { playgroundRouter } from './playground.js';
 import { variableErrorFields } from './variable-errors.js';
+import { minLsnOf, MIN_LSN_HEADER, readRouting } from './read-routing.js';
 import { collectRequestFacts, noteErrorCodes, requestFactsPlugin, requestLogging } from './request-log.js';
 
 export const GRAPHQL_PATH = '/graphql';
 
 export interface ServerOptions {
   database: DatabaseHandle;
+  /** DATABASE_READ_URL: a streaming replica of `database` that serves queries. */
+  readReplica?: ReadReplica | null;
   logger: Logger;
   /** Reads need an API key too (MINERGRAPH_REQUIRE_AUTH). */
   requireAuth?: boolean;
@@ -96,6 +100,8 @@ export type RequestContext = Context & {
   presentedKey: string | null;
   /** The client's address, as the rate limits count it when there is no key. */
   clientAddress: string;
+  /** The client's last write's WAL position (MinerGraph-Min-Lsn): a read must see at least it. */
+  minLsn: string | null;
   /** Ends this request's turn among its client's requests at once (rate limits). */
   releaseAdmission?: () => void;
 };
@@ -245,6 +251,7 @@ export async function createServer(options: ServerOptions): Promise<MinerGraphSe
   const introspection = options.introspection ?? true;
   const suggestions = options.suggestions ?? introspection;
   const data = createDataSources(database.db);
+  const replica = options.readReplica ? { replica: options.readReplica, data: createDataSources(options.readReplica.db) } : null;
   const app = express();
   const httpServer = listeningServer(app, options.timeouts ?? DEFAULT_TIMEOUTS);
 
@@ -268,6 +275,7 @@ export async function createServer(options: ServerOptions): Promise<MinerGraphSe
         persistedOnly: options.persistedOnly ? manifest : null,
         limiter: options.rateLimits ? createClientLimiter(database, options.rateLimits) : null,
       }),
+      readRouting({ primary: database, replica, countRead: options.metrics?.metrics.countRead }),
       errorReporting(logger),
       variableErrorFields(),
       requestFactsPlugin(),
@@ -306,7 +314,9 @@ export async function createServer(options: ServerOptions): Promise<MinerGraphSe
       });
       return;
     }
-    res.json({ status: 'ready', database: engine, migration: LATEST_MIGRATION });
+    // A replica that does not answer leaves the server ready: its reads go to the primary.
+    const readReplica = replica ? await replica.replica.status() : undefined;
+    res.json({ status: 'ready', database: engine, migration: LATEST_MIGRATION, ...(readReplica ? { readReplica } : {}) });
   });
   app.use(faviconRouter());
   const docs = readmeApiSection();
@@ -327,6 +337,7 @@ export async function createServer(options: ServerOptions): Promise<MinerGraphSe
         requestId: String(req.id),
         presentedKey: bearerKey(req.headers.authorization),
         clientAddress: req.socket.remoteAddress ?? 'unknown',
+        minLsn: minLsnOf(req.headers[MIN_LSN_HEADER.toLowerCase()]),
       }),
     }),
   );
