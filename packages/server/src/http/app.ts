@@ -9,9 +9,10 @@
  * 3. Limits on the raw request (limits.ts): a body over MINERGRAPH_MAX_BODY_BYTES is
  *    PAYLOAD_TOO_LARGE (413), a body that is not JSON BAD_REQUEST, a document over
  *    MINERGRAPH_MAX_QUERY_LENGTH QUERY_TOO_LONG; all before anything is parsed.
- * 4. Apollo: the context is made (a malformed Authorization header is UNAUTHENTICATED; the
- *    key is not looked up yet); a hash-only request is answered from the persisted-operation
- *    manifest or the registered documents (persisted.ts); the document is parsed.
+ * 4. Apollo: the context is made (a malformed Authorization header is UNAUTHENTICATED, a
+ *    malformed MinerGraph-Min-Lsn header BAD_REQUEST; the key is not looked up yet); a
+ *    hash-only request is answered from the persisted-operation manifest or the registered
+ *    documents (persisted.ts); the document is parsed.
  * 5. Validation, on the document alone: graphql-js's rules, malformed Decimal/Date/DateTime
  *    literals (ScalarLiteralsRule in @minergraph/schema: BAD_USER_INPUT naming the argument),
  *    too many aliases or root fields (aliasAndRootFieldRule: TOO_MANY_ALIASES, TOO_MANY_ROOT_FIELDS).
@@ -23,7 +24,9 @@
  * 7. Execution: graphql-js coerces the variables (a malformed one is BAD_USER_INPUT, its path
  *    put in `extensions.field` by variable-errors.ts); the schema's resolvers run, writes
  *    needing the editor scope (@minergraph/schema builder.ts), reading and writing through the
- *    repositories and writes (createDataSources), each SQL statement within
+ *    repositories and writes (createDataSources): a query on the read replica when there is one
+ *    that has replayed the client's MinerGraph-Min-Lsn, else on the primary, and a mutation's
+ *    answer carries MinerGraph-Wal-Lsn (read-routing.ts); each SQL statement within
  *    MINERGRAPH_STATEMENT_TIMEOUT_MS on PostgreSQL (db/connect.ts).
  * 8. Errors: unexpected ones are logged with the request id (`errorReporting` below);
  *    suggestions are stripped when off; formatError (errors.ts) passes the codes of the
