@@ -1,5 +1,4 @@
 import {
-  GraphQLError,
   Kind,
   getNullableType,
   isInputObjectType,
@@ -12,6 +11,7 @@ import {
   type ValidationContext,
   type ValueNode,
 } from 'graphql';
+import { clientError } from './error-codes.js';
 import { strictParsers } from './scalars.js';
 
 /**
@@ -24,7 +24,7 @@ export function ScalarLiteralsRule(context: ValidationContext): ASTVisitor {
     if (value.kind === Kind.VARIABLE || value.kind === Kind.NULL) return;
     const nullable = getNullableType(type);
     if (isListType(nullable)) {
-      if (value.kind === Kind.LIST) value.values.forEach((item, index) => check(item, nullable.ofType, [...path, String(index)]));
+      if (value.kind === Kind.LIST) value.values.forEach((item, index) => void check(item, nullable.ofType, [...path, String(index)]));
       else check(value, nullable.ofType, path);
       return;
     }
@@ -50,10 +50,7 @@ export function ScalarLiteralsRule(context: ValidationContext): ASTVisitor {
       parse(raw);
     } catch (error) {
       context.reportError(
-        new GraphQLError(`Invalid value for "${path.join('.')}": ${(error as Error).message}`, {
-          nodes: value,
-          extensions: { code: 'BAD_USER_INPUT', field: path },
-        }),
+        clientError('BAD_USER_INPUT', `Invalid value for "${path.join('.')}": ${(error as Error).message}`, { nodes: value, extensions: { field: path } }),
       );
     }
   }

@@ -105,8 +105,8 @@ function describe(operation, rootType) {
   const fields = operation.selectionSet.selections
     .filter((s) => s.kind === 'Field')
     .map((s) => {
-      const field = rootType && rootType.getFields()[s.name.value];
-      return `- \`${s.name.value}\`${field && field.description ? `: ${field.description.split('\n')[0]}` : ''}`;
+      const field = rootType?.getFields()[s.name.value];
+      return `- \`${s.name.value}\`${field?.description ? `: ${field.description.split('\n')[0]}` : ''}`;
     });
   const comment = leadingComment(operation);
   return [`\`${kind} ${operation.name.value}\`: its text and types are \`${operation.name.value}Document\`, exported by this package.`, ...(comment ? ['', comment] : []), '', 'Root fields:', ...fields];

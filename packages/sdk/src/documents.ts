@@ -16,12 +16,15 @@ export interface DocumentAst {
  * `gql`, graphql's `parse`). The client prints an AST itself, with or without `loc`, so that no
  * `graphql` runtime ships with it. Anything else is refused by the types.
  */
+// biome-ignore lint/complexity/noBannedTypes: codegen's TypedDocumentString extends String, the object; `string` would refuse it
 export type TypedDocument<TResult, TVariables> = DocumentTypeDecoration<TResult, TVariables> & (String | DocumentAst);
 
 /** The result type of a typed document: `ResultOf<typeof CompanyDocument>`. */
+// biome-ignore lint/suspicious/noExplicitAny: matches whatever variables the document declares
 export type ResultOf<TDocument> = TDocument extends DocumentTypeDecoration<infer TResult, any> ? TResult : never;
 
 /** The variables type of a typed document: `VariablesOf<typeof CompanyDocument>`. */
+// biome-ignore lint/suspicious/noExplicitAny: matches whatever result the document declares
 export type VariablesOf<TDocument> = TDocument extends DocumentTypeDecoration<any, infer TVariables> ? TVariables : never;
 
 /**

@@ -5,6 +5,7 @@
 
 export interface AstNode {
   readonly kind: string;
+  // biome-ignore lint/suspicious/noExplicitAny: graphql-js's AST node fields, read by kind without importing graphql
   readonly [key: string]: any;
 }
 

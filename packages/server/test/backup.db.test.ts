@@ -26,7 +26,6 @@ const CANDLES = '{ asset(symbol: "BTC") { candles(from: "2030-01-01T00:00:00Z", 
 let dir: string;
 const databases: TestDatabase[] = [];
 let source: Record<string, string | undefined>;
-let server: CliRun;
 let url: string;
 let key: string;
 const servers: CliRun[] = [];
@@ -96,7 +95,6 @@ beforeAll(async () => {
     source = { DATABASE_URL: database.url };
   }
   url = await serve(source);
-  server = servers[0]!;
 
   const created = await cli(source, 'keys', 'create', '--role', 'editor', '--name', 'backup-bot');
   key = created.stdout.trim();

@@ -55,7 +55,7 @@ describe('companies', () => {
       const seen: string[] = [];
       let after: string | null = null;
       for (let page = 0; page < 10; page += 1) {
-        const { data } = await server.graphql(LIST, { first: 1, after, orderBy });
+        const { data }: { data?: any } = await server.graphql(LIST, { first: 1, after, orderBy });
         seen.push(...data.companies.edges.map((edge: any) => edge.node.ticker));
         expect(data.companies.totalCount).toBe(4);
         if (!data.companies.pageInfo.hasNextPage) break;

@@ -138,7 +138,10 @@ function withoutLeadingBom<T>(value: T): T {
 }
 
 const countBy = (list: HostileRequest[]) =>
-  list.reduce<Record<string, number>>((counts, request) => ({ ...counts, [request.category]: (counts[request.category] ?? 0) + 1 }), {});
+  list.reduce<Record<string, number>>((counts, request) => {
+    counts[request.category] = (counts[request.category] ?? 0) + 1;
+    return counts;
+  }, {});
 
 describe('hostile and malformed requests', () => {
   it('are generated from the tables: over a thousand, in every category', () => {
@@ -184,7 +187,9 @@ describe('hostile and malformed requests', () => {
     const added = { sources: 0, idempotencyKeys: new Set<string>() };
     requests.writes.forEach((request, index) => {
       const outcome = outcomes[index]!;
-      const fail = (problem: string) => failures.push(`${request.label}: ${problem}`);
+      const fail = (problem: string): void => {
+        failures.push(`${request.label}: ${problem}`);
+      };
       problemsOf(request, outcome).forEach(fail);
       const { storable, stored, adds } = request.accepted!;
       const body = JSON.parse(outcome.text) as GraphQLBody;
@@ -194,7 +199,10 @@ describe('hostile and malformed requests', () => {
         if (storable) fail(`refused: ${outcome.text.slice(0, 200)}`);
         return;
       }
-      if (!storable) return fail('accepted a value the field may not hold');
+      if (!storable) {
+        fail('accepted a value the field may not hold');
+        return;
+      }
       expect(transaction, request.label).toMatchObject(engine === 'pglite' ? withoutLeadingBom(stored) : stored);
       // A retry (the same key) answers with the first transaction: one row, counted once.
       if (transactions.has(transaction.id)) return;

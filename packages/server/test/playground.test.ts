@@ -108,11 +108,14 @@ async function runInitScript(dataset: Record<string, string> = { graphqlUrl: '/g
   const renders: Render[] = [];
   /** What GraphiQL's own fetcher was made with and sent. */
   const sent: { url: string; params: unknown; options: unknown }[] = [];
+  // Stand-ins for the components, never rendered: the page's script only passes them to React.
+  // biome-ignore lint/correctness/noComponentHookFactories: not a component factory, a named stand-in
   const GraphiQL = Object.assign(function GraphiQL() {}, {
     createFetcher: (options: { url: string }) => (params: unknown, fetcherOptions: unknown) => {
       sent.push({ url: options.url, params, options: fetcherOptions });
       return 'sent';
     },
+    // biome-ignore lint/correctness/noComponentHookFactories: a named stand-in, never rendered
     Logo: function Logo() {},
   });
   const localStorage = new FakeLocalStorage();
@@ -217,20 +220,20 @@ describe('playgroundRouter assets', () => {
     expect(container).toBe(mountPoint);
     expect(element.type).toBe(GraphiQL);
     const props = element.props;
-    expect(typeof props['fetcher']).toBe('function');
-    expect(print(parse(String(props['defaultQuery'])))).toBe(
+    expect(typeof props.fetcher).toBe('function');
+    expect(print(parse(String(props.defaultQuery)))).toBe(
       print(parse('{ company(ticker: "CANG") { name ticker holdings { on btc valueUsd } } }')),
     );
-    expect(props['isHeadersEditorEnabled']).toBe(true);
-    expect(props['defaultEditorToolsVisibility']).toBe('headers');
-    expect(props['shouldPersistHeaders']).toBe(false);
+    expect(props.isHeadersEditorEnabled).toBe(true);
+    expect(props.defaultEditorToolsVisibility).toBe('headers');
+    expect(props.shouldPersistHeaders).toBe(false);
   });
 
   it('starts the headers tab with {"Authorization": "Bearer "} and sends no Authorization header until a key is typed in', async () => {
     const { renders, sent } = await runInitScript();
     const props = (renders[0] as Render).element.props;
-    expect(props['defaultHeaders']).toBe('{"Authorization": "Bearer "}');
-    const fetcher = props['fetcher'] as Fetcher;
+    expect(props.defaultHeaders).toBe('{"Authorization": "Bearer "}');
+    const fetcher = props.fetcher as Fetcher;
     const params = { query: '{ __typename }' };
 
     expect(fetcher(params, { headers: { Authorization: 'Bearer ', 'X-Request-Id': 'mine' } })).toBe('sent');
@@ -263,7 +266,7 @@ describe('playgroundRouter assets', () => {
 
   it('keeps request headers out of the history GraphiQL writes to localStorage', async () => {
     const { renders, localStorage } = await runInitScript();
-    const storage = (renders[0] as Render).element.props['storage'] as GraphiQLStorage;
+    const storage = (renders[0] as Render).element.props.storage as GraphiQLStorage;
     const headers = '{"Authorization": "Bearer secret"}';
 
     storage.setItem('graphiql:queries', JSON.stringify({ queries: [{ query: '{ a }', variables: '', headers }] }));

@@ -93,6 +93,7 @@ export async function backupDatabase(db: Kysely<Database>, file: string, engine:
   }
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: the migration table is Kysely's own, outside Database
 async function latestMigration(db: Kysely<any>): Promise<string> {
   const row = await db.selectFrom(DEFAULT_MIGRATION_TABLE).select('name').orderBy('name', 'desc').limit(1).executeTakeFirst();
   return row!.name as string;

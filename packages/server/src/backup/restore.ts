@@ -58,6 +58,7 @@ export async function restoreDatabase(db: Kysely<Database>, backup: CheckedBacku
 }
 
 /** The migrations this database has applied, oldest first (none on a new database). */
+// biome-ignore lint/suspicious/noExplicitAny: the migration table is Kysely's own, outside Database
 export async function appliedMigrations(db: Kysely<any>): Promise<string[]> {
   const { rows } = await sql<{ found: boolean }>`select to_regclass(${DEFAULT_MIGRATION_TABLE}) is not null as found`.execute(db);
   if (!rows[0]!.found) return [];

@@ -2,7 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { backupDatabase } from '../backup/backup.js';
-import { BackupFileError, checkBackupFile } from '../backup/backup-file.js';
+import { BackupFileError, type CheckedBackup, checkBackupFile } from '../backup/backup-file.js';
 import { appliedMigrations, firstTableWithRows, restoreDatabase } from '../backup/restore.js';
 import { migrations } from '../db/migrate.js';
 import { UsageError, type CliDeps } from './context.js';
@@ -45,7 +45,7 @@ export function registerBackupCommands(program: Command, deps: CliDeps): void {
     .action(async (file: string) => {
       const config = deps.loadConfig();
       // The whole file is checked before the database is even opened: a damaged one changes nothing.
-      let backup;
+      let backup: CheckedBackup;
       try {
         backup = await checkBackupFile(file, Object.keys(migrations));
       } catch (error) {

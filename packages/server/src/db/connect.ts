@@ -7,6 +7,7 @@ import { Kysely, PostgresDialect, type LogEvent } from 'kysely';
 import pg from 'pg';
 import { redactUrl } from '../config.js';
 import type { Database } from './database.js';
+import { BROKEN, liveConnections } from './live-connections.js';
 import { lockDataDir, type DataDirLock, type LockHolder } from './data-dir-lock.js';
 import { GatedPGliteDialect, servePgliteSocket, SessionGate, type PgliteSocket } from './pglite-sessions.js';
 
@@ -46,6 +47,8 @@ export interface OpenOptions {
   /** Sees every statement (tests and benchmarks count them). */
   onQuery?: (event: LogEvent) => void;
   poolSize?: number;
+  /** PostgreSQL: give up on opening a connection after this long (default: wait as long as the system does). */
+  connectTimeoutMs?: number;
   /** PostgreSQL cancels a statement that runs longer (0: no limit). */
   statementTimeoutMs?: number;
   /** What the opening process does, for the lock file and the messages of other processes. */
@@ -87,11 +90,12 @@ function openPostgres(url: string, options: OpenOptions): DatabaseHandle {
     {
       connectionString: url,
       max: options.poolSize ?? 10,
+      ...(options.connectTimeoutMs ? { connectionTimeoutMillis: options.connectTimeoutMs } : {}),
       ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
     },
     options.onPoolError,
   );
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: withLiveConnections(pool) }), log: options.onQuery });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: liveConnections(pool) }), log: options.onQuery });
   return {
     db,
     engine: 'postgres',
@@ -100,32 +104,6 @@ function openPostgres(url: string, options: OpenOptions): DatabaseHandle {
     listenerClient: () => new pg.Client({ connectionString: url }),
     share: async () => {},
     close: () => db.destroy(),
-  };
-}
-
-/** Set on a client once its connection has failed; such a client is never handed out again. */
-const BROKEN = Symbol('broken connection');
-type PoolClient = pg.PoolClient & { [BROKEN]?: true };
-
-/**
- * Drops connections already known to be broken before handing one out. When PostgreSQL ends
- * idle connections (a failover, a pooler's restart, pg_terminate_backend), its goodbye may sit
- * unread while the pool hands that connection to the next request, which then fails although
- * it never used it. One turn of the event loop lets pending input be read first; a connection
- * found broken is dropped and the next one taken. This narrows the window, it does not close
- * it: a goodbye that arrives later still costs the request that holds the connection.
- */
-function withLiveConnections(pool: pg.Pool) {
-  return {
-    async connect(): Promise<pg.PoolClient> {
-      for (;;) {
-        const client = (await pool.connect()) as PoolClient;
-        await new Promise((resolve) => setImmediate(resolve));
-        if (!client[BROKEN]) return client;
-        client.release(new Error('The connection had been ended by the server.'));
-      }
-    },
-    end: () => pool.end(),
   };
 }
 
@@ -144,7 +122,7 @@ function createPool(config: pg.PoolConfig, onPoolError: OpenOptions['onPoolError
   pool.on('connect', (client) => {
     let reported = false;
     client.on('error', (error: Error) => {
-      (client as PoolClient)[BROKEN] = true;
+      (client as pg.PoolClient & { [BROKEN]?: true })[BROKEN] = true;
       if (!reported) onPoolError?.(error);
       reported = true;
     });
@@ -219,7 +197,7 @@ async function openPgliteThroughSocket(dataDir: string, holder: LockHolder, opti
     await pool.end();
     throw new DataDirInUseError(dataDir, holder);
   }
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log: options.onQuery });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: liveConnections(pool) }), log: options.onQuery });
   return {
     db,
     engine: 'pglite',

@@ -3,12 +3,12 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import { Mutex } from 'async-mutex';
-import {
-  type DatabaseConnection,
-  type Dialect,
-  type Driver,
-  type Kysely,
-  type TransactionSettings,
+import type {
+  DatabaseConnection,
+  Dialect,
+  Driver,
+  Kysely,
+  TransactionSettings,
 } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 
@@ -42,6 +42,7 @@ export class GatedPGliteDialect implements Dialect {
   createQueryCompiler() {
     return this.#inner.createQueryCompiler();
   }
+  // biome-ignore lint/suspicious/noExplicitAny: Kysely's Dialect interface declares it so
   createIntrospector(db: Kysely<any>) {
     return this.#inner.createIntrospector(db);
   }

@@ -85,7 +85,7 @@ function checkCompany(file: CompanyFile): Problem[] {
     cite(`officers[${i}]`, officer.citation);
     once(`officers[${i}]`, `${officer.name}|${officer.role}`, `${officer.name} as ${officer.role}`);
   });
-  file.sites.forEach((site, i) => cite(`sites[${i}]`, site.citation, site.powerMw));
+  file.sites.forEach((site, i) => void cite(`sites[${i}]`, site.citation, site.powerMw));
   for (const key of Object.keys(file.sources)) {
     if (!used.has(key)) problems.push({ where: `sources.${key}`, what: 'is cited by no fact' });
   }

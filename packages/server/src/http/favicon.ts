@@ -60,7 +60,9 @@ function pixels(): Buffer {
       }
       const offset = rowStart + 1 + px * 4;
       const share = covered === 0 ? 0 : white / covered;
-      BACKGROUND.forEach((channel, index) => (rows[offset + index] = Math.round(channel + (255 - channel) * share)));
+      BACKGROUND.forEach((channel, index) => {
+        rows[offset + index] = Math.round(channel + (255 - channel) * share);
+      });
       rows[offset + 3] = Math.round((255 * covered) / (samples * samples));
     }
   }

@@ -206,7 +206,7 @@ export function playgroundRouter(options: PlaygroundOptions): express.Router {
   const router = express.Router();
 
   const wantsPage = (req: Request): boolean =>
-    req.query['query'] === undefined &&
+    req.query.query === undefined &&
     req.accepts(['application/json', 'application/graphql-response+json', 'text/html']) === 'text/html';
 
   router.get(['/', graphqlPath], (req: Request, res: Response, next: NextFunction) => {
@@ -238,7 +238,7 @@ export function playgroundRouter(options: PlaygroundOptions): express.Router {
   });
 
   router.get(`${ASSET_PREFIX}/:name`, (req: Request, res: Response, next: NextFunction) => {
-    const asset = vendor.get(String(req.params['name']));
+    const asset = vendor.get(String(req.params.name));
     if (asset === undefined) {
       next();
       return;

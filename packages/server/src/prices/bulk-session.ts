@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { DatabaseHandle } from '../db/connect.js';
+import { liveConnections } from '../db/live-connections.js';
 
 /**
  * One database transaction on one connection, below Kysely: bulk loads need COPY, which
@@ -29,7 +30,7 @@ type PgPool = NonNullable<DatabaseHandle['pgPool']>;
 type Pglite = NonNullable<DatabaseHandle['pglite']>;
 
 async function inPostgresTransaction<T>(pool: PgPool, work: (session: BulkSession) => Promise<T>, sliceChars: number): Promise<T> {
-  const client = await pool.connect();
+  const client = await liveConnections(pool).connect();
   let unusable: Error | undefined;
   try {
     await client.query('begin');

@@ -3,7 +3,7 @@ import { BTC_LIMIT, Decimal, type NamedCompanyInput, type SourceInput, type User
 import type { Database } from '../db/database.js';
 import { insertSource } from '../repositories/source.repository.js';
 import { holdingsOn } from '../repositories/treasury.repository.js';
-import { Problems, Rejection, userError } from './problems.js';
+import { type Problems, Rejection, userError } from './problems.js';
 
 /**
  * Takes the company's row lock for the rest of the transaction, so two writes for one

@@ -59,8 +59,14 @@ export class Problems {
       if (options.required) this.add(field, `${name} is required.`);
       return;
     }
-    if (options.required && value.trim() === '') return this.add(field, `${name} must not be blank.`);
-    if (value.length > max) return this.add(field, `${name} must be at most ${max} characters.`);
+    if (options.required && value.trim() === '') {
+      this.add(field, `${name} must not be blank.`);
+      return;
+    }
+    if (value.length > max) {
+      this.add(field, `${name} must be at most ${max} characters.`);
+      return;
+    }
     const problem = textProblem(name, value, { multiline: options.multiline ?? false });
     if (problem) this.add(field, problem);
   }
@@ -70,7 +76,10 @@ export class Problems {
     if (value === null || value === undefined) return;
     const name = field.at(-1)!;
     const beyond = limitProblem(limit, name, value);
-    if (beyond) return this.add(field, beyond);
+    if (beyond) {
+      this.add(field, beyond);
+      return;
+    }
     const amount = new Decimal(value);
     if (sign === 'positive' && amount.lte(0)) this.add(field, `${name} must be greater than 0; it was ${amount.toFixed()}.`);
     if (sign === 'non-negative' && amount.lt(0)) this.add(field, `${name} must not be negative; it was ${amount.toFixed()}.`);

@@ -39,7 +39,7 @@ export interface HostileRequest {
   /** Appended to the GraphQL URL, e.g. `?query=...`. */
   search?: string;
   headers: Record<string, string>;
-  body?: string | Uint8Array | FormData;
+  body?: string | Uint8Array<ArrayBuffer> | FormData;
   /** What this request must get beyond the rules every response obeys: a problem, or null. */
   expect?: (body: GraphQLBody, status: number) => string | null;
   /** Only for the writes that may be accepted: what an accepted one must have stored. */
@@ -127,7 +127,7 @@ export function hostileRequests(ctx: HostileContext, seed = 20_260_209): { refus
       body: JSON.stringify({ query, variables }),
       ...(options.expect ? { expect: options.expect } : {}),
     });
-  const raw = (category: string, label: string, body: string | Uint8Array | FormData | undefined, headers: Record<string, string>, expect?: HostileRequest['expect'], method = 'POST', search?: string) =>
+  const raw = (category: string, label: string, body: HostileRequest['body'], headers: Record<string, string>, expect?: HostileRequest['expect'], method = 'POST', search?: string) =>
     requests.push({ category, label, method, headers, body, ...(expect ? { expect } : {}), ...(search ? { search } : {}) });
 
   const READ = '{ company(ticker: "CANG") { name } }';
@@ -135,7 +135,7 @@ export function hostileRequests(ctx: HostileContext, seed = 20_260_209): { refus
   const WRITE = 'mutation { createAsset(input: { symbol: "BTC", name: "Hostile", kind: CRYPTO }) { asset { id } userErrors { code message } } }';
 
   // ---- the HTTP request ---------------------------------------------------------------
-  const malformed: (string | Uint8Array)[] = [
+  const malformed: (string | Uint8Array<ArrayBuffer>)[] = [
     '', ' ', '{', '}', '{"query":', '{"query": "{ __typename }"', '{"query": "{ __typename }"}}', "{'query': '{ __typename }'}",
     '{query: "{ __typename }"}', 'null', 'true', '0', '-1', '1e308', '"{ __typename }"', '{"query": "{ __typename }",}',
     '{"query": "{ __typename }" "variables": {}}', '{"query": "\\u00"}', '{"query": "\\ud800"}', '{"query": NaN}', '{"query": undefined}',
@@ -482,7 +482,7 @@ export function hostileRequests(ctx: HostileContext, seed = 20_260_209): { refus
     ['a fragment on the wrong type', '{ company(ticker: "CANG") { ...A } } fragment A on Asset { symbol }', refused('GRAPHQL_VALIDATION_FAILED')],
     ['1,000 unused fragments', `{ __typename } ${repeat(1000, (i) => `fragment U${i} on Query { __typename }`)}`.slice(0, ctx.maxQueryLength), refused()],
     ['a field repeated 3,900 times', `{ company(ticker: "CANG") { ${'name '.repeat(3900)}} }`, refused()],
-    ['a field repeated with 600 different arguments', `{ company(ticker: "CANG") { ${repeat(600, (i) => `holdings(on: "2026-01-${String((i % 28) + 1).padStart(2, '0')}") { btc }`)} } }`.slice(0, ctx.maxQueryLength - 4) + ' } }', refused()],
+    ['a field repeated with 600 different arguments', `${`{ company(ticker: "CANG") { ${repeat(600, (i) => `holdings(on: "2026-01-${String((i % 28) + 1).padStart(2, '0')}") { btc }`)} } }`.slice(0, ctx.maxQueryLength - 4)} } }`, refused()],
     ['a directive repeated 1,000 times', `{ company(ticker: "CANG") { name${' @include(if: true)'.repeat(1000)} } }`, refused('GRAPHQL_VALIDATION_FAILED')],
     ['an unknown directive', '{ company(ticker: "CANG") @sql(query: "drop table companies") { name } }', refused('GRAPHQL_VALIDATION_FAILED')],
     ['@include with a string', 'query ($v: Boolean!) { company(ticker: "CANG") @include(if: $v) { name } }', refused('BAD_USER_INPUT'), { v: 'yes' }],

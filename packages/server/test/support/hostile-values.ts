@@ -66,6 +66,7 @@ export const HOSTILE_STRINGS: readonly string[] = [
   // other injections
   '<script>alert(1)</script>',
   '{{7*7}}',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a template-injection probe, sent as plain text
   '${7*7}',
   '../../etc/passwd',
   'javascript:alert(1)',
