@@ -114,7 +114,7 @@ export function createResponseCache(
             response.http.headers.set('etag', entry.etag);
             // The client holds this very answer: 304, and Express sends no body with it.
             const held = request.http.headers.get('if-none-match');
-            if (held !== undefined && held.split(',').some((tag) => tag.trim() === entry.etag)) response.http.status = 304;
+            if (held?.split(',').some((tag) => tag.trim() === entry.etag)) response.http.status = 304;
           },
         };
       },
