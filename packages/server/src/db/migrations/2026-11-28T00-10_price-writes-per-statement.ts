@@ -105,7 +105,7 @@ export async function up(db: Kysely<any>): Promise<void> {
   // A trigger with a transition table has one event: one for inserts, one for updates.
   for (const event of ['insert', 'update'] as const) {
     await sql`
-      create trigger ${sql.raw(`price_observations_references_after_${event}`)} after ${sql.raw(event)} on price_observations
+      create trigger ${sql.raw(`check_references_after_${event}`)} after ${sql.raw(event)} on price_observations
       referencing new table as changed for each statement execute function check_price_observation_references()`.execute(db);
   }
 
@@ -168,8 +168,8 @@ export async function down(db: Kysely<any>): Promise<void> {
   }
   await sql`drop function price_observation_reference_renumbered()`.execute(db);
   await sql`drop function price_observation_references_deleted()`.execute(db);
-  await sql`drop trigger price_observations_references_after_update on price_observations`.execute(db);
-  await sql`drop trigger price_observations_references_after_insert on price_observations`.execute(db);
+  await sql`drop trigger check_references_after_update on price_observations`.execute(db);
+  await sql`drop trigger check_references_after_insert on price_observations`.execute(db);
   await sql`drop function check_price_observation_references()`.execute(db);
   // Fails, and changes nothing, if a row refers to something missing: which to keep is a decision to make by hand.
   await sql`
