@@ -140,7 +140,7 @@ describe('the operational endpoints', () => {
     const health = await fetch(`${base}/healthz`);
     expect([health.status, await health.json()]).toEqual([200, { status: 'ok' }]);
     const ready = await fetch(`${base}/readyz`);
-    expect([ready.status, await ready.json()]).toEqual([200, { status: 'ready', database: database.engine, migration: '2026-11-27T00-00_key-names-and-rate-limits' }]);
+    expect([ready.status, await ready.json()]).toEqual([200, { status: 'ready', database: database.engine, migration: '2026-11-28T00-10_price-writes-per-statement' }]);
   });
 
   it('every response carries a request id, and a client-chosen one is echoed', async () => {

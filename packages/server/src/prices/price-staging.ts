@@ -56,6 +56,7 @@ export async function mergePriceStaging(
   sourceId: string | null,
   stagedRows: number,
 ): Promise<MergeOutcome> {
+  if (await insertedAsNew(session, assetId, sourceId)) return { ok: true, counts: { inserted: stagedRows, updated: 0, unchanged: 0 } };
   // Checking for repeated instants first would sort every row; the merge finds them anyway.
   await session.query('savepoint price_merge');
   let counts: { inserted: number; updated: number } | undefined;
@@ -83,6 +84,43 @@ export async function mergePriceStaging(
   await session.query('release savepoint price_merge');
   const { inserted, updated } = counts!;
   return { ok: true, counts: { inserted, updated, unchanged: stagedRows - inserted - updated } };
+}
+
+/** Two rows with the same key: a repeated instant in the file, or a writer that got there first. */
+const UNIQUE_VIOLATION = '23505';
+
+/**
+ * A first import of a stretch of time: when the asset has nothing stored between the first and
+ * the last staged instant, every staged row is new, and a plain INSERT stores them without
+ * ON CONFLICT's arbitration and without a returned row per insert to count. False, with
+ * nothing written, if something is stored there or the insert meets a key already present
+ * (a repeated instant, or a concurrent writer): the merge then decides, and names the lines.
+ */
+async function insertedAsNew(session: BulkSession, assetId: string, sourceId: string | null): Promise<boolean> {
+  const [stored] = await session.query<{ found: boolean }>(
+    `select exists (
+       select 1 from price_observations o, (select min(s.at_ms) as first_ms, max(s.at_ms) as last_ms from ${STAGING_TABLE} s) s
+       where o.asset_id = $1::bigint
+         and o.at >= 'epoch'::timestamptz + s.first_ms * interval '1 millisecond'
+         and o.at <= 'epoch'::timestamptz + s.last_ms * interval '1 millisecond'
+     ) as found`,
+    [assetId],
+  );
+  if (stored!.found) return false;
+  await session.query('savepoint price_insert');
+  try {
+    await session.query(
+      `insert into price_observations (asset_id, at, open, high, low, close, volume, source_id)
+       select $1::bigint, ${STAGED_AT}, s.open, s.high, s.low, s.close, s.volume, $2::bigint from ${STAGING_TABLE} s`,
+      [assetId, sourceId],
+    );
+  } catch (error) {
+    if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
+    await session.query('rollback to savepoint price_insert');
+    return false;
+  }
+  await session.query('release savepoint price_insert');
+  return true;
 }
 
 /** Staged rows whose instant an earlier line already has: the first `limit`, and how many in all. */

@@ -76,17 +76,37 @@ export async function latestPrices(db: Kysely<Database>, assetIds: readonly stri
   return inKeyOrder(assetIds, rows.map(toPoint), (point) => point.assetId);
 }
 
-/** The observation with the highest high (the earliest, if several share it). */
+/**
+ * The observation with the highest high (the earliest, if several share it), found through
+ * price_days: the earliest day whose high is the highest, then the earliest observation of
+ * that day at that high. A day's high is the highest of its observations, so both are the same
+ * observation as the highest of the whole series, and no index over prices has to be kept up
+ * by every write.
+ */
 export async function allTimeHighs(db: Kysely<Database>, assetIds: readonly string[]) {
   const { rows } = await sql<PointRow>`
     select p.asset_id, p.at, p.high as price, p.source_id
     from unnest(${validIds(assetIds)}::bigint[]) as k(asset_id)
     join lateral (
+      select d.day, d.high from price_days d where d.asset_id = k.asset_id order by d.high desc, d.day limit 1
+    ) top on true
+    join lateral (
       select o.asset_id, o.at, o.high, o.source_id from price_observations o
-      where o.asset_id = k.asset_id order by o.high desc, o.at limit 1
+      where o.asset_id = k.asset_id and o.at >= ${utcDayStart('top.day')} and o.at < ${utcDayStart('top.day + 1')}
+        and o.high = top.high
+      order by o.at limit 1
     ) p on true`.execute(db);
   return inKeyOrder(assetIds, rows.map(toPoint), (point) => point.assetId);
 }
+
+/** The instant a UTC day (a SQL date expression) starts. */
+const utcDayStart = (day: string) => sql`(${sql.raw(day)})::timestamp at time zone 'UTC'`;
+
+/**
+ * date_bin's origin for hour and day buckets: a UTC midnight. date_bin works on the instant
+ * itself, so the session's time zone never moves a bucket.
+ */
+const BIN_ORIGIN = sql`timestamptz '2001-01-01 00:00+00'`;
 
 const BUCKET_UNIT: Record<CandleInterval, string> = { HOUR: 'hour', DAY: 'day', WEEK: 'week', MONTH: 'month' };
 
@@ -131,22 +151,37 @@ export function toCorporateAction(row: Selectable<CorporateActionsTable>): Corpo
   };
 }
 
-/** The observation with the highest adjusted high (the earliest, if several share it). */
+/**
+ * The observation with the highest adjusted high (the earliest, if several share it). A day's
+ * observations share one adjustment, and dividing by it and rounding never reorder two prices,
+ * so the earliest day whose adjusted high is the highest holds the observation sought.
+ */
 export async function adjustedAllTimeHigh(
   db: Kysely<Database>,
   assetId: string,
   adjustments: readonly CorporateActionModel[],
 ): Promise<PricePointModel | null> {
   const { rows } = await sql<PointRow>`
+    with top as (
+      select d.day, ${adjustedPrice('high', unitsSince(adjustments, 'day'), 'd')} as high from price_days d
+      where d.asset_id = ${assetId}::bigint
+      order by high desc, d.day limit 1
+    )
     select o.asset_id, o.at, ${adjustedPrice('high', unitsSince(adjustments))} as price, o.source_id
-    from price_observations o where o.asset_id = ${assetId}::bigint
-    order by price desc, o.at limit 1`.execute(db);
+    from top, price_observations o
+    where o.asset_id = ${assetId}::bigint and o.at >= ${utcDayStart('top.day')} and o.at < ${utcDayStart('top.day + 1')}
+      and ${adjustedPrice('high', unitsSince(adjustments))} = top.high
+    order by o.at limit 1`.execute(db);
   return rows[0] ? toPoint(rows[0]) : null;
 }
 
+const HOUR_MS = 3_600_000;
+
 /**
- * Buckets that start in [from, to), bucketed by the database in UTC. Observations are read
- * from `from` up to the end of the bucket that holds `to`, through the primary key's range.
+ * Buckets that start in [from, to), in UTC. HOUR candles bucket the observations from the first
+ * hour at or after `from` to the first at or after `to` (a range on the primary key, so the
+ * planner knows how many rows it reads); the open and close are then read by primary key at
+ * each bucket's first and last instant, so no bucket is sorted.
  */
 export async function candles(
   db: Kysely<Database>,
@@ -156,30 +191,34 @@ export async function candles(
   interval: CandleInterval,
   adjustments: readonly CorporateActionModel[] = [],
 ): Promise<CandleModel[]> {
-  const unit = BUCKET_UNIT[interval];
-  if (interval !== 'HOUR') return candlesFromDays(db, assetId, from, to, unit, adjustments);
+  if (interval !== 'HOUR') return candlesFromDays(db, assetId, from, to, BUCKET_UNIT[interval], adjustments);
   const units = unitsSince(adjustments);
+  const firstHour = new Date(Math.ceil(from.getTime() / HOUR_MS) * HOUR_MS);
+  const endHour = new Date(Math.ceil(to.getTime() / HOUR_MS) * HOUR_MS);
   const { rows } = await sql<{ start: Date; open: string; high: string; low: string; close: string; volume: string | null }>`
-    with observed as (
-      select date_trunc(${unit}, o.at, 'UTC') as start, o.at,
-             ${adjustedPrice('open', units)} as open, ${adjustedPrice('high', units)} as high,
-             ${adjustedPrice('low', units)} as low, ${adjustedPrice('close', units)} as close,
-             ${units ? sql`o.volume * (${units})` : sql`o.volume`} as volume
-      from price_observations o
-      where o.asset_id = ${assetId}::bigint
-        and o.at >= ${from.toISOString()}::timestamptz
-        and o.at < date_trunc(${unit}, ${to.toISOString()}::timestamptz, 'UTC') + ${`1 ${unit}`}::interval
+    with buckets as (
+      select start, min(at) as first_at, max(at) as last_at, max(high) as high, min(low) as low, sum(volume) as volume
+      from (
+        select date_bin('1 hour', o.at, ${BIN_ORIGIN}) as start, o.at,
+               ${adjustedPrice('high', units)} as high, ${adjustedPrice('low', units)} as low,
+               ${units ? sql`o.volume * (${units})` : sql`o.volume`} as volume
+        from price_observations o
+        where o.asset_id = ${assetId}::bigint
+          and o.at >= ${firstHour.toISOString()}::timestamptz and o.at < ${endHour.toISOString()}::timestamptz
+        -- A fence: grouping by a column of a subquery, the planner expects a few hundred buckets
+        -- (not one per row), so it hashes them instead of sorting every row, and reads each
+        -- open and close by key instead of planning a join over the whole table.
+        offset 0
+      ) o
+      group by start
     )
-    select start,
-           (array_agg(open order by at))[1] as open,
-           max(high) as high,
-           min(low) as low,
-           (array_agg(close order by at desc))[1] as close,
-           sum(volume) as volume
-    from observed
-    where start >= ${from.toISOString()}::timestamptz and start < ${to.toISOString()}::timestamptz
-    group by start
-    order by start`.execute(db);
+    select b.start,
+           (select ${adjustedPrice('open', units)} from price_observations o where o.asset_id = ${assetId}::bigint and o.at = b.first_at) as open,
+           b.high, b.low,
+           (select ${adjustedPrice('close', units)} from price_observations o where o.asset_id = ${assetId}::bigint and o.at = b.last_at) as close,
+           b.volume
+    from buckets b
+    order by b.start`.execute(db);
   return rows;
 }
 
@@ -221,6 +260,11 @@ async function candlesFromDays(
   return rows;
 }
 
+/**
+ * From the last observation at or before `from` to the last at or before `to`, with the highest
+ * high and lowest low between them (both ends included). The UTC days wholly between the two
+ * are read from price_days; only the part days at either end from the observations.
+ */
 export async function priceChange(
   db: Kysely<Database>,
   assetId: string,
@@ -229,6 +273,7 @@ export async function priceChange(
   adjustments: readonly CorporateActionModel[] = [],
 ): Promise<PriceChangeModel | null> {
   const units = unitsSince(adjustments);
+  const dayUnits = unitsSince(adjustments, 'day');
   const { rows } = await sql<{
     from_at: Date;
     from_price: string;
@@ -247,14 +292,29 @@ export async function priceChange(
       select o.at, ${adjustedPrice('close', units)} as close, o.source_id from price_observations o
       where o.asset_id = ${assetId}::bigint and o.at <= ${to ? sql`${to.toISOString()}::timestamptz` : sql`'infinity'::timestamptz`}
       order by o.at desc limit 1
+    ), whole_days as (
+      -- [first_day, end_day): the first midnight at or after the start (a timestamptz counts in
+      -- microseconds), and the last midnight at or before the end, never before the first.
+      select date_bin('1 day', s.at - interval '1 microsecond', ${BIN_ORIGIN}) + interval '1 day' as first_day,
+             greatest(date_bin('1 day', e.at, ${BIN_ORIGIN}), date_bin('1 day', s.at - interval '1 microsecond', ${BIN_ORIGIN}) + interval '1 day') as end_day
+      from start_point s, end_point e
     )
     select s.at as from_at, s.close as from_price, s.source_id as from_source,
            e.at as to_at, e.close as to_price, e.source_id as to_source,
            range.high, range.low
-    from start_point s, end_point e,
+    from start_point s, end_point e, whole_days w,
     lateral (
-      select max(${adjustedPrice('high', units)}) as high, min(${adjustedPrice('low', units)}) as low from price_observations o
-      where o.asset_id = ${assetId}::bigint and o.at between s.at and e.at
+      select max(high) as high, min(low) as low from (
+        select ${adjustedPrice('high', units)} as high, ${adjustedPrice('low', units)} as low from price_observations o
+        where o.asset_id = ${assetId}::bigint and o.at >= s.at and o.at < w.first_day and o.at <= e.at
+        union all
+        select ${adjustedPrice('high', dayUnits, 'd')}, ${adjustedPrice('low', dayUnits, 'd')} from price_days d
+        where d.asset_id = ${assetId}::bigint
+          and d.day >= (w.first_day at time zone 'UTC')::date and d.day < (w.end_day at time zone 'UTC')::date
+        union all
+        select ${adjustedPrice('high', units)}, ${adjustedPrice('low', units)} from price_observations o
+        where o.asset_id = ${assetId}::bigint and o.at >= w.end_day and o.at <= e.at
+      ) parts
     ) range`.execute(db);
   const row = rows[0];
   if (!row) return null;
