@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrateToLatest } from '../src/db/migrate.js';
 import { seed } from '../src/seed/seed.js';
 import { createTestDatabase, type TestDatabase } from './support/database.js';
+import { foundingStoryData } from './support/founding-data.js';
 
 let database: TestDatabase;
 
@@ -25,9 +26,12 @@ async function rowCounts() {
   return rows[0];
 }
 
+// The founding story alone (what the 'seeded' test databases hold); the whole data set is
+// loaded by facts-load.db.test.ts.
 describe('the seed', () => {
   it("loads DOMAIN.md's facts once, and a second run changes nothing", async () => {
-    expect(await seed(database.db)).toBe('loaded');
+    const dataDir = foundingStoryData();
+    expect(await seed(database.db, { dataDir })).toBe('loaded');
     const expected = {
       sources: 7,
       companies: 1,
@@ -42,7 +46,7 @@ describe('the seed', () => {
       actions: 1,
     };
     expect(await rowCounts()).toEqual(expected);
-    expect(await seed(database.db)).toBe('already-loaded');
+    expect(await seed(database.db, { dataDir })).toBe('already-loaded');
     expect(await rowCounts()).toEqual(expected);
   });
 

@@ -1,22 +1,8 @@
 import { basename } from 'node:path';
-import { Decimal } from '@minergraph/schema';
-import { DEBT_NUMBERS, PRODUCTION_NUMBERS, type Citation, type CompanyFile, type LoadedFile } from './fact-file.js';
+import { DEBT_NUMBERS, PRODUCTION_NUMBERS, type Citation, type CompanyFile, type LoadedFile, type PriceFile } from './fact-file.js';
+import { quoteStates } from './quote-states.js';
 
-/** A number as a page prints it: digits with or without thousands separators, then maybe a scale word. */
-const PRINTED_NUMBER = /(?<![\d.,])(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(?:\s?(million|billion|thousand|mn|bn|[MBK])\b)?/g;
-const SCALE: Record<string, number> = { million: 1e6, mn: 1e6, M: 1e6, billion: 1e9, bn: 1e9, B: 1e9, thousand: 1e3, K: 1e3 };
-
-/** Whether `quote` prints `value` in one of the usual ways: 7,474.6, 7474.6, 7474.60, $305 million, $1.1B. */
-export function quoteStates(quote: string, value: string): boolean {
-  const wanted = new Decimal(value);
-  for (const match of quote.matchAll(PRINTED_NUMBER)) {
-    const printed = new Decimal(`${match[1]!.replaceAll(',', '')}${match[2] ?? ''}`);
-    if (printed.eq(wanted)) return true;
-    const scale = match[3] ? SCALE[match[3]] : undefined;
-    if (scale && printed.mul(scale).eq(wanted)) return true;
-  }
-  return false;
-}
+export { quoteStates };
 
 /** Every problem of every file, as `file: where: what` lines; none means the data may be loaded. */
 export function checkFactFiles(files: LoadedFile[]): string[] {
@@ -73,6 +59,7 @@ function checkCompany(file: CompanyFile): Problem[] {
   });
   file.debt.forEach((debt, i) => {
     const where = `debt[${i}]`;
+    once(where, `debt|${debt.kind}|${debt.asOf}|${debt.description}`, `a ${debt.kind} as of ${debt.asOf} described "${debt.description}"`);
     for (const field of DEBT_NUMBERS) {
       const value = debt[field];
       if (value !== null && !debt.citations[field]) problems.push({ where: `${where}.${field}`, what: 'has no citation' });
@@ -88,6 +75,31 @@ function checkCompany(file: CompanyFile): Problem[] {
   file.sites.forEach((site, i) => cite(`sites[${i}]`, site.citation, site.powerMw));
   for (const key of Object.keys(file.sources)) {
     if (!used.has(key)) problems.push({ where: `sources.${key}`, what: 'is cited by no fact' });
+  }
+  return problems;
+}
+
+/** Every problem of every price file: its symbol, each close stated by its quote, one close a day. */
+export function checkPriceFiles(files: LoadedFile<PriceFile>[]): string[] {
+  const problems: string[] = [];
+  for (const loaded of files) {
+    const name = basename(loaded.path);
+    problems.push(...loaded.problems.map((problem) => `${name}: ${problem}`));
+    if (!loaded.file) continue;
+    const file = loaded.file;
+    const found: Problem[] = [];
+    if (name !== `${file.symbol}.yaml`) found.push({ where: 'symbol', what: `${file.symbol} belongs in ${file.symbol}.yaml` });
+    const once = duplicates(found);
+    const used = new Set<string>();
+    file.prices.forEach((point, i) => {
+      const where = `prices[${i}]`;
+      used.add(point.citation.source);
+      if (!file.sources[point.citation.source]) found.push({ where, what: `the source "${point.citation.source}" is not in sources` });
+      if (!quoteStates(point.citation.quote, point.usd)) found.push({ where, what: `the quote does not state ${point.usd}: "${point.citation.quote}"` });
+      once(where, point.on, `a close for ${point.on}`);
+    });
+    for (const key of Object.keys(file.sources)) if (!used.has(key)) found.push({ where: `sources.${key}`, what: 'is cited by no fact' });
+    problems.push(...found.map((problem) => `${name}: ${problem.where}: ${problem.what}`));
   }
   return problems;
 }

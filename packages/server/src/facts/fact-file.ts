@@ -1,5 +1,6 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { z } from 'zod';
 
@@ -86,20 +87,39 @@ export const companyFileSchema = z.strictObject({
   notes: z.array(z.string()).default([]),
 });
 
+/** data/prices/<SYMBOL>.yaml: closes quoted from the pages the reports cite, one per day. */
+export const priceFileSchema = z.strictObject({
+  symbol: z.string().regex(/^[A-Z0-9]{1,12}$/, 'must be an upper-case symbol'),
+  name: z.string().min(1).optional(),
+  sources: z.record(z.string(), sourceSchema),
+  prices: z.array(z.strictObject({ on: day, usd: amount, citation: citationSchema })),
+});
+
 export type CompanyFile = z.infer<typeof companyFileSchema>;
+export type PriceFile = z.infer<typeof priceFileSchema>;
+export type SourceEntry = z.infer<typeof sourceSchema>;
 export type Citation = z.infer<typeof citationSchema>;
 export { DEBT_NUMBERS, PRODUCTION_NUMBERS };
 
-export interface LoadedFile {
+export interface LoadedFile<T = CompanyFile> {
   path: string;
-  file?: CompanyFile;
+  file?: T;
   /** Problems that stop the file from being read at all (YAML or shape). */
   problems: string[];
 }
 
 /** Reads every data/companies/*.yaml file of a data directory. */
 export function loadCompanyFiles(dataDir: string): LoadedFile[] {
-  const dir = join(dataDir, 'companies');
+  return loadFiles(join(dataDir, 'companies'), companyFileSchema);
+}
+
+/** Reads every data/prices/*.yaml file of a data directory; none when it has no prices directory. */
+export function loadPriceFiles(dataDir: string): LoadedFile<PriceFile>[] {
+  const dir = join(dataDir, 'prices');
+  return existsSync(dir) ? loadFiles(dir, priceFileSchema) : [];
+}
+
+function loadFiles<T>(dir: string, schema: z.ZodType<T>): LoadedFile<T>[] {
   return readdirSync(dir)
     .filter((name) => name.endsWith('.yaml'))
     .sort()
@@ -111,10 +131,24 @@ export function loadCompanyFiles(dataDir: string): LoadedFile[] {
       } catch (error) {
         return { path, problems: [`not valid YAML: ${(error as Error).message.split('\n')[0]}`] };
       }
-      const parsed = companyFileSchema.safeParse(raw);
+      const parsed = schema.safeParse(raw);
       if (!parsed.success) {
         return { path, problems: parsed.error.issues.map((issue) => `${issue.path.join('.') || '(file)'}: ${issue.message}`) };
       }
       return { path, file: parsed.data, problems: [] };
     });
+}
+
+/**
+ * The repository's data directory: found by walking up from this file to a directory holding
+ * data/companies (the repository root from the sources or the built CLI, /app in the image).
+ */
+export function defaultDataDir(): string | null {
+  let directory = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    if (existsSync(join(directory, 'data', 'companies'))) return join(directory, 'data');
+    const parent = dirname(directory);
+    if (parent === directory) return null;
+    directory = parent;
+  }
 }
