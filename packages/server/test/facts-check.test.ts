@@ -109,6 +109,45 @@ describe('facts check', () => {
     ]);
   });
 
+  it('checks the optional sections: transactions, repayments, corporate actions, site count, regions, previous employer', () => {
+    const sale = { source: 'release', quote: 'sold 4,451 BTC over the weekend for about $305 million', asOf: '2026-02-08' };
+    const extended = {
+      ...GOOD,
+      reportedSiteCount: { count: '40', citation: { source: 'release', quote: 'operates over 40 sites in North America and East Africa', asOf: '2026-01-05' } },
+      reportedRegions: { regions: ['North America', 'East Africa'], citation: { source: 'release', quote: 'operates over 40 sites in North America and East Africa', asOf: '2026-01-05' } },
+      officers: [{ ...GOOD.officers[0], since: '2026-02', previousEmployer: 'Zoom', citation: { source: 'release', quote: 'Ada Miner, formerly of Zoom, as CEO', asOf: '2026-02-09' } }],
+      transactions: [{ key: 'sale', on: '2026-02-08', kind: 'SALE', btc: '4451', usd: '305000000', description: 'treasury sale', citations: { btc: sale, usd: sale } }],
+      debt: [
+        {
+          kind: 'BTC_BACKED_LOAN', lender: null, principalUsd: null, pledgedBtc: null, interestRatePercent: null, maturesOn: null, asOf: '2026-02-08',
+          description: 'a bitcoin-collateralized loan', citations: {},
+          repayments: [{ paidOn: '2026-02-08', usd: '305000000', fundedBy: 'sale', citation: sale }],
+        },
+      ],
+      corporateActions: [{ effectiveOn: '2025-11-17', kind: 'ADS_TO_SHARES', ratio: '2', description: 'ADS to shares', citation: { source: 'release', quote: 'each ADS became 2 Class A shares', asOf: '2025-11-17' } }],
+    };
+    write('TEST.yaml', extended);
+    expect(problems()).toEqual([]);
+    write('TEST.yaml', {
+      ...extended,
+      reportedSiteCount: { ...extended.reportedSiteCount, count: '41' },
+      reportedRegions: { ...extended.reportedRegions, regions: ['North America', 'Middle East'] },
+      officers: [{ ...extended.officers[0], previousEmployer: 'Google' }],
+      transactions: [{ ...extended.transactions[0], usd: '306000000' }, extended.transactions[0]],
+      debt: [{ ...extended.debt[0], repayments: [{ ...extended.debt[0]!.repayments[0], fundedBy: 'nothing' }] }],
+      corporateActions: [{ ...extended.corporateActions[0], ratio: '3' }],
+    });
+    expect(problems()).toEqual([
+      'TEST.yaml: reportedSiteCount: the quote does not state 41: "operates over 40 sites in North America and East Africa"',
+      'TEST.yaml: reportedRegions: the quote does not name Middle East',
+      'TEST.yaml: debt[0].repayments[0].fundedBy: names no transaction "nothing"',
+      'TEST.yaml: transactions[0].usd: the quote does not state 306000000: "sold 4,451 BTC over the weekend for about $305 million"',
+      'TEST.yaml: transactions[1]: the transaction key sale is at transactions[0] already',
+      'TEST.yaml: corporateActions[0]: the quote does not state 3: "each ADS became 2 Class A shares"',
+      'TEST.yaml: officers[0].previousEmployer: the quote does not name Google',
+    ]);
+  });
+
   it('names the field of a file of the wrong shape, and a file that is not YAML', () => {
     write('TEST.yaml', { ...GOOD, holdings: [{ ...GOOD.holdings[0], btc: '1,234.5' }] });
     write('BAD.yaml', 'ticker: [unclosed');

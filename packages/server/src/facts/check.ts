@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import { Decimal } from '@minergraph/schema';
-import { DEBT_NUMBERS, PRODUCTION_NUMBERS, type Citation, type CompanyFile, type LoadedFile } from './fact-file.js';
+import { DEBT_NUMBERS, PRODUCTION_NUMBERS, TRANSACTION_NUMBERS, type Citation, type CompanyFile, type LoadedFile } from './fact-file.js';
 
 /** A number as a page prints it: digits with or without thousands separators, then maybe a scale word. */
 const PRINTED_NUMBER = /(?<![\d.,])(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(?:\s?(million|billion|thousand|mn|bn|[MBK])\b)?/g;
@@ -55,6 +55,15 @@ function checkCompany(file: CompanyFile): Problem[] {
   const once = duplicates(problems);
 
   cite('citation', file.citation);
+  if (file.reportedSiteCount) cite('reportedSiteCount', file.reportedSiteCount.citation, file.reportedSiteCount.count);
+  if (file.reportedRegions) {
+    cite('reportedRegions', file.reportedRegions.citation);
+    for (const region of file.reportedRegions.regions) {
+      if (!mentions(file.reportedRegions.citation.quote, region)) {
+        problems.push({ where: 'reportedRegions', what: `the quote does not name ${region}` });
+      }
+    }
+  }
   file.holdings.forEach((holding, i) => {
     cite(`holdings[${i}]`, holding.citation, holding.btc);
     once(`holdings[${i}]`, `${holding.on} ${holding.basis ?? ''}`, `a holdings figure for ${holding.on} with the same basis`);
@@ -81,8 +90,33 @@ function checkCompany(file: CompanyFile): Problem[] {
       cite(`${where}.${field}`, citation, (DEBT_NUMBERS as readonly string[]).includes(field) ? debt[field as (typeof DEBT_NUMBERS)[number]] : undefined);
     }
   });
+  const transactionKeys = new Set(file.transactions.map((transaction) => transaction.key));
+  file.debt.forEach((debt, i) => {
+    debt.repayments.forEach((repayment, j) => {
+      const where = `debt[${i}].repayments[${j}]`;
+      cite(where, repayment.citation, repayment.usd);
+      if (repayment.fundedBy !== null && !transactionKeys.has(repayment.fundedBy)) {
+        problems.push({ where: `${where}.fundedBy`, what: `names no transaction "${repayment.fundedBy}"` });
+      }
+    });
+  });
+  file.transactions.forEach((transaction, i) => {
+    const where = `transactions[${i}]`;
+    once(where, `transaction ${transaction.key}`, `the transaction key ${transaction.key}`);
+    for (const field of TRANSACTION_NUMBERS) {
+      const value = transaction[field];
+      const citation = transaction.citations[field];
+      if (value !== null && !citation) problems.push({ where: `${where}.${field}`, what: 'has no citation' });
+      if (citation) cite(`${where}.${field}`, citation, value ?? undefined);
+      if (citation && value === null) problems.push({ where: `${where}.${field}`, what: 'is cited but null' });
+    }
+  });
+  file.corporateActions.forEach((action, i) => cite(`corporateActions[${i}]`, action.citation, action.ratio));
   file.officers.forEach((officer, i) => {
     cite(`officers[${i}]`, officer.citation);
+    if (officer.previousEmployer && !mentions(officer.citation.quote, officer.previousEmployer)) {
+      problems.push({ where: `officers[${i}].previousEmployer`, what: `the quote does not name ${officer.previousEmployer}` });
+    }
     once(`officers[${i}]`, `${officer.name}|${officer.role}`, `${officer.name} as ${officer.role}`);
   });
   file.sites.forEach((site, i) => cite(`sites[${i}]`, site.citation, site.powerMw));
@@ -90,6 +124,11 @@ function checkCompany(file: CompanyFile): Problem[] {
     if (!used.has(key)) problems.push({ where: `sources.${key}`, what: 'is cited by no fact' });
   }
   return problems;
+}
+
+/** Whether the quote names `text`, ignoring case. */
+function mentions(quote: string, text: string): boolean {
+  return quote.toLowerCase().includes(text.toLowerCase());
 }
 
 /** Reports the second and later entries with the same key. */

@@ -46,6 +46,28 @@ const productionSchema = z.strictObject({
   citations: z.partialRecord(z.enum(PRODUCTION_NUMBERS), citationSchema),
 });
 
+const TRANSACTION_NUMBERS = ['btc', 'usd'] as const;
+
+/** A BTC sale or purchase the company disclosed outside its periodic reports (e.g. a treasury sale). */
+const transactionSchema = z.strictObject({
+  key: z.string().min(1),
+  // The day the page gives; for a sale over several days, the last of them.
+  on: day,
+  kind: z.enum(['SALE', 'PURCHASE']),
+  btc: amount,
+  usd: amount.nullable(),
+  description: z.string().min(1),
+  citations: z.partialRecord(z.enum(TRANSACTION_NUMBERS), citationSchema),
+});
+
+/** A repayment of a debt; `fundedBy` names the key of the transaction whose proceeds paid it. */
+const repaymentSchema = z.strictObject({
+  paidOn: day,
+  usd: amount,
+  fundedBy: z.string().min(1).nullable(),
+  citation: citationSchema,
+});
+
 const DEBT_NUMBERS = ['principalUsd', 'pledgedBtc', 'interestRatePercent'] as const;
 
 const debtSchema = z.strictObject({
@@ -58,9 +80,31 @@ const debtSchema = z.strictObject({
   asOf: day,
   description: z.string().min(1),
   citations: z.record(z.string(), citationSchema),
+  repayments: z.array(repaymentSchema).default([]),
 });
 
-const officerSchema = z.strictObject({ name: z.string().min(1), role: z.string().min(1), citation: citationSchema });
+const officerSchema = z.strictObject({
+  name: z.string().min(1),
+  role: z.string().min(1),
+  // As the page gives it: a day, or only a month (YYYY-MM) when the page names no day.
+  since: z
+    .string()
+    .regex(/^\d{4}-\d{2}(-\d{2})?$/, 'must be a day (YYYY-MM-DD) or a month (YYYY-MM)')
+    .nullable()
+    .optional(),
+  // Must appear in the citation's quote.
+  previousEmployer: z.string().min(1).nullable().optional(),
+  citation: citationSchema,
+});
+
+const corporateActionSchema = z.strictObject({
+  effectiveOn: day,
+  kind: z.enum(['ADS_TO_SHARES', 'SPLIT', 'REVERSE_SPLIT']),
+  // New units per old unit, e.g. "2" when each ADS became two ordinary shares.
+  ratio: amount,
+  description: z.string().min(1),
+  citation: citationSchema,
+});
 
 const siteSchema = z.strictObject({
   name: z.string().min(1).nullable(),
@@ -77,18 +121,24 @@ export const companyFileSchema = z.strictObject({
   exchange: z.string().min(1).nullable(),
   businessLines: z.array(z.string().min(1)),
   citation: citationSchema,
+  // How many sites the company says it operates (the quote states the number), and in which regions
+  // (each region appears in the quote): for companies that report no site list.
+  reportedSiteCount: z.strictObject({ count: amount, citation: citationSchema }).optional(),
+  reportedRegions: z.strictObject({ regions: z.array(z.string().min(1)).min(1), citation: citationSchema }).optional(),
   sources: z.record(z.string(), sourceSchema),
   holdings: z.array(holdingSchema).default([]),
   production: z.array(productionSchema).default([]),
   debt: z.array(debtSchema).default([]),
   officers: z.array(officerSchema).default([]),
   sites: z.array(siteSchema).default([]),
+  transactions: z.array(transactionSchema).default([]),
+  corporateActions: z.array(corporateActionSchema).default([]),
   notes: z.array(z.string()).default([]),
 });
 
 export type CompanyFile = z.infer<typeof companyFileSchema>;
 export type Citation = z.infer<typeof citationSchema>;
-export { DEBT_NUMBERS, PRODUCTION_NUMBERS };
+export { DEBT_NUMBERS, PRODUCTION_NUMBERS, TRANSACTION_NUMBERS };
 
 export interface LoadedFile {
   path: string;
