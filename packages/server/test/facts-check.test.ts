@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { checkFactFiles, quoteStates } from '../src/facts/check.js';
-import { loadCompanyFiles } from '../src/facts/fact-file.js';
+import { checkFactFiles, checkPriceFiles, quoteStates } from '../src/facts/check.js';
+import { loadCompanyFiles, loadPriceFiles } from '../src/facts/fact-file.js';
 import { runCli } from './support/process.js';
 
 describe('a quote states a number', () => {
@@ -72,6 +72,42 @@ describe("the repository's fact files", () => {
     const files = loadCompanyFiles(repositoryData);
     expect(files.length).toBeGreaterThan(0);
     expect(checkFactFiles(files)).toEqual([]);
+    expect(checkPriceFiles(loadPriceFiles(repositoryData))).toEqual([]);
+  });
+});
+
+describe('facts check of price files', () => {
+  const price = { on: '2025-10-06', usd: '126080', kind: 'ALL_TIME_HIGH', citation: { source: 'page', quote: 'its peak of $126,080 reached in October', asOf: '2025-10-06' } };
+  const GOOD_PRICES = {
+    symbol: 'BTC',
+    sources: { page: { title: null, url: 'https://example.com/btc', publisher: 'Example News', publishedOn: null, kind: 'NEWS' }, spare: { title: null, url: 'https://example.com/other', publisher: 'Other', publishedOn: null, kind: 'NEWS' } },
+    prices: [price],
+  };
+  const writePrices = (name: string, content: unknown) => {
+    mkdirSync(join(dir, 'prices'), { recursive: true });
+    writeFileSync(join(dir, 'prices', name), stringify(content));
+  };
+
+  it('has nothing to check without a prices directory', () => {
+    expect(loadPriceFiles(dir)).toEqual([]);
+  });
+
+  it('passes a price whose quote states it, and refuses a wrong number, a missing source, a day and kind twice, a misnamed file, an unused source', () => {
+    writePrices('BTC.yaml', { ...GOOD_PRICES, sources: { page: GOOD_PRICES.sources.page } });
+    expect(checkPriceFiles(loadPriceFiles(dir))).toEqual([]);
+    writePrices('BTC.yaml', GOOD_PRICES);
+    writePrices('ETH.yaml', {
+      ...GOOD_PRICES,
+      prices: [{ ...price, usd: '126000' }, { ...price, citation: { ...price.citation, source: 'nowhere' } }],
+    });
+    expect(checkPriceFiles(loadPriceFiles(dir))).toEqual([
+      'BTC.yaml: sources.spare: is cited by no price',
+      'ETH.yaml: symbol: BTC belongs in BTC.yaml',
+      'ETH.yaml: prices[0]: the quote does not state 126000: "its peak of $126,080 reached in October"',
+      'ETH.yaml: prices[1]: the source "nowhere" is not in sources',
+      'ETH.yaml: prices[1]: a ALL_TIME_HIGH price for 2025-10-06 is at prices[0] already',
+      'ETH.yaml: sources.spare: is cited by no price',
+    ]);
   });
 });
 

@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import { Decimal } from '@minergraph/schema';
-import { DEBT_NUMBERS, PRODUCTION_NUMBERS, TRANSACTION_NUMBERS, type Citation, type CompanyFile, type LoadedFile } from './fact-file.js';
+import { DEBT_NUMBERS, PRODUCTION_NUMBERS, TRANSACTION_NUMBERS, type Citation, type CompanyFile, type LoadedFile, type LoadedPriceFile } from './fact-file.js';
 
 /** A number as a page prints it: digits with or without thousands separators, then maybe a scale word. */
 const PRINTED_NUMBER = /(?<![\d.,])(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(?:\s?(million|billion|thousand|mn|bn|[MBK])\b)?/g;
@@ -33,6 +33,33 @@ export function checkFactFiles(files: LoadedFile[]): string[] {
     if (earlier) say('ticker', `${file.ticker} is in ${earlier} already`);
     tickers.set(file.ticker, name);
     for (const problem of checkCompany(file)) say(problem.where, problem.what);
+  }
+  return problems;
+}
+
+/** Every problem of every price file: its symbol matches its name, each quote states its price, no day twice. */
+export function checkPriceFiles(files: LoadedPriceFile[]): string[] {
+  const problems: string[] = [];
+  for (const loaded of files) {
+    const name = basename(loaded.path);
+    problems.push(...loaded.problems.map((problem) => `${name}: ${problem}`));
+    if (!loaded.file) continue;
+    const file = loaded.file;
+    const found: Problem[] = [];
+    if (name !== `${file.symbol}.yaml`) found.push({ where: 'symbol', what: `${file.symbol} belongs in ${file.symbol}.yaml` });
+    const used = new Set<string>();
+    const once = duplicates(found);
+    file.prices.forEach((price, i) => {
+      const where = `prices[${i}]`;
+      used.add(price.citation.source);
+      if (!file.sources[price.citation.source]) found.push({ where, what: `the source "${price.citation.source}" is not in sources` });
+      if (!quoteStates(price.citation.quote, price.usd)) found.push({ where, what: `the quote does not state ${price.usd}: "${price.citation.quote}"` });
+      once(where, `${price.on} ${price.kind}`, `a ${price.kind} price for ${price.on}`);
+    });
+    for (const key of Object.keys(file.sources)) {
+      if (!used.has(key)) found.push({ where: `sources.${key}`, what: 'is cited by no price' });
+    }
+    problems.push(...found.map((problem) => `${name}: ${problem.where}: ${problem.what}`));
   }
   return problems;
 }

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { z } from 'zod';
@@ -136,7 +136,28 @@ export const companyFileSchema = z.strictObject({
   notes: z.array(z.string()).default([]),
 });
 
+/**
+ * data/prices/<SYMBOL>.yaml: prices as sourced pages state them, each with its citation. `kind` says what
+ * the page's number is (a day's close or open, a price seen during the day, the all-time high), so a
+ * value in USD can say which price it used.
+ */
+export const priceFileSchema = z.strictObject({
+  symbol: z.string().regex(/^[A-Z0-9]{1,10}$/, 'must be an upper-case symbol'),
+  sources: z.record(z.string(), sourceSchema),
+  prices: z.array(
+    z.strictObject({
+      on: day,
+      usd: amount,
+      // UNSPECIFIED: the page gives a price for the day without saying which.
+      kind: z.enum(['CLOSE', 'OPEN', 'INTRADAY', 'ALL_TIME_HIGH', 'UNSPECIFIED']),
+      citation: citationSchema,
+    }),
+  ),
+  notes: z.array(z.string()).default([]),
+});
+
 export type CompanyFile = z.infer<typeof companyFileSchema>;
+export type PriceFile = z.infer<typeof priceFileSchema>;
 export type Citation = z.infer<typeof citationSchema>;
 export { DEBT_NUMBERS, PRODUCTION_NUMBERS, TRANSACTION_NUMBERS };
 
@@ -147,9 +168,24 @@ export interface LoadedFile {
   problems: string[];
 }
 
+export interface LoadedPriceFile {
+  path: string;
+  file?: PriceFile;
+  problems: string[];
+}
+
 /** Reads every data/companies/*.yaml file of a data directory. */
 export function loadCompanyFiles(dataDir: string): LoadedFile[] {
-  const dir = join(dataDir, 'companies');
+  return loadYamlFiles(join(dataDir, 'companies'), companyFileSchema);
+}
+
+/** Reads every data/prices/*.yaml file of a data directory; none when it has no prices directory. */
+export function loadPriceFiles(dataDir: string): LoadedPriceFile[] {
+  const dir = join(dataDir, 'prices');
+  return existsSync(dir) ? loadYamlFiles(dir, priceFileSchema) : [];
+}
+
+function loadYamlFiles<T>(dir: string, schema: z.ZodType<T>): { path: string; file?: T; problems: string[] }[] {
   return readdirSync(dir)
     .filter((name) => name.endsWith('.yaml'))
     .sort()
@@ -161,7 +197,7 @@ export function loadCompanyFiles(dataDir: string): LoadedFile[] {
       } catch (error) {
         return { path, problems: [`not valid YAML: ${(error as Error).message.split('\n')[0]}`] };
       }
-      const parsed = companyFileSchema.safeParse(raw);
+      const parsed = schema.safeParse(raw);
       if (!parsed.success) {
         return { path, problems: parsed.error.issues.map((issue) => `${issue.path.join('.') || '(file)'}: ${issue.message}`) };
       }
