@@ -156,7 +156,8 @@ Environment:
       const { checkFactFiles, checkPriceFiles } = await import('./facts/check.js');
       if (!existsSync(join(options.data, 'companies'))) throw new UsageError(`There is no ${join(options.data, 'companies')} directory; pass --data <dir>.`);
       const files = loadCompanyFiles(options.data);
-      const problems = [...checkFactFiles(files), ...checkPriceFiles(loadPriceFiles(options.data))];
+      const priceFiles = loadPriceFiles(options.data);
+      const problems = [...checkFactFiles(files), ...checkPriceFiles(priceFiles)];
       if (problems.length > 0) {
         for (const problem of problems) console.error(problem);
         throw new UsageError(`${problems.length} problem${problems.length === 1 ? '' : 's'} in the fact files of ${options.data} (listed above).`);
@@ -167,6 +168,10 @@ Environment:
         `${files.length} companies: ${count((f) => f.holdings)} holdings figures, ${count((f) => f.production)} production reports, ` +
           `${count((f) => f.debt)} debts, ${count((f) => f.officers)} officers, ${count((f) => f.sites)} sites; every quote states its number.`,
       );
+      if (priceFiles.length > 0) {
+        const prices = priceFiles.reduce((sum, loaded) => sum + (loaded.file ? loaded.file.prices.length : 0), 0);
+        console.log(`${priceFiles.length} price files: ${prices} prices; every quote states its price.`);
+      }
     });
   facts
     .command('sync')

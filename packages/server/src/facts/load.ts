@@ -1,6 +1,7 @@
 import { basename } from 'node:path';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../db/database.js';
+import { settleLoanStatus } from '../repositories/loan.repository.js';
 import { insertProductionReport } from '../repositories/production.repository.js';
 import { checkFactFiles, checkPriceFiles } from './check.js';
 import { loadCompanyFiles, loadPriceFiles, type Citation, type CompanyFile, type PriceFile, type SourceEntry } from './fact-file.js';
@@ -50,7 +51,10 @@ type LoadedTable =
   | 'officers'
   | 'production_reports'
   | 'holdings_reports'
+  | 'treasury_transactions'
   | 'loans'
+  | 'loan_repayments'
+  | 'corporate_actions'
   | 'price_observations';
 
 /** Checks every file, then applies them all in one transaction (the seed's advisory lock held). */
@@ -171,8 +175,11 @@ async function applyCompany(trx: Transaction<Database>, seen: Seen, name: string
   const w = new FileWriter(trx, seen, name, file.sources);
   const ticker = file.ticker;
   const companySource = await w.cite(ticker, file.citation);
-  // Regions as the files' site entries name them (a site's other figures are not loaded: see README).
-  const regions = [...new Set(file.sites.map((site) => site.region).filter((region): region is string => region !== null))];
+  // The regions the company names (reportedRegions), else those its cited site entries name (a
+  // site entry's other figures are not loaded: a Site needs a name, region, status and purpose).
+  const regions =
+    file.reportedRegions?.regions ??
+    [...new Set(file.sites.map((site) => site.region).filter((region): region is string => region !== null))];
   const company = await w.upsert(
     'companies',
     ticker,
@@ -182,6 +189,7 @@ async function applyCompany(trx: Transaction<Database>, seen: Seen, name: string
       exchange: file.exchange,
       business_lines: file.businessLines,
       reported_regions: regions,
+      reported_site_count: file.reportedSiteCount ? Number(file.reportedSiteCount.count) : null,
       source_id: companySource,
     },
     async () => !!(await trx.selectFrom('companies').select('id').where('ticker', '=', ticker).executeTakeFirst()),
@@ -199,7 +207,15 @@ async function applyCompany(trx: Transaction<Database>, seen: Seen, name: string
     const result = await w.upsert(
       'officers',
       key,
-      { company_id: companyId, name: officer.name, role: officer.role, source_id: sourceId },
+      {
+        company_id: companyId,
+        name: officer.name,
+        role: officer.role,
+        // A month the page gives without its day is stored as the month's first day (a DATE column).
+        since: officer.since ? (officer.since.length === 7 ? `${officer.since}-01` : officer.since) : null,
+        previous_employer: officer.previousEmployer ?? null,
+        source_id: sourceId,
+      },
       async () =>
         !!(await trx
           .selectFrom('officers')
@@ -304,6 +320,25 @@ async function applyCompany(trx: Transaction<Database>, seen: Seen, name: string
     else w.changes.inserted += 1;
   }
 
+  const transactionIds = new Map<string, string>();
+  for (const transaction of file.transactions) {
+    const key = `${ticker}/transaction/${transaction.key}`;
+    const sources: Record<string, string> = {};
+    for (const [field, citation] of Object.entries(transaction.citations) as [string, Citation][]) {
+      sources[field] = await w.cite(`${key}/${field}`, citation);
+    }
+    const result = await w.upsert('treasury_transactions', key, {
+      company_id: companyId,
+      kind: transaction.kind === 'SALE' ? 'SOLD' : 'PURCHASED',
+      btc: transaction.btc,
+      usd: transaction.usd,
+      occurred_on: transaction.on,
+      note: transaction.description,
+      source_id: sources.usd ?? sources.btc ?? null,
+    });
+    if (result.id !== null) transactionIds.set(transaction.key, result.id);
+  }
+
   for (const debt of file.debt) {
     const key = `${ticker}/debt/${debt.kind}/${debt.asOf}/${debt.description}`;
     const fieldSources: [string, string][] = [];
@@ -330,8 +365,47 @@ async function applyCompany(trx: Transaction<Database>, seen: Seen, name: string
         await trx.insertInto('field_citations').values({ loan_id: result.id, field, source_id: sourceId }).execute();
       }
     }
+    if (result.id === null) continue;
+    for (const repayment of debt.repayments) {
+      const repaymentKey = `${key}/repayment/${repayment.paidOn}`;
+      const sourceId = await w.cite(repaymentKey, repayment.citation);
+      await w.upsert('loan_repayments', repaymentKey, {
+        loan_id: result.id,
+        amount_usd: repayment.usd,
+        paid_on: repayment.paidOn,
+        collateral_released_btc: '0',
+        funded_by_transaction_id: repayment.fundedBy ? (transactionIds.get(repayment.fundedBy) ?? null) : null,
+        source_id: sourceId,
+      });
+    }
+    await settleLoanStatus(trx, result.id);
+  }
+
+  if (file.corporateActions.length > 0) {
+    const assetId = await assetFor(trx, ticker, `${file.name} shares`, 'EQUITY');
+    for (const action of file.corporateActions) {
+      const key = `${ticker}/corporate-action/${action.effectiveOn}`;
+      const sourceId = await w.cite(key, action.citation);
+      const result = await w.upsert(
+        'corporate_actions',
+        key,
+        { asset_id: assetId, effective_on: action.effectiveOn, ratio: action.ratio, description: action.description, source_id: sourceId },
+        async () =>
+          !!(await trx.selectFrom('corporate_actions').select('id').where('asset_id', '=', assetId).where('effective_on', '=', action.effectiveOn).executeTakeFirst()),
+      );
+      if (result.id === null) w.skip(`${key}: recorded through the API already`);
+    }
   }
   return w.changes;
+}
+
+const CRYPTO_NAMES: Record<string, string> = { BTC: 'Bitcoin' };
+
+async function assetFor(trx: Transaction<Database>, symbol: string, name: string, kind: 'CRYPTO' | 'EQUITY'): Promise<string> {
+  const existing = await trx.selectFrom('assets').select('id').where('symbol', '=', symbol).executeTakeFirst();
+  if (existing) return existing.id;
+  const created = await trx.insertInto('assets').values({ symbol, name, kind }).returning('id').executeTakeFirstOrThrow();
+  return created.id;
 }
 
 function days(report: { periodStart: string; periodEnd: string }): number {
@@ -344,24 +418,39 @@ function anchorOn(trx: Transaction<Database>, companyId: string, day: string) {
 
 async function applyPrices(trx: Transaction<Database>, seen: Seen, name: string, file: PriceFile): Promise<FileChanges> {
   const w = new FileWriter(trx, seen, name, file.sources);
-  let asset = await trx.selectFrom('assets').select('id').where('symbol', '=', file.symbol).executeTakeFirst();
-  if (!asset) {
-    asset = await trx
-      .insertInto('assets')
-      .values({ symbol: file.symbol, name: file.name ?? file.symbol, kind: 'CRYPTO' })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-  }
-  const assetId = asset.id;
-  for (const point of file.prices) {
-    const key = `${file.symbol}/price/${point.on}`;
-    const at = `${point.on}T00:00:00.000Z`;
-    const sourceId = await w.cite(key, point.citation);
-    // One quoted close a day: stored as open = high = low = close, as the founding seed does.
+  // A price file names a company's ticker (its shares) or a crypto asset.
+  const company = await trx.selectFrom('companies').select('name').where('ticker', '=', file.symbol).executeTakeFirst();
+  const assetId = company
+    ? await assetFor(trx, file.symbol, `${company.name} shares`, 'EQUITY')
+    : await assetFor(trx, file.symbol, CRYPTO_NAMES[file.symbol] ?? file.symbol, 'CRYPTO');
+  const byDay = new Map<string, PriceFile['prices']>();
+  for (const point of file.prices) byDay.set(point.on, [...(byDay.get(point.on) ?? []), point]);
+  for (const [on, points] of byDay) {
+    const key = `${file.symbol}/price/${on}`;
+    const at = `${on}T00:00:00.000Z`;
+    // One observation a day, from the prices its pages quote: the close when one is quoted, else
+    // the one price quoted (its source's quote says which kind); the high and low span every price
+    // quoted that day (an all-time high is the day's high). The open is the quoted open, else the close.
+    const close = points.find((point) => point.kind === 'CLOSE') ?? points.find((point) => point.kind !== 'ALL_TIME_HIGH' && point.kind !== 'OPEN') ?? points[0]!;
+    const open = points.find((point) => point.kind === 'OPEN') ?? close;
+    const values = points.map((point) => Number(point.usd));
+    const high = points.find((point) => Number(point.usd) === Math.max(...values))!;
+    const low = points.find((point) => Number(point.usd) === Math.min(...values))!;
+    const sourceIds = new Map<PriceFile['prices'][number], string>();
+    for (const point of points) sourceIds.set(point, await w.cite(`${key}/${point.kind}`, point.citation));
     const result = await w.upsert(
       'price_observations',
       key,
-      { asset_id: assetId, at: new Date(at), open: point.usd, high: point.usd, low: point.usd, close: point.usd, source_id: sourceId },
+      {
+        asset_id: assetId,
+        at: new Date(at),
+        open: open.usd,
+        high: high.usd,
+        low: low.usd,
+        close: close.usd,
+        // The all-time high's page when the day has one (allTimeHigh shows this source), else the close's.
+        source_id: sourceIds.get(points.find((point) => point.kind === 'ALL_TIME_HIGH') ?? close)!,
+      },
       async () =>
         !!(await trx.selectFrom('price_observations').select('at').where('asset_id', '=', assetId).where('at', '=', new Date(at)).executeTakeFirst()),
     );
@@ -391,13 +480,24 @@ async function deleteUnseen(trx: Transaction<Database>, seen: Seen): Promise<num
     }
   }
   let deleted = 0;
-  const tables: LoadedTable[] = ['price_observations', 'loans', 'production_reports', 'holdings_reports', 'officers', 'companies', 'sources'];
+  const tables: LoadedTable[] = [
+    'price_observations',
+    'corporate_actions',
+    'loan_repayments',
+    'loans',
+    'treasury_transactions',
+    'production_reports',
+    'holdings_reports',
+    'officers',
+    'companies',
+    'sources',
+  ];
   for (const table of tables) {
     const keys = [...(seen.get(table) ?? [])];
     // The flows and anchors a loaded report recorded go with it (their keys extend the report's).
     const result = await sql`
       delete from ${sql.table(table)} where fact_key is not null and not (fact_key = any(${keys}::text[]))
-        ${table === 'holdings_reports' ? sql`and production_report_id is null` : sql``}`.execute(trx);
+        ${table === 'holdings_reports' || table === 'treasury_transactions' ? sql`and production_report_id is null` : sql``}`.execute(trx);
     deleted += Number(result.numAffectedRows ?? 0n);
   }
   return deleted;
