@@ -109,7 +109,8 @@ class FileWriter {
   async cite(key: string, citation: Citation): Promise<string> {
     const source = this.sources[citation.source]!;
     const { id } = await this.upsert('sources', `${key}#source`, {
-      title: source.title ?? source.url,
+      // Source.title is non-null; a page that shows no title of its own gets none made up for it.
+      title: source.title ?? UNTITLED,
       url: source.url,
       publisher: source.publisher,
       published_on: source.publishedOn,
@@ -398,6 +399,9 @@ async function applyCompany(trx: Transaction<Database>, seen: Seen, name: string
   }
   return w.changes;
 }
+
+/** The title of a source whose page shows no title of its own. */
+export const UNTITLED = '(the page shows no title)';
 
 const CRYPTO_NAMES: Record<string, string> = { BTC: 'Bitcoin' };
 
