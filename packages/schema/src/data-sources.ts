@@ -45,6 +45,8 @@ export interface DataSources {
     count(filter: CompanyFilter): Promise<number>;
     /** Each company's latest reported holdings figure, or null. */
     latestHoldingsReports(companyIds: readonly string[]): Promise<(HoldingsReportModel | null)[]>;
+    /** Every reported holdings figure of each company, oldest first. */
+    holdingsReports(companyIds: readonly string[]): Promise<HoldingsReportModel[][]>;
   };
   officers: {
     byCompanyIds(companyIds: readonly string[]): Promise<OfficerModel[][]>;

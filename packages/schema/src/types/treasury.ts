@@ -264,6 +264,11 @@ builder.objectFields(Company, (t) => ({
     description: 'The latest holdings figure the company reported (by its day), with its basis and source; null when none.',
     resolve: (company, _args, context) => context.loaders.latestHoldingsReport.load(company.id),
   }),
+  holdingsReports: t.field({
+    type: [HoldingsReport],
+    description: 'Every holdings figure the company reported, oldest first, each with its basis and source.',
+    resolve: (company, _args, context) => context.loaders.holdingsReports.load(company.id),
+  }),
   holdings: t.field({
     type: Holdings,
     description: 'BTC held at the end of the given day (default: today).',

@@ -79,6 +79,18 @@ export async function holdingsOn(db: Kysely<Database>, keys: readonly CompanyDay
   }));
 }
 
+/** Every reported holdings figure of each company, oldest first. */
+export async function holdingsReportsByCompanyIds(db: Kysely<Database>, companyIds: readonly string[]): Promise<HoldingsReportModel[][]> {
+  const wanted = validIds(companyIds);
+  const rows = wanted.length
+    ? await db.selectFrom('holdings_reports').selectAll().where('company_id', 'in', wanted).orderBy('reported_on').orderBy('id').execute()
+    : [];
+  const reports = rows.map(
+    (row): HoldingsReportModel => ({ id: row.id, companyId: row.company_id, on: row.reported_on, btc: row.btc, basis: row.basis, sourceId: row.source_id }),
+  );
+  return groupedInKeyOrder(companyIds, reports, (report) => report.companyId);
+}
+
 /** Each company's latest reported holdings figure (by its day), or null. */
 export async function latestHoldingsReports(db: Kysely<Database>, companyIds: readonly string[]): Promise<(HoldingsReportModel | null)[]> {
   const { rows } = await sql<{ id: string; company_id: string; reported_on: string; btc: string; basis: string | null; source_id: string | null }>`
