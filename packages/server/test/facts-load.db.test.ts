@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_TIMEOUTS } from '../src/config.js';
 import { loadCompanyFiles } from '../src/facts/fact-file.js';
 import { syncFacts } from '../src/facts/load.js';
 import { quoteStates } from '../src/facts/quote-states.js';
@@ -19,7 +20,9 @@ let server: TestServer;
 beforeAll(async () => {
   database = await createTestDatabase('migrated');
   expect(await seed(database.db, { dataDir: REPOSITORY_DATA })).toBe('loaded');
-  server = await startTestServer(database);
+  // Syncs take seconds between requests: a kept-alive socket must outlive them (the client would
+  // otherwise reuse one the server is closing, and meet a reset).
+  server = await startTestServer(database, { timeouts: { ...DEFAULT_TIMEOUTS, keepAliveMs: 60_000, idleSocketMs: 60_000 } });
 });
 
 afterAll(async () => {
@@ -250,8 +253,6 @@ describe('writes through the API', () => {
   });
 });
 
-// Last: a long sync leaves the client's kept-alive socket to the server's 5 s keep-alive timeout,
-// and a request on it after may meet a reset.
 describe('facts sync', () => {
   it('changes nothing when run again on the same files', async () => {
     const before = await rowCounts();
