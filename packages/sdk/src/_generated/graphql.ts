@@ -1854,7 +1854,7 @@ export const MinedPerReportedPeriodDocument = /*#__PURE__*/ new TypedDocumentStr
   asOf
 }`) as unknown as TypedDocumentString<MinedPerReportedPeriodQuery, MinedPerReportedPeriodQueryVariables>;
 export const BtcBackedDebtDocument = /*#__PURE__*/ new TypedDocumentString(`
-    query BtcBackedDebt($on: Date, $first: Int = 50) {
+    query BtcBackedDebt($on: Date, $first: Int = 20) {
   companies(first: $first, filter: {hasBtcBackedDebt: true}) {
     edges {
       node {
