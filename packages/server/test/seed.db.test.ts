@@ -33,7 +33,7 @@ describe('the seed', () => {
     const dataDir = foundingStoryData();
     expect(await seed(database.db, { dataDir })).toBe('loaded');
     const expected = {
-      sources: 39, // one citation (page + quote) per fact of CANG.yaml, and per price
+      sources: 45, // one citation (page + quote) per fact of CANG.yaml, and per price
       companies: 1,
       officers: 3,
       reports: 6, // October 2025 to February 2026 monthly, and the first quarter of 2026
@@ -42,7 +42,7 @@ describe('the seed', () => {
       loans: 1,
       repayments: 1,
       assets: 2,
-      prices: 5, // BTC on four days up to 2026-02-09, CANG on one
+      prices: 11, // BTC on ten days up to 2026-02-09, CANG on one
       actions: 1,
     };
     expect(await rowCounts()).toEqual(expected);

@@ -58,7 +58,7 @@ describe('holdings at the end of a day', () => {
   });
 
   it('have no value, rather than a value of 0, on a day before any BTC price is known', async () => {
-    expect(await holdings('2025-01-01')).toEqual({ on: '2025-01-01', btc: '0', btcPriceUsd: null, valueUsd: null, anchor: null });
+    expect(await holdings('2024-12-01')).toEqual({ on: '2024-12-01', btc: '0', btcPriceUsd: null, valueUsd: null, anchor: null });
   });
 });
 
