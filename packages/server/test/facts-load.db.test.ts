@@ -74,6 +74,13 @@ describe('the data files, loaded', () => {
     expect(data.companies.edges.map((edge: { node: { ticker: string } }) => edge.node.ticker)).toEqual([...FILES].sort());
   });
 
+  it('never leave a balance below zero (a sale with no reported figure before it is left out)', async () => {
+    const { data, errors } = await server.graphql('{ companies(first: 100) { edges { node { ticker holdings(on: "2026-06-30") { btc } } } } }');
+    expect(errors).toBeUndefined();
+    const negative = data.companies.edges.filter(({ node }: any) => Number(node.holdings.btc) < 0).map(({ node }: any) => `${node.ticker} ${node.holdings.btc}`);
+    expect(negative).toEqual([]);
+  });
+
   it('show every number with a source URL and a quote that states it', async () => {
     const unstated: string[] = [];
     let numbers = 0;

@@ -334,6 +334,12 @@ async function applyCompany(trx: Transaction<Database>, seen: Seen, name: string
   const transactionIds = new Map<string, string>();
   for (const transaction of file.transactions) {
     const key = `${ticker}/transaction/${transaction.key}`;
+    // Holdings are the last reported figure plus the flows after it: a sale with no reported figure
+    // before it would read as a negative balance, which is no one's holdings. It stays in the file.
+    if (transaction.kind === 'SALE' && !file.holdings.some((holding) => holding.on <= transaction.on)) {
+      w.skip(`${key}: a sale with no reported holdings figure before it is not loaded (the balance would read below zero)`);
+      continue;
+    }
     const sources: Record<string, string> = {};
     for (const [field, citation] of Object.entries(transaction.citations) as [string, Citation][]) {
       sources[field] = await w.cite(`${key}/${field}`, citation);
