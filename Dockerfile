@@ -67,6 +67,8 @@ COPY --from=build /out/persisted-operations.json ./persisted-operations.json
 COPY --from=build /out/node_modules ./node_modules
 # The server serves the README's "Running it" section at /docs, and the playground links to it.
 COPY README.md ./README.md
+# The reviewed data files the seed loads into an empty database (found by walking up from dist/).
+COPY data ./data
 RUN mkdir -p /data && chown node:node /data
 
 # The official image's unprivileged user (uid 1000).

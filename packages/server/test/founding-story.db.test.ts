@@ -37,7 +37,7 @@ describe('the founding story, asked of a freshly seeded server', () => {
         pledgedBtc: '0',
         // 3023.6 / 21,000,000 × 100 = 0.0143980952…, half-up at 8 places
         percentOfSupply: 0.0143981,
-        anchor: { on: '2026-01-31', btc: '7474.6', source: { title: 'Cango Bitcoin mining update, January 2026', publisher: 'Grafa' } },
+        anchor: { on: '2026-01-31', btc: '7474.6', source: { title: '(the page shows no title)', publisher: 'Grafa' } },
       },
     });
   });
@@ -87,7 +87,7 @@ describe('the founding story, asked of a freshly seeded server', () => {
           averagePriceUsd: '68523.92720737',
           occurredOn: '2026-02-08',
           balanceAfterBtc: '3023.6',
-          source: { publisher: 'TheMinerMag', url: 'https://theminermag.com/news/2026-02-09/cango-sell-bitcoin-4451-btc' },
+          source: { publisher: 'Grafa', url: 'https://grafa.com/pt-BR/news/united-states/cango-sells-4451-bitcoin-miner-pressure' },
         },
       },
     ]);
@@ -109,7 +109,7 @@ describe('the founding story, asked of a freshly seeded server', () => {
             source: { publisher: 'TheMinerMag' },
           },
         ],
-        source: { title: "News article on Cango's BTC sale and AI pivot" },
+        source: { title: 'Cango Sells 4,451 BTC, Cuts Bitcoin Reserves by 60% to Repay Loan' },
       },
     ]);
   });
@@ -126,7 +126,7 @@ describe('the founding story, asked of a freshly seeded server', () => {
       symbol: 'BTC',
       kind: 'CRYPTO',
       latestPrice: { at: '2026-02-09T00:00:00.000Z', priceUsd: '70727' },
-      allTimeHigh: { at: '2025-10-06T00:00:00.000Z', priceUsd: '126080', source: { publisher: 'Blocmates' } },
+      allTimeHigh: { at: '2025-10-06T00:00:00.000Z', priceUsd: '126080', source: { publisher: 'CoinNewsByte (only source)' } },
       // 1 - 70727 / 126080 = 0.4390307741…, half-up at 8 places
       drawdownFromAllTimeHigh: 0.43903077,
     });

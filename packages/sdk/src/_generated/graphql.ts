@@ -14,10 +14,12 @@ export type AssetKind =
 
 /** A line of business a company is in. */
 export type BusinessLine =
-  /** Computing for AI workloads. */
+  /** Running AI compute (GPUs) for its own or its customers’ workloads. */
   | 'AI_COMPUTE'
   /** Mining bitcoin. */
-  | 'BITCOIN_MINING';
+  | 'BITCOIN_MINING'
+  /** Hosting high-performance computing for others (data-center capacity, colocation). */
+  | 'HPC_HOSTING';
 
 /** How long one candle lasts; buckets follow the UTC calendar. */
 export type CandleInterval =
@@ -34,6 +36,8 @@ export type CandleInterval =
 export type CompanyFilter = {
   /** Companies in this line of business (among others). */
   businessLine?: BusinessLine | null | undefined;
+  /** true: companies with a BTC-backed loan or a debt with BTC pledged; false: those without. */
+  hasBtcBackedDebt?: boolean | null | undefined;
   /** Case-insensitive substring of the name. */
   nameContains?: string | null | undefined;
   /** Any of these tickers, case-insensitive. */
@@ -44,6 +48,8 @@ export type CompanyFilter = {
 export type CompanyOrder =
   /** By BTC held at the end of today, largest first. */
   | 'HOLDINGS_DESC'
+  /** By the latest holdings figure each company reported (latestHoldingsReport.btc), largest first; companies without one last. Figures may be of different days and bases: read latestHoldingsReport.on and .basis. */
+  | 'LATEST_REPORTED_BTC_DESC'
   /** By name, A to Z. */
   | 'NAME_ASC'
   /** By ticker, A to Z. */
@@ -126,6 +132,16 @@ export type CreateSiteInput = {
   /** The company, by its ticker (case-insensitive), instead of `companyId`; a ticker no company has is NOT_FOUND. */
   ticker?: string | null | undefined;
 };
+
+export type LoanKind =
+  /** A loan secured by BTC. */
+  | 'BTC_BACKED_LOAN'
+  /** Convertible notes (usually unsecured). */
+  | 'CONVERTIBLE_NOTES'
+  /** A credit facility; BTC-backed when collateralBtcReported is given. */
+  | 'CREDIT_LINE'
+  /** A term loan. */
+  | 'TERM_LOAN';
 
 /** Where a loan stands. */
 export type LoanStatus =
@@ -244,6 +260,11 @@ export type RepayLoanInput = {
   source?: SourceInput | null | undefined;
 };
 
+export type ReportPeriod =
+  | 'MONTH'
+  | 'QUARTER'
+  | 'YEAR';
+
 /** A BTC sale, recorded as a SOLD treasury transaction on the day of the repayment. */
 export type SaleInput = {
   /** BTC sold: greater than 0. At most 21,000,000 BTC, with at most 8 decimals (one satoshi). */
@@ -274,17 +295,36 @@ export type SiteStatus =
   /** Being built. */
   | 'UNDER_CONSTRUCTION';
 
-/** Where the recorded fact was published. */
+/** Where the recorded fact was published. Every write of a fact requires one. */
 export type SourceInput = {
+  /** The day the quoted sentence gives its figure for. */
+  asOf?: DateString | null | undefined;
   /** The day it was published. */
   publishedOn?: DateString | null | undefined;
   /** Who published it. At most 200 characters. Well-formed Unicode without control characters: other text is refused, never altered. */
   publisher?: string | null | undefined;
+  /** The verbatim sentence of the page stating the fact; when given, it must print each number the write records (as 7,474.6, 7474.6 or $305 million, for example). At most 2000 characters. Well-formed Unicode without control characters: other text is refused, never altered. */
+  quote?: string | null | undefined;
   /** The title of the article, filing or release. Not blank, at most 500 characters; stored trimmed. Well-formed Unicode without control characters: other text is refused, never altered. */
   title: string;
   /** Where to read it. An absolute http:// or https:// URL of at most 2000 characters, without a user name or password, spaces, control or bidirectional-formatting characters. Stored normalised (a non-ASCII host in punycode, e.g. xn--...). */
   url?: string | null | undefined;
 };
+
+/** What kind of page a source is, most authoritative first. */
+export type SourceKind =
+  /** A page summarising filings or releases (possibly machine-written). */
+  | 'AGGREGATOR'
+  /** The company's press release on its own site. */
+  | 'COMPANY_RELEASE'
+  /** A regulatory filing or the company's own investor-relations document. */
+  | 'FILING'
+  /** A news page reporting the figure; its publisher says when it is the only source. */
+  | 'NEWS'
+  /** A named trade publication reporting the figure. */
+  | 'TRADE_PRESS'
+  /** A newswire's or another site's verbatim reprint of the company's release. */
+  | 'WIRE_REPRINT';
 
 /** Which transactions to list; every condition given must hold. */
 export type TreasuryTransactionFilter = {
@@ -624,6 +664,137 @@ export type CreateCompanyMutation = {
   }
 };
 
+export type MinersByLatestReportedBtcQueryVariables = Exact<{
+  /** How many to return, 0 to 100 (default 20). */
+  first?: number | null | undefined;
+}>;
+
+
+export type MinersByLatestReportedBtcQuery = {
+  /** A page of the companies that match the filter, in the order asked for. */
+  companies: {
+    /** The page's rows, in the connection's order. */
+    edges: Array<{
+      /** The row. */
+      node: {
+        /** Upper-case, unique. */
+        ticker: string,
+        /** The legal name, e.g. "Cango Inc.". */
+        name: string,
+        /** The latest holdings figure the company reported (by its day), with its basis and source; null when none. */
+        latestHoldingsReport: {
+          /** The day whose end the figure is for. */
+          on: DateString,
+          /** BTC held, as reported. */
+          btc: DecimalString,
+          /** What the figure includes, as the company states it (e.g. BTC loaned or pledged, receivables); null when the company's page states nothing. Compare figures across companies with it in view. */
+          basis: string | null,
+          /** Where this fact was published. */
+          source: SourceFieldsFragment | null
+        } | null
+      }
+    }>
+  }
+};
+
+export type MinedPerReportedPeriodQueryVariables = Exact<{
+  /** Only reports whose period ends on or after this day. */
+  since: DateString;
+  /** How many to return, 0 to 100 (default 20). */
+  first?: number | null | undefined;
+  /** How many to return, 0 to 100 (default 20). */
+  reports?: number | null | undefined;
+}>;
+
+
+export type MinedPerReportedPeriodQuery = {
+  /** A page of the companies that match the filter, in the order asked for. */
+  companies: {
+    /** The page's rows, in the connection's order. */
+    edges: Array<{
+      /** The row. */
+      node: {
+        /** Upper-case, unique. */
+        ticker: string,
+        /** A page of its production reports, newest period first. */
+        productionReports: {
+          /** The page's rows, in the connection's order. */
+          edges: Array<{
+            /** The row. */
+            node: {
+              /** The first day of the period. */
+              periodStart: DateString,
+              /** The last day of the period (included). */
+              periodEnd: DateString,
+              /** The period as the company published it; a quarter is one report, never split into months. Null when not stated. */
+              period: ReportPeriod | null,
+              /** BTC mined in the period. */
+              minedBtc: DecimalString,
+              /** Where this fact was published. */
+              source: SourceFieldsFragment | null
+            }
+          }>
+        }
+      }
+    }>
+  }
+};
+
+export type BtcBackedDebtQueryVariables = Exact<{
+  /** The day (default: today, UTC). */
+  on?: DateString | null | undefined;
+  /** How many to return, 0 to 100 (default 20). */
+  first?: number | null | undefined;
+}>;
+
+
+export type BtcBackedDebtQuery = {
+  /** A page of the companies that match the filter, in the order asked for. */
+  companies: {
+    /** The page's rows, in the connection's order. */
+    edges: Array<{
+      /** The row. */
+      node: {
+        /** Upper-case, unique. */
+        ticker: string,
+        /** BTC held at the end of the given day (default: today). */
+        holdings: {
+          /** The day, whose end (UTC) the figures are for. */
+          on: DateString,
+          /** BTC pledged as collateral on active loans at the end of the day, counting only disclosed collateral: when pledgedBtcComplete is false, an active BTC-backed loan whose collateral was never disclosed is left out, and the true figure is higher. */
+          pledgedBtc: DecimalString,
+          /** False when an active BTC-backed loan’s collateral was never disclosed, so pledgedBtc leaves it out. */
+          pledgedBtcComplete: boolean
+        },
+        /** The company's Bitcoin-backed loans, by originatedOn, oldest first (undated ones last). */
+        loans: Array<{
+          /** What kind of debt this is, as disclosed. */
+          kind: LoanKind,
+          /** Who lent; null when undisclosed. */
+          lender: string | null,
+          /** The terms as disclosed, in words. */
+          description: string | null,
+          /** USD of principal drawn; null when it was never disclosed. */
+          principalUsd: DecimalString | null,
+          /** Collateral as disclosed, less collateral released by repayments; null when never disclosed (unlike collateralBtc, which reads 0). */
+          collateralBtcReported: DecimalString | null,
+          /** False when the lender or company never disclosed the collateral; then ltv and trigger prices are null. */
+          collateralDisclosed: boolean,
+          /** ACTIVE until repaid in full. */
+          status: LoanStatus,
+          /** The page and sentence each disclosed term was quoted from (debts from the data files). */
+          citations: Array<{
+            /** The field the number is in, e.g. minedBtc or principalUsd. */
+            field: string,
+            /** The page, with the sentence stating this number. */
+            source: SourceFieldsFragment
+          }>
+        }>
+      }
+    }>
+  }
+};
+
 export type SourceFieldsFragment = {
   /** The title of the article, filing or release. */
   title: string,
@@ -632,7 +803,13 @@ export type SourceFieldsFragment = {
   /** Who published it, e.g. "TheMinerMag"; null when not recorded. */
   publisher: string | null,
   /** The day it was published; null when not recorded. */
-  publishedOn: DateString | null
+  publishedOn: DateString | null,
+  /** What kind of page it is; null for sources recorded through the API. */
+  kind: SourceKind | null,
+  /** The verbatim sentence of the page stating the fact this source is attached to; null when none was recorded. */
+  quote: string | null,
+  /** The day the quoted sentence gives its figure for. */
+  asOf: DateString | null
 };
 
 export type UserErrorFieldsFragment = {
@@ -939,11 +1116,11 @@ export type HoldingsFieldsFragment = {
   on: DateString,
   /** BTC held: the last reported figure on or before the day, plus the recorded flows after the report's day (flows on its day are taken as included); without a report, the sum of all flows. */
   btc: DecimalString,
-  /** USD per BTC: the close at or before the end of the day; null when no price is known. */
+  /** USD per BTC: the close at or before the end of the day (observed at btcPriceAt); null when no price is known. */
   btcPriceUsd: DecimalString | null,
   /** USD: btc × btcPriceUsd; null when no price is known. */
   valueUsd: DecimalString | null,
-  /** BTC pledged as collateral on active loans at the end of the day. */
+  /** BTC pledged as collateral on active loans at the end of the day, counting only disclosed collateral: when pledgedBtcComplete is false, an active BTC-backed loan whose collateral was never disclosed is left out, and the true figure is higher. */
   pledgedBtc: DecimalString,
   /** A percent, rounded half-up to 8 decimal places: btc / 21,000,000 × 100, so 0.0144 means 0.0144 % (not 1.44 %) of the 21,000,000 BTC that will ever exist. */
   percentOfSupply: number,
@@ -1155,6 +1332,9 @@ export const SourceFieldsFragmentDoc = /*#__PURE__*/ new TypedDocumentString(`
   url
   publisher
   publishedOn
+  kind
+  quote
+  asOf
 }
     `, {"fragmentName":"SourceFields"}) as unknown as TypedDocumentString<SourceFieldsFragment, unknown>;
 export const CorporateActionFieldsFragmentDoc = /*#__PURE__*/ new TypedDocumentString(`
@@ -1171,6 +1351,9 @@ export const CorporateActionFieldsFragmentDoc = /*#__PURE__*/ new TypedDocumentS
   url
   publisher
   publishedOn
+  kind
+  quote
+  asOf
 }`, {"fragmentName":"CorporateActionFields"}) as unknown as TypedDocumentString<CorporateActionFieldsFragment, unknown>;
 export const PricePointFieldsFragmentDoc = /*#__PURE__*/ new TypedDocumentString(`
     fragment PricePointFields on PricePoint {
@@ -1185,6 +1368,9 @@ export const PricePointFieldsFragmentDoc = /*#__PURE__*/ new TypedDocumentString
   url
   publisher
   publishedOn
+  kind
+  quote
+  asOf
 }`, {"fragmentName":"PricePointFields"}) as unknown as TypedDocumentString<PricePointFieldsFragment, unknown>;
 export const PriceChangeFieldsFragmentDoc = /*#__PURE__*/ new TypedDocumentString(`
     fragment PriceChangeFields on PriceChange {
@@ -1211,6 +1397,9 @@ fragment SourceFields on Source {
   url
   publisher
   publishedOn
+  kind
+  quote
+  asOf
 }`, {"fragmentName":"PriceChangeFields"}) as unknown as TypedDocumentString<PriceChangeFieldsFragment, unknown>;
 export const CompanyFieldsFragmentDoc = /*#__PURE__*/ new TypedDocumentString(`
     fragment CompanyFields on Company {
@@ -1236,6 +1425,9 @@ export const OfficerFieldsFragmentDoc = /*#__PURE__*/ new TypedDocumentString(`
   url
   publisher
   publishedOn
+  kind
+  quote
+  asOf
 }`, {"fragmentName":"OfficerFields"}) as unknown as TypedDocumentString<OfficerFieldsFragment, unknown>;
 export const UserErrorFieldsFragmentDoc = /*#__PURE__*/ new TypedDocumentString(`
     fragment UserErrorFields on UserError {
@@ -1274,6 +1466,9 @@ export const LoanRepaymentFieldsFragmentDoc = /*#__PURE__*/ new TypedDocumentStr
   url
   publisher
   publishedOn
+  kind
+  quote
+  asOf
 }`, {"fragmentName":"LoanRepaymentFields"}) as unknown as TypedDocumentString<LoanRepaymentFieldsFragment, unknown>;
 export const LoanFieldsFragmentDoc = /*#__PURE__*/ new TypedDocumentString(`
     fragment LoanFields on Loan {
@@ -1304,6 +1499,9 @@ export const LoanFieldsFragmentDoc = /*#__PURE__*/ new TypedDocumentString(`
   url
   publisher
   publishedOn
+  kind
+  quote
+  asOf
 }
 fragment LoanRepaymentFields on LoanRepayment {
   id
@@ -1343,6 +1541,9 @@ export const ProductionReportFieldsFragmentDoc = /*#__PURE__*/ new TypedDocument
   url
   publisher
   publishedOn
+  kind
+  quote
+  asOf
 }`, {"fragmentName":"ProductionReportFields"}) as unknown as TypedDocumentString<ProductionReportFieldsFragment, unknown>;
 export const SiteFieldsFragmentDoc = /*#__PURE__*/ new TypedDocumentString(`
     fragment SiteFields on Site {
@@ -1365,6 +1566,9 @@ export const SiteFieldsFragmentDoc = /*#__PURE__*/ new TypedDocumentString(`
   url
   publisher
   publishedOn
+  kind
+  quote
+  asOf
 }`, {"fragmentName":"SiteFields"}) as unknown as TypedDocumentString<SiteFieldsFragment, unknown>;
 export const SiteSummaryFieldsFragmentDoc = /*#__PURE__*/ new TypedDocumentString(`
     fragment SiteSummaryFields on SiteSummary {
@@ -1401,6 +1605,9 @@ export const HoldingsFieldsFragmentDoc = /*#__PURE__*/ new TypedDocumentString(`
   url
   publisher
   publishedOn
+  kind
+  quote
+  asOf
 }`, {"fragmentName":"HoldingsFields"}) as unknown as TypedDocumentString<HoldingsFieldsFragment, unknown>;
 export const TreasuryFlowFieldsFragmentDoc = /*#__PURE__*/ new TypedDocumentString(`
     fragment TreasuryFlowFields on TreasuryFlow {
@@ -1436,6 +1643,9 @@ export const TreasuryTransactionFieldsFragmentDoc = /*#__PURE__*/ new TypedDocum
   url
   publisher
   publishedOn
+  kind
+  quote
+  asOf
 }`, {"fragmentName":"TreasuryTransactionFields"}) as unknown as TypedDocumentString<TreasuryTransactionFieldsFragment, unknown>;
 export const AssetDocument = /*#__PURE__*/ new TypedDocumentString(`
     query Asset($symbol: String!, $from: DateTime, $to: DateTime, $interval: CandleInterval! = DAY, $at: DateTime, $adjusted: Boolean! = true) {
@@ -1509,6 +1719,9 @@ fragment SourceFields on Source {
   url
   publisher
   publishedOn
+  kind
+  quote
+  asOf
 }`) as unknown as TypedDocumentString<AssetQuery, AssetQueryVariables>;
 export const AssetsDocument = /*#__PURE__*/ new TypedDocumentString(`
     query Assets($kind: AssetKind) {
@@ -1542,6 +1755,9 @@ fragment SourceFields on Source {
   url
   publisher
   publishedOn
+  kind
+  quote
+  asOf
 }`) as unknown as TypedDocumentString<AssetsQuery, AssetsQueryVariables>;
 export const CreateAssetDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation CreateAsset($input: CreateAssetInput!) {
@@ -1605,6 +1821,9 @@ fragment SourceFields on Source {
   url
   publisher
   publishedOn
+  kind
+  quote
+  asOf
 }
 fragment UserErrorFields on UserError {
   field
@@ -1681,6 +1900,9 @@ fragment SourceFields on Source {
   url
   publisher
   publishedOn
+  kind
+  quote
+  asOf
 }
 fragment LoanRepaymentFields on LoanRepayment {
   id
@@ -1833,6 +2055,105 @@ fragment UserErrorFields on UserError {
   message
   code
 }`) as unknown as TypedDocumentString<CreateCompanyMutation, CreateCompanyMutationVariables>;
+export const MinersByLatestReportedBtcDocument = /*#__PURE__*/ new TypedDocumentString(`
+    query MinersByLatestReportedBtc($first: Int = 50) {
+  companies(first: $first, orderBy: LATEST_REPORTED_BTC_DESC) {
+    edges {
+      node {
+        ticker
+        name
+        latestHoldingsReport {
+          on
+          btc
+          basis
+          source {
+            ...SourceFields
+          }
+        }
+      }
+    }
+  }
+}
+    fragment SourceFields on Source {
+  title
+  url
+  publisher
+  publishedOn
+  kind
+  quote
+  asOf
+}`) as unknown as TypedDocumentString<MinersByLatestReportedBtcQuery, MinersByLatestReportedBtcQueryVariables>;
+export const MinedPerReportedPeriodDocument = /*#__PURE__*/ new TypedDocumentString(`
+    query MinedPerReportedPeriod($since: Date!, $first: Int = 20, $reports: Int = 20) {
+  companies(first: $first) {
+    edges {
+      node {
+        ticker
+        productionReports(first: $reports, periodEndFrom: $since) {
+          edges {
+            node {
+              periodStart
+              periodEnd
+              period
+              minedBtc
+              source {
+                ...SourceFields
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+    fragment SourceFields on Source {
+  title
+  url
+  publisher
+  publishedOn
+  kind
+  quote
+  asOf
+}`) as unknown as TypedDocumentString<MinedPerReportedPeriodQuery, MinedPerReportedPeriodQueryVariables>;
+export const BtcBackedDebtDocument = /*#__PURE__*/ new TypedDocumentString(`
+    query BtcBackedDebt($on: Date, $first: Int = 20) {
+  companies(first: $first, filter: {hasBtcBackedDebt: true}) {
+    edges {
+      node {
+        ticker
+        holdings(on: $on) {
+          on
+          pledgedBtc
+          pledgedBtcComplete
+        }
+        loans {
+          kind
+          lender
+          description
+          principalUsd
+          collateralBtcReported
+          collateralDisclosed
+          status
+          citations {
+            field
+            source {
+              ...SourceFields
+            }
+          }
+        }
+      }
+    }
+  }
+}
+    fragment SourceFields on Source {
+  title
+  url
+  publisher
+  publishedOn
+  kind
+  quote
+  asOf
+}`) as unknown as TypedDocumentString<BtcBackedDebtQuery, BtcBackedDebtQueryVariables>;
 export const CreateLoanDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation CreateLoan($input: CreateLoanInput!) {
   createLoan(input: $input) {
@@ -1849,6 +2170,9 @@ export const CreateLoanDocument = /*#__PURE__*/ new TypedDocumentString(`
   url
   publisher
   publishedOn
+  kind
+  quote
+  asOf
 }
 fragment UserErrorFields on UserError {
   field
@@ -1913,6 +2237,9 @@ export const RepayLoanDocument = /*#__PURE__*/ new TypedDocumentString(`
   url
   publisher
   publishedOn
+  kind
+  quote
+  asOf
 }
 fragment UserErrorFields on UserError {
   field
@@ -2011,6 +2338,9 @@ export const RecordProductionReportDocument = /*#__PURE__*/ new TypedDocumentStr
   url
   publisher
   publishedOn
+  kind
+  quote
+  asOf
 }
 fragment UserErrorFields on UserError {
   field
@@ -2049,6 +2379,9 @@ export const CreateSiteDocument = /*#__PURE__*/ new TypedDocumentString(`
   url
   publisher
   publishedOn
+  kind
+  quote
+  asOf
 }
 fragment UserErrorFields on UserError {
   field
@@ -2123,6 +2456,9 @@ fragment SourceFields on Source {
   url
   publisher
   publishedOn
+  kind
+  quote
+  asOf
 }
 fragment LoanRepaymentFields on LoanRepayment {
   id
@@ -2228,6 +2564,9 @@ export const TreasuryTransactionsDocument = /*#__PURE__*/ new TypedDocumentStrin
   url
   publisher
   publishedOn
+  kind
+  quote
+  asOf
 }
 fragment PageInfoFields on PageInfo {
   hasNextPage
@@ -2264,6 +2603,9 @@ export const RecordTreasuryTransactionDocument = /*#__PURE__*/ new TypedDocument
   url
   publisher
   publishedOn
+  kind
+  quote
+  asOf
 }
 fragment UserErrorFields on UserError {
   field
