@@ -57,6 +57,9 @@ export function createLoaders(data: DataSources) {
     officers: keyed((keys) => data.officers.byCompanyIds(keys), (id: string) => id),
     regionSummaries: keyed((keys) => data.sites.regionSummaries(keys), (id: string) => id),
     loansByCompany: keyed((keys) => data.loans.byCompanyIds(keys), (id: string) => id),
+    latestHoldingsReport: keyed((keys) => data.companies.latestHoldingsReports(keys), (id: string) => id),
+    productionCitations: keyed((keys) => data.production.citations(keys), (id: string) => id),
+    loanCitations: keyed((keys) => data.loans.citations(keys), (id: string) => id),
     repayments: keyed((keys) => data.loans.repaymentsByLoanIds(keys), (id: string) => id),
   };
 }

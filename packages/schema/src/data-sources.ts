@@ -7,10 +7,13 @@ import type {
   CompanyOrder,
   CorporateActionModel,
   FlowTotalsModel,
+  FieldCitationModel,
   HoldingsModel,
+  HoldingsReportModel,
   LoanModel,
   LoanRepaymentModel,
   OfficerModel,
+  PledgedModel,
   PriceChangeModel,
   PricePointModel,
   ProductionReportModel,
@@ -40,6 +43,8 @@ export interface DataSources {
     byTickers(tickers: readonly string[]): Promise<(CompanyModel | null)[]>;
     page(request: CompanyPageRequest): Promise<Page<CompanyModel>>;
     count(filter: CompanyFilter): Promise<number>;
+    /** Each company's latest reported holdings figure, or null. */
+    latestHoldingsReports(companyIds: readonly string[]): Promise<(HoldingsReportModel | null)[]>;
   };
   officers: {
     byCompanyIds(companyIds: readonly string[]): Promise<OfficerModel[][]>;
@@ -62,15 +67,17 @@ export interface DataSources {
   };
   production: {
     byIds(ids: readonly string[]): Promise<(ProductionReportModel | null)[]>;
-    pages(companyIds: readonly string[], request: PageRequest<Record<string, never>>): Promise<Page<ProductionReportModel>[]>;
-    counts(companyIds: readonly string[]): Promise<number[]>;
+    pages(companyIds: readonly string[], request: PageRequest<ProductionReportFilter>): Promise<Page<ProductionReportModel>[]>;
+    counts(companyIds: readonly string[], filter: ProductionReportFilter): Promise<number[]>;
+    citations(reportIds: readonly string[]): Promise<FieldCitationModel[][]>;
   };
   loans: {
     byIds(ids: readonly string[]): Promise<(LoanModel | null)[]>;
     byCompanyIds(companyIds: readonly string[]): Promise<LoanModel[][]>;
     repaymentsByLoanIds(loanIds: readonly string[]): Promise<LoanRepaymentModel[][]>;
     /** Collateral of the company's loans that are active at the end of the day. */
-    pledgedBtc(keys: readonly CompanyDay[]): Promise<string[]>;
+    pledgedBtc(keys: readonly CompanyDay[]): Promise<PledgedModel[]>;
+    citations(loanIds: readonly string[]): Promise<FieldCitationModel[][]>;
   };
   assets: {
     byIds(ids: readonly string[]): Promise<(AssetModel | null)[]>;
@@ -127,6 +134,13 @@ export interface CompanyFilter {
   tickers?: readonly string[] | null;
   businessLine?: BusinessLine | null;
   nameContains?: string | null;
+  /** Companies with (true) or without (false) a BTC-backed loan or debt with BTC pledged. */
+  hasBtcBackedDebt?: boolean | null;
+}
+
+export interface ProductionReportFilter {
+  /** Reports whose period ends on or after this day. */
+  periodEndFrom?: string | null;
 }
 
 export interface CompanyPageRequest extends PageRequest<CompanyFilter> {

@@ -4,7 +4,10 @@
  * `Date`s, and ids are the database's own keys as strings.
  */
 
-export type BusinessLine = 'BITCOIN_MINING' | 'AI_COMPUTE';
+export type BusinessLine = 'BITCOIN_MINING' | 'AI_COMPUTE' | 'HPC_HOSTING';
+export type SourceKind = 'FILING' | 'COMPANY_RELEASE' | 'WIRE_REPRINT' | 'TRADE_PRESS' | 'NEWS' | 'AGGREGATOR';
+export type ReportPeriod = 'MONTH' | 'QUARTER' | 'YEAR';
+export type LoanKind = 'BTC_BACKED_LOAN' | 'CREDIT_LINE' | 'CONVERTIBLE_NOTES' | 'TERM_LOAN';
 export type SiteStatus = 'PLANNED' | 'UNDER_CONSTRUCTION' | 'OPERATING' | 'IDLE' | 'DECOMMISSIONED';
 export type SitePurpose = 'BITCOIN_MINING' | 'AI_COMPUTE' | 'MIXED';
 export type TreasuryTransactionKind = 'MINED' | 'PURCHASED' | 'SOLD' | 'OTHER';
@@ -12,7 +15,7 @@ export type LoanStatus = 'ACTIVE' | 'REPAID' | 'DEFAULTED';
 export type AssetKind = 'CRYPTO' | 'EQUITY';
 export type CalendarInterval = 'DAY' | 'WEEK' | 'MONTH' | 'QUARTER' | 'YEAR';
 export type CandleInterval = 'HOUR' | 'DAY' | 'WEEK' | 'MONTH';
-export type CompanyOrder = 'TICKER_ASC' | 'NAME_ASC' | 'HOLDINGS_DESC';
+export type CompanyOrder = 'TICKER_ASC' | 'NAME_ASC' | 'HOLDINGS_DESC' | 'LATEST_REPORTED_BTC_DESC';
 
 export interface SourceModel {
   id: string;
@@ -20,6 +23,18 @@ export interface SourceModel {
   url: string | null;
   publisher: string | null;
   publishedOn: string | null;
+  /** What kind of page it is; null for sources recorded through the API without one. */
+  kind: SourceKind | null;
+  /** The verbatim sentence stating the fact this source is the citation of. */
+  quote: string | null;
+  /** The day the quoted sentence gives its figure for. */
+  asOf: string | null;
+}
+
+/** The page one number of a fact was quoted from. */
+export interface FieldCitationModel {
+  field: string;
+  sourceId: string;
 }
 
 export interface CompanyModel {
@@ -82,6 +97,8 @@ export interface HoldingsReportModel {
   companyId: string;
   on: string;
   btc: string;
+  /** What the figure includes, as the company states it; null when it states nothing. */
+  basis: string | null;
   sourceId: string | null;
 }
 
@@ -114,6 +131,8 @@ export interface ProductionReportModel {
   heldBtc: string | null;
   deployedHashrateEh: string | null;
   operatingHashrateEh: string | null;
+  /** The period as published; null for reports recorded without one. */
+  period: ReportPeriod | null;
   sourceId: string | null;
 }
 
@@ -134,7 +153,16 @@ export interface LoanModel {
   status: LoanStatus;
   marginCallLtv: number | null;
   liquidationLtv: number | null;
+  kind: LoanKind;
+  description: string | null;
   sourceId: string | null;
+}
+
+/** BTC pledged on a company's active loans at the end of a day. */
+export interface PledgedModel {
+  btc: string;
+  /** False when an active BTC-backed loan's collateral was never disclosed: btc then leaves it out. */
+  complete: boolean;
 }
 
 export interface LoanRepaymentModel {

@@ -46,6 +46,8 @@ export interface SourceInput {
   url?: Optional<string>;
   publisher?: Optional<string>;
   publishedOn?: Optional<string>;
+  quote?: Optional<string>;
+  asOf?: Optional<string>;
 }
 
 export interface CreateCompanyInput {

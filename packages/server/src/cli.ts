@@ -14,6 +14,7 @@ import { explainEnvironmentFailure } from './failures.js';
 import { createLogger } from './logger.js';
 import { createApiKey, listApiKeys, revokeApiKey } from './repositories/api-key.repository.js';
 import { seed } from './seed/seed.js';
+import { FactFilesInvalidError } from './facts/load.js';
 
 export function buildProgram(): Command {
   const program = new Command('minergraph')
@@ -70,7 +71,7 @@ Environment:
 
   program
     .command('seed')
-    .description("load DOMAIN.md's sourced facts into an empty database (migrates first)")
+    .description('load the data files (data/companies, data/prices) and the founding story into an empty database (migrates first)')
     .action(async () => {
       const config = loadConfig();
       await withDatabase(
@@ -143,17 +144,20 @@ Environment:
   registerPriceCommands(program, { loadConfig, withDatabase });
   registerBackupCommands(program, { loadConfig, withDatabase });
 
-  const facts = program.command('facts').description('the reviewed data files in data/companies: every number with its source and quote');
+  const facts = program
+    .command('facts')
+    .description('the reviewed data files in data/companies and data/prices: every number with its source and quote');
   facts
     .command('check')
     .description('check every fact file: its shape, that each quote states its number, its sources, no duplicates')
     .option('--data <dir>', 'the data directory', 'data')
     .action(async (options: { data: string }) => {
-      const { loadCompanyFiles } = await import('./facts/fact-file.js');
-      const { checkFactFiles } = await import('./facts/check.js');
+      const { loadCompanyFiles, loadPriceFiles } = await import('./facts/fact-file.js');
+      const { checkFactFiles, checkPriceFiles } = await import('./facts/check.js');
       if (!existsSync(join(options.data, 'companies'))) throw new UsageError(`There is no ${join(options.data, 'companies')} directory; pass --data <dir>.`);
       const files = loadCompanyFiles(options.data);
-      const problems = checkFactFiles(files);
+      const priceFiles = loadPriceFiles(options.data);
+      const problems = [...checkFactFiles(files), ...checkPriceFiles(priceFiles)];
       if (problems.length > 0) {
         for (const problem of problems) console.error(problem);
         throw new UsageError(`${problems.length} problem${problems.length === 1 ? '' : 's'} in the fact files of ${options.data} (listed above).`);
@@ -164,6 +168,42 @@ Environment:
         `${files.length} companies: ${count((f) => f.holdings)} holdings figures, ${count((f) => f.production)} production reports, ` +
           `${count((f) => f.debt)} debts, ${count((f) => f.officers)} officers, ${count((f) => f.sites)} sites; every quote states its number.`,
       );
+      if (priceFiles.length > 0) {
+        const prices = priceFiles.reduce((sum, loaded) => sum + (loaded.file ? loaded.file.prices.length : 0), 0);
+        console.log(`${priceFiles.length} price files: ${prices} prices; every quote states its price.`);
+      }
+    });
+  facts
+    .command('sync')
+    .description(
+      'apply the data files to the database (migrates first): inserts new facts, updates changed ones, deletes loaded facts no file holds; never touches facts written through the API. Running it twice changes nothing.',
+    )
+    .option('--data <dir>', 'the data directory (default: the repository\'s data/)')
+    .action(async (options: { data?: string }) => {
+      const { defaultDataDir } = await import('./facts/fact-file.js');
+      const { FactFilesInvalidError, syncFacts } = await import('./facts/load.js');
+      const dataDir = options.data ?? defaultDataDir();
+      if (!dataDir || !existsSync(join(dataDir, 'companies'))) {
+        throw new UsageError(`There is no ${dataDir ? join(dataDir, 'companies') : 'data/companies'} directory; pass --data <dir>.`);
+      }
+      const config = loadConfig();
+      await withDatabase(config, async ({ db }) => {
+        let result;
+        try {
+          result = await syncFacts(db, dataDir);
+        } catch (error) {
+          if (error instanceof FactFilesInvalidError) {
+            for (const problem of error.problems) console.error(problem);
+            throw new UsageError(`${error.problems.length} problem${error.problems.length === 1 ? '' : 's'} in the fact files of ${dataDir} (listed above); nothing was changed.`);
+          }
+          throw error;
+        }
+        for (const file of result.files) {
+          console.log(`${file.file}: ${file.inserted} inserted, ${file.updated} updated, ${file.unchanged} unchanged`);
+          for (const skipped of file.skipped) console.log(`  left out: ${skipped}`);
+        }
+        console.log(`${result.deleted} loaded rows deleted (their facts are in no file now).`);
+      });
     });
 
 
@@ -197,6 +237,7 @@ async function main(argv: string[]): Promise<void> {
 /** The message for a failure the user can fix, or null for a bug. */
 function userFixable(error: unknown): string | null {
   if (error instanceof ConfigError || error instanceof DataDirInUseError || error instanceof UsageError) return error.message;
+  if (error instanceof FactFilesInvalidError) return `${error.message}\nThe data files must pass \`pnpm minergraph facts check\` before they are loaded; nothing was loaded.`;
   let config: Config;
   try {
     config = loadConfig();

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { checkFactFiles, quoteStates } from '../src/facts/check.js';
-import { loadCompanyFiles } from '../src/facts/fact-file.js';
+import { checkFactFiles, checkPriceFiles, quoteStates } from '../src/facts/check.js';
+import { loadCompanyFiles, loadPriceFiles } from '../src/facts/fact-file.js';
 import { runCli } from './support/process.js';
 
 describe('a quote states a number', () => {
@@ -72,6 +72,42 @@ describe("the repository's fact files", () => {
     const files = loadCompanyFiles(repositoryData);
     expect(files.length).toBeGreaterThan(0);
     expect(checkFactFiles(files)).toEqual([]);
+    expect(checkPriceFiles(loadPriceFiles(repositoryData))).toEqual([]);
+  });
+});
+
+describe('facts check of price files', () => {
+  const price = { on: '2025-10-06', usd: '126080', kind: 'ALL_TIME_HIGH', citation: { source: 'page', quote: 'its peak of $126,080 reached in October', asOf: '2025-10-06' } };
+  const GOOD_PRICES = {
+    symbol: 'BTC',
+    sources: { page: { title: null, url: 'https://example.com/btc', publisher: 'Example News', publishedOn: null, kind: 'NEWS' }, spare: { title: null, url: 'https://example.com/other', publisher: 'Other', publishedOn: null, kind: 'NEWS' } },
+    prices: [price],
+  };
+  const writePrices = (name: string, content: unknown) => {
+    mkdirSync(join(dir, 'prices'), { recursive: true });
+    writeFileSync(join(dir, 'prices', name), stringify(content));
+  };
+
+  it('has nothing to check without a prices directory', () => {
+    expect(loadPriceFiles(dir)).toEqual([]);
+  });
+
+  it('passes a price whose quote states it, and refuses a wrong number, a missing source, a day and kind twice, a misnamed file, an unused source', () => {
+    writePrices('BTC.yaml', { ...GOOD_PRICES, sources: { page: GOOD_PRICES.sources.page } });
+    expect(checkPriceFiles(loadPriceFiles(dir))).toEqual([]);
+    writePrices('BTC.yaml', GOOD_PRICES);
+    writePrices('ETH.yaml', {
+      ...GOOD_PRICES,
+      prices: [{ ...price, usd: '126000' }, { ...price, citation: { ...price.citation, source: 'nowhere' } }],
+    });
+    expect(checkPriceFiles(loadPriceFiles(dir))).toEqual([
+      'BTC.yaml: sources.spare: is cited by no price',
+      'ETH.yaml: symbol: BTC belongs in BTC.yaml',
+      'ETH.yaml: prices[0]: the quote does not state 126000: "its peak of $126,080 reached in October"',
+      'ETH.yaml: prices[1]: the source "nowhere" is not in sources',
+      'ETH.yaml: prices[1]: a ALL_TIME_HIGH price for 2025-10-06 is at prices[0] already',
+      'ETH.yaml: sources.spare: is cited by no price',
+    ]);
   });
 });
 
@@ -106,6 +142,45 @@ describe('facts check', () => {
       'TEST.yaml: ticker: TEST is in OTHER.yaml already',
       'TEST.yaml: holdings[1]: a holdings figure for 2025-12-31 with the same basis is at holdings[0] already',
       'TEST.yaml: production[1]: a report for 2025-12-01 to 2025-12-31 is at production[0] already',
+    ]);
+  });
+
+  it('checks the optional sections: transactions, repayments, corporate actions, site count, regions, previous employer', () => {
+    const sale = { source: 'release', quote: 'sold 4,451 BTC over the weekend for about $305 million', asOf: '2026-02-08' };
+    const extended = {
+      ...GOOD,
+      reportedSiteCount: { count: '40', citation: { source: 'release', quote: 'operates over 40 sites in North America and East Africa', asOf: '2026-01-05' } },
+      reportedRegions: { regions: ['North America', 'East Africa'], citation: { source: 'release', quote: 'operates over 40 sites in North America and East Africa', asOf: '2026-01-05' } },
+      officers: [{ ...GOOD.officers[0], since: '2026-02', previousEmployer: 'Zoom', citation: { source: 'release', quote: 'Ada Miner, formerly of Zoom, as CEO', asOf: '2026-02-09' } }],
+      transactions: [{ key: 'sale', on: '2026-02-08', kind: 'SALE', btc: '4451', usd: '305000000', description: 'treasury sale', citations: { btc: sale, usd: sale } }],
+      debt: [
+        {
+          kind: 'BTC_BACKED_LOAN', lender: null, principalUsd: null, pledgedBtc: null, interestRatePercent: null, maturesOn: null, asOf: '2026-02-08',
+          description: 'a bitcoin-collateralized loan', citations: {},
+          repayments: [{ paidOn: '2026-02-08', usd: '305000000', fundedBy: 'sale', citation: sale }],
+        },
+      ],
+      corporateActions: [{ effectiveOn: '2025-11-17', kind: 'ADS_TO_SHARES', ratio: '2', description: 'ADS to shares', citation: { source: 'release', quote: 'each ADS became 2 Class A shares', asOf: '2025-11-17' } }],
+    };
+    write('TEST.yaml', extended);
+    expect(problems()).toEqual([]);
+    write('TEST.yaml', {
+      ...extended,
+      reportedSiteCount: { ...extended.reportedSiteCount, count: '41' },
+      reportedRegions: { ...extended.reportedRegions, regions: ['North America', 'Middle East'] },
+      officers: [{ ...extended.officers[0], previousEmployer: 'Google' }],
+      transactions: [{ ...extended.transactions[0], usd: '306000000' }, extended.transactions[0]],
+      debt: [{ ...extended.debt[0], repayments: [{ ...extended.debt[0]!.repayments[0], fundedBy: 'nothing' }] }],
+      corporateActions: [{ ...extended.corporateActions[0], ratio: '3' }],
+    });
+    expect(problems()).toEqual([
+      'TEST.yaml: reportedSiteCount: the quote does not state 41: "operates over 40 sites in North America and East Africa"',
+      'TEST.yaml: reportedRegions: the quote does not name Middle East',
+      'TEST.yaml: debt[0].repayments[0].fundedBy: names no transaction "nothing"',
+      'TEST.yaml: transactions[0].usd: the quote does not state 306000000: "sold 4,451 BTC over the weekend for about $305 million"',
+      'TEST.yaml: transactions[1]: the transaction key sale is at transactions[0] already',
+      'TEST.yaml: corporateActions[0]: the quote does not state 3: "each ADS became 2 Class A shares"',
+      'TEST.yaml: officers[0].previousEmployer: the quote does not name Google',
     ]);
   });
 

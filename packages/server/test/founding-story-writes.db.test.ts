@@ -64,6 +64,8 @@ describe('the founding story, recorded through the API', () => {
     const { loan } = await write('mutation ($input: CreateLoanInput!) { createLoan(input: $input) { loan { id } userErrors { message } } }', {
       companyId: company.id,
       collateralBtc: '0',
+      // Every fact written through the API carries its source (issue 12).
+      source: THE_MINER_MAG,
     });
     const repaid = await write(
       `mutation ($input: RepayLoanInput!) { repayLoan(input: $input) {

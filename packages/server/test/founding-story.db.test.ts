@@ -36,7 +36,7 @@ describe('the founding story, asked of a freshly seeded server', () => {
         valueUsd: '213850157.2',
         pledgedBtc: '0',
         percentOfSupply: 0.014398095238095238,
-        anchor: { on: '2026-01-31', btc: '7474.6', source: { title: 'Cango Bitcoin mining update, January 2026', publisher: 'Grafa' } },
+        anchor: { on: '2026-01-31', btc: '7474.6', source: { title: '(the page shows no title)', publisher: 'Grafa' } },
       },
     });
   });
@@ -86,7 +86,7 @@ describe('the founding story, asked of a freshly seeded server', () => {
           averagePriceUsd: '68523.92720737',
           occurredOn: '2026-02-08',
           balanceAfterBtc: '3023.6',
-          source: { publisher: 'TheMinerMag', url: 'https://theminermag.com/news/2026-02-09/cango-sell-bitcoin-4451-btc' },
+          source: { publisher: 'Grafa', url: 'https://grafa.com/pt-BR/news/united-states/cango-sells-4451-bitcoin-miner-pressure' },
         },
       },
     ]);
@@ -108,7 +108,7 @@ describe('the founding story, asked of a freshly seeded server', () => {
             source: { publisher: 'TheMinerMag' },
           },
         ],
-        source: { title: "News article on Cango's BTC sale and AI pivot" },
+        source: { title: 'Cango Sells 4,451 BTC, Cuts Bitcoin Reserves by 60% to Repay Loan' },
       },
     ]);
   });
@@ -125,7 +125,7 @@ describe('the founding story, asked of a freshly seeded server', () => {
       symbol: 'BTC',
       kind: 'CRYPTO',
       latestPrice: { at: '2026-02-09T00:00:00.000Z', priceUsd: '70727' },
-      allTimeHigh: { at: '2025-10-06T00:00:00.000Z', priceUsd: '126080', source: { publisher: 'Blocmates' } },
+      allTimeHigh: { at: '2025-10-06T00:00:00.000Z', priceUsd: '126080', source: { publisher: 'CoinNewsByte (only source)' } },
       drawdownFromAllTimeHigh: 1 - 70727 / 126080,
     });
     expect(data.asset.drawdownFromAllTimeHigh.toFixed(3)).toBe('0.439');
@@ -138,7 +138,7 @@ describe('the operational endpoints', () => {
     const health = await fetch(`${base}/healthz`);
     expect([health.status, await health.json()]).toEqual([200, { status: 'ok' }]);
     const ready = await fetch(`${base}/readyz`);
-    expect([ready.status, await ready.json()]).toEqual([200, { status: 'ready', database: database.engine, migration: '2026-11-27T00-00_key-names-and-rate-limits' }]);
+    expect([ready.status, await ready.json()]).toEqual([200, { status: 'ready', database: database.engine, migration: '2026-11-28T00-00_citations' }]);
   });
 
   it('every response carries a request id, and a client-chosen one is echoed', async () => {

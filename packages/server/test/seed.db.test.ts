@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrateToLatest } from '../src/db/migrate.js';
 import { seed } from '../src/seed/seed.js';
 import { createTestDatabase, type TestDatabase } from './support/database.js';
+import { foundingStoryData } from './support/founding-data.js';
 
 let database: TestDatabase;
 
@@ -25,36 +26,52 @@ async function rowCounts() {
   return rows[0];
 }
 
+// The founding story alone (what the 'seeded' test databases hold); the whole data set is
+// loaded by facts-load.db.test.ts.
 describe('the seed', () => {
   it("loads DOMAIN.md's facts once, and a second run changes nothing", async () => {
-    expect(await seed(database.db)).toBe('loaded');
+    const dataDir = foundingStoryData();
+    expect(await seed(database.db, { dataDir })).toBe('loaded');
     const expected = {
-      sources: 7,
+      sources: 39, // one citation (page + quote) per fact of CANG.yaml, and per price
       companies: 1,
-      officers: 2,
-      reports: 2,
-      flows: 4, // December MINED; January MINED and SOLD; the February sale
-      anchors: 2,
+      officers: 3,
+      reports: 6, // October 2025 to February 2026 monthly, and the first quarter of 2026
+      flows: 7, // MINED of each month (5), January's SOLD, the February sale
+      anchors: 5, // CANG.yaml's holdings figures
       loans: 1,
       repayments: 1,
       assets: 2,
-      prices: 3,
+      prices: 5, // BTC on four days up to 2026-02-09, CANG on one
       actions: 1,
     };
     expect(await rowCounts()).toEqual(expected);
-    expect(await seed(database.db)).toBe('already-loaded');
+    expect(await seed(database.db, { dataDir })).toBe('already-loaded');
     expect(await rowCounts()).toEqual(expected);
   });
 
-  it('links each production report to the flows and anchor it recorded', async () => {
+  it('links each monthly report to the flows it recorded; the quarter overlapping them records none, and the anchors are the cited holdings figures', async () => {
     const { rows } = await sql<{ period_end: string; kinds: string[]; anchor: string | null }>`
       select p.period_end,
              array(select t.kind from treasury_transactions t where t.production_report_id = p.id order by t.kind) as kinds,
              (select h.btc::text from holdings_reports h where h.production_report_id = p.id) as anchor
       from production_reports p order by p.period_end`.execute(database.db);
     expect(rows).toEqual([
-      { period_end: '2025-12-31', kinds: ['MINED'], anchor: '7528.3' },
-      { period_end: '2026-01-31', kinds: ['MINED', 'SOLD'], anchor: '7474.6' },
+      { period_end: '2025-10-31', kinds: ['MINED'], anchor: null },
+      { period_end: '2025-11-30', kinds: ['MINED'], anchor: null },
+      { period_end: '2025-12-31', kinds: ['MINED'], anchor: null },
+      { period_end: '2026-01-31', kinds: ['MINED', 'SOLD'], anchor: null },
+      { period_end: '2026-02-28', kinds: ['MINED'], anchor: null },
+      { period_end: '2026-03-31', kinds: [], anchor: null },
+    ]);
+    const anchors = await sql<{ reported_on: string; btc: string }>`
+      select reported_on, btc::text from holdings_reports order by reported_on`.execute(database.db);
+    expect(anchors.rows).toEqual([
+      { reported_on: '2025-10-31', btc: '6412.6' },
+      { reported_on: '2025-12-31', btc: '7528.3' },
+      { reported_on: '2026-01-31', btc: '7474.6' },
+      { reported_on: '2026-02-28', btc: '3313.4' },
+      { reported_on: '2026-03-31', btc: '1026' },
     ]);
   });
 

@@ -8,7 +8,11 @@ import { UserError } from './user-error.js';
 import { actorOf, payload } from '../mutation.js';
 
 export const BusinessLineEnum = builder.enumType('BusinessLine', {
-  values: ['BITCOIN_MINING', 'AI_COMPUTE'] as const satisfies readonly BusinessLine[],
+  values: {
+    BITCOIN_MINING: { description: 'Mining bitcoin.' },
+    AI_COMPUTE: { description: 'Running AI compute (GPUs) for its own or its customers’ workloads.' },
+    HPC_HOSTING: { description: 'Hosting high-performance computing for others (data-center capacity, colocation).' },
+  } as const satisfies Record<BusinessLine, unknown>,
 });
 
 export const CompanyOrderEnum = builder.enumType('CompanyOrder', {
@@ -16,6 +20,10 @@ export const CompanyOrderEnum = builder.enumType('CompanyOrder', {
     TICKER_ASC: { description: 'By ticker, A to Z.' },
     NAME_ASC: { description: 'By name, A to Z.' },
     HOLDINGS_DESC: { description: 'By BTC held at the end of today, largest first.' },
+    LATEST_REPORTED_BTC_DESC: {
+      description:
+        'By the latest holdings figure each company reported (latestHoldingsReport.btc), largest first; companies without one last. Figures may be of different days and bases: read latestHoldingsReport.on and .basis.',
+    },
   } as const,
 });
 
@@ -52,6 +60,9 @@ const CompanyFilterInput = builder.inputType('CompanyFilter', {
     tickers: t.stringList({ description: 'Any of these tickers, case-insensitive.' }),
     businessLine: t.field({ type: BusinessLineEnum }),
     nameContains: t.string({ description: 'Case-insensitive substring of the name.' }),
+    hasBtcBackedDebt: t.boolean({
+      description: 'true: companies with a BTC-backed loan or a debt with BTC pledged; false: those without.',
+    }),
   }),
 });
 
@@ -61,6 +72,7 @@ const COMPANY_CURSOR: Record<CompanyOrder, CursorPart[]> = {
   TICKER_ASC: ['text'],
   NAME_ASC: ['text', 'id'],
   HOLDINGS_DESC: ['decimal', 'id'],
+  LATEST_REPORTED_BTC_DESC: ['decimal', 'id'],
 };
 
 builder.queryFields((t) => ({
@@ -85,6 +97,7 @@ builder.queryFields((t) => ({
         tickers: args.filter?.tickers?.map((ticker) => ticker.trim().toUpperCase()) ?? null,
         businessLine: args.filter?.businessLine ?? null,
         nameContains: args.filter?.nameContains ?? null,
+        hasBtcBackedDebt: args.filter?.hasBtcBackedDebt ?? null,
       };
       const orderBy = args.orderBy ?? 'TICKER_ASC';
       const request = pageRequest(`companies:${orderBy}`, args, filter, COMPANY_CURSOR[orderBy]);

@@ -4,15 +4,24 @@ import { canonical, Decimal, divide, toFloat } from '../decimal.js';
 import { BTC_LIMIT, describeLimit, limitProblem, PRICE_LIMIT, USD_AMOUNT_LIMIT } from '../decimal-limits.js';
 import { badUserInput } from '../errors.js';
 import { IDEMPOTENCY_KEY_DESCRIPTION, TEXT_RULE } from '../text-rules.js';
-import type { LoanModel, LoanRepaymentModel, LoanStatus } from '../models.js';
+import type { LoanKind, LoanModel, LoanRepaymentModel, LoanStatus } from '../models.js';
 import { Company } from './company.js';
-import { sourceField, SourceInput } from './source.js';
+import { FieldCitation, sourceField, SourceInput } from './source.js';
 import { UserError } from './user-error.js';
 import { COMPANY_ID_DESCRIPTION, COMPANY_TICKER_DESCRIPTION, actorOf, localId, notFound, payload, rejected, withLocalCompanyId } from '../mutation.js';
 import { TreasuryTransaction } from './treasury.js';
 
 export const LoanStatusEnum = builder.enumType('LoanStatus', {
   values: ['ACTIVE', 'REPAID', 'DEFAULTED'] as const satisfies readonly LoanStatus[],
+});
+
+export const LoanKindEnum = builder.enumType('LoanKind', {
+  values: {
+    BTC_BACKED_LOAN: { description: 'A loan secured by BTC.' },
+    CREDIT_LINE: { description: 'A credit facility; BTC-backed when collateralBtcReported is given.' },
+    CONVERTIBLE_NOTES: { description: 'Convertible notes (usually unsecured).' },
+    TERM_LOAN: { description: 'A term loan.' },
+  } as const satisfies Record<LoanKind, unknown>,
 });
 
 export function outstandingUsd(loan: LoanModel): Decimal | null {
@@ -31,9 +40,13 @@ function priceAtLtv(loan: LoanModel, threshold: number | null): string | null {
   return canonical(divide(outstanding, collateral.times(String(threshold))));
 }
 
-async function latestBtcClose(context: Context): Promise<string | null> {
+async function latestBtcPoint(context: Context) {
   const btc = await context.loaders.assetBySymbol.load('BTC');
-  return btc ? ((await context.loaders.latestPrice.load(btc.id))?.priceUsd ?? null) : null;
+  return btc ? context.loaders.latestPrice.load(btc.id) : null;
+}
+
+async function latestBtcClose(context: Context): Promise<string | null> {
+  return (await latestBtcPoint(context))?.priceUsd ?? null;
 }
 
 /** A price argument within PRICE_LIMIT and greater than 0, or BAD_USER_INPUT naming it. */
@@ -61,11 +74,13 @@ const LoanRepayment = builder.objectRef<LoanRepaymentModel>('LoanRepayment').imp
 });
 
 export const Loan = builder.loadableNode('Loan', {
-  description: 'A Bitcoin-backed loan.',
+  description: 'A debt of the company: a Bitcoin-backed loan, a credit line, convertible notes or a term loan (see kind).',
   id: { resolve: (loan: LoanModel) => loan.id },
   load: (ids: string[], context) => context.data.loans.byIds(ids),
   fields: (t) => ({
     company: t.field({ type: Company, resolve: (loan) => loan.companyId }),
+    kind: t.field({ type: LoanKindEnum, resolve: (loan) => loan.kind }),
+    description: t.exposeString('description', { nullable: true, description: 'The terms as disclosed, in words.' }),
     lender: t.exposeString('lender', { nullable: true }),
     principalUsd: t.expose('principalUsd', {
       type: 'Decimal',
@@ -86,6 +101,12 @@ export const Loan = builder.loadableNode('Loan', {
       type: 'Decimal',
       description: 'Initial collateral less collateral released by repayments; 0 when never disclosed (see collateralDisclosed).',
       resolve: (loan) => canonical(collateralBtc(loan)),
+    }),
+    collateralBtcReported: t.field({
+      type: 'Decimal',
+      nullable: true,
+      description: 'Collateral as disclosed, less collateral released by repayments; null when never disclosed (unlike collateralBtc, which reads 0).',
+      resolve: (loan) => (loan.initialCollateralBtc === null ? null : canonical(collateralBtc(loan))),
     }),
     collateralDisclosed: t.boolean({
       description: 'False when the lender or company never disclosed the collateral; then ltv and trigger prices are null.',
@@ -116,6 +137,17 @@ export const Loan = builder.loadableNode('Loan', {
         if (price === null || new Decimal(price).lte(0)) return null;
         return toFloat(outstanding.div(collateral.times(price)));
       },
+    }),
+    btcPriceAt: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description: 'When the latest BTC close that ltv uses by default was observed; null when no price is known.',
+      resolve: async (_loan, _args, context) => (await latestBtcPoint(context))?.at ?? null,
+    }),
+    citations: t.field({
+      type: [FieldCitation],
+      description: 'The page and sentence each disclosed term was quoted from (debts from the data files).',
+      resolve: (loan, _args, context) => context.loaders.loanCitations.load(loan.id),
     }),
     marginCallPriceUsd: t.field({
       type: 'Decimal',

@@ -3,12 +3,16 @@ import { daysInclusive } from '../calendar.js';
 import { canonical, Decimal, divide } from '../decimal.js';
 import { BTC_LIMIT, describeLimit, HASHRATE_LIMIT, USD_AMOUNT_LIMIT } from '../decimal-limits.js';
 import { IDEMPOTENCY_KEY_DESCRIPTION } from '../text-rules.js';
-import type { ProductionReportModel } from '../models.js';
+import type { ProductionReportModel, ReportPeriod } from '../models.js';
 import { companyConnection, connectionType, pageArgs, pageComplexity, pageRequest } from '../pagination.js';
 import { Company } from './company.js';
-import { sourceField, SourceInput } from './source.js';
+import { FieldCitation, sourceField, SourceInput } from './source.js';
 import { UserError } from './user-error.js';
 import { COMPANY_ID_DESCRIPTION, COMPANY_TICKER_DESCRIPTION, actorOf, payload, rejected, withLocalCompanyId } from '../mutation.js';
+
+export const ReportPeriodEnum = builder.enumType('ReportPeriod', {
+  values: ['MONTH', 'QUARTER', 'YEAR'] as const satisfies readonly ReportPeriod[],
+});
 
 export const ProductionReport = builder.loadableNode('ProductionReport', {
   description: 'A monthly (or other period) production update as the company published it.',
@@ -18,6 +22,12 @@ export const ProductionReport = builder.loadableNode('ProductionReport', {
     company: t.field({ type: Company, resolve: (report) => report.companyId }),
     periodStart: t.expose('periodStart', { type: 'Date' }),
     periodEnd: t.expose('periodEnd', { type: 'Date' }),
+    period: t.field({
+      type: ReportPeriodEnum,
+      nullable: true,
+      description: 'The period as the company published it; a quarter is one report, never split into months. Null when not stated.',
+      resolve: (report) => report.period,
+    }),
     minedBtc: t.expose('minedBtc', { type: 'Decimal' }),
     soldBtc: t.expose('soldBtc', { type: 'Decimal', nullable: true }),
     soldUsd: t.expose('soldUsd', { type: 'Decimal', nullable: true }),
@@ -40,6 +50,11 @@ export const ProductionReport = builder.loadableNode('ProductionReport', {
       },
     }),
     source: t.field(sourceField),
+    citations: t.field({
+      type: [FieldCitation],
+      description: 'The page and sentence each number was quoted from, when they differ by number (reports from the data files).',
+      resolve: (report, _args, context) => context.loaders.productionCitations.load(report.id),
+    }),
   }),
 });
 
@@ -49,13 +64,17 @@ builder.objectFields(Company, (t) => ({
   productionReports: t.field({
     type: ProductionReportConnection,
     description: 'Newest period first.',
-    args: pageArgs(t.arg),
+    args: {
+      ...pageArgs(t.arg),
+      periodEndFrom: t.arg({ type: 'Date', description: 'Only reports whose period ends on or after this day.' }),
+    },
     complexity: pageComplexity,
     resolve: async (company, args, context) => {
-      const request = pageRequest('productionReports', args, {}, ['day', 'id']);
+      const filter = { periodEndFrom: args.periodEndFrom ?? null };
+      const request = pageRequest('productionReports', args, filter, ['day', 'id']);
       return companyConnection(context, 'productionReports', company.id, request, {
         pages: context.data.production.pages,
-        counts: (ids) => context.data.production.counts(ids),
+        counts: (ids) => context.data.production.counts(ids, filter),
       });
     },
   }),

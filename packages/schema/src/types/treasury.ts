@@ -37,17 +37,29 @@ export const HoldingsReport = builder.objectRef<HoldingsReportModel>('HoldingsRe
   fields: (t) => ({
     on: t.expose('on', { type: 'Date' }),
     btc: t.expose('btc', { type: 'Decimal' }),
+    basis: t.exposeString('basis', {
+      nullable: true,
+      description:
+        "What the figure includes, as the company states it (e.g. BTC loaned or pledged, receivables); null when the company's page states nothing. Compare figures across companies with it in view.",
+    }),
     source: t.field(sourceField),
   }),
 });
 
-/** BTC's close at or before the end of the day, as a decimal string, or null. */
-async function btcCloseOn(context: Context, day: string): Promise<string | null> {
+/** BTC's last observation at or before the end of the day, or null. */
+async function btcPointOn(context: Context, day: string) {
   const btc = await context.loaders.assetBySymbol.load('BTC');
   if (!btc) return null;
-  const point = await context.loaders.priceAt.load({ assetId: btc.id, at: endOfDay(day) });
-  return point?.priceUsd ?? null;
+  return context.loaders.priceAt.load({ assetId: btc.id, at: endOfDay(day) });
 }
+
+/** BTC's close at or before the end of the day, as a decimal string, or null. */
+async function btcCloseOn(context: Context, day: string): Promise<string | null> {
+  return (await btcPointOn(context, day))?.priceUsd ?? null;
+}
+
+const BTC_PRICE_AT_DESCRIPTION =
+  'When the BTC price used by btcPriceUsd and valueUsd was observed: the last observation at or before the end of the day, which may be much older than the day. Null when no price is known.';
 
 async function valueOn(context: Context, day: string, btc: string): Promise<string | null> {
   const price = await btcCloseOn(context, day);
@@ -72,8 +84,14 @@ export const Holdings = builder.objectRef<HoldingsModel>('Holdings').implement({
     btcPriceUsd: t.field({
       type: 'Decimal',
       nullable: true,
-      description: 'BTC close at or before the end of the day; null when no price is known.',
+      description: 'BTC close at or before the end of the day (observed at btcPriceAt); null when no price is known.',
       resolve: (holdings, _args, context) => btcCloseOn(context, holdings.on),
+    }),
+    btcPriceAt: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description: BTC_PRICE_AT_DESCRIPTION,
+      resolve: async (holdings, _args, context) => (await btcPointOn(context, holdings.on))?.at ?? null,
     }),
     valueUsd: t.field({
       type: 'Decimal',
@@ -83,9 +101,15 @@ export const Holdings = builder.objectRef<HoldingsModel>('Holdings').implement({
     }),
     pledgedBtc: t.field({
       type: 'Decimal',
-      description: 'BTC pledged as collateral on active loans at the end of the day.',
-      resolve: (holdings, _args, context) =>
-        context.loaders.pledgedBtc.load({ companyId: holdings.companyId, on: holdings.on }),
+      description:
+        'BTC pledged as collateral on active loans at the end of the day, counting only disclosed collateral: when pledgedBtcComplete is false, an active BTC-backed loan whose collateral was never disclosed is left out, and the true figure is higher.',
+      resolve: async (holdings, _args, context) =>
+        (await context.loaders.pledgedBtc.load({ companyId: holdings.companyId, on: holdings.on })).btc,
+    }),
+    pledgedBtcComplete: t.boolean({
+      description: 'False when an active BTC-backed loan’s collateral was never disclosed, so pledgedBtc leaves it out.',
+      resolve: async (holdings, _args, context) =>
+        (await context.loaders.pledgedBtc.load({ companyId: holdings.companyId, on: holdings.on })).complete,
     }),
     percentOfSupply: t.float({
       description: 'btc / 21,000,000 * 100.',
@@ -177,6 +201,12 @@ const HoldingsPoint = builder.objectRef<HoldingsModel>('HoldingsPoint').implemen
       nullable: true,
       resolve: (point, _args, context) => btcCloseOn(context, point.on),
     }),
+    btcPriceAt: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description: BTC_PRICE_AT_DESCRIPTION,
+      resolve: async (point, _args, context) => (await btcPointOn(context, point.on))?.at ?? null,
+    }),
     valueUsd: t.field({
       type: 'Decimal',
       nullable: true,
@@ -228,6 +258,12 @@ function checkWindow(from: string, to: string): void {
 }
 
 builder.objectFields(Company, (t) => ({
+  latestHoldingsReport: t.field({
+    type: HoldingsReport,
+    nullable: true,
+    description: 'The latest holdings figure the company reported (by its day), with its basis and source; null when none.',
+    resolve: (company, _args, context) => context.loaders.latestHoldingsReport.load(company.id),
+  }),
   holdings: t.field({
     type: Holdings,
     description: 'BTC held at the end of the given day (default: today).',

@@ -10,8 +10,12 @@ export type AssetKind =
   | 'EQUITY';
 
 export type BusinessLine =
+  /** Running AI compute (GPUs) for its own or its customers’ workloads. */
   | 'AI_COMPUTE'
-  | 'BITCOIN_MINING';
+  /** Mining bitcoin. */
+  | 'BITCOIN_MINING'
+  /** Hosting high-performance computing for others (data-center capacity, colocation). */
+  | 'HPC_HOSTING';
 
 export type CandleInterval =
   | 'DAY'
@@ -21,6 +25,8 @@ export type CandleInterval =
 
 export type CompanyFilter = {
   businessLine?: BusinessLine | null | undefined;
+  /** true: companies with a BTC-backed loan or a debt with BTC pledged; false: those without. */
+  hasBtcBackedDebt?: boolean | null | undefined;
   /** Case-insensitive substring of the name. */
   nameContains?: string | null | undefined;
   /** Any of these tickers, case-insensitive. */
@@ -30,6 +36,8 @@ export type CompanyFilter = {
 export type CompanyOrder =
   /** By BTC held at the end of today, largest first. */
   | 'HOLDINGS_DESC'
+  /** By the latest holdings figure each company reported (latestHoldingsReport.btc), largest first; companies without one last. Figures may be of different days and bases: read latestHoldingsReport.on and .basis. */
+  | 'LATEST_REPORTED_BTC_DESC'
   /** By name, A to Z. */
   | 'NAME_ASC'
   /** By ticker, A to Z. */
@@ -208,11 +216,15 @@ export type SiteStatus =
   | 'PLANNED'
   | 'UNDER_CONSTRUCTION';
 
-/** Where the recorded fact was published. */
+/** Where the recorded fact was published. Every write of a fact requires one. */
 export type SourceInput = {
+  /** The day the quoted sentence gives its figure for. */
+  asOf?: DateString | null | undefined;
   publishedOn?: DateString | null | undefined;
   /** At most 200 characters. Well-formed Unicode without control characters: other text is refused, never altered. */
   publisher?: string | null | undefined;
+  /** The verbatim sentence of the page stating the fact; when given, it must print each number the write records (as 7,474.6, 7474.6 or $305 million, for example). At most 2000 characters. Well-formed Unicode without control characters: other text is refused, never altered. */
+  quote?: string | null | undefined;
   /** Not blank, at most 500 characters; stored trimmed. Well-formed Unicode without control characters: other text is refused, never altered. */
   title: string;
   /** An absolute http:// or https:// URL of at most 2000 characters, without a user name or password, spaces, control or bidirectional-formatting characters. Stored normalised (a non-ASCII host in punycode, e.g. xn--...). */
@@ -727,11 +739,11 @@ export type HoldingsFieldsFragment = {
   on: DateString,
   /** The last reported figure on or before the day, plus the recorded flows after the report's day (flows on its day are taken as included); without a report, the sum of all flows. */
   btc: DecimalString,
-  /** BTC close at or before the end of the day; null when no price is known. */
+  /** BTC close at or before the end of the day (observed at btcPriceAt); null when no price is known. */
   btcPriceUsd: DecimalString | null,
   /** btc × btcPriceUsd; null when no price is known. */
   valueUsd: DecimalString | null,
-  /** BTC pledged as collateral on active loans at the end of the day. */
+  /** BTC pledged as collateral on active loans at the end of the day, counting only disclosed collateral: when pledgedBtcComplete is false, an active BTC-backed loan whose collateral was never disclosed is left out, and the true figure is higher. */
   pledgedBtc: DecimalString,
   /** btc / 21,000,000 * 100. */
   percentOfSupply: number,

@@ -1,4 +1,5 @@
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+import type { LoanKind, ReportPeriod, SourceKind } from '@minergraph/schema';
 
 /** NUMERIC: read as a decimal string, written as one. */
 type Numeric = ColumnType<string, string | number, string | number>;
@@ -14,6 +15,11 @@ interface Audited {
   created_by_api_key_id: ForeignId | null;
 }
 
+/** A fact the data files may hold: fact_key is its name there, set only by their loader; null for API writes. */
+interface Loaded extends Audited {
+  fact_key: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
 export interface ApiKeysTable {
   id: Generated<Id>;
   name: string;
@@ -24,15 +30,19 @@ export interface ApiKeysTable {
   revoked_at: Date | null;
 }
 
-export interface SourcesTable extends Audited {
+export interface SourcesTable extends Loaded {
   id: Generated<Id>;
   title: string;
   url: string | null;
   publisher: string | null;
   published_on: Day | null;
+  kind: ColumnType<SourceKind | null, SourceKind | null | undefined, SourceKind | null>;
+  /** The verbatim sentence stating the fact this source row is the citation of. */
+  quote: ColumnType<string | null, string | null | undefined, string | null>;
+  as_of: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
-export interface CompaniesTable extends Audited {
+export interface CompaniesTable extends Loaded {
   id: Generated<Id>;
   name: string;
   ticker: string;
@@ -43,7 +53,7 @@ export interface CompaniesTable extends Audited {
   source_id: ForeignId | null;
 }
 
-export interface OfficersTable extends Audited {
+export interface OfficersTable extends Loaded {
   id: Generated<Id>;
   company_id: ForeignId;
   name: string;
@@ -53,7 +63,7 @@ export interface OfficersTable extends Audited {
   source_id: ForeignId | null;
 }
 
-export interface SitesTable extends Audited {
+export interface SitesTable extends Loaded {
   id: Generated<Id>;
   company_id: ForeignId;
   name: string;
@@ -68,7 +78,7 @@ export interface SitesTable extends Audited {
   source_id: ForeignId | null;
 }
 
-export interface ProductionReportsTable extends Audited {
+export interface ProductionReportsTable extends Loaded {
   id: Generated<Id>;
   company_id: ForeignId;
   period_start: Day;
@@ -79,10 +89,11 @@ export interface ProductionReportsTable extends Audited {
   held_btc: Numeric | null;
   deployed_hashrate_eh: Numeric | null;
   operating_hashrate_eh: Numeric | null;
+  period: ColumnType<ReportPeriod | null, ReportPeriod | null | undefined, ReportPeriod | null>;
   source_id: ForeignId | null;
 }
 
-export interface TreasuryTransactionsTable extends Audited {
+export interface TreasuryTransactionsTable extends Loaded {
   id: Generated<Id>;
   company_id: ForeignId;
   kind: 'MINED' | 'PURCHASED' | 'SOLD' | 'OTHER';
@@ -94,16 +105,17 @@ export interface TreasuryTransactionsTable extends Audited {
   production_report_id: ForeignId | null;
 }
 
-export interface HoldingsReportsTable extends Audited {
+export interface HoldingsReportsTable extends Loaded {
   id: Generated<Id>;
   company_id: ForeignId;
   reported_on: Day;
   btc: Numeric;
+  basis: ColumnType<string | null, string | null | undefined, string | null>;
   source_id: ForeignId | null;
   production_report_id: ForeignId | null;
 }
 
-export interface LoansTable extends Audited {
+export interface LoansTable extends Loaded {
   id: Generated<Id>;
   company_id: ForeignId;
   lender: string | null;
@@ -115,10 +127,12 @@ export interface LoansTable extends Audited {
   status: ColumnType<'ACTIVE' | 'REPAID' | 'DEFAULTED', 'ACTIVE' | 'REPAID' | 'DEFAULTED' | undefined>;
   margin_call_ltv: number | null;
   liquidation_ltv: number | null;
+  kind: ColumnType<LoanKind, LoanKind | undefined, LoanKind>;
+  description: ColumnType<string | null, string | null | undefined, string | null>;
   source_id: ForeignId | null;
 }
 
-export interface LoanRepaymentsTable extends Audited {
+export interface LoanRepaymentsTable extends Loaded {
   id: Generated<Id>;
   loan_id: ForeignId;
   amount_usd: Numeric;
@@ -136,7 +150,7 @@ export interface AssetsTable extends Audited {
   quote_currency: ColumnType<string, string | undefined, string>;
 }
 
-export interface PriceObservationsTable extends Audited {
+export interface PriceObservationsTable extends Loaded {
   asset_id: ForeignId;
   at: ColumnType<Date, Date | string, Date | string>;
   open: Numeric;
@@ -147,13 +161,22 @@ export interface PriceObservationsTable extends Audited {
   source_id: ForeignId | null;
 }
 
-export interface CorporateActionsTable extends Audited {
+export interface CorporateActionsTable extends Loaded {
   id: Generated<Id>;
   asset_id: ForeignId;
   effective_on: Day;
   ratio: Numeric;
   description: string;
   source_id: ForeignId | null;
+}
+
+/** A number of a production report or a loan cited by its own page. */
+export interface FieldCitationsTable {
+  id: Generated<Id>;
+  production_report_id: ForeignId | null;
+  loan_id: ForeignId | null;
+  field: string;
+  source_id: ForeignId;
 }
 
 export interface IdempotencyKeysTable extends Audited {
@@ -184,6 +207,7 @@ export interface Database {
   assets: AssetsTable;
   price_observations: PriceObservationsTable;
   corporate_actions: CorporateActionsTable;
+  field_citations: FieldCitationsTable;
   idempotency_keys: IdempotencyKeysTable;
 }
 

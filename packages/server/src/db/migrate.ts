@@ -2,12 +2,14 @@ import { DEFAULT_MIGRATION_TABLE, Migrator, sql, type Kysely, type Migration, ty
 import * as domain from './migrations/2026-11-23T00-00_domain.js';
 import * as priceDays from './migrations/2026-11-24T00-00_price-days.js';
 import * as keyNamesAndRateLimits from './migrations/2026-11-27T00-00_key-names-and-rate-limits.js';
+import * as citations from './migrations/2026-11-28T00-00_citations.js';
 
 /** Every migration, in order. Names are ISO-dated; files are frozen once released. */
 export const migrations: Record<string, Migration> = {
   '2026-11-23T00-00_domain': domain,
   '2026-11-24T00-00_price-days': priceDays,
   '2026-11-27T00-00_key-names-and-rate-limits': keyNamesAndRateLimits,
+  '2026-11-28T00-00_citations': citations,
 };
 
 /** The newest migration this code knows. */

@@ -35,6 +35,11 @@ function filtered<O>(query: SelectQueryBuilder<Database, 'companies', O>, filter
   // One array parameter, not one per ticker: a list of 70,000 would pass PostgreSQL's 65,535 bind parameters.
   if (filter.tickers) q = q.where(sql<boolean>`companies.ticker = any(${[...filter.tickers]}::text[])`);
   if (filter.businessLine) q = q.where(sql<boolean>`${filter.businessLine} = any(companies.business_lines)`);
+  if (filter.hasBtcBackedDebt != null) {
+    const backed = sql<boolean>`exists (select 1 from loans l where l.company_id = companies.id
+      and (l.kind = 'BTC_BACKED_LOAN' or l.initial_collateral_btc > 0))`;
+    q = q.where(filter.hasBtcBackedDebt ? backed : sql<boolean>`not ${backed}`);
+  }
   if (filter.nameContains) {
     const pattern = `%${filter.nameContains.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     q = q.where('companies.name', 'ilike', pattern);
@@ -44,8 +49,14 @@ function filtered<O>(query: SelectQueryBuilder<Database, 'companies', O>, filter
 
 export async function companyPage(db: Kysely<Database>, request: CompanyPageRequest): Promise<Page<CompanyModel>> {
   // Holdings cost two lookups per company: computed only when they order the page.
+  // LATEST_REPORTED_BTC_DESC: the latest reported figure; a company without one sorts last (as -1).
   const holdings =
-    request.orderBy === 'HOLDINGS_DESC' ? holdingsExpression(sql.ref('companies.id'), sql`${request.holdingsOn}::date`) : sql<string>`null`;
+    request.orderBy === 'HOLDINGS_DESC'
+      ? holdingsExpression(sql.ref('companies.id'), sql`${request.holdingsOn}::date`)
+      : request.orderBy === 'LATEST_REPORTED_BTC_DESC'
+        ? sql<string>`coalesce((select h.btc from holdings_reports h where h.company_id = companies.id
+                                order by h.reported_on desc, h.id desc limit 1), -1)`
+        : sql<string>`null`;
   const base = filtered(db.selectFrom('companies').selectAll('companies'), request.filter).select(holdings.as('holdings_btc'));
   let query = db.selectFrom(base.as('c')).selectAll();
   const after = request.after;
@@ -59,6 +70,7 @@ export async function companyPage(db: Kysely<Database>, request: CompanyPageRequ
       query = query.orderBy('c.name').orderBy('c.id');
       break;
     case 'HOLDINGS_DESC':
+    case 'LATEST_REPORTED_BTC_DESC':
       if (after) {
         query = query.where(
           sql<boolean>`(c.holdings_btc < ${after[0]}::numeric or (c.holdings_btc = ${after[0]}::numeric and c.id > ${after[1]}::bigint))`,

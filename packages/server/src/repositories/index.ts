@@ -19,6 +19,7 @@ export function createDataSources(db: Kysely<Database>): DataSources {
       byIds: (ids) => companies.companiesByIds(db, ids),
       byTickers: (tickers) => companies.companiesByTickers(db, tickers),
       page: (request) => companies.companyPage(db, request),
+      latestHoldingsReports: (ids) => treasury.latestHoldingsReports(db, ids),
       count: (filter) => companies.countCompanies(db, filter),
     },
     officers: { byCompanyIds: (ids) => companies.officersByCompanyIds(db, ids) },
@@ -38,13 +39,15 @@ export function createDataSources(db: Kysely<Database>): DataSources {
     production: {
       byIds: (ids) => production.productionReportsByIds(db, ids),
       pages: (ids, request) => production.productionReportPages(db, ids, request),
-      counts: (ids) => production.productionReportCounts(db, ids),
+      counts: (ids, filter) => production.productionReportCounts(db, ids, filter),
+      citations: (ids) => production.fieldCitations(db, 'production_report_id', ids),
     },
     loans: {
       byIds: (ids) => loans.loansByIds(db, ids),
       byCompanyIds: (ids) => loans.loansByCompanyIds(db, ids),
       repaymentsByLoanIds: (ids) => loans.repaymentsByLoanIds(db, ids),
       pledgedBtc: (keys) => loans.pledgedBtc(db, keys),
+      citations: (ids) => production.fieldCitations(db, 'loan_id', ids),
     },
     assets: {
       byIds: (ids) => assets.assetsByIds(db, ids),

@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import type { CompanyDay, LoanModel, LoanRepaymentModel } from '@minergraph/schema';
+import type { CompanyDay, LoanModel, LoanRepaymentModel, PledgedModel } from '@minergraph/schema';
 import type { Database } from '../db/database.js';
 import { groupedInKeyOrder, inKeyOrder, validIds } from './batch.js';
 
@@ -17,6 +17,8 @@ interface LoanWithTotalsRow {
   status: LoanModel['status'];
   margin_call_ltv: number | null;
   liquidation_ltv: number | null;
+  kind: LoanModel['kind'];
+  description: string | null;
   source_id: string | null;
 }
 
@@ -35,6 +37,8 @@ function toLoan(row: LoanWithTotalsRow): LoanModel {
     status: row.status,
     marginCallLtv: row.margin_call_ltv,
     liquidationLtv: row.liquidation_ltv,
+    kind: row.kind,
+    description: row.description,
     sourceId: row.source_id,
   };
 }
@@ -85,13 +89,14 @@ export async function repaymentsByLoanIds(db: Kysely<Database>, loanIds: readonl
  * Collateral pledged at the end of each day: loans originated by then (or undated), not
  * defaulted, and not yet repaid in full by then, less collateral released by then.
  */
-export async function pledgedBtc(db: Kysely<Database>, keys: readonly CompanyDay[]): Promise<string[]> {
-  const { rows } = await sql<{ pledged: string }>`
-    select coalesce(sum(p.collateral), 0) as pledged
+export async function pledgedBtc(db: Kysely<Database>, keys: readonly CompanyDay[]): Promise<PledgedModel[]> {
+  const { rows } = await sql<{ pledged: string; undisclosed: number }>`
+    select coalesce(sum(p.collateral), 0) as pledged,
+           count(*) filter (where p.kind = 'BTC_BACKED_LOAN' and p.initial_collateral_btc is null)::int as undisclosed
     from unnest(${keys.map((k) => k.companyId)}::bigint[], ${keys.map((k) => k.on)}::date[])
          with ordinality as k(company_id, day, position)
     left join lateral (
-      select coalesce(l.initial_collateral_btc, 0) - coalesce(r.released, 0) as collateral
+      select coalesce(l.initial_collateral_btc, 0) - coalesce(r.released, 0) as collateral, l.kind, l.initial_collateral_btc
       from loans l
       left join lateral (
         select sum(amount_usd) as repaid, sum(collateral_released_btc) as released
@@ -103,7 +108,7 @@ export async function pledgedBtc(db: Kysely<Database>, keys: readonly CompanyDay
     ) p on true
     group by k.position
     order by k.position`.execute(db);
-  return rows.map((row) => row.pledged);
+  return rows.map((row) => ({ btc: row.pledged, complete: row.undisclosed === 0 }));
 }
 
 export interface NewLoan {
@@ -116,8 +121,11 @@ export interface NewLoan {
   interestRatePercent: number | null;
   marginCallLtv: number | null;
   liquidationLtv: number | null;
+  kind?: LoanModel['kind'];
+  description?: string | null;
   sourceId: string | null;
   createdByApiKeyId?: string | null;
+  factKey?: string | null;
 }
 
 export async function insertLoan(db: Kysely<Database>, loan: NewLoan): Promise<string> {
@@ -133,8 +141,11 @@ export async function insertLoan(db: Kysely<Database>, loan: NewLoan): Promise<s
       interest_rate_percent: loan.interestRatePercent,
       margin_call_ltv: loan.marginCallLtv,
       liquidation_ltv: loan.liquidationLtv,
+      kind: loan.kind ?? 'BTC_BACKED_LOAN',
+      description: loan.description ?? null,
       source_id: loan.sourceId,
       created_by_api_key_id: loan.createdByApiKeyId ?? null,
+      fact_key: loan.factKey ?? null,
     })
     .returning('id')
     .executeTakeFirstOrThrow();

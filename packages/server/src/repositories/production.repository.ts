@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import { Decimal, type Page, type PageRequest, type ProductionReportModel } from '@minergraph/schema';
+import { Decimal, type FieldCitationModel, type Page, type PageRequest, type ProductionReportFilter, type ProductionReportModel } from '@minergraph/schema';
 import type { Database, ProductionReportRow } from '../db/database.js';
 import { groupedInKeyOrder, inKeyOrder, validIds } from './batch.js';
 import { insertHoldingsReport, insertTransaction } from './treasury.repository.js';
@@ -16,6 +16,7 @@ export function toProductionReport(row: ProductionReportRow): ProductionReportMo
     heldBtc: row.held_btc,
     deployedHashrateEh: row.deployed_hashrate_eh,
     operatingHashrateEh: row.operating_hashrate_eh,
+    period: row.period,
     sourceId: row.source_id,
   };
 }
@@ -30,14 +31,14 @@ export async function productionReportsByIds(db: Kysely<Database>, ids: readonly
 export async function productionReportPages(
   db: Kysely<Database>,
   companyIds: readonly string[],
-  request: PageRequest<unknown>,
+  request: PageRequest<ProductionReportFilter>,
 ): Promise<Page<ProductionReportModel>[]> {
   const after = request.after;
   const { rows } = await sql<ProductionReportRow>`
     select * from (
       select p.*, row_number() over (partition by p.company_id order by p.period_end desc, p.id desc) as position
       from production_reports p
-      where p.company_id = any(${validIds(companyIds)}::bigint[])
+      where p.company_id = any(${validIds(companyIds)}::bigint[]) and ${reportFilter(request.filter)}
         ${after ? sql`and (p.period_end, p.id) < (${after[0]}::date, ${after[1]}::bigint)` : sql``}
     ) p
     where p.position <= ${request.first + 1}
@@ -48,16 +49,50 @@ export async function productionReportPages(
   }));
 }
 
-export async function productionReportCounts(db: Kysely<Database>, companyIds: readonly string[]): Promise<number[]> {
+function reportFilter(filter: ProductionReportFilter) {
+  return filter.periodEndFrom ? sql`p.period_end >= ${filter.periodEndFrom}::date` : sql`true`;
+}
+
+export async function productionReportCounts(
+  db: Kysely<Database>,
+  companyIds: readonly string[],
+  filter: ProductionReportFilter = {},
+): Promise<number[]> {
   const { rows } = await sql<{ company_id: string; count: number }>`
     select p.company_id, count(*)::int as count from production_reports p
-    where p.company_id = any(${validIds(companyIds)}::bigint[])
+    where p.company_id = any(${validIds(companyIds)}::bigint[]) and ${reportFilter(filter)}
     group by p.company_id`.execute(db);
   const counts = new Map(rows.map((row) => [row.company_id, row.count]));
   return companyIds.map((id) => counts.get(id) ?? 0);
 }
 
-export type NewProductionReport = Omit<ProductionReportModel, 'id'> & { createdByApiKeyId?: string | null };
+/** The per-number citations of production reports or loans, in key order, by field. */
+export async function fieldCitations(
+  db: Kysely<Database>,
+  column: 'production_report_id' | 'loan_id',
+  ids: readonly string[],
+): Promise<FieldCitationModel[][]> {
+  const wanted = validIds(ids);
+  const rows = wanted.length
+    ? await db.selectFrom('field_citations').selectAll().where(column, 'in', wanted).orderBy('field').execute()
+    : [];
+  return groupedInKeyOrder(
+    ids,
+    rows.map((row) => ({ owner: String(row[column]), field: row.field, sourceId: String(row.source_id) })),
+    (row) => row.owner,
+  ).map((group) => group.map(({ field, sourceId }) => ({ field, sourceId })));
+}
+
+export type NewProductionReport = Omit<ProductionReportModel, 'id' | 'period'> & {
+  period?: ProductionReportModel['period'];
+  createdByApiKeyId?: string | null;
+  /** The fact's name in the data files; only their loader sets it (on the report, its flows and anchor). */
+  factKey?: string | null;
+  /** False when another report's figure is the anchor of periodEnd (the data files cite holdings separately). */
+  anchorHeld?: boolean;
+  /** False when the period overlaps a shorter report's, whose flows already count its BTC. */
+  recordFlows?: boolean;
+};
 
 /**
  * A production update is one fact in one place: the report, its MINED and SOLD flows on
@@ -77,8 +112,10 @@ export async function insertProductionReport(db: Kysely<Database>, report: NewPr
       held_btc: report.heldBtc,
       deployed_hashrate_eh: report.deployedHashrateEh,
       operating_hashrate_eh: report.operatingHashrateEh,
+      period: report.period ?? null,
       source_id: report.sourceId,
       created_by_api_key_id: report.createdByApiKeyId ?? null,
+      fact_key: report.factKey ?? null,
     })
     .returningAll()
     .executeTakeFirstOrThrow();
@@ -89,21 +126,24 @@ export async function insertProductionReport(db: Kysely<Database>, report: NewPr
     productionReportId: row.id,
     createdByApiKeyId: report.createdByApiKeyId ?? null,
   };
+  const key = (part: string) => (report.factKey ? `${report.factKey}/${part}` : null);
+  const recordFlows = report.recordFlows ?? true;
   const period = `${report.periodStart} to ${report.periodEnd}`;
-  if (new Decimal(report.minedBtc).gt(0)) {
-    await insertTransaction(db, { ...linked, kind: 'MINED', btc: report.minedBtc, note: `Mined ${period} (production report)` });
+  if (recordFlows && new Decimal(report.minedBtc).gt(0)) {
+    await insertTransaction(db, { ...linked, kind: 'MINED', btc: report.minedBtc, note: `Mined ${period} (production report)`, factKey: key('mined') });
   }
-  if (report.soldBtc !== null && new Decimal(report.soldBtc).gt(0)) {
+  if (recordFlows && report.soldBtc !== null && new Decimal(report.soldBtc).gt(0)) {
     await insertTransaction(db, {
       ...linked,
+      factKey: key('sold'),
       kind: 'SOLD',
       btc: report.soldBtc,
       usd: report.soldUsd,
       note: `Sold ${period} (production report)`,
     });
   }
-  if (report.heldBtc !== null) {
-    await insertHoldingsReport(db, { ...linked, on: report.periodEnd, btc: report.heldBtc });
+  if (report.heldBtc !== null && (report.anchorHeld ?? true)) {
+    await insertHoldingsReport(db, { ...linked, on: report.periodEnd, btc: report.heldBtc, factKey: key('held') });
   }
   return toProductionReport(row);
 }

@@ -4,7 +4,16 @@ import type { Database, NewSource, SourceRow } from '../db/database.js';
 import { inKeyOrder, validIds } from './batch.js';
 
 export function toSource(row: SourceRow): SourceModel {
-  return { id: row.id, title: row.title, url: row.url, publisher: row.publisher, publishedOn: row.published_on };
+  return {
+    id: row.id,
+    title: row.title,
+    url: row.url,
+    publisher: row.publisher,
+    publishedOn: row.published_on,
+    kind: row.kind,
+    quote: row.quote,
+    asOf: row.as_of,
+  };
 }
 
 export async function sourcesByIds(db: Kysely<Database>, ids: readonly string[]): Promise<(SourceModel | null)[]> {

@@ -4,6 +4,7 @@ import type {
   CompanyWindow,
   FlowTotalsModel,
   HoldingsModel,
+  HoldingsReportModel,
   Page,
   PageRequest,
   TreasuryTransactionFilter,
@@ -41,15 +42,16 @@ export async function holdingsOn(db: Kysely<Database>, keys: readonly CompanyDay
     anchor_on: string | null;
     anchor_btc: string | null;
     anchor_source_id: string | null;
+    anchor_basis: string | null;
     btc: string;
   }>`
     select k.company_id::text as company_id, k.day::text as day,
-           a.id as anchor_id, a.reported_on as anchor_on, a.btc as anchor_btc, a.source_id as anchor_source_id,
+           a.id as anchor_id, a.reported_on as anchor_on, a.btc as anchor_btc, a.source_id as anchor_source_id, a.basis as anchor_basis,
            coalesce(a.btc, 0) + coalesce(f.flow, 0) as btc
     from unnest(${keys.map((k) => k.companyId)}::bigint[], ${keys.map((k) => k.on)}::date[])
          with ordinality as k(company_id, day, position)
     left join lateral (
-      select h.id, h.reported_on, h.btc, h.source_id from holdings_reports h
+      select h.id, h.reported_on, h.btc, h.source_id, h.basis from holdings_reports h
       where h.company_id = k.company_id and h.reported_on <= k.day
       order by h.reported_on desc limit 1
     ) a on true
@@ -66,8 +68,34 @@ export async function holdingsOn(db: Kysely<Database>, keys: readonly CompanyDay
     anchor:
       row.anchor_id === null
         ? null
-        : { id: row.anchor_id, companyId: row.company_id, on: row.anchor_on!, btc: row.anchor_btc!, sourceId: row.anchor_source_id },
+        : {
+            id: row.anchor_id,
+            companyId: row.company_id,
+            on: row.anchor_on!,
+            btc: row.anchor_btc!,
+            basis: row.anchor_basis,
+            sourceId: row.anchor_source_id,
+          },
   }));
+}
+
+/** Each company's latest reported holdings figure (by its day), or null. */
+export async function latestHoldingsReports(db: Kysely<Database>, companyIds: readonly string[]): Promise<(HoldingsReportModel | null)[]> {
+  const { rows } = await sql<{ id: string; company_id: string; reported_on: string; btc: string; basis: string | null; source_id: string | null }>`
+    select distinct on (h.company_id) h.id, h.company_id, h.reported_on, h.btc, h.basis, h.source_id
+    from holdings_reports h where h.company_id = any(${validIds(companyIds)}::bigint[])
+    order by h.company_id, h.reported_on desc, h.id desc`.execute(db);
+  const reports = rows.map(
+    (row): HoldingsReportModel => ({
+      id: row.id,
+      companyId: row.company_id,
+      on: row.reported_on,
+      btc: row.btc,
+      basis: row.basis,
+      sourceId: row.source_id,
+    }),
+  );
+  return inKeyOrder(companyIds, reports, (report) => report.companyId);
 }
 
 export async function flowTotals(db: Kysely<Database>, keys: readonly CompanyWindow[]): Promise<FlowTotalsModel[]> {
@@ -178,6 +206,7 @@ export interface NewTransaction {
   sourceId?: string | null;
   productionReportId?: string | null;
   createdByApiKeyId?: string | null;
+  factKey?: string | null;
 }
 
 export async function insertTransaction(db: Kysely<Database>, transaction: NewTransaction): Promise<TreasuryTransactionModel> {
@@ -193,6 +222,7 @@ export async function insertTransaction(db: Kysely<Database>, transaction: NewTr
       source_id: transaction.sourceId ?? null,
       production_report_id: transaction.productionReportId ?? null,
       created_by_api_key_id: transaction.createdByApiKeyId ?? null,
+      fact_key: transaction.factKey ?? null,
     })
     .returningAll()
     .executeTakeFirstOrThrow();
@@ -201,7 +231,16 @@ export async function insertTransaction(db: Kysely<Database>, transaction: NewTr
 
 export async function insertHoldingsReport(
   db: Kysely<Database>,
-  report: { companyId: string; on: string; btc: string; sourceId?: string | null; productionReportId?: string | null; createdByApiKeyId?: string | null },
+  report: {
+    companyId: string;
+    on: string;
+    btc: string;
+    basis?: string | null;
+    sourceId?: string | null;
+    productionReportId?: string | null;
+    createdByApiKeyId?: string | null;
+    factKey?: string | null;
+  },
 ): Promise<void> {
   await db
     .insertInto('holdings_reports')
@@ -209,9 +248,11 @@ export async function insertHoldingsReport(
       company_id: report.companyId,
       reported_on: report.on,
       btc: report.btc,
+      basis: report.basis ?? null,
       source_id: report.sourceId ?? null,
       production_report_id: report.productionReportId ?? null,
       created_by_api_key_id: report.createdByApiKeyId ?? null,
+      fact_key: report.factKey ?? null,
     })
     .execute();
 }

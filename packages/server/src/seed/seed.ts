@@ -1,25 +1,34 @@
+import { basename } from 'node:path';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
-import { insertAsset, insertCorporateAction, upsertPrices } from '../repositories/asset.repository.js';
-import { insertCompany, insertOfficer } from '../repositories/company.repository.js';
-import { insertLoan, insertRepayment } from '../repositories/loan.repository.js';
-import { insertProductionReport } from '../repositories/production.repository.js';
-import { insertSource } from '../repositories/source.repository.js';
-import { insertTransaction } from '../repositories/treasury.repository.js';
-import { ASSETS, CANGO, SOURCES, type SourceKey } from './facts.js';
+import { checkFactFiles, checkPriceFiles } from '../facts/check.js';
+import { defaultDataDir, loadCompanyFiles, loadPriceFiles } from '../facts/fact-file.js';
+import { applyFiles, FactFilesInvalidError } from '../facts/load.js';
 
 export const SEED_MARKER = 'seed';
-const SEED_VERSION = '2026-11-23';
+const SEED_VERSION = '2026-11-28';
 
 export type SeedOutcome = 'loaded' | 'already-loaded' | 'skipped-not-empty';
 
+export interface SeedOptions {
+  /** The data directory whose files are loaded (default: the repository's data/, see defaultDataDir). */
+  dataDir?: string | null;
+}
+
 /**
- * Loads the sourced facts once, on an empty database. A database that already holds
- * companies or assets without the seed marker belongs to someone: it is left alone.
- * Safe when several servers start at once: the check and the load share one transaction
- * and an advisory lock.
+ * Loads the sourced facts once, on an empty database: the data files (data/companies/*.yaml,
+ * data/prices/*.yaml, the founding story's Cango among them) as `facts sync` would. A database
+ * that already holds companies or assets
+ * without the seed marker belongs to someone: it is left alone. Safe when several servers start
+ * at once: the check and the load share one transaction and an advisory lock. Invalid data
+ * files stop it before anything is written (FactFilesInvalidError).
  */
-export async function seed(db: Kysely<Database>): Promise<SeedOutcome> {
+export async function seed(db: Kysely<Database>, options: SeedOptions = {}): Promise<SeedOutcome> {
+  const dataDir = options.dataDir === undefined ? defaultDataDir() : options.dataDir;
+  const companies = dataDir ? loadCompanyFiles(dataDir) : [];
+  const prices = dataDir ? loadPriceFiles(dataDir) : [];
+  const problems = [...checkFactFiles(companies), ...checkPriceFiles(prices)];
+  if (problems.length > 0) throw new FactFilesInvalidError(dataDir!, problems);
   return db.transaction().execute(async (trx) => {
     await sql`select pg_advisory_xact_lock(hashtext('minergraph.seed'))`.execute(trx);
     const marker = await trx.selectFrom('meta').select('value').where('key', '=', SEED_MARKER).executeTakeFirst();
@@ -28,86 +37,11 @@ export async function seed(db: Kysely<Database>): Promise<SeedOutcome> {
       select (select count(*) from companies)::int + (select count(*) from assets)::int as n`.execute(trx);
     if ((existing.rows[0]?.n ?? 0) > 0) return 'skipped-not-empty';
 
-    const sourceIds = {} as Record<SourceKey, string>;
-    for (const [key, source] of Object.entries(SOURCES) as [SourceKey, (typeof SOURCES)[SourceKey]][]) {
-      sourceIds[key] = await insertSource(trx, {
-        title: source.title,
-        url: source.url,
-        publisher: source.publisher,
-        published_on: source.publishedOn,
-      });
-    }
-
-    const company = await insertCompany(trx, {
-      name: CANGO.name,
-      ticker: CANGO.ticker,
-      exchange: CANGO.exchange,
-      businessLines: [...CANGO.businessLines],
-      reportedSiteCount: CANGO.reportedSiteCount,
-      reportedRegions: [...CANGO.reportedRegions],
-      sourceId: sourceIds[CANGO.source],
-    });
-    for (const officer of CANGO.officers) {
-      await insertOfficer(trx, {
-        companyId: company.id,
-        name: officer.name,
-        role: officer.role,
-        since: officer.since,
-        previousEmployer: officer.previousEmployer,
-        sourceId: sourceIds[officer.source],
-      });
-    }
-    for (const report of CANGO.productionReports) {
-      await insertProductionReport(trx, { ...report, companyId: company.id, sourceId: sourceIds[report.source] });
-    }
-
-    const { loan } = CANGO;
-    const loanId = await insertLoan(trx, {
-      companyId: company.id,
-      lender: loan.lender,
-      principalUsd: loan.principalUsd,
-      collateralBtc: loan.collateralBtc,
-      originatedOn: null,
-      maturesOn: null,
-      interestRatePercent: null,
-      marginCallLtv: null,
-      liquidationLtv: null,
-      sourceId: sourceIds[loan.source],
-    });
-    const { repayment } = loan;
-    const sale = await insertTransaction(trx, {
-      companyId: company.id,
-      kind: 'SOLD',
-      btc: repayment.sale.btc,
-      usd: repayment.sale.usd,
-      occurredOn: repayment.paidOn,
-      note: repayment.sale.note,
-      sourceId: sourceIds[repayment.source],
-    });
-    await insertRepayment(trx, {
-      loanId,
-      amountUsd: repayment.amountUsd,
-      paidOn: repayment.paidOn,
-      collateralReleasedBtc: '0',
-      fundedByTransactionId: sale.id,
-      sourceId: sourceIds[repayment.source],
-    });
-
-    for (const asset of ASSETS) {
-      const created = await insertAsset(trx, { symbol: asset.symbol, name: asset.name, kind: asset.kind });
-      for (const point of asset.prices) {
-        await upsertPrices(
-          trx,
-          created.id,
-          [{ at: new Date(point.at), open: point.price, high: point.price, low: point.price, close: point.price, volume: null }],
-          { sourceId: sourceIds[point.source] },
-        );
-      }
-      for (const action of asset.corporateActions) {
-        await insertCorporateAction(trx, { ...action, assetId: created.id, sourceId: sourceIds[action.source] });
-      }
-    }
-
+    await applyFiles(
+      trx,
+      companies.map((loaded) => ({ name: basename(loaded.path), file: loaded.file! })),
+      prices.map((loaded) => ({ name: basename(loaded.path), file: loaded.file! })),
+    );
     await trx.insertInto('meta').values({ key: SEED_MARKER, value: SEED_VERSION }).execute();
     return 'loaded';
   });

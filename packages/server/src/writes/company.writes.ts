@@ -56,7 +56,10 @@ export async function createSite(db: Kysely<Database>, input: CreateSiteInput, a
   problems.text(['input', 'country'], input.country, { max: 100 });
   problems.decimal(['input', 'powerCapacityMw'], input.powerCapacityMw, POWER_LIMIT, 'non-negative');
   problems.decimal(['input', 'hashrateEh'], input.hashrateEh, HASHRATE_LIMIT, 'non-negative');
-  const source = checkSource(problems, ['input', 'source'], input.source);
+  const source = checkSource(problems, ['input', 'source'], input.source, {
+    required: true,
+    states: { field: 'powerCapacityMw', value: input.powerCapacityMw },
+  });
   if (problems.any || !company) return problems.result();
   try {
     return await runWrite(db, {

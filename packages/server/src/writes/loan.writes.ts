@@ -22,7 +22,10 @@ export async function createLoan(db: Kysely<Database>, input: CreateLoanInput, a
   if (input.marginCallLtv != null && input.liquidationLtv != null && input.liquidationLtv < input.marginCallLtv) {
     problems.add(['input', 'liquidationLtv'], 'liquidationLtv must not be below marginCallLtv.');
   }
-  const source = checkSource(problems, ['input', 'source'], input.source);
+  const source = checkSource(problems, ['input', 'source'], input.source, {
+    required: true,
+    states: input.principalUsd != null ? { field: 'principalUsd', value: input.principalUsd } : { field: 'collateralBtc', value: input.collateralBtc },
+  });
   if (problems.any || !company) return problems.result();
 
   return runWrite(db, {
@@ -74,7 +77,10 @@ export async function repayLoan(
     problems.decimal(['input', 'fundedBySale', 'btc'], input.fundedBySale.btc, BTC_LIMIT, 'positive');
     problems.decimal(['input', 'fundedBySale', 'usd'], input.fundedBySale.usd, USD_AMOUNT_LIMIT, 'positive');
   }
-  const source = checkSource(problems, ['input', 'source'], input.source);
+  const source = checkSource(problems, ['input', 'source'], input.source, {
+    required: true,
+    states: { field: 'amountUsd', value: input.amountUsd },
+  });
   if (problems.any) return problems.result();
 
   const { idempotencyKey, ...request } = input;

@@ -29,7 +29,10 @@ export async function recordProductionReport(
   problems.decimal(['input', 'deployedHashrateEh'], input.deployedHashrateEh, HASHRATE_LIMIT, 'non-negative');
   problems.decimal(['input', 'operatingHashrateEh'], input.operatingHashrateEh, HASHRATE_LIMIT, 'non-negative');
   if (input.soldUsd != null && input.soldBtc == null) problems.add(['input', 'soldBtc'], 'soldUsd needs the soldBtc it was paid for.');
-  const source = checkSource(problems, ['input', 'source'], input.source);
+  const source = checkSource(problems, ['input', 'source'], input.source, {
+    required: true,
+    states: { field: 'minedBtc', value: input.minedBtc },
+  });
   if (problems.any || !company) return problems.result();
 
   const { idempotencyKey, ...request } = input;

@@ -16,7 +16,10 @@ export async function recordTreasuryTransaction(
   problems.decimal(['input', 'btc'], input.btc, BTC_LIMIT, input.kind === 'OTHER' ? 'non-zero' : 'positive');
   problems.decimal(['input', 'usd'], input.usd, USD_AMOUNT_LIMIT, 'non-negative');
   problems.text(['input', 'note'], input.note, { max: 1000, multiline: true });
-  const source = checkSource(problems, ['input', 'source'], input.source);
+  const source = checkSource(problems, ['input', 'source'], input.source, {
+    required: true,
+    states: { field: 'btc', value: input.btc.replace(/^-/, '') },
+  });
   if (problems.any || !company) return problems.result();
 
   const { idempotencyKey, ...request } = input;

@@ -6,6 +6,7 @@ import type { TestProject } from 'vitest/node';
 import { openDatabase } from '../../src/db/connect.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import { seed } from '../../src/seed/seed.js';
+import { foundingStoryData } from './founding-data.js';
 import { postgresUrl, templateName } from './postgres.js';
 
 declare module 'vitest' {
@@ -36,7 +37,7 @@ async function setupPglite(project: TestProject) {
   for (const seeded of [false, true]) {
     const database = await openDatabase({ dataDir: 'memory://' });
     await migrateToLatest(database.db);
-    if (seeded) await seed(database.db);
+    if (seeded) await seed(database.db, { dataDir: foundingStoryData() });
     const tarball = await database.pglite!.dumpDataDir('gzip');
     await database.close();
     const path = join(dir, seeded ? 'seeded.tar.gz' : 'migrated.tar.gz');
@@ -55,7 +56,7 @@ async function setupPostgres(project: TestProject) {
     await admin.query(`create database ${name}`);
     const database = await openDatabase({ databaseUrl: postgresUrl(name) });
     await migrateToLatest(database.db);
-    if (kind === 'seeded') await seed(database.db);
+    if (kind === 'seeded') await seed(database.db, { dataDir: foundingStoryData() });
     await database.close();
     await admin.query(`alter database ${name} with is_template true`);
   }
