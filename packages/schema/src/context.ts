@@ -58,6 +58,7 @@ export function createLoaders(data: DataSources) {
     regionSummaries: keyed((keys) => data.sites.regionSummaries(keys), (id: string) => id),
     loansByCompany: keyed((keys) => data.loans.byCompanyIds(keys), (id: string) => id),
     latestHoldingsReport: keyed((keys) => data.companies.latestHoldingsReports(keys), (id: string) => id),
+    holdingsReports: keyed((keys) => data.companies.holdingsReports(keys), (id: string) => id),
     productionCitations: keyed((keys) => data.production.citations(keys), (id: string) => id),
     loanCitations: keyed((keys) => data.loans.citations(keys), (id: string) => id),
     repayments: keyed((keys) => data.loans.repaymentsByLoanIds(keys), (id: string) => id),

@@ -45,6 +45,8 @@ export interface DataSources {
     count(filter: CompanyFilter): Promise<number>;
     /** Each company's latest reported holdings figure, or null. */
     latestHoldingsReports(companyIds: readonly string[]): Promise<(HoldingsReportModel | null)[]>;
+    /** Every holdings figure each company reported, oldest first. */
+    holdingsReports(companyIds: readonly string[]): Promise<HoldingsReportModel[][]>;
   };
   officers: {
     byCompanyIds(companyIds: readonly string[]): Promise<OfficerModel[][]>;

@@ -264,6 +264,21 @@ builder.objectFields(Company, (t) => ({
     description: 'The latest holdings figure the company reported (by its day), with its basis and source; null when none.',
     resolve: (company, _args, context) => context.loaders.latestHoldingsReport.load(company.id),
   }),
+  holdingsReports: t.field({
+    type: [HoldingsReport],
+    description:
+      'Every holdings figure the company reported, oldest first, each with its basis and source: the anchors that holdings and treasuryFlow start from.',
+    resolve: (company, _args, context) => context.loaders.holdingsReports.load(company.id),
+  }),
+  treasuryFlowsBetweenReports: t.field({
+    type: [TreasuryFlow],
+    description:
+      "One treasury flow per pair of consecutive reported figures (holdingsReports on different days), oldest first: from the day after one report to the next report's day, so each flow's unexplainedBtc is what the recorded flows leave unexplained of that change.",
+    resolve: async (company, _args, context) => {
+      const days = [...new Set((await context.loaders.holdingsReports.load(company.id)).map((report) => report.on))];
+      return days.slice(1).map((to, index) => ({ companyId: company.id, from: addDays(days[index]!, 1), to }));
+    },
+  }),
   holdings: t.field({
     type: Holdings,
     description: 'BTC held at the end of the given day (default: today).',

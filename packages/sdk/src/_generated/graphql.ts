@@ -104,6 +104,16 @@ export type CreateSiteInput = {
   ticker?: string | null | undefined;
 };
 
+export type LoanKind =
+  /** A loan secured by BTC. */
+  | 'BTC_BACKED_LOAN'
+  /** Convertible notes (usually unsecured). */
+  | 'CONVERTIBLE_NOTES'
+  /** A credit facility; BTC-backed when collateralBtcReported is given. */
+  | 'CREDIT_LINE'
+  /** A term loan. */
+  | 'TERM_LOAN';
+
 export type LoanStatus =
   | 'ACTIVE'
   | 'DEFAULTED'
@@ -197,6 +207,11 @@ export type RepayLoanInput = {
   source?: SourceInput | null | undefined;
 };
 
+export type ReportPeriod =
+  | 'MONTH'
+  | 'QUARTER'
+  | 'YEAR';
+
 export type SaleInput = {
   /** BTC sold: greater than 0. At most 21,000,000 BTC, with at most 8 decimals (one satoshi). */
   btc: DecimalString;
@@ -230,6 +245,21 @@ export type SourceInput = {
   /** An absolute http:// or https:// URL of at most 2000 characters, without a user name or password, spaces, control or bidirectional-formatting characters. Stored normalised (a non-ASCII host in punycode, e.g. xn--...). */
   url?: string | null | undefined;
 };
+
+/** What kind of page a source is, most authoritative first. */
+export type SourceKind =
+  /** A page summarising filings or releases (possibly machine-written). */
+  | 'AGGREGATOR'
+  /** The company's press release on its own site. */
+  | 'COMPANY_RELEASE'
+  /** A regulatory filing or the company's own investor-relations document. */
+  | 'FILING'
+  /** A news page reporting the figure; its publisher says when it is the only source. */
+  | 'NEWS'
+  /** A named trade publication reporting the figure. */
+  | 'TRADE_PRESS'
+  /** A newswire's or another site's verbatim reprint of the company's release. */
+  | 'WIRE_REPRINT';
 
 export type TreasuryTransactionFilter = {
   /** On or after this day. */
@@ -506,6 +536,375 @@ export type CreateCompanyMutation = {
     company: CompanyFieldsFragment | null,
     userErrors: Array<UserErrorFieldsFragment>
   }
+};
+
+export type CitationFieldsFragment = {
+  title: string,
+  url: string | null,
+  publisher: string | null,
+  publishedOn: DateString | null,
+  /** What kind of page it is; null for sources recorded through the API. */
+  kind: SourceKind | null,
+  /** The verbatim sentence of the page stating the fact this source is attached to; null when none was recorded. */
+  quote: string | null,
+  /** The day the quoted sentence gives its figure for. */
+  asOf: DateString | null
+};
+
+export type FieldCitationFieldsFragment = {
+  /** The field the number is in, e.g. minedBtc or principalUsd. */
+  field: string,
+  source: CitationFieldsFragment
+};
+
+export type MinersOverviewQueryVariables = Exact<{
+  /** How many to return, 0 to 100 (default 20). */
+  first?: number | null | undefined;
+}>;
+
+
+export type MinersOverviewQuery = {
+  companies: {
+    /** How many rows match, ignoring pagination. */
+    totalCount: number,
+    edges: Array<{
+      node: {
+        id: string,
+        /** Upper-case, unique. */
+        ticker: string,
+        name: string,
+        /** The latest holdings figure the company reported (by its day), with its basis and source; null when none. */
+        latestHoldingsReport: {
+          on: DateString,
+          btc: DecimalString,
+          /** What the figure includes, as the company states it (e.g. BTC loaned or pledged, receivables); null when the company's page states nothing. Compare figures across companies with it in view. */
+          basis: string | null,
+          /** Where this fact was published. */
+          source: CitationFieldsFragment | null
+        } | null,
+        /** Every holdings figure the company reported, oldest first, each with its basis and source: the anchors that holdings and treasuryFlow start from. */
+        holdingsReports: Array<{
+          on: DateString,
+          btc: DecimalString
+        }>,
+        /** Newest period first. */
+        productionReports: {
+          edges: Array<{
+            node: {
+              periodStart: DateString,
+              periodEnd: DateString,
+              /** The period as the company published it; a quarter is one report, never split into months. Null when not stated. */
+              period: ReportPeriod | null,
+              minedBtc: DecimalString,
+              /** Where this fact was published. */
+              source: CitationFieldsFragment | null,
+              /** The page and sentence each number was quoted from, when they differ by number (reports from the data files). */
+              citations: Array<FieldCitationFieldsFragment>
+            }
+          }>
+        },
+        /** BTC held at the end of the given day (default: today). */
+        holdings: {
+          on: DateString,
+          /** BTC pledged as collateral on active loans at the end of the day, counting only disclosed collateral: when pledgedBtcComplete is false, an active BTC-backed loan whose collateral was never disclosed is left out, and the true figure is higher. */
+          pledgedBtc: DecimalString,
+          /** False when an active BTC-backed loan’s collateral was never disclosed, so pledgedBtc leaves it out. */
+          pledgedBtcComplete: boolean
+        },
+        loans: Array<{
+          id: string,
+          kind: LoanKind,
+          lender: string | null,
+          /** False when the lender or company never disclosed the collateral; then ltv and trigger prices are null. */
+          collateralDisclosed: boolean,
+          /** Collateral as disclosed, less collateral released by repayments; null when never disclosed (unlike collateralBtc, which reads 0). */
+          collateralBtcReported: DecimalString | null,
+          /** principalUsd - repaidUsd; null when the principal is unknown. */
+          outstandingUsd: DecimalString | null,
+          /** outstandingUsd / (collateralBtc * price); price defaults to the latest BTC close. Null when not computable (unknown principal or collateral, no price, or beyond what a Float holds). */
+          ltv: number | null,
+          /** When the latest BTC close that ltv uses by default was observed; null when no price is known. */
+          btcPriceAt: DateTimeString | null,
+          /** Where this fact was published. */
+          source: CitationFieldsFragment | null
+        }>
+      }
+    }>
+  }
+};
+
+export type CompanyHistoryQueryVariables = Exact<{
+  ticker: string;
+  /** Default: the same instant a year before `to`. */
+  from?: DateTimeString | null | undefined;
+  /** Default: now, the instant the request is served. */
+  to?: DateTimeString | null | undefined;
+  /** Divide prices observed before a ratio change (split, ADS conversion) by the units one old unit became, so the series compares like with like (default). False: prices as observed. */
+  adjusted?: boolean;
+}>;
+
+
+export type CompanyHistoryQuery = {
+  /** Case-insensitive. */
+  company: {
+    id: string,
+    /** Upper-case, unique. */
+    ticker: string,
+    name: string,
+    exchange: string | null,
+    businessLines: Array<BusinessLine>,
+    /** Where this fact was published. */
+    source: CitationFieldsFragment | null,
+    /** Every holdings figure the company reported, oldest first, each with its basis and source: the anchors that holdings and treasuryFlow start from. */
+    holdingsReports: Array<{
+      on: DateString,
+      btc: DecimalString,
+      /** What the figure includes, as the company states it (e.g. BTC loaned or pledged, receivables); null when the company's page states nothing. Compare figures across companies with it in view. */
+      basis: string | null,
+      /** Where this fact was published. */
+      source: CitationFieldsFragment | null
+    }>,
+    /** One treasury flow per pair of consecutive reported figures (holdingsReports on different days), oldest first: from the day after one report to the next report's day, so each flow's unexplainedBtc is what the recorded flows leave unexplained of that change. */
+    treasuryFlowsBetweenReports: Array<{
+      from: DateString,
+      to: DateString,
+      /** Holdings at the end of the day before `from`. */
+      openingBtc: DecimalString,
+      minedBtc: DecimalString,
+      purchasedBtc: DecimalString,
+      soldBtc: DecimalString,
+      otherBtc: DecimalString,
+      /** Holdings at the end of `to`. */
+      closingBtc: DecimalString,
+      /** closingBtc - openingBtc - (mined + purchased - sold + other): what reported figures changed beyond the recorded flows. */
+      unexplainedBtc: DecimalString
+    }>,
+    /** Newest first. */
+    treasuryTransactions: {
+      /** How many rows match, ignoring pagination. */
+      totalCount: number,
+      edges: Array<{
+        node: {
+          id: string,
+          kind: TreasuryTransactionKind,
+          /** Positive amount for MINED, PURCHASED and SOLD; signed for OTHER. */
+          btc: DecimalString,
+          /** Proceeds of a sale or cost of a purchase, when known. */
+          usd: DecimalString | null,
+          occurredOn: DateString,
+          /** Holdings at the end of occurredOn: the same figure as holdings(on: occurredOn).btc. */
+          balanceAfterBtc: DecimalString,
+          note: string | null,
+          /** Where this fact was published. */
+          source: CitationFieldsFragment | null
+        }
+      }>
+    },
+    /** Newest period first. */
+    productionReports: {
+      /** How many rows match, ignoring pagination. */
+      totalCount: number,
+      edges: Array<{
+        node: {
+          id: string,
+          periodStart: DateString,
+          periodEnd: DateString,
+          /** The period as the company published it; a quarter is one report, never split into months. Null when not stated. */
+          period: ReportPeriod | null,
+          minedBtc: DecimalString,
+          soldBtc: DecimalString | null,
+          /** Holdings at periodEnd as reported. */
+          heldBtc: DecimalString | null,
+          operatingHashrateEh: DecimalString | null,
+          deployedHashrateEh: DecimalString | null,
+          /** Where this fact was published. */
+          source: CitationFieldsFragment | null,
+          /** The page and sentence each number was quoted from, when they differ by number (reports from the data files). */
+          citations: Array<FieldCitationFieldsFragment>
+        }
+      }>
+    },
+    loans: Array<{
+      id: string,
+      kind: LoanKind,
+      lender: string | null,
+      status: LoanStatus,
+      /** The terms as disclosed, in words. */
+      description: string | null,
+      /** Principal drawn; null when it was never disclosed. */
+      principalUsd: DecimalString | null,
+      /** Sum of repayments. */
+      repaidUsd: DecimalString,
+      /** principalUsd - repaidUsd; null when the principal is unknown. */
+      outstandingUsd: DecimalString | null,
+      /** False when the lender or company never disclosed the collateral; then ltv and trigger prices are null. */
+      collateralDisclosed: boolean,
+      /** Collateral as disclosed, less collateral released by repayments; null when never disclosed (unlike collateralBtc, which reads 0). */
+      collateralBtcReported: DecimalString | null,
+      interestRatePercent: number | null,
+      originatedOn: DateString | null,
+      maturesOn: DateString | null,
+      /** outstandingUsd / (collateralBtc * price); price defaults to the latest BTC close. Null when not computable (unknown principal or collateral, no price, or beyond what a Float holds). */
+      ltv: number | null,
+      /** When the latest BTC close that ltv uses by default was observed; null when no price is known. */
+      btcPriceAt: DateTimeString | null,
+      marginCallLtv: number | null,
+      liquidationLtv: number | null,
+      /** BTC price at which ltv reaches marginCallLtv. */
+      marginCallPriceUsd: DecimalString | null,
+      /** BTC price at which ltv reaches liquidationLtv. */
+      liquidationPriceUsd: DecimalString | null,
+      /** Where this fact was published. */
+      source: CitationFieldsFragment | null,
+      /** The page and sentence each disclosed term was quoted from (debts from the data files). */
+      citations: Array<FieldCitationFieldsFragment>,
+      /** Oldest first. */
+      repayments: Array<{
+        paidOn: DateString,
+        amountUsd: DecimalString,
+        /** Where this fact was published. */
+        source: CitationFieldsFragment | null
+      }>
+    }>,
+    officers: Array<{
+      name: string,
+      /** CEO, CTO, CFO, ... */
+      role: string,
+      since: DateString | null,
+      previousEmployer: string | null,
+      /** Where this fact was published. */
+      source: CitationFieldsFragment | null
+    }>,
+    siteSummary: {
+      /** Site count as the company last reported it (e.g. 40 for "over 40 sites"), when known. */
+      reportedSiteCount: number | null,
+      /** Regions the company reports operating in, whether or not its sites are recorded individually. */
+      reportedRegions: Array<string>,
+      /** Sites recorded individually. */
+      siteCount: number
+    },
+    sites: {
+      edges: Array<{
+        node: {
+          id: string,
+          name: string,
+          /** e.g. "North America", "East Africa". */
+          region: string,
+          country: string | null,
+          status: SiteStatus,
+          powerCapacityMw: DecimalString | null,
+          /** Installed hashrate in EH/s. */
+          hashrateEh: DecimalString | null,
+          /** Where this fact was published. */
+          source: CitationFieldsFragment | null
+        }
+      }>
+    },
+    /** The company's listed equity, whose prices live in price history. */
+    stock: {
+      /** BTC, CANG, ... */
+      symbol: string,
+      latestPrice: {
+        at: DateTimeString,
+        /** The close of the observation (the high for allTimeHigh). */
+        priceUsd: DecimalString,
+        /** Where this fact was published. */
+        source: CitationFieldsFragment | null
+      } | null,
+      /** OHLC buckets that start in [from, to), oldest first; empty buckets are left out. Buckets are UTC: DAY at 00:00, WEEK on Monday, MONTH on the 1st. Without a window: the year up to now. */
+      candles: Array<{
+        start: DateTimeString,
+        open: DecimalString,
+        high: DecimalString,
+        low: DecimalString,
+        close: DecimalString
+      }>,
+      /** Ratio changes of the listed units, oldest first. */
+      corporateActions: Array<{
+        /** The first day the new units traded. */
+        effectiveOn: DateString,
+        /** New units per old unit: "2" means each old unit became 2. */
+        ratio: DecimalString,
+        description: string,
+        /** Where this fact was published. */
+        source: CitationFieldsFragment | null
+      }>
+    } | null
+  } | null,
+  /** Case-insensitive. */
+  btc: {
+    latestPrice: {
+      at: DateTimeString,
+      /** The close of the observation (the high for allTimeHigh). */
+      priceUsd: DecimalString,
+      /** Where this fact was published. */
+      source: CitationFieldsFragment | null
+    } | null,
+    /** OHLC buckets that start in [from, to), oldest first; empty buckets are left out. Buckets are UTC: DAY at 00:00, WEEK on Monday, MONTH on the 1st. Without a window: the year up to now. */
+    candles: Array<{
+      start: DateTimeString,
+      close: DecimalString
+    }>
+  } | null
+};
+
+export type PriceCandlesQueryVariables = Exact<{
+  symbol: string;
+  /** Default: the same instant a year before `to`. */
+  from?: DateTimeString | null | undefined;
+  /** Default: now, the instant the request is served. */
+  to?: DateTimeString | null | undefined;
+  interval: CandleInterval;
+  /** Divide prices observed before a ratio change (split, ADS conversion) by the units one old unit became, so the series compares like with like (default). False: prices as observed. */
+  adjusted?: boolean;
+}>;
+
+
+export type PriceCandlesQuery = {
+  /** Case-insensitive. */
+  btc: {
+    /** BTC, CANG, ... */
+    symbol: string,
+    name: string,
+    /** OHLC buckets that start in [from, to), oldest first; empty buckets are left out. Buckets are UTC: DAY at 00:00, WEEK on Monday, MONTH on the 1st. Without a window: the year up to now. */
+    candles: Array<{
+      start: DateTimeString,
+      open: DecimalString,
+      high: DecimalString,
+      low: DecimalString,
+      close: DecimalString
+    }>
+  } | null,
+  /** Case-insensitive. */
+  share: {
+    /** BTC, CANG, ... */
+    symbol: string,
+    name: string,
+    /** OHLC buckets that start in [from, to), oldest first; empty buckets are left out. Buckets are UTC: DAY at 00:00, WEEK on Monday, MONTH on the 1st. Without a window: the year up to now. */
+    candles: Array<{
+      start: DateTimeString,
+      open: DecimalString,
+      high: DecimalString,
+      low: DecimalString,
+      close: DecimalString
+    }>,
+    /** Ratio changes of the listed units, oldest first. */
+    corporateActions: Array<{
+      /** The first day the new units traded. */
+      effectiveOn: DateString,
+      /** New units per old unit: "2" means each old unit became 2. */
+      ratio: DecimalString,
+      description: string,
+      /** Where this fact was published. */
+      source: CitationFieldsFragment | null
+    }>
+  } | null,
+  /** By symbol. */
+  shares: Array<{
+    /** BTC, CANG, ... */
+    symbol: string,
+    name: string
+  }>
 };
 
 export type SourceFieldsFragment = {
@@ -1009,6 +1408,33 @@ export const OfficerFieldsFragmentDoc = /*#__PURE__*/ new TypedDocumentString(`
   publisher
   publishedOn
 }`, {"fragmentName":"OfficerFields"}) as unknown as TypedDocumentString<OfficerFieldsFragment, unknown>;
+export const CitationFieldsFragmentDoc = /*#__PURE__*/ new TypedDocumentString(`
+    fragment CitationFields on Source {
+  title
+  url
+  publisher
+  publishedOn
+  kind
+  quote
+  asOf
+}
+    `, {"fragmentName":"CitationFields"}) as unknown as TypedDocumentString<CitationFieldsFragment, unknown>;
+export const FieldCitationFieldsFragmentDoc = /*#__PURE__*/ new TypedDocumentString(`
+    fragment FieldCitationFields on FieldCitation {
+  field
+  source {
+    ...CitationFields
+  }
+}
+    fragment CitationFields on Source {
+  title
+  url
+  publisher
+  publishedOn
+  kind
+  quote
+  asOf
+}`, {"fragmentName":"FieldCitationFields"}) as unknown as TypedDocumentString<FieldCitationFieldsFragment, unknown>;
 export const UserErrorFieldsFragmentDoc = /*#__PURE__*/ new TypedDocumentString(`
     fragment UserErrorFields on UserError {
   field
@@ -1605,6 +2031,314 @@ fragment UserErrorFields on UserError {
   message
   code
 }`) as unknown as TypedDocumentString<CreateCompanyMutation, CreateCompanyMutationVariables>;
+export const MinersOverviewDocument = /*#__PURE__*/ new TypedDocumentString(`
+    query MinersOverview($first: Int = 50) {
+  companies(first: $first, orderBy: LATEST_REPORTED_BTC_DESC) {
+    totalCount
+    edges {
+      node {
+        id
+        ticker
+        name
+        latestHoldingsReport {
+          on
+          btc
+          basis
+          source {
+            ...CitationFields
+          }
+        }
+        holdingsReports {
+          on
+          btc
+        }
+        productionReports(first: 1) {
+          edges {
+            node {
+              periodStart
+              periodEnd
+              period
+              minedBtc
+              source {
+                ...CitationFields
+              }
+              citations {
+                ...FieldCitationFields
+              }
+            }
+          }
+        }
+        holdings {
+          on
+          pledgedBtc
+          pledgedBtcComplete
+        }
+        loans(status: ACTIVE) {
+          id
+          kind
+          lender
+          collateralDisclosed
+          collateralBtcReported
+          outstandingUsd
+          ltv
+          btcPriceAt
+          source {
+            ...CitationFields
+          }
+        }
+      }
+    }
+  }
+}
+    fragment CitationFields on Source {
+  title
+  url
+  publisher
+  publishedOn
+  kind
+  quote
+  asOf
+}
+fragment FieldCitationFields on FieldCitation {
+  field
+  source {
+    ...CitationFields
+  }
+}`) as unknown as TypedDocumentString<MinersOverviewQuery, MinersOverviewQueryVariables>;
+export const CompanyHistoryDocument = /*#__PURE__*/ new TypedDocumentString(`
+    query CompanyHistory($ticker: String!, $from: DateTime, $to: DateTime, $adjusted: Boolean! = true) {
+  company(ticker: $ticker) {
+    id
+    ticker
+    name
+    exchange
+    businessLines
+    source {
+      ...CitationFields
+    }
+    holdingsReports {
+      on
+      btc
+      basis
+      source {
+        ...CitationFields
+      }
+    }
+    treasuryFlowsBetweenReports {
+      from
+      to
+      openingBtc
+      minedBtc
+      purchasedBtc
+      soldBtc
+      otherBtc
+      closingBtc
+      unexplainedBtc
+    }
+    treasuryTransactions(first: 100) {
+      totalCount
+      edges {
+        node {
+          id
+          kind
+          btc
+          usd
+          occurredOn
+          balanceAfterBtc
+          note
+          source {
+            ...CitationFields
+          }
+        }
+      }
+    }
+    productionReports(first: 100) {
+      totalCount
+      edges {
+        node {
+          id
+          periodStart
+          periodEnd
+          period
+          minedBtc
+          soldBtc
+          heldBtc
+          operatingHashrateEh
+          deployedHashrateEh
+          source {
+            ...CitationFields
+          }
+          citations {
+            ...FieldCitationFields
+          }
+        }
+      }
+    }
+    loans {
+      id
+      kind
+      lender
+      status
+      description
+      principalUsd
+      repaidUsd
+      outstandingUsd
+      collateralDisclosed
+      collateralBtcReported
+      interestRatePercent
+      originatedOn
+      maturesOn
+      ltv
+      btcPriceAt
+      marginCallLtv
+      liquidationLtv
+      marginCallPriceUsd
+      liquidationPriceUsd
+      source {
+        ...CitationFields
+      }
+      citations {
+        ...FieldCitationFields
+      }
+      repayments {
+        paidOn
+        amountUsd
+        source {
+          ...CitationFields
+        }
+      }
+    }
+    officers {
+      name
+      role
+      since
+      previousEmployer
+      source {
+        ...CitationFields
+      }
+    }
+    siteSummary {
+      reportedSiteCount
+      reportedRegions
+      siteCount
+    }
+    sites(first: 100) {
+      edges {
+        node {
+          id
+          name
+          region
+          country
+          status
+          powerCapacityMw
+          hashrateEh
+          source {
+            ...CitationFields
+          }
+        }
+      }
+    }
+    stock {
+      symbol
+      latestPrice(adjusted: $adjusted) {
+        at
+        priceUsd
+        source {
+          ...CitationFields
+        }
+      }
+      candles(from: $from, to: $to, interval: DAY, adjusted: $adjusted) {
+        start
+        open
+        high
+        low
+        close
+      }
+      corporateActions {
+        effectiveOn
+        ratio
+        description
+        source {
+          ...CitationFields
+        }
+      }
+    }
+  }
+  btc: asset(symbol: "BTC") {
+    latestPrice {
+      at
+      priceUsd
+      source {
+        ...CitationFields
+      }
+    }
+    candles(from: $from, to: $to, interval: DAY) {
+      start
+      close
+    }
+  }
+}
+    fragment CitationFields on Source {
+  title
+  url
+  publisher
+  publishedOn
+  kind
+  quote
+  asOf
+}
+fragment FieldCitationFields on FieldCitation {
+  field
+  source {
+    ...CitationFields
+  }
+}`) as unknown as TypedDocumentString<CompanyHistoryQuery, CompanyHistoryQueryVariables>;
+export const PriceCandlesDocument = /*#__PURE__*/ new TypedDocumentString(`
+    query PriceCandles($symbol: String!, $from: DateTime, $to: DateTime, $interval: CandleInterval!, $adjusted: Boolean! = true) {
+  btc: asset(symbol: "BTC") {
+    symbol
+    name
+    candles(from: $from, to: $to, interval: $interval) {
+      start
+      open
+      high
+      low
+      close
+    }
+  }
+  share: asset(symbol: $symbol) {
+    symbol
+    name
+    candles(from: $from, to: $to, interval: $interval, adjusted: $adjusted) {
+      start
+      open
+      high
+      low
+      close
+    }
+    corporateActions {
+      effectiveOn
+      ratio
+      description
+      source {
+        ...CitationFields
+      }
+    }
+  }
+  shares: assets(kind: EQUITY) {
+    symbol
+    name
+  }
+}
+    fragment CitationFields on Source {
+  title
+  url
+  publisher
+  publishedOn
+  kind
+  quote
+  asOf
+}`) as unknown as TypedDocumentString<PriceCandlesQuery, PriceCandlesQueryVariables>;
 export const CreateLoanDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation CreateLoan($input: CreateLoanInput!) {
   createLoan(input: $input) {
