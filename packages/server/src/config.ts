@@ -78,6 +78,7 @@ const environment = z.object({
   MINERGRAPH_MAX_CONCURRENT_PER_CLIENT: count(DEFAULT_RATE_LIMITS.concurrentPerClient, 0),
   MINERGRAPH_INTROSPECTION: optionalFlag,
   MINERGRAPH_PLAYGROUND: optionalFlag,
+  MINERGRAPH_EXPLORER: optionalFlag,
   MINERGRAPH_PERSISTED_ONLY: flag,
   MINERGRAPH_PERSISTED_MANIFEST: z.string().optional().transform(unsetIfEmpty),
   MINERGRAPH_CORS_ORIGINS: z
@@ -195,6 +196,8 @@ export interface Config {
   readonly introspection: boolean;
   /** The GraphiQL playground; off in production unless MINERGRAPH_PLAYGROUND=true. */
   readonly playground: boolean;
+  /** The explorer page at `/`; on unless MINERGRAPH_EXPLORER=false, in production too. */
+  readonly explorer: boolean;
   /**
    * "Did you mean ...?" in error messages, which name fields, arguments and types a client did
    * not ask about: only outside production, and only when introspection shows them anyway.
@@ -265,6 +268,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     }),
     introspection: e.MINERGRAPH_INTROSPECTION ?? e.NODE_ENV !== 'production',
     playground: e.MINERGRAPH_PLAYGROUND ?? e.NODE_ENV !== 'production',
+    explorer: e.MINERGRAPH_EXPLORER ?? true,
     suggestions: e.NODE_ENV !== 'production' && (e.MINERGRAPH_INTROSPECTION ?? true),
     persistedOnly: e.MINERGRAPH_PERSISTED_ONLY,
     persistedManifest: e.MINERGRAPH_PERSISTED_MANIFEST === undefined ? undefined : resolve(cwd, e.MINERGRAPH_PERSISTED_MANIFEST),

@@ -60,7 +60,7 @@ export async function serve(config: Config, logger: Logger): Promise<RunningServ
     logger.info({ seed: seeded }, seeded === 'loaded' ? 'loaded the seed facts' : 'seed not needed');
     // The CLI beside the server reaches an embedded database through the server.
     await database.share();
-    const { createServer } = await http;
+    const { createServer, defaultExplorerDirectory } = await http;
     metrics = (await metricsModule).createMetrics();
     if (database.pgPool) metrics.watchPool(database.pgPool);
     const server = await createServer({
@@ -70,6 +70,7 @@ export async function serve(config: Config, logger: Logger): Promise<RunningServ
       limits: config.limits,
       introspection: config.introspection,
       playground: config.playground,
+      explorer: config.explorer ? { directory: defaultExplorerDirectory() } : null,
       suggestions: config.suggestions,
       manifest,
       persistedOnly: config.persistedOnly,

@@ -635,10 +635,6 @@ export type MinersOverviewQuery = {
 
 export type CompanyHistoryQueryVariables = Exact<{
   ticker: string;
-  /** Default: the same instant a year before `to`. */
-  from?: DateTimeString | null | undefined;
-  /** Default: now, the instant the request is served. */
-  to?: DateTimeString | null | undefined;
   /** Divide prices observed before a ratio change (split, ADS conversion) by the units one old unit became, so the series compares like with like (default). False: prices as observed. */
   adjusted?: boolean;
 }>;
@@ -811,14 +807,6 @@ export type CompanyHistoryQuery = {
         /** Where this fact was published. */
         source: CitationFieldsFragment | null
       } | null,
-      /** OHLC buckets that start in [from, to), oldest first; empty buckets are left out. Buckets are UTC: DAY at 00:00, WEEK on Monday, MONTH on the 1st. Without a window: the year up to now. */
-      candles: Array<{
-        start: DateTimeString,
-        open: DecimalString,
-        high: DecimalString,
-        low: DecimalString,
-        close: DecimalString
-      }>,
       /** Ratio changes of the listed units, oldest first. */
       corporateActions: Array<{
         /** The first day the new units traded. */
@@ -839,12 +827,7 @@ export type CompanyHistoryQuery = {
       priceUsd: DecimalString,
       /** Where this fact was published. */
       source: CitationFieldsFragment | null
-    } | null,
-    /** OHLC buckets that start in [from, to), oldest first; empty buckets are left out. Buckets are UTC: DAY at 00:00, WEEK on Monday, MONTH on the 1st. Without a window: the year up to now. */
-    candles: Array<{
-      start: DateTimeString,
-      close: DecimalString
-    }>
+    } | null
   } | null
 };
 
@@ -2106,7 +2089,7 @@ fragment FieldCitationFields on FieldCitation {
   }
 }`) as unknown as TypedDocumentString<MinersOverviewQuery, MinersOverviewQueryVariables>;
 export const CompanyHistoryDocument = /*#__PURE__*/ new TypedDocumentString(`
-    query CompanyHistory($ticker: String!, $from: DateTime, $to: DateTime, $adjusted: Boolean! = true) {
+    query CompanyHistory($ticker: String!, $adjusted: Boolean! = true) {
   company(ticker: $ticker) {
     id
     ticker
@@ -2247,13 +2230,6 @@ export const CompanyHistoryDocument = /*#__PURE__*/ new TypedDocumentString(`
           ...CitationFields
         }
       }
-      candles(from: $from, to: $to, interval: DAY, adjusted: $adjusted) {
-        start
-        open
-        high
-        low
-        close
-      }
       corporateActions {
         effectiveOn
         ratio
@@ -2271,10 +2247,6 @@ export const CompanyHistoryDocument = /*#__PURE__*/ new TypedDocumentString(`
       source {
         ...CitationFields
       }
-    }
-    candles(from: $from, to: $to, interval: DAY) {
-      start
-      close
     }
   }
 }

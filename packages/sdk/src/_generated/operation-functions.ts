@@ -58,7 +58,7 @@ export function company(client: RequestClient, variables: Types.CompanyQueryVari
 /**
  * `query CompanyHistory`: its text and types are `CompanyHistoryDocument`, exported by this package.
  *
- * One company's history: every holdings figure it reported and the treasury flow between each two (what the recorded flows leave unexplained), its recorded flows, production reports, debts with their trigger prices, officers, sites, and its share's daily candles over [from, to) (adjusted for ratio changes unless `adjusted` is false) beside BTC's.
+ * One company's history: every holdings figure it reported and the treasury flow between each two (what the recorded flows leave unexplained), its recorded flows, production reports, debts with their trigger prices, officers, sites, its share's latest price (adjusted for ratio changes unless `adjusted` is false) and ratio changes, and BTC's latest price. The candles of both are PriceCandles'.
  *
  * Root fields:
  * - `company`: Case-insensitive.
