@@ -45,7 +45,7 @@ export interface DataSources {
     count(filter: CompanyFilter): Promise<number>;
     /** Each company's latest reported holdings figure, or null. */
     latestHoldingsReports(companyIds: readonly string[]): Promise<(HoldingsReportModel | null)[]>;
-    /** Every holdings figure each company reported, oldest first. */
+    /** Every reported holdings figure of each company, oldest first. */
     holdingsReports(companyIds: readonly string[]): Promise<HoldingsReportModel[][]>;
   };
   officers: {

@@ -266,8 +266,7 @@ builder.objectFields(Company, (t) => ({
   }),
   holdingsReports: t.field({
     type: [HoldingsReport],
-    description:
-      'Every holdings figure the company reported, oldest first, each with its basis and source: the anchors that holdings and treasuryFlow start from.',
+    description: 'Every holdings figure the company reported, oldest first, each with its basis and source.',
     resolve: (company, _args, context) => context.loaders.holdingsReports.load(company.id),
   }),
   treasuryFlowsBetweenReports: t.field({

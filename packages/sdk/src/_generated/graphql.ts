@@ -582,7 +582,7 @@ export type MinersOverviewQuery = {
           /** Where this fact was published. */
           source: CitationFieldsFragment | null
         } | null,
-        /** Every holdings figure the company reported, oldest first, each with its basis and source: the anchors that holdings and treasuryFlow start from. */
+        /** Every holdings figure the company reported, oldest first, each with its basis and source. */
         holdingsReports: Array<{
           on: DateString,
           btc: DecimalString
@@ -651,7 +651,7 @@ export type CompanyHistoryQuery = {
     businessLines: Array<BusinessLine>,
     /** Where this fact was published. */
     source: CitationFieldsFragment | null,
-    /** Every holdings figure the company reported, oldest first, each with its basis and source: the anchors that holdings and treasuryFlow start from. */
+    /** Every holdings figure the company reported, oldest first, each with its basis and source. */
     holdingsReports: Array<{
       on: DateString,
       btc: DecimalString,

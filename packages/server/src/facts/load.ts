@@ -231,6 +231,15 @@ async function applyCompany(trx: Transaction<Database>, seen: Seen, name: string
 
   const holdingDays = new Set(file.holdings.map((holding) => holding.on));
   for (const holding of file.holdings) {
+    // Holdings keep one figure a day (the anchor of that day's balance). A day the files give on
+    // two bases loads the one whose basis the company states (else the first listed); the other
+    // stays in the file and is named in the output.
+    const sameDay = file.holdings.filter((other) => other.on === holding.on);
+    const chosen = sameDay.find((other) => other.basis !== null) ?? sameDay[0];
+    if (chosen !== holding) {
+      w.skip(`${ticker}/holdings/${holding.on}: ${holding.btc} BTC (basis: ${holding.basis ?? 'not stated'}) is a second figure for the day; ${chosen!.btc} BTC is loaded`);
+      continue;
+    }
     const key = `${ticker}/holdings/${holding.on}`;
     const sourceId = await w.cite(key, holding.citation);
     const result = await w.upsert(
@@ -313,6 +322,7 @@ async function applyCompany(trx: Transaction<Database>, seen: Seen, name: string
       factKey: key,
       anchorHeld,
       recordFlows: !overlapsShorter,
+      numberSources: Object.fromEntries(fieldSources),
     });
     for (const [field, sourceId] of fieldSources) {
       await trx.insertInto('field_citations').values({ production_report_id: inserted.id, field, source_id: sourceId }).execute();
@@ -335,7 +345,8 @@ async function applyCompany(trx: Transaction<Database>, seen: Seen, name: string
       usd: transaction.usd,
       occurred_on: transaction.on,
       note: transaction.description,
-      source_id: sources.usd ?? sources.btc ?? null,
+      // The BTC's citation: a transaction shows one source, for its BTC (the USD's is in the file).
+      source_id: sources.btc ?? sources.usd ?? null,
     });
     if (result.id !== null) transactionIds.set(transaction.key, result.id);
   }

@@ -20,7 +20,7 @@ export function createDataSources(db: Kysely<Database>): DataSources {
       byTickers: (tickers) => companies.companiesByTickers(db, tickers),
       page: (request) => companies.companyPage(db, request),
       latestHoldingsReports: (ids) => treasury.latestHoldingsReports(db, ids),
-      holdingsReports: (ids) => treasury.holdingsReports(db, ids),
+      holdingsReports: (ids) => treasury.holdingsReportsByCompanyIds(db, ids),
       count: (filter) => companies.countCompanies(db, filter),
     },
     officers: { byCompanyIds: (ids) => companies.officersByCompanyIds(db, ids) },

@@ -92,6 +92,8 @@ export type NewProductionReport = Omit<ProductionReportModel, 'id' | 'period'> &
   anchorHeld?: boolean;
   /** False when the period overlaps a shorter report's, whose flows already count its BTC. */
   recordFlows?: boolean;
+  /** The citation of each number, when they differ (the data files): the flow or anchor of a number cites it. */
+  numberSources?: { minedBtc?: string; soldBtc?: string; heldBtc?: string };
 };
 
 /**
@@ -130,12 +132,20 @@ export async function insertProductionReport(db: Kysely<Database>, report: NewPr
   const recordFlows = report.recordFlows ?? true;
   const period = `${report.periodStart} to ${report.periodEnd}`;
   if (recordFlows && new Decimal(report.minedBtc).gt(0)) {
-    await insertTransaction(db, { ...linked, kind: 'MINED', btc: report.minedBtc, note: `Mined ${period} (production report)`, factKey: key('mined') });
+    await insertTransaction(db, {
+      ...linked,
+      sourceId: report.numberSources?.minedBtc ?? report.sourceId,
+      kind: 'MINED',
+      btc: report.minedBtc,
+      note: `Mined ${period} (production report)`,
+      factKey: key('mined'),
+    });
   }
   if (recordFlows && report.soldBtc !== null && new Decimal(report.soldBtc).gt(0)) {
     await insertTransaction(db, {
       ...linked,
       factKey: key('sold'),
+      sourceId: report.numberSources?.soldBtc ?? report.sourceId,
       kind: 'SOLD',
       btc: report.soldBtc,
       usd: report.soldUsd,
@@ -143,7 +153,13 @@ export async function insertProductionReport(db: Kysely<Database>, report: NewPr
     });
   }
   if (report.heldBtc !== null && (report.anchorHeld ?? true)) {
-    await insertHoldingsReport(db, { ...linked, on: report.periodEnd, btc: report.heldBtc, factKey: key('held') });
+    await insertHoldingsReport(db, {
+      ...linked,
+      sourceId: report.numberSources?.heldBtc ?? report.sourceId,
+      on: report.periodEnd,
+      btc: report.heldBtc,
+      factKey: key('held'),
+    });
   }
   return toProductionReport(row);
 }

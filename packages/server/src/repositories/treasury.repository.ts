@@ -79,6 +79,18 @@ export async function holdingsOn(db: Kysely<Database>, keys: readonly CompanyDay
   }));
 }
 
+/** Every reported holdings figure of each company, oldest first. */
+export async function holdingsReportsByCompanyIds(db: Kysely<Database>, companyIds: readonly string[]): Promise<HoldingsReportModel[][]> {
+  const wanted = validIds(companyIds);
+  const rows = wanted.length
+    ? await db.selectFrom('holdings_reports').selectAll().where('company_id', 'in', wanted).orderBy('reported_on').orderBy('id').execute()
+    : [];
+  const reports = rows.map(
+    (row): HoldingsReportModel => ({ id: row.id, companyId: row.company_id, on: row.reported_on, btc: row.btc, basis: row.basis, sourceId: row.source_id }),
+  );
+  return groupedInKeyOrder(companyIds, reports, (report) => report.companyId);
+}
+
 /** Each company's latest reported holdings figure (by its day), or null. */
 export async function latestHoldingsReports(db: Kysely<Database>, companyIds: readonly string[]): Promise<(HoldingsReportModel | null)[]> {
   const { rows } = await sql<{ id: string; company_id: string; reported_on: string; btc: string; basis: string | null; source_id: string | null }>`
@@ -96,25 +108,6 @@ export async function latestHoldingsReports(db: Kysely<Database>, companyIds: re
     }),
   );
   return inKeyOrder(companyIds, reports, (report) => report.companyId);
-}
-
-/** Every holdings figure each company reported, oldest first (by day, then as recorded). */
-export async function holdingsReports(db: Kysely<Database>, companyIds: readonly string[]): Promise<HoldingsReportModel[][]> {
-  const { rows } = await sql<{ id: string; company_id: string; reported_on: string; btc: string; basis: string | null; source_id: string | null }>`
-    select h.id, h.company_id, h.reported_on, h.btc, h.basis, h.source_id
-    from holdings_reports h where h.company_id = any(${validIds(companyIds)}::bigint[])
-    order by h.company_id, h.reported_on, h.id`.execute(db);
-  const reports = rows.map(
-    (row): HoldingsReportModel => ({
-      id: row.id,
-      companyId: row.company_id,
-      on: row.reported_on,
-      btc: row.btc,
-      basis: row.basis,
-      sourceId: row.source_id,
-    }),
-  );
-  return groupedInKeyOrder(companyIds, reports, (report) => report.companyId);
 }
 
 export async function flowTotals(db: Kysely<Database>, keys: readonly CompanyWindow[]): Promise<FlowTotalsModel[]> {
