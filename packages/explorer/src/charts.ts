@@ -50,7 +50,15 @@ export interface ChartSpec {
   height?: number;
   /** The y scale's range, when the series alone would not give a good one. */
   yRange?: (u: uPlot, min: number, max: number) => [number, number];
+  /** Room left and right of the first and last x, in seconds (bars at the ends would be cut in half). */
+  xPad?: number;
 }
+
+/** A y range from 0 to a tenth above the highest value: bars measure from zero. */
+export const FROM_ZERO = (_u: uPlot, _min: number, max: number): [number, number] => [0, max > 0 ? max * 1.1 : 1];
+
+const DAY_SECONDS = 86_400;
+export const DAYS = (n: number) => n * DAY_SECONDS;
 
 const INK = '#1b1f24';
 const STROKES = ['#1b1f24', '#0b5cad', '#8a3b00', '#4d6b00', '#6b2f8a'];
@@ -97,7 +105,10 @@ export function timeChart(target: HTMLElement, spec: ChartSpec): void {
   const options: uPlot.Options = {
     width: width(),
     height: spec.height ?? 260,
-    scales: { x: { time: true }, y: spec.yRange ? { range: spec.yRange } : { auto: true } },
+    scales: {
+      x: spec.xPad ? { time: true, range: (_u, min, max) => [min - spec.xPad!, max + spec.xPad!] } : { time: true },
+      y: spec.yRange ? { range: spec.yRange } : { auto: true },
+    },
     series: [{ label: 'Day', value: (_u, value) => (value == null ? '—' : new Date(value * 1000).toISOString().slice(0, 10)) }, ...spec.series.map(seriesOptions)],
     axes: [{ stroke: INK, grid: { stroke: '#0000001a' } }, { stroke: INK, label: spec.yLabel, size: 70, grid: { stroke: '#0000001a' } }],
     legend: { show: true, live: true },

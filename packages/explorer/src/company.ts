@@ -4,7 +4,7 @@
 import { companyHistory, priceCandles, type CompanyHistoryQuery, type PriceCandlesQuery } from '@minergraph/sdk/operations';
 import type uPlot from 'uplot';
 import { client } from './api.js';
-import { figure, labelAt, ruleAt, seconds, timeChart, type SeriesSpec } from './charts.js';
+import { DAYS, FROM_ZERO, figure, labelAt, ruleAt, seconds, timeChart, type SeriesSpec } from './charts.js';
 import { h } from './dom.js';
 import { cited, exact, percent, periodLabel, signed, sourceLine, usd } from './format.js';
 
@@ -65,7 +65,7 @@ function holdingsSection(company: Company): HTMLElement {
       labelAt(u, seconds(flow.to), Number(flow.closingBtc) - Number(flow.unexplainedBtc), `${signed(flow.unexplainedBtc)} BTC unexplained`);
     }
   };
-  queueMicrotask(() => timeChart(chart.plot, { x, series, yLabel: 'BTC', draw }));
+  queueMicrotask(() => timeChart(chart.plot, { x, series, yLabel: 'BTC', draw, yRange: FROM_ZERO, xPad: DAYS(10) }));
 
   const reportRows = reports.map((report) => [text(report.on), cited(exact(report.btc), report.source), text(report.basis ?? 'not stated'), sourceLine(report.source)]);
   const betweenRows = between.map((flow) => {
@@ -123,7 +123,7 @@ function productionSection(company: Company): HTMLElement {
     { label: 'Quarterly report (hatched bar)', values: byKind('QUARTER'), style: 'bars', hatched: true, stroke: '#0b5cad' },
     { label: 'Yearly report (hatched bar)', values: byKind('YEAR'), style: 'bars', hatched: true, stroke: '#4d6b00' },
   ].filter((spec) => spec.values.some((value) => value !== null)) as SeriesSpec[];
-  if (reports.length > 0) queueMicrotask(() => timeChart(chart.plot, { x: days.map(seconds), series, yLabel: 'BTC mined' }));
+  if (reports.length > 0) queueMicrotask(() => timeChart(chart.plot, { x: days.map(seconds), series, yLabel: 'BTC mined', yRange: FROM_ZERO, xPad: DAYS(20) }));
   const rows = [...reports].reverse().map((report) => [
     text(periodLabel(report.period, report.periodStart, report.periodEnd)),
     cited(exact(report.minedBtc), citation(report, 'minedBtc')),

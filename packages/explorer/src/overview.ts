@@ -78,6 +78,13 @@ function ltvCell(company: Company): Node {
   return h('span', { 'data-testid': `ltv-${company.ticker}` }, ...parts);
 }
 
+/** The company's words on what its figure includes; a long one opens on demand (details). */
+function basisCell(basis: string | null): Node {
+  if (basis === null) return h('span', { class: 'none' }, 'not stated by the company');
+  if (basis.length <= 70) return h('span', { class: 'basis' }, basis);
+  return h('details', { class: 'basis' }, h('summary', {}, `${basis.slice(0, 60).replace(/\s+\S*$/, '')}…`), h('p', {}, basis));
+}
+
 const COLUMNS: Column[] = [
   { key: 'rank', label: 'Rank', numeric: true, cell: (row) => document.createTextNode(String(row.rank)) },
   {
@@ -108,7 +115,7 @@ const COLUMNS: Column[] = [
     key: 'basis',
     label: 'What “held” includes',
     numeric: false,
-    cell: ({ company }) => h('span', { class: 'basis' }, company.latestHoldingsReport?.basis ?? 'not stated by the company'),
+    cell: ({ company }) => basisCell(company.latestHoldingsReport?.basis ?? null),
   },
   { key: 'mined', label: 'BTC mined, last reported period', numeric: true, cell: ({ company }) => minedCell(company) },
   { key: 'pledged', label: 'BTC pledged (active debt)', numeric: true, cell: ({ company }) => pledgedCell(company) },
