@@ -14,7 +14,12 @@ const packageDir = fileURLToPath(new URL('.', import.meta.url));
 export const DEFAULT_OUTDIR = join(packageDir, 'dist');
 
 /** The files whose change makes a build stale: the page's sources, the SDK it bundles, and this script. */
-export const SOURCE_PATHS = [join(packageDir, 'src'), join(packageDir, '../sdk/src'), join(packageDir, 'build.mjs'), join(packageDir, 'package.json')];
+export const SOURCE_PATHS = [
+  join(packageDir, 'src'),
+  join(packageDir, '../sdk/src'),
+  join(packageDir, 'build.mjs'),
+  join(packageDir, 'package.json'),
+];
 
 /** The newest modification time among SOURCE_PATHS (ms). */
 export function newestSourceChange() {

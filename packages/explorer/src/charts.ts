@@ -80,7 +80,13 @@ function hatch(u: uPlot): CanvasPattern | string {
 
 function seriesOptions(spec: SeriesSpec, index: number): uPlot.Series {
   const stroke = spec.stroke ?? STROKES[index % STROKES.length]!;
-  const base: uPlot.Series = { label: spec.label, stroke, width: 2, spanGaps: spec.style !== 'points', ...(spec.dash ? { dash: spec.dash } : {}) };
+  const base: uPlot.Series = {
+    label: spec.label,
+    stroke,
+    width: 2,
+    spanGaps: spec.style !== 'points',
+    ...(spec.dash ? { dash: spec.dash } : {}),
+  };
   switch (spec.style) {
     case 'steps':
       return { ...base, paths: uPlot.paths.stepped!({ align: 1 }), points: { show: false } };
@@ -109,8 +115,14 @@ export function timeChart(target: HTMLElement, spec: ChartSpec): void {
       x: spec.xPad ? { time: true, range: (_u, min, max) => [min - spec.xPad!, max + spec.xPad!] } : { time: true },
       y: spec.yRange ? { range: spec.yRange } : { auto: true },
     },
-    series: [{ label: 'Day', value: (_u, value) => (value == null ? '—' : new Date(value * 1000).toISOString().slice(0, 10)) }, ...spec.series.map(seriesOptions)],
-    axes: [{ stroke: INK, grid: { stroke: '#0000001a' } }, { stroke: INK, label: spec.yLabel, size: 70, grid: { stroke: '#0000001a' } }],
+    series: [
+      { label: 'Day', value: (_u, value) => (value == null ? '—' : new Date(value * 1000).toISOString().slice(0, 10)) },
+      ...spec.series.map(seriesOptions),
+    ],
+    axes: [
+      { stroke: INK, grid: { stroke: '#0000001a' } },
+      { stroke: INK, label: spec.yLabel, size: 70, grid: { stroke: '#0000001a' } },
+    ],
     legend: { show: true, live: true },
     cursor: { points: { show: true } },
     hooks: spec.draw ? { draw: [spec.draw] } : {},

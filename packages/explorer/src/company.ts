@@ -41,13 +41,23 @@ function holdingsSection(company: Company): HTMLElement {
   for (const report of reports) balance.set(report.on, Number(report.btc));
   const reportedOn = new Map(reports.map((report) => [report.on, Number(report.btc)]));
   // Where the recorded flows alone would have left the balance on a report's day.
-  const expected = new Map(between.filter((flow) => Number(flow.unexplainedBtc) !== 0).map((flow) => [flow.to, Number(flow.closingBtc) - Number(flow.unexplainedBtc)]));
+  const expected = new Map(
+    between
+      .filter((flow) => Number(flow.unexplainedBtc) !== 0)
+      .map((flow) => [flow.to, Number(flow.closingBtc) - Number(flow.unexplainedBtc)]),
+  );
   const days = [...new Set([...balance.keys(), ...expected.keys()])].sort();
   const x = days.map(seconds);
   const series: SeriesSpec[] = [
     { label: 'Balance: reports plus recorded flows (steps)', values: days.map((d) => balance.get(d) ?? null), style: 'steps' },
     { label: 'Reported figure (circle)', values: days.map((d) => reportedOn.get(d) ?? null), style: 'points' },
-    { label: 'Where flows alone lead (square, dashed)', values: days.map((d) => expected.get(d) ?? null), style: 'points', dash: [4, 4], stroke: '#8a3b00' },
+    {
+      label: 'Where flows alone lead (square, dashed)',
+      values: days.map((d) => expected.get(d) ?? null),
+      style: 'points',
+      dash: [4, 4],
+      stroke: '#8a3b00',
+    },
   ];
 
   const chart = figure(
@@ -67,7 +77,12 @@ function holdingsSection(company: Company): HTMLElement {
   };
   queueMicrotask(() => timeChart(chart.plot, { x, series, yLabel: 'BTC', draw, yRange: FROM_ZERO, xPad: DAYS(10) }));
 
-  const reportRows = reports.map((report) => [text(report.on), cited(exact(report.btc), report.source), text(report.basis ?? 'not stated'), sourceLine(report.source)]);
+  const reportRows = reports.map((report) => [
+    text(report.on),
+    cited(exact(report.btc), report.source),
+    text(report.basis ?? 'not stated'),
+    sourceLine(report.source),
+  ]);
   const betweenRows = between.map((flow) => {
     const unexplained = Number(flow.unexplainedBtc) !== 0;
     return [
@@ -88,7 +103,11 @@ function holdingsSection(company: Company): HTMLElement {
   const flowRows = flows.map((flow) => [
     text(flow.occurredOn),
     text(flow.kind.toLowerCase()),
-    h('span', { 'data-testid': `flow-${flow.kind}-${flow.occurredOn}` }, cited(`${flow.kind === 'SOLD' ? '−' : ''}${exact(flow.btc)} BTC`, flow.source)),
+    h(
+      'span',
+      { 'data-testid': `flow-${flow.kind}-${flow.occurredOn}` },
+      cited(`${flow.kind === 'SOLD' ? '−' : ''}${exact(flow.btc)} BTC`, flow.source),
+    ),
     flow.usd ? cited(usd(flow.usd), flow.source) : text('—'),
     text(exact(flow.balanceAfterBtc)),
     text(flow.note ?? ''),
@@ -99,21 +118,28 @@ function holdingsSection(company: Company): HTMLElement {
     h('h2', { id: 'holdings-title' }, 'Holdings'),
     chart.element,
     table('Reported holdings figures', ['Day', 'BTC', 'What “held” includes', 'Source'], reportRows),
-    table('Between two reports: what the recorded flows explain', ['Window', 'Opening', 'Mined', 'Bought', 'Sold', 'Other', 'Closing (reported)', 'Unexplained'], betweenRows, {
-      'data-testid': 'between-reports',
-    }),
+    table(
+      'Between two reports: what the recorded flows explain',
+      ['Window', 'Opening', 'Mined', 'Bought', 'Sold', 'Other', 'Closing (reported)', 'Unexplained'],
+      betweenRows,
+      {
+        'data-testid': 'between-reports',
+      },
+    ),
     table('Recorded flows (newest first)', ['Day', 'Kind', 'BTC', 'USD', 'Balance after', 'Note'], flowRows, { 'data-testid': 'flows' }),
   );
 }
 
 function productionSection(company: Company): HTMLElement {
   const reports = [...company.productionReports.edges.map((edge) => edge.node)].reverse();
-  const citation = (report: (typeof reports)[number], field: string) => report.citations.find((entry) => entry.field === field)?.source ?? report.source;
+  const citation = (report: (typeof reports)[number], field: string) =>
+    report.citations.find((entry) => entry.field === field)?.source ?? report.source;
   const days = [...new Set(reports.map((report) => report.periodEnd))].sort();
-  const byKind = (kind: string) => days.map((d) => {
-    const report = reports.find((entry) => entry.periodEnd === d && (entry.period ?? 'MONTH') === kind);
-    return report ? Number(report.minedBtc) : null;
-  });
+  const byKind = (kind: string) =>
+    days.map((d) => {
+      const report = reports.find((entry) => entry.periodEnd === d && (entry.period ?? 'MONTH') === kind);
+      return report ? Number(report.minedBtc) : null;
+    });
   const chart = figure(
     'BTC mined per reported period',
     `BTC mined by ${company.name}, per period as published: ${reports.map((report) => `${exact(report.minedBtc)} in the ${periodLabel(report.period, report.periodStart, report.periodEnd)}`).join('; ')}.`,
@@ -123,51 +149,93 @@ function productionSection(company: Company): HTMLElement {
     { label: 'Quarterly report (hatched bar)', values: byKind('QUARTER'), style: 'bars', hatched: true, stroke: '#0b5cad' },
     { label: 'Yearly report (hatched bar)', values: byKind('YEAR'), style: 'bars', hatched: true, stroke: '#4d6b00' },
   ].filter((spec) => spec.values.some((value) => value !== null)) as SeriesSpec[];
-  if (reports.length > 0) queueMicrotask(() => timeChart(chart.plot, { x: days.map(seconds), series, yLabel: 'BTC mined', yRange: FROM_ZERO, xPad: DAYS(20) }));
-  const rows = [...reports].reverse().map((report) => [
-    text(periodLabel(report.period, report.periodStart, report.periodEnd)),
-    cited(exact(report.minedBtc), citation(report, 'minedBtc')),
-    report.soldBtc ? cited(exact(report.soldBtc), citation(report, 'soldBtc')) : text('—'),
-    report.heldBtc ? cited(exact(report.heldBtc), citation(report, 'heldBtc')) : text('—'),
-    report.operatingHashrateEh ? cited(`${exact(report.operatingHashrateEh)} EH/s`, citation(report, 'operatingEhs')) : text('—'),
-    report.deployedHashrateEh ? cited(`${exact(report.deployedHashrateEh)} EH/s`, citation(report, 'deployedEhs')) : text('—'),
-  ]);
+  if (reports.length > 0)
+    queueMicrotask(() => timeChart(chart.plot, { x: days.map(seconds), series, yLabel: 'BTC mined', yRange: FROM_ZERO, xPad: DAYS(20) }));
+  const rows = [...reports]
+    .reverse()
+    .map((report) => [
+      text(periodLabel(report.period, report.periodStart, report.periodEnd)),
+      cited(exact(report.minedBtc), citation(report, 'minedBtc')),
+      report.soldBtc ? cited(exact(report.soldBtc), citation(report, 'soldBtc')) : text('—'),
+      report.heldBtc ? cited(exact(report.heldBtc), citation(report, 'heldBtc')) : text('—'),
+      report.operatingHashrateEh ? cited(`${exact(report.operatingHashrateEh)} EH/s`, citation(report, 'operatingEhs')) : text('—'),
+      report.deployedHashrateEh ? cited(`${exact(report.deployedHashrateEh)} EH/s`, citation(report, 'deployedEhs')) : text('—'),
+    ]);
   return h(
     'section',
     { 'aria-labelledby': 'production-title' },
     h('h2', { id: 'production-title' }, 'Production'),
     reports.length > 0 ? chart.element : h('p', {}, 'No production report recorded.'),
-    reports.length > 0 ? table('Production reports as published (a quarter is one report)', ['Period', 'Mined', 'Sold', 'Held', 'Operating', 'Deployed'], rows) : null,
+    reports.length > 0
+      ? table(
+          'Production reports as published (a quarter is one report)',
+          ['Period', 'Mined', 'Sold', 'Held', 'Operating', 'Deployed'],
+          rows,
+        )
+      : null,
   );
 }
 
 function debtSection(company: Company, closes: Candle[]): HTMLElement {
   const loans = company.loans;
   const triggers = loans.flatMap((loan) => [
-    ...(loan.marginCallPriceUsd ? [{ label: `Margin call, ${loan.lender ?? 'lender undisclosed'} (${usd(loan.marginCallPriceUsd)}, dashed)`, value: Number(loan.marginCallPriceUsd), dash: [8, 4] }] : []),
-    ...(loan.liquidationPriceUsd ? [{ label: `Liquidation, ${loan.lender ?? 'lender undisclosed'} (${usd(loan.liquidationPriceUsd)}, dotted)`, value: Number(loan.liquidationPriceUsd), dash: [2, 4] }] : []),
+    ...(loan.marginCallPriceUsd
+      ? [
+          {
+            label: `Margin call, ${loan.lender ?? 'lender undisclosed'} (${usd(loan.marginCallPriceUsd)}, dashed)`,
+            value: Number(loan.marginCallPriceUsd),
+            dash: [8, 4],
+          },
+        ]
+      : []),
+    ...(loan.liquidationPriceUsd
+      ? [
+          {
+            label: `Liquidation, ${loan.lender ?? 'lender undisclosed'} (${usd(loan.liquidationPriceUsd)}, dotted)`,
+            value: Number(loan.liquidationPriceUsd),
+            dash: [2, 4],
+          },
+        ]
+      : []),
   ]);
   const chart = figure(
     'Trigger prices against the BTC price',
     triggers.length > 0
       ? `BTC daily closes, with ${triggers.map((trigger) => trigger.label).join('; ')}.`
       : 'BTC daily closes; no debt of this company has disclosed trigger prices.',
-    triggers.length === 0 ? h('p', { class: 'note' }, 'No margin-call or liquidation price can be drawn: no debt discloses both its principal and its collateral.') : null,
+    triggers.length === 0
+      ? h(
+          'p',
+          { class: 'note' },
+          'No margin-call or liquidation price can be drawn: no debt discloses both its principal and its collateral.',
+        )
+      : null,
   );
   if (closes.length > 0) {
     const x = closes.map((candle) => seconds(candle.start));
     const series: SeriesSpec[] = [
       { label: 'BTC close (USD)', values: closes.map((candle) => Number(candle.close)), style: 'line' },
-      ...triggers.map((trigger, index) => ({ label: trigger.label, values: x.map(() => trigger.value), style: 'line' as const, dash: trigger.dash, stroke: index % 2 ? '#6b2f8a' : '#8a3b00' })),
+      ...triggers.map((trigger, index) => ({
+        label: trigger.label,
+        values: x.map(() => trigger.value),
+        style: 'line' as const,
+        dash: trigger.dash,
+        stroke: index % 2 ? '#6b2f8a' : '#8a3b00',
+      })),
     ];
     queueMicrotask(() => timeChart(chart.plot, { x, series, yLabel: 'USD' }));
   }
-  const citationOf = (loan: Company['loans'][number], field: string) => loan.citations.find((entry) => entry.field === field)?.source ?? loan.source;
+  const citationOf = (loan: Company['loans'][number], field: string) =>
+    loan.citations.find((entry) => entry.field === field)?.source ?? loan.source;
   const items = loans.map((loan) =>
     h(
       'li',
       { class: 'loan' },
-      h('strong', {}, `${loan.kind.toLowerCase().replace(/_/g, ' ')}${loan.lender ? ` from ${loan.lender}` : ''} (${loan.status.toLowerCase()})`),
+      h(
+        'strong',
+        {},
+        `${loan.kind.toLowerCase().replace(/_/g, ' ')}${loan.lender ? ` from ${loan.lender}` : ''} (${loan.status.toLowerCase()})`,
+      ),
       loan.description ? h('p', {}, cited(loan.description, citationOf(loan, 'description'))) : null,
       h(
         'dl',
@@ -175,21 +243,53 @@ function debtSection(company: Company, closes: Candle[]): HTMLElement {
         h('dt', {}, 'Principal'),
         h('dd', {}, loan.principalUsd ? cited(usd(loan.principalUsd), citationOf(loan, 'principalUsd')) : 'undisclosed'),
         h('dt', {}, 'Repaid'),
-        h('dd', {}, ...(loan.repayments.length > 0 ? loan.repayments.map((repayment) => h('span', { class: 'repayment' }, cited(usd(repayment.amountUsd), repayment.source), ` on ${repayment.paidOn} `)) : ['nothing recorded'])),
+        h(
+          'dd',
+          {},
+          ...(loan.repayments.length > 0
+            ? loan.repayments.map((repayment) =>
+                h('span', { class: 'repayment' }, cited(usd(repayment.amountUsd), repayment.source), ` on ${repayment.paidOn} `),
+              )
+            : ['nothing recorded']),
+        ),
         h('dt', {}, 'Outstanding'),
         h('dd', {}, loan.outstandingUsd ? usd(loan.outstandingUsd) : 'unknown (principal undisclosed)'),
         h('dt', {}, 'Collateral'),
-        h('dd', {}, loan.collateralBtcReported ? cited(`${exact(loan.collateralBtcReported)} BTC`, citationOf(loan, 'pledgedBtc')) : 'undisclosed'),
+        h(
+          'dd',
+          {},
+          loan.collateralBtcReported ? cited(`${exact(loan.collateralBtcReported)} BTC`, citationOf(loan, 'pledgedBtc')) : 'undisclosed',
+        ),
         h('dt', {}, 'Interest'),
-        h('dd', {}, loan.interestRatePercent !== null ? cited(`${loan.interestRatePercent} %`, citationOf(loan, 'interestRatePercent')) : 'undisclosed'),
+        h(
+          'dd',
+          {},
+          loan.interestRatePercent !== null
+            ? cited(`${loan.interestRatePercent} %`, citationOf(loan, 'interestRatePercent'))
+            : 'undisclosed',
+        ),
         h('dt', {}, 'Matures'),
         h('dd', {}, loan.maturesOn ? cited(loan.maturesOn, citationOf(loan, 'maturesOn')) : 'undisclosed'),
         h('dt', {}, 'LTV'),
-        h('dd', {}, loan.ltv !== null ? `${percent(loan.ltv)} at the BTC close observed ${loan.btcPriceAt?.slice(0, 10) ?? '—'}` : 'not computable (principal or collateral undisclosed)'),
+        h(
+          'dd',
+          {},
+          loan.ltv !== null
+            ? `${percent(loan.ltv)} at the BTC close observed ${loan.btcPriceAt?.slice(0, 10) ?? '—'}`
+            : 'not computable (principal or collateral undisclosed)',
+        ),
         h('dt', {}, 'Margin call at'),
-        h('dd', {}, loan.marginCallPriceUsd ? `${usd(loan.marginCallPriceUsd)} per BTC (LTV ${percent(loan.marginCallLtv ?? 0)})` : 'undisclosed'),
+        h(
+          'dd',
+          {},
+          loan.marginCallPriceUsd ? `${usd(loan.marginCallPriceUsd)} per BTC (LTV ${percent(loan.marginCallLtv ?? 0)})` : 'undisclosed',
+        ),
         h('dt', {}, 'Liquidation at'),
-        h('dd', {}, loan.liquidationPriceUsd ? `${usd(loan.liquidationPriceUsd)} per BTC (LTV ${percent(loan.liquidationLtv ?? 0)})` : 'undisclosed'),
+        h(
+          'dd',
+          {},
+          loan.liquidationPriceUsd ? `${usd(loan.liquidationPriceUsd)} per BTC (LTV ${percent(loan.liquidationLtv ?? 0)})` : 'undisclosed',
+        ),
       ),
       sourceLine(loan.source),
     ),
@@ -205,7 +305,13 @@ function debtSection(company: Company, closes: Candle[]): HTMLElement {
 
 function shareSection(company: Company, candles: Candle[], adjusted: boolean, rerender: (adjusted: boolean) => void): HTMLElement {
   const stock = company.stock;
-  if (!stock) return h('section', { 'aria-labelledby': 'share-title' }, h('h2', { id: 'share-title' }, 'Share price'), h('p', {}, 'No listed share recorded.'));
+  if (!stock)
+    return h(
+      'section',
+      { 'aria-labelledby': 'share-title' },
+      h('h2', { id: 'share-title' }, 'Share price'),
+      h('p', {}, 'No listed share recorded.'),
+    );
   const toggle = h(
     'button',
     { type: 'button', 'aria-pressed': String(!adjusted), class: 'toggle', 'data-testid': 'raw-toggle' },
@@ -237,11 +343,21 @@ function shareSection(company: Company, candles: Candle[], adjusted: boolean, re
     h('h2', { id: 'share-title' }, 'Share price'),
     toggle,
     candles.length > 0 ? chart.element : h('p', {}, 'No share prices recorded in this window.'),
-    stock.latestPrice ? h('p', {}, 'Latest: ', cited(usd(stock.latestPrice.priceUsd), stock.latestPrice.source), ` observed ${stock.latestPrice.at.slice(0, 10)}`) : null,
+    stock.latestPrice
+      ? h(
+          'p',
+          {},
+          'Latest: ',
+          cited(usd(stock.latestPrice.priceUsd), stock.latestPrice.source),
+          ` observed ${stock.latestPrice.at.slice(0, 10)}`,
+        )
+      : null,
     h(
       'ul',
       { class: 'actions' },
-      ...stock.corporateActions.map((action) => h('li', {}, `${action.effectiveOn}: `, cited(`${action.ratio} new units per old unit`, action.source), ` (${action.description})`)),
+      ...stock.corporateActions.map((action) =>
+        h('li', {}, `${action.effectiveOn}: `, cited(`${action.ratio} new units per old unit`, action.source), ` (${action.description})`),
+      ),
     ),
   );
 }
@@ -287,10 +403,11 @@ function peopleAndSites(company: Company): HTMLElement {
             h(
               'li',
               {},
-              `${site.name}${site.country ? ` (${site.country})` : ''}`,
-              site.powerCapacityMw ? [': ', cited(`${exact(site.powerCapacityMw)} MW`, site.source)].reduce<Node>((fragment, part) => (fragment.appendChild(typeof part === 'string' ? text(part) : part), fragment), document.createDocumentFragment()) : ' ',
-              site.hashrateEh ? cited(` ${exact(site.hashrateEh)} EH/s`, site.source) : '',
-              !site.powerCapacityMw && !site.hashrateEh ? sourceLine(site.source) : '',
+              `${site.name}${site.country ? ` (${site.country})` : ''}: `,
+              site.powerCapacityMw ? cited(`${exact(site.powerCapacityMw)} MW`, site.source) : null,
+              site.powerCapacityMw && site.hashrateEh ? ', ' : null,
+              site.hashrateEh ? cited(`${exact(site.hashrateEh)} EH/s`, site.source) : null,
+              !site.powerCapacityMw && !site.hashrateEh ? sourceLine(site.source) : null,
             ),
           ),
         ),
@@ -305,7 +422,10 @@ export async function renderCompany(main: HTMLElement, ticker: string, adjusted 
   const data = await companyHistory(client, { ticker, adjusted });
   const company = data.company;
   if (!company) {
-    main.replaceChildren(h('h1', { tabindex: -1 }, `No company with the ticker ${ticker}`), h('p', {}, h('a', { href: '#/' }, 'Back to the overview')));
+    main.replaceChildren(
+      h('h1', { tabindex: -1 }, `No company with the ticker ${ticker}`),
+      h('p', {}, h('a', { href: '#/' }, 'Back to the overview')),
+    );
     return;
   }
   const prices = await priceCandles(client, {
@@ -321,7 +441,12 @@ export async function renderCompany(main: HTMLElement, ticker: string, adjusted 
   main.replaceChildren(
     h('p', { class: 'crumbs' }, h('a', { href: '#/' }, 'All miners'), ' › ', company.ticker),
     h('h1', { tabindex: -1 }, `${company.name} (${company.ticker})`),
-    h('p', { class: 'lede' }, `${company.exchange ?? 'Exchange not recorded'} · ${company.businessLines.map((line) => line.toLowerCase().replace(/_/g, ' ')).join(', ')} · `, sourceLine(company.source)),
+    h(
+      'p',
+      { class: 'lede' },
+      `${company.exchange ?? 'Exchange not recorded'} · ${company.businessLines.map((line) => line.toLowerCase().replace(/_/g, ' ')).join(', ')} · `,
+      sourceLine(company.source),
+    ),
     holdingsSection(company),
     productionSection(company),
     debtSection(company, prices.btc?.candles ?? []),

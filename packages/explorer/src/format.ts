@@ -40,7 +40,12 @@ export function periodLabel(period: string | null, start: string, end: string): 
 
 /** What a source says about itself, for a tooltip: the quote first, then where it is from. */
 export function citationText(source: CitationFieldsFragment): string {
-  const from = [source.publisher, source.title, source.publishedOn ? `published ${source.publishedOn}` : null, source.kind ? source.kind.toLowerCase().replace(/_/g, ' ') : null]
+  const from = [
+    source.publisher,
+    source.title,
+    source.publishedOn ? `published ${source.publishedOn}` : null,
+    source.kind ? source.kind.toLowerCase().replace(/_/g, ' ') : null,
+  ]
     .filter(Boolean)
     .join(' · ');
   const quote = source.quote ? `“${source.quote}”` : 'No quote recorded.';
@@ -52,11 +57,33 @@ export function citationText(source: CitationFieldsFragment): string {
  * on hover and on keyboard focus (the title, and a tooltip the stylesheet shows on :focus). A
  * number without a source says so.
  */
-export function cited(text: string, source: CitationFieldsFragment | null | undefined, extra: { testid?: string; note?: string } = {}): HTMLElement {
-  if (!source) return h('span', { class: 'uncited', 'data-testid': extra.testid, title: 'No source recorded for this number.' }, text, h('span', { class: 'sr-only' }, ' (no source)'));
+export function cited(
+  text: string,
+  source: CitationFieldsFragment | null | undefined,
+  extra: { testid?: string; note?: string } = {},
+): HTMLElement {
+  if (!source)
+    return h(
+      'span',
+      { class: 'uncited', 'data-testid': extra.testid, title: 'No source recorded for this number.' },
+      text,
+      h('span', { class: 'sr-only' }, ' (no source)'),
+    );
   const tip = extra.note ? `${citationText(source)}\n${extra.note}` : citationText(source);
-  const attributes = { class: 'cited', title: tip, 'data-testid': extra.testid, 'data-quote': source.quote ?? '', 'aria-label': `${text}. Source: ${source.publisher ?? source.title ?? 'source'}` };
-  if (source.url) return h('a', { ...attributes, href: source.url, target: '_blank', rel: 'noopener noreferrer' }, text, h('span', { class: 'tip', 'aria-hidden': 'true' }, tip));
+  const attributes = {
+    class: 'cited',
+    title: tip,
+    'data-testid': extra.testid,
+    'data-quote': source.quote ?? '',
+    'aria-label': `${text}. Source: ${source.publisher ?? source.title ?? 'source'}`,
+  };
+  if (source.url)
+    return h(
+      'a',
+      { ...attributes, href: source.url, target: '_blank', rel: 'noopener noreferrer' },
+      text,
+      h('span', { class: 'tip', 'aria-hidden': 'true' }, tip),
+    );
   return h('span', { ...attributes, tabindex: 0 }, text, h('span', { class: 'tip', 'aria-hidden': 'true' }, tip));
 }
 

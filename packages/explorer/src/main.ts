@@ -23,7 +23,13 @@ function choiceFrom(query: URLSearchParams): PriceChoice {
 }
 
 function pricesHash(choice: PriceChoice): string {
-  const query = new URLSearchParams({ symbol: choice.symbol, from: choice.from, to: choice.to, interval: choice.interval, adjusted: String(choice.adjusted) });
+  const query = new URLSearchParams({
+    symbol: choice.symbol,
+    from: choice.from,
+    to: choice.to,
+    interval: choice.interval,
+    adjusted: String(choice.adjusted),
+  });
   return `#/prices?${query}`;
 }
 

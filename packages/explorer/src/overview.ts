@@ -52,7 +52,10 @@ function pledgedCell(company: Company): Node {
     const loan = company.loans.find((entry) => entry.kind === 'BTC_BACKED_LOAN' && !entry.collateralDisclosed);
     parts.push(
       parts.length > 0 ? ' + ' : '',
-      cited('undisclosed', loan?.source, { testid: pledging.length === 0 ? `pledged-${company.ticker}` : undefined, note: 'A BTC-backed loan whose collateral was never disclosed.' }),
+      cited('undisclosed', loan?.source, {
+        testid: pledging.length === 0 ? `pledged-${company.ticker}` : undefined,
+        note: 'A BTC-backed loan whose collateral was never disclosed.',
+      }),
     );
   }
   return h('span', {}, ...parts);
@@ -61,7 +64,8 @@ function pledgedCell(company: Company): Node {
 function ltvCell(company: Company): Node {
   const withLtv = company.loans.filter((loan) => loan.ltv !== null);
   const undisclosed = company.loans.filter((loan) => loan.kind === 'BTC_BACKED_LOAN' && !loan.collateralDisclosed);
-  if (withLtv.length === 0 && undisclosed.length === 0) return h('span', { class: 'none' }, company.loans.length === 0 ? 'no debt recorded' : 'not BTC-backed');
+  if (withLtv.length === 0 && undisclosed.length === 0)
+    return h('span', { class: 'none' }, company.loans.length === 0 ? 'no debt recorded' : 'not BTC-backed');
   const parts: (Node | string)[] = [];
   for (const loan of withLtv) {
     if (parts.length > 0) parts.push(', ');
@@ -176,10 +180,22 @@ export async function renderOverview(main: HTMLElement): Promise<void> {
 
   const body = h('tbody');
   const headers = COLUMNS.map((column) => {
-    const button = h('button', { type: 'button', class: 'sort', 'data-sort': column.key }, column.label, h('span', { class: 'arrow', 'aria-hidden': 'true' }));
-    const header = h('th', { scope: 'col', class: column.numeric ? 'num' : '', 'aria-sort': column.key === 'rank' ? 'ascending' : 'none' }, button);
+    const button = h(
+      'button',
+      { type: 'button', class: 'sort', 'data-sort': column.key },
+      column.label,
+      h('span', { class: 'arrow', 'aria-hidden': 'true' }),
+    );
+    const header = h(
+      'th',
+      { scope: 'col', class: column.numeric ? 'num' : '', 'aria-sort': column.key === 'rank' ? 'ascending' : 'none' },
+      button,
+    );
     button.addEventListener('click', () => {
-      sort = { key: column.key, direction: sort.key === column.key ? (sort.direction === 1 ? -1 : 1) : column.numeric && column.key !== 'rank' ? -1 : 1 };
+      sort = {
+        key: column.key,
+        direction: sort.key === column.key ? (sort.direction === 1 ? -1 : 1) : column.numeric && column.key !== 'rank' ? -1 : 1,
+      };
       fill();
     });
     return header;
@@ -193,7 +209,9 @@ export async function renderOverview(main: HTMLElement): Promise<void> {
           'tr',
           { 'data-ticker': row.company.ticker },
           ...COLUMNS.map((column) =>
-            column.key === 'name' ? h('th', { scope: 'row' }, column.cell(row)) : h('td', { class: column.numeric ? 'num' : '', 'data-column': column.key }, column.cell(row)),
+            column.key === 'name'
+              ? h('th', { scope: 'row' }, column.cell(row))
+              : h('td', { class: column.numeric ? 'num' : '', 'data-column': column.key }, column.cell(row)),
           ),
         ),
       ),
@@ -217,7 +235,13 @@ export async function renderOverview(main: HTMLElement): Promise<void> {
     h(
       'div',
       { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': 'Miners table (scrolls sideways on small screens)' },
-      h('table', { class: 'overview' }, h('caption', { class: 'sr-only' }, 'Listed miners; the column buttons sort the table.'), h('thead', {}, h('tr', {}, ...headers)), body),
+      h(
+        'table',
+        { class: 'overview' },
+        h('caption', { class: 'sr-only' }, 'Listed miners; the column buttons sort the table.'),
+        h('thead', {}, h('tr', {}, ...headers)),
+        body,
+      ),
     ),
   );
 }

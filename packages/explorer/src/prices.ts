@@ -13,7 +13,13 @@ export interface PriceChoice {
   adjusted: boolean;
 }
 
-export const DEFAULT_CHOICE: PriceChoice = { symbol: 'CANG', from: '2025-01-01', to: new Date().toISOString().slice(0, 10), interval: 'DAY', adjusted: true };
+export const DEFAULT_CHOICE: PriceChoice = {
+  symbol: 'CANG',
+  from: '2025-01-01',
+  to: new Date().toISOString().slice(0, 10),
+  interval: 'DAY',
+  adjusted: true,
+};
 
 type Candles = NonNullable<PriceCandlesQuery['btc']>['candles'];
 
@@ -30,7 +36,18 @@ function candlesFigure(title: string, candles: Candles, unit: string): HTMLEleme
         {},
         h('caption', {}, `${title}${candles.length > shown.length ? ` (the last ${shown.length})` : ''}`),
         h('thead', {}, h('tr', {}, ...['Start', 'Open', 'High', 'Low', 'Close'].map((label) => h('th', { scope: 'col' }, label)))),
-        h('tbody', {}, ...shown.map((candle) => h('tr', {}, h('td', {}, candle.start.slice(0, 10)), ...[candle.open, candle.high, candle.low, candle.close].map((value) => h('td', { class: 'num' }, usd(value)))))),
+        h(
+          'tbody',
+          {},
+          ...shown.map((candle) =>
+            h(
+              'tr',
+              {},
+              h('td', {}, candle.start.slice(0, 10)),
+              ...[candle.open, candle.high, candle.low, candle.close].map((value) => h('td', { class: 'num' }, usd(value))),
+            ),
+          ),
+        ),
       ),
     ),
   );
@@ -62,10 +79,20 @@ export async function renderPrices(main: HTMLElement, choice: PriceChoice, navig
     adjusted: choice.adjusted,
   });
   const field = (label: string, control: HTMLElement) => h('label', {}, h('span', {}, label), control);
-  const symbol = h('select', { name: 'symbol' }, ...data.shares.map((share) => h('option', { value: share.symbol, selected: share.symbol === choice.symbol }, `${share.symbol} (${share.name})`)));
+  const symbol = h(
+    'select',
+    { name: 'symbol' },
+    ...data.shares.map((share) =>
+      h('option', { value: share.symbol, selected: share.symbol === choice.symbol }, `${share.symbol} (${share.name})`),
+    ),
+  );
   const from = h('input', { type: 'date', name: 'from', value: choice.from, required: true });
   const to = h('input', { type: 'date', name: 'to', value: choice.to, required: true });
-  const interval = h('select', { name: 'interval' }, ...(['DAY', 'WEEK', 'MONTH'] as const).map((value) => h('option', { value, selected: value === choice.interval }, value.toLowerCase())));
+  const interval = h(
+    'select',
+    { name: 'interval' },
+    ...(['DAY', 'WEEK', 'MONTH'] as const).map((value) => h('option', { value, selected: value === choice.interval }, value.toLowerCase())),
+  );
   const adjusted = h('input', { type: 'checkbox', name: 'adjusted', checked: choice.adjusted });
   const form = h(
     'form',
@@ -79,20 +106,46 @@ export async function renderPrices(main: HTMLElement, choice: PriceChoice, navig
   );
   form.addEventListener('submit', (event) => {
     event.preventDefault();
-    navigate({ symbol: symbol.value, from: from.value, to: to.value, interval: interval.value as CandleInterval, adjusted: adjusted.checked });
+    navigate({
+      symbol: symbol.value,
+      from: from.value,
+      to: to.value,
+      interval: interval.value as CandleInterval,
+      adjusted: adjusted.checked,
+    });
   });
   const share = data.share;
   const actions =
     share && share.corporateActions.length > 0
-      ? h('ul', { class: 'actions' }, ...share.corporateActions.map((action) => h('li', {}, `${action.effectiveOn}: `, cited(`${action.ratio} new units per old unit`, action.source), ` (${action.description})`)))
+      ? h(
+          'ul',
+          { class: 'actions' },
+          ...share.corporateActions.map((action) =>
+            h(
+              'li',
+              {},
+              `${action.effectiveOn}: `,
+              cited(`${action.ratio} new units per old unit`, action.source),
+              ` (${action.description})`,
+            ),
+          ),
+        )
       : h('p', {}, 'No corporate action recorded.');
   main.replaceChildren(
     h('h1', { tabindex: -1 }, 'Prices'),
-    h('p', { class: 'lede' }, `Candles from ${choice.from} to ${choice.to}, one per ${choice.interval.toLowerCase()} (UTC); empty intervals are left out.`),
+    h(
+      'p',
+      { class: 'lede' },
+      `Candles from ${choice.from} to ${choice.to}, one per ${choice.interval.toLowerCase()} (UTC); empty intervals are left out.`,
+    ),
     form,
     candlesFigure(`BTC, USD per ${choice.interval.toLowerCase()}`, data.btc?.candles ?? [], 'USD per BTC'),
     share
-      ? candlesFigure(`${share.symbol} (${share.name}), ${choice.adjusted ? 'adjusted' : 'raw'}`, share.candles, `USD per ${share.symbol} share`)
+      ? candlesFigure(
+          `${share.symbol} (${share.name}), ${choice.adjusted ? 'adjusted' : 'raw'}`,
+          share.candles,
+          `USD per ${share.symbol} share`,
+        )
       : h('p', {}, `No asset ${choice.symbol}.`),
     actions,
   );

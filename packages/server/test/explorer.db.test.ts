@@ -50,10 +50,13 @@ function expectedCompanies(): Expected[] {
       };
       const figures = [
         ...(file.holdings ?? []).map((held) => ({ on: String(held.on), btc: held.btc, citation: held.citation })),
-        ...(file.production ?? []).filter((report) => report.heldBtc !== null).map((report) => ({ on: String(report.periodEnd), btc: report.heldBtc!, citation: report.citations.heldBtc! })),
+        ...(file.production ?? [])
+          .filter((report) => report.heldBtc !== null)
+          .map((report) => ({ on: String(report.periodEnd), btc: report.heldBtc!, citation: report.citations.heldBtc! })),
       ].sort((a, b) => (a.on < b.on ? -1 : a.on > b.on ? 1 : 0));
       const last = figures.at(-1);
-      if (last && figures.some((figure) => figure.on === last.on && figure.btc !== last.btc)) throw new Error(`${name} gives two figures for ${last.on}`);
+      if (last && figures.some((figure) => figure.on === last.on && figure.btc !== last.btc))
+        throw new Error(`${name} gives two figures for ${last.on}`);
       return {
         ticker: file.ticker,
         name: file.name,
@@ -110,7 +113,11 @@ describe.skipIf(engine !== 'pglite')('the explorer page', () => {
     mkdirSync(OUTPUT, { recursive: true });
     if (existsSync(CHROMIUM)) {
       const { chromium } = await import('playwright-core');
-      browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-background-networking'] });
+      browser = await chromium.launch({
+        executablePath: CHROMIUM,
+        headless: true,
+        args: ['--no-sandbox', '--disable-background-networking'],
+      });
     }
   }, 4 * MINUTES);
 
@@ -138,7 +145,11 @@ describe.skipIf(engine !== 'pglite')('the explorer page', () => {
     const html = await page.text();
     expect(html).toContain(`<script type="module" src="/explorer/${manifest.script}"></script>`);
     expect(html).not.toMatch(/https?:\/\//);
-    const api = await fetch(`${origin}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}' });
+    const api = await fetch(`${origin}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"query":"{ __typename }"}',
+    });
     // Persisted-only: text the manifest does not hold is refused, which is how the page's own operations are known to be in it.
     expect(api.status).toBe(400);
   });
@@ -152,8 +163,12 @@ describe.skipIf(engine !== 'pglite')('the explorer page', () => {
           if (a.latest === null || b.latest === null) return a.latest === b.latest ? 0 : a.latest === null ? 1 : -1;
           return Number(b.latest.btc) - Number(a.latest.btc);
         });
-        const shown = await page.locator('table.overview tbody tr').evaluateAll((rows) => rows.map((row) => (row as HTMLElement).dataset.ticker));
-        expect(shown.slice(0, ranked.filter((company) => company.latest).length)).toEqual(ranked.filter((company) => company.latest).map((company) => company.ticker));
+        const shown = await page
+          .locator('table.overview tbody tr')
+          .evaluateAll((rows) => rows.map((row) => (row as HTMLElement).dataset.ticker));
+        expect(shown.slice(0, ranked.filter((company) => company.latest).length)).toEqual(
+          ranked.filter((company) => company.latest).map((company) => company.ticker),
+        );
         expect([...shown].sort()).toEqual(expected.map((company) => company.ticker).sort());
         expect(shown.length).toBeGreaterThanOrEqual(13);
 
@@ -173,18 +188,25 @@ describe.skipIf(engine !== 'pglite')('the explorer page', () => {
 
         // Cango: its Q1 2026 report, the quarter's 1,266 BTC; its loan's collateral was never disclosed.
         expect(await page.getByTestId('mined-CANG').evaluate((link) => link.firstChild!.textContent)).toBe('1,266');
-        expect(await page.locator('tr[data-ticker="CANG"] td[data-column="mined"] .sub').textContent()).toBe('quarter 2026-01-01 to 2026-03-31');
+        expect(await page.locator('tr[data-ticker="CANG"] td[data-column="mined"] .sub').textContent()).toBe(
+          'quarter 2026-01-01 to 2026-03-31',
+        );
         expect(await page.getByTestId('pledged-CANG').evaluate((link) => link.firstChild!.textContent)).toBe('undisclosed');
         // Canaan: two loans, 330 and 200 BTC pledged.
-        // (innerText: what is shown, without the tooltips hidden until focus)
+        // innerText: what is shown, without the tooltips hidden until focus.
+        // biome-ignore lint/performance/useDomNodeTextContent: the hidden tooltips must be left out
         expect(await page.locator('tr[data-ticker="CAN"] td[data-column="pledged"]').innerText()).toBe('530 = 330 + 200');
-        expect(await page.locator('tr[data-ticker="MARA"] td[data-column="basis"] summary').textContent()).toBe('with portions loaned and pledged (9,377 BTC loaned to…');
+        expect(await page.locator('tr[data-ticker="MARA"] td[data-column="basis"] summary').textContent()).toBe(
+          'with portions loaned and pledged (9,377 BTC loaned to…',
+        );
 
         // The quote also shows on keyboard focus, not only on hover.
         const cango = page.getByTestId('held-CANG');
         await cango.focus();
         expect(await cango.locator('.tip').isVisible()).toBe(true);
-        expect(await cango.locator('.tip').textContent()).toContain('“As of quarter-end, the Company held 1,026 Bitcoin in digital asset reserves.”');
+        expect(await cango.locator('.tip').textContent()).toContain(
+          '“As of quarter-end, the Company held 1,026 Bitcoin in digital asset reserves.”',
+        );
         await page.screenshot({ path: join(OUTPUT, 'overview.png'), fullPage: true });
       } finally {
         await close();
@@ -194,7 +216,8 @@ describe.skipIf(engine !== 'pglite')('the explorer page', () => {
     it('sorts from the keyboard: the header buttons, with aria-sort saying which way', async () => {
       const { page, close } = await open('#/');
       try {
-        const tickers = () => page.locator('table.overview tbody tr').evaluateAll((rows) => rows.map((row) => (row as HTMLElement).dataset.ticker));
+        const tickers = () =>
+          page.locator('table.overview tbody tr').evaluateAll((rows) => rows.map((row) => (row as HTMLElement).dataset.ticker));
         const byName = expectedCompanies()
           .map((company) => company)
           .sort((a, b) => (a.name.toLowerCase() < b.name.toLowerCase() ? -1 : 1))
@@ -239,16 +262,28 @@ describe.skipIf(engine !== 'pglite')('the explorer page', () => {
         ]);
 
         const sale = page.locator('[data-testid="flows"] tr', { has: page.getByTestId('flow-SOLD-2026-02-08') });
-        expect((await sale.locator('td').allInnerTexts()).slice(0, 5)).toEqual(['2026-02-08', 'sold', '−4,451 BTC', '$305,000,000', '3,023.6']);
+        expect((await sale.locator('td').allInnerTexts()).slice(0, 5)).toEqual([
+          '2026-02-08',
+          'sold',
+          '−4,451 BTC',
+          '$305,000,000',
+          '3,023.6',
+        ]);
         const saleLink = page.getByTestId('flow-SOLD-2026-02-08').locator('a');
-        expect(await saleLink.getAttribute('href')).toBe('https://grafa.com/pt-BR/news/united-states/cango-sells-4451-bitcoin-miner-pressure');
+        expect(await saleLink.getAttribute('href')).toBe(
+          'https://grafa.com/pt-BR/news/united-states/cango-sells-4451-bitcoin-miner-pressure',
+        );
         expect(await saleLink.getAttribute('title')).toContain('Cango sold 4,451 bitcoin over Feb. 7–8');
 
         // The charts are drawn, and described in words for those who cannot see them.
         expect(await page.locator('section[aria-labelledby="holdings-title"] canvas').count()).toBe(1);
-        expect(await page.locator('section[aria-labelledby="holdings-title"] .plot').getAttribute('aria-label')).toContain('−0.02 BTC between 2026-01-01 and 2026-01-31');
+        expect(await page.locator('section[aria-labelledby="holdings-title"] .plot').getAttribute('aria-label')).toContain(
+          '−0.02 BTC between 2026-01-01 and 2026-01-31',
+        );
         expect(await page.locator('section[aria-labelledby="production-title"] canvas').count()).toBe(1);
-        expect(await page.locator('section[aria-labelledby="debt-title"]').textContent()).toContain('No margin-call or liquidation price can be drawn');
+        expect(await page.locator('section[aria-labelledby="debt-title"]').textContent()).toContain(
+          'No margin-call or liquidation price can be drawn',
+        );
         expect(await page.locator('section[aria-labelledby="people-title"]').textContent()).toContain('Jack Jin, CTO');
         await page.screenshot({ path: join(OUTPUT, 'company-CANG.png'), fullPage: true });
 
@@ -257,7 +292,9 @@ describe.skipIf(engine !== 'pglite')('the explorer page', () => {
         expect(await toggle.getAttribute('aria-pressed')).toBe('false');
         await toggle.press('Enter');
         await page.locator('[data-testid="raw-toggle"][aria-pressed="true"]').waitFor();
-        expect(await page.locator('section[aria-labelledby="share-title"] figcaption').textContent()).toBe('CANG daily close, raw, as observed');
+        expect(await page.locator('section[aria-labelledby="share-title"] figcaption').textContent()).toBe(
+          'CANG daily close, raw, as observed',
+        );
       } finally {
         await close();
       }
@@ -305,7 +342,10 @@ describe.skipIf(engine !== 'pglite')('the explorer page', () => {
         }
       }
       expect(timings.every((ms) => ms > 0)).toBe(true);
-      writeFileSync(join(OUTPUT, 'first-render.json'), `${JSON.stringify({ overviewFirstRenderMs: timings.map((ms) => Math.round(ms)) })}\n`);
+      writeFileSync(
+        join(OUTPUT, 'first-render.json'),
+        `${JSON.stringify({ overviewFirstRenderMs: timings.map((ms) => Math.round(ms)) })}\n`,
+      );
       console.log(`explorer overview, first render from navigation start: ${timings.map((ms) => `${Math.round(ms)} ms`).join(', ')}`);
     });
 

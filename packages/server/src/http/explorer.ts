@@ -48,7 +48,9 @@ export function defaultExplorerDirectory(): string {
 function readManifest(directory: string): ExplorerManifest | null {
   try {
     const manifest = JSON.parse(readFileSync(path.join(directory, 'manifest.json'), 'utf8')) as Partial<ExplorerManifest>;
-    return typeof manifest.script === 'string' && typeof manifest.stylesheet === 'string' ? { script: manifest.script, stylesheet: manifest.stylesheet } : null;
+    return typeof manifest.script === 'string' && typeof manifest.stylesheet === 'string'
+      ? { script: manifest.script, stylesheet: manifest.stylesheet }
+      : null;
   } catch {
     return null;
   }
@@ -112,13 +114,18 @@ export function explorerRouter(options: ExplorerOptions): express.Router {
 
   router.get(['/', '/company/:ticker', '/prices'], (req: Request, res: Response, next: NextFunction) => {
     res.vary('Accept');
-    const wantsPage = req.query.query === undefined && req.accepts(['application/json', 'application/graphql-response+json', 'text/html']) === 'text/html';
+    const wantsPage =
+      req.query.query === undefined && req.accepts(['application/json', 'application/graphql-response+json', 'text/html']) === 'text/html';
     if (!wantsPage) {
       next();
       return;
     }
     const built = current();
-    res.set({ 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-cache', 'Content-Security-Policy': CONTENT_SECURITY_POLICY });
+    res.set({
+      'Content-Type': 'text/html; charset=utf-8',
+      'Cache-Control': 'no-cache',
+      'Content-Security-Policy': CONTENT_SECURITY_POLICY,
+    });
     if (built === null) {
       res.status(503).send(NOT_BUILT);
       return;
@@ -135,7 +142,8 @@ export function explorerRouter(options: ExplorerOptions): express.Router {
   router.get(`${ASSET_PREFIX}/:name`, (req: Request, res: Response, next: NextFunction) => {
     const built = current();
     const name = String(req.params.name);
-    const contentType = built?.script === name ? 'text/javascript; charset=utf-8' : built?.stylesheet === name ? 'text/css; charset=utf-8' : null;
+    const contentType =
+      built?.script === name ? 'text/javascript; charset=utf-8' : built?.stylesheet === name ? 'text/css; charset=utf-8' : null;
     if (contentType === null) {
       next();
       return;
