@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -154,6 +154,22 @@ describe.skipIf(engine !== 'pglite')('the explorer page', () => {
     expect(api.status).toBe(400);
   });
 
+  it('leaves / to the playground when it is off (MINERGRAPH_EXPLORER=false), and says when it is not built', async () => {
+    const without = await startTestServer(database, { explorer: null });
+    const unbuilt = await startTestServer(database, { explorer: { directory: join(built, 'missing') } });
+    try {
+      const playground = await fetch(new URL('/', without.url), { headers: { accept: 'text/html' } });
+      expect(await playground.text()).toContain('<title>MinerGraph playground</title>');
+      expect((await fetch(new URL(`/explorer/${manifest.script}`, without.url))).status).toBe(404);
+      const page = await fetch(new URL('/', unbuilt.url), { headers: { accept: 'text/html' } });
+      expect(page.status).toBe(503);
+      expect(await page.text()).toContain('The explorer page has not been built. <code>pnpm start</code> builds it');
+    } finally {
+      await without.close();
+      await unbuilt.close();
+    }
+  });
+
   describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)(`in headless Chromium (${CHROMIUM})`, () => {
     it('lists every company of data/companies, ranked by its latest reported BTC, each number linked to its source with its quote', async () => {
       const { page, close } = await open('#/');
@@ -300,6 +316,22 @@ describe.skipIf(engine !== 'pglite')('the explorer page', () => {
       }
     });
 
+    it('reads /company/CANG, a link without the #, as the Cango page', async () => {
+      const context = await browser!.newContext();
+      const page = await context.newPage();
+      page.on('request', (request) => {
+        requested.push(request.url());
+      });
+      try {
+        await page.goto(`${origin}/company/CANG`);
+        await page.locator('body[data-rendered="company"]').waitFor({ timeout: 20_000 });
+        expect(new URL(page.url()).hash).toBe('#/company/CANG');
+        expect(await page.locator('h1').textContent()).toBe('Cango Inc. (CANG)');
+      } finally {
+        await context.close();
+      }
+    });
+
     it('draws BTC and share candles for a chosen window and interval', async () => {
       const { page, close } = await open('#/prices?symbol=CANG&from=2025-09-01&to=2026-03-31&interval=DAY&adjusted=true');
       try {
@@ -332,21 +364,27 @@ describe.skipIf(engine !== 'pglite')('the explorer page', () => {
     });
 
     it('renders the overview first (measured; the figure goes to BENCHMARKS.md)', async () => {
-      const timings: number[] = [];
-      for (let run = 0; run < 3; run += 1) {
+      // Each in a new browser context (no cache): from navigation start to the table on the page,
+      // and of that, the MinersOverview request from its start to its last byte.
+      const runs: { renderedMs: number; apiMs: number }[] = [];
+      for (let run = 0; run < 5; run += 1) {
         const { page, close } = await open('#/');
         try {
-          timings.push(await page.evaluate(() => performance.getEntriesByName('overview-rendered')[0]!.startTime));
+          runs.push(
+            await page.evaluate(() => {
+              const api = performance.getEntriesByType('resource').find((entry) => entry.name.endsWith('/graphql'))!;
+              return { renderedMs: Math.round(performance.getEntriesByName('overview-rendered')[0]!.startTime), apiMs: Math.round(api.duration) };
+            }),
+          );
         } finally {
           await close();
         }
       }
-      expect(timings.every((ms) => ms > 0)).toBe(true);
-      writeFileSync(
-        join(OUTPUT, 'first-render.json'),
-        `${JSON.stringify({ overviewFirstRenderMs: timings.map((ms) => Math.round(ms)) })}\n`,
-      );
-      console.log(`explorer overview, first render from navigation start: ${timings.map((ms) => `${Math.round(ms)} ms`).join(', ')}`);
+      expect(runs.every((entry) => entry.renderedMs > entry.apiMs && entry.apiMs > 0)).toBe(true);
+      const sorted = runs.map((entry) => entry.renderedMs).sort((a, b) => a - b);
+      const report = { runs, medianRenderedMs: sorted[2], loadAverage: loadavg().map((load) => Number(load.toFixed(2))) };
+      writeFileSync(join(OUTPUT, 'first-render.json'), `${JSON.stringify(report, null, 2)}\n`);
+      console.log(`explorer overview, first render from navigation start: ${JSON.stringify(report)}`);
     });
 
     it('asked no other host for anything, and logged no error', () => {
