@@ -9,6 +9,9 @@ import { openDatabase, type DatabaseHandle } from '../src/db/connect.js';
 import { createTestDatabase, engine, preparePgliteDataDir, type TestDatabase } from './support/database.js';
 import { query, runCli, servingUrl, type CliRun } from './support/process.js';
 
+/** Every fact written through the API carries its source (issue 12); these tests are about other things. */
+const SRC = { title: 'A test source' };
+
 // The README's backup: taken by the CLI while the server runs and writes, restored into a new
 // database that then answers exactly as the original did at the instant of the backup.
 const FOUNDING_STORY = `{
@@ -106,6 +109,7 @@ beforeAll(async () => {
     'mutation ($input: RecordProductionReportInput!) { recordProductionReport(input: $input) { report { id } userErrors { message } } }',
     {
       input: {
+        source: SRC,
         companyId: company.id,
         periodStart: '2026-02-01',
         periodEnd: '2026-02-28',

@@ -4,6 +4,9 @@ import { createTestDatabase, engine, type TestDatabase } from './support/databas
 import { startTestServer, type TestServer } from './support/server.js';
 import { keyHeaders, snapshot } from './support/writes.js';
 
+/** Every fact written through the API carries its source (issue 12); these tests are about other things. */
+const SRC = { title: 'A test source' };
+
 let database: TestDatabase;
 let server: TestServer;
 let headers: Record<string, string>;
@@ -41,9 +44,9 @@ async function holdings(ticker: string, on: string): Promise<string> {
 describe('holdings never go below zero', () => {
   it('a sale of more than is held is refused and records nothing', async () => {
     const companyId = await newCompany('TSTH');
-    await record({ companyId, kind: 'MINED', btc: '10', occurredOn: '2026-03-01' });
+    await record({ source: SRC, companyId, kind: 'MINED', btc: '10', occurredOn: '2026-03-01' });
     const before = await snapshot(database);
-    const { data } = await record({ companyId, kind: 'SOLD', btc: '10.00000001', occurredOn: '2026-03-02' });
+    const { data } = await record({ source: SRC, companyId, kind: 'SOLD', btc: '10.00000001', occurredOn: '2026-03-02' });
     expect(data.recordTreasuryTransaction).toEqual({
       transaction: null,
       userErrors: [
@@ -55,16 +58,16 @@ describe('holdings never go below zero', () => {
       ],
     });
     expect(await snapshot(database)).toEqual(before);
-    const exact = await record({ companyId, kind: 'SOLD', btc: '10', occurredOn: '2026-03-02' });
+    const exact = await record({ source: SRC, companyId, kind: 'SOLD', btc: '10', occurredOn: '2026-03-02' });
     expect(exact.data.recordTreasuryTransaction.transaction).toMatchObject({ btc: '10', balanceAfterBtc: '0' });
   });
 
   it('a backdated outflow that would push a later day negative is refused', async () => {
     const companyId = await newCompany('TSTI');
-    await record({ companyId, kind: 'PURCHASED', btc: '5', occurredOn: '2026-03-01' });
-    await record({ companyId, kind: 'SOLD', btc: '5', occurredOn: '2026-03-10' });
+    await record({ source: SRC, companyId, kind: 'PURCHASED', btc: '5', occurredOn: '2026-03-01' });
+    await record({ source: SRC, companyId, kind: 'SOLD', btc: '5', occurredOn: '2026-03-10' });
     // On 03-05 there are 5 BTC, but the sale on 03-10 already spends them.
-    const { data } = await record({ companyId, kind: 'OTHER', btc: '-1', occurredOn: '2026-03-05' });
+    const { data } = await record({ source: SRC, companyId, kind: 'OTHER', btc: '-1', occurredOn: '2026-03-05' });
     expect(data.recordTreasuryTransaction.userErrors).toEqual([
       {
         field: ['input', 'btc'],
@@ -78,9 +81,9 @@ describe('holdings never go below zero', () => {
   // PGlite has one connection and runs them one by one; PostgreSQL runs them at once.
   it(`20 concurrent sales that exceed the holdings: exactly the ones that fit succeed (${engine})`, async () => {
     const companyId = await newCompany('TSTC');
-    await record({ companyId, kind: 'MINED', btc: '10', occurredOn: '2026-03-01' });
+    await record({ source: SRC, companyId, kind: 'MINED', btc: '10', occurredOn: '2026-03-01' });
     const results = await Promise.all(
-      Array.from({ length: 20 }, () => record({ companyId, kind: 'SOLD', btc: '0.75', occurredOn: '2026-03-02' })),
+      Array.from({ length: 20 }, () => record({ source: SRC, companyId, kind: 'SOLD', btc: '0.75', occurredOn: '2026-03-02' })),
     );
     const succeeded = results.filter((r) => r.data.recordTreasuryTransaction.transaction !== null);
     const refusedCodes = results.flatMap((r) => r.data.recordTreasuryTransaction.userErrors.map((e: any) => e.code));
@@ -103,10 +106,10 @@ describe('multi-part writes are atomic', () => {
 
   async function loanFor(ticker: string) {
     const companyId = await newCompany(ticker);
-    await record({ companyId, kind: 'MINED', btc: '100', occurredOn: '2026-01-01' });
+    await record({ source: SRC, companyId, kind: 'MINED', btc: '100', occurredOn: '2026-01-01' });
     const { data } = await server.graphql(
       `mutation ($input: CreateLoanInput!) { createLoan(input: $input) { loan { id collateralBtc } userErrors { message } } }`,
-      { input: { companyId, principalUsd: '1000000', collateralBtc: '40', marginCallLtv: 0.7, liquidationLtv: 0.8, originatedOn: '2026-01-02' } },
+      { input: { source: SRC, companyId, principalUsd: '1000000', collateralBtc: '40', marginCallLtv: 0.7, liquidationLtv: 0.8, originatedOn: '2026-01-02' } },
       headers,
     );
     return data.createLoan.loan.id as string;
@@ -116,7 +119,7 @@ describe('multi-part writes are atomic', () => {
     const loanId = await loanFor('TSTR');
     const { data } = await server.graphql(
       REPAY,
-      { input: { loanId, amountUsd: '1000000', paidOn: '2026-02-01', collateralReleasedBtc: '40', fundedBySale: { btc: '12', usd: '1000000' } } },
+      { input: { source: SRC, loanId, amountUsd: '1000000', paidOn: '2026-02-01', collateralReleasedBtc: '40', fundedBySale: { btc: '12', usd: '1000000' } } },
       headers,
     );
     expect(data.repayLoan).toEqual({
@@ -142,7 +145,7 @@ describe('multi-part writes are atomic', () => {
       const before = await snapshot(database);
       const { data, errors } = await server.graphql(
         REPAY,
-        { input: { loanId, amountUsd: '500000', paidOn: '2026-02-01', fundedBySale: { btc: '6', usd: '500000' } } },
+        { input: { source: SRC, loanId, amountUsd: '500000', paidOn: '2026-02-01', fundedBySale: { btc: '6', usd: '500000' } } },
         headers,
       );
       expect(data).toBeNull();
@@ -163,6 +166,7 @@ describe('multi-part writes are atomic', () => {
         report { id periodEnd minedBtc soldBtc heldBtc btcPerDay source { title url } } userErrors { message } } }`,
       {
         input: {
+          source: SRC,
           companyId,
           periodStart: '2026-02-01',
           periodEnd: '2026-02-28',
@@ -204,7 +208,7 @@ describe('multi-part writes are atomic', () => {
 describe('idempotency keys', () => {
   it('a retry with the same key and input returns the first result and records nothing new', async () => {
     const companyId = await newCompany('TSTK');
-    const input = { companyId, kind: 'MINED', btc: '3', occurredOn: '2026-03-01', idempotencyKey: 'mined-2026-03-01' };
+    const input = { source: SRC, companyId, kind: 'MINED', btc: '3', occurredOn: '2026-03-01', idempotencyKey: 'mined-2026-03-01' };
     const first = await record(input);
     const before = await snapshot(database);
     const retry = await record(input);
@@ -214,8 +218,8 @@ describe('idempotency keys', () => {
 
   it('the same key with another input is refused', async () => {
     const companyId = await newCompany('TSTJ');
-    await record({ companyId, kind: 'MINED', btc: '3', occurredOn: '2026-03-01', idempotencyKey: 'tstj-1' });
-    const { data } = await record({ companyId, kind: 'MINED', btc: '4', occurredOn: '2026-03-01', idempotencyKey: 'tstj-1' });
+    await record({ source: SRC, companyId, kind: 'MINED', btc: '3', occurredOn: '2026-03-01', idempotencyKey: 'tstj-1' });
+    const { data } = await record({ source: SRC, companyId, kind: 'MINED', btc: '4', occurredOn: '2026-03-01', idempotencyKey: 'tstj-1' });
     expect(data.recordTreasuryTransaction).toEqual({
       transaction: null,
       userErrors: [
@@ -226,7 +230,7 @@ describe('idempotency keys', () => {
 
   it("are each API key's own: another key with the same string records its own flow", async () => {
     const companyId = await newCompany('TSTO');
-    const input = { companyId, kind: 'MINED', btc: '1', occurredOn: '2026-03-01', idempotencyKey: 'shared-string' };
+    const input = { source: SRC, companyId, kind: 'MINED', btc: '1', occurredOn: '2026-03-01', idempotencyKey: 'shared-string' };
     const mine = await record(input);
     const other = (await keyHeaders(database, 'editor')).headers;
     const theirs = await server.graphql(RECORD, { input }, other);
@@ -238,20 +242,20 @@ describe('idempotency keys', () => {
     const companyId = await newCompany('TSTQ');
     const { data } = await server.graphql(
       `mutation ($input: CreateLoanInput!) { createLoan(input: $input) { loan { id } } }`,
-      { input: { companyId, principalUsd: '1000', collateralBtc: '0' } },
+      { input: { source: SRC, companyId, principalUsd: '1000', collateralBtc: '0' } },
       headers,
     );
     const REPAY = `mutation ($input: RepayLoanInput!) { repayLoan(input: $input) { loan { repaidUsd } repayment { amountUsd } userErrors { code } } }`;
-    const first = { loanId: data.createLoan.loan.id, amountUsd: '100', paidOn: '2026-03-01', idempotencyKey: 'tstq-1' };
+    const first = { source: SRC, loanId: data.createLoan.loan.id, amountUsd: '100', paidOn: '2026-03-01', idempotencyKey: 'tstq-1' };
     const answer = await server.graphql(REPAY, { input: first }, headers);
     expect(answer.data.repayLoan).toEqual({ loan: { repaidUsd: '100' }, repayment: { amountUsd: '100' }, userErrors: [] });
-    await server.graphql(REPAY, { input: { ...first, amountUsd: '200', idempotencyKey: 'tstq-2' } }, headers);
+    await server.graphql(REPAY, { input: { source: SRC, ...first, amountUsd: '200', idempotencyKey: 'tstq-2' } }, headers);
     expect((await server.graphql(REPAY, { input: first }, headers)).data).toEqual(answer.data);
   });
 
   it('two racing requests with one key record one flow and both get its answer', async () => {
     const companyId = await newCompany('TSTG');
-    const input = { companyId, kind: 'MINED', btc: '2', occurredOn: '2026-03-01', idempotencyKey: 'tstg-race' };
+    const input = { source: SRC, companyId, kind: 'MINED', btc: '2', occurredOn: '2026-03-01', idempotencyKey: 'tstg-race' };
     const results = await Promise.all(Array.from({ length: 5 }, () => record(input)));
     const ids = new Set(results.map((r) => r.data.recordTreasuryTransaction.transaction.id));
     expect(ids.size).toBe(1);

@@ -34,6 +34,9 @@ async function refused(mutation: string, variables: Record<string, unknown>) {
   return errorsOf(Object.values(data)[0]);
 }
 
+/** Every fact written through the API carries its source; these tests are about the other fields. */
+const SRC = { title: 'A test source' };
+
 const RECORD = `mutation ($input: RecordTreasuryTransactionInput!) { recordTreasuryTransaction(input: $input) {
   transaction { id } userErrors { field message code } } }`;
 const REPORT = `mutation ($input: RecordProductionReportInput!) { recordProductionReport(input: $input) {
@@ -41,34 +44,34 @@ const REPORT = `mutation ($input: RecordProductionReportInput!) { recordProducti
 
 describe('a refused write names every field at fault and writes nothing', () => {
   it('a sale of zero, BTC finer than a satoshi, negative proceeds', async () => {
-    expect(await refused(RECORD, { input: { companyId: cango, kind: 'SOLD', btc: '0', usd: '-5', occurredOn: '2026-03-01' } })).toEqual([
+    expect(await refused(RECORD, { input: { source: SRC, companyId: cango, kind: 'SOLD', btc: '0', usd: '-5', occurredOn: '2026-03-01' } })).toEqual([
       ['VALIDATION_FAILED', 'input.btc', 'btc must be greater than 0; it was 0.'],
       ['VALIDATION_FAILED', 'input.usd', 'usd must not be negative; it was -5.'],
     ]);
-    expect(await refused(RECORD, { input: { companyId: cango, kind: 'MINED', btc: '1.000000001', occurredOn: '2026-03-01' } })).toEqual([
+    expect(await refused(RECORD, { input: { source: SRC, companyId: cango, kind: 'MINED', btc: '1.000000001', occurredOn: '2026-03-01' } })).toEqual([
       ['VALIDATION_FAILED', 'input.btc', 'btc has 9 decimals; a BTC amount has at most 8 (one satoshi).'],
     ]);
-    expect(await refused(RECORD, { input: { companyId: cango, kind: 'OTHER', btc: '0', occurredOn: '2026-03-01' } })).toEqual([
+    expect(await refused(RECORD, { input: { source: SRC, companyId: cango, kind: 'OTHER', btc: '0', occurredOn: '2026-03-01' } })).toEqual([
       ['VALIDATION_FAILED', 'input.btc', 'btc must not be 0.'],
     ]);
   });
 
   it('an unknown or malformed company id', async () => {
     const unknown = Buffer.from('Company:999999').toString('base64');
-    expect(await refused(RECORD, { input: { companyId: unknown, kind: 'MINED', btc: '1', occurredOn: '2026-03-01' } })).toEqual([
+    expect(await refused(RECORD, { input: { source: SRC, companyId: unknown, kind: 'MINED', btc: '1', occurredOn: '2026-03-01' } })).toEqual([
       ['NOT_FOUND', 'input.companyId', 'No company has this id.'],
     ]);
-    expect(await refused(RECORD, { input: { companyId: loan, kind: 'MINED', btc: '1', occurredOn: '2026-03-01' } })).toEqual([
+    expect(await refused(RECORD, { input: { source: SRC, companyId: loan, kind: 'MINED', btc: '1', occurredOn: '2026-03-01' } })).toEqual([
       ['NOT_FOUND', 'input.companyId', 'No company has this id.'],
     ]);
   });
 
   it('a production period that ends before it starts, and one that is recorded already', async () => {
     expect(
-      await refused(REPORT, { input: { companyId: cango, periodStart: '2026-02-28', periodEnd: '2026-02-01', minedBtc: '400' } }),
+      await refused(REPORT, { input: { source: SRC, companyId: cango, periodStart: '2026-02-28', periodEnd: '2026-02-01', minedBtc: '400' } }),
     ).toEqual([['VALIDATION_FAILED', 'input.periodEnd', 'periodEnd (2026-02-01) is before periodStart (2026-02-28).']]);
     expect(
-      await refused(REPORT, { input: { companyId: cango, periodStart: '2026-01-01', periodEnd: '2026-01-31', minedBtc: '496.35' } }),
+      await refused(REPORT, { input: { source: SRC, companyId: cango, periodStart: '2026-01-01', periodEnd: '2026-01-31', minedBtc: '496.35' } }),
     ).toEqual([['ALREADY_EXISTS', 'input.periodStart', 'A production report for 2026-01-01 to 2026-01-31 exists already.']]);
   });
 
@@ -88,7 +91,7 @@ describe('a refused write names every field at fault and writes nothing', () => 
   it('a loan whose liquidation threshold is below its margin call, and a repayment beyond what is outstanding', async () => {
     const loanErrors = await refused(
       `mutation ($input: CreateLoanInput!) { createLoan(input: $input) { loan { id } userErrors { field message code } } }`,
-      { input: { companyId: cango, principalUsd: '0', collateralBtc: '-1', marginCallLtv: 0.8, liquidationLtv: 0.7, originatedOn: '2026-02-01', maturesOn: '2026-01-01' } },
+      { input: { source: SRC, companyId: cango, principalUsd: '0', collateralBtc: '-1', marginCallLtv: 0.8, liquidationLtv: 0.7, originatedOn: '2026-02-01', maturesOn: '2026-01-01' } },
     );
     expect(loanErrors).toEqual([
       ['VALIDATION_FAILED', 'input.principalUsd', 'principalUsd must be greater than 0; it was 0.'],
@@ -98,7 +101,7 @@ describe('a refused write names every field at fault and writes nothing', () => 
     ]);
     const repayErrors = await refused(
       `mutation ($input: RepayLoanInput!) { repayLoan(input: $input) { repayment { id } userErrors { field message code } } }`,
-      { input: { loanId: loan, amountUsd: '1000', paidOn: '2026-03-01', collateralReleasedBtc: '1' } },
+      { input: { source: SRC, loanId: loan, amountUsd: '1000', paidOn: '2026-03-01', collateralReleasedBtc: '1' } },
     );
     expect(repayErrors).toEqual([['VALIDATION_FAILED', 'input.collateralReleasedBtc', 'Only 0 BTC of collateral is pledged on this loan.']]);
   });
@@ -112,6 +115,59 @@ describe('a refused write names every field at fault and writes nothing', () => 
       ['VALIDATION_FAILED', 'input.source.title', 'title must not be blank.'],
       ['VALIDATION_FAILED', 'input.source.url', 'url must be an http(s) URL starting with http:// or https://.'],
     ]);
+  });
+});
+
+describe('every fact written through the API carries its source', () => {
+  const LOAN = `mutation ($input: CreateLoanInput!) { createLoan(input: $input) { loan { id } userErrors { field message code } } }`;
+  const REPAY = `mutation ($input: RepayLoanInput!) { repayLoan(input: $input) { repayment { id } userErrors { field message code } } }`;
+  const SITE = `mutation ($input: CreateSiteInput!) { createSite(input: $input) { site { id } userErrors { field message code } } }`;
+  const MISSING = [['VALIDATION_FAILED', 'input.source', 'source is required: every fact carries where it was published.']];
+
+  it('a transaction, a production report, a loan, a repayment and a site without one are refused', async () => {
+    expect(await refused(RECORD, { input: { companyId: cango, kind: 'MINED', btc: '1', occurredOn: '2026-03-01' } })).toEqual(MISSING);
+    expect(await refused(REPORT, { input: { companyId: cango, periodStart: '2026-04-01', periodEnd: '2026-04-30', minedBtc: '400' } })).toEqual(MISSING);
+    expect(await refused(LOAN, { input: { companyId: cango, principalUsd: '1000000', collateralBtc: '20' } })).toEqual(MISSING);
+    expect(await refused(REPAY, { input: { loanId: loan, amountUsd: '1000', paidOn: '2026-03-01' } })).toEqual(MISSING);
+    expect(
+      await refused(SITE, { input: { companyId: cango, name: 'Test site', region: 'Texas', status: 'OPERATING', purpose: 'BITCOIN_MINING', powerCapacityMw: '50' } }),
+    ).toEqual(MISSING);
+  });
+
+  it("a quote that does not state the write's number is refused, naming the quote", async () => {
+    const quoted = (quote: string) => ({ title: 'A test source', quote });
+    expect(
+      await refused(RECORD, { input: { companyId: cango, kind: 'SOLD', btc: '4451', occurredOn: '2026-03-01', source: quoted('Cango sold 4,450 bitcoin') } }),
+    ).toEqual([['VALIDATION_FAILED', 'input.source.quote', 'The quote does not state btc (4451).']]);
+    expect(
+      await refused(REPORT, {
+        input: { companyId: cango, periodStart: '2026-04-01', periodEnd: '2026-04-30', minedBtc: '400.5', source: quoted('mined 400 BTC in April') },
+      }),
+    ).toEqual([['VALIDATION_FAILED', 'input.source.quote', 'The quote does not state minedBtc (400.5).']]);
+    expect(
+      await refused(LOAN, { input: { companyId: cango, principalUsd: '305000000', collateralBtc: '20', source: quoted('a loan of $350 million') } }),
+    ).toEqual([['VALIDATION_FAILED', 'input.source.quote', 'The quote does not state principalUsd (305000000).']]);
+  });
+
+  it('a quote that states the number in a usual printing is accepted and shown with the fact', async () => {
+    const { data } = await server.graphql(
+      `mutation ($input: RecordTreasuryTransactionInput!) { recordTreasuryTransaction(input: $input) {
+        transaction { btc source { title quote asOf kind } } userErrors { field message code } } }`,
+      {
+        input: {
+          companyId: cango,
+          kind: 'MINED',
+          btc: '1234.5',
+          occurredOn: '2026-04-02',
+          source: { title: 'A test release', quote: 'The company mined 1,234.50 BTC.', asOf: '2026-04-02' },
+        },
+      },
+      headers,
+    );
+    expect(data.recordTreasuryTransaction).toEqual({
+      transaction: { btc: '1234.5', source: { title: 'A test release', quote: 'The company mined 1,234.50 BTC.', asOf: '2026-04-02', kind: null } },
+      userErrors: [],
+    });
   });
 });
 

@@ -32,9 +32,12 @@ const LOAN = `mutation ($input: CreateLoanInput!) { createLoan(input: $input) {
 const errorsOf = (payload: any) => payload.userErrors.map((e: any) => [e.code, e.field?.join('.') ?? null, e.message]);
 
 /** Runs a write, and shows that it changed no row. */
+/** Every fact written through the API carries its source; these tests are about naming the company. */
+const SRC = { title: 'A test source' };
+
 async function refused(mutation: string, input: Record<string, unknown>) {
   const before = await snapshot(database);
-  const { data, errors } = await server.graphql(mutation, { input }, headers);
+  const { data, errors } = await server.graphql(mutation, { input: { source: SRC, ...input } }, headers);
   expect(errors).toBeUndefined();
   const payload = Object.values(data)[0] as any;
   expect(Object.values(payload).filter((value) => value !== null && !Array.isArray(value))).toEqual([]);
@@ -43,7 +46,7 @@ async function refused(mutation: string, input: Record<string, unknown>) {
 }
 
 async function written(mutation: string, input: Record<string, unknown>) {
-  const { data, errors } = await server.graphql(mutation, { input }, headers);
+  const { data, errors } = await server.graphql(mutation, { input: { source: SRC, ...input } }, headers);
   expect(errors).toBeUndefined();
   const payload = Object.values(data)[0] as any;
   expect(payload.userErrors).toEqual([]);
