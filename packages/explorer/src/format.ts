@@ -38,6 +38,16 @@ export function periodLabel(period: string | null, start: string, end: string): 
   return `${PERIOD_NAMES[period ?? ''] ?? 'period'} ${start} to ${end}`;
 }
 
+/** A calendar period in few characters ("Q1 2026", "2026-05", "2025"); any other range in full. */
+export function shortPeriod(period: string | null, start: string, end: string): string {
+  const [year, month] = [start.slice(0, 4), Number(start.slice(5, 7))];
+  const calendar = start.slice(8) === '01' && end.slice(0, 4) === year;
+  if (calendar && period === 'YEAR' && end.slice(5) === '12-31') return year;
+  if (calendar && period === 'QUARTER' && month % 3 === 1 && Number(end.slice(5, 7)) === month + 2) return `Q${(month + 2) / 3} ${year}`;
+  if (calendar && period === 'MONTH' && end.slice(0, 7) === start.slice(0, 7)) return start.slice(0, 7);
+  return periodLabel(period, start, end);
+}
+
 /** What a source says about itself, for a tooltip: the quote first, then where it is from. */
 export function citationText(source: CitationFieldsFragment): string {
   const from = [

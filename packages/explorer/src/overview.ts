@@ -4,7 +4,7 @@ import { minersOverview, type MinersOverviewQuery } from '@minergraph/sdk/operat
 import { client } from './api.js';
 import { sparkline } from './charts.js';
 import { h } from './dom.js';
-import { cited, exact, percent, periodLabel } from './format.js';
+import { cited, exact, percent, periodLabel, shortPeriod } from './format.js';
 
 type Company = MinersOverviewQuery['companies']['edges'][number]['node'];
 
@@ -30,7 +30,11 @@ function minedCell(company: Company): Node {
     'span',
     {},
     cited(exact(report.minedBtc), citation, { testid: `mined-${company.ticker}` }),
-    h('span', { class: 'sub' }, periodLabel(report.period, report.periodStart, report.periodEnd)),
+    h(
+      'span',
+      { class: 'sub', title: periodLabel(report.period, report.periodStart, report.periodEnd) },
+      shortPeriod(report.period, report.periodStart, report.periodEnd),
+    ),
   );
 }
 
