@@ -140,18 +140,53 @@ export function timeChart(target: HTMLElement, spec: ChartSpec): void {
 }
 
 /** Writes `text` on the canvas at a data point, with a white halo so it reads over lines. */
-export function labelAt(u: uPlot, x: number, y: number, text: string, options: { above?: boolean } = {}): void {
+/**
+ * Writes `text` on the canvas at a data point (above it, or below), with a white halo so it reads
+ * over lines, unless it would overlap a label already written there: `taken` holds the canvas
+ * extents written so far and gains this one. Returns whether it was written.
+ */
+export function labelAt(
+  u: uPlot,
+  x: number,
+  y: number,
+  text: string,
+  options: { above?: boolean; taken?: [number, number, number][] } = {},
+): boolean {
   const context = u.ctx;
-  const left = u.valToPos(x, 'x', true);
-  const top = u.valToPos(y, 'y', true) + (options.above === false ? 18 : -12) * uPlot.pxRatio;
+  const ratio = uPlot.pxRatio;
+  const anchor = u.valToPos(x, 'x', true);
+  const top = u.valToPos(y, 'y', true) + (options.above === false ? 18 : -12) * ratio;
   context.save();
-  context.font = `${12 * uPlot.pxRatio}px system-ui, sans-serif`;
-  context.textAlign = left > u.bbox.left + u.bbox.width * 0.7 ? 'right' : 'left';
-  context.lineWidth = 4 * uPlot.pxRatio;
+  context.font = `${12 * ratio}px system-ui, sans-serif`;
+  const width = context.measureText(text).width;
+  // Right-aligned near the right edge, so the text stays inside the plot.
+  const start = anchor > u.bbox.left + u.bbox.width * 0.7 ? anchor - width : anchor;
+  const clash = options.taken?.some(
+    ([left, right, line]) => Math.abs(line - top) < 14 * ratio && start < right + 8 * ratio && start + width > left - 8 * ratio,
+  );
+  if (!clash) {
+    options.taken?.push([start, start + width, top]);
+    context.textAlign = 'left';
+    context.lineWidth = 4 * ratio;
+    context.strokeStyle = '#fff';
+    context.fillStyle = INK;
+    context.strokeText(text, start, top);
+    context.fillText(text, start, top);
+  }
+  context.restore();
+  return !clash;
+}
+
+/** A filled square at a data point: a mark told from uPlot's hollow circles by its shape. */
+export function squareAt(u: uPlot, x: number, y: number, fill: string): void {
+  const context = u.ctx;
+  const half = 5 * uPlot.pxRatio;
+  context.save();
+  context.fillStyle = fill;
   context.strokeStyle = '#fff';
-  context.fillStyle = INK;
-  context.strokeText(text, left, top);
-  context.fillText(text, left, top);
+  context.lineWidth = uPlot.pxRatio;
+  context.fillRect(u.valToPos(x, 'x', true) - half, u.valToPos(y, 'y', true) - half, half * 2, half * 2);
+  context.strokeRect(u.valToPos(x, 'x', true) - half, u.valToPos(y, 'y', true) - half, half * 2, half * 2);
   context.restore();
 }
 

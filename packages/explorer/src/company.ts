@@ -4,7 +4,7 @@
 import { companyHistory, priceCandles, type CompanyHistoryQuery, type PriceCandlesQuery } from '@minergraph/sdk/operations';
 import type uPlot from 'uplot';
 import { client } from './api.js';
-import { DAYS, FROM_ZERO, figure, labelAt, ruleAt, seconds, timeChart, type SeriesSpec } from './charts.js';
+import { DAYS, FROM_ZERO, figure, labelAt, ruleAt, seconds, squareAt, timeChart, type SeriesSpec } from './charts.js';
 import { h } from './dom.js';
 import { cited, exact, percent, periodLabel, signed, sourceLine, usd } from './format.js';
 
@@ -50,12 +50,11 @@ function holdingsSection(company: Company): HTMLElement {
   const x = days.map(seconds);
   const series: SeriesSpec[] = [
     { label: 'Balance: reports plus recorded flows (steps)', values: days.map((d) => balance.get(d) ?? null), style: 'steps' },
-    { label: 'Reported figure (circle)', values: days.map((d) => reportedOn.get(d) ?? null), style: 'points' },
+    { label: 'Reported figure (hollow circle)', values: days.map((d) => reportedOn.get(d) ?? null), style: 'points' },
     {
-      label: 'Where flows alone lead (square, dashed)',
+      label: 'Where the flows alone lead (filled square)',
       values: days.map((d) => expected.get(d) ?? null),
       style: 'points',
-      dash: [4, 4],
       stroke: '#8a3b00',
     },
   ];
@@ -69,10 +68,16 @@ function holdingsSection(company: Company): HTMLElement {
         .join('; ') || 'none'
     }.`,
   );
+  // Each mark is a filled square, labelled above it or else below; a label that would overlap
+  // another on both sides is left to the table below the chart.
   const draw = (u: uPlot) => {
+    const taken: [number, number, number][] = [];
     for (const flow of between) {
       if (Number(flow.unexplainedBtc) === 0) continue;
-      labelAt(u, seconds(flow.to), Number(flow.closingBtc) - Number(flow.unexplainedBtc), `${signed(flow.unexplainedBtc)} BTC unexplained`);
+      const [day, btc] = [seconds(flow.to), Number(flow.closingBtc) - Number(flow.unexplainedBtc)];
+      squareAt(u, day, btc, '#8a3b00');
+      const label = `${signed(flow.unexplainedBtc)} BTC unexplained`;
+      if (!labelAt(u, day, btc, label, { taken })) labelAt(u, day, btc, label, { above: false, taken });
     }
   };
   queueMicrotask(() => timeChart(chart.plot, { x, series, yLabel: 'BTC', draw, yRange: FROM_ZERO, xPad: DAYS(10) }));
@@ -207,7 +212,7 @@ function debtSection(company: Company, closes: Candle[]): HTMLElement {
       ? h(
           'p',
           { class: 'note' },
-          'No margin-call or liquidation price can be drawn: no debt discloses both its principal and its collateral.',
+          'No margin-call or liquidation price can be drawn: no debt discloses its principal, its collateral and the LTV at which a margin call or liquidation comes.',
         )
       : null,
   );
