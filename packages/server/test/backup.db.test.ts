@@ -111,12 +111,13 @@ beforeAll(async () => {
       input: {
         source: SRC,
         companyId: company.id,
-        periodStart: '2026-02-01',
-        periodEnd: '2026-02-28',
+        // A month the seeded data files do not report (CANG.yaml has February 2026).
+        periodStart: '2026-04-01',
+        periodEnd: '2026-04-30',
         minedBtc: '431.12345678',
         operatingHashrateEh: '36.5',
-        source: { title: 'Cango Bitcoin mining update, February 2026', url: 'https://example.com/cango-2026-02' },
-        idempotencyKey: 'cang-2026-02',
+        source: { title: 'Cango Bitcoin mining update, April 2026', url: 'https://example.com/cango-2026-04' },
+        idempotencyKey: 'cang-2026-04',
       },
     },
   );
@@ -135,18 +136,18 @@ describe(`backup and restore on ${engine}`, () => {
     const file = join(dir, 'quiet.jsonl.gz');
     const backup = await cli(source, 'backup', file);
     expect(backup.code).toBe(0);
-    expect(backup.stdout).toMatch(new RegExp(`^Backed up 3[0-9] rows of 15 tables to ${file} \\([0-9,]+ bytes\\) in [0-9.]+ s\\.\\n$`));
+    expect(backup.stdout).toMatch(new RegExp(`^Backed up 10[0-9] rows of 16 tables to ${file} \\([0-9,]+ bytes\\) in [0-9.]+ s\\.\\n$`));
     const original = await contents(source);
 
     const target = await newTarget('restored');
     const restored = await cli(target, 'restore', file);
     expect(restored.code).toBe(0);
     const total = Object.values(original.tables).reduce((sum, rows) => sum + rows.length, 0) - original.tables.price_days!.length;
-    expect(restored.stdout).toMatch(new RegExp(`^Restored ${total} rows of 15 tables from ${file} \\(made \\S+ on ${engine}\\) into `));
+    expect(restored.stdout).toMatch(new RegExp(`^Restored ${total} rows of 16 tables from ${file} \\(made \\S+ on ${engine}\\) into `));
 
     const copy = await serve(target);
     expect(await contents(target)).toEqual(original);
-    expect(original.tables.price_days).toHaveLength(5);
+    expect(original.tables.price_days).toHaveLength(7); // the seed's five price days (four BTC, one CANG) and the two the CSV adds
     expect(original.tables.idempotency_keys).toHaveLength(1);
     expect(await query(copy, FOUNDING_STORY)).toEqual(await query(url, FOUNDING_STORY));
     expect(await query(copy, CANDLES)).toEqual({

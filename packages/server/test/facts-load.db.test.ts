@@ -8,7 +8,8 @@ import { loadCompanyFiles } from '../src/facts/fact-file.js';
 import { syncFacts } from '../src/facts/load.js';
 import { quoteStates } from '../src/facts/quote-states.js';
 import { seed } from '../src/seed/seed.js';
-import { createTestDatabase, type TestDatabase } from './support/database.js';
+import { createTestDatabase, engine, type TestDatabase } from './support/database.js';
+import { runCli } from './support/process.js';
 import { REPOSITORY_DATA } from './support/founding-data.js';
 import { startTestServer, type TestServer } from './support/server.js';
 import { keyHeaders } from './support/writes.js';
@@ -318,3 +319,25 @@ describe('facts sync', () => {
   });
 });
 
+describe('facts sync from the command line', () => {
+  it("loads the repository's files into a new database as it prepares it, then finds nothing to change", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'minergraph-sync-cli-'));
+    const fresh = engine === 'postgres' ? await createTestDatabase('empty') : null;
+    try {
+      const env = fresh ? { DATABASE_URL: fresh.url } : { DATABASE_URL: '', MINERGRAPH_DATA_DIR: join(dir, 'data') };
+      // No --data: the CLI built into packages/server/build finds the repository's data/ itself.
+      const run = runCli(['facts', 'sync'], env);
+      expect(await run.exited, run.stderr()).toBe(0);
+      expect(run.stderr()).toMatch(/^Prepared the database in .*: applied \d+ migrations, loaded the seed facts\.\n$/);
+      const lines = run.stdout().trimEnd().split('\n');
+      const files = [...FILES.map((ticker) => `${ticker}.yaml`), 'BTC.yaml', 'CANG.yaml'];
+      expect(lines.filter((line) => !line.startsWith('  left out: ')).map((line) => line.replace(/\d+ unchanged$/, 'N unchanged'))).toEqual([
+        ...files.map((file) => `${file}: 0 inserted, 0 updated, N unchanged`),
+        '0 loaded rows deleted (their facts are in no file now).',
+      ]);
+    } finally {
+      await fresh?.destroy();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});

@@ -230,7 +230,7 @@ describe('hostile and malformed requests', () => {
 
   it('leave the server up, ready, and answering the founding story as before', async () => {
     const ready = await fetch(server.url.replace(/\/graphql$/, '/readyz'));
-    expect([ready.status, await ready.json()]).toEqual([200, { status: 'ready', database: database.engine, migration: '2026-11-27T00-00_key-names-and-rate-limits' }]);
+    expect([ready.status, await ready.json()]).toEqual([200, { status: 'ready', database: database.engine, migration: '2026-11-28T00-00_citations' }]);
     const { data, errors } = await server.graphql(
       '{ company(ticker: "CANG") { holdings(on: "2026-02-09") { btc } treasuryFlow(from: "2026-01-01", to: "2026-01-31") { unexplainedBtc } } companies { totalCount } }',
     );

@@ -538,6 +538,113 @@ export type CreateCompanyMutation = {
   }
 };
 
+export type MinersByLatestReportedBtcQueryVariables = Exact<{
+  /** How many to return, 0 to 100 (default 20). */
+  first?: number | null | undefined;
+}>;
+
+
+export type MinersByLatestReportedBtcQuery = {
+  companies: {
+    edges: Array<{
+      node: {
+        /** Upper-case, unique. */
+        ticker: string,
+        name: string,
+        /** The latest holdings figure the company reported (by its day), with its basis and source; null when none. */
+        latestHoldingsReport: {
+          on: DateString,
+          btc: DecimalString,
+          /** What the figure includes, as the company states it (e.g. BTC loaned or pledged, receivables); null when the company's page states nothing. Compare figures across companies with it in view. */
+          basis: string | null,
+          /** Where this fact was published. */
+          source: SourceFieldsFragment | null
+        } | null
+      }
+    }>
+  }
+};
+
+export type MinedPerReportedPeriodQueryVariables = Exact<{
+  /** Only reports whose period ends on or after this day. */
+  since: DateString;
+  /** How many to return, 0 to 100 (default 20). */
+  first?: number | null | undefined;
+  /** How many to return, 0 to 100 (default 20). */
+  reports?: number | null | undefined;
+}>;
+
+
+export type MinedPerReportedPeriodQuery = {
+  companies: {
+    edges: Array<{
+      node: {
+        /** Upper-case, unique. */
+        ticker: string,
+        /** Newest period first. */
+        productionReports: {
+          edges: Array<{
+            node: {
+              periodStart: DateString,
+              periodEnd: DateString,
+              /** The period as the company published it; a quarter is one report, never split into months. Null when not stated. */
+              period: ReportPeriod | null,
+              minedBtc: DecimalString,
+              /** Where this fact was published. */
+              source: SourceFieldsFragment | null
+            }
+          }>
+        }
+      }
+    }>
+  }
+};
+
+export type BtcBackedDebtQueryVariables = Exact<{
+  on?: DateString | null | undefined;
+  /** How many to return, 0 to 100 (default 20). */
+  first?: number | null | undefined;
+}>;
+
+
+export type BtcBackedDebtQuery = {
+  companies: {
+    edges: Array<{
+      node: {
+        /** Upper-case, unique. */
+        ticker: string,
+        /** BTC held at the end of the given day (default: today). */
+        holdings: {
+          on: DateString,
+          /** BTC pledged as collateral on active loans at the end of the day, counting only disclosed collateral: when pledgedBtcComplete is false, an active BTC-backed loan whose collateral was never disclosed is left out, and the true figure is higher. */
+          pledgedBtc: DecimalString,
+          /** False when an active BTC-backed loan’s collateral was never disclosed, so pledgedBtc leaves it out. */
+          pledgedBtcComplete: boolean
+        },
+        loans: Array<{
+          kind: LoanKind,
+          lender: string | null,
+          /** The terms as disclosed, in words. */
+          description: string | null,
+          /** Principal drawn; null when it was never disclosed. */
+          principalUsd: DecimalString | null,
+          /** Collateral as disclosed, less collateral released by repayments; null when never disclosed (unlike collateralBtc, which reads 0). */
+          collateralBtcReported: DecimalString | null,
+          /** False when the lender or company never disclosed the collateral; then ltv and trigger prices are null. */
+          collateralDisclosed: boolean,
+          status: LoanStatus,
+          /** The page and sentence each disclosed term was quoted from (debts from the data files). */
+          citations: Array<{
+            /** The field the number is in, e.g. minedBtc or principalUsd. */
+            field: string,
+            source: SourceFieldsFragment
+          }>
+        }>
+      }
+    }>
+  }
+};
+
 export type CitationFieldsFragment = {
   title: string,
   url: string | null,
@@ -894,7 +1001,13 @@ export type SourceFieldsFragment = {
   title: string,
   url: string | null,
   publisher: string | null,
-  publishedOn: DateString | null
+  publishedOn: DateString | null,
+  /** What kind of page it is; null for sources recorded through the API. */
+  kind: SourceKind | null,
+  /** The verbatim sentence of the page stating the fact this source is attached to; null when none was recorded. */
+  quote: string | null,
+  /** The day the quoted sentence gives its figure for. */
+  asOf: DateString | null
 };
 
 export type UserErrorFieldsFragment = {
@@ -1309,6 +1422,9 @@ export const SourceFieldsFragmentDoc = /*#__PURE__*/ new TypedDocumentString(`
   url
   publisher
   publishedOn
+  kind
+  quote
+  asOf
 }
     `, {"fragmentName":"SourceFields"}) as unknown as TypedDocumentString<SourceFieldsFragment, unknown>;
 export const CorporateActionFieldsFragmentDoc = /*#__PURE__*/ new TypedDocumentString(`
@@ -1325,6 +1441,9 @@ export const CorporateActionFieldsFragmentDoc = /*#__PURE__*/ new TypedDocumentS
   url
   publisher
   publishedOn
+  kind
+  quote
+  asOf
 }`, {"fragmentName":"CorporateActionFields"}) as unknown as TypedDocumentString<CorporateActionFieldsFragment, unknown>;
 export const PricePointFieldsFragmentDoc = /*#__PURE__*/ new TypedDocumentString(`
     fragment PricePointFields on PricePoint {
@@ -1339,6 +1458,9 @@ export const PricePointFieldsFragmentDoc = /*#__PURE__*/ new TypedDocumentString
   url
   publisher
   publishedOn
+  kind
+  quote
+  asOf
 }`, {"fragmentName":"PricePointFields"}) as unknown as TypedDocumentString<PricePointFieldsFragment, unknown>;
 export const PriceChangeFieldsFragmentDoc = /*#__PURE__*/ new TypedDocumentString(`
     fragment PriceChangeFields on PriceChange {
@@ -1365,6 +1487,9 @@ fragment SourceFields on Source {
   url
   publisher
   publishedOn
+  kind
+  quote
+  asOf
 }`, {"fragmentName":"PriceChangeFields"}) as unknown as TypedDocumentString<PriceChangeFieldsFragment, unknown>;
 export const CompanyFieldsFragmentDoc = /*#__PURE__*/ new TypedDocumentString(`
     fragment CompanyFields on Company {
@@ -1390,6 +1515,9 @@ export const OfficerFieldsFragmentDoc = /*#__PURE__*/ new TypedDocumentString(`
   url
   publisher
   publishedOn
+  kind
+  quote
+  asOf
 }`, {"fragmentName":"OfficerFields"}) as unknown as TypedDocumentString<OfficerFieldsFragment, unknown>;
 export const CitationFieldsFragmentDoc = /*#__PURE__*/ new TypedDocumentString(`
     fragment CitationFields on Source {
@@ -1455,6 +1583,9 @@ export const LoanRepaymentFieldsFragmentDoc = /*#__PURE__*/ new TypedDocumentStr
   url
   publisher
   publishedOn
+  kind
+  quote
+  asOf
 }`, {"fragmentName":"LoanRepaymentFields"}) as unknown as TypedDocumentString<LoanRepaymentFieldsFragment, unknown>;
 export const LoanFieldsFragmentDoc = /*#__PURE__*/ new TypedDocumentString(`
     fragment LoanFields on Loan {
@@ -1485,6 +1616,9 @@ export const LoanFieldsFragmentDoc = /*#__PURE__*/ new TypedDocumentString(`
   url
   publisher
   publishedOn
+  kind
+  quote
+  asOf
 }
 fragment LoanRepaymentFields on LoanRepayment {
   id
@@ -1524,6 +1658,9 @@ export const ProductionReportFieldsFragmentDoc = /*#__PURE__*/ new TypedDocument
   url
   publisher
   publishedOn
+  kind
+  quote
+  asOf
 }`, {"fragmentName":"ProductionReportFields"}) as unknown as TypedDocumentString<ProductionReportFieldsFragment, unknown>;
 export const SiteFieldsFragmentDoc = /*#__PURE__*/ new TypedDocumentString(`
     fragment SiteFields on Site {
@@ -1546,6 +1683,9 @@ export const SiteFieldsFragmentDoc = /*#__PURE__*/ new TypedDocumentString(`
   url
   publisher
   publishedOn
+  kind
+  quote
+  asOf
 }`, {"fragmentName":"SiteFields"}) as unknown as TypedDocumentString<SiteFieldsFragment, unknown>;
 export const SiteSummaryFieldsFragmentDoc = /*#__PURE__*/ new TypedDocumentString(`
     fragment SiteSummaryFields on SiteSummary {
@@ -1582,6 +1722,9 @@ export const HoldingsFieldsFragmentDoc = /*#__PURE__*/ new TypedDocumentString(`
   url
   publisher
   publishedOn
+  kind
+  quote
+  asOf
 }`, {"fragmentName":"HoldingsFields"}) as unknown as TypedDocumentString<HoldingsFieldsFragment, unknown>;
 export const TreasuryFlowFieldsFragmentDoc = /*#__PURE__*/ new TypedDocumentString(`
     fragment TreasuryFlowFields on TreasuryFlow {
@@ -1617,6 +1760,9 @@ export const TreasuryTransactionFieldsFragmentDoc = /*#__PURE__*/ new TypedDocum
   url
   publisher
   publishedOn
+  kind
+  quote
+  asOf
 }`, {"fragmentName":"TreasuryTransactionFields"}) as unknown as TypedDocumentString<TreasuryTransactionFieldsFragment, unknown>;
 export const AssetDocument = /*#__PURE__*/ new TypedDocumentString(`
     query Asset($symbol: String!, $from: DateTime, $to: DateTime, $interval: CandleInterval! = DAY, $at: DateTime, $adjusted: Boolean! = true) {
@@ -1690,6 +1836,9 @@ fragment SourceFields on Source {
   url
   publisher
   publishedOn
+  kind
+  quote
+  asOf
 }`) as unknown as TypedDocumentString<AssetQuery, AssetQueryVariables>;
 export const AssetsDocument = /*#__PURE__*/ new TypedDocumentString(`
     query Assets($kind: AssetKind) {
@@ -1723,6 +1872,9 @@ fragment SourceFields on Source {
   url
   publisher
   publishedOn
+  kind
+  quote
+  asOf
 }`) as unknown as TypedDocumentString<AssetsQuery, AssetsQueryVariables>;
 export const CreateAssetDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation CreateAsset($input: CreateAssetInput!) {
@@ -1786,6 +1938,9 @@ fragment SourceFields on Source {
   url
   publisher
   publishedOn
+  kind
+  quote
+  asOf
 }
 fragment UserErrorFields on UserError {
   field
@@ -1862,6 +2017,9 @@ fragment SourceFields on Source {
   url
   publisher
   publishedOn
+  kind
+  quote
+  asOf
 }
 fragment LoanRepaymentFields on LoanRepayment {
   id
@@ -2014,6 +2172,105 @@ fragment UserErrorFields on UserError {
   message
   code
 }`) as unknown as TypedDocumentString<CreateCompanyMutation, CreateCompanyMutationVariables>;
+export const MinersByLatestReportedBtcDocument = /*#__PURE__*/ new TypedDocumentString(`
+    query MinersByLatestReportedBtc($first: Int = 50) {
+  companies(first: $first, orderBy: LATEST_REPORTED_BTC_DESC) {
+    edges {
+      node {
+        ticker
+        name
+        latestHoldingsReport {
+          on
+          btc
+          basis
+          source {
+            ...SourceFields
+          }
+        }
+      }
+    }
+  }
+}
+    fragment SourceFields on Source {
+  title
+  url
+  publisher
+  publishedOn
+  kind
+  quote
+  asOf
+}`) as unknown as TypedDocumentString<MinersByLatestReportedBtcQuery, MinersByLatestReportedBtcQueryVariables>;
+export const MinedPerReportedPeriodDocument = /*#__PURE__*/ new TypedDocumentString(`
+    query MinedPerReportedPeriod($since: Date!, $first: Int = 20, $reports: Int = 20) {
+  companies(first: $first) {
+    edges {
+      node {
+        ticker
+        productionReports(first: $reports, periodEndFrom: $since) {
+          edges {
+            node {
+              periodStart
+              periodEnd
+              period
+              minedBtc
+              source {
+                ...SourceFields
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+    fragment SourceFields on Source {
+  title
+  url
+  publisher
+  publishedOn
+  kind
+  quote
+  asOf
+}`) as unknown as TypedDocumentString<MinedPerReportedPeriodQuery, MinedPerReportedPeriodQueryVariables>;
+export const BtcBackedDebtDocument = /*#__PURE__*/ new TypedDocumentString(`
+    query BtcBackedDebt($on: Date, $first: Int = 20) {
+  companies(first: $first, filter: {hasBtcBackedDebt: true}) {
+    edges {
+      node {
+        ticker
+        holdings(on: $on) {
+          on
+          pledgedBtc
+          pledgedBtcComplete
+        }
+        loans {
+          kind
+          lender
+          description
+          principalUsd
+          collateralBtcReported
+          collateralDisclosed
+          status
+          citations {
+            field
+            source {
+              ...SourceFields
+            }
+          }
+        }
+      }
+    }
+  }
+}
+    fragment SourceFields on Source {
+  title
+  url
+  publisher
+  publishedOn
+  kind
+  quote
+  asOf
+}`) as unknown as TypedDocumentString<BtcBackedDebtQuery, BtcBackedDebtQueryVariables>;
 export const MinersOverviewDocument = /*#__PURE__*/ new TypedDocumentString(`
     query MinersOverview($first: Int = 50) {
   companies(first: $first, orderBy: LATEST_REPORTED_BTC_DESC) {
@@ -2327,6 +2584,9 @@ export const CreateLoanDocument = /*#__PURE__*/ new TypedDocumentString(`
   url
   publisher
   publishedOn
+  kind
+  quote
+  asOf
 }
 fragment UserErrorFields on UserError {
   field
@@ -2391,6 +2651,9 @@ export const RepayLoanDocument = /*#__PURE__*/ new TypedDocumentString(`
   url
   publisher
   publishedOn
+  kind
+  quote
+  asOf
 }
 fragment UserErrorFields on UserError {
   field
@@ -2489,6 +2752,9 @@ export const RecordProductionReportDocument = /*#__PURE__*/ new TypedDocumentStr
   url
   publisher
   publishedOn
+  kind
+  quote
+  asOf
 }
 fragment UserErrorFields on UserError {
   field
@@ -2527,6 +2793,9 @@ export const CreateSiteDocument = /*#__PURE__*/ new TypedDocumentString(`
   url
   publisher
   publishedOn
+  kind
+  quote
+  asOf
 }
 fragment UserErrorFields on UserError {
   field
@@ -2601,6 +2870,9 @@ fragment SourceFields on Source {
   url
   publisher
   publishedOn
+  kind
+  quote
+  asOf
 }
 fragment LoanRepaymentFields on LoanRepayment {
   id
@@ -2706,6 +2978,9 @@ export const TreasuryTransactionsDocument = /*#__PURE__*/ new TypedDocumentStrin
   url
   publisher
   publishedOn
+  kind
+  quote
+  asOf
 }
 fragment PageInfoFields on PageInfo {
   hasNextPage
@@ -2742,6 +3017,9 @@ export const RecordTreasuryTransactionDocument = /*#__PURE__*/ new TypedDocument
   url
   publisher
   publishedOn
+  kind
+  quote
+  asOf
 }
 fragment UserErrorFields on UserError {
   field

@@ -37,6 +37,7 @@ export const BACKED_UP_TABLES = [
   { name: 'assets', orderBy: ['id'] },
   { name: 'price_observations', orderBy: ['asset_id', 'at'] },
   { name: 'corporate_actions', orderBy: ['id'] },
+  { name: 'field_citations', orderBy: ['id'] },
   { name: 'idempotency_keys', orderBy: ['operation', 'key'] },
 ] as const;
 

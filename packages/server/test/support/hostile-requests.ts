@@ -226,7 +226,7 @@ export function hostileRequests(ctx: HostileContext, seed = 20_260_209): { refus
   const fuzzBases = [
     { body: JSON.stringify({ query: 'query ($t: String!, $on: Date) { company(ticker: $t) { holdings(on: $on) { btc } loans { ltv(btcPriceUsd: "70000") } } }', variables: { t: 'CANG', on: '2026-02-09' } }), headers: () => anyKey() },
     { body: JSON.stringify({ query: '{ companies(first: 5, filter: { nameContains: "an" }) { edges { cursor node { ticker sites(first: 2) { totalCount } } } } }' }), headers: () => anyKey() },
-    { body: JSON.stringify({ query: `mutation ($i: RecordTreasuryTransactionInput!) { recordTreasuryTransaction(input: $i) { transaction { id } userErrors { code } } }`, variables: { i: { companyId: ctx.companyId, kind: 'MINED', btc: '1', occurredOn: '2026-02-10', note: 'fuzz' } } }), headers: () => pick([{}, ctx.reader]) },
+    { body: JSON.stringify({ query: `mutation ($i: RecordTreasuryTransactionInput!) { recordTreasuryTransaction(input: $i) { transaction { id } userErrors { code } } }`, variables: { i: { companyId: ctx.companyId, kind: 'MINED', btc: '1', occurredOn: '2026-02-10', note: 'fuzz', source: { title: 'fuzz' } } } }), headers: () => pick([{}, ctx.reader]) },
   ];
   const junk = ['{', '}', '[', ']', '"', ':', ',', '\\', '\u0000', "'", '\ud800', '🚀', 'e', '-', '9', ' ', 'null', '{"a":', '"\\u'];
   for (let i = 0; i < 150; i += 1) {
@@ -539,22 +539,22 @@ export function hostileRequests(ctx: HostileContext, seed = 20_260_209): { refus
     createAsset: { entity: 'asset', input: { symbol: 'HSTLA', name: 'Hostile', kind: 'CRYPTO' }, refusedInput: { symbol: 'BTC', name: 'x', kind: 'CRYPTO' } },
     createSite: {
       entity: 'site',
-      input: { companyId: ctx.companyId, name: 'Hostile site', region: 'North America', status: 'OPERATING', purpose: 'MIXED' },
+      input: { companyId: ctx.companyId, name: 'Hostile site', region: 'North America', status: 'OPERATING', purpose: 'MIXED', source: { title: 'Hostile-input test' } },
       refusedInput: { companyId: nowhere, name: 'x', region: 'x', country: 'x', status: 'OPERATING', purpose: 'MIXED', source: { title: 'x', publisher: 'x' } },
     },
     recordProductionReport: {
       entity: 'report',
-      input: { companyId: ctx.companyId, periodStart: '2026-03-01', periodEnd: '2026-03-31', minedBtc: '1' },
-      refusedInput: { companyId: nowhere, periodStart: '2026-03-01', periodEnd: '2026-03-31', minedBtc: '1', idempotencyKey: 'x' },
+      input: { companyId: ctx.companyId, periodStart: '2026-03-01', periodEnd: '2026-03-31', minedBtc: '1', source: { title: 'Hostile-input test' } },
+      refusedInput: { companyId: nowhere, periodStart: '2026-03-01', periodEnd: '2026-03-31', minedBtc: '1', idempotencyKey: 'x', source: { title: 'x' } },
     },
     createLoan: {
       entity: 'loan',
-      input: { companyId: ctx.companyId, collateralBtc: '1', principalUsd: '1000' },
+      input: { companyId: ctx.companyId, collateralBtc: '1', principalUsd: '1000', source: { title: 'Hostile-input test' } },
       refusedInput: { companyId: nowhere, collateralBtc: '1', lender: 'x', source: { title: 'x' } },
     },
     repayLoan: {
       entity: 'repayment',
-      input: { loanId: ctx.loanId, amountUsd: '1', paidOn: '2026-02-10' },
+      input: { loanId: ctx.loanId, amountUsd: '1', paidOn: '2026-02-10', source: { title: 'Hostile-input test' } },
       refusedInput: { loanId: ctx.loanId, amountUsd: '1', paidOn: '2026-02-10', fundedBySale: { btc: '1000000', usd: '1' }, idempotencyKey: 'x', source: { title: 'x' } },
     },
     recordPrices: { entity: null, input: { symbol: 'BTC', points: [{ at: '2026-03-01T00:00:00Z', close: '1' }] }, refusedInput: { symbol: 'NOPE0', points: [{ at: '2026-03-01T00:00:00Z', close: '1' }], source: { title: 'x' } } },
@@ -643,16 +643,17 @@ export function hostileRequests(ctx: HostileContext, seed = 20_260_209): { refus
   const storableText = (value: string, multiline = false) =>
     !loneSurrogate(value) && !(multiline ? /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/ : /[\u0000-\u001f\u007f-\u009f]/).test(value);
   const RECORD = 'mutation ($input: RecordTreasuryTransactionInput!) { recordTreasuryTransaction(input: $input) { transaction { id note source { title publisher } } userErrors { code field message } } }';
-  const mined = { companyId: ctx.companyId, kind: 'MINED', btc: '0.00000001', occurredOn: '2026-02-10' };
+  // A fact written through the API carries its source: each accepted write adds its source row.
+  const mined = { companyId: ctx.companyId, kind: 'MINED', btc: '0.00000001', occurredOn: '2026-02-10', source: { title: 'Hostile-input test' } };
   for (const value of HOSTILE_STRINGS) {
     const variants: [string, Record<string, unknown>, AcceptedWrite][] = [
-      ['note', { ...mined, note: value }, { storable: storableText(value, true) && value.length <= 1000, stored: { note: value }, adds: { sources: 0, idempotencyKeys: 0 } }],
+      ['note', { ...mined, note: value }, { storable: storableText(value, true) && value.length <= 1000, stored: { note: value }, adds: { sources: 1, idempotencyKeys: 0 } }],
       [
         'source title and publisher',
         { ...mined, note: 'source', source: { title: value, publisher: value } },
         { storable: storableText(value) && value.trim() !== '' && value.length <= 200, stored: { source: { title: value.trim(), publisher: value } }, adds: { sources: 1, idempotencyKeys: 0 } },
       ],
-      ['idempotencyKey', { ...mined, note: 'keyed', idempotencyKey: value }, { storable: storableText(value) && value.length <= 255, stored: { note: 'keyed' }, adds: { sources: 0, idempotencyKeys: value === '' ? 0 : 1 } }],
+      ['idempotencyKey', { ...mined, note: 'keyed', idempotencyKey: value }, { storable: storableText(value) && value.length <= 255, stored: { note: 'keyed' }, adds: { sources: 1, idempotencyKeys: value === '' ? 0 : 1 } }],
     ];
     for (const [field, input, accepted] of variants) {
       writes.push({
