@@ -767,7 +767,7 @@ export type CompanyHistoryQuery = {
       /** Where this fact was published. */
       source: CitationFieldsFragment | null
     }>,
-    /** One treasury flow per pair of consecutive reported figures (holdingsReports on different days), oldest first: from the day after one report to the next report's day, so each flow's unexplainedBtc is what the recorded flows leave unexplained of that change. */
+    /** One treasury flow per two consecutive reported figures (holdingsReports), oldest first: from the day after one report to the next report's day, so each flow's unexplainedBtc is what the recorded flows leave unexplained of that change. */
     treasuryFlowsBetweenReports: Array<{
       from: DateString,
       to: DateString,
