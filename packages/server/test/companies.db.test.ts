@@ -105,11 +105,20 @@ describe('a company', () => {
       exchange: 'NYSE',
       businessLines: ['BITCOIN_MINING', 'AI_COMPUTE'],
       officers: [
-        { name: 'Paul Yu', role: 'CEO', since: null, previousEmployer: null, source: { publisher: null } },
+        // As CANG.yaml cites them; Jack Jin's page gives the month only, stored as its first day.
+        { name: 'Paul Yu', role: 'CEO', since: null, previousEmployer: null, source: { publisher: 'Grafa' } },
         { name: 'Jack Jin', role: 'CTO', since: '2026-02-01', previousEmployer: 'Zoom', source: { publisher: 'TheMinerMag' } },
+        {
+          name: 'Yongyi Zhang',
+          role: 'Chief Financial Officer',
+          since: null,
+          previousEmployer: null,
+          source: { publisher: 'Cango Inc. (SEC filing 0001104659-25-117521, Kabutan mirror)' },
+        },
       ],
-      stock: { symbol: 'CANG', kind: 'EQUITY', name: 'Cango Inc. Class A ordinary shares' },
-      source: { title: "News article on Cango's BTC sale and AI pivot" },
+      // The price file names no asset: a company's listed shares are named after it.
+      stock: { symbol: 'CANG', kind: 'EQUITY', name: 'Cango Inc. shares' },
+      source: { title: 'Cango Inc. Announces February 2026 Computing and Energy Operations Update' },
     });
   });
 

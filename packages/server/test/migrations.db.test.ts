@@ -25,6 +25,7 @@ const DOMAIN_TABLES = [
   'assets',
   'companies',
   'corporate_actions',
+  'field_citations',
   'holdings_reports',
   'idempotency_keys',
   'loan_repayments',

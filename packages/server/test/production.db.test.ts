@@ -61,9 +61,13 @@ describe("Cango's production reports", () => {
     const data = await ask(`{ company(ticker: "CANG") { productionReports {
       totalCount edges { node { ${REPORT_FIELDS} source { title publisher url } } }
     } } }`);
-    expect(data.company.productionReports).toEqual({
-      totalCount: 2,
-      edges: [
+    // CANG.yaml's six reports, newest period end first (the quarter ends with March).
+    const { totalCount, edges } = data.company.productionReports;
+    expect([totalCount, edges.map((edge: any) => `${edge.node.periodStart}/${edge.node.periodEnd}`)]).toEqual([
+      6,
+      ['2026-01-01/2026-03-31', '2026-02-01/2026-02-28', '2026-01-01/2026-01-31', '2025-12-01/2025-12-31', '2025-11-01/2025-11-30', '2025-10-01/2025-10-31'],
+    ]);
+    expect(edges.slice(2, 4)).toEqual([
         {
           node: {
             periodStart: '2026-01-01',
@@ -79,7 +83,7 @@ describe("Cango's production reports", () => {
             // 496.35 / 37.02 / 31 = 496.35 / 1147.62 = 0.432503790…
             btcPerEhPerDay: '0.43250379',
             source: {
-              title: 'Cango Bitcoin mining update, January 2026',
+              title: '(the page shows no title)',
               publisher: 'Grafa',
               url: 'https://grafa.com/pt-BR/news/united-states/cango-bitcoin-mining-update-jan-2026',
             },
@@ -100,14 +104,13 @@ describe("Cango's production reports", () => {
             // 569 / 43.36 / 31 = 569 / 1344.16 = 0.423312700…
             btcPerEhPerDay: '0.4233127',
             source: {
-              title: 'Cango announces December 2025 bitcoin production',
-              publisher: 'AInvest',
-              url: 'https://www.ainvest.com/news/cango-announces-december-2025-bitcoin-production-mining-operations-update-2601-33',
+              title: 'Cango’s Bitcoin Bet Gets Bigger: December Output Rises as Miner Stockpiles 7,500+ BTC',
+              publisher: 'Global Fintech Edge',
+              url: 'https://globalfintechedge.com/news/cangos-bitcoin-bet-gets-bigger-december-output-rises-as-miner-stockpiles-7500-btc',
             },
           },
         },
-      ],
-    });
+    ]);
   });
 });
 
@@ -259,8 +262,9 @@ describe('cursors edited by hand', () => {
 
 describe('a production report as a node', () => {
   it('node(id) returns the report, its company and its source', async () => {
-    const listed = await ask('{ company(ticker: "CANG") { productionReports(first: 1) { edges { node { id } } } } }');
-    const id = listed.company.productionReports.edges[0].node.id;
+    // The third newest: January 2026 (after the first quarter and February).
+    const listed = await ask('{ company(ticker: "CANG") { productionReports(first: 3) { edges { node { id } } } } }');
+    const id = listed.company.productionReports.edges[2].node.id;
     const data = await ask(
       `query ($id: ID!) { node(id: $id) { __typename id ... on ProductionReport {
         periodEnd minedBtc btcPerDay company { ticker } source { publisher }
