@@ -120,8 +120,10 @@ describe('holdingsHistory', () => {
     expect(data.company.holdingsHistory).toEqual([
       { on: '2025-12-31', btc: '7528.3' },
       { on: '2026-01-31', btc: '7474.6' },
-      { on: '2026-02-28', btc: '3023.6' },
-      { on: '2026-03-12', btc: '3023.6' },
+      // CANG.yaml cites Cango's own figure for the end of February (3,313.4 BTC): it is the anchor
+      // from then on, not January's figure less the sale plus February's mining.
+      { on: '2026-02-28', btc: '3313.4' },
+      { on: '2026-03-12', btc: '3313.4' },
     ]);
   });
 
