@@ -32,11 +32,13 @@ COPY pnpm-lock.yaml pnpm-workspace.yaml .npmrc ./
 COPY packages/schema/package.json packages/schema/
 COPY packages/server/package.json packages/server/
 COPY packages/sdk/package.json packages/sdk/
+COPY packages/explorer/package.json packages/explorer/
 RUN --mount=type=cache,id=pnpm-store,target=/pnpm/store \
     pnpm install --frozen-lockfile
 
 COPY . .
-# Build the server and the workspace packages it depends on (the trailing "..."), in order.
+# Build the server and the workspace packages it depends on (the trailing "..."), in order: the
+# explorer's build bundles its page into packages/explorer/dist, which deploy copies with it.
 RUN pnpm --filter "@minergraph/server..." run build
 
 # A self-contained copy of the server: its files plus production dependencies only, with

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The README's first hour, as a stranger runs it: clone into an empty folder, the two Quick
-# start commands, then, with the server still running, create a key, import a CSV and record a
-# mutation with that key. No other step. Exits non-zero, saying which step, if any fails.
+# start commands (the explorer page at / included), then, with the server still running, create a
+# key, import a CSV and record a mutation with that key. No other step. Exits non-zero, saying which step, if any fails.
 #
 #   bash scripts/first-hour.sh [repository]      (default: this checkout)
 #   FIRST_HOUR_SKIP_TEST=1 ...                   skip `pnpm test` (CI has just run it on its own clean clone)
@@ -32,6 +32,12 @@ for _ in $(seq 1 600); do
 done
 [ -n "$url" ] || fail "the server did not print its URL"
 echo "serving at $url"
+
+# pnpm start built the explorer page: / is it, and its script is served from this server.
+page=$(curl -sf "${url%/graphql}/" -H 'accept: text/html') || fail "GET / failed"
+script=$(grep -o '/explorer/explorer-[A-Za-z0-9]*\.js' <<<"$page" | head -1)
+[ -n "$script" ] || fail "GET / is not the explorer page: $(head -c 300 <<<"$page")"
+curl -sf -o /dev/null "${url%/graphql}$script" || fail "the explorer's script $script is not served"
 
 if [ "${FIRST_HOUR_SKIP_TEST:-}" != 1 ]; then
   echo "--- pnpm test"

@@ -2,6 +2,7 @@
 // `pnpm minergraph` and `pnpm start`: runs the server's CLI compiled into one file (see
 // build-cli.mjs), rebuilt whenever a source file of the workspace is newer than it, so a
 // command starts in plain Node without compiling TypeScript each time, and never runs stale code.
+// `serve` also rebuilds the explorer page (packages/explorer/build.mjs) when its sources are newer.
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -35,6 +36,12 @@ function builtAt() {
 if (builtAt() < newestChange()) {
   const { buildCli } = await import('./build-cli.mjs');
   await buildCli(outdir);
+}
+
+// The explorer page the server serves at / (packages/explorer), rebuilt the same way, for `serve`.
+if (process.argv[2] === 'serve' && !/^(false|0|no)$/.test(process.env.MINERGRAPH_EXPLORER ?? '')) {
+  const explorer = await import('../packages/explorer/build.mjs');
+  if (explorer.isStale()) await explorer.buildExplorer();
 }
 
 await import(pathToFileURL(output).href);

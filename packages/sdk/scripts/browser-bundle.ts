@@ -23,8 +23,8 @@ company(client, { ticker: 'CANG', from: '2026-01-01', to: '2026-01-31' }).then((
 });
 `;
 
-/** min+gzip bytes the browser bundle may reach; the client runtime plus every operation's text. */
-export const GZIP_BUDGET_BYTES = 7 * 1024;
+/** min+gzip bytes the browser bundle may reach; the client runtime plus every operation's text (the explorer's three operations among them, since they are the SDK's too). */
+export const GZIP_BUDGET_BYTES = 8 * 1024;
 
 /** min+gzip bytes the one-query bundle may reach: the client runtime and the text of Company, the largest query (11 fragments). */
 export const ONE_QUERY_GZIP_BUDGET_BYTES = 5 * 1024;

@@ -99,6 +99,7 @@ const environment = z.object({
   MINERGRAPH_MAX_CONCURRENT_PER_CLIENT: count(DEFAULT_RATE_LIMITS.concurrentPerClient, 0),
   MINERGRAPH_INTROSPECTION: optionalFlag,
   MINERGRAPH_PLAYGROUND: optionalFlag,
+  MINERGRAPH_EXPLORER: optionalFlag,
   MINERGRAPH_PERSISTED_ONLY: flag,
   MINERGRAPH_RESPONSE_CACHE: onUnlessOff,
   MINERGRAPH_RESPONSE_CACHE_MB: count(64),
@@ -229,6 +230,8 @@ export interface Config {
   readonly introspection: boolean;
   /** The GraphiQL playground; off in production unless MINERGRAPH_PLAYGROUND=true. */
   readonly playground: boolean;
+  /** The explorer page at `/`; on unless MINERGRAPH_EXPLORER=false, in production too. */
+  readonly explorer: boolean;
   /**
    * "Did you mean ...?" in error messages, which name fields, arguments and types a client did
    * not ask about: only outside production, and only when introspection shows them anyway.
@@ -315,6 +318,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     }),
     introspection: e.MINERGRAPH_INTROSPECTION ?? e.NODE_ENV !== 'production',
     playground: e.MINERGRAPH_PLAYGROUND ?? e.NODE_ENV !== 'production',
+    explorer: e.MINERGRAPH_EXPLORER ?? true,
     suggestions: e.NODE_ENV !== 'production' && (e.MINERGRAPH_INTROSPECTION ?? true),
     persistedOnly: e.MINERGRAPH_PERSISTED_ONLY,
     persistedManifest: e.MINERGRAPH_PERSISTED_MANIFEST === undefined ? undefined : resolve(cwd, e.MINERGRAPH_PERSISTED_MANIFEST),

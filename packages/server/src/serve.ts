@@ -66,7 +66,7 @@ export async function serve(config: Config, logger: Logger): Promise<RunningServ
       readReplica = await openReadReplica(database, { ...connections, ...config.readReplica, logger });
       logger.info({ replica: readReplica.location, maxWaitMs: config.readReplica.maxWaitMs }, 'queries go to the read replica');
     }
-    const { createServer } = await http;
+    const { createServer, defaultExplorerDirectory } = await http;
     metrics = (await metricsModule).createMetrics();
     if (database.pgPool) metrics.watchPool(database.pgPool);
     const server = await createServer({
@@ -77,6 +77,7 @@ export async function serve(config: Config, logger: Logger): Promise<RunningServ
       limits: config.limits,
       introspection: config.introspection,
       playground: config.playground,
+      explorer: config.explorer ? { directory: defaultExplorerDirectory() } : null,
       suggestions: config.suggestions,
       manifest,
       persistedOnly: config.persistedOnly,

@@ -22,6 +22,7 @@ describe('configuration', () => {
       rateLimits: { perKeyPerMinute: 600, perAddressPerMinute: 300, concurrentPerClient: 8 },
       introspection: true,
       playground: true,
+      explorer: true,
       suggestions: true,
       persistedOnly: false,
       persistedManifest: undefined,
@@ -63,6 +64,7 @@ describe('configuration', () => {
         MINERGRAPH_MAX_CONCURRENT_PER_CLIENT: '4',
         MINERGRAPH_PERSISTED_ONLY: 'true',
         MINERGRAPH_PERSISTED_MANIFEST: 'ops.json',
+        MINERGRAPH_EXPLORER: 'false',
         MINERGRAPH_CORS_ORIGINS: 'https://app.example.com, HTTP://LOCALHOST:5173/',
         DATABASE_READ_URL: 'postgres://reader:pw@replica:5432/minergraph',
         MINERGRAPH_READ_REPLICA_WAIT_MS: '250',
@@ -98,6 +100,7 @@ describe('configuration', () => {
       rateLimits: { perKeyPerMinute: 1200, perAddressPerMinute: 0, concurrentPerClient: 4 },
       introspection: false,
       playground: false,
+      explorer: false,
       suggestions: false,
       persistedOnly: true,
       persistedManifest: '/srv/app/ops.json',
@@ -138,6 +141,13 @@ describe('configuration', () => {
     expect(attempt).toThrow(/PORT="eighty"/);
     expect(attempt).toThrow(/LOG_LEVEL="loud"/);
     expect(attempt).toThrow(/DATABASE_URL="mysql:\/\/x": must be a PostgreSQL URL/);
+  });
+
+  it('serves the explorer page in production too, unless MINERGRAPH_EXPLORER=false', () => {
+    expect(loadConfig({ NODE_ENV: 'production' }).explorer).toBe(true);
+    expect(loadConfig({ MINERGRAPH_EXPLORER: 'false' }).explorer).toBe(false);
+    expect(loadConfig({ MINERGRAPH_EXPLORER: '' }).explorer).toBe(true);
+    expect(() => loadConfig({ MINERGRAPH_EXPLORER: 'off' })).toThrow(/MINERGRAPH_EXPLORER="off"/);
   });
 
   it('keeps introspection and the playground on in production only when asked to', () => {

@@ -311,6 +311,15 @@ builder.objectFields(Company, (t) => ({
     description: 'Every holdings figure the company reported, oldest first, each with its basis and source.',
     resolve: (company, _args, context) => context.loaders.holdingsReports.load(company.id),
   }),
+  treasuryFlowsBetweenReports: t.field({
+    type: [TreasuryFlow],
+    description:
+      "One treasury flow per two consecutive reported figures (holdingsReports), oldest first: from the day after one report to the next report's day, so each flow's unexplainedBtc is what the recorded flows leave unexplained of that change.",
+    resolve: async (company, _args, context) => {
+      const days = [...new Set((await context.loaders.holdingsReports.load(company.id)).map((report) => report.on))];
+      return days.slice(1).map((to, index) => ({ companyId: company.id, from: addDays(days[index]!, 1), to }));
+    },
+  }),
   holdings: t.field({
     type: Holdings,
     description: 'BTC held at the end of the given day (default: today).',

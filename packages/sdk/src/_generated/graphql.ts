@@ -795,6 +795,456 @@ export type BtcBackedDebtQuery = {
   }
 };
 
+export type CitationFieldsFragment = {
+  /** The title of the article, filing or release. */
+  title: string,
+  /** Where to read it (http or https); null when it has no address. */
+  url: string | null,
+  /** Who published it, e.g. "TheMinerMag"; null when not recorded. */
+  publisher: string | null,
+  /** The day it was published; null when not recorded. */
+  publishedOn: DateString | null,
+  /** What kind of page it is; null for sources recorded through the API. */
+  kind: SourceKind | null,
+  /** The verbatim sentence of the page stating the fact this source is attached to; null when none was recorded. */
+  quote: string | null,
+  /** The day the quoted sentence gives its figure for. */
+  asOf: DateString | null
+};
+
+export type FieldCitationFieldsFragment = {
+  /** The field the number is in, e.g. minedBtc or principalUsd. */
+  field: string,
+  /** The page, with the sentence stating this number. */
+  source: CitationFieldsFragment
+};
+
+export type MinersOverviewQueryVariables = Exact<{
+  /** How many to return, 0 to 100 (default 20). */
+  first?: number | null | undefined;
+}>;
+
+
+export type MinersOverviewQuery = {
+  /** A page of the companies that match the filter, in the order asked for. */
+  companies: {
+    /** How many rows match, ignoring pagination. */
+    totalCount: number,
+    /** The page's rows, in the connection's order. */
+    edges: Array<{
+      /** The row. */
+      node: {
+        /** The global id: opaque and stable; node(id:) fetches the object again, and mutations take it (companyId, loanId). */
+        id: string,
+        /** Upper-case, unique. */
+        ticker: string,
+        /** The legal name, e.g. "Cango Inc.". */
+        name: string,
+        /** The latest holdings figure the company reported (by its day), with its basis and source; null when none. */
+        latestHoldingsReport: {
+          /** The day whose end the figure is for. */
+          on: DateString,
+          /** BTC held, as reported. */
+          btc: DecimalString,
+          /** What the figure includes, as the company states it (e.g. BTC loaned or pledged, receivables); null when the company's page states nothing. Compare figures across companies with it in view. */
+          basis: string | null,
+          /** Where this fact was published. */
+          source: CitationFieldsFragment | null
+        } | null,
+        /** Every holdings figure the company reported, oldest first, each with its basis and source. */
+        holdingsReports: Array<{
+          /** The day whose end the figure is for. */
+          on: DateString,
+          /** BTC held, as reported. */
+          btc: DecimalString
+        }>,
+        /** A page of its production reports, newest period first. */
+        productionReports: {
+          /** The page's rows, in the connection's order. */
+          edges: Array<{
+            /** The row. */
+            node: {
+              /** The first day of the period. */
+              periodStart: DateString,
+              /** The last day of the period (included). */
+              periodEnd: DateString,
+              /** The period as the company published it; a quarter is one report, never split into months. Null when not stated. */
+              period: ReportPeriod | null,
+              /** BTC mined in the period. */
+              minedBtc: DecimalString,
+              /** Where this fact was published. */
+              source: CitationFieldsFragment | null,
+              /** The page and sentence each number was quoted from, when they differ by number (reports from the data files). */
+              citations: Array<FieldCitationFieldsFragment>
+            }
+          }>
+        },
+        /** BTC held at the end of the given day (default: today). */
+        holdings: {
+          /** The day, whose end (UTC) the figures are for. */
+          on: DateString,
+          /** BTC pledged as collateral on active loans at the end of the day, counting only disclosed collateral: when pledgedBtcComplete is false, an active BTC-backed loan whose collateral was never disclosed is left out, and the true figure is higher. */
+          pledgedBtc: DecimalString,
+          /** False when an active BTC-backed loan’s collateral was never disclosed, so pledgedBtc leaves it out. */
+          pledgedBtcComplete: boolean
+        },
+        /** The company's Bitcoin-backed loans, by originatedOn, oldest first (undated ones last). */
+        loans: Array<{
+          /** The global id: opaque and stable; node(id:) fetches the object again, and mutations take it (companyId, loanId). */
+          id: string,
+          /** What kind of debt this is, as disclosed. */
+          kind: LoanKind,
+          /** Who lent; null when undisclosed. */
+          lender: string | null,
+          /** False when the lender or company never disclosed the collateral; then ltv and trigger prices are null. */
+          collateralDisclosed: boolean,
+          /** Collateral as disclosed, less collateral released by repayments; null when never disclosed (unlike collateralBtc, which reads 0). */
+          collateralBtcReported: DecimalString | null,
+          /** USD still owed: principalUsd - repaidUsd; null when the principal is unknown. */
+          outstandingUsd: DecimalString | null,
+          /** Loan-to-value, a fraction rounded half-up to 8 decimal places: outstandingUsd / (collateralBtc × price), so 0.5 means the debt is half the collateral's value; price defaults to the latest BTC close. Null when not computable (unknown principal or collateral, no price, or beyond what a Float holds). */
+          ltv: number | null,
+          /** When the latest BTC close that ltv uses by default was observed; null when no price is known. */
+          btcPriceAt: DateTimeString | null,
+          /** Where this fact was published. */
+          source: CitationFieldsFragment | null
+        }>
+      }
+    }>
+  }
+};
+
+export type CompanyHistoryQueryVariables = Exact<{
+  /** e.g. "CANG". */
+  ticker: string;
+  /** Divide prices observed before a ratio change (split, ADS conversion) by the units one old unit became, so the series compares like with like (default). False: prices as observed. */
+  adjusted?: boolean;
+}>;
+
+
+export type CompanyHistoryQuery = {
+  /** The company with this ticker, case-insensitive; null when there is none. */
+  company: {
+    /** The global id: opaque and stable; node(id:) fetches the object again, and mutations take it (companyId, loanId). */
+    id: string,
+    /** Upper-case, unique. */
+    ticker: string,
+    /** The legal name, e.g. "Cango Inc.". */
+    name: string,
+    /** Where its shares are listed, e.g. "NYSE"; null when not recorded. */
+    exchange: string | null,
+    /** What it does; a company may be in several lines. */
+    businessLines: Array<BusinessLine>,
+    /** Where this fact was published. */
+    source: CitationFieldsFragment | null,
+    /** Every holdings figure the company reported, oldest first, each with its basis and source. */
+    holdingsReports: Array<{
+      /** The day whose end the figure is for. */
+      on: DateString,
+      /** BTC held, as reported. */
+      btc: DecimalString,
+      /** What the figure includes, as the company states it (e.g. BTC loaned or pledged, receivables); null when the company's page states nothing. Compare figures across companies with it in view. */
+      basis: string | null,
+      /** Where this fact was published. */
+      source: CitationFieldsFragment | null
+    }>,
+    /** One treasury flow per two consecutive reported figures (holdingsReports), oldest first: from the day after one report to the next report's day, so each flow's unexplainedBtc is what the recorded flows leave unexplained of that change. */
+    treasuryFlowsBetweenReports: Array<{
+      /** The first day of the window. */
+      from: DateString,
+      /** The last day of the window (included). */
+      to: DateString,
+      /** BTC held at the end of the day before `from`. */
+      openingBtc: DecimalString,
+      /** BTC of the MINED flows in the window. */
+      minedBtc: DecimalString,
+      /** BTC of the PURCHASED flows in the window. */
+      purchasedBtc: DecimalString,
+      /** BTC of the SOLD flows in the window (a positive amount). */
+      soldBtc: DecimalString,
+      /** BTC of the OTHER flows in the window, signed (negative when more went out). */
+      otherBtc: DecimalString,
+      /** BTC held at the end of `to`. */
+      closingBtc: DecimalString,
+      /** BTC: closingBtc - openingBtc - (mined + purchased - sold + other), what reported figures changed beyond the recorded flows. */
+      unexplainedBtc: DecimalString
+    }>,
+    /** A page of its BTC flows, newest first. */
+    treasuryTransactions: {
+      /** How many rows match, ignoring pagination. */
+      totalCount: number,
+      /** The page's rows, in the connection's order. */
+      edges: Array<{
+        /** The row. */
+        node: {
+          /** The global id: opaque and stable; node(id:) fetches the object again, and mutations take it (companyId, loanId). */
+          id: string,
+          /** What moved the BTC. */
+          kind: TreasuryTransactionKind,
+          /** BTC moved: a positive amount for MINED, PURCHASED and SOLD; signed for OTHER. */
+          btc: DecimalString,
+          /** USD proceeds of a sale or cost of a purchase; null when not known. */
+          usd: DecimalString | null,
+          /** The day it happened. */
+          occurredOn: DateString,
+          /** BTC held at the end of occurredOn: the same figure as holdings(on: occurredOn).btc. */
+          balanceAfterBtc: DecimalString,
+          /** What the company said about it, or how it was recorded; null when none. */
+          note: string | null,
+          /** Where this fact was published. */
+          source: CitationFieldsFragment | null
+        }
+      }>
+    },
+    /** A page of its production reports, newest period first. */
+    productionReports: {
+      /** How many rows match, ignoring pagination. */
+      totalCount: number,
+      /** The page's rows, in the connection's order. */
+      edges: Array<{
+        /** The row. */
+        node: {
+          /** The global id: opaque and stable; node(id:) fetches the object again, and mutations take it (companyId, loanId). */
+          id: string,
+          /** The first day of the period. */
+          periodStart: DateString,
+          /** The last day of the period (included). */
+          periodEnd: DateString,
+          /** The period as the company published it; a quarter is one report, never split into months. Null when not stated. */
+          period: ReportPeriod | null,
+          /** BTC mined in the period. */
+          minedBtc: DecimalString,
+          /** BTC sold in the period; null when not reported. */
+          soldBtc: DecimalString | null,
+          /** BTC held at the end of periodEnd, as reported; null when not reported. */
+          heldBtc: DecimalString | null,
+          /** EH/s actually hashing (the average over the period when so reported); null when not reported. */
+          operatingHashrateEh: DecimalString | null,
+          /** EH/s of machines installed, as reported; null when not reported. */
+          deployedHashrateEh: DecimalString | null,
+          /** Where this fact was published. */
+          source: CitationFieldsFragment | null,
+          /** The page and sentence each number was quoted from, when they differ by number (reports from the data files). */
+          citations: Array<FieldCitationFieldsFragment>
+        }
+      }>
+    },
+    /** The company's Bitcoin-backed loans, by originatedOn, oldest first (undated ones last). */
+    loans: Array<{
+      /** The global id: opaque and stable; node(id:) fetches the object again, and mutations take it (companyId, loanId). */
+      id: string,
+      /** What kind of debt this is, as disclosed. */
+      kind: LoanKind,
+      /** Who lent; null when undisclosed. */
+      lender: string | null,
+      /** ACTIVE until repaid in full. */
+      status: LoanStatus,
+      /** The terms as disclosed, in words. */
+      description: string | null,
+      /** USD of principal drawn; null when it was never disclosed. */
+      principalUsd: DecimalString | null,
+      /** USD repaid: the sum of the repayments. */
+      repaidUsd: DecimalString,
+      /** USD still owed: principalUsd - repaidUsd; null when the principal is unknown. */
+      outstandingUsd: DecimalString | null,
+      /** False when the lender or company never disclosed the collateral; then ltv and trigger prices are null. */
+      collateralDisclosed: boolean,
+      /** Collateral as disclosed, less collateral released by repayments; null when never disclosed (unlike collateralBtc, which reads 0). */
+      collateralBtcReported: DecimalString | null,
+      /** A percent a year, as recorded: 9 means 9 % a year. Null when undisclosed. */
+      interestRatePercent: number | null,
+      /** The day it was drawn; null when not recorded. */
+      originatedOn: DateString | null,
+      /** The day it falls due; null when not recorded. */
+      maturesOn: DateString | null,
+      /** Loan-to-value, a fraction rounded half-up to 8 decimal places: outstandingUsd / (collateralBtc × price), so 0.5 means the debt is half the collateral's value; price defaults to the latest BTC close. Null when not computable (unknown principal or collateral, no price, or beyond what a Float holds). */
+      ltv: number | null,
+      /** When the latest BTC close that ltv uses by default was observed; null when no price is known. */
+      btcPriceAt: DateTimeString | null,
+      /** A fraction, as recorded (like ltv): 0.7 means the lender calls for more collateral when ltv reaches 70 %. Null when undisclosed. */
+      marginCallLtv: number | null,
+      /** A fraction, as recorded (like ltv): 0.8 means the lender may sell the collateral when ltv reaches 80 %. Null when undisclosed. */
+      liquidationLtv: number | null,
+      /** USD per BTC at which ltv reaches marginCallLtv: outstandingUsd / (collateralBtc × marginCallLtv), rounded half-up to 8 places; null when one of them is unknown. */
+      marginCallPriceUsd: DecimalString | null,
+      /** USD per BTC at which ltv reaches liquidationLtv: outstandingUsd / (collateralBtc × liquidationLtv), rounded half-up to 8 places; null when one of them is unknown. */
+      liquidationPriceUsd: DecimalString | null,
+      /** Where this fact was published. */
+      source: CitationFieldsFragment | null,
+      /** The page and sentence each disclosed term was quoted from (debts from the data files). */
+      citations: Array<FieldCitationFieldsFragment>,
+      /** Its repayments, oldest first. */
+      repayments: Array<{
+        /** The day it was paid. */
+        paidOn: DateString,
+        /** USD paid. */
+        amountUsd: DecimalString,
+        /** Where this fact was published. */
+        source: CitationFieldsFragment | null
+      }>
+    }>,
+    /** Its named officers. */
+    officers: Array<{
+      /** The person's name, e.g. "Paul Yu". */
+      name: string,
+      /** CEO, CTO, CFO, ... */
+      role: string,
+      /** The day they took the role; null when not reported. */
+      since: DateString | null,
+      /** Where they worked before, when reported, e.g. "Zoom". */
+      previousEmployer: string | null,
+      /** Where this fact was published. */
+      source: CitationFieldsFragment | null
+    }>,
+    /** Its sites by region, and its own reported count. */
+    siteSummary: {
+      /** Site count as the company last reported it (e.g. 40 for "over 40 sites"), when known. */
+      reportedSiteCount: number | null,
+      /** Regions the company reports operating in, whether or not its sites are recorded individually. */
+      reportedRegions: Array<string>,
+      /** Sites recorded individually. */
+      siteCount: number
+    },
+    /** A page of its individually recorded sites, by name. */
+    sites: {
+      /** The page's rows, in the connection's order. */
+      edges: Array<{
+        /** The row. */
+        node: {
+          /** The global id: opaque and stable; node(id:) fetches the object again, and mutations take it (companyId, loanId). */
+          id: string,
+          /** The name the company gives it. */
+          name: string,
+          /** e.g. "North America", "East Africa". */
+          region: string,
+          /** The country it is in; null when not reported. */
+          country: string | null,
+          /** Where it stands in its life. */
+          status: SiteStatus,
+          /** Power capacity in MW; null when not reported. */
+          powerCapacityMw: DecimalString | null,
+          /** Installed hashrate in EH/s; null when not reported. */
+          hashrateEh: DecimalString | null,
+          /** Where this fact was published. */
+          source: CitationFieldsFragment | null
+        }
+      }>
+    },
+    /** The company's listed equity, whose prices live in price history. */
+    stock: {
+      /** BTC, CANG, ... */
+      symbol: string,
+      /** The newest observation; null without prices. */
+      latestPrice: {
+        /** When the price was observed. */
+        at: DateTimeString,
+        /** USD per unit: the close of the observation (the high for allTimeHigh). */
+        priceUsd: DecimalString,
+        /** Where this fact was published. */
+        source: CitationFieldsFragment | null
+      } | null,
+      /** Ratio changes of the listed units, oldest first. */
+      corporateActions: Array<{
+        /** The first day the new units traded. */
+        effectiveOn: DateString,
+        /** New units per old unit: "2" means each old unit became 2. */
+        ratio: DecimalString,
+        /** What happened, in words, e.g. "Each ADS became 2 Class A ordinary shares ...". */
+        description: string,
+        /** Where this fact was published. */
+        source: CitationFieldsFragment | null
+      }>
+    } | null
+  } | null,
+  /** The asset with this symbol, case-insensitive; null when there is none. */
+  btc: {
+    /** The newest observation; null without prices. */
+    latestPrice: {
+      /** When the price was observed. */
+      at: DateTimeString,
+      /** USD per unit: the close of the observation (the high for allTimeHigh). */
+      priceUsd: DecimalString,
+      /** Where this fact was published. */
+      source: CitationFieldsFragment | null
+    } | null
+  } | null
+};
+
+export type PriceCandlesQueryVariables = Exact<{
+  /** BTC, or a ticker such as CANG. */
+  symbol: string;
+  /** Default: the same instant a year before `to`. */
+  from?: DateTimeString | null | undefined;
+  /** Default: now, the instant the request is served. */
+  to?: DateTimeString | null | undefined;
+  /** How long each candle lasts. */
+  interval: CandleInterval;
+  /** Divide prices observed before a ratio change (split, ADS conversion) by the units one old unit became, so the series compares like with like (default). False: prices as observed. */
+  adjusted?: boolean;
+}>;
+
+
+export type PriceCandlesQuery = {
+  /** The asset with this symbol, case-insensitive; null when there is none. */
+  btc: {
+    /** BTC, CANG, ... */
+    symbol: string,
+    /** The full name, e.g. "Bitcoin", "Cango Inc.". */
+    name: string,
+    /** OHLC buckets that start in [from, to), oldest first; empty buckets are left out. Buckets are UTC: DAY at 00:00, WEEK on Monday, MONTH on the 1st. Without a window: the year up to now. */
+    candles: Array<{
+      /** The instant the bucket starts. */
+      start: DateTimeString,
+      /** USD per unit: the open of the bucket's first observation. */
+      open: DecimalString,
+      /** USD per unit: the highest high observed in the bucket. */
+      high: DecimalString,
+      /** USD per unit: the lowest low observed in the bucket. */
+      low: DecimalString,
+      /** USD per unit: the close of the bucket's last observation. */
+      close: DecimalString
+    }>
+  } | null,
+  /** The asset with this symbol, case-insensitive; null when there is none. */
+  share: {
+    /** BTC, CANG, ... */
+    symbol: string,
+    /** The full name, e.g. "Bitcoin", "Cango Inc.". */
+    name: string,
+    /** OHLC buckets that start in [from, to), oldest first; empty buckets are left out. Buckets are UTC: DAY at 00:00, WEEK on Monday, MONTH on the 1st. Without a window: the year up to now. */
+    candles: Array<{
+      /** The instant the bucket starts. */
+      start: DateTimeString,
+      /** USD per unit: the open of the bucket's first observation. */
+      open: DecimalString,
+      /** USD per unit: the highest high observed in the bucket. */
+      high: DecimalString,
+      /** USD per unit: the lowest low observed in the bucket. */
+      low: DecimalString,
+      /** USD per unit: the close of the bucket's last observation. */
+      close: DecimalString
+    }>,
+    /** Ratio changes of the listed units, oldest first. */
+    corporateActions: Array<{
+      /** The first day the new units traded. */
+      effectiveOn: DateString,
+      /** New units per old unit: "2" means each old unit became 2. */
+      ratio: DecimalString,
+      /** What happened, in words, e.g. "Each ADS became 2 Class A ordinary shares ...". */
+      description: string,
+      /** Where this fact was published. */
+      source: CitationFieldsFragment | null
+    }>
+  } | null,
+  /** Every asset, by symbol. */
+  shares: Array<{
+    /** BTC, CANG, ... */
+    symbol: string,
+    /** The full name, e.g. "Bitcoin", "Cango Inc.". */
+    name: string
+  }>
+};
+
 export type SourceFieldsFragment = {
   /** The title of the article, filing or release. */
   title: string,
@@ -1429,6 +1879,33 @@ export const OfficerFieldsFragmentDoc = /*#__PURE__*/ new TypedDocumentString(`
   quote
   asOf
 }`, {"fragmentName":"OfficerFields"}) as unknown as TypedDocumentString<OfficerFieldsFragment, unknown>;
+export const CitationFieldsFragmentDoc = /*#__PURE__*/ new TypedDocumentString(`
+    fragment CitationFields on Source {
+  title
+  url
+  publisher
+  publishedOn
+  kind
+  quote
+  asOf
+}
+    `, {"fragmentName":"CitationFields"}) as unknown as TypedDocumentString<CitationFieldsFragment, unknown>;
+export const FieldCitationFieldsFragmentDoc = /*#__PURE__*/ new TypedDocumentString(`
+    fragment FieldCitationFields on FieldCitation {
+  field
+  source {
+    ...CitationFields
+  }
+}
+    fragment CitationFields on Source {
+  title
+  url
+  publisher
+  publishedOn
+  kind
+  quote
+  asOf
+}`, {"fragmentName":"FieldCitationFields"}) as unknown as TypedDocumentString<FieldCitationFieldsFragment, unknown>;
 export const UserErrorFieldsFragmentDoc = /*#__PURE__*/ new TypedDocumentString(`
     fragment UserErrorFields on UserError {
   field
@@ -2154,6 +2631,303 @@ export const BtcBackedDebtDocument = /*#__PURE__*/ new TypedDocumentString(`
   quote
   asOf
 }`) as unknown as TypedDocumentString<BtcBackedDebtQuery, BtcBackedDebtQueryVariables>;
+export const MinersOverviewDocument = /*#__PURE__*/ new TypedDocumentString(`
+    query MinersOverview($first: Int = 50) {
+  companies(first: $first, orderBy: LATEST_REPORTED_BTC_DESC) {
+    totalCount
+    edges {
+      node {
+        id
+        ticker
+        name
+        latestHoldingsReport {
+          on
+          btc
+          basis
+          source {
+            ...CitationFields
+          }
+        }
+        holdingsReports {
+          on
+          btc
+        }
+        productionReports(first: 1) {
+          edges {
+            node {
+              periodStart
+              periodEnd
+              period
+              minedBtc
+              source {
+                ...CitationFields
+              }
+              citations {
+                ...FieldCitationFields
+              }
+            }
+          }
+        }
+        holdings {
+          on
+          pledgedBtc
+          pledgedBtcComplete
+        }
+        loans(status: ACTIVE) {
+          id
+          kind
+          lender
+          collateralDisclosed
+          collateralBtcReported
+          outstandingUsd
+          ltv
+          btcPriceAt
+          source {
+            ...CitationFields
+          }
+        }
+      }
+    }
+  }
+}
+    fragment CitationFields on Source {
+  title
+  url
+  publisher
+  publishedOn
+  kind
+  quote
+  asOf
+}
+fragment FieldCitationFields on FieldCitation {
+  field
+  source {
+    ...CitationFields
+  }
+}`) as unknown as TypedDocumentString<MinersOverviewQuery, MinersOverviewQueryVariables>;
+export const CompanyHistoryDocument = /*#__PURE__*/ new TypedDocumentString(`
+    query CompanyHistory($ticker: String!, $adjusted: Boolean! = true) {
+  company(ticker: $ticker) {
+    id
+    ticker
+    name
+    exchange
+    businessLines
+    source {
+      ...CitationFields
+    }
+    holdingsReports {
+      on
+      btc
+      basis
+      source {
+        ...CitationFields
+      }
+    }
+    treasuryFlowsBetweenReports {
+      from
+      to
+      openingBtc
+      minedBtc
+      purchasedBtc
+      soldBtc
+      otherBtc
+      closingBtc
+      unexplainedBtc
+    }
+    treasuryTransactions(first: 100) {
+      totalCount
+      edges {
+        node {
+          id
+          kind
+          btc
+          usd
+          occurredOn
+          balanceAfterBtc
+          note
+          source {
+            ...CitationFields
+          }
+        }
+      }
+    }
+    productionReports(first: 100) {
+      totalCount
+      edges {
+        node {
+          id
+          periodStart
+          periodEnd
+          period
+          minedBtc
+          soldBtc
+          heldBtc
+          operatingHashrateEh
+          deployedHashrateEh
+          source {
+            ...CitationFields
+          }
+          citations {
+            ...FieldCitationFields
+          }
+        }
+      }
+    }
+    loans {
+      id
+      kind
+      lender
+      status
+      description
+      principalUsd
+      repaidUsd
+      outstandingUsd
+      collateralDisclosed
+      collateralBtcReported
+      interestRatePercent
+      originatedOn
+      maturesOn
+      ltv
+      btcPriceAt
+      marginCallLtv
+      liquidationLtv
+      marginCallPriceUsd
+      liquidationPriceUsd
+      source {
+        ...CitationFields
+      }
+      citations {
+        ...FieldCitationFields
+      }
+      repayments {
+        paidOn
+        amountUsd
+        source {
+          ...CitationFields
+        }
+      }
+    }
+    officers {
+      name
+      role
+      since
+      previousEmployer
+      source {
+        ...CitationFields
+      }
+    }
+    siteSummary {
+      reportedSiteCount
+      reportedRegions
+      siteCount
+    }
+    sites(first: 100) {
+      edges {
+        node {
+          id
+          name
+          region
+          country
+          status
+          powerCapacityMw
+          hashrateEh
+          source {
+            ...CitationFields
+          }
+        }
+      }
+    }
+    stock {
+      symbol
+      latestPrice(adjusted: $adjusted) {
+        at
+        priceUsd
+        source {
+          ...CitationFields
+        }
+      }
+      corporateActions {
+        effectiveOn
+        ratio
+        description
+        source {
+          ...CitationFields
+        }
+      }
+    }
+  }
+  btc: asset(symbol: "BTC") {
+    latestPrice {
+      at
+      priceUsd
+      source {
+        ...CitationFields
+      }
+    }
+  }
+}
+    fragment CitationFields on Source {
+  title
+  url
+  publisher
+  publishedOn
+  kind
+  quote
+  asOf
+}
+fragment FieldCitationFields on FieldCitation {
+  field
+  source {
+    ...CitationFields
+  }
+}`) as unknown as TypedDocumentString<CompanyHistoryQuery, CompanyHistoryQueryVariables>;
+export const PriceCandlesDocument = /*#__PURE__*/ new TypedDocumentString(`
+    query PriceCandles($symbol: String!, $from: DateTime, $to: DateTime, $interval: CandleInterval!, $adjusted: Boolean! = true) {
+  btc: asset(symbol: "BTC") {
+    symbol
+    name
+    candles(from: $from, to: $to, interval: $interval) {
+      start
+      open
+      high
+      low
+      close
+    }
+  }
+  share: asset(symbol: $symbol) {
+    symbol
+    name
+    candles(from: $from, to: $to, interval: $interval, adjusted: $adjusted) {
+      start
+      open
+      high
+      low
+      close
+    }
+    corporateActions {
+      effectiveOn
+      ratio
+      description
+      source {
+        ...CitationFields
+      }
+    }
+  }
+  shares: assets(kind: EQUITY) {
+    symbol
+    name
+  }
+}
+    fragment CitationFields on Source {
+  title
+  url
+  publisher
+  publishedOn
+  kind
+  quote
+  asOf
+}`) as unknown as TypedDocumentString<PriceCandlesQuery, PriceCandlesQueryVariables>;
 export const CreateLoanDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation CreateLoan($input: CreateLoanInput!) {
   createLoan(input: $input) {

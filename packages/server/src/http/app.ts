@@ -59,6 +59,9 @@ import { aliasAndRootFieldRule, bodyErrors, checkComplexity, queryLengthGuard } 
 import { persistedQueryCache, requirePersisted, type Manifest } from './persisted.js';
 import { docsRouter, DOCS_PATH, readmeApiSection } from './docs.js';
 import { endpointGuide } from './endpoint-guide.js';
+import { explorerRouter } from './explorer.js';
+
+export { defaultExplorerDirectory } from './explorer.js';
 import { faviconRouter } from './favicon.js';
 import { playgroundRouter } from './playground.js';
 import { variableErrorFields } from './variable-errors.js';
@@ -81,6 +84,11 @@ export interface ServerOptions {
   introspection?: boolean;
   /** The GraphiQL playground (default on). */
   playground?: boolean;
+  /**
+   * The explorer page at `/`: the folder packages/explorer's build wrote (MINERGRAPH_EXPLORER;
+   * serve passes its default folder). Without it, `/` is the playground's, as `/graphql` is.
+   */
+  explorer?: { directory: string } | null;
   /** "Did you mean ...?" suggestions in error messages (default: as introspection). */
   suggestions?: boolean;
   /** Operations known by hash (the SDK's manifest); clients may send just the hash. */
@@ -347,6 +355,9 @@ export async function createServer(options: ServerOptions): Promise<MinerGraphSe
   if (docs !== null) app.use(docsRouter(docs));
   const docsPath = docs === null ? null : DOCS_PATH;
   const playground = options.playground ?? true;
+  if (options.explorer) {
+    app.use(explorerRouter({ directory: options.explorer.directory, graphqlPath: GRAPHQL_PATH, playgroundPath: playground ? GRAPHQL_PATH : null }));
+  }
   if (playground) app.use(playgroundRouter({ graphqlPath: GRAPHQL_PATH, title: 'MinerGraph playground', docsPath }));
   app.use(endpointGuide({ graphqlPath: GRAPHQL_PATH, playground, docsPath }));
   // Express would hash every answer for a weak ETag: GraphQL answers that can be kept get

@@ -1,0 +1,83 @@
+// The explorer page: a hash router over three views. `#/` the miners at a glance,
+// `#/company/CANG` one company, `#/prices?symbol=CANG&from=...` candles.
+import type { CandleInterval } from '@minergraph/sdk/operations';
+import { MinerGraphError } from '@minergraph/sdk/operations';
+import { renderCompany } from './company.js';
+import { h } from './dom.js';
+import { renderOverview } from './overview.js';
+import { DEFAULT_CHOICE, renderPrices, type PriceChoice } from './prices.js';
+import './style.css';
+
+const main = document.getElementById('main') as HTMLElement;
+const status = document.getElementById('status') as HTMLElement;
+
+function choiceFrom(query: URLSearchParams): PriceChoice {
+  const interval = query.get('interval');
+  return {
+    symbol: query.get('symbol') ?? DEFAULT_CHOICE.symbol,
+    from: query.get('from') ?? DEFAULT_CHOICE.from,
+    to: query.get('to') ?? DEFAULT_CHOICE.to,
+    interval: interval === 'WEEK' || interval === 'MONTH' || interval === 'DAY' ? (interval as CandleInterval) : DEFAULT_CHOICE.interval,
+    adjusted: query.get('adjusted') !== 'false',
+  };
+}
+
+function pricesHash(choice: PriceChoice): string {
+  const query = new URLSearchParams({
+    symbol: choice.symbol,
+    from: choice.from,
+    to: choice.to,
+    interval: choice.interval,
+    adjusted: String(choice.adjusted),
+  });
+  return `#/prices?${query}`;
+}
+
+let rendering = 0;
+
+async function route(): Promise<void> {
+  const turn = ++rendering;
+  const [path = '/', search = ''] = (location.hash.replace(/^#/, '') || '/').split('?');
+  const company = /^\/company\/([A-Za-z0-9.-]{1,12})$/.exec(path);
+  const view = company ? 'company' : path === '/prices' ? 'prices' : 'overview';
+  for (const link of document.querySelectorAll<HTMLAnchorElement>('nav a[data-view]')) {
+    if (link.dataset.view === view) link.setAttribute('aria-current', 'page');
+    else link.removeAttribute('aria-current');
+  }
+  document.body.dataset.view = view;
+  delete document.body.dataset.rendered;
+  status.textContent = 'Loading…';
+  const started = performance.now();
+  try {
+    if (company) {
+      await renderCompany(main, company[1]!.toUpperCase());
+      document.title = `${company[1]!.toUpperCase()} · MinerGraph explorer`;
+    } else if (view === 'prices') {
+      await renderPrices(main, choiceFrom(new URLSearchParams(search)), (choice) => {
+        location.hash = pricesHash(choice);
+      });
+      document.title = 'Prices · MinerGraph explorer';
+    } else {
+      await renderOverview(main);
+      document.title = 'Listed miners · MinerGraph explorer';
+    }
+    if (turn !== rendering) return;
+    status.textContent = '';
+    // Charts are drawn in the microtasks the views queued; the mark follows them.
+    await Promise.resolve();
+    performance.mark(`${view}-rendered`, { detail: { sinceRouting: performance.now() - started } });
+    document.body.dataset.rendered = view;
+    main.querySelector<HTMLElement>('h1')?.focus({ preventScroll: true });
+  } catch (error) {
+    if (turn !== rendering) return;
+    status.textContent = '';
+    const message = error instanceof MinerGraphError ? `${error.message} (${error.kind})` : String(error);
+    main.replaceChildren(h('h1', { tabindex: -1 }, 'Could not load this view'), h('p', { role: 'alert' }, message));
+    document.body.dataset.rendered = 'error';
+  }
+}
+
+window.addEventListener('hashchange', () => void route());
+// /company/CANG and /prices (a link shared without the #) are read as their hash routes.
+if (!location.hash && location.pathname !== '/') history.replaceState(null, '', `/#${location.pathname}${location.search}`);
+void route();
