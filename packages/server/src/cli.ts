@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // The command line: `pnpm minergraph <command>`. The one place that reads the environment.
+import type { SyncResult } from './facts/load.js';
 import cluster from 'node:cluster';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -197,7 +198,7 @@ Environment:
       }
       const config = loadConfig();
       await withDatabase(config, async ({ db }) => {
-        let result;
+        let result: SyncResult;
         try {
           result = await syncFacts(db, dataDir);
         } catch (error) {

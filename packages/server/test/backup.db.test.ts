@@ -10,7 +10,6 @@ import { createTestDatabase, engine, preparePgliteDataDir, type TestDatabase } f
 import { query, runCli, servingUrl, type CliRun } from './support/process.js';
 
 /** Every fact written through the API carries its source (issue 12); these tests are about other things. */
-const SRC = { title: 'A test source' };
 
 // The README's backup: taken by the CLI while the server runs and writes, restored into a new
 // database that then answers exactly as the original did at the instant of the backup.
@@ -109,7 +108,6 @@ beforeAll(async () => {
     'mutation ($input: RecordProductionReportInput!) { recordProductionReport(input: $input) { report { id } userErrors { message } } }',
     {
       input: {
-        source: SRC,
         companyId: company.id,
         // A month the seeded data files do not report (CANG.yaml has February 2026).
         periodStart: '2026-04-01',

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { loadManifest, sdkManifestPath } from '../src/http/persisted.js';
+import { defaultManifestPath, loadManifest } from '../src/http/persisted.js';
 import { seed } from '../src/seed/seed.js';
 import { createTestDatabase, engine, type TestDatabase } from './support/database.js';
 import { REPOSITORY_DATA } from './support/founding-data.js';
@@ -106,7 +106,7 @@ describe.skipIf(engine !== 'pglite')('the explorer page', () => {
     expect(await seed(database.db, { dataDir: REPOSITORY_DATA })).toBe('loaded');
     server = await startTestServer(database, {
       explorer: { directory: built },
-      manifest: loadManifest(sdkManifestPath()!),
+      manifest: loadManifest(defaultManifestPath()!),
       persistedOnly: true,
     });
     origin = new URL(server.url).origin;
@@ -210,7 +210,7 @@ describe.skipIf(engine !== 'pglite')('the explorer page', () => {
         expect(await page.getByTestId('pledged-CANG').evaluate((link) => link.firstChild!.textContent)).toBe('undisclosed');
         // Canaan: two loans, 330 and 200 BTC pledged.
         // innerText: what is shown, without the tooltips hidden until focus.
-        // biome-ignore lint/performance/useDomNodeTextContent: the hidden tooltips must be left out
+        // innerText, not textContent: the hidden tooltips must be left out
         expect(await page.locator('tr[data-ticker="CAN"] td[data-column="pledged"]').innerText()).toBe('530 = 330 + 200');
         expect(await page.locator('tr[data-ticker="MARA"] td[data-column="basis"] summary').textContent()).toBe(
           'with portions loaned and pledged (9,377 BTC loaned to…',

@@ -166,7 +166,6 @@ describe('multi-part writes are atomic', () => {
         report { id periodEnd minedBtc soldBtc heldBtc btcPerDay source { title url } } userErrors { message } } }`,
       {
         input: {
-          source: SRC,
           companyId,
           periodStart: '2026-02-01',
           periodEnd: '2026-02-28',
@@ -249,7 +248,7 @@ describe('idempotency keys', () => {
     const first = { source: SRC, loanId: data.createLoan.loan.id, amountUsd: '100', paidOn: '2026-03-01', idempotencyKey: 'tstq-1' };
     const answer = await server.graphql(REPAY, { input: first }, headers);
     expect(answer.data.repayLoan).toEqual({ loan: { repaidUsd: '100' }, repayment: { amountUsd: '100' }, userErrors: [] });
-    await server.graphql(REPAY, { input: { source: SRC, ...first, amountUsd: '200', idempotencyKey: 'tstq-2' } }, headers);
+    await server.graphql(REPAY, { input: { ...first, amountUsd: '200', idempotencyKey: 'tstq-2' } }, headers);
     expect((await server.graphql(REPAY, { input: first }, headers)).data).toEqual(answer.data);
   });
 

@@ -32,6 +32,7 @@ export const LoanStatusEnum = builder.enumType('LoanStatus', {
 });
 
 export const LoanKindEnum = builder.enumType('LoanKind', {
+  description: 'What kind of debt a loan is, as the company discloses it.',
   values: {
     BTC_BACKED_LOAN: { description: 'A loan secured by BTC.' },
     CREDIT_LINE: { description: 'A credit facility; BTC-backed when collateralBtcReported is given.' },

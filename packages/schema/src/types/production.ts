@@ -20,7 +20,12 @@ import {
 } from '../mutation.js';
 
 export const ReportPeriodEnum = builder.enumType('ReportPeriod', {
-  values: ['MONTH', 'QUARTER', 'YEAR'] as const satisfies readonly ReportPeriod[],
+  description: 'The length of the period a production report covers, as the company published it.',
+  values: {
+    MONTH: { description: 'A calendar month.' },
+    QUARTER: { description: 'A calendar or fiscal quarter: one report, never split into months.' },
+    YEAR: { description: 'A calendar or fiscal year.' },
+  } as const satisfies Record<ReportPeriod, unknown>,
 });
 
 export const ProductionReport = builder.loadableNode('ProductionReport', {

@@ -85,6 +85,8 @@ export function fakeDataSources(world: FakeWorld): { data: DataSources; calls: s
       },
       page: unused('companies.page'),
       count: unused('companies.count'),
+      latestHoldingsReports: unused('companies.latestHoldingsReports'),
+      holdingsReports: unused('companies.holdingsReports'),
     },
     officers: { byCompanyIds: unused('officers.byCompanyIds') },
     sites: {
@@ -108,7 +110,12 @@ export function fakeDataSources(world: FakeWorld): { data: DataSources; calls: s
       transactionPages: unused('treasury.transactionPages'),
       transactionCounts: unused('treasury.transactionCounts'),
     },
-    production: { byIds: unused('production.byIds'), pages: unused('production.pages'), counts: unused('production.counts') },
+    production: {
+      byIds: unused('production.byIds'),
+      pages: unused('production.pages'),
+      counts: unused('production.counts'),
+      citations: unused('production.citations'),
+    },
     loans: {
       async byIds(ids) {
         log('loans.byIds', ids);
@@ -120,6 +127,7 @@ export function fakeDataSources(world: FakeWorld): { data: DataSources; calls: s
       },
       repaymentsByLoanIds: unused('loans.repaymentsByLoanIds'),
       pledgedBtc: unused('loans.pledgedBtc'),
+      citations: unused('loans.citations'),
     },
     assets: {
       byIds: unused('assets.byIds'),

@@ -22,6 +22,9 @@ function world(): FakeWorld {
         url: 'https://example.com/exmc/annual-report-2025.pdf',
         publisher: 'Example Mining Corp.',
         publishedOn: '2026-03-31',
+        kind: 'FILING',
+        quote: 'Example Mining Corp. held 100 BTC at the end of March 2026.',
+        asOf: '2026-03-31',
       },
     ],
     companies: [
@@ -46,6 +49,8 @@ function world(): FakeWorld {
       {
         id: '3',
         companyId: '7',
+        kind: 'BTC_BACKED_LOAN',
+        description: 'A two-year loan of $1,000,000 against 20 BTC.',
         lender: 'Example Bank',
         principalUsd: '1000000',
         initialCollateralBtc: '20',

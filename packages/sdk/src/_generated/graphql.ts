@@ -133,6 +133,7 @@ export type CreateSiteInput = {
   ticker?: string | null | undefined;
 };
 
+/** What kind of debt a loan is, as the company discloses it. */
 export type LoanKind =
   /** A loan secured by BTC. */
   | 'BTC_BACKED_LOAN'
@@ -260,9 +261,13 @@ export type RepayLoanInput = {
   source?: SourceInput | null | undefined;
 };
 
+/** The length of the period a production report covers, as the company published it. */
 export type ReportPeriod =
+  /** A calendar month. */
   | 'MONTH'
+  /** A calendar or fiscal quarter: one report, never split into months. */
   | 'QUARTER'
+  /** A calendar or fiscal year. */
   | 'YEAR';
 
 /** A BTC sale, recorded as a SOLD treasury transaction on the day of the repayment. */

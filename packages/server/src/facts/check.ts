@@ -125,7 +125,7 @@ function checkCompany(file: CompanyFile): Problem[] {
       if (citation && value === null) problems.push({ where: `${where}.${field}`, what: 'is cited but null' });
     }
   });
-  file.corporateActions.forEach((action, i) => cite(`corporateActions[${i}]`, action.citation, action.ratio));
+  file.corporateActions.forEach((action, i) => void cite(`corporateActions[${i}]`, action.citation, action.ratio));
   file.officers.forEach((officer, i) => {
     cite(`officers[${i}]`, officer.citation);
     if (officer.previousEmployer && !mentions(officer.citation.quote, officer.previousEmployer)) {

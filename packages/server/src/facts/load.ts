@@ -101,7 +101,10 @@ class FileWriter {
 
   see(table: LoadedTable, key: string) {
     let keys = this.seen.get(table);
-    if (!keys) this.seen.set(table, (keys = new Set()));
+    if (!keys) {
+      keys = new Set();
+      this.seen.set(table, keys);
+    }
     keys.add(key);
   }
 
@@ -133,6 +136,7 @@ class FileWriter {
     taken?: () => Promise<boolean>,
   ): Promise<{ id: string; change: 'inserted' | 'updated' | 'unchanged' } | { id: null; change: 'skipped' }> {
     this.see(table, key);
+    // biome-ignore lint/suspicious/noExplicitAny: one code path for every loaded table, each named at run time
     const db = this.trx as unknown as Kysely<any>;
     const idColumn = table === 'price_observations' ? sql<string>`asset_id::text || '|' || at::text` : sql<string>`id::text`;
     const existing = await db.selectFrom(table).selectAll().select(idColumn.as('row_key')).where('fact_key', '=', key).executeTakeFirst();
@@ -496,7 +500,10 @@ async function deleteUnseen(trx: Transaction<Database>, seen: Seen): Promise<num
   for (const { fact_key } of kept.rows) {
     for (const [table, key] of [['companies', fact_key], ['sources', `${fact_key}#source`]] as const) {
       let keys = seen.get(table);
-      if (!keys) seen.set(table, (keys = new Set()));
+      if (!keys) {
+        keys = new Set();
+        seen.set(table, keys);
+      }
       keys.add(key);
     }
   }
