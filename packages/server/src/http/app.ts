@@ -25,6 +25,8 @@ import { endpointGuide } from './endpoint-guide.js';
 import { faviconRouter } from './favicon.js';
 import { playgroundRouter } from './playground.js';
 import { variableErrorFields } from './variable-errors.js';
+import { createResponseCache, type ResponseCache, type ResponseCacheOptions } from './response-cache.js';
+import { startChangeBus, type ChangeBus } from '../changes/bus.js';
 import { collectRequestFacts, noteErrorCodes, requestFactsPlugin, requestLogging } from './request-log.js';
 
 export const GRAPHQL_PATH = '/graphql';
@@ -55,6 +57,14 @@ export interface ServerOptions {
   metrics?: { metrics: Metrics; open: boolean; token: string | null };
   /** Which pages on other origins may call the API (MINERGRAPH_CORS_ORIGINS); default `'local'`. */
   corsOrigins?: CorsOrigins;
+  /**
+   * Answers to reads kept until a write (MINERGRAPH_RESPONSE_CACHE): off when absent, since
+   * only writes that publish a change (changes/changes.ts) move the data version, and tests
+   * write rows directly.
+   */
+  responseCache?: ResponseCacheOptions | null;
+  /** The change bus to key cached answers by; by default the server starts (and stops) its own. */
+  changes?: ChangeBus;
 }
 
 export type RequestContext = Context & {
@@ -214,6 +224,13 @@ export async function createServer(options: ServerOptions): Promise<MinerGraphSe
   const data = createDataSources(database.db);
   const app = express();
   const httpServer = listeningServer(app, options.timeouts ?? DEFAULT_TIMEOUTS);
+  const ownBus = options.responseCache && !options.changes ? await startChangeBus(database, logger) : null;
+  const bus = options.changes ?? ownBus;
+  let responseCache: ResponseCache | null = null;
+  if (options.responseCache && bus) {
+    const counters = options.metrics?.metrics.watchResponseCache(() => responseCache!.stats());
+    responseCache = createResponseCache(bus, options.responseCache, counters);
+  }
 
   const apollo = new ApolloServer<RequestContext>({
     schema,
@@ -235,6 +252,8 @@ export async function createServer(options: ServerOptions): Promise<MinerGraphSe
         persistedOnly: options.persistedOnly ? manifest : null,
         limiter: options.rateLimits ? createClientLimiter(database, options.rateLimits) : null,
       }),
+      // After admission: a cached answer is given only to a request that may ask for it.
+      ...(responseCache ? [responseCache.plugin()] : []),
       errorReporting(logger),
       variableErrorFields(),
       requestFactsPlugin(),
@@ -314,6 +333,7 @@ export async function createServer(options: ServerOptions): Promise<MinerGraphSe
       // The drain plugin stops accepting connections and waits for requests in flight.
       await apollo.stop();
       if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+      await ownBus?.close();
     },
   };
 }
