@@ -15,7 +15,7 @@ import { createClientLimiter, type ClientLimiter, type RateLimits } from './rate
 import { metricsRoute, type Metrics } from './metrics.js';
 import type { Tracing } from '../tracing.js';
 import { createDataSources } from '../repositories/index.js';
-import { DEFAULT_LIMITS, DEFAULT_TIMEOUTS, type CorsOrigins, type Limits, type ServerTimeouts } from '../config.js';
+import { DEFAULT_LIMITS, DEFAULT_SUBSCRIPTION_LIMITS, DEFAULT_TIMEOUTS, type CorsOrigins, type Limits, type ServerTimeouts, type SubscriptionLimits } from '../config.js';
 import { corsPolicy } from './cors.js';
 import { DATABASE_UNAVAILABLE, formatError, INTERNAL_MESSAGE, isClientError, isDatabaseUnavailable, RETRY_AFTER_SECONDS } from './errors.js';
 import { aliasAndRootFieldRule, bodyErrors, checkComplexity, queryLengthGuard } from './limits.js';
@@ -24,6 +24,7 @@ import { docsRouter, DOCS_PATH, readmeApiSection } from './docs.js';
 import { endpointGuide } from './endpoint-guide.js';
 import { faviconRouter } from './favicon.js';
 import { playgroundRouter } from './playground.js';
+import { serveSubscriptions } from './subscriptions.js';
 import { variableErrorFields } from './variable-errors.js';
 import { createResponseCache, type ResponseCache, type ResponseCacheOptions } from './response-cache.js';
 import { startChangeBus, type ChangeBus } from '../changes/bus.js';
@@ -63,7 +64,12 @@ export interface ServerOptions {
    * write rows directly.
    */
   responseCache?: ResponseCacheOptions | null;
-  /** The change bus to key cached answers by; by default the server starts (and stops) its own. */
+  /**
+   * GraphQL subscriptions over WebSocket on the GraphQL path, with these limits (default on,
+   * DEFAULT_SUBSCRIPTION_LIMITS); false serves none.
+   */
+  subscriptions?: SubscriptionLimits | false;
+  /** The change bus to key cached answers by and to feed subscriptions; by default the server starts (and stops) its own. */
   changes?: ChangeBus;
 }
 
@@ -224,7 +230,8 @@ export async function createServer(options: ServerOptions): Promise<MinerGraphSe
   const data = createDataSources(database.db);
   const app = express();
   const httpServer = listeningServer(app, options.timeouts ?? DEFAULT_TIMEOUTS);
-  const ownBus = options.responseCache && !options.changes ? await startChangeBus(database, logger) : null;
+  const subscriptionLimits = options.subscriptions === false ? null : (options.subscriptions ?? DEFAULT_SUBSCRIPTION_LIMITS);
+  const ownBus = (options.responseCache || subscriptionLimits) && !options.changes ? await startChangeBus(database, logger) : null;
   const bus = options.changes ?? ownBus;
   let responseCache: ResponseCache | null = null;
   if (options.responseCache && bus) {
@@ -301,6 +308,23 @@ export async function createServer(options: ServerOptions): Promise<MinerGraphSe
   const playground = options.playground ?? true;
   if (playground) app.use(playgroundRouter({ graphqlPath: GRAPHQL_PATH, title: 'MinerGraph playground', docsPath }));
   app.use(endpointGuide({ graphqlPath: GRAPHQL_PATH, playground, docsPath }));
+  const subscriptions =
+    subscriptionLimits && bus
+      ? serveSubscriptions(httpServer, {
+          path: GRAPHQL_PATH,
+          schema,
+          bus,
+          database,
+          data,
+          logger,
+          limits,
+          subscriptionLimits,
+          requireAuth: options.requireAuth ?? false,
+          manifest,
+          persistedOnly: options.persistedOnly ?? false,
+          suggestions,
+        })
+      : null;
   app.use(
     GRAPHQL_PATH,
     express.json({ limit: limits.maxBodyBytes }),
@@ -330,6 +354,8 @@ export async function createServer(options: ServerOptions): Promise<MinerGraphSe
         });
       }),
     close: async () => {
+      // Subscribers are told the server is going away (1001); the SDK reconnects, to another process if there is one.
+      await subscriptions?.close();
       // The drain plugin stops accepting connections and waits for requests in flight.
       await apollo.stop();
       if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));

@@ -30,6 +30,10 @@ const CLIENT_CODES = new Set([
   'NOT_COMPUTABLE',
   // Too many requests from one API key or address (HTTP 429 with Retry-After).
   'RATE_LIMITED',
+  // A subscription to a company or asset that does not exist.
+  'NOT_FOUND',
+  // More subscriptions on one WebSocket connection than the server allows.
+  'TOO_MANY_SUBSCRIPTIONS',
 ]);
 
 export const INTERNAL_MESSAGE = 'Internal server error. The server logged the details under this requestId.';
