@@ -24,7 +24,7 @@ import { docsRouter, DOCS_PATH, readmeApiSection } from './docs.js';
 import { endpointGuide } from './endpoint-guide.js';
 import { faviconRouter } from './favicon.js';
 import { playgroundRouter } from './playground.js';
-import { serveSubscriptions } from './subscriptions.js';
+import { serveSubscriptions, type SubscriptionServer } from './subscriptions.js';
 import { variableErrorFields } from './variable-errors.js';
 import { createResponseCache, type ResponseCache, type ResponseCacheOptions } from './response-cache.js';
 import { startChangeBus, type ChangeBus } from '../changes/bus.js';
@@ -85,6 +85,8 @@ export type RequestContext = Context & {
 
 export interface MinerGraphServer {
   app: express.Express;
+  /** The WebSocket side (subscriptions); null when off. */
+  subscriptions: SubscriptionServer | null;
   /** Starts listening; port 0 picks a free port. Resolves to the GraphQL URL. */
   listen(port: number, host: string): Promise<string>;
   /** Stops accepting, lets requests in flight finish, then stops Apollo. The database stays open. */
@@ -343,6 +345,7 @@ export async function createServer(options: ServerOptions): Promise<MinerGraphSe
 
   return {
     app,
+    subscriptions,
     listen: (port, host) =>
       new Promise((resolve, reject) => {
         httpServer.once('error', reject);

@@ -66,8 +66,8 @@ export interface SubscriptionServerOptions {
 }
 
 export interface SubscriptionServer {
-  /** Open WebSocket connections. */
-  connections(): number;
+  /** Open WebSocket connections, subscriptions listening for changes, and connections closed for reading too slowly. */
+  stats(): { connections: number; listening: number; slowClosed: number };
   /** Closes every connection (1001) and stops accepting new ones. */
   close(): Promise<void>;
 }
@@ -106,7 +106,7 @@ function matches(filter: FeedFilter, event: ChangeEvent): boolean {
  * commit order, queued while it is busy sending earlier ones. A subscription whose queue
  * passes `bufferSize` (its reader is slower than the events) calls `overflow` and ends.
  */
-export function connectionFeed(bus: ChangeBus, bufferSize: number, overflow: () => void): ChangeFeed {
+export function connectionFeed(bus: ChangeBus, bufferSize: number, overflow: () => void, counter?: { listening: number }): ChangeFeed {
   return {
     listen<F extends FeedFilter>(filter: F) {
       type Event = Extract<FeedEvent, { kind: F['kind'] }>;
@@ -116,6 +116,7 @@ export function connectionFeed(bus: ChangeBus, bufferSize: number, overflow: () 
       const finish = () => {
         if (done) return;
         done = true;
+        if (counter) counter.listening -= 1;
         unsubscribe();
         queue.length = 0;
         waiting?.({ done: true, value: undefined });
@@ -135,6 +136,7 @@ export function connectionFeed(bus: ChangeBus, bufferSize: number, overflow: () 
           queue.push(value);
         }
       });
+      if (counter) counter.listening += 1;
       const iterator: AsyncIterableIterator<Event> = {
         next: () => {
           if (queue.length > 0) return Promise.resolve({ done: false, value: queue.shift()! });
@@ -158,16 +160,20 @@ export function connectionFeed(bus: ChangeBus, bufferSize: number, overflow: () 
   };
 }
 
+/** The source stream onSubscribe opened for an operation's context, for `subscribe` to pick up. */
+const openedStreams = new WeakMap<object, AsyncIterableIterator<unknown>>();
+
 /**
- * graphql-js's subscribe, except that each event runs in a context of its own: fresh loaders
- * (a company's holdings are read after the write, not from the first event's cache) and the
- * event's own "today".
+ * graphql-js's subscribe, except that the source stream was opened in onSubscribe (so that a
+ * subscribe resolver's error, an unknown ticker, is an `error` message) and that each event
+ * runs in a context of its own: fresh loaders (a company's holdings are read after the write,
+ * not from the first event's cache) and the event's own "today".
  */
 function subscribeEachFresh(freshContext: (context: unknown) => unknown) {
-  return async (args: ExecutionArgs): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> => {
-    const stream = await createSourceEventStream(args);
-    if (!(Symbol.asyncIterator in stream)) return stream as ExecutionResult;
-    const events = stream as AsyncIterableIterator<unknown>;
+  return async (args: ExecutionArgs): Promise<AsyncIterableIterator<ExecutionResult>> => {
+    const events = openedStreams.get(args.contextValue as object);
+    if (!events) throw new Error('subscribe without a stream opened by onSubscribe');
+    openedStreams.delete(args.contextValue as object);
     const iterator: AsyncIterableIterator<ExecutionResult> = {
       next: async () => {
         const next = await events.next();
@@ -198,6 +204,8 @@ export function serveSubscriptions(httpServer: http.Server, options: Subscriptio
   const rules = [...specifiedRules, ScalarLiteralsRule, aliasAndRootFieldRule(limits)];
   const connections = new Map<WebSocket, Connection>();
   const perClient = new Map<string, number>();
+  let slowClosed = 0;
+  const counter = { listening: 0 };
   const release = (connection: Connection) => {
     if (connection.client === null) return;
     const left = (perClient.get(connection.client) ?? 1) - 1;
@@ -250,9 +258,10 @@ export function serveSubscriptions(httpServer: http.Server, options: Subscriptio
         }
         perClient.set(client, open + 1);
         const feed = connectionFeed(bus, subscriptionLimits.bufferSize, () => {
+          slowClosed += 1;
           logger.warn({ client, bufferSize: subscriptionLimits.bufferSize }, 'closing a slow subscriber');
           socket.close(CLOSE.SLOW_SUBSCRIBER, `Slow subscriber: over ${subscriptionLimits.bufferSize} events waited unsent. Reconnect and re-read.`);
-        });
+        }, counter);
         const connection: Connection = { viewer, client, feed };
         connections.set(socket, connection);
         socket.once('close', () => {
@@ -313,7 +322,11 @@ export function serveSubscriptions(httpServer: http.Server, options: Subscriptio
         } catch (error) {
           return [error as GraphQLError];
         }
-        return { schema, document, operationName, variableValues, contextValue };
+        const args = { schema, document, operationName, variableValues, contextValue };
+        const stream = await createSourceEventStream(args);
+        if (!(Symbol.asyncIterator in stream)) return [...((stream as ExecutionResult).errors ?? [errorOf('The subscription could not start.', 'BAD_REQUEST')])];
+        openedStreams.set(contextValue, stream as AsyncIterableIterator<unknown>);
+        return args;
       },
       onNext: (_ctx, _id, _payload, _args, result) => {
         if (!result.errors) return;
@@ -328,7 +341,7 @@ export function serveSubscriptions(httpServer: http.Server, options: Subscriptio
   );
 
   return {
-    connections: () => connections.size,
+    stats: () => ({ connections: connections.size, listening: counter.listening, slowClosed }),
     close: async () => {
       unGap();
       await server.dispose();
