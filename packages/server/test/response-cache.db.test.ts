@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startChangeBus, type ChangeBus } from '../src/changes/bus.js';
 import type { ChangeEvent } from '../src/changes/changes.js';
@@ -120,6 +121,28 @@ describe(`the response cache on ${engine}`, () => {
     } finally {
       await persisted.close();
     }
+  });
+});
+
+describe.skipIf(engine !== 'postgres')('the response cache when its LISTEN connection breaks', () => {
+  const listeners = () =>
+    sql<{ pid: number }>`select pid from pg_stat_activity where datname = current_database() and query = 'listen minergraph_changes'`.execute(database.db);
+
+  it('forgets what it held, and holds answers again once it listens again', async () => {
+    const tickers = '{ companies { edges { node { ticker } } } }';
+    await server.graphql(tickers);
+    expect(await counted(() => server.graphql(tickers))).toEqual({ hit: 1, miss: 0 });
+    const [before] = (await listeners()).rows;
+    const terminated = await sql<{ ok: boolean }>`select pg_terminate_backend(${before!.pid}) as ok`.execute(database.db);
+    expect(terminated.rows).toEqual([{ ok: true }]);
+    let after: { pid: number } | undefined;
+    for (let i = 0; i < 200 && !after; i += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+      after = (await listeners()).rows.find((row) => row.pid !== before!.pid);
+    }
+    expect(after).toBeDefined();
+    expect(await counted(() => server.graphql(tickers))).toEqual({ hit: 0, miss: 1 });
+    expect(await counted(() => server.graphql(tickers))).toEqual({ hit: 1, miss: 0 });
   });
 });
 

@@ -245,6 +245,7 @@ export async function createServer(options: ServerOptions): Promise<MinerGraphSe
     schema,
     validationRules: [ScalarLiteralsRule, aliasAndRootFieldRule(limits)],
     persistedQueries: { cache: persistedQueryCache(manifest, !options.persistedOnly) },
+    ...(responseCache ? { stringifyResult: responseCache.stringify } : {}),
     formatError: noteErrorCodes(formatError),
     includeStacktraceInErrorResponses: false,
     introspection,
@@ -327,8 +328,13 @@ export async function createServer(options: ServerOptions): Promise<MinerGraphSe
           suggestions,
         })
       : null;
-  app.use(
-    GRAPHQL_PATH,
+  // Express would hash every answer for a weak ETag: GraphQL answers that can be kept get
+  // theirs from the response cache, computed once (GET only).
+  const graphql = express();
+  graphql.disable('x-powered-by');
+  graphql.set('etag', false);
+  app.use(GRAPHQL_PATH, graphql);
+  graphql.use(
     express.json({ limit: limits.maxBodyBytes }),
     bodyErrors(limits),
     queryLengthGuard(limits),

@@ -19,6 +19,11 @@ import type { RequestContext } from './app.js';
  */
 export interface ResponseCache {
   plugin(): ApolloServerPlugin<RequestContext>;
+  /**
+   * Apollo's stringifyResult: a kept answer's JSON is written once, when it is kept, and sent
+   * as it is on every hit; any other answer as Apollo writes it.
+   */
+  stringify(result: FormattedExecutionResult): string;
   /** Bytes and answers held (metrics). */
   stats(): { bytes: number; entries: number };
 }
@@ -39,6 +44,9 @@ interface Entry {
   bytes: number;
 }
 
+/** Apollo's own: prettyJSONStringify. */
+const stringify = (result: FormattedExecutionResult) => `${JSON.stringify(result)}\n`;
+
 export const DEFAULT_RESPONSE_CACHE_BYTES = 64 * 1024 * 1024;
 
 export function createResponseCache(bus: ChangeBus, options: ResponseCacheOptions, counters?: ResponseCacheCounters): ResponseCache {
@@ -46,12 +54,15 @@ export function createResponseCache(bus: ChangeBus, options: ResponseCacheOption
     maxSize: options.maxBytes,
     sizeCalculation: (entry, key) => entry.bytes + key.length,
   });
+  // The JSON of each kept answer, by its data (Apollo hands stringifyResult a copy of the result).
+  const texts = new WeakMap<object, string>();
   // Older versions' answers can never be asked for again: free them at once.
   bus.onChange(() => entries.clear());
   bus.onGap(() => entries.clear());
 
   return {
     stats: () => ({ bytes: entries.calculatedSize, entries: entries.size }),
+    stringify: (result) => (result.errors === undefined && result.extensions === undefined && result.data && texts.get(result.data)) || stringify(result),
     plugin: () => ({
       async requestDidStart() {
         let key: string | null = null;
@@ -82,8 +93,10 @@ export function createResponseCache(bus: ChangeBus, options: ResponseCacheOption
               const result = response.body.singleResult;
               const status = response.http.status ?? 200;
               if (result.errors?.length || status !== 200 || contextValue.clock.read || !bus.listening) return;
-              const json = JSON.stringify(result);
-              entry = { result, etag: `"${createHash('sha256').update(json).digest('base64url').slice(0, 27)}"`, bytes: json.length };
+              if (!result.data || result.extensions !== undefined) return;
+              const json = stringify({ data: result.data });
+              entry = { result: { data: result.data }, etag: `"${createHash('sha256').update(json).digest('base64url').slice(0, 27)}"`, bytes: json.length };
+              texts.set(result.data, json);
               entries.set(key, entry);
             }
             if (request.http?.method !== 'GET') return;
