@@ -42,7 +42,10 @@ export const CLOSE = {
   UNAUTHORIZED: 4401,
   /** More connections from one API key or address than MINERGRAPH_MAX_WS_CONNECTIONS_PER_CLIENT. */
   TOO_MANY_CONNECTIONS: 1008,
-  /** The subscriber read slower than events arrived: more than the buffer waited unsent. Reconnect and re-read. */
+  /**
+   * Try again later: the subscriber read slower than events arrived (more than the buffer waited
+   * unsent; reconnect and re-read), or the database could not check its key.
+   */
   SLOW_SUBSCRIBER: 1013,
   /** The server may have missed changes (its database listener broke): reconnect and re-read. */
   CHANGES_MISSED: 1012,
@@ -245,7 +248,14 @@ export function serveSubscriptions(httpServer: http.Server, options: Subscriptio
         if (presented.key === null) {
           if (options.requireAuth) return refuse(CLOSE.UNAUTHORIZED, 'This server needs an API key: connectionParams { authorization: "Bearer <key>" }.');
         } else {
-          const found = await viewerForKey(database.db, presented.key);
+          let found: Viewer | null;
+          try {
+            found = await viewerForKey(database.db, presented.key);
+          } catch (error) {
+            // Never graphql-ws's 4500 with the error's message: the database's words stay in the log.
+            logger.warn({ err: error }, 'could not look up the API key of a WebSocket connection');
+            return refuse(CLOSE.SLOW_SUBSCRIBER, 'The database is not answering right now; try again in a few seconds.');
+          }
           if (found === null) return refuse(CLOSE.UNAUTHORIZED, 'That API key is unknown or revoked.');
           viewer = found;
         }
