@@ -226,6 +226,16 @@ async function noConnectionsLeft(server: TestServer) {
   expect(server.server.subscriptions!.stats().connections).toBe(0);
 }
 
+describe(`subscriptions over HTTP on ${engine}`, () => {
+  it('are refused with BAD_REQUEST, saying where they are served', async () => {
+    const response = await server.graphql('subscription { factsChanged { reason } }');
+    expect(response).toEqual({
+      status: 400,
+      errors: [{ message: 'Subscriptions are served over WebSocket (the graphql-ws protocol) at this path, not by HTTP.', extensions: { code: 'BAD_REQUEST' } }],
+    });
+  });
+});
+
 describe(`auth and persisted-only mode for subscriptions on ${engine}`, () => {
   it('with MINERGRAPH_REQUIRE_AUTH: closes a connection without a key (4401), serves one with a key', async () => {
     const locked = await startTestServer(database, { requireAuth: true });

@@ -116,7 +116,12 @@ function admission(
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ contextValue, document, request, operationName, queryHash, schema: operationSchema }) {
+        async didResolveOperation({ contextValue, document, request, operation, operationName, queryHash, schema: operationSchema }) {
+          if (operation?.operation === 'subscription') {
+            throw new GraphQLError('Subscriptions are served over WebSocket (the graphql-ws protocol) at this path, not by HTTP.', {
+              extensions: { code: 'BAD_REQUEST', http: { status: 400 } },
+            });
+          }
           if (options.persistedOnly) requirePersisted(options.persistedOnly, queryHash);
           checkComplexity(operationSchema, limits, {
             document,

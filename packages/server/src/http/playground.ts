@@ -81,17 +81,15 @@ const INIT_SCRIPT = `'use strict';
     socket = graphqlWs.createClient({ url: url.href, connectionParams: authorization ? { authorization } : {}, retryAttempts: 3 });
     return socket;
   };
-  const isSubscription = (params, options) => {
-    const definitions = (options && options.documentAST && options.documentAST.definitions) || [];
-    const operations = definitions.filter((definition) => definition.kind === 'OperationDefinition');
-    const chosen =
-      operations.find((definition) => definition.name && definition.name.value === params.operationName) ||
-      (operations.length === 1 ? operations[0] : undefined);
-    return chosen ? chosen.operation === 'subscription' : /^\\s*subscription\\b/.test(params.query);
+  // From the text sent, not GraphiQL's documentAST, which may still be that of the text before an edit.
+  const isSubscription = (params) => {
+    const text = String(params.query || '').replace(/#[^\\n]*/g, '');
+    if (params.operationName) return new RegExp('(^|[\\\\s}])subscription\\\\s+' + params.operationName + '\\\\b').test(text);
+    return /^\\s*subscription\\b/.test(text);
   };
   const fetcher = (params, options) => {
     const headers = withoutBlankKey(options && options.headers);
-    if (!isSubscription(params, options)) return send(params, { ...options, headers });
+    if (!isSubscription(params)) return send(params, { ...options, headers });
     const authorization = Object.entries(headers).find(([name]) => name.toLowerCase() === 'authorization');
     return socketFor(authorization ? String(authorization[1]) : null).iterate({
       query: params.query,
