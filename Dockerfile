@@ -62,6 +62,8 @@ WORKDIR /app
 # also keeps a lock file beside its directory, hence the parent directory.
 COPY --from=build /out/package.json ./package.json
 COPY --from=build /out/dist ./dist
+# The SDK's operations (pnpm generate copies them here): the server answers them by hash.
+COPY --from=build /out/persisted-operations.json ./persisted-operations.json
 COPY --from=build /out/node_modules ./node_modules
 # The server serves the README's "Running it" section at /docs, and the playground links to it.
 COPY README.md ./README.md

@@ -4,6 +4,8 @@ import { defineConfig } from 'vitest/config';
 // Database tests (`*.db.test.ts`) run once per database engine: always on the embedded
 // PGlite, and on PostgreSQL too when TEST_DATABASE_URL names a server. Every other test
 // runs once. Each test file gets its own database (see packages/server/test/support).
+// Pure unit tests (`test/unit/`) form the `fast` project: no database, no built CLI, no
+// global setup, so `pnpm test:fast` answers in seconds; `pnpm test` runs them too.
 //
 // Tests always run the workspace's sources, never a compiled dist/ (a clean clone has none,
 // and a stale one would test old code): the workspace packages are aliased to their src/.
@@ -18,12 +20,12 @@ const shared = {
       graphql: 'graphql/index.js',
       '@minergraph/schema': source('packages/schema/src/index.ts'),
       '@minergraph/sdk': source('packages/sdk/src/index.ts'),
-      '@minergraph/server': source('packages/server/src/index.ts'),
     },
   },
   ssr: { resolve: { conditions: ['@minergraph/source'] } },
 };
 
+const FAST_TESTS = 'packages/*/test/unit/**/*.test.ts';
 const engines = ['pglite', ...(process.env.TEST_DATABASE_URL ? ['postgres'] : [])];
 
 export default defineConfig({
@@ -33,9 +35,17 @@ export default defineConfig({
       {
         ...shared,
         test: {
+          name: 'fast',
+          include: [FAST_TESTS],
+          exclude: ['**/*.db.test.ts', '**/node_modules/**'],
+        },
+      },
+      {
+        ...shared,
+        test: {
           name: 'unit',
           include: ['packages/*/test/**/*.test.ts'],
-          exclude: ['**/*.db.test.ts', '**/node_modules/**'],
+          exclude: ['**/*.db.test.ts', FAST_TESTS, '**/node_modules/**'],
           globalSetup: ['packages/server/test/support/build-cli.ts'],
           testTimeout: 60_000,
         },

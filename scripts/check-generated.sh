@@ -4,8 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 pnpm generate
-if ! git diff --exit-code -- packages/schema/schema.graphql packages/sdk || [ -n "$(git status --porcelain -- packages/schema packages/sdk)" ]; then
+generated=(packages/schema/schema.graphql packages/sdk packages/server/persisted-operations.json)
+if ! git diff --exit-code -- "${generated[@]}" || [ -n "$(git status --porcelain -- packages/schema packages/sdk packages/server/persisted-operations.json)" ]; then
   echo "pnpm generate changed committed files: run it and commit the result." >&2
-  git status --porcelain -- packages/schema packages/sdk >&2
+  git status --porcelain -- packages/schema packages/sdk packages/server/persisted-operations.json >&2
   exit 1
 fi

@@ -71,11 +71,6 @@ function intervalEndDate(day: string, interval: CalendarInterval): Date {
   }
 }
 
-/** The last day of the calendar interval (weeks run Monday to Sunday) that contains `day`. */
-export function intervalEnd(day: string, interval: CalendarInterval): string {
-  return format(intervalEndDate(day, interval));
-}
-
 /** How many intervals overlap [from, to], i.e. how many days intervalEnds gives, without listing them. */
 export function intervalCount(from: string, to: string, interval: CalendarInterval): number {
   if (from > to) return 0;

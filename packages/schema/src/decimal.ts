@@ -17,7 +17,7 @@ export function canonical(value: DecimalValue): string {
   return d.toFixed();
 }
 
-/** A quotient the server derives is rounded half-up to 8 places (DOMAIN.md). */
+/** A quotient the server derives is rounded half-up to 8 places (docs/domain.md, "Meanings and formulas"). */
 export function divide(numerator: DecimalValue, denominator: DecimalValue): Decimal {
   return new Decimal(numerator).div(denominator).toDecimalPlaces(SATOSHI_PLACES, DecimalJs.ROUND_HALF_UP);
 }
@@ -29,11 +29,12 @@ export function sum(values: Iterable<DecimalValue>): Decimal {
 }
 
 /**
- * A derived ratio or percent as a Float, or null when a Float cannot hold it: a quotient by a
- * price that rounded to 0 (Infinity, NaN), or one beyond what a double can hold.
+ * A derived ratio or percent as a Float, rounded half-up to 8 places as every derived quotient
+ * is (0.4390307741116751 is served as 0.43903077), or null when a Float cannot hold it: a
+ * quotient by a price that rounded to 0 (Infinity, NaN), or one beyond what a double can hold.
  */
-export function toFloat(value: Decimal): number | null {
+export function toRoundedFloat(value: Decimal): number | null {
   if (!value.isFinite()) return null;
-  const number = value.toNumber();
+  const number = value.toDecimalPlaces(SATOSHI_PLACES, DecimalJs.ROUND_HALF_UP).toNumber();
   return Number.isFinite(number) ? number : null;
 }

@@ -1,8 +1,9 @@
-import { GraphQLError } from 'graphql';
+import type { GraphQLError } from 'graphql';
+import { clientError } from './error-codes.js';
 
 /** A client mistake in arguments that the schema's types cannot express (a range, a cursor). */
 export function badUserInput(message: string, field: readonly string[]): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', field } });
+  return clientError('BAD_USER_INPUT', message, { extensions: { field } });
 }
 
 /**
@@ -10,5 +11,5 @@ export function badUserInput(message: string, field: readonly string[]): GraphQL
  * a price that rounded to 0 once adjusted, or a quotient beyond what a Float holds.
  */
 export function notComputable(message: string): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: 'NOT_COMPUTABLE' } });
+  return clientError('NOT_COMPUTABLE', message);
 }

@@ -33,6 +33,8 @@ export function rejected(...userErrors: UserErrorModel[]): WriteResult<never> {
 }
 
 export const COMPANY_ID_DESCRIPTION = 'The company, by its global id. Give this or `ticker`: exactly one.';
+export const USER_ERRORS_DESCRIPTION = 'Why nothing was written; empty when the write succeeded.';
+export const SOURCE_INPUT_DESCRIPTION = 'Where the fact was published; recorded with it.';
 export const COMPANY_TICKER_DESCRIPTION =
   'The company, by its ticker (case-insensitive), instead of `companyId`; a ticker no company has is NOT_FOUND.';
 

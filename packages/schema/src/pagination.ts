@@ -113,13 +113,14 @@ export function toConnection<T>(
   };
 }
 
-/** A `<Name>Connection` with `<Name>Edge`s and a lazily counted `totalCount`. */
+/** A `<Name>Connection` of `rows` (e.g. "companies") with `<Name>Edge`s and a lazily counted `totalCount`. */
 // biome-ignore lint/suspicious/noExplicitAny: Pothos's ObjectRef is invariant in its first parameter; any node type may be paged
-export function connectionType<T>(name: string, node: ObjectRef<any, T>) {
+export function connectionType<T>(name: string, node: ObjectRef<any, T>, rows: string) {
   return builder.connectionObject(
     {
       type: node,
       name: `${name}Connection`,
+      description: `A page of ${rows}: pass pageInfo.endCursor as \`after\` for the next one.`,
       fields: (t) => ({
         totalCount: t.int({
           description: 'How many rows match, ignoring pagination.',
@@ -127,7 +128,7 @@ export function connectionType<T>(name: string, node: ObjectRef<any, T>) {
         }),
       }),
     },
-    { name: `${name}Edge` },
+    { name: `${name}Edge`, description: `One of a page of ${rows}, with its cursor.` },
   );
 }
 

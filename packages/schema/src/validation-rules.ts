@@ -1,5 +1,4 @@
 import {
-  GraphQLError,
   Kind,
   getNullableType,
   isInputObjectType,
@@ -12,6 +11,7 @@ import {
   type ValidationContext,
   type ValueNode,
 } from 'graphql';
+import { clientError } from './error-codes.js';
 import { strictParsers } from './scalars.js';
 
 /**
@@ -50,10 +50,7 @@ export function ScalarLiteralsRule(context: ValidationContext): ASTVisitor {
       parse(raw);
     } catch (error) {
       context.reportError(
-        new GraphQLError(`Invalid value for "${path.join('.')}": ${(error as Error).message}`, {
-          nodes: value,
-          extensions: { code: 'BAD_USER_INPUT', field: path },
-        }),
+        clientError('BAD_USER_INPUT', `Invalid value for "${path.join('.')}": ${(error as Error).message}`, { nodes: value, extensions: { field: path } }),
       );
     }
   }

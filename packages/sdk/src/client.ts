@@ -88,6 +88,16 @@ function sha256Hex(text: string): Promise<string> {
 }
 
 const NOT_PERSISTED = 'PERSISTED_QUERY_NOT_FOUND';
+/** A write's answer: where the write is in the server's WAL (a server with a read replica sends it). */
+const WAL_LSN_HEADER = 'minergraph-wal-lsn';
+/** Sent back on every later request, so a read served by a replica sees this client's writes. */
+const MIN_LSN_HEADER = 'minergraph-min-lsn';
+
+/** A PostgreSQL WAL position, "16/B374D848", as a number; undefined when it is not one. */
+function walPosition(lsn: string | null): bigint | undefined {
+  const match = lsn === null ? null : /^([0-9A-F]{1,8})\/([0-9A-F]{1,8})$/i.exec(lsn.trim());
+  return match ? (BigInt(`0x${match[1]}`) << 32n) | BigInt(`0x${match[2]}`) : undefined;
+}
 const USAGE = 'createClient({ url: "http://127.0.0.1:4000/graphql" })';
 
 function configError(message: string, operationName?: string): MinerGraphError {
@@ -259,6 +269,14 @@ export function createRequestClient(options: ClientOptions): RequestClient {
     ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}),
   };
 
+  // The furthest write of this client: its reads wait for a read replica to have replayed it.
+  let lastWrite: { lsn: string; position: bigint } | undefined;
+  const noteWrite = (response: FetchResponse) => {
+    const lsn = response.headers.get(WAL_LSN_HEADER);
+    const position = walPosition(lsn);
+    if (position !== undefined && (lastWrite === undefined || position > lastWrite.position)) lastWrite = { lsn: lsn!.trim(), position };
+  };
+
   async function send<TResult>(document: unknown, variables: unknown, requestOptions: RequestOptions = {}): Promise<TResult> {
     const query = documentText(document);
     const operationName = requestOptions.operationName ?? (query === undefined ? undefined : operationNameOf(query));
@@ -323,6 +341,7 @@ export function createRequestClient(options: ClientOptions): RequestClient {
         method: 'POST',
         headers: {
           ...headers,
+          ...(lastWrite ? { [MIN_LSN_HEADER]: lastWrite.lsn } : {}),
           ...lowerCaseKeys(requestOptions.headers),
           'content-type': 'application/json',
           // Apollo Server's CSRF prevention lets a request through when it says it is not a simple one.
@@ -332,6 +351,7 @@ export function createRequestClient(options: ClientOptions): RequestClient {
         signal: controller.signal,
       });
       text = await response.text();
+      noteWrite(response);
     } catch (error) {
       const callerAbort = callerSignals.find((signal) => signal.aborted);
       if (callerAbort) throw callerAbort.reason;

@@ -18,7 +18,7 @@ export interface GraphQLErrorEntry {
   path?: ReadonlyArray<string | number>;
   locations?: ReadonlyArray<{ line: number; column: number }>;
   /**
-   * `code` is UNAUTHENTICATED, FORBIDDEN, BAD_USER_INPUT, NOT_IMPLEMENTED, INTERNAL_SERVER_ERROR, ...
+   * `code` is UNAUTHENTICATED, FORBIDDEN, BAD_USER_INPUT, INTERNAL_SERVER_ERROR, ... (the README lists them all)
    * `field`, on a malformed value (BAD_USER_INPUT), is the path to it as a mutation's userErrors
    * give it: the argument, or the variable as you named it, then the way into it
    * (`["from"]`, `["input", "points", "12", "high"]`).

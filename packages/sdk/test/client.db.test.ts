@@ -124,7 +124,8 @@ describe('client.company', () => {
       btcPriceUsd: '70727',
       valueUsd: '213850157.2',
       pledgedBtc: '0',
-      percentOfSupply: 0.014398095238095238,
+      // 3023.6 / 21,000,000 × 100, half-up at 8 places
+      percentOfSupply: 0.0143981,
       anchor: { on: '2026-01-31', btc: '7474.6', source: grafa },
     });
   });
@@ -333,8 +334,9 @@ describe('client.asset and client.assets', () => {
       },
       corporateActions: [],
     });
-    expect(asset?.change?.changePercent).toBeCloseTo((-55353 / 126080) * 100, 10);
-    expect(asset?.drawdownFromAllTimeHigh).toBeCloseTo(1 - 70727 / 126080, 12);
+    // -55353 / 126080 × 100 and 1 - 70727 / 126080, half-up at 8 places
+    expect(asset?.change?.changePercent).toBe(-43.90307741);
+    expect(asset?.drawdownFromAllTimeHigh).toBe(0.43903077);
     expect(asset?.drawdownFromAllTimeHigh?.toFixed(3)).toBe('0.439');
   });
 
@@ -712,7 +714,8 @@ describe('writes', () => {
         btcPriceUsd: '70727',
         valueUsd: '246837230',
         pledgedBtc: '0',
-        percentOfSupply: 3490 / 21_000_000 * 100,
+        // 3490 / 21,000,000 × 100 = 0.016619047…, half-up at 8 places
+        percentOfSupply: 0.01661905,
         anchor: { on: '2026-02-28', btc: '3490', source: grafaFebruary },
       });
       expect(company?.treasuryFlow).toEqual({
@@ -769,8 +772,8 @@ describe('writes', () => {
           repaidUsd: '0',
           outstandingUsd: '20000000',
           collateralBtc: '500',
-          // 20,000,000 / (500 × 70,727)
-          ltv: 20_000_000 / 35_363_500,
+          // 20,000,000 / (500 × 70,727) = 0.565554880…, half-up at 8 places
+          ltv: 0.56555488,
           // 20,000,000 / (500 × 0.7) and / (500 × 0.85), half-up to 8 places.
           marginCallPriceUsd: '57142.85714286',
           liquidationPriceUsd: '47058.82352941',
@@ -834,7 +837,8 @@ describe('writes', () => {
           repaidUsd: '4800000',
           outstandingUsd: '15200000',
           collateralBtc: '400',
-          ltv: 15_200_000 / 28_290_800,
+          // 15,200,000 / (400 × 70,727) = 0.537277136…, half-up at 8 places
+          ltv: 0.53727714,
           marginCallPriceUsd: '54285.71428571',
           liquidationPriceUsd: '44705.88235294',
           repayments: [repayment],
@@ -1033,15 +1037,15 @@ describe('client.recordCorporateAction, and prices adjusted for ratio changes', 
       latestPrice: latest,
       // 4.2 per ADS is 2.1 per share.
       allTimeHigh: { at: '2025-11-13T21:00:00.000Z', priceUsd: '2.1', source: adsCloses },
-      // 1 - 0.95 / 2.1
-      drawdownFromAllTimeHigh: 23 / 42,
+      // 1 - 0.95 / 2.1 = 23/42, half-up at 8 places
+      drawdownFromAllTimeHigh: 0.54761905,
       priceAt: { at: '2025-11-14T21:00:00.000Z', priceUsd: '1.9', source: adsCloses },
       change: {
         from: { at: '2025-11-13T21:00:00.000Z', priceUsd: '2.1', source: adsCloses },
         to: latest,
         changeUsd: '-1.15',
-        // -1.15 / 2.1 × 100
-        changePercent: -1150 / 21,
+        // -1.15 / 2.1 × 100 = -1150/21, half-up at 8 places
+        changePercent: -54.76190476,
         high: '2.1',
         low: '0.95',
       },
@@ -1060,14 +1064,14 @@ describe('client.recordCorporateAction, and prices adjusted for ratio changes', 
       corporateActions: [conversion],
       latestPrice: latest,
       allTimeHigh: { at: '2025-11-13T21:00:00.000Z', priceUsd: '4.2', source: adsCloses },
-      drawdownFromAllTimeHigh: 23 / 42,
+      drawdownFromAllTimeHigh: 0.54761905,
       priceAt: { at: '2025-11-14T21:00:00.000Z', priceUsd: '3.8', source: adsCloses },
       change: {
         from: { at: '2025-11-13T21:00:00.000Z', priceUsd: '4.2', source: adsCloses },
         to: latest,
         changeUsd: '-3.25',
-        // -3.25 / 4.2 × 100
-        changePercent: -1625 / 21,
+        // -3.25 / 4.2 × 100 = -1625/21, half-up at 8 places
+        changePercent: -77.38095238,
         high: '4.2',
         low: '0.95',
       },
@@ -1094,8 +1098,8 @@ describe('client.recordCorporateAction, and prices adjusted for ratio changes', 
       corporateActions: [conversion, reverseSplit],
       latestPrice: latest,
       allTimeHigh: { at: '2025-11-13T21:00:00.000Z', priceUsd: '4.2', source: adsCloses },
-      // 1 - 0.95 / 4.2
-      drawdownFromAllTimeHigh: 65 / 84,
+      // 1 - 0.95 / 4.2 = 65/84, half-up at 8 places
+      drawdownFromAllTimeHigh: 0.77380952,
       priceAt: { at: '2025-11-14T21:00:00.000Z', priceUsd: '3.8', source: adsCloses },
       candles: [
         { start: '2025-11-14T00:00:00.000Z', open: '3.9', high: '4', low: '3.7', close: '3.8', volume: '1000' },

@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadManifest, sdkManifestPath } from '../../server/src/http/persisted.js';
+import { defaultManifestPath, loadManifest } from '../../server/src/http/persisted.js';
 import { createTestDatabase, type TestDatabase } from '../../server/test/support/database.js';
 import { startTestServer, type TestServer } from '../../server/test/support/server.js';
 import { createClient, MinerGraphError } from '../src/index.js';
@@ -9,8 +11,8 @@ let server: TestServer;
 
 beforeAll(async () => {
   database = await createTestDatabase('seeded');
-  const path = sdkManifestPath();
-  expect(path).toMatch(/packages\/sdk\/persisted-operations\.json$/);
+  const path = defaultManifestPath();
+  expect(path).toMatch(/packages\/server\/persisted-operations\.json$/);
   server = await startTestServer(database, { manifest: loadManifest(path!), persistedOnly: true });
 });
 
@@ -20,6 +22,11 @@ afterAll(async () => {
 });
 
 describe('persisted operations', () => {
+  it("the server's own copy of the manifest, which it trusts by default, is the SDK's", () => {
+    const sdkManifest = fileURLToPath(new URL('../persisted-operations.json', import.meta.url));
+    expect(readFileSync(defaultManifestPath()!, 'utf8')).toBe(readFileSync(sdkManifest, 'utf8'));
+  });
+
   it("the SDK's manifest holds every operation it sends, so a persisted-only server runs them by hash", async () => {
     const bodies: string[] = [];
     const client = createClient({

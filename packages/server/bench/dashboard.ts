@@ -93,7 +93,7 @@ left join lateral (
   select json_agg(json_build_object(
     'outstandingUsd', trim_scale(o.outstanding)::text,
     'ltv', case when o.outstanding is null or o.collateral = 0 or (select close from latest_btc) is null then null
-                else (o.outstanding / (o.collateral * (select close from latest_btc)))::float8 end,
+                else round(o.outstanding / (o.collateral * (select close from latest_btc)), 8)::float8 end,
     'marginCallPriceUsd', case when o.outstanding is null or o.margin_call_ltv is null or o.margin_call_ltv <= 0 or o.collateral = 0 then null
                 else trim_scale(round(o.outstanding / (o.collateral * o.margin_call_ltv::numeric), 8))::text end
   ) order by o.originated_on nulls last, o.id) as loans

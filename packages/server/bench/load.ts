@@ -5,6 +5,10 @@
 //
 //   pnpm bench:load [--seconds 60] [--connections 50] [--pglite] [--log-level info]
 //                   [--sample-seconds 5] [--gc-samples]
+//   pnpm bench:load --workers 1,2 [--seconds 60] [--connections 50]
+//
+// With --workers, the same load runs against `pnpm minergraph serve` itself once for each
+// MINERGRAPH_WORKERS value listed (PostgreSQL only), and the report compares their throughput.
 //
 // A soak is the same run, longer: `pnpm bench:load --seconds 600 --sample-seconds 15 --gc-samples`
 // takes every memory sample after two forced collections, so the trend is that of the memory
@@ -19,12 +23,23 @@ import { callOnce, cannon, graphqlBody, type Call } from './cannon.js';
 import { DASHBOARD_QUERY } from './dashboard.js';
 import { flag, option, textOption } from './options.js';
 import { mib, ms, table } from './report.js';
+import { serveProcesses } from './serve-processes.js';
+import { loadavg } from 'node:os';
 
 const SECONDS = option('seconds', 60);
 const CONNECTIONS = option('connections', 50);
 const SAMPLE_EVERY_MS = option('sample-seconds', 5) * 1000;
 const GC_SAMPLES = flag('gc-samples');
 const LOAD_ASSET = 'LOADSYN';
+const WORKER_COUNTS = textOption('workers', '')
+  .split(',')
+  .filter((count) => count.trim() !== '')
+  .map((count) => {
+    const n = Number(count);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`--workers takes process counts separated by commas, e.g. --workers 1,2; got ${JSON.stringify(count)}`);
+    return n;
+  });
+if (WORKER_COUNTS.length > 0 && flag('pglite')) throw new Error('--workers needs PostgreSQL: PGlite is served by one process.');
 
 // The founding story's questions (README.md), whole and in parts.
 const STORY = `{
@@ -95,6 +110,11 @@ await withTarget(target, async () => {
     await database.close();
   }
 
+  if (WORKER_COUNTS.length > 0) {
+    await compareProcessCounts(target.databaseUrl!, target.engine, editor);
+    return;
+  }
+
   const served = await startServedProcess({ serve: 'graphql', target, logLevel: textOption('log-level', 'info') });
   try {
     const { data } = await callOnce(served.url, { kind: 'CANG', body: () => graphqlBody('{ company(ticker: "CANG") { id } }') });
@@ -149,6 +169,40 @@ await withTarget(target, async () => {
     await served.stop();
   }
 });
+
+/** The same load against `serve` with each MINERGRAPH_WORKERS of --workers, one after the other. */
+async function compareProcessCounts(databaseUrl: string, engine: string, editor: Record<string, string>): Promise<void> {
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  const rows: (string | number)[][] = [];
+  let errors = 0;
+  for (const workers of WORKER_COUNTS) {
+    const served = await serveProcesses(databaseUrl, workers, textOption('log-level', 'info'));
+    try {
+      const { data } = await callOnce(served.url, { kind: 'CANG', body: () => graphqlBody('{ company(ticker: "CANG") { id } }') });
+      const cycle = calls(data.company.id, editor);
+      for (const call of cycle) await callOnce(served.url, call);
+      const loadBefore = loadavg();
+      log(`MINERGRAPH_WORKERS=${workers}: ${SECONDS} s of load from ${CONNECTIONS} connections…`);
+      const run = await cannon(served.url, cycle, { connections: CONNECTIONS, seconds: SECONDS });
+      const loadAfter = loadavg();
+      const failed = run.non2xx + run.socketErrors + run.timeouts + run.graphqlErrors;
+      errors += failed;
+      rows.push([workers, run.requests, failed, Math.round(run.perSecond), ms(run.p50), ms(run.p99), loadBefore.map((n) => n.toFixed(2)).join(' '), loadAfter.map((n) => n.toFixed(2)).join(' ')]);
+      if (run.firstFailure) log(`first failure: ${run.firstFailure}`);
+    } finally {
+      const code = await served.stop();
+      if (code !== 0) {
+        log(`serve with MINERGRAPH_WORKERS=${workers} exited ${code} on SIGTERM, not 0`);
+        errors += 1;
+      }
+    }
+  }
+  console.log(`\npnpm bench:load --workers ${WORKER_COUNTS.join(',')}: ${SECONDS} s each, ${CONNECTIONS} connections, over loopback, against \`pnpm minergraph serve\``);
+  for (const line of describeMachine(engine)) console.log(line);
+  console.log('');
+  console.log(table(['processes', 'requests', 'errors', 'req/s', 'p50 ms', 'p99 ms', 'load avg before (1 5 15 min)', 'load avg after'], rows));
+  if (errors > 0) process.exitCode = 1;
+}
 
 /** Growth of the heap that survives GC, and the slope of the samples taken under load. */
 function memoryTrend(before: Memory, settled: Memory, all: (Memory & { second: number })[]): string {

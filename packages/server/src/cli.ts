@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // The command line: `pnpm minergraph <command>`. The one place that reads the environment.
+import cluster from 'node:cluster';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
@@ -28,6 +29,8 @@ Environment:
   PORT                  port to listen on (default 4000)
   HOST                  address to listen on (default 127.0.0.1)
   DATABASE_URL          PostgreSQL URL; unset = the embedded PGlite database
+  DATABASE_READ_URL     a streaming replica of DATABASE_URL that serves queries (optional)
+  MINERGRAPH_WORKERS    server processes on PostgreSQL: a number or auto (default 1)
   MINERGRAPH_DATA_DIR   PGlite's directory (default .minergraph/data)
   LOG_LEVEL             fatal, error, warn, info, debug, trace or silent (default info)`,
     );
@@ -38,10 +41,16 @@ Environment:
     .action(async () => {
       const config = loadConfig();
       const logger = createLogger(config.logLevel);
+      if (config.workers > 1 && cluster.isPrimary) {
+        const { superviseWorkers } = await import('./workers.js');
+        await superviseWorkers(config, logger);
+        return;
+      }
       const { serve, stopOnSignals } = await import('./serve.js');
       const running = await serve(config, logger);
       stopOnSignals(running, logger);
-      if (process.stdout.isTTY) process.stdout.write(`\n  GraphQL and playground: ${running.url}\n\n`);
+      // A worker's primary process prints it once for all of them.
+      if (process.stdout.isTTY && cluster.isPrimary) process.stdout.write(`\n  GraphQL and playground: ${running.url}\n\n`);
     });
 
   program
@@ -70,7 +79,7 @@ Environment:
 
   program
     .command('seed')
-    .description("load DOMAIN.md's sourced facts into an empty database (migrates first)")
+    .description('load the sourced facts of docs/domain.md ("Seed data") into an empty database (migrates first)')
     .action(async () => {
       const config = loadConfig();
       await withDatabase(

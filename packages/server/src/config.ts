@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_RATE_LIMITS, type RateLimits } from './http/rate-limits.js';
@@ -52,6 +53,20 @@ const environment = z.object({
     .refine((value) => value === undefined || /^postgres(ql)?:\/\/.+/.test(value), {
       message: 'must be a PostgreSQL URL such as postgres://user@host:5432/db (or unset for the embedded database)',
     }),
+  DATABASE_READ_URL: z
+    .string()
+    .optional()
+    .transform(unsetIfEmpty)
+    .refine((value) => value === undefined || /^postgres(ql)?:\/\/.+/.test(value), {
+      message: 'must be the PostgreSQL URL of a streaming replica of DATABASE_URL, such as postgres://user@replica:5432/db (or unset)',
+    }),
+  MINERGRAPH_READ_REPLICA_WAIT_MS: count(500, 0),
+  MINERGRAPH_WORKERS: z
+    .string()
+    .optional()
+    .transform((value) => unsetIfEmpty(value)?.toLowerCase() ?? '1')
+    .refine((value) => value === 'auto' || /^[1-9]\d{0,2}$/.test(value), { message: 'must be a whole number of processes from 1 to 999, or auto (one per available CPU)' })
+    .transform((value): number | 'auto' => (value === 'auto' ? 'auto' : Number(value))),
   MINERGRAPH_DATA_DIR: z.string().min(1).default('.minergraph/data'),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   MINERGRAPH_REQUIRE_AUTH: flag,
@@ -206,6 +221,17 @@ export interface Config {
   /** PostgreSQL through `pg`; when absent, the embedded PGlite in `dataDir`. */
   readonly databaseUrl: string | undefined;
   readonly dataDir: string;
+  /**
+   * DATABASE_READ_URL: a streaming replica of DATABASE_URL that serves read-only operations;
+   * a read that must see a client's own write waits up to `maxWaitMs` for the replica to have
+   * replayed it, or goes to the primary.
+   */
+  readonly readReplica: { readonly url: string; readonly maxWaitMs: number } | null;
+  /**
+   * Server processes on PostgreSQL (MINERGRAPH_WORKERS; `auto`: one per available CPU). Always
+   * 1 on PGlite, which one process has open.
+   */
+  readonly workers: number;
   readonly logLevel: LogLevel;
   readonly requireAuth: boolean;
   readonly production: boolean;
@@ -230,7 +256,7 @@ export interface Config {
   readonly suggestions: boolean;
   /** Only operations of the SDK's persisted-operation manifest run. */
   readonly persistedOnly: boolean;
-  /** Where the manifest is; by default the installed SDK's. */
+  /** Where the manifest is; by default the copy of the SDK's in this package (persisted-operations.json). */
   readonly persistedManifest: string | undefined;
   /** MINERGRAPH_CORS_ORIGINS; unset: local pages outside production, none in production. */
   readonly corsOrigins: CorsOrigins;
@@ -260,10 +286,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       `Invalid configuration:\n  MINERGRAPH_HEADERS_TIMEOUT_MS=${JSON.stringify(env.MINERGRAPH_HEADERS_TIMEOUT_MS ?? '')}: must not exceed MINERGRAPH_REQUEST_TIMEOUT_MS (${e.MINERGRAPH_REQUEST_TIMEOUT_MS})`,
     );
   }
+  if (e.DATABASE_READ_URL !== undefined && e.DATABASE_URL === undefined) {
+    throw new ConfigError(
+      'Invalid configuration:\n  DATABASE_READ_URL is set without DATABASE_URL: a read replica serves beside a PostgreSQL primary; set DATABASE_URL to the primary, or unset DATABASE_READ_URL.',
+    );
+  }
+  // The embedded database is open in one process only: asking for more is a mistake to fix,
+  // `auto` is not (it means "as many as make sense here").
+  if (e.DATABASE_URL === undefined && typeof e.MINERGRAPH_WORKERS === 'number' && e.MINERGRAPH_WORKERS > 1) {
+    throw new ConfigError(
+      `Invalid configuration:\n  MINERGRAPH_WORKERS=${JSON.stringify(env.MINERGRAPH_WORKERS ?? '')}: the embedded PGlite database can be served by one process only; set DATABASE_URL to a PostgreSQL database to run several, or set MINERGRAPH_WORKERS=1.`,
+    );
+  }
   return Object.freeze({
     port: e.PORT,
     host: e.HOST,
     databaseUrl: e.DATABASE_URL,
+    readReplica: e.DATABASE_READ_URL ? Object.freeze({ url: e.DATABASE_READ_URL, maxWaitMs: e.MINERGRAPH_READ_REPLICA_WAIT_MS }) : null,
+    workers: e.DATABASE_URL === undefined ? 1 : e.MINERGRAPH_WORKERS === 'auto' ? availableParallelism() : e.MINERGRAPH_WORKERS,
     dataDir: isAbsolute(e.MINERGRAPH_DATA_DIR) ? e.MINERGRAPH_DATA_DIR : resolve(cwd, e.MINERGRAPH_DATA_DIR),
     logLevel: e.LOG_LEVEL,
     requireAuth: e.MINERGRAPH_REQUIRE_AUTH,

@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import { pino, type DestinationStream, type Logger } from 'pino';
 import type { LogLevel } from './config.js';
 
@@ -10,7 +11,8 @@ export type { Logger };
 export function createLogger(level: LogLevel, pretty = Boolean(process.stdout.isTTY), destination?: DestinationStream): Logger {
   const options = {
     level,
-    base: { service: 'minergraph' },
+    // Several server processes (MINERGRAPH_WORKERS) write to one output: each line says whose it is.
+    base: { service: 'minergraph', ...(cluster.isWorker ? { pid: process.pid } : {}) },
     // Request lines carry no headers; this is for anything else that logs a request by mistake.
     redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' },
   };

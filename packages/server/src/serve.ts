@@ -1,10 +1,13 @@
 import { existsSync } from 'node:fs';
 import { ConfigError, type Config } from './config.js';
-import { loadManifest, sdkManifestPath, type Manifest } from './http/persisted.js';
+import { defaultManifestPath, loadManifest, type Manifest } from './http/persisted.js';
 import { openDatabase, type DatabaseHandle } from './db/connect.js';
+import type { ReadReplica } from './db/read-replica.js';
 import type { MinerGraphServer } from './http/app.js';
 import type { Metrics } from './http/metrics.js';
 import type { Logger } from './logger.js';
+import { SHUTDOWN_MESSAGE } from './workers.js';
+import type { LogEvent } from 'kysely';
 import { prepareDatabase } from './seed/prepare.js';
 
 export interface RunningServer {
@@ -17,7 +20,7 @@ export interface RunningServer {
 
 /** The SDK's operations by hash; with MINERGRAPH_PERSISTED_ONLY, the only ones that run. */
 function persistedOperations(config: Config, logger: Logger): Manifest {
-  const path = config.persistedManifest ?? sdkManifestPath();
+  const path = config.persistedManifest ?? defaultManifestPath();
   if (path === null || !existsSync(path)) {
     if (config.persistedOnly) {
       throw new ConfigError(
@@ -42,29 +45,33 @@ export async function serve(config: Config, logger: Logger): Promise<RunningServ
   // Awaited below; these only keep an early failure from going unhandled.
   http.catch(() => undefined);
   metricsModule.catch(() => undefined);
-  const database = await openDatabase({
-    databaseUrl: config.databaseUrl,
-    dataDir: config.dataDir,
+  const connections = {
     statementTimeoutMs: config.limits.statementTimeoutMs,
-    command: 'serve',
-    exclusive: true,
-    onQuery: (event) => {
+    onQuery: (event: LogEvent) => {
       metrics?.observeQuery(event);
       tracing?.recordQuery(event);
     },
-    onPoolError: (error) => logger.warn({ err: error }, 'a database connection broke; the pool opens a new one when needed'),
-  });
+    onPoolError: (error: Error) => logger.warn({ err: error }, 'a database connection broke; the pool opens a new one when needed'),
+  };
+  const database = await openDatabase({ ...connections, databaseUrl: config.databaseUrl, dataDir: config.dataDir, command: 'serve', exclusive: true });
+  let readReplica: ReadReplica | null = null;
   try {
     const { applied, seeded } = await prepareDatabase(database.db);
     for (const migration of applied) logger.info({ migration: migration.migrationName, status: migration.status }, 'migration');
     logger.info({ seed: seeded }, seeded === 'loaded' ? 'loaded the seed facts' : 'seed not needed');
     // The CLI beside the server reaches an embedded database through the server.
     await database.share();
+    if (config.readReplica) {
+      const { openReadReplica } = await import('./db/read-replica.js');
+      readReplica = await openReadReplica(database, { ...connections, ...config.readReplica, logger });
+      logger.info({ replica: readReplica.location, maxWaitMs: config.readReplica.maxWaitMs }, 'queries go to the read replica');
+    }
     const { createServer } = await http;
     metrics = (await metricsModule).createMetrics();
     if (database.pgPool) metrics.watchPool(database.pgPool);
     const server = await createServer({
       database,
+      readReplica,
       logger,
       requireAuth: config.requireAuth,
       limits: config.limits,
@@ -90,20 +97,32 @@ export async function serve(config: Config, logger: Logger): Promise<RunningServ
       database,
       stop: () => {
         // The spans of the last requests are sent before the process ends.
-        stopping ??= server.close().finally(() => database.close()).finally(() => tracing?.shutdown());
+        stopping ??= server
+          .close()
+          .finally(() => readReplica?.close())
+          .finally(() => database.close())
+          .finally(() => tracing?.shutdown());
         return stopping;
       },
     };
   } catch (error) {
+    await readReplica?.close();
     await database.close();
     await tracing?.shutdown();
     throw error;
   }
 }
 
-/** SIGTERM or SIGINT stop the server gracefully; a second signal, or 15 s, forces the exit. */
+/**
+ * SIGTERM or SIGINT stop the server gracefully; a second signal, or 15 s, forces the exit. A
+ * worker of MINERGRAPH_WORKERS is stopped by its primary process's message instead, which a
+ * signal that reached it too (Ctrl-C reaches the whole process group) does not turn into a second.
+ */
 export function stopOnSignals(running: RunningServer, logger: Logger): void {
   let received = false;
+  process.on('message', (message) => {
+    if (message === SHUTDOWN_MESSAGE && !received) onSignal('SIGTERM');
+  });
   const onSignal = (signal: NodeJS.Signals) => {
     if (received) {
       logger.warn({ signal }, 'second signal: exiting now');

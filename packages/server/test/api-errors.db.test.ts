@@ -1,28 +1,17 @@
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { createServer } from '../src/http/app.js';
-import { createTestDatabase, type TestDatabase } from './support/database.js';
-import { startTestServer, type TestServer } from './support/server.js';
+import { createTestDatabase } from './support/database.js';
+import { useTestServer } from './support/server.js';
 
-let database: TestDatabase;
-let server: TestServer;
-
-beforeAll(async () => {
-  database = await createTestDatabase('seeded');
-  server = await startTestServer(database);
-});
-
-afterAll(async () => {
-  await server?.close();
-  await database?.destroy();
-});
+const served = useTestServer();
 
 const LTV = 'query ($price: Decimal) { company(ticker: "CANG") { loans { ltv(btcPriceUsd: $price) } } }';
 
 describe('decimals, days and instants from clients', () => {
   it('refuse a JSON number with a fraction, whose precision may already be lost, naming the variable', async () => {
-    const { status, errors } = await server.graphql(LTV, { price: 70000.5 });
+    const { status, errors } = await served.server.graphql(LTV, { price: 70000.5 });
     expect(status).toBe(400);
     expect(errors).toHaveLength(1);
     expect(errors![0]!.extensions?.code).toBe('BAD_USER_INPUT');
@@ -32,20 +21,20 @@ describe('decimals, days and instants from clients', () => {
   });
 
   it('accept a whole JSON number and a decimal string', async () => {
-    expect((await server.graphql(LTV, { price: 70000 })).errors).toBeUndefined();
-    expect((await server.graphql(LTV, { price: '70000.5' })).errors).toBeUndefined();
+    expect((await served.server.graphql(LTV, { price: 70000 })).errors).toBeUndefined();
+    expect((await served.server.graphql(LTV, { price: '70000.5' })).errors).toBeUndefined();
   });
 
   it('refuse exponents and thousands separators', async () => {
     for (const price of ['7e4', '70,000', '+70000', '1.', '.5', ' 70000']) {
-      const { errors } = await server.graphql(LTV, { price });
+      const { errors } = await served.server.graphql(LTV, { price });
       expect(errors?.[0]?.extensions?.code, price).toBe('BAD_USER_INPUT');
       expect(errors?.[0]?.message, price).toContain('is not a plain decimal');
     }
   });
 
   it('refuse a literal that is not a decimal string, naming the argument', async () => {
-    const { status, errors } = await server.graphql('{ company(ticker: "CANG") { loans { ltv(btcPriceUsd: 70000.5) } } }');
+    const { status, errors } = await served.server.graphql('{ company(ticker: "CANG") { loans { ltv(btcPriceUsd: 70000.5) } } }');
     expect(status).toBe(400);
     expect(errors).toEqual([
       {
@@ -58,18 +47,18 @@ describe('decimals, days and instants from clients', () => {
   });
 
   it('refuse a day that does not exist', async () => {
-    const literal = await server.graphql('{ company(ticker: "CANG") { holdings(on: "2026-02-30") { btc } } }');
+    const literal = await served.server.graphql('{ company(ticker: "CANG") { holdings(on: "2026-02-30") { btc } } }');
     expect(literal.errors?.[0]).toMatchObject({
       message: 'Invalid value for "on": 2026-02-30 is not a day that exists.',
       extensions: { code: 'BAD_USER_INPUT', field: ['on'] },
     });
-    const variable = await server.graphql('query ($on: Date) { company(ticker: "CANG") { holdings(on: $on) { btc } } }', { on: '2026-13-01' });
+    const variable = await served.server.graphql('query ($on: Date) { company(ticker: "CANG") { holdings(on: $on) { btc } } }', { on: '2026-13-01' });
     expect(variable.errors?.[0]?.message).toBe('Variable "$on" got invalid value "2026-13-01"; 2026-13-01 is not a day that exists.');
     expect(variable.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });
 
   it('print every decimal in canonical form', async () => {
-    const { data } = await server.graphql('{ company(ticker: "CANG") { productionReports(first: 1) { edges { node { heldBtc operatingHashrateEh deployedHashrateEh } } } } }');
+    const { data } = await served.server.graphql('{ company(ticker: "CANG") { productionReports(first: 1) { edges { node { heldBtc operatingHashrateEh deployedHashrateEh } } } } }');
     // Stored as NUMERIC; no trailing zeros, no exponent.
     expect(data.company.productionReports.edges[0].node).toEqual({ heldBtc: '7474.6', operatingHashrateEh: '37.02', deployedHashrateEh: '50' });
   });
@@ -77,7 +66,7 @@ describe('decimals, days and instants from clients', () => {
 
 describe('writes', () => {
   it('need an API key', async () => {
-    const { data, errors } = await server.graphql('mutation { createAsset(input: { symbol: "X", name: "X", kind: CRYPTO }) { userErrors { message } } }');
+    const { data, errors } = await served.server.graphql('mutation { createAsset(input: { symbol: "X", name: "X", kind: CRYPTO }) { userErrors { message } } }');
     expect(data).toBeNull();
     expect(errors?.[0]).toMatchObject({
       message: 'This needs an API key: send "Authorization: Bearer <key>".',
@@ -86,7 +75,7 @@ describe('writes', () => {
   });
 
   it('refuse an unknown key outright, even for reads', async () => {
-    const { status, errors } = await server.graphql('{ __typename }', undefined, { authorization: 'Bearer mg_not-a-real-key' });
+    const { status, errors } = await served.server.graphql('{ __typename }', undefined, { authorization: 'Bearer mg_not-a-real-key' });
     expect(status).toBe(401);
     expect(errors?.[0]).toMatchObject({ message: 'That API key is unknown or revoked.', extensions: { code: 'UNAUTHENTICATED' } });
   });
@@ -122,5 +111,24 @@ describe('an unexpected failure', () => {
     ]);
     const logged = lines.map((line) => JSON.parse(line));
     expect(logged.some((entry) => entry.requestId === 'trace-me' && entry.msg === 'unexpected error' && entry.err?.stack)).toBe(true);
+  });
+});
+
+describe('the test helpers', () => {
+  it('fail a query that should succeed with what the server said: code, message, path and request id', async () => {
+    await expect(served.server.query('{ company(ticker: "CANG") { nope } }')).rejects.toThrow(
+      new Error('HTTP 400 with 1 error(s):\n  GRAPHQL_VALIDATION_FAILED: Cannot query field "nope" on type "Company". Did you mean "name"?'),
+    );
+    await expect(served.server.query('{ company(ticker: "CANG") { name } }')).resolves.toEqual({ company: { name: 'Cango Inc.' } });
+    expect(await served.server.errorsOf('{ company(ticker: "CANG") { nope } }')).toEqual([
+      {
+        message: 'Cannot query field "nope" on type "Company". Did you mean "name"?',
+        locations: [{ line: 1, column: 29 }],
+        extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+      },
+    ]);
+    await expect(served.server.errorsOf('{ company(ticker: "CANG") { name } }')).rejects.toThrow(
+      'expected errors, got HTTP 200 with data {"company":{"name":"Cango Inc."}}',
+    );
   });
 });

@@ -308,8 +308,8 @@ describe('change between two instants', () => {
       from: { at: '2026-02-28T09:00:00.000Z', priceUsd: '11.25' },
       to: { at: '2026-03-02T00:45:00.000Z', priceUsd: '12.2', source: { title: 'Test quotes' } },
       changeUsd: '0.95',
-      // (12.2 - 11.25) / 11.25 × 100 = 76/9, the double nearest to 8.444…
-      changePercent: 8.444444444444445,
+      // (12.2 - 11.25) / 11.25 × 100 = 76/9 = 8.444…, half-up at 8 places
+      changePercent: 8.44444444,
       // Highs 11.5, 13, 12.75, 14 and lows 10.5, 11, 12, 12.05 from 28 Feb 09:00 to 2 Mar 00:45.
       high: '14',
       low: '10.5',
@@ -324,8 +324,8 @@ describe('change between two instants', () => {
       from: { at: '2026-03-02T01:00:00.000Z', priceUsd: '13.9' },
       to: { at: '2026-04-01T00:00:00.000Z', priceUsd: '10.5' },
       changeUsd: '-3.4',
-      // -3.4 / 13.9 × 100 = -3400/139
-      changePercent: -24.46043165467626,
+      // -3.4 / 13.9 × 100 = -3400/139 = -24.4604316546…, half-up at 8 places
+      changePercent: -24.46043165,
       high: '13.95',
       low: '8',
     });
@@ -362,8 +362,8 @@ describe('the all-time high', () => {
   it('for BTC is the seeded peak of 126080, and the latest close is about 43.9 % below it', async () => {
     const data = await ask('{ asset(symbol: "BTC") { allTimeHigh { at priceUsd } drawdownFromAllTimeHigh } }');
     expect(data.asset.allTimeHigh).toEqual({ at: '2025-10-06T00:00:00.000Z', priceUsd: '126080' });
-    // 1 - 70727 / 126080 = 55353 / 126080 = 0.43903077411167512…
-    expect(data.asset.drawdownFromAllTimeHigh).toBe(0.4390307741116751);
+    // 1 - 70727 / 126080 = 55353 / 126080 = 0.43903077411167512…, half-up at 8 places
+    expect(data.asset.drawdownFromAllTimeHigh).toBe(0.43903077);
   });
 
   it('drawdownFromAllTimeHigh is 1 - latest close / all-time high', async () => {

@@ -101,7 +101,7 @@ describe.skipIf(engine !== 'pglite' || (!existsSync(CHROMIUM) && !process.env.CI
       try {
         await tab.goto(`${page.origin}/?api=${encodeURIComponent(apiUrl)}`);
         await tab.locator('#out[data-done="true"]').waitFor({ timeout: 15_000 });
-        return (await tab.locator('#out').textContent()) ?? '';
+        return await tab.locator('#out').innerText();
       } finally {
         await tab.close();
       }

@@ -139,6 +139,7 @@ interface Service {
   healthcheck?: Healthcheck;
   stop_grace_period?: string;
   restart?: string;
+  deploy?: { replicas?: number };
 }
 interface Compose {
   version?: unknown;
@@ -149,6 +150,8 @@ interface Compose {
 const compose = parse(readFileSync(COMPOSE_FILE, 'utf8')) as Compose;
 const db = compose.services.db!;
 const server = compose.services.server!;
+const proxy = compose.services.proxy!;
+const NGINX_CONF = path.join(ROOT, 'deploy/nginx/default.conf');
 
 describe('docker-compose.yml', () => {
   it('has no obsolete version key', () => {
@@ -184,11 +187,33 @@ describe('docker-compose.yml', () => {
     expect(url.pathname).toBe(`/${db.environment!.POSTGRES_DB}`);
   });
 
-  it('makes the server listen on all interfaces of its container, on the published port', () => {
+  it('makes the server listen on all interfaces of its container, on the port the proxy sends to', () => {
     expect(server.environment!.HOST).toBe('0.0.0.0');
     expect(server.environment!.PORT).toBe('4000');
     expect(server.environment!.LOG_LEVEL).toBe('info');
-    expect(server.ports).toEqual(['4000:4000']);
+    expect(readFileSync(NGINX_CONF, 'utf8')).toMatch(/^\s*server server:4000 resolve;$/m);
+  });
+
+  it('runs two server replicas with no port of their own, behind an nginx proxy that publishes 4000', () => {
+    expect(server.deploy).toEqual({ replicas: 2 });
+    // Two replicas cannot both publish one host port.
+    expect(server.ports).toBeUndefined();
+    expect(proxy.image).toBe('nginx:1.27-alpine');
+    expect(proxy.ports).toEqual(['4000:4000']);
+    expect(proxy.volumes).toEqual(['./deploy/nginx/default.conf:/etc/nginx/conf.d/default.conf:ro']);
+    expect(existsSync(path.resolve(ROOT, proxy.volumes![0]!.split(':')[0]!))).toBe(true);
+    expect(proxy.depends_on).toEqual({ server: { condition: 'service_healthy' } });
+    expect(proxy.healthcheck!.test).toEqual(['CMD', 'wget', '-q', '-O', '/dev/null', 'http://127.0.0.1:4000/healthz']);
+  });
+
+  it("has nginx find every replica through Docker's DNS and pass bodies as large as the server accepts", () => {
+    const conf = readFileSync(NGINX_CONF, 'utf8');
+    const directive = (name: string) => new RegExp(`^\\s*${name}\\s+([^;]+);`, 'm').exec(conf)?.[1];
+    expect(directive('resolver')).toBe('127.0.0.11 valid=5s ipv6=off');
+    expect(directive('listen')).toBe(proxy.ports![0]!.split(':')[1]);
+    expect(directive('proxy_pass')).toBe('http://minergraph');
+    expect(conf).toMatch(/upstream minergraph \{\n\s+zone minergraph 64k;/);
+    expect(Number(directive('client_max_body_size'))).toBe(loadConfig({}).limits.maxBodyBytes);
   });
 
   it("turns the playground and introspection on, which the image's NODE_ENV=production turns off, and says so in a comment", () => {
@@ -205,7 +230,7 @@ describe('docker-compose.yml', () => {
 
   it('names the URL of the playground on its first line: the published port and the GraphQL path', () => {
     const firstLine = readFileSync(COMPOSE_FILE, 'utf8').split('\n')[0]!;
-    const [published] = server.ports![0]!.split(':');
+    const [published] = proxy.ports![0]!.split(':');
     expect(firstLine).toContain(`then open http://localhost:${published}${GRAPHQL_PATH}`);
   });
 
@@ -294,7 +319,11 @@ describe('the Dockerfile docker-compose.yml builds', () => {
     // The final stage runs in /app, where the deployed server's dist/ and package.json land.
     expect(inFinal('WORKDIR').at(-1)?.args).toBe('/app');
     expect(inFinal('COPY').map((i) => i.args)).toEqual(
-      expect.arrayContaining(['--from=build /out/package.json ./package.json', '--from=build /out/dist ./dist']),
+      expect.arrayContaining([
+        '--from=build /out/package.json ./package.json',
+        '--from=build /out/dist ./dist',
+        '--from=build /out/persisted-operations.json ./persisted-operations.json',
+      ]),
     );
     expect(instructions.some((i) => i.keyword === 'RUN' && i.args.includes('--filter @minergraph/server deploy --prod --legacy /out'))).toBe(true);
   });

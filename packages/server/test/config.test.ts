@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, DEFAULT_LIMITS, loadConfig, redactUrl } from '../src/config.js';
 
@@ -7,6 +8,8 @@ describe('configuration', () => {
       port: 4000,
       host: '127.0.0.1',
       databaseUrl: undefined,
+      readReplica: null,
+      workers: 1,
       dataDir: '/srv/app/.minergraph/data',
       logLevel: 'info',
       requireAuth: false,
@@ -65,6 +68,9 @@ describe('configuration', () => {
         MINERGRAPH_PERSISTED_ONLY: 'true',
         MINERGRAPH_PERSISTED_MANIFEST: 'ops.json',
         MINERGRAPH_CORS_ORIGINS: 'https://app.example.com, HTTP://LOCALHOST:5173/',
+        DATABASE_READ_URL: 'postgres://reader:pw@replica:5432/minergraph',
+        MINERGRAPH_READ_REPLICA_WAIT_MS: '250',
+        MINERGRAPH_WORKERS: '3',
         MINERGRAPH_RESPONSE_CACHE_MB: '16',
       },
       '/srv/app',
@@ -73,6 +79,8 @@ describe('configuration', () => {
       port: 8080,
       host: '0.0.0.0',
       databaseUrl: 'postgres://postgres@db:5432/minergraph',
+      readReplica: { url: 'postgres://reader:pw@replica:5432/minergraph', maxWaitMs: 250 },
+      workers: 3,
       dataDir: '/var/lib/minergraph',
       logLevel: 'debug',
       requireAuth: true,
@@ -186,6 +194,38 @@ describe('configuration', () => {
     expect(() => loadConfig({ MINERGRAPH_CORS_ORIGINS: '*,https://app.example.com' })).toThrow(
       'MINERGRAPH_CORS_ORIGINS="*,https://app.example.com": lists * (every origin) with other origins; write * alone, or only the origins',
     );
+  });
+
+  it('waits 500 ms for a read replica by default, and refuses one without a primary or that is not PostgreSQL', () => {
+    const primary = 'postgres://app@db:5432/minergraph';
+    expect(loadConfig({ DATABASE_URL: primary, DATABASE_READ_URL: 'postgres://app@replica/minergraph' }).readReplica).toEqual({
+      url: 'postgres://app@replica/minergraph',
+      maxWaitMs: 500,
+    });
+    expect(loadConfig({ DATABASE_URL: primary, DATABASE_READ_URL: ' ' }).readReplica).toBeNull();
+    expect(() => loadConfig({ DATABASE_READ_URL: 'postgres://app@replica/minergraph' })).toThrow(
+      'Invalid configuration:\n  DATABASE_READ_URL is set without DATABASE_URL: a read replica serves beside a PostgreSQL primary; set DATABASE_URL to the primary, or unset DATABASE_READ_URL.',
+    );
+    expect(() => loadConfig({ DATABASE_URL: primary, DATABASE_READ_URL: 'mysql://replica/db' })).toThrow(
+      /DATABASE_READ_URL="mysql:\/\/replica\/db": must be the PostgreSQL URL of a streaming replica of DATABASE_URL/,
+    );
+    expect(() => loadConfig({ DATABASE_URL: primary, MINERGRAPH_READ_REPLICA_WAIT_MS: '-1' })).toThrow(/MINERGRAPH_READ_REPLICA_WAIT_MS="-1"/);
+  });
+
+  it('runs one server process per CPU with MINERGRAPH_WORKERS=auto on PostgreSQL, and only ever one on PGlite', () => {
+    const primary = 'postgres://app@db:5432/minergraph';
+    expect(loadConfig({ DATABASE_URL: primary, MINERGRAPH_WORKERS: 'auto' }).workers).toBe(availableParallelism());
+    expect(loadConfig({ DATABASE_URL: primary, MINERGRAPH_WORKERS: '2' }).workers).toBe(2);
+    expect(loadConfig({ MINERGRAPH_WORKERS: 'AUTO' }).workers).toBe(1);
+    expect(loadConfig({ MINERGRAPH_WORKERS: '1' }).workers).toBe(1);
+    expect(() => loadConfig({ MINERGRAPH_WORKERS: '2' })).toThrow(
+      'Invalid configuration:\n  MINERGRAPH_WORKERS="2": the embedded PGlite database can be served by one process only; set DATABASE_URL to a PostgreSQL database to run several, or set MINERGRAPH_WORKERS=1.',
+    );
+    for (const bad of ['0', 'two', '1.5', '1000']) {
+      expect(() => loadConfig({ DATABASE_URL: primary, MINERGRAPH_WORKERS: bad })).toThrow(
+        `MINERGRAPH_WORKERS=${JSON.stringify(bad)}: must be a whole number of processes from 1 to 999, or auto (one per available CPU)`,
+      );
+    }
   });
 
   it('treats an empty DATABASE_URL as unset', () => {

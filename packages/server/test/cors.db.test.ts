@@ -55,19 +55,19 @@ describe.skipIf(engine !== 'pglite')('CORS: which pages on other origins may cal
     expect(corsHeaders(response)).toEqual({
       'access-control-allow-origin': 'http://localhost:5173',
       'access-control-allow-methods': 'GET,POST',
-      'access-control-allow-headers': 'accept,authorization,content-type,apollo-require-preflight,x-apollo-operation-name,x-request-id',
-      'access-control-expose-headers': 'Retry-After,X-Request-Id',
+      'access-control-allow-headers': 'accept,authorization,content-type,apollo-require-preflight,x-apollo-operation-name,x-request-id,minergraph-min-lsn',
+      'access-control-expose-headers': 'Retry-After,X-Request-Id,MinerGraph-Wal-Lsn',
       'access-control-max-age': '600',
       vary: 'Origin',
     });
   });
 
-  it('lets the page read the answer, its Retry-After and its X-Request-Id', async () => {
+  it('lets the page read the answer, its Retry-After, its X-Request-Id and a write\'s MinerGraph-Wal-Lsn', async () => {
     const response = await post(development.url, 'http://127.0.0.1:8080');
     expect(response.status).toBe(200);
     expect(corsHeaders(response)).toEqual({
       'access-control-allow-origin': 'http://127.0.0.1:8080',
-      'access-control-expose-headers': 'Retry-After,X-Request-Id',
+      'access-control-expose-headers': 'Retry-After,X-Request-Id,MinerGraph-Wal-Lsn',
       vary: 'Origin',
     });
     expect(await response.json()).toEqual({ data: { company: { holdings: { btc: '3023.6' } } } });
@@ -100,8 +100,8 @@ describe.skipIf(engine !== 'pglite')('CORS: which pages on other origins may cal
     expect(corsHeaders(asked)).toEqual({
       'access-control-allow-origin': '*',
       'access-control-allow-methods': 'GET,POST',
-      'access-control-allow-headers': 'accept,authorization,content-type,apollo-require-preflight,x-apollo-operation-name,x-request-id',
-      'access-control-expose-headers': 'Retry-After,X-Request-Id',
+      'access-control-allow-headers': 'accept,authorization,content-type,apollo-require-preflight,x-apollo-operation-name,x-request-id,minergraph-min-lsn',
+      'access-control-expose-headers': 'Retry-After,X-Request-Id,MinerGraph-Wal-Lsn',
       'access-control-max-age': '600',
     });
     const answered = await post(any.url, 'https://anywhere.example');

@@ -124,7 +124,8 @@ describe('the dashboard query', () => {
       anchor: { on: '2025-12-31', btc: '120', source: { title: 'Synthetic dashboard fixture' } },
     });
     expect(last.loans).toEqual([
-      { outstandingUsd: '1000000', ltv: 1000000 / (20 * 90000), marginCallPriceUsd: '71428.57142857', repayments: [] },
+      // ltv: 1000000 / (20 × 90000) = 0.5555…, half-up at 8 places
+      { outstandingUsd: '1000000', ltv: 0.55555556, marginCallPriceUsd: '71428.57142857', repayments: [] },
     ]);
     expect(last.stock).toBeNull();
     expect(data.companies.edges[48].node.stock).toEqual({ symbol: 'TS48', latestPrice: { at: '2026-01-30T21:00:00.000Z', priceUsd: '3' } });

@@ -35,7 +35,8 @@ describe('the founding story, asked of a freshly seeded server', () => {
         btcPriceUsd: '70727',
         valueUsd: '213850157.2',
         pledgedBtc: '0',
-        percentOfSupply: 0.014398095238095238,
+        // 3023.6 / 21,000,000 × 100 = 0.0143980952…, half-up at 8 places
+        percentOfSupply: 0.0143981,
         anchor: { on: '2026-01-31', btc: '7474.6', source: { title: 'Cango Bitcoin mining update, January 2026', publisher: 'Grafa' } },
       },
     });
@@ -126,7 +127,8 @@ describe('the founding story, asked of a freshly seeded server', () => {
       kind: 'CRYPTO',
       latestPrice: { at: '2026-02-09T00:00:00.000Z', priceUsd: '70727' },
       allTimeHigh: { at: '2025-10-06T00:00:00.000Z', priceUsd: '126080', source: { publisher: 'Blocmates' } },
-      drawdownFromAllTimeHigh: 1 - 70727 / 126080,
+      // 1 - 70727 / 126080 = 0.4390307741…, half-up at 8 places
+      drawdownFromAllTimeHigh: 0.43903077,
     });
     expect(data.asset.drawdownFromAllTimeHigh.toFixed(3)).toBe('0.439');
   });

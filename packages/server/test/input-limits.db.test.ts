@@ -166,7 +166,8 @@ describe('the largest values every Decimal input accepts', () => {
       btcPriceUsd: MAX_PRICE,
       valueUsd: '20999999999999989999999.99999999997900000000000001',
       pledgedBtc: '0.00000001',
-      percentOfSupply: 99.99999999999996,
+      // 99.99999999999999952 %, half-up at 8 places
+      percentOfSupply: 100,
     });
     expect(read.treasuryFlow).toEqual({
       from: '2026-01-01',
@@ -195,9 +196,10 @@ describe('the largest values every Decimal input accepts', () => {
         outstandingUsd: '0.01',
         collateralBtc: '0.00000001',
         status: 'ACTIVE',
-        ltv: 1e-9,
+        // 0.01 / (0.00000001 × the highest price) is about 1e-9: 0 at 8 places.
+        ltv: 0,
         atLowest: 1e24,
-        atHighest: 1e-9,
+        atHighest: 0,
         marginCallPriceUsd: '100000',
         liquidationPriceUsd: '100000',
       }),
@@ -224,7 +226,7 @@ describe('the largest values every Decimal input accepts', () => {
     expect(read.stock.drawdownFromAllTimeHigh).toBe(0);
     expect(data.companies.edges[0].node).toEqual({
       ticker: 'MAXC',
-      holdings: { btc: '20999999.99999999', valueUsd: '20999999999999989999999.99999999997900000000000001', percentOfSupply: 99.99999999999996 },
+      holdings: { btc: '20999999.99999999', valueUsd: '20999999999999989999999.99999999997900000000000001', percentOfSupply: 100 },
     });
   });
 

@@ -68,8 +68,8 @@ describe('a Bitcoin-backed loan', () => {
         status: 'ACTIVE',
         marginCallLtv: 0.7,
         liquidationLtv: 0.8,
-        // 800000 / (25 × 70727)
-        ltv: 800000 / (25 * 70727),
+        // 800000 / (25 × 70727) = 0.4524439040…, half-up at 8 places
+        ltv: 0.4524439,
         // 800000 / (25 × 0.7), half-up at 8 places
         marginCallPriceUsd: '45714.28571429',
         liquidationPriceUsd: '40000',

@@ -161,7 +161,7 @@ describe(`NODE_ENV=production with the environment docker-compose.yml sets, on $
         await page.goto(server.url);
         expect(await page.title()).toBe('MinerGraph playground');
         await page.locator('.graphiql-logo .minergraph-name').waitFor();
-        expect(await page.locator('.graphiql-logo').textContent()).toBe('MinerGraph\nAPI docs (README)');
+        expect(await page.locator('.graphiql-logo').innerText()).toBe('MinerGraph\nAPI docs (README)');
         const docsHref = await page.locator('.graphiql-logo a.minergraph-docs').getAttribute('href');
         expect(docsHref).toBe('/docs');
         const docs = await fetch(`${server.origin}${docsHref}`);

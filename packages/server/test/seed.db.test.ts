@@ -26,7 +26,7 @@ async function rowCounts() {
 }
 
 describe('the seed', () => {
-  it("loads DOMAIN.md's facts once, and a second run changes nothing", async () => {
+  it("loads docs/domain.md's seed facts once, and a second run changes nothing", async () => {
     expect(await seed(database.db)).toBe('loaded');
     const expected = {
       sources: 7,

@@ -5,13 +5,18 @@ import { connectionType, pageArgs, pageComplexity, pageRequest, toConnection, ty
 import { sourceField } from './source.js';
 import { SYMBOL_RULE, TEXT_RULE } from '../text-rules.js';
 import { UserError } from './user-error.js';
-import { actorOf, payload } from '../mutation.js';
+import { actorOf, payload, USER_ERRORS_DESCRIPTION } from '../mutation.js';
 
 export const BusinessLineEnum = builder.enumType('BusinessLine', {
-  values: ['BITCOIN_MINING', 'AI_COMPUTE'] as const satisfies readonly BusinessLine[],
+  description: 'A line of business a company is in.',
+  values: {
+    BITCOIN_MINING: { description: 'Mining bitcoin.' },
+    AI_COMPUTE: { description: 'Computing for AI workloads.' },
+  } as const satisfies Record<BusinessLine, unknown>,
 });
 
 export const CompanyOrderEnum = builder.enumType('CompanyOrder', {
+  description: 'The order of a page of companies.',
   values: {
     TICKER_ASC: { description: 'By ticker, A to Z.' },
     NAME_ASC: { description: 'By name, A to Z.' },
@@ -22,10 +27,13 @@ export const CompanyOrderEnum = builder.enumType('CompanyOrder', {
 export const Officer = builder.objectRef<OfficerModel>('Officer').implement({
   description: 'A named officer of a company.',
   fields: (t) => ({
-    name: t.exposeString('name'),
+    name: t.exposeString('name', { description: 'The person\'s name, e.g. "Paul Yu".' }),
     role: t.exposeString('role', { description: 'CEO, CTO, CFO, ...' }),
-    since: t.expose('since', { type: 'Date', nullable: true }),
-    previousEmployer: t.exposeString('previousEmployer', { nullable: true }),
+    since: t.expose('since', { type: 'Date', nullable: true, description: 'The day they took the role; null when not reported.' }),
+    previousEmployer: t.exposeString('previousEmployer', {
+      nullable: true,
+      description: 'Where they worked before, when reported, e.g. "Zoom".',
+    }),
     source: t.field(sourceField),
   }),
 });
@@ -35,12 +43,17 @@ export const Company = builder.loadableNode('Company', {
   id: { resolve: (company: CompanyModel) => company.id },
   load: (ids: string[], context) => context.data.companies.byIds(ids),
   fields: (t) => ({
-    name: t.exposeString('name'),
+    name: t.exposeString('name', { description: 'The legal name, e.g. "Cango Inc.".' }),
     ticker: t.exposeString('ticker', { description: 'Upper-case, unique.' }),
-    exchange: t.exposeString('exchange', { nullable: true }),
-    businessLines: t.field({ type: [BusinessLineEnum], resolve: (company) => company.businessLines }),
+    exchange: t.exposeString('exchange', { nullable: true, description: 'Where its shares are listed, e.g. "NYSE"; null when not recorded.' }),
+    businessLines: t.field({
+      type: [BusinessLineEnum],
+      description: 'What it does; a company may be in several lines.',
+      resolve: (company) => company.businessLines,
+    }),
     officers: t.field({
       type: [Officer],
+      description: 'Its named officers.',
       resolve: (company, _args, context) => context.loaders.officers.load(company.id),
     }),
     source: t.field(sourceField),
@@ -48,14 +61,15 @@ export const Company = builder.loadableNode('Company', {
 });
 
 const CompanyFilterInput = builder.inputType('CompanyFilter', {
+  description: 'Which companies to list; every condition given must hold.',
   fields: (t) => ({
     tickers: t.stringList({ description: 'Any of these tickers, case-insensitive.' }),
-    businessLine: t.field({ type: BusinessLineEnum }),
+    businessLine: t.field({ type: BusinessLineEnum, description: 'Companies in this line of business (among others).' }),
     nameContains: t.string({ description: 'Case-insensitive substring of the name.' }),
   }),
 });
 
-export const CompanyConnection = connectionType('Company', Company);
+export const CompanyConnection = connectionType('Company', Company, 'companies');
 
 const COMPANY_CURSOR: Record<CompanyOrder, CursorPart[]> = {
   TICKER_ASC: ['text'],
@@ -67,17 +81,18 @@ builder.queryFields((t) => ({
   company: t.field({
     type: Company,
     nullable: true,
-    description: 'Case-insensitive.',
-    args: { ticker: t.arg.string({ required: true }) },
+    description: 'The company with this ticker, case-insensitive; null when there is none.',
+    args: { ticker: t.arg.string({ required: true, description: 'e.g. "CANG".' }) },
     resolve: (_root, { ticker }, context) =>
       context.loaders.companyByTicker.load(ticker.trim().toUpperCase()),
   }),
   companies: t.field({
     type: CompanyConnection,
+    description: 'A page of the companies that match the filter, in the order asked for.',
     args: {
       ...pageArgs(t.arg),
-      filter: t.arg({ type: CompanyFilterInput }),
-      orderBy: t.arg({ type: CompanyOrderEnum, defaultValue: 'TICKER_ASC' }),
+      filter: t.arg({ type: CompanyFilterInput, description: 'Which companies (default: all).' }),
+      orderBy: t.arg({ type: CompanyOrderEnum, defaultValue: 'TICKER_ASC', description: 'The order (default: by ticker).' }),
     },
     complexity: pageComplexity,
     resolve: async (_root, args, context) => {
@@ -96,26 +111,29 @@ builder.queryFields((t) => ({
 }));
 
 const CreateCompanyInput = builder.inputType('CreateCompanyInput', {
+  description: 'A new listed company.',
   fields: (t) => ({
-    name: t.string({ required: true, description: `Not blank, at most 200 characters; stored trimmed. ${TEXT_RULE}` }),
-    ticker: t.string({ required: true, description: SYMBOL_RULE }),
-    exchange: t.string({ description: `At most 50 characters; stored trimmed. ${TEXT_RULE}` }),
-    businessLines: t.field({ type: [BusinessLineEnum] }),
+    name: t.string({ required: true, description: `The legal name. Not blank, at most 200 characters; stored trimmed. ${TEXT_RULE}` }),
+    ticker: t.string({ required: true, description: `Its ticker, unique. ${SYMBOL_RULE}` }),
+    exchange: t.string({ description: `Where its shares are listed, e.g. "NYSE". At most 50 characters; stored trimmed. ${TEXT_RULE}` }),
+    businessLines: t.field({ type: [BusinessLineEnum], description: 'What it does (default: none recorded).' }),
   }),
 });
 
 const CreateCompanyPayload = builder.simpleObject('CreateCompanyPayload', {
+  description: 'What createCompany did.',
   fields: (t) => ({
-    company: t.field({ type: Company, nullable: true }),
-    userErrors: t.field({ type: [UserError] }),
+    company: t.field({ type: Company, nullable: true, description: 'The company created; null when refused.' }),
+    userErrors: t.field({ type: [UserError], description: USER_ERRORS_DESCRIPTION }),
   }),
 });
 
 builder.mutationFields((t) => ({
   createCompany: t.field({
     type: CreateCompanyPayload,
+    description: 'Creates a company (ALREADY_EXISTS when its ticker is taken). Needs an editor key.',
     authScopes: { editor: true },
-    args: { input: t.arg({ type: CreateCompanyInput, required: true }) },
+    args: { input: t.arg({ type: CreateCompanyInput, required: true, description: 'The company.' }) },
     resolve: async (_root, { input }, context) =>
       payload('company', await context.data.writes.createCompany(input, actorOf(context))),
   }),

@@ -1,6 +1,6 @@
 import { builder } from '../builder.js';
 import type { Context } from '../context.js';
-import { canonical, Decimal, divide, toFloat } from '../decimal.js';
+import { canonical, Decimal, divide, toRoundedFloat } from '../decimal.js';
 import { BTC_LIMIT, describeLimit, limitProblem, PRICE_LIMIT, USD_AMOUNT_LIMIT } from '../decimal-limits.js';
 import { badUserInput } from '../errors.js';
 import { IDEMPOTENCY_KEY_DESCRIPTION, TEXT_RULE } from '../text-rules.js';
@@ -8,11 +8,27 @@ import type { LoanModel, LoanRepaymentModel, LoanStatus } from '../models.js';
 import { Company } from './company.js';
 import { sourceField, SourceInput } from './source.js';
 import { UserError } from './user-error.js';
-import { COMPANY_ID_DESCRIPTION, COMPANY_TICKER_DESCRIPTION, actorOf, localId, notFound, payload, rejected, withLocalCompanyId } from '../mutation.js';
+import {
+  COMPANY_ID_DESCRIPTION,
+  COMPANY_TICKER_DESCRIPTION,
+  SOURCE_INPUT_DESCRIPTION,
+  USER_ERRORS_DESCRIPTION,
+  actorOf,
+  localId,
+  notFound,
+  payload,
+  rejected,
+  withLocalCompanyId,
+} from '../mutation.js';
 import { TreasuryTransaction } from './treasury.js';
 
 export const LoanStatusEnum = builder.enumType('LoanStatus', {
-  values: ['ACTIVE', 'REPAID', 'DEFAULTED'] as const satisfies readonly LoanStatus[],
+  description: 'Where a loan stands.',
+  values: {
+    ACTIVE: { description: 'Not yet repaid in full; repayments may be recorded.' },
+    REPAID: { description: 'Repaid in full: it became so when repayments covered a known principal.' },
+    DEFAULTED: { description: 'The borrower defaulted, as recorded.' },
+  } as const satisfies Record<LoanStatus, unknown>,
 });
 
 export function outstandingUsd(loan: LoanModel): Decimal | null {
@@ -46,10 +62,10 @@ function checkPriceArgument(name: string, price: string): void {
 const LoanRepayment = builder.objectRef<LoanRepaymentModel>('LoanRepayment').implement({
   description: 'A payment on a loan.',
   fields: (t) => ({
-    id: t.exposeID('id'),
-    amountUsd: t.expose('amountUsd', { type: 'Decimal' }),
-    paidOn: t.expose('paidOn', { type: 'Date' }),
-    collateralReleasedBtc: t.expose('collateralReleasedBtc', { type: 'Decimal' }),
+    id: t.exposeID('id', { description: "The repayment's id (a database id, not a global id)." }),
+    amountUsd: t.expose('amountUsd', { type: 'Decimal', description: 'USD paid.' }),
+    paidOn: t.expose('paidOn', { type: 'Date', description: 'The day it was paid.' }),
+    collateralReleasedBtc: t.expose('collateralReleasedBtc', { type: 'Decimal', description: 'BTC of collateral the lender released with it; 0 when none.' }),
     fundedBy: t.field({
       type: TreasuryTransaction,
       nullable: true,
@@ -65,18 +81,18 @@ export const Loan = builder.loadableNode('Loan', {
   id: { resolve: (loan: LoanModel) => loan.id },
   load: (ids: string[], context) => context.data.loans.byIds(ids),
   fields: (t) => ({
-    company: t.field({ type: Company, resolve: (loan) => loan.companyId }),
-    lender: t.exposeString('lender', { nullable: true }),
+    company: t.field({ type: Company, description: 'The borrower.', resolve: (loan) => loan.companyId }),
+    lender: t.exposeString('lender', { nullable: true, description: 'Who lent; null when undisclosed.' }),
     principalUsd: t.expose('principalUsd', {
       type: 'Decimal',
       nullable: true,
-      description: 'Principal drawn; null when it was never disclosed.',
+      description: 'USD of principal drawn; null when it was never disclosed.',
     }),
-    repaidUsd: t.expose('repaidUsd', { type: 'Decimal', description: 'Sum of repayments.' }),
+    repaidUsd: t.expose('repaidUsd', { type: 'Decimal', description: 'USD repaid: the sum of the repayments.' }),
     outstandingUsd: t.field({
       type: 'Decimal',
       nullable: true,
-      description: 'principalUsd - repaidUsd; null when the principal is unknown.',
+      description: 'USD still owed: principalUsd - repaidUsd; null when the principal is unknown.',
       resolve: (loan) => {
         const outstanding = outstandingUsd(loan);
         return outstanding === null ? null : canonical(outstanding);
@@ -84,23 +100,32 @@ export const Loan = builder.loadableNode('Loan', {
     }),
     collateralBtc: t.field({
       type: 'Decimal',
-      description: 'Initial collateral less collateral released by repayments; 0 when never disclosed (see collateralDisclosed).',
+      description: 'BTC pledged: initial collateral less collateral released by repayments; 0 when never disclosed (see collateralDisclosed).',
       resolve: (loan) => canonical(collateralBtc(loan)),
     }),
     collateralDisclosed: t.boolean({
       description: 'False when the lender or company never disclosed the collateral; then ltv and trigger prices are null.',
       resolve: (loan) => loan.initialCollateralBtc !== null,
     }),
-    originatedOn: t.expose('originatedOn', { type: 'Date', nullable: true }),
-    maturesOn: t.expose('maturesOn', { type: 'Date', nullable: true }),
-    interestRatePercent: t.exposeFloat('interestRatePercent', { nullable: true }),
-    status: t.field({ type: LoanStatusEnum, resolve: (loan) => loan.status }),
-    marginCallLtv: t.exposeFloat('marginCallLtv', { nullable: true }),
-    liquidationLtv: t.exposeFloat('liquidationLtv', { nullable: true }),
+    originatedOn: t.expose('originatedOn', { type: 'Date', nullable: true, description: 'The day it was drawn; null when not recorded.' }),
+    maturesOn: t.expose('maturesOn', { type: 'Date', nullable: true, description: 'The day it falls due; null when not recorded.' }),
+    interestRatePercent: t.exposeFloat('interestRatePercent', {
+      nullable: true,
+      description: 'A percent a year, as recorded: 9 means 9 % a year. Null when undisclosed.',
+    }),
+    status: t.field({ type: LoanStatusEnum, description: 'ACTIVE until repaid in full.', resolve: (loan) => loan.status }),
+    marginCallLtv: t.exposeFloat('marginCallLtv', {
+      nullable: true,
+      description: 'A fraction, as recorded (like ltv): 0.7 means the lender calls for more collateral when ltv reaches 70 %. Null when undisclosed.',
+    }),
+    liquidationLtv: t.exposeFloat('liquidationLtv', {
+      nullable: true,
+      description: 'A fraction, as recorded (like ltv): 0.8 means the lender may sell the collateral when ltv reaches 80 %. Null when undisclosed.',
+    }),
     ltv: t.float({
       nullable: true,
       description:
-        'outstandingUsd / (collateralBtc * price); price defaults to the latest BTC close. Null when not computable (unknown principal or collateral, no price, or beyond what a Float holds).',
+        'Loan-to-value, a fraction rounded half-up to 8 decimal places: outstandingUsd / (collateralBtc × price), so 0.5 means the debt is half the collateral\'s value; price defaults to the latest BTC close. Null when not computable (unknown principal or collateral, no price, or beyond what a Float holds).',
       args: {
         btcPriceUsd: t.arg({
           type: 'Decimal',
@@ -114,24 +139,26 @@ export const Loan = builder.loadableNode('Loan', {
         if (outstanding === null || collateral.isZero()) return null;
         const price = args.btcPriceUsd ?? (await latestBtcClose(context));
         if (price === null || new Decimal(price).lte(0)) return null;
-        return toFloat(outstanding.div(collateral.times(price)));
+        return toRoundedFloat(outstanding.div(collateral.times(price)));
       },
     }),
     marginCallPriceUsd: t.field({
       type: 'Decimal',
       nullable: true,
-      description: 'BTC price at which ltv reaches marginCallLtv.',
+      description:
+        'USD per BTC at which ltv reaches marginCallLtv: outstandingUsd / (collateralBtc × marginCallLtv), rounded half-up to 8 places; null when one of them is unknown.',
       resolve: (loan) => priceAtLtv(loan, loan.marginCallLtv),
     }),
     liquidationPriceUsd: t.field({
       type: 'Decimal',
       nullable: true,
-      description: 'BTC price at which ltv reaches liquidationLtv.',
+      description:
+        'USD per BTC at which ltv reaches liquidationLtv: outstandingUsd / (collateralBtc × liquidationLtv), rounded half-up to 8 places; null when one of them is unknown.',
       resolve: (loan) => priceAtLtv(loan, loan.liquidationLtv),
     }),
     repayments: t.field({
       type: [LoanRepayment],
-      description: 'Oldest first.',
+      description: 'Its repayments, oldest first.',
       resolve: (loan, _args, context) => context.loaders.repayments.load(loan.id),
     }),
     source: t.field(sourceField),
@@ -141,7 +168,8 @@ export const Loan = builder.loadableNode('Loan', {
 builder.objectFields(Company, (t) => ({
   loans: t.field({
     type: [Loan],
-    args: { status: t.arg({ type: LoanStatusEnum }) },
+    description: "The company's Bitcoin-backed loans, by originatedOn, oldest first (undated ones last).",
+    args: { status: t.arg({ type: LoanStatusEnum, description: 'Only loans with this status (default: all).' }) },
     resolve: async (company, { status }, context) => {
       const loans = await context.loaders.loansByCompany.load(company.id);
       return status ? loans.filter((loan) => loan.status === status) : loans;
@@ -150,67 +178,76 @@ builder.objectFields(Company, (t) => ({
 }));
 
 const CreateLoanInput = builder.inputType('CreateLoanInput', {
+  description: 'A new Bitcoin-backed loan of a company.',
   fields: (t) => ({
     companyId: t.id({ description: COMPANY_ID_DESCRIPTION }),
     ticker: t.string({ description: COMPANY_TICKER_DESCRIPTION }),
-    lender: t.string({ description: `At most 200 characters. ${TEXT_RULE}` }),
-    principalUsd: t.field({ type: 'Decimal', description: `Greater than 0; omit when undisclosed. ${describeLimit(USD_AMOUNT_LIMIT)}` }),
-    collateralBtc: t.field({ type: 'Decimal', required: true, description: `Not negative. ${describeLimit(BTC_LIMIT)}` }),
-    originatedOn: t.field({ type: 'Date' }),
-    maturesOn: t.field({ type: 'Date' }),
-    interestRatePercent: t.float(),
-    marginCallLtv: t.float(),
-    liquidationLtv: t.float(),
-    source: t.field({ type: SourceInput }),
+    lender: t.string({ description: `Who lent; omit when undisclosed. At most 200 characters. ${TEXT_RULE}` }),
+    principalUsd: t.field({
+      type: 'Decimal',
+      description: `USD drawn: greater than 0; omit when undisclosed. ${describeLimit(USD_AMOUNT_LIMIT)}`,
+    }),
+    collateralBtc: t.field({ type: 'Decimal', required: true, description: `BTC pledged: not negative. ${describeLimit(BTC_LIMIT)}` }),
+    originatedOn: t.field({ type: 'Date', description: 'The day it was drawn.' }),
+    maturesOn: t.field({ type: 'Date', description: 'The day it falls due: not before originatedOn.' }),
+    interestRatePercent: t.float({ description: 'A percent a year, 0 to 1000: 9 means 9 % a year.' }),
+    marginCallLtv: t.float({ description: 'A fraction above 0, at most 10: 0.7 means a margin call at 70 % loan-to-value.' }),
+    liquidationLtv: t.float({ description: 'A fraction above 0, at most 10, not below marginCallLtv: 0.8 means liquidation at 80 %.' }),
+    source: t.field({ type: SourceInput, description: SOURCE_INPUT_DESCRIPTION }),
   }),
 });
 
 const CreateLoanPayload = builder.simpleObject('CreateLoanPayload', {
+  description: 'What createLoan did.',
   fields: (t) => ({
-    loan: t.field({ type: Loan, nullable: true }),
-    userErrors: t.field({ type: [UserError] }),
+    loan: t.field({ type: Loan, nullable: true, description: 'The loan created; null when refused.' }),
+    userErrors: t.field({ type: [UserError], description: USER_ERRORS_DESCRIPTION }),
   }),
 });
 
 const SaleInput = builder.inputType('SaleInput', {
+  description: 'A BTC sale, recorded as a SOLD treasury transaction on the day of the repayment.',
   fields: (t) => ({
     btc: t.field({ type: 'Decimal', required: true, description: `BTC sold: greater than 0. ${describeLimit(BTC_LIMIT)}` }),
-    usd: t.field({ type: 'Decimal', required: true, description: `Proceeds: greater than 0. ${describeLimit(USD_AMOUNT_LIMIT)}` }),
+    usd: t.field({ type: 'Decimal', required: true, description: `USD proceeds: greater than 0. ${describeLimit(USD_AMOUNT_LIMIT)}` }),
   }),
 });
 
 const RepayLoanInput = builder.inputType('RepayLoanInput', {
+  description: 'A payment on an ACTIVE loan.',
   fields: (t) => ({
-    loanId: t.id({ required: true }),
+    loanId: t.id({ required: true, description: 'The loan, by its global id.' }),
     amountUsd: t.field({
       type: 'Decimal',
       required: true,
-      description: `Greater than 0, and no more than is outstanding. ${describeLimit(USD_AMOUNT_LIMIT)}`,
+      description: `USD paid: greater than 0, and no more than is outstanding. ${describeLimit(USD_AMOUNT_LIMIT)}`,
     }),
-    paidOn: t.field({ type: 'Date', required: true }),
+    paidOn: t.field({ type: 'Date', required: true, description: 'The day it was paid.' }),
     collateralReleasedBtc: t.field({
       type: 'Decimal',
-      description: `Not negative, and no more than is pledged. ${describeLimit(BTC_LIMIT)}`,
+      description: `BTC of collateral released with it (default 0): not negative, and no more than is pledged. ${describeLimit(BTC_LIMIT)}`,
     }),
-    fundedBySale: t.field({ type: SaleInput }),
-    source: t.field({ type: SourceInput }),
+    fundedBySale: t.field({ type: SaleInput, description: 'The BTC sale that paid for it, recorded with it in one transaction.' }),
+    source: t.field({ type: SourceInput, description: SOURCE_INPUT_DESCRIPTION }),
     idempotencyKey: t.string({ description: IDEMPOTENCY_KEY_DESCRIPTION }),
   }),
 });
 
 const RepayLoanPayload = builder.simpleObject('RepayLoanPayload', {
+  description: 'What repayLoan did.',
   fields: (t) => ({
-    loan: t.field({ type: Loan, nullable: true }),
-    repayment: t.field({ type: LoanRepayment, nullable: true }),
-    userErrors: t.field({ type: [UserError] }),
+    loan: t.field({ type: Loan, nullable: true, description: 'The loan after the repayment; null when refused.' }),
+    repayment: t.field({ type: LoanRepayment, nullable: true, description: 'The repayment recorded; null when refused.' }),
+    userErrors: t.field({ type: [UserError], description: USER_ERRORS_DESCRIPTION }),
   }),
 });
 
 builder.mutationFields((t) => ({
   createLoan: t.field({
     type: CreateLoanPayload,
+    description: 'Records an ACTIVE loan of a company. Needs an editor key.',
     authScopes: { editor: true },
-    args: { input: t.arg({ type: CreateLoanInput, required: true }) },
+    args: { input: t.arg({ type: CreateLoanInput, required: true, description: 'The loan.' }) },
     resolve: async (_root, { input }, context) => {
       const named = withLocalCompanyId(input);
       if (!named.ok) return payload('loan', rejected(...named.userErrors));
@@ -219,9 +256,10 @@ builder.mutationFields((t) => ({
   }),
   repayLoan: t.field({
     type: RepayLoanPayload,
-    description: 'Records a repayment; with fundedBySale, also the BTC sale that paid for it, in one transaction.',
+    description:
+      'Records a repayment; with fundedBySale, also the BTC sale that paid for it, in one transaction. The loan becomes REPAID once repayments cover a known principal. Needs an editor key.',
     authScopes: { editor: true },
-    args: { input: t.arg({ type: RepayLoanInput, required: true }) },
+    args: { input: t.arg({ type: RepayLoanInput, required: true, description: 'The repayment.' }) },
     resolve: async (_root, { input }, context) => {
       const loanId = localId(input.loanId, 'Loan');
       const result = loanId

@@ -9,20 +9,23 @@ export const Source = builder.loadableObjectRef<SourceModel, string>('Source', {
 Source.implement({
   description: 'Where a fact was published. Every seeded or recorded fact can carry one.',
   fields: (t) => ({
-    title: t.exposeString('title'),
-    url: t.exposeString('url', { nullable: true }),
-    publisher: t.exposeString('publisher', { nullable: true }),
-    publishedOn: t.expose('publishedOn', { type: 'Date', nullable: true }),
+    title: t.exposeString('title', { description: 'The title of the article, filing or release.' }),
+    url: t.exposeString('url', { nullable: true, description: 'Where to read it (http or https); null when it has no address.' }),
+    publisher: t.exposeString('publisher', { nullable: true, description: 'Who published it, e.g. "TheMinerMag"; null when not recorded.' }),
+    publishedOn: t.expose('publishedOn', { type: 'Date', nullable: true, description: 'The day it was published; null when not recorded.' }),
   }),
 });
 
 export const SourceInput = builder.inputType('SourceInput', {
   description: 'Where the recorded fact was published.',
   fields: (t) => ({
-    title: t.string({ required: true, description: `Not blank, at most 500 characters; stored trimmed. ${TEXT_RULE}` }),
-    url: t.string({ description: SOURCE_URL_RULE }),
-    publisher: t.string({ description: `At most 200 characters. ${TEXT_RULE}` }),
-    publishedOn: t.field({ type: 'Date' }),
+    title: t.string({
+      required: true,
+      description: `The title of the article, filing or release. Not blank, at most 500 characters; stored trimmed. ${TEXT_RULE}`,
+    }),
+    url: t.string({ description: `Where to read it. ${SOURCE_URL_RULE}` }),
+    publisher: t.string({ description: `Who published it. At most 200 characters. ${TEXT_RULE}` }),
+    publishedOn: t.field({ type: 'Date', description: 'The day it was published.' }),
   }),
 });
 

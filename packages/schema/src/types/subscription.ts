@@ -1,7 +1,7 @@
-import { GraphQLError } from 'graphql';
 import { builder } from '../builder.js';
 import type { ChangeFeed, FeedEvent } from '../changes.js';
 import type { Context } from '../context.js';
+import { clientError } from '../error-codes.js';
 import { Asset } from './asset.js';
 import { Company } from './company.js';
 
@@ -79,14 +79,12 @@ const FactsChanged = builder.objectRef<FactsEvent>('FactsChanged').implement({
 
 function feedOf(context: Context): ChangeFeed {
   if (!context.changes) {
-    throw new GraphQLError('Subscriptions are served over WebSocket (the graphql-ws protocol) at this endpoint, not over HTTP POST.', {
-      extensions: { code: 'BAD_REQUEST' },
-    });
+    throw clientError('BAD_REQUEST', 'Subscriptions are served over WebSocket (the graphql-ws protocol) at this endpoint, not over HTTP POST.');
   }
   return context.changes;
 }
 
-const notFound = (message: string, field: string) => new GraphQLError(message, { extensions: { code: 'NOT_FOUND', field: [field] } });
+const notFound = (message: string, field: string) => clientError('NOT_FOUND', message, { extensions: { field: [field] } });
 
 builder.subscriptionType({});
 

@@ -2,7 +2,7 @@ import { builder } from '../builder.js';
 import { addDays, endOfDay, intervalCount, intervalEnds, yearEndingOn } from '../calendar.js';
 import type { Context } from '../context.js';
 import type { TreasuryTransactionFilter } from '../data-sources.js';
-import { canonical, Decimal, divide, toFloat } from '../decimal.js';
+import { canonical, Decimal, divide, toRoundedFloat } from '../decimal.js';
 import { BTC_LIMIT, describeLimit, USD_AMOUNT_LIMIT } from '../decimal-limits.js';
 import { badUserInput, notComputable } from '../errors.js';
 import type { CalendarInterval, HoldingsModel, HoldingsReportModel, TreasuryTransactionKind, TreasuryTransactionModel } from '../models.js';
@@ -11,7 +11,16 @@ import { Company } from './company.js';
 import { sourceField, SourceInput } from './source.js';
 import { IDEMPOTENCY_KEY_DESCRIPTION, MULTILINE_TEXT_RULE } from '../text-rules.js';
 import { UserError } from './user-error.js';
-import { COMPANY_ID_DESCRIPTION, COMPANY_TICKER_DESCRIPTION, actorOf, payload, rejected, withLocalCompanyId } from '../mutation.js';
+import {
+  COMPANY_ID_DESCRIPTION,
+  COMPANY_TICKER_DESCRIPTION,
+  SOURCE_INPUT_DESCRIPTION,
+  USER_ERRORS_DESCRIPTION,
+  actorOf,
+  payload,
+  rejected,
+  withLocalCompanyId,
+} from '../mutation.js';
 
 const BTC_SUPPLY = 21_000_000;
 export const MAX_HISTORY_POINTS = 1000;
@@ -20,6 +29,7 @@ export const POINT_COST = 7;
 const FIRST_DAY = '0001-01-01';
 
 export const TreasuryTransactionKindEnum = builder.enumType('TreasuryTransactionKind', {
+  description: 'What moved BTC in or out of a treasury.',
   values: {
     MINED: { description: 'BTC the company mined.' },
     PURCHASED: { description: 'BTC the company bought.' },
@@ -29,14 +39,21 @@ export const TreasuryTransactionKindEnum = builder.enumType('TreasuryTransaction
 });
 
 export const CalendarIntervalEnum = builder.enumType('CalendarInterval', {
-  values: ['DAY', 'WEEK', 'MONTH', 'QUARTER', 'YEAR'] as const satisfies readonly CalendarInterval[],
+  description: 'A calendar period of UTC days; a point of holdingsHistory falls on its last day.',
+  values: {
+    DAY: { description: 'Each day.' },
+    WEEK: { description: 'Monday to Sunday.' },
+    MONTH: { description: 'The 1st to the last day of the month.' },
+    QUARTER: { description: 'January to March, April to June, July to September, October to December.' },
+    YEAR: { description: '1 January to 31 December.' },
+  } as const satisfies Record<CalendarInterval, unknown>,
 });
 
 export const HoldingsReport = builder.objectRef<HoldingsReportModel>('HoldingsReport').implement({
   description: 'A holdings figure as the company reported it, used as an anchor.',
   fields: (t) => ({
-    on: t.expose('on', { type: 'Date' }),
-    btc: t.expose('btc', { type: 'Decimal' }),
+    on: t.expose('on', { type: 'Date', description: 'The day whose end the figure is for.' }),
+    btc: t.expose('btc', { type: 'Decimal', description: 'BTC held, as reported.' }),
     source: t.field(sourceField),
   }),
 });
@@ -57,11 +74,11 @@ async function valueOn(context: Context, day: string, btc: string): Promise<stri
 export const Holdings = builder.objectRef<HoldingsModel>('Holdings').implement({
   description: 'BTC a company held at the end of a day.',
   fields: (t) => ({
-    on: t.expose('on', { type: 'Date' }),
+    on: t.expose('on', { type: 'Date', description: 'The day, whose end (UTC) the figures are for.' }),
     btc: t.expose('btc', {
       type: 'Decimal',
       description:
-        "The last reported figure on or before the day, plus the recorded flows after the report's day (flows on its day are taken as included); without a report, the sum of all flows.",
+        "BTC held: the last reported figure on or before the day, plus the recorded flows after the report's day (flows on its day are taken as included); without a report, the sum of all flows.",
     }),
     anchor: t.field({
       type: HoldingsReport,
@@ -72,13 +89,13 @@ export const Holdings = builder.objectRef<HoldingsModel>('Holdings').implement({
     btcPriceUsd: t.field({
       type: 'Decimal',
       nullable: true,
-      description: 'BTC close at or before the end of the day; null when no price is known.',
+      description: 'USD per BTC: the close at or before the end of the day; null when no price is known.',
       resolve: (holdings, _args, context) => btcCloseOn(context, holdings.on),
     }),
     valueUsd: t.field({
       type: 'Decimal',
       nullable: true,
-      description: 'btc × btcPriceUsd; null when no price is known.',
+      description: 'USD: btc × btcPriceUsd; null when no price is known.',
       resolve: (holdings, _args, context) => valueOn(context, holdings.on, holdings.btc),
     }),
     pledgedBtc: t.field({
@@ -88,9 +105,9 @@ export const Holdings = builder.objectRef<HoldingsModel>('Holdings').implement({
         context.loaders.pledgedBtc.load({ companyId: holdings.companyId, on: holdings.on }),
     }),
     percentOfSupply: t.float({
-      description: 'btc / 21,000,000 * 100.',
+      description: 'A percent, rounded half-up to 8 decimal places: btc / 21,000,000 × 100, so 0.0144 means 0.0144 % (not 1.44 %) of the 21,000,000 BTC that will ever exist.',
       resolve: (holdings) => {
-        const percent = toFloat(new Decimal(holdings.btc).div(BTC_SUPPLY).times(100));
+        const percent = toRoundedFloat(new Decimal(holdings.btc).div(BTC_SUPPLY).times(100));
         if (percent === null) throw notComputable(`percentOfSupply of ${holdings.btc} BTC is beyond what a Float can hold.`);
         return percent;
       },
@@ -121,40 +138,57 @@ function closingBtc(context: Context, flow: TreasuryFlowShape) {
 const TreasuryFlow = builder.objectRef<TreasuryFlowShape>('TreasuryFlow').implement({
   description: 'Opening, flows and closing of the treasury between two days, with what the flows do not explain.',
   fields: (t) => ({
-    from: t.expose('from', { type: 'Date' }),
-    to: t.expose('to', { type: 'Date' }),
+    from: t.expose('from', { type: 'Date', description: 'The first day of the window.' }),
+    to: t.expose('to', { type: 'Date', description: 'The last day of the window (included).' }),
     openingBtc: t.field({
       type: 'Decimal',
-      description: 'Holdings at the end of the day before `from`.',
+      description: 'BTC held at the end of the day before `from`.',
       resolve: (flow, _args, context) => openingBtc(context, flow),
     }),
-    minedBtc: t.field({ type: 'Decimal', resolve: async (flow, _a, context) => (await flowTotals(context, flow)).minedBtc }),
-    purchasedBtc: t.field({ type: 'Decimal', resolve: async (flow, _a, context) => (await flowTotals(context, flow)).purchasedBtc }),
-    soldBtc: t.field({ type: 'Decimal', resolve: async (flow, _a, context) => (await flowTotals(context, flow)).soldBtc }),
+    minedBtc: t.field({
+      type: 'Decimal',
+      description: 'BTC of the MINED flows in the window.',
+      resolve: async (flow, _a, context) => (await flowTotals(context, flow)).minedBtc,
+    }),
+    purchasedBtc: t.field({
+      type: 'Decimal',
+      description: 'BTC of the PURCHASED flows in the window.',
+      resolve: async (flow, _a, context) => (await flowTotals(context, flow)).purchasedBtc,
+    }),
+    soldBtc: t.field({
+      type: 'Decimal',
+      description: 'BTC of the SOLD flows in the window (a positive amount).',
+      resolve: async (flow, _a, context) => (await flowTotals(context, flow)).soldBtc,
+    }),
     soldUsd: t.field({
       type: 'Decimal',
-      description: 'Proceeds of the sales in the window that have them.',
+      description: 'USD proceeds of the sales in the window that have them.',
       resolve: async (flow, _a, context) => (await flowTotals(context, flow)).soldUsd,
     }),
     averageSalePriceUsd: t.field({
       type: 'Decimal',
       nullable: true,
-      description: 'Average USD per BTC over the sales in the window that have proceeds; null when none.',
+      description:
+        'USD per BTC: proceeds / BTC over the sales in the window that have proceeds, rounded half-up to 8 places; null when none.',
       resolve: async (flow, _a, context) => {
         const totals = await flowTotals(context, flow);
         return new Decimal(totals.soldBtcWithUsd).isZero() ? null : canonical(divide(totals.soldUsd, totals.soldBtcWithUsd));
       },
     }),
-    otherBtc: t.field({ type: 'Decimal', resolve: async (flow, _a, context) => (await flowTotals(context, flow)).otherBtc }),
+    otherBtc: t.field({
+      type: 'Decimal',
+      description: 'BTC of the OTHER flows in the window, signed (negative when more went out).',
+      resolve: async (flow, _a, context) => (await flowTotals(context, flow)).otherBtc,
+    }),
     closingBtc: t.field({
       type: 'Decimal',
-      description: 'Holdings at the end of `to`.',
+      description: 'BTC held at the end of `to`.',
       resolve: (flow, _args, context) => closingBtc(context, flow),
     }),
     unexplainedBtc: t.field({
       type: 'Decimal',
       description:
-        'closingBtc - openingBtc - (mined + purchased - sold + other): what reported figures changed beyond the recorded flows.',
+        'BTC: closingBtc - openingBtc - (mined + purchased - sold + other), what reported figures changed beyond the recorded flows.',
       resolve: async (flow, _args, context) => {
         const [opening, closing, totals] = await Promise.all([
           openingBtc(context, flow),
@@ -169,17 +203,20 @@ const TreasuryFlow = builder.objectRef<TreasuryFlowShape>('TreasuryFlow').implem
 });
 
 const HoldingsPoint = builder.objectRef<HoldingsModel>('HoldingsPoint').implement({
+  description: 'Holdings at the end of one day of a history: the last day of its interval, clipped to the window.',
   fields: (t) => ({
-    on: t.expose('on', { type: 'Date' }),
-    btc: t.expose('btc', { type: 'Decimal' }),
+    on: t.expose('on', { type: 'Date', description: 'The day, whose end (UTC) the figures are for.' }),
+    btc: t.expose('btc', { type: 'Decimal', description: 'BTC held, as holdings(on:).btc gives it.' }),
     btcPriceUsd: t.field({
       type: 'Decimal',
       nullable: true,
+      description: 'USD per BTC: the close at or before the end of the day; null when no price is known.',
       resolve: (point, _args, context) => btcCloseOn(context, point.on),
     }),
     valueUsd: t.field({
       type: 'Decimal',
       nullable: true,
+      description: 'USD: btc × btcPriceUsd; null when no price is known.',
       resolve: (point, _args, context) => valueOn(context, point.on, point.btc),
     }),
   }),
@@ -190,38 +227,43 @@ export const TreasuryTransaction = builder.loadableNode('TreasuryTransaction', {
   id: { resolve: (transaction: TreasuryTransactionModel) => transaction.id },
   load: (ids: string[], context) => context.data.treasury.transactionsByIds(ids),
   fields: (t) => ({
-    company: t.field({ type: Company, resolve: (transaction) => transaction.companyId }),
-    kind: t.field({ type: TreasuryTransactionKindEnum, resolve: (transaction) => transaction.kind }),
-    btc: t.expose('btc', { type: 'Decimal', description: 'Positive amount for MINED, PURCHASED and SOLD; signed for OTHER.' }),
-    usd: t.expose('usd', { type: 'Decimal', nullable: true, description: 'Proceeds of a sale or cost of a purchase, when known.' }),
+    company: t.field({ type: Company, description: 'Whose treasury.', resolve: (transaction) => transaction.companyId }),
+    kind: t.field({ type: TreasuryTransactionKindEnum, description: 'What moved the BTC.', resolve: (transaction) => transaction.kind }),
+    btc: t.expose('btc', { type: 'Decimal', description: 'BTC moved: a positive amount for MINED, PURCHASED and SOLD; signed for OTHER.' }),
+    usd: t.expose('usd', {
+      type: 'Decimal',
+      nullable: true,
+      description: 'USD proceeds of a sale or cost of a purchase; null when not known.',
+    }),
     averagePriceUsd: t.field({
       type: 'Decimal',
       nullable: true,
-      description: 'usd / btc, rounded half-up to 8 places; null without usd.',
+      description: 'USD per BTC: usd / btc, rounded half-up to 8 places; null without usd.',
       resolve: (transaction) =>
         transaction.usd === null ? null : canonical(divide(transaction.usd, new Decimal(transaction.btc).abs())),
     }),
-    occurredOn: t.expose('occurredOn', { type: 'Date' }),
+    occurredOn: t.expose('occurredOn', { type: 'Date', description: 'The day it happened.' }),
     balanceAfterBtc: t.field({
       type: 'Decimal',
-      description: 'Holdings at the end of occurredOn: the same figure as holdings(on: occurredOn).btc.',
+      description: 'BTC held at the end of occurredOn: the same figure as holdings(on: occurredOn).btc.',
       resolve: async (transaction, _args, context) =>
         (await context.loaders.holdings.load({ companyId: transaction.companyId, on: transaction.occurredOn })).btc,
     }),
-    note: t.exposeString('note', { nullable: true }),
+    note: t.exposeString('note', { nullable: true, description: 'What the company said about it, or how it was recorded; null when none.' }),
     source: t.field(sourceField),
   }),
 });
 
 const TreasuryTransactionFilterInput = builder.inputType('TreasuryTransactionFilter', {
+  description: 'Which transactions to list; every condition given must hold.',
   fields: (t) => ({
-    kinds: t.field({ type: [TreasuryTransactionKindEnum] }),
+    kinds: t.field({ type: [TreasuryTransactionKindEnum], description: 'Any of these kinds.' }),
     from: t.field({ type: 'Date', description: 'On or after this day.' }),
     to: t.field({ type: 'Date', description: 'On or before this day.' }),
   }),
 });
 
-export const TreasuryTransactionConnection = connectionType('TreasuryTransaction', TreasuryTransaction);
+export const TreasuryTransactionConnection = connectionType('TreasuryTransaction', TreasuryTransaction, 'treasury transactions');
 
 function checkWindow(from: string, to: string): void {
   if (from > to) throw badUserInput(`"from" (${from}) is after "to" (${to}).`, ['from']);
@@ -231,7 +273,7 @@ builder.objectFields(Company, (t) => ({
   holdings: t.field({
     type: Holdings,
     description: 'BTC held at the end of the given day (default: today).',
-    args: { on: t.arg({ type: 'Date' }) },
+    args: { on: t.arg({ type: 'Date', description: 'The day (default: today, UTC).' }) },
     resolve: (company, args, context) => context.loaders.holdings.load({ companyId: company.id, on: args.on ?? context.today }),
   }),
   treasuryFlow: t.field({
@@ -253,9 +295,9 @@ builder.objectFields(Company, (t) => ({
     type: [HoldingsPoint],
     description: 'One point per interval, on its last day clipped to [from, to], oldest first.',
     args: {
-      from: t.arg({ type: 'Date', required: true }),
-      to: t.arg({ type: 'Date', required: true }),
-      interval: t.arg({ type: CalendarIntervalEnum, required: true }),
+      from: t.arg({ type: 'Date', required: true, description: 'The first day of the window.' }),
+      to: t.arg({ type: 'Date', required: true, description: 'The last day of the window (included).' }),
+      interval: t.arg({ type: CalendarIntervalEnum, required: true, description: `The period per point; at most ${MAX_HISTORY_POINTS} points a request.` }),
     },
     // Each point is a holdings figure (and, with valueUsd, a BTC price): POINT_COST per point
     // (pnpm bench:cost measures 40-75 µs a point), and its selections once per point.
@@ -278,8 +320,8 @@ builder.objectFields(Company, (t) => ({
   }),
   treasuryTransactions: t.field({
     type: TreasuryTransactionConnection,
-    description: 'Newest first.',
-    args: { ...pageArgs(t.arg), filter: t.arg({ type: TreasuryTransactionFilterInput }) },
+    description: 'A page of its BTC flows, newest first.',
+    args: { ...pageArgs(t.arg), filter: t.arg({ type: TreasuryTransactionFilterInput, description: 'Which transactions (default: all).' }) },
     complexity: pageComplexity,
     resolve: async (company, args, context) => {
       const filter: TreasuryTransactionFilter = {
@@ -297,35 +339,45 @@ builder.objectFields(Company, (t) => ({
 }));
 
 const RecordTreasuryTransactionInput = builder.inputType('RecordTreasuryTransactionInput', {
+  description: "A flow of BTC in or out of a company's treasury.",
   fields: (t) => ({
     companyId: t.id({ description: COMPANY_ID_DESCRIPTION }),
     ticker: t.string({ description: COMPANY_TICKER_DESCRIPTION }),
-    kind: t.field({ type: TreasuryTransactionKindEnum, required: true }),
+    kind: t.field({ type: TreasuryTransactionKindEnum, required: true, description: 'What moved the BTC.' }),
     btc: t.field({
       type: 'Decimal',
       required: true,
-      description: `Positive for MINED, PURCHASED and SOLD; signed (not 0) for OTHER. ${describeLimit(BTC_LIMIT)}`,
+      description: `BTC moved: positive for MINED, PURCHASED and SOLD; signed (not 0) for OTHER. ${describeLimit(BTC_LIMIT)}`,
     }),
-    usd: t.field({ type: 'Decimal', description: `Proceeds of a sale or cost of a purchase; not negative. ${describeLimit(USD_AMOUNT_LIMIT)}` }),
-    occurredOn: t.field({ type: 'Date', required: true }),
-    note: t.string({ description: `At most 1000 characters. ${MULTILINE_TEXT_RULE}` }),
-    source: t.field({ type: SourceInput }),
+    usd: t.field({
+      type: 'Decimal',
+      description: `USD proceeds of a sale or cost of a purchase; not negative. ${describeLimit(USD_AMOUNT_LIMIT)}`,
+    }),
+    occurredOn: t.field({
+      type: 'Date',
+      required: true,
+      description: 'The day it happened. A SOLD or negative OTHER that would leave holdings below 0 on that day or later is INSUFFICIENT_HOLDINGS.',
+    }),
+    note: t.string({ description: `Anything worth keeping with it. At most 1000 characters. ${MULTILINE_TEXT_RULE}` }),
+    source: t.field({ type: SourceInput, description: SOURCE_INPUT_DESCRIPTION }),
     idempotencyKey: t.string({ description: IDEMPOTENCY_KEY_DESCRIPTION }),
   }),
 });
 
 const RecordTreasuryTransactionPayload = builder.simpleObject('RecordTreasuryTransactionPayload', {
+  description: 'What recordTreasuryTransaction did.',
   fields: (t) => ({
-    transaction: t.field({ type: TreasuryTransaction, nullable: true }),
-    userErrors: t.field({ type: [UserError] }),
+    transaction: t.field({ type: TreasuryTransaction, nullable: true, description: 'The transaction recorded; null when refused.' }),
+    userErrors: t.field({ type: [UserError], description: USER_ERRORS_DESCRIPTION }),
   }),
 });
 
 builder.mutationFields((t) => ({
   recordTreasuryTransaction: t.field({
     type: RecordTreasuryTransactionPayload,
+    description: "Records a flow of BTC in or out of a company's treasury. Needs an editor key.",
     authScopes: { editor: true },
-    args: { input: t.arg({ type: RecordTreasuryTransactionInput, required: true }) },
+    args: { input: t.arg({ type: RecordTreasuryTransactionInput, required: true, description: 'The transaction.' }) },
     resolve: async (_root, { input }, context) => {
       const named = withLocalCompanyId(input);
       if (!named.ok) return payload('transaction', rejected(...named.userErrors));

@@ -9,6 +9,7 @@ export interface UserErrorModel {
 }
 
 export const UserErrorCodeEnum = builder.enumType('UserErrorCode', {
+  description: 'Why a mutation wrote nothing.',
   values: {
     VALIDATION_FAILED: { description: 'An input value is out of range or malformed.' },
     NOT_FOUND: { description: 'A referenced id or symbol does not exist.' },
@@ -25,7 +26,7 @@ export const UserError = builder.objectRef<UserErrorModel>('UserError').implemen
       nullable: true,
       description: 'Path to the input field at fault, e.g. ["input", "points", "12", "high"].',
     }),
-    message: t.exposeString('message'),
-    code: t.field({ type: UserErrorCodeEnum, resolve: (error) => error.code }),
+    message: t.exposeString('message', { description: 'What is wrong, in words meant for a person.' }),
+    code: t.field({ type: UserErrorCodeEnum, description: 'What is wrong, for a program.', resolve: (error) => error.code }),
   }),
 });

@@ -5,21 +5,34 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { DateString, DateTimeString, DecimalString } from '../scalars.js';
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+/** What an asset is. */
 export type AssetKind =
+  /** A crypto-currency: BTC. */
   | 'CRYPTO'
+  /** A listed company's shares (or ADSs), under its ticker. */
   | 'EQUITY';
 
+/** A line of business a company is in. */
 export type BusinessLine =
+  /** Computing for AI workloads. */
   | 'AI_COMPUTE'
+  /** Mining bitcoin. */
   | 'BITCOIN_MINING';
 
+/** How long one candle lasts; buckets follow the UTC calendar. */
 export type CandleInterval =
+  /** One day, starting at 00:00 UTC. */
   | 'DAY'
+  /** One hour, starting on the hour (UTC). */
   | 'HOUR'
+  /** One calendar month, starting on the 1st at 00:00 UTC. */
   | 'MONTH'
+  /** One week, starting on Monday at 00:00 UTC. */
   | 'WEEK';
 
+/** Which companies to list; every condition given must hold. */
 export type CompanyFilter = {
+  /** Companies in this line of business (among others). */
   businessLine?: BusinessLine | null | undefined;
   /** Case-insensitive substring of the name. */
   nameContains?: string | null | undefined;
@@ -27,6 +40,7 @@ export type CompanyFilter = {
   tickers?: Array<string> | null | undefined;
 };
 
+/** The order of a page of companies. */
 export type CompanyOrder =
   /** By BTC held at the end of today, largest first. */
   | 'HOLDINGS_DESC'
@@ -45,62 +59,79 @@ export type CompanyRecord =
   | 'SITE'
   | 'TREASURY_TRANSACTION';
 
+/** A new asset, before any price. */
 export type CreateAssetInput = {
+  /** CRYPTO, or EQUITY for a company's shares. */
   kind: AssetKind;
-  /** Not blank, at most 200 characters; stored trimmed. Well-formed Unicode without control characters: other text is refused, never altered. */
+  /** The full name, e.g. "Bitcoin". Not blank, at most 200 characters; stored trimmed. Well-formed Unicode without control characters: other text is refused, never altered. */
   name: string;
-  /** 3 to 5 ASCII letters, stored upper-case. Default USD. */
+  /** The currency its prices are in: 3 to 5 ASCII letters, stored upper-case. Default USD. */
   quoteCurrency?: string | null | undefined;
-  /** 1 to 12 ASCII letters, digits, "." or "-", starting and ending with a letter or digit (surrounding spaces are ignored); stored upper-case. */
+  /** BTC, or the company's ticker for its shares; unique. 1 to 12 ASCII letters, digits, "." or "-", starting and ending with a letter or digit (surrounding spaces are ignored); stored upper-case. */
   symbol: string;
 };
 
+/** A new listed company. */
 export type CreateCompanyInput = {
+  /** What it does (default: none recorded). */
   businessLines?: Array<BusinessLine> | null | undefined;
-  /** At most 50 characters; stored trimmed. Well-formed Unicode without control characters: other text is refused, never altered. */
+  /** Where its shares are listed, e.g. "NYSE". At most 50 characters; stored trimmed. Well-formed Unicode without control characters: other text is refused, never altered. */
   exchange?: string | null | undefined;
-  /** Not blank, at most 200 characters; stored trimmed. Well-formed Unicode without control characters: other text is refused, never altered. */
+  /** The legal name. Not blank, at most 200 characters; stored trimmed. Well-formed Unicode without control characters: other text is refused, never altered. */
   name: string;
-  /** 1 to 12 ASCII letters, digits, "." or "-", starting and ending with a letter or digit (surrounding spaces are ignored); stored upper-case. */
+  /** Its ticker, unique. 1 to 12 ASCII letters, digits, "." or "-", starting and ending with a letter or digit (surrounding spaces are ignored); stored upper-case. */
   ticker: string;
 };
 
+/** A new Bitcoin-backed loan of a company. */
 export type CreateLoanInput = {
-  /** Not negative. At most 21,000,000 BTC, with at most 8 decimals (one satoshi). */
+  /** BTC pledged: not negative. At most 21,000,000 BTC, with at most 8 decimals (one satoshi). */
   collateralBtc: DecimalString;
   /** The company, by its global id. Give this or `ticker`: exactly one. */
   companyId?: string | number | null | undefined;
+  /** A percent a year, 0 to 1000: 9 means 9 % a year. */
   interestRatePercent?: number | null | undefined;
-  /** At most 200 characters. Well-formed Unicode without control characters: other text is refused, never altered. */
+  /** Who lent; omit when undisclosed. At most 200 characters. Well-formed Unicode without control characters: other text is refused, never altered. */
   lender?: string | null | undefined;
+  /** A fraction above 0, at most 10, not below marginCallLtv: 0.8 means liquidation at 80 %. */
   liquidationLtv?: number | null | undefined;
+  /** A fraction above 0, at most 10: 0.7 means a margin call at 70 % loan-to-value. */
   marginCallLtv?: number | null | undefined;
+  /** The day it falls due: not before originatedOn. */
   maturesOn?: DateString | null | undefined;
+  /** The day it was drawn. */
   originatedOn?: DateString | null | undefined;
-  /** Greater than 0; omit when undisclosed. At most 15 digits before the decimal point and 2 after (one cent). */
+  /** USD drawn: greater than 0; omit when undisclosed. At most 15 digits before the decimal point and 2 after (one cent). */
   principalUsd?: DecimalString | null | undefined;
+  /** Where the fact was published; recorded with it. */
   source?: SourceInput | null | undefined;
   /** The company, by its ticker (case-insensitive), instead of `companyId`; a ticker no company has is NOT_FOUND. */
   ticker?: string | null | undefined;
 };
 
+/** A new site of a company. */
 export type CreateSiteInput = {
+  /** The day it started operating. */
   commissionedOn?: DateString | null | undefined;
   /** The company, by its global id. Give this or `ticker`: exactly one. */
   companyId?: string | number | null | undefined;
-  /** At most 100 characters; stored trimmed. Well-formed Unicode without control characters: other text is refused, never altered. */
+  /** The country it is in. At most 100 characters; stored trimmed. Well-formed Unicode without control characters: other text is refused, never altered. */
   country?: string | null | undefined;
+  /** True when it draws from the public grid, false when off-grid. */
   gridConnected?: boolean | null | undefined;
   /** Installed EH/s; not negative. At most 1,000,000 EH/s, with at most 6 decimals (1 TH/s). */
   hashrateEh?: DecimalString | null | undefined;
-  /** Not blank, at most 200 characters; stored trimmed. Well-formed Unicode without control characters: other text is refused, never altered. */
+  /** The name the company gives it. Not blank, at most 200 characters; stored trimmed. Well-formed Unicode without control characters: other text is refused, never altered. */
   name: string;
-  /** MW; not negative. At most 1,000,000 MW, with at most 3 decimals (1 kW). */
+  /** Power capacity in MW; not negative. At most 1,000,000 MW, with at most 3 decimals (1 kW). */
   powerCapacityMw?: DecimalString | null | undefined;
+  /** What it is used for. */
   purpose: SitePurpose;
-  /** Not blank, at most 100 characters; stored trimmed. Well-formed Unicode without control characters: other text is refused, never altered. */
+  /** e.g. "North America". Not blank, at most 100 characters; stored trimmed. Well-formed Unicode without control characters: other text is refused, never altered. */
   region: string;
+  /** Where the fact was published; recorded with it. */
   source?: SourceInput | null | undefined;
+  /** Where it stands in its life. */
   status: SiteStatus;
   /** The company, by its ticker (case-insensitive), instead of `companyId`; a ticker no company has is NOT_FOUND. */
   ticker?: string | null | undefined;
@@ -112,137 +143,176 @@ export type FactsChangeReason =
   /** A facts sync applied changes. */
   | 'SYNC';
 
+/** Where a loan stands. */
 export type LoanStatus =
+  /** Not yet repaid in full; repayments may be recorded. */
   | 'ACTIVE'
+  /** The borrower defaulted, as recorded. */
   | 'DEFAULTED'
+  /** Repaid in full: it became so when repayments covered a known principal. */
   | 'REPAID';
 
+/** One observed price, in USD per unit; only close is required (a single quote is stored as open = high = low = close). */
 export type PriceInput = {
+  /** When it was observed; an observation at the same instant is replaced. */
   at: DateTimeString;
-  /** Greater than 0. At most 15 digits before the decimal point and 18 after. */
+  /** USD per unit at the end: greater than 0. At most 15 digits before the decimal point and 18 after. */
   close: DecimalString;
-  /** Greater than 0, at least open, close and low. At most 15 digits before the decimal point and 18 after. */
+  /** USD per unit, the highest: greater than 0, at least open, close and low. At most 15 digits before the decimal point and 18 after. */
   high?: DecimalString | null | undefined;
-  /** Greater than 0, at most open, close and high. At most 15 digits before the decimal point and 18 after. */
+  /** USD per unit, the lowest: greater than 0, at most open, close and high. At most 15 digits before the decimal point and 18 after. */
   low?: DecimalString | null | undefined;
-  /** Greater than 0. At most 15 digits before the decimal point and 18 after. */
+  /** USD per unit at the start: greater than 0. At most 15 digits before the decimal point and 18 after. */
   open?: DecimalString | null | undefined;
-  /** Not negative. At most 20 digits before the decimal point and 18 after. */
+  /** Units traded: not negative. At most 20 digits before the decimal point and 18 after. */
   volume?: DecimalString | null | undefined;
 };
 
+/** A ratio change of an equity's units. */
 export type RecordCorporateActionInput = {
-  /** Not blank, at most 500 characters; stored trimmed. Well-formed Unicode without control characters other than tab and line breaks: other text is refused, never altered. */
+  /** What happened, in words. Not blank, at most 500 characters; stored trimmed. Well-formed Unicode without control characters other than tab and line breaks: other text is refused, never altered. */
   description: string;
   /** The first day the new units traded. */
   effectiveOn: DateString;
   /** New units per old unit: "2" for a 2-for-1 split, "0.1" for a 1-for-10 reverse split; greater than 0 and not 1. At most 1,000,000, with at most 8 decimals. */
   ratio: DecimalString;
+  /** Where the fact was published; recorded with it. */
   source?: SourceInput | null | undefined;
-  /** 1 to 12 ASCII letters, digits, "." or "-", starting and ending with a letter or digit (surrounding spaces are ignored); stored upper-case. */
+  /** The asset's symbol. 1 to 12 ASCII letters, digits, "." or "-", starting and ending with a letter or digit (surrounding spaces are ignored); stored upper-case. */
   symbol: string;
 };
 
+/** Observed prices of one asset, in USD per unit (per share for an equity, as the units traded then). */
 export type RecordPricesInput = {
+  /** The observations, in any order. */
   points: Array<PriceInput>;
+  /** Where the fact was published; recorded with it. */
   source?: SourceInput | null | undefined;
-  /** 1 to 12 ASCII letters, digits, "." or "-", starting and ending with a letter or digit (surrounding spaces are ignored); stored upper-case. */
+  /** The asset's symbol. 1 to 12 ASCII letters, digits, "." or "-", starting and ending with a letter or digit (surrounding spaces are ignored); stored upper-case. */
   symbol: string;
 };
 
+/** A production update as the company published it. */
 export type RecordProductionReportInput = {
   /** The company, by its global id. Give this or `ticker`: exactly one. */
   companyId?: string | number | null | undefined;
-  /** EH/s; not negative. At most 1,000,000 EH/s, with at most 6 decimals (1 TH/s). */
+  /** EH/s installed; not negative. At most 1,000,000 EH/s, with at most 6 decimals (1 TH/s). */
   deployedHashrateEh?: DecimalString | null | undefined;
-  /** Holdings at periodEnd; not negative. At most 21,000,000 BTC, with at most 8 decimals (one satoshi). */
+  /** BTC held at the end of periodEnd, recorded as a holdings anchor: not negative. At most 21,000,000 BTC, with at most 8 decimals (one satoshi). */
   heldBtc?: DecimalString | null | undefined;
   /** Retrying with the same key and input returns the first result and records nothing new; another input with the same key is IDEMPOTENCY_KEY_REUSED. At most 255 characters of well-formed Unicode without control characters, compared exactly as sent. */
   idempotencyKey?: string | null | undefined;
-  /** Not negative. At most 21,000,000 BTC, with at most 8 decimals (one satoshi). */
+  /** BTC mined in the period, recorded as a MINED flow on periodEnd: not negative. At most 21,000,000 BTC, with at most 8 decimals (one satoshi). */
   minedBtc: DecimalString;
-  /** EH/s; not negative. At most 1,000,000 EH/s, with at most 6 decimals (1 TH/s). */
+  /** EH/s hashing; not negative. At most 1,000,000 EH/s, with at most 6 decimals (1 TH/s). */
   operatingHashrateEh?: DecimalString | null | undefined;
+  /** The last day of the period (included): not before periodStart. */
   periodEnd: DateString;
+  /** The first day of the period. */
   periodStart: DateString;
-  /** Not negative. At most 21,000,000 BTC, with at most 8 decimals (one satoshi). */
+  /** BTC sold in the period, recorded as a SOLD flow on periodEnd: not negative. At most 21,000,000 BTC, with at most 8 decimals (one satoshi). */
   soldBtc?: DecimalString | null | undefined;
-  /** Proceeds of soldBtc; not negative. At most 15 digits before the decimal point and 2 after (one cent). */
+  /** USD proceeds of soldBtc (which it needs); not negative. At most 15 digits before the decimal point and 2 after (one cent). */
   soldUsd?: DecimalString | null | undefined;
+  /** Where the fact was published; recorded with it. */
   source?: SourceInput | null | undefined;
   /** The company, by its ticker (case-insensitive), instead of `companyId`; a ticker no company has is NOT_FOUND. */
   ticker?: string | null | undefined;
 };
 
+/** A flow of BTC in or out of a company's treasury. */
 export type RecordTreasuryTransactionInput = {
-  /** Positive for MINED, PURCHASED and SOLD; signed (not 0) for OTHER. At most 21,000,000 BTC, with at most 8 decimals (one satoshi). */
+  /** BTC moved: positive for MINED, PURCHASED and SOLD; signed (not 0) for OTHER. At most 21,000,000 BTC, with at most 8 decimals (one satoshi). */
   btc: DecimalString;
   /** The company, by its global id. Give this or `ticker`: exactly one. */
   companyId?: string | number | null | undefined;
   /** Retrying with the same key and input returns the first result and records nothing new; another input with the same key is IDEMPOTENCY_KEY_REUSED. At most 255 characters of well-formed Unicode without control characters, compared exactly as sent. */
   idempotencyKey?: string | null | undefined;
+  /** What moved the BTC. */
   kind: TreasuryTransactionKind;
-  /** At most 1000 characters. Well-formed Unicode without control characters other than tab and line breaks: other text is refused, never altered. */
+  /** Anything worth keeping with it. At most 1000 characters. Well-formed Unicode without control characters other than tab and line breaks: other text is refused, never altered. */
   note?: string | null | undefined;
+  /** The day it happened. A SOLD or negative OTHER that would leave holdings below 0 on that day or later is INSUFFICIENT_HOLDINGS. */
   occurredOn: DateString;
+  /** Where the fact was published; recorded with it. */
   source?: SourceInput | null | undefined;
   /** The company, by its ticker (case-insensitive), instead of `companyId`; a ticker no company has is NOT_FOUND. */
   ticker?: string | null | undefined;
-  /** Proceeds of a sale or cost of a purchase; not negative. At most 15 digits before the decimal point and 2 after (one cent). */
+  /** USD proceeds of a sale or cost of a purchase; not negative. At most 15 digits before the decimal point and 2 after (one cent). */
   usd?: DecimalString | null | undefined;
 };
 
+/** A payment on an ACTIVE loan. */
 export type RepayLoanInput = {
-  /** Greater than 0, and no more than is outstanding. At most 15 digits before the decimal point and 2 after (one cent). */
+  /** USD paid: greater than 0, and no more than is outstanding. At most 15 digits before the decimal point and 2 after (one cent). */
   amountUsd: DecimalString;
-  /** Not negative, and no more than is pledged. At most 21,000,000 BTC, with at most 8 decimals (one satoshi). */
+  /** BTC of collateral released with it (default 0): not negative, and no more than is pledged. At most 21,000,000 BTC, with at most 8 decimals (one satoshi). */
   collateralReleasedBtc?: DecimalString | null | undefined;
+  /** The BTC sale that paid for it, recorded with it in one transaction. */
   fundedBySale?: SaleInput | null | undefined;
   /** Retrying with the same key and input returns the first result and records nothing new; another input with the same key is IDEMPOTENCY_KEY_REUSED. At most 255 characters of well-formed Unicode without control characters, compared exactly as sent. */
   idempotencyKey?: string | null | undefined;
+  /** The loan, by its global id. */
   loanId: string | number;
+  /** The day it was paid. */
   paidOn: DateString;
+  /** Where the fact was published; recorded with it. */
   source?: SourceInput | null | undefined;
 };
 
+/** A BTC sale, recorded as a SOLD treasury transaction on the day of the repayment. */
 export type SaleInput = {
   /** BTC sold: greater than 0. At most 21,000,000 BTC, with at most 8 decimals (one satoshi). */
   btc: DecimalString;
-  /** Proceeds: greater than 0. At most 15 digits before the decimal point and 2 after (one cent). */
+  /** USD proceeds: greater than 0. At most 15 digits before the decimal point and 2 after (one cent). */
   usd: DecimalString;
 };
 
+/** What a site is used for. */
 export type SitePurpose =
+  /** Computing for AI workloads. */
   | 'AI_COMPUTE'
+  /** Mining bitcoin. */
   | 'BITCOIN_MINING'
+  /** Both mining and AI compute. */
   | 'MIXED';
 
+/** Where a site stands in its life. */
 export type SiteStatus =
+  /** Shut down for good. */
   | 'DECOMMISSIONED'
+  /** Built but not running. */
   | 'IDLE'
+  /** Running. */
   | 'OPERATING'
+  /** Announced; not yet being built. */
   | 'PLANNED'
+  /** Being built. */
   | 'UNDER_CONSTRUCTION';
 
 /** Where the recorded fact was published. */
 export type SourceInput = {
+  /** The day it was published. */
   publishedOn?: DateString | null | undefined;
-  /** At most 200 characters. Well-formed Unicode without control characters: other text is refused, never altered. */
+  /** Who published it. At most 200 characters. Well-formed Unicode without control characters: other text is refused, never altered. */
   publisher?: string | null | undefined;
-  /** Not blank, at most 500 characters; stored trimmed. Well-formed Unicode without control characters: other text is refused, never altered. */
+  /** The title of the article, filing or release. Not blank, at most 500 characters; stored trimmed. Well-formed Unicode without control characters: other text is refused, never altered. */
   title: string;
-  /** An absolute http:// or https:// URL of at most 2000 characters, without a user name or password, spaces, control or bidirectional-formatting characters. Stored normalised (a non-ASCII host in punycode, e.g. xn--...). */
+  /** Where to read it. An absolute http:// or https:// URL of at most 2000 characters, without a user name or password, spaces, control or bidirectional-formatting characters. Stored normalised (a non-ASCII host in punycode, e.g. xn--...). */
   url?: string | null | undefined;
 };
 
+/** Which transactions to list; every condition given must hold. */
 export type TreasuryTransactionFilter = {
   /** On or after this day. */
   from?: DateString | null | undefined;
+  /** Any of these kinds. */
   kinds?: Array<TreasuryTransactionKind> | null | undefined;
   /** On or before this day. */
   to?: DateString | null | undefined;
 };
 
+/** What moved BTC in or out of a treasury. */
 export type TreasuryTransactionKind =
   /** BTC the company mined. */
   | 'MINED'
@@ -253,6 +323,7 @@ export type TreasuryTransactionKind =
   /** BTC the company sold. */
   | 'SOLD';
 
+/** Why a mutation wrote nothing. */
 export type UserErrorCode =
   /** The thing to create exists already. */
   | 'ALREADY_EXISTS'
@@ -266,28 +337,39 @@ export type UserErrorCode =
   | 'VALIDATION_FAILED';
 
 export type AssetFieldsFragment = {
+  /** The global id: opaque and stable; node(id:) fetches the object again, and mutations take it (companyId, loanId). */
   id: string,
   /** BTC, CANG, ... */
   symbol: string,
+  /** The full name, e.g. "Bitcoin", "Cango Inc.". */
   name: string,
+  /** BTC or a company's shares. */
   kind: AssetKind,
+  /** The currency its prices are in: USD (the *Usd fields assume it). */
   quoteCurrency: string
 };
 
 export type PricePointFieldsFragment = {
+  /** When the price was observed. */
   at: DateTimeString,
-  /** The close of the observation (the high for allTimeHigh). */
+  /** USD per unit: the close of the observation (the high for allTimeHigh). */
   priceUsd: DecimalString,
   /** Where this fact was published. */
   source: SourceFieldsFragment | null
 };
 
 export type CandleFieldsFragment = {
+  /** The instant the bucket starts. */
   start: DateTimeString,
+  /** USD per unit: the open of the bucket's first observation. */
   open: DecimalString,
+  /** USD per unit: the highest high observed in the bucket. */
   high: DecimalString,
+  /** USD per unit: the lowest low observed in the bucket. */
   low: DecimalString,
+  /** USD per unit: the close of the bucket's last observation. */
   close: DecimalString,
+  /** Units traded in the bucket: the sum of the observed volumes; null when none was recorded. */
   volume: DecimalString | null
 };
 
@@ -296,29 +378,35 @@ export type CorporateActionFieldsFragment = {
   effectiveOn: DateString,
   /** New units per old unit: "2" means each old unit became 2. */
   ratio: DecimalString,
+  /** What happened, in words, e.g. "Each ADS became 2 Class A ordinary shares ...". */
   description: string,
   /** Where this fact was published. */
   source: SourceFieldsFragment | null
 };
 
 export type PriceChangeFieldsFragment = {
+  /** USD per unit: to.priceUsd - from.priceUsd. */
   changeUsd: DecimalString,
-  /** (to - from) / from × 100. A NOT_COMPUTABLE error (and a null change) when the price at `from` is 0, as an adjusted price that rounds below 0.00000001 is. */
+  /** A percent, rounded half-up to 8 decimal places: (to - from) / from × 100, so -43.9 means the price fell by 43.9 %. A NOT_COMPUTABLE error (and a null change) when the price at `from` is 0, as an adjusted price that rounds below 0.00000001 is. */
   changePercent: number,
-  /** Highest high observed between the two points. */
+  /** USD per unit: the highest high observed between the two points. */
   high: DecimalString,
-  /** Lowest low observed between the two points. */
+  /** USD per unit: the lowest low observed between the two points. */
   low: DecimalString,
+  /** The last observation at or before `from`. */
   from: PricePointFieldsFragment,
+  /** The last observation at or before `to`. */
   to: PricePointFieldsFragment
 };
 
 export type AssetQueryVariables = Exact<{
+  /** BTC, or a ticker such as CANG. */
   symbol: string;
   /** Default: the same instant a year before `to` (or before now). */
   from?: DateTimeString | null | undefined;
-  /** Default: now, the instant the request is served. */
+  /** Default: the latest observation. */
   to?: DateTimeString | null | undefined;
+  /** How long each candle lasts. */
   interval?: CandleInterval;
   /** Default: now, the instant the request is served. */
   at?: DateTimeString | null | undefined;
@@ -328,11 +416,12 @@ export type AssetQueryVariables = Exact<{
 
 
 export type AssetQuery = {
-  /** Case-insensitive. */
+  /** The asset with this symbol, case-insensitive; null when there is none. */
   asset: (
     {
-    /** 1 - latest close / all-time high; 0.439 means 43.9 % below the peak. Both adjusted for ratio changes. Null without prices, or when the high rounds to 0 once adjusted. */
+    /** A fraction, rounded half-up to 8 decimal places: 1 - latest close / all-time high, so 0.439 means 43.9 % below the peak. Both adjusted for ratio changes. Null without prices, or when the high rounds to 0 once adjusted. */
     drawdownFromAllTimeHigh: number | null,
+    /** The newest observation; null without prices. */
     latestPrice: PricePointFieldsFragment | null,
     /** The observation with the highest high; priceUsd is that high. */
     allTimeHigh: PricePointFieldsFragment | null,
@@ -350,16 +439,18 @@ export type AssetQuery = {
 };
 
 export type AssetsQueryVariables = Exact<{
+  /** Only assets of this kind (default: all). */
   kind?: AssetKind | null | undefined;
 }>;
 
 
 export type AssetsQuery = {
-  /** By symbol. */
+  /** Every asset, by symbol. */
   assets: Array<(
     {
-    /** 1 - latest close / all-time high; 0.439 means 43.9 % below the peak. Both adjusted for ratio changes. Null without prices, or when the high rounds to 0 once adjusted. */
+    /** A fraction, rounded half-up to 8 decimal places: 1 - latest close / all-time high, so 0.439 means 43.9 % below the peak. Both adjusted for ratio changes. Null without prices, or when the high rounds to 0 once adjusted. */
     drawdownFromAllTimeHigh: number | null,
+    /** The newest observation; null without prices. */
     latestPrice: PricePointFieldsFragment | null,
     /** The observation with the highest high; priceUsd is that high. */
     allTimeHigh: PricePointFieldsFragment | null
@@ -369,94 +460,119 @@ export type AssetsQuery = {
 };
 
 export type CreateAssetMutationVariables = Exact<{
+  /** The asset. */
   input: CreateAssetInput;
 }>;
 
 
 export type CreateAssetMutation = {
+  /** Creates an asset (ALREADY_EXISTS when its symbol is taken). Needs an editor key. */
   createAsset: {
+    /** The asset created; null when refused. */
     asset: AssetFieldsFragment | null,
+    /** Why nothing was written; empty when the write succeeded. */
     userErrors: Array<UserErrorFieldsFragment>
   }
 };
 
 export type RecordPricesMutationVariables = Exact<{
+  /** The asset and its observations. */
   input: RecordPricesInput;
 }>;
 
 
 export type RecordPricesMutation = {
-  /** Inserts or replaces observations by (symbol, at). */
+  /** Inserts or replaces observations by (symbol, at), all or none. Needs an editor key. */
   recordPrices: {
+    /** Observations at instants that had none; 0 when refused. */
     inserted: number,
+    /** Observations that replaced one at the same instant; 0 when refused. */
     updated: number,
+    /** Why nothing was written; empty when the write succeeded. */
     userErrors: Array<UserErrorFieldsFragment>
   }
 };
 
 export type RecordCorporateActionMutationVariables = Exact<{
+  /** The ratio change. */
   input: RecordCorporateActionInput;
 }>;
 
 
 export type RecordCorporateActionMutation = {
-  /** Records a ratio change of an equity's units; its adjusted prices follow at once. */
+  /** Records a ratio change of an equity's units; its adjusted prices follow at once. Needs an editor key. */
   recordCorporateAction: {
+    /** The ratio change recorded; null when refused. */
     corporateAction: CorporateActionFieldsFragment | null,
+    /** Why nothing was written; empty when the write succeeded. */
     userErrors: Array<UserErrorFieldsFragment>
   }
 };
 
 export type CompanyFieldsFragment = {
+  /** The global id: opaque and stable; node(id:) fetches the object again, and mutations take it (companyId, loanId). */
   id: string,
+  /** The legal name, e.g. "Cango Inc.". */
   name: string,
   /** Upper-case, unique. */
   ticker: string,
+  /** Where its shares are listed, e.g. "NYSE"; null when not recorded. */
   exchange: string | null,
+  /** What it does; a company may be in several lines. */
   businessLines: Array<BusinessLine>
 };
 
 export type OfficerFieldsFragment = {
+  /** The person's name, e.g. "Paul Yu". */
   name: string,
   /** CEO, CTO, CFO, ... */
   role: string,
+  /** The day they took the role; null when not reported. */
   since: DateString | null,
+  /** Where they worked before, when reported, e.g. "Zoom". */
   previousEmployer: string | null,
   /** Where this fact was published. */
   source: SourceFieldsFragment | null
 };
 
 export type CompanyQueryVariables = Exact<{
+  /** e.g. "CANG". */
   ticker: string;
   /** The first day (default: the day after the same date a year before `to`, so the window is one year). */
   from?: DateString | null | undefined;
-  /** The last day (default: today, UTC). */
+  /** The day (default: today, UTC). */
   to?: DateString | null | undefined;
 }>;
 
 
 export type CompanyQuery = {
-  /** Case-insensitive. */
+  /** The company with this ticker, case-insensitive; null when there is none. */
   company: (
     {
+    /** Its named officers. */
     officers: Array<OfficerFieldsFragment>,
     /** BTC held at the end of the given day (default: today). */
     holdings: HoldingsFieldsFragment,
     /** Opening, flows and closing of the treasury between two days, both included, with what the flows do not explain. Without a window: the year up to today. */
     treasuryFlow: TreasuryFlowFieldsFragment,
+    /** The company's Bitcoin-backed loans, by originatedOn, oldest first (undated ones last). */
     loans: Array<LoanFieldsFragment>,
+    /** Its sites by region, and its own reported count. */
     siteSummary: SiteSummaryFieldsFragment,
-    /** Newest period first. */
+    /** A page of its production reports, newest period first. */
     productionReports: {
       /** How many rows match, ignoring pagination. */
       totalCount: number,
+      /** The page's rows, in the connection's order. */
       edges: Array<{
+        /** The row. */
         node: ProductionReportFieldsFragment
       }>
     },
     /** The company's listed equity, whose prices live in price history. */
     stock: (
       {
+      /** The newest observation; null without prices. */
       latestPrice: PricePointFieldsFragment | null
     }
       & AssetFieldsFragment
@@ -471,26 +587,34 @@ export type CompaniesQueryVariables = Exact<{
   first?: number | null | undefined;
   /** The endCursor of the previous page. */
   after?: string | null | undefined;
+  /** Which companies (default: all). */
   filter?: CompanyFilter | null | undefined;
+  /** The order (default: by ticker). */
   orderBy?: CompanyOrder | null | undefined;
 }>;
 
 
 export type CompaniesQuery = {
+  /** A page of the companies that match the filter, in the order asked for. */
   companies: {
     /** How many rows match, ignoring pagination. */
     totalCount: number,
+    /** Where the page is, and whether more rows follow. */
     pageInfo: PageInfoFieldsFragment,
+    /** The page's rows, in the connection's order. */
     edges: Array<{
+      /** Where this row is: pass it as `after` for the rows that follow it. */
       cursor: string,
+      /** The row. */
       node: (
         {
         /** BTC held at the end of the given day (default: today). */
         holdings: {
+          /** The day, whose end (UTC) the figures are for. */
           on: DateString,
-          /** The last reported figure on or before the day, plus the recorded flows after the report's day (flows on its day are taken as included); without a report, the sum of all flows. */
+          /** BTC held: the last reported figure on or before the day, plus the recorded flows after the report's day (flows on its day are taken as included); without a report, the sum of all flows. */
           btc: DecimalString,
-          /** btc × btcPriceUsd; null when no price is known. */
+          /** USD: btc × btcPriceUsd; null when no price is known. */
           valueUsd: DecimalString | null
         }
       }
@@ -501,52 +625,72 @@ export type CompaniesQuery = {
 };
 
 export type CreateCompanyMutationVariables = Exact<{
+  /** The company. */
   input: CreateCompanyInput;
 }>;
 
 
 export type CreateCompanyMutation = {
+  /** Creates a company (ALREADY_EXISTS when its ticker is taken). Needs an editor key. */
   createCompany: {
+    /** The company created; null when refused. */
     company: CompanyFieldsFragment | null,
+    /** Why nothing was written; empty when the write succeeded. */
     userErrors: Array<UserErrorFieldsFragment>
   }
 };
 
 export type SourceFieldsFragment = {
+  /** The title of the article, filing or release. */
   title: string,
+  /** Where to read it (http or https); null when it has no address. */
   url: string | null,
+  /** Who published it, e.g. "TheMinerMag"; null when not recorded. */
   publisher: string | null,
+  /** The day it was published; null when not recorded. */
   publishedOn: DateString | null
 };
 
 export type UserErrorFieldsFragment = {
   /** Path to the input field at fault, e.g. ["input", "points", "12", "high"]. */
   field: Array<string> | null,
+  /** What is wrong, in words meant for a person. */
   message: string,
+  /** What is wrong, for a program. */
   code: UserErrorCode
 };
 
 export type PageInfoFieldsFragment = {
+  /** True when more rows follow this page. */
   hasNextPage: boolean,
+  /** True when the page was asked for with `after`, so rows come before it. */
   hasPreviousPage: boolean,
+  /** The first row's cursor; null for an empty page. */
   startCursor: string | null,
+  /** The last row's cursor, to pass as `after` for the next page; null for an empty page. */
   endCursor: string | null
 };
 
 export type LoanRepaymentFieldsFragment = {
+  /** The repayment's id (a database id, not a global id). */
   id: string,
+  /** USD paid. */
   amountUsd: DecimalString,
+  /** The day it was paid. */
   paidOn: DateString,
+  /** BTC of collateral the lender released with it; 0 when none. */
   collateralReleasedBtc: DecimalString,
   /** The BTC sale that funded this repayment, when recorded together. */
   fundedBy: {
+    /** The global id: opaque and stable; node(id:) fetches the object again, and mutations take it (companyId, loanId). */
     id: string,
-    /** Positive amount for MINED, PURCHASED and SOLD; signed for OTHER. */
+    /** BTC moved: a positive amount for MINED, PURCHASED and SOLD; signed for OTHER. */
     btc: DecimalString,
-    /** Proceeds of a sale or cost of a purchase, when known. */
+    /** USD proceeds of a sale or cost of a purchase; null when not known. */
     usd: DecimalString | null,
-    /** usd / btc, rounded half-up to 8 places; null without usd. */
+    /** USD per BTC: usd / btc, rounded half-up to 8 places; null without usd. */
     averagePriceUsd: DecimalString | null,
+    /** The day it happened. */
     occurredOn: DateString
   } | null,
   /** Where this fact was published. */
@@ -554,159 +698,215 @@ export type LoanRepaymentFieldsFragment = {
 };
 
 export type LoanFieldsFragment = {
+  /** The global id: opaque and stable; node(id:) fetches the object again, and mutations take it (companyId, loanId). */
   id: string,
+  /** Who lent; null when undisclosed. */
   lender: string | null,
+  /** ACTIVE until repaid in full. */
   status: LoanStatus,
-  /** Principal drawn; null when it was never disclosed. */
+  /** USD of principal drawn; null when it was never disclosed. */
   principalUsd: DecimalString | null,
-  /** Sum of repayments. */
+  /** USD repaid: the sum of the repayments. */
   repaidUsd: DecimalString,
-  /** principalUsd - repaidUsd; null when the principal is unknown. */
+  /** USD still owed: principalUsd - repaidUsd; null when the principal is unknown. */
   outstandingUsd: DecimalString | null,
-  /** Initial collateral less collateral released by repayments; 0 when never disclosed (see collateralDisclosed). */
+  /** BTC pledged: initial collateral less collateral released by repayments; 0 when never disclosed (see collateralDisclosed). */
   collateralBtc: DecimalString,
+  /** The day it was drawn; null when not recorded. */
   originatedOn: DateString | null,
+  /** The day it falls due; null when not recorded. */
   maturesOn: DateString | null,
+  /** A percent a year, as recorded: 9 means 9 % a year. Null when undisclosed. */
   interestRatePercent: number | null,
+  /** A fraction, as recorded (like ltv): 0.7 means the lender calls for more collateral when ltv reaches 70 %. Null when undisclosed. */
   marginCallLtv: number | null,
+  /** A fraction, as recorded (like ltv): 0.8 means the lender may sell the collateral when ltv reaches 80 %. Null when undisclosed. */
   liquidationLtv: number | null,
-  /** outstandingUsd / (collateralBtc * price); price defaults to the latest BTC close. Null when not computable (unknown principal or collateral, no price, or beyond what a Float holds). */
+  /** Loan-to-value, a fraction rounded half-up to 8 decimal places: outstandingUsd / (collateralBtc × price), so 0.5 means the debt is half the collateral's value; price defaults to the latest BTC close. Null when not computable (unknown principal or collateral, no price, or beyond what a Float holds). */
   ltv: number | null,
-  /** BTC price at which ltv reaches marginCallLtv. */
+  /** USD per BTC at which ltv reaches marginCallLtv: outstandingUsd / (collateralBtc × marginCallLtv), rounded half-up to 8 places; null when one of them is unknown. */
   marginCallPriceUsd: DecimalString | null,
-  /** BTC price at which ltv reaches liquidationLtv. */
+  /** USD per BTC at which ltv reaches liquidationLtv: outstandingUsd / (collateralBtc × liquidationLtv), rounded half-up to 8 places; null when one of them is unknown. */
   liquidationPriceUsd: DecimalString | null,
-  /** Oldest first. */
+  /** Its repayments, oldest first. */
   repayments: Array<LoanRepaymentFieldsFragment>,
   /** Where this fact was published. */
   source: SourceFieldsFragment | null
 };
 
 export type CreateLoanMutationVariables = Exact<{
+  /** The loan. */
   input: CreateLoanInput;
 }>;
 
 
 export type CreateLoanMutation = {
+  /** Records an ACTIVE loan of a company. Needs an editor key. */
   createLoan: {
+    /** The loan created; null when refused. */
     loan: LoanFieldsFragment | null,
+    /** Why nothing was written; empty when the write succeeded. */
     userErrors: Array<UserErrorFieldsFragment>
   }
 };
 
 export type RepayLoanMutationVariables = Exact<{
+  /** The repayment. */
   input: RepayLoanInput;
 }>;
 
 
 export type RepayLoanMutation = {
-  /** Records a repayment; with fundedBySale, also the BTC sale that paid for it, in one transaction. */
+  /** Records a repayment; with fundedBySale, also the BTC sale that paid for it, in one transaction. The loan becomes REPAID once repayments cover a known principal. Needs an editor key. */
   repayLoan: {
+    /** The loan after the repayment; null when refused. */
     loan: LoanFieldsFragment | null,
+    /** The repayment recorded; null when refused. */
     repayment: LoanRepaymentFieldsFragment | null,
+    /** Why nothing was written; empty when the write succeeded. */
     userErrors: Array<UserErrorFieldsFragment>
   }
 };
 
 export type NodeQueryVariables = Exact<{
+  /** A global id, as an `id` field gave it. */
   id: string | number;
 }>;
 
 
 export type NodeQuery = {
+  /** The object with this global id, of whatever type; null when none has it. */
   node:
     | {
       __typename: 'Asset',
       /** BTC, CANG, ... */
       symbol: string,
+      /** The legal name, e.g. "Cango Inc.". */
       name: string,
+      /** The global id: opaque and stable; node(id:) fetches the object again, and mutations take it (companyId, loanId). */
       id: string,
+      /** BTC or a company's shares. */
       assetKind: AssetKind
     }
     | {
       __typename: 'Company',
+      /** The legal name, e.g. "Cango Inc.". */
       name: string,
       /** Upper-case, unique. */
       ticker: string,
+      /** The global id: opaque and stable; node(id:) fetches the object again, and mutations take it (companyId, loanId). */
       id: string
     }
     | {
       __typename: 'Loan',
+      /** Who lent; null when undisclosed. */
       lender: string | null,
-      /** principalUsd - repaidUsd; null when the principal is unknown. */
+      /** USD still owed: principalUsd - repaidUsd; null when the principal is unknown. */
       outstandingUsd: DecimalString | null,
+      /** The global id: opaque and stable; node(id:) fetches the object again, and mutations take it (companyId, loanId). */
       id: string,
+      /** ACTIVE until repaid in full. */
       loanStatus: LoanStatus
     }
     | {
       __typename: 'ProductionReport',
+      /** The first day of the period. */
       periodStart: DateString,
+      /** The last day of the period (included). */
       periodEnd: DateString,
+      /** BTC mined in the period. */
       minedBtc: DecimalString,
+      /** The global id: opaque and stable; node(id:) fetches the object again, and mutations take it (companyId, loanId). */
       id: string
     }
     | {
       __typename: 'Site',
+      /** The legal name, e.g. "Cango Inc.". */
       name: string,
       /** e.g. "North America", "East Africa". */
       region: string,
+      /** The global id: opaque and stable; node(id:) fetches the object again, and mutations take it (companyId, loanId). */
       id: string,
+      /** Where it stands in its life. */
       siteStatus: SiteStatus
     }
     | {
       __typename: 'TreasuryTransaction',
-      /** Positive amount for MINED, PURCHASED and SOLD; signed for OTHER. */
+      /** BTC moved: a positive amount for MINED, PURCHASED and SOLD; signed for OTHER. */
       btc: DecimalString,
+      /** The day it happened. */
       occurredOn: DateString,
+      /** The global id: opaque and stable; node(id:) fetches the object again, and mutations take it (companyId, loanId). */
       id: string,
+      /** What moved the BTC. */
       transactionKind: TreasuryTransactionKind
     }
    | null
 };
 
 export type ProductionReportFieldsFragment = {
+  /** The global id: opaque and stable; node(id:) fetches the object again, and mutations take it (companyId, loanId). */
   id: string,
+  /** The first day of the period. */
   periodStart: DateString,
+  /** The last day of the period (included). */
   periodEnd: DateString,
+  /** BTC mined in the period. */
   minedBtc: DecimalString,
+  /** BTC sold in the period; null when not reported. */
   soldBtc: DecimalString | null,
+  /** USD proceeds of soldBtc; null when not reported. */
   soldUsd: DecimalString | null,
-  /** Holdings at periodEnd as reported. */
+  /** BTC held at the end of periodEnd, as reported; null when not reported. */
   heldBtc: DecimalString | null,
+  /** EH/s of machines installed, as reported; null when not reported. */
   deployedHashrateEh: DecimalString | null,
+  /** EH/s actually hashing (the average over the period when so reported); null when not reported. */
   operatingHashrateEh: DecimalString | null,
-  /** minedBtc / days in the period (both ends included), rounded half-up to 8 places. */
+  /** BTC mined a day: minedBtc / days in the period (both ends included), rounded half-up to 8 places. */
   btcPerDay: DecimalString,
-  /** minedBtc / operatingHashrateEh / days, rounded half-up to 8 places; null without operating hashrate. */
+  /** BTC mined a day per EH/s: minedBtc / operatingHashrateEh / days, rounded half-up to 8 places; null without operating hashrate. */
   btcPerEhPerDay: DecimalString | null,
   /** Where this fact was published. */
   source: SourceFieldsFragment | null
 };
 
 export type RecordProductionReportMutationVariables = Exact<{
+  /** The report. */
   input: RecordProductionReportInput;
 }>;
 
 
 export type RecordProductionReportMutation = {
+  /** Records a production report and, linked to it, its flows (MINED and SOLD on periodEnd) and its held figure as a holdings anchor, in one transaction. Needs an editor key. */
   recordProductionReport: {
+    /** The report recorded; null when refused. */
     report: ProductionReportFieldsFragment | null,
+    /** Why nothing was written; empty when the write succeeded. */
     userErrors: Array<UserErrorFieldsFragment>
   }
 };
 
 export type SiteFieldsFragment = {
+  /** The global id: opaque and stable; node(id:) fetches the object again, and mutations take it (companyId, loanId). */
   id: string,
+  /** The name the company gives it. */
   name: string,
   /** e.g. "North America", "East Africa". */
   region: string,
+  /** The country it is in; null when not reported. */
   country: string | null,
+  /** Where it stands in its life. */
   status: SiteStatus,
+  /** What it is used for. */
   purpose: SitePurpose,
+  /** Power capacity in MW; null when not reported. */
   powerCapacityMw: DecimalString | null,
-  /** Installed hashrate in EH/s. */
+  /** Installed hashrate in EH/s; null when not reported. */
   hashrateEh: DecimalString | null,
+  /** True when it draws from the public grid, false when off-grid; null when not reported. */
   gridConnected: boolean | null,
+  /** The day it started operating; null when not reported. */
   commissionedOn: DateString | null,
   /** Where this fact was published. */
   source: SourceFieldsFragment | null
@@ -717,24 +917,35 @@ export type SiteSummaryFieldsFragment = {
   siteCount: number,
   /** Site count as the company last reported it (e.g. 40 for "over 40 sites"), when known. */
   reportedSiteCount: number | null,
+  /** MW over all regions. */
   totalPowerCapacityMw: DecimalString,
+  /** EH/s over all regions. */
   totalHashrateEh: DecimalString,
+  /** The recorded sites, region by region. */
   regions: Array<{
+    /** The region, as recorded. */
     region: string,
+    /** Sites recorded in the region. */
     siteCount: number,
+    /** MW: the sum over its sites that report it. */
     powerCapacityMw: DecimalString,
+    /** EH/s: the sum over its sites that report it. */
     hashrateEh: DecimalString
   }>
 };
 
 export type CreateSiteMutationVariables = Exact<{
+  /** The site. */
   input: CreateSiteInput;
 }>;
 
 
 export type CreateSiteMutation = {
+  /** Records a site of a company. Needs an editor key. */
   createSite: {
+    /** The site created; null when refused. */
     site: SiteFieldsFragment | null,
+    /** Why nothing was written; empty when the write succeeded. */
     userErrors: Array<UserErrorFieldsFragment>
   }
 };
@@ -759,9 +970,11 @@ export type PricesRecordedSubscription = {
     asset: {
       /** BTC, CANG, ... */
       symbol: string,
+      /** The newest observation; null without prices. */
       latestPrice: {
+        /** When the price was observed. */
         at: DateTimeString,
-        /** The close of the observation (the high for allTimeHigh). */
+        /** USD per unit: the close of the observation (the high for allTimeHigh). */
         priceUsd: DecimalString
       } | null
     }
@@ -785,8 +998,9 @@ export type CompanyChangedSubscription = {
       ticker: string,
       /** BTC held at the end of the given day (default: today). */
       holdings: {
+        /** The day, whose end (UTC) the figures are for. */
         on: DateString,
-        /** The last reported figure on or before the day, plus the recorded flows after the report's day (flows on its day are taken as included); without a report, the sum of all flows. */
+        /** BTC held: the last reported figure on or before the day, plus the recorded flows after the report's day (flows on its day are taken as included); without a report, the sum of all flows. */
         btc: DecimalString
       }
     }
@@ -804,20 +1018,23 @@ export type FactsChangedSubscription = {
 };
 
 export type HoldingsFieldsFragment = {
+  /** The day, whose end (UTC) the figures are for. */
   on: DateString,
-  /** The last reported figure on or before the day, plus the recorded flows after the report's day (flows on its day are taken as included); without a report, the sum of all flows. */
+  /** BTC held: the last reported figure on or before the day, plus the recorded flows after the report's day (flows on its day are taken as included); without a report, the sum of all flows. */
   btc: DecimalString,
-  /** BTC close at or before the end of the day; null when no price is known. */
+  /** USD per BTC: the close at or before the end of the day; null when no price is known. */
   btcPriceUsd: DecimalString | null,
-  /** btc × btcPriceUsd; null when no price is known. */
+  /** USD: btc × btcPriceUsd; null when no price is known. */
   valueUsd: DecimalString | null,
   /** BTC pledged as collateral on active loans at the end of the day. */
   pledgedBtc: DecimalString,
-  /** btc / 21,000,000 * 100. */
+  /** A percent, rounded half-up to 8 decimal places: btc / 21,000,000 × 100, so 0.0144 means 0.0144 % (not 1.44 %) of the 21,000,000 BTC that will ever exist. */
   percentOfSupply: number,
   /** The reported figure the balance starts from, if any. */
   anchor: {
+    /** The day whose end the figure is for. */
     on: DateString,
+    /** BTC held, as reported. */
     btc: DecimalString,
     /** Where this fact was published. */
     source: SourceFieldsFragment | null
@@ -825,43 +1042,55 @@ export type HoldingsFieldsFragment = {
 };
 
 export type TreasuryFlowFieldsFragment = {
+  /** The first day of the window. */
   from: DateString,
+  /** The last day of the window (included). */
   to: DateString,
-  /** Holdings at the end of the day before `from`. */
+  /** BTC held at the end of the day before `from`. */
   openingBtc: DecimalString,
+  /** BTC of the MINED flows in the window. */
   minedBtc: DecimalString,
+  /** BTC of the PURCHASED flows in the window. */
   purchasedBtc: DecimalString,
+  /** BTC of the SOLD flows in the window (a positive amount). */
   soldBtc: DecimalString,
-  /** Proceeds of the sales in the window that have them. */
+  /** USD proceeds of the sales in the window that have them. */
   soldUsd: DecimalString,
-  /** Average USD per BTC over the sales in the window that have proceeds; null when none. */
+  /** USD per BTC: proceeds / BTC over the sales in the window that have proceeds, rounded half-up to 8 places; null when none. */
   averageSalePriceUsd: DecimalString | null,
+  /** BTC of the OTHER flows in the window, signed (negative when more went out). */
   otherBtc: DecimalString,
-  /** Holdings at the end of `to`. */
+  /** BTC held at the end of `to`. */
   closingBtc: DecimalString,
-  /** closingBtc - openingBtc - (mined + purchased - sold + other): what reported figures changed beyond the recorded flows. */
+  /** BTC: closingBtc - openingBtc - (mined + purchased - sold + other), what reported figures changed beyond the recorded flows. */
   unexplainedBtc: DecimalString
 };
 
 export type TreasuryTransactionFieldsFragment = {
+  /** The global id: opaque and stable; node(id:) fetches the object again, and mutations take it (companyId, loanId). */
   id: string,
+  /** What moved the BTC. */
   kind: TreasuryTransactionKind,
-  /** Positive amount for MINED, PURCHASED and SOLD; signed for OTHER. */
+  /** BTC moved: a positive amount for MINED, PURCHASED and SOLD; signed for OTHER. */
   btc: DecimalString,
-  /** Proceeds of a sale or cost of a purchase, when known. */
+  /** USD proceeds of a sale or cost of a purchase; null when not known. */
   usd: DecimalString | null,
-  /** usd / btc, rounded half-up to 8 places; null without usd. */
+  /** USD per BTC: usd / btc, rounded half-up to 8 places; null without usd. */
   averagePriceUsd: DecimalString | null,
+  /** The day it happened. */
   occurredOn: DateString,
-  /** Holdings at the end of occurredOn: the same figure as holdings(on: occurredOn).btc. */
+  /** BTC held at the end of occurredOn: the same figure as holdings(on: occurredOn).btc. */
   balanceAfterBtc: DecimalString,
+  /** What the company said about it, or how it was recorded; null when none. */
   note: string | null,
   /** Where this fact was published. */
   source: SourceFieldsFragment | null
 };
 
 export type TreasuryReportQueryVariables = Exact<{
+  /** e.g. "CANG". */
   ticker: string;
+  /** The day (default: today, UTC). */
   on: DateString;
   /** Default: now, the instant the request is served. */
   endOfDay: DateTimeString;
@@ -881,7 +1110,7 @@ export type TreasuryReportQueryVariables = Exact<{
 
 
 export type TreasuryReportQuery = {
-  /** Case-insensitive. */
+  /** The company with this ticker, case-insensitive; null when there is none. */
   company: (
     {
     /** BTC held at the end of the given day (default: today). */
@@ -892,19 +1121,22 @@ export type TreasuryReportQuery = {
     month2: TreasuryFlowFieldsFragment,
     /** Opening, flows and closing of the treasury between two days, both included, with what the flows do not explain. Without a window: the year up to today. */
     month3: TreasuryFlowFieldsFragment,
-    /** Newest first. */
+    /** A page of its BTC flows, newest first. */
     treasuryTransactions: {
       /** How many rows match, ignoring pagination. */
       totalCount: number,
+      /** The page's rows, in the connection's order. */
       edges: Array<{
+        /** The row. */
         node: TreasuryTransactionFieldsFragment
       }>
     },
+    /** The company's Bitcoin-backed loans, by originatedOn, oldest first (undated ones last). */
     loans: Array<LoanFieldsFragment>
   }
     & CompanyFieldsFragment
   ) | null,
-  /** Case-insensitive. */
+  /** The asset with this symbol, case-insensitive; null when there is none. */
   btc: {
     /** The last observation at or before `at`. */
     priceAt: PricePointFieldsFragment | null
@@ -912,28 +1144,35 @@ export type TreasuryReportQuery = {
 };
 
 export type TreasuryTransactionsQueryVariables = Exact<{
+  /** e.g. "CANG". */
   ticker: string;
   /** How many to return, 0 to 100 (default 20). */
   first?: number | null | undefined;
   /** The endCursor of the previous page. */
   after?: string | null | undefined;
+  /** Which transactions (default: all). */
   filter?: TreasuryTransactionFilter | null | undefined;
 }>;
 
 
 export type TreasuryTransactionsQuery = {
-  /** Case-insensitive. */
+  /** The company with this ticker, case-insensitive; null when there is none. */
   company: {
+    /** The global id: opaque and stable; node(id:) fetches the object again, and mutations take it (companyId, loanId). */
     id: string,
     /** Upper-case, unique. */
     ticker: string,
-    /** Newest first. */
+    /** A page of its BTC flows, newest first. */
     treasuryTransactions: {
       /** How many rows match, ignoring pagination. */
       totalCount: number,
+      /** Where the page is, and whether more rows follow. */
       pageInfo: PageInfoFieldsFragment,
+      /** The page's rows, in the connection's order. */
       edges: Array<{
+        /** Where this row is: pass it as `after` for the rows that follow it. */
         cursor: string,
+        /** The row. */
         node: TreasuryTransactionFieldsFragment
       }>
     }
@@ -941,13 +1180,17 @@ export type TreasuryTransactionsQuery = {
 };
 
 export type RecordTreasuryTransactionMutationVariables = Exact<{
+  /** The transaction. */
   input: RecordTreasuryTransactionInput;
 }>;
 
 
 export type RecordTreasuryTransactionMutation = {
+  /** Records a flow of BTC in or out of a company's treasury. Needs an editor key. */
   recordTreasuryTransaction: {
+    /** The transaction recorded; null when refused. */
     transaction: TreasuryTransactionFieldsFragment | null,
+    /** Why nothing was written; empty when the write succeeded. */
     userErrors: Array<UserErrorFieldsFragment>
   }
 };

@@ -9,7 +9,7 @@ import { AssetDocument, AssetsDocument, CompaniesDocument, CompanyDocument, Crea
  * An asset's prices over [from, to): candles, the change between the two instants, and the price at `at`, next to its latest price, all-time high and ratio changes. Prices are adjusted for the ratio changes unless `adjusted` is false (then they are as observed); the drawdown is always adjusted. Without a window, `to` and `at` are now and `from` the same instant a year earlier: daily candles and the change over the last year (the change ends at the latest price), and the price now.
  *
  * Root fields:
- * - `asset`: Case-insensitive.
+ * - `asset`: The asset with this symbol, case-insensitive; null when there is none.
  *
  * Sends it with any client's `request`: `asset(createRequestClient({ url }), variables)`.
  */
@@ -21,7 +21,7 @@ export function asset(client: RequestClient, variables: Types.AssetQueryVariable
  * `query Assets`: its text and types are `AssetsDocument`, exported by this package.
  *
  * Root fields:
- * - `assets`: By symbol.
+ * - `assets`: Every asset, by symbol.
  *
  * Sends it with any client's `request`: `assets(createRequestClient({ url }), variables)`.
  */
@@ -33,7 +33,7 @@ export function assets(client: RequestClient, variables?: Types.AssetsQueryVaria
  * `query Companies`: its text and types are `CompaniesDocument`, exported by this package.
  *
  * Root fields:
- * - `companies`
+ * - `companies`: A page of the companies that match the filter, in the order asked for.
  *
  * Sends it with any client's `request`: `companies(createRequestClient({ url }), variables)`.
  */
@@ -47,7 +47,7 @@ export function companies(client: RequestClient, variables?: Types.CompaniesQuer
  * A company as of `to`: its holdings at the end of that day, the treasury flow over [from, to], its loans, sites, recent production updates and the latest price of its shares. Without a window, `to` is today (UTC) and `from` the day after the same date a year earlier: holdings today and the flow over the last year.
  *
  * Root fields:
- * - `company`: Case-insensitive.
+ * - `company`: The company with this ticker, case-insensitive; null when there is none.
  *
  * Sends it with any client's `request`: `company(createRequestClient({ url }), variables)`.
  */
@@ -59,7 +59,7 @@ export function company(client: RequestClient, variables: Types.CompanyQueryVari
  * `mutation CreateAsset`: its text and types are `CreateAssetDocument`, exported by this package.
  *
  * Root fields:
- * - `createAsset`
+ * - `createAsset`: Creates an asset (ALREADY_EXISTS when its symbol is taken). Needs an editor key.
  *
  * Sends it with any client's `request`: `createAsset(createRequestClient({ url }), variables)`.
  */
@@ -71,7 +71,7 @@ export function createAsset(client: RequestClient, variables: Types.CreateAssetM
  * `mutation CreateCompany`: its text and types are `CreateCompanyDocument`, exported by this package.
  *
  * Root fields:
- * - `createCompany`
+ * - `createCompany`: Creates a company (ALREADY_EXISTS when its ticker is taken). Needs an editor key.
  *
  * Sends it with any client's `request`: `createCompany(createRequestClient({ url }), variables)`.
  */
@@ -83,7 +83,7 @@ export function createCompany(client: RequestClient, variables: Types.CreateComp
  * `mutation CreateLoan`: its text and types are `CreateLoanDocument`, exported by this package.
  *
  * Root fields:
- * - `createLoan`
+ * - `createLoan`: Records an ACTIVE loan of a company. Needs an editor key.
  *
  * Sends it with any client's `request`: `createLoan(createRequestClient({ url }), variables)`.
  */
@@ -95,7 +95,7 @@ export function createLoan(client: RequestClient, variables: Types.CreateLoanMut
  * `mutation CreateSite`: its text and types are `CreateSiteDocument`, exported by this package.
  *
  * Root fields:
- * - `createSite`
+ * - `createSite`: Records a site of a company. Needs an editor key.
  *
  * Sends it with any client's `request`: `createSite(createRequestClient({ url }), variables)`.
  */
@@ -109,7 +109,7 @@ export function createSite(client: RequestClient, variables: Types.CreateSiteMut
  * Anything with a global id; __typename says which kind it is. Fields that mean different things on different types are aliased (siteStatus, loanStatus, assetKind, transactionKind).
  *
  * Root fields:
- * - `node`
+ * - `node`: The object with this global id, of whatever type; null when none has it.
  *
  * Sends it with any client's `request`: `node(createRequestClient({ url }), variables)`.
  */
@@ -123,7 +123,7 @@ export function node(client: RequestClient, variables: Types.NodeQueryVariables,
  * Records a ratio change of an equity's units; its adjusted prices follow at once.
  *
  * Root fields:
- * - `recordCorporateAction`: Records a ratio change of an equity's units; its adjusted prices follow at once.
+ * - `recordCorporateAction`: Records a ratio change of an equity's units; its adjusted prices follow at once. Needs an editor key.
  *
  * Sends it with any client's `request`: `recordCorporateAction(createRequestClient({ url }), variables)`.
  */
@@ -135,7 +135,7 @@ export function recordCorporateAction(client: RequestClient, variables: Types.Re
  * `mutation RecordPrices`: its text and types are `RecordPricesDocument`, exported by this package.
  *
  * Root fields:
- * - `recordPrices`: Inserts or replaces observations by (symbol, at).
+ * - `recordPrices`: Inserts or replaces observations by (symbol, at), all or none. Needs an editor key.
  *
  * Sends it with any client's `request`: `recordPrices(createRequestClient({ url }), variables)`.
  */
@@ -147,7 +147,7 @@ export function recordPrices(client: RequestClient, variables: Types.RecordPrice
  * `mutation RecordProductionReport`: its text and types are `RecordProductionReportDocument`, exported by this package.
  *
  * Root fields:
- * - `recordProductionReport`
+ * - `recordProductionReport`: Records a production report and, linked to it, its flows (MINED and SOLD on periodEnd) and its held figure as a holdings anchor, in one transaction. Needs an editor key.
  *
  * Sends it with any client's `request`: `recordProductionReport(createRequestClient({ url }), variables)`.
  */
@@ -159,7 +159,7 @@ export function recordProductionReport(client: RequestClient, variables: Types.R
  * `mutation RecordTreasuryTransaction`: its text and types are `RecordTreasuryTransactionDocument`, exported by this package.
  *
  * Root fields:
- * - `recordTreasuryTransaction`
+ * - `recordTreasuryTransaction`: Records a flow of BTC in or out of a company's treasury. Needs an editor key.
  *
  * Sends it with any client's `request`: `recordTreasuryTransaction(createRequestClient({ url }), variables)`.
  */
@@ -171,7 +171,7 @@ export function recordTreasuryTransaction(client: RequestClient, variables: Type
  * `mutation RepayLoan`: its text and types are `RepayLoanDocument`, exported by this package.
  *
  * Root fields:
- * - `repayLoan`: Records a repayment; with fundedBySale, also the BTC sale that paid for it, in one transaction.
+ * - `repayLoan`: Records a repayment; with fundedBySale, also the BTC sale that paid for it, in one transaction. The loan becomes REPAID once repayments cover a known principal. Needs an editor key.
  *
  * Sends it with any client's `request`: `repayLoan(createRequestClient({ url }), variables)`.
  */
@@ -185,8 +185,8 @@ export function repayLoan(client: RequestClient, variables: Types.RepayLoanMutat
  * What a company holds on `on` and what it is worth (with the BTC price's own source), three consecutive windows of treasury flow (oldest first; usually the last three calendar months), the transactions behind them, and its loans.
  *
  * Root fields:
- * - `company`: Case-insensitive.
- * - `asset`: Case-insensitive.
+ * - `company`: The company with this ticker, case-insensitive; null when there is none.
+ * - `asset`: The asset with this symbol, case-insensitive; null when there is none.
  *
  * Sends it with any client's `request`: `treasuryReport(createRequestClient({ url }), variables)`.
  */
@@ -200,7 +200,7 @@ export function treasuryReport(client: RequestClient, variables: Types.TreasuryR
  * A company's treasury transactions, newest first, one page at a time: `first` (0 to 100, default 20) after the cursor `after` (the previous page's endCursor), optionally filtered by kind and by day. `client.paginate.treasuryTransactions(...)` walks every page.
  *
  * Root fields:
- * - `company`: Case-insensitive.
+ * - `company`: The company with this ticker, case-insensitive; null when there is none.
  *
  * Sends it with any client's `request`: `treasuryTransactions(createRequestClient({ url }), variables)`.
  */

@@ -38,21 +38,21 @@ export interface OperationMethods {
    * An asset's prices over [from, to): candles, the change between the two instants, and the price at `at`, next to its latest price, all-time high and ratio changes. Prices are adjusted for the ratio changes unless `adjusted` is false (then they are as observed); the drawdown is always adjusted. Without a window, `to` and `at` are now and `from` the same instant a year earlier: daily candles and the change over the last year (the change ends at the latest price), and the price now.
    *
    * Root fields:
-   * - `asset`: Case-insensitive.
+   * - `asset`: The asset with this symbol, case-insensitive; null when there is none.
    */
   asset(variables: Types.AssetQueryVariables, options?: RequestOptions): Promise<Types.AssetQuery>;
   /**
    * `query Assets`: its text and types are `AssetsDocument`, exported by this package.
    *
    * Root fields:
-   * - `assets`: By symbol.
+   * - `assets`: Every asset, by symbol.
    */
   assets(variables?: Types.AssetsQueryVariables, options?: RequestOptions): Promise<Types.AssetsQuery>;
   /**
    * `query Companies`: its text and types are `CompaniesDocument`, exported by this package.
    *
    * Root fields:
-   * - `companies`
+   * - `companies`: A page of the companies that match the filter, in the order asked for.
    */
   companies(variables?: Types.CompaniesQueryVariables, options?: RequestOptions): Promise<Types.CompaniesQuery>;
   /**
@@ -61,35 +61,35 @@ export interface OperationMethods {
    * A company as of `to`: its holdings at the end of that day, the treasury flow over [from, to], its loans, sites, recent production updates and the latest price of its shares. Without a window, `to` is today (UTC) and `from` the day after the same date a year earlier: holdings today and the flow over the last year.
    *
    * Root fields:
-   * - `company`: Case-insensitive.
+   * - `company`: The company with this ticker, case-insensitive; null when there is none.
    */
   company(variables: Types.CompanyQueryVariables, options?: RequestOptions): Promise<Types.CompanyQuery>;
   /**
    * `mutation CreateAsset`: its text and types are `CreateAssetDocument`, exported by this package.
    *
    * Root fields:
-   * - `createAsset`
+   * - `createAsset`: Creates an asset (ALREADY_EXISTS when its symbol is taken). Needs an editor key.
    */
   createAsset(variables: Types.CreateAssetMutationVariables, options?: RequestOptions): Promise<Types.CreateAssetMutation>;
   /**
    * `mutation CreateCompany`: its text and types are `CreateCompanyDocument`, exported by this package.
    *
    * Root fields:
-   * - `createCompany`
+   * - `createCompany`: Creates a company (ALREADY_EXISTS when its ticker is taken). Needs an editor key.
    */
   createCompany(variables: Types.CreateCompanyMutationVariables, options?: RequestOptions): Promise<Types.CreateCompanyMutation>;
   /**
    * `mutation CreateLoan`: its text and types are `CreateLoanDocument`, exported by this package.
    *
    * Root fields:
-   * - `createLoan`
+   * - `createLoan`: Records an ACTIVE loan of a company. Needs an editor key.
    */
   createLoan(variables: Types.CreateLoanMutationVariables, options?: RequestOptions): Promise<Types.CreateLoanMutation>;
   /**
    * `mutation CreateSite`: its text and types are `CreateSiteDocument`, exported by this package.
    *
    * Root fields:
-   * - `createSite`
+   * - `createSite`: Records a site of a company. Needs an editor key.
    */
   createSite(variables: Types.CreateSiteMutationVariables, options?: RequestOptions): Promise<Types.CreateSiteMutation>;
   /**
@@ -98,7 +98,7 @@ export interface OperationMethods {
    * Anything with a global id; __typename says which kind it is. Fields that mean different things on different types are aliased (siteStatus, loanStatus, assetKind, transactionKind).
    *
    * Root fields:
-   * - `node`
+   * - `node`: The object with this global id, of whatever type; null when none has it.
    */
   node(variables: Types.NodeQueryVariables, options?: RequestOptions): Promise<Types.NodeQuery>;
   /**
@@ -107,35 +107,35 @@ export interface OperationMethods {
    * Records a ratio change of an equity's units; its adjusted prices follow at once.
    *
    * Root fields:
-   * - `recordCorporateAction`: Records a ratio change of an equity's units; its adjusted prices follow at once.
+   * - `recordCorporateAction`: Records a ratio change of an equity's units; its adjusted prices follow at once. Needs an editor key.
    */
   recordCorporateAction(variables: Types.RecordCorporateActionMutationVariables, options?: RequestOptions): Promise<Types.RecordCorporateActionMutation>;
   /**
    * `mutation RecordPrices`: its text and types are `RecordPricesDocument`, exported by this package.
    *
    * Root fields:
-   * - `recordPrices`: Inserts or replaces observations by (symbol, at).
+   * - `recordPrices`: Inserts or replaces observations by (symbol, at), all or none. Needs an editor key.
    */
   recordPrices(variables: Types.RecordPricesMutationVariables, options?: RequestOptions): Promise<Types.RecordPricesMutation>;
   /**
    * `mutation RecordProductionReport`: its text and types are `RecordProductionReportDocument`, exported by this package.
    *
    * Root fields:
-   * - `recordProductionReport`
+   * - `recordProductionReport`: Records a production report and, linked to it, its flows (MINED and SOLD on periodEnd) and its held figure as a holdings anchor, in one transaction. Needs an editor key.
    */
   recordProductionReport(variables: Types.RecordProductionReportMutationVariables, options?: RequestOptions): Promise<Types.RecordProductionReportMutation>;
   /**
    * `mutation RecordTreasuryTransaction`: its text and types are `RecordTreasuryTransactionDocument`, exported by this package.
    *
    * Root fields:
-   * - `recordTreasuryTransaction`
+   * - `recordTreasuryTransaction`: Records a flow of BTC in or out of a company's treasury. Needs an editor key.
    */
   recordTreasuryTransaction(variables: Types.RecordTreasuryTransactionMutationVariables, options?: RequestOptions): Promise<Types.RecordTreasuryTransactionMutation>;
   /**
    * `mutation RepayLoan`: its text and types are `RepayLoanDocument`, exported by this package.
    *
    * Root fields:
-   * - `repayLoan`: Records a repayment; with fundedBySale, also the BTC sale that paid for it, in one transaction.
+   * - `repayLoan`: Records a repayment; with fundedBySale, also the BTC sale that paid for it, in one transaction. The loan becomes REPAID once repayments cover a known principal. Needs an editor key.
    */
   repayLoan(variables: Types.RepayLoanMutationVariables, options?: RequestOptions): Promise<Types.RepayLoanMutation>;
   /**
@@ -144,8 +144,8 @@ export interface OperationMethods {
    * What a company holds on `on` and what it is worth (with the BTC price's own source), three consecutive windows of treasury flow (oldest first; usually the last three calendar months), the transactions behind them, and its loans.
    *
    * Root fields:
-   * - `company`: Case-insensitive.
-   * - `asset`: Case-insensitive.
+   * - `company`: The company with this ticker, case-insensitive; null when there is none.
+   * - `asset`: The asset with this symbol, case-insensitive; null when there is none.
    */
   treasuryReport(variables: Types.TreasuryReportQueryVariables, options?: RequestOptions): Promise<Types.TreasuryReportQuery>;
   /**
@@ -154,7 +154,7 @@ export interface OperationMethods {
    * A company's treasury transactions, newest first, one page at a time: `first` (0 to 100, default 20) after the cursor `after` (the previous page's endCursor), optionally filtered by kind and by day. `client.paginate.treasuryTransactions(...)` walks every page.
    *
    * Root fields:
-   * - `company`: Case-insensitive.
+   * - `company`: The company with this ticker, case-insensitive; null when there is none.
    */
   treasuryTransactions(variables: Types.TreasuryTransactionsQueryVariables, options?: RequestOptions): Promise<Types.TreasuryTransactionsQuery>;
 }

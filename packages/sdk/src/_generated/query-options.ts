@@ -10,7 +10,7 @@ import { queryOptionsFor, type MinerGraphQueryOptions, type QueryRequestOptions 
  * An asset's prices over [from, to): candles, the change between the two instants, and the price at `at`, next to its latest price, all-time high and ratio changes. Prices are adjusted for the ratio changes unless `adjusted` is false (then they are as observed); the drawdown is always adjusted. Without a window, `to` and `at` are now and `from` the same instant a year earlier: daily candles and the change over the last year (the change ends at the latest price), and the price now.
  *
  * Root fields:
- * - `asset`: Case-insensitive.
+ * - `asset`: The asset with this symbol, case-insensitive; null when there is none.
  *
  * TanStack Query options: `useQuery(assetQueryOptions(client, variables))`; the key is `['minergraph', client.url, 'Asset', variables]`.
  */
@@ -22,7 +22,7 @@ export function assetQueryOptions(client: RequestClient, variables: Types.AssetQ
  * `query Assets`: its text and types are `AssetsDocument`, exported by this package.
  *
  * Root fields:
- * - `assets`: By symbol.
+ * - `assets`: Every asset, by symbol.
  *
  * TanStack Query options: `useQuery(assetsQueryOptions(client, variables))`; the key is `['minergraph', client.url, 'Assets', variables]`.
  */
@@ -34,7 +34,7 @@ export function assetsQueryOptions(client: RequestClient, variables?: Types.Asse
  * `query Companies`: its text and types are `CompaniesDocument`, exported by this package.
  *
  * Root fields:
- * - `companies`
+ * - `companies`: A page of the companies that match the filter, in the order asked for.
  *
  * TanStack Query options: `useQuery(companiesQueryOptions(client, variables))`; the key is `['minergraph', client.url, 'Companies', variables]`.
  */
@@ -48,7 +48,7 @@ export function companiesQueryOptions(client: RequestClient, variables?: Types.C
  * A company as of `to`: its holdings at the end of that day, the treasury flow over [from, to], its loans, sites, recent production updates and the latest price of its shares. Without a window, `to` is today (UTC) and `from` the day after the same date a year earlier: holdings today and the flow over the last year.
  *
  * Root fields:
- * - `company`: Case-insensitive.
+ * - `company`: The company with this ticker, case-insensitive; null when there is none.
  *
  * TanStack Query options: `useQuery(companyQueryOptions(client, variables))`; the key is `['minergraph', client.url, 'Company', variables]`.
  */
@@ -62,7 +62,7 @@ export function companyQueryOptions(client: RequestClient, variables: Types.Comp
  * Anything with a global id; __typename says which kind it is. Fields that mean different things on different types are aliased (siteStatus, loanStatus, assetKind, transactionKind).
  *
  * Root fields:
- * - `node`
+ * - `node`: The object with this global id, of whatever type; null when none has it.
  *
  * TanStack Query options: `useQuery(nodeQueryOptions(client, variables))`; the key is `['minergraph', client.url, 'Node', variables]`.
  */
@@ -76,8 +76,8 @@ export function nodeQueryOptions(client: RequestClient, variables: Types.NodeQue
  * What a company holds on `on` and what it is worth (with the BTC price's own source), three consecutive windows of treasury flow (oldest first; usually the last three calendar months), the transactions behind them, and its loans.
  *
  * Root fields:
- * - `company`: Case-insensitive.
- * - `asset`: Case-insensitive.
+ * - `company`: The company with this ticker, case-insensitive; null when there is none.
+ * - `asset`: The asset with this symbol, case-insensitive; null when there is none.
  *
  * TanStack Query options: `useQuery(treasuryReportQueryOptions(client, variables))`; the key is `['minergraph', client.url, 'TreasuryReport', variables]`.
  */
@@ -91,7 +91,7 @@ export function treasuryReportQueryOptions(client: RequestClient, variables: Typ
  * A company's treasury transactions, newest first, one page at a time: `first` (0 to 100, default 20) after the cursor `after` (the previous page's endCursor), optionally filtered by kind and by day. `client.paginate.treasuryTransactions(...)` walks every page.
  *
  * Root fields:
- * - `company`: Case-insensitive.
+ * - `company`: The company with this ticker, case-insensitive; null when there is none.
  *
  * TanStack Query options: `useQuery(treasuryTransactionsQueryOptions(client, variables))`; the key is `['minergraph', client.url, 'TreasuryTransactions', variables]`.
  */

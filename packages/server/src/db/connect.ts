@@ -47,6 +47,8 @@ export interface OpenOptions {
   /** Sees every statement (tests and benchmarks count them). */
   onQuery?: (event: LogEvent) => void;
   poolSize?: number;
+  /** PostgreSQL: give up on opening a connection after this long (default: wait as long as the system does). */
+  connectTimeoutMs?: number;
   /** PostgreSQL cancels a statement that runs longer (0: no limit). */
   statementTimeoutMs?: number;
   /** What the opening process does, for the lock file and the messages of other processes. */
@@ -88,6 +90,7 @@ function openPostgres(url: string, options: OpenOptions): DatabaseHandle {
     {
       connectionString: url,
       max: options.poolSize ?? 10,
+      ...(options.connectTimeoutMs ? { connectionTimeoutMillis: options.connectTimeoutMs } : {}),
       ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
     },
     options.onPoolError,

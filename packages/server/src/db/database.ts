@@ -193,6 +193,5 @@ export type CompanyRow = Selectable<CompaniesTable>;
 export type SiteRow = Selectable<SitesTable>;
 export type TreasuryTransactionRow = Selectable<TreasuryTransactionsTable>;
 export type ProductionReportRow = Selectable<ProductionReportsTable>;
-export type LoanRow = Selectable<LoansTable>;
 export type AssetRow = Selectable<AssetsTable>;
 export type ApiKeyRow = Selectable<ApiKeysTable>;

@@ -52,6 +52,9 @@ export function liveConnections(pool: pg.Pool): LivePool {
     async connect() {
       let client = await checkout();
       let first = true;
+      // Given back after its first statement failed, while no other could be had: Kysely's own
+      // release must not give it back twice (pg-pool throws, and that error hides the real one).
+      let released = false;
       return {
         query(textOrSubmittable: string | pg.Submittable, values?: readonly unknown[]): never {
           const resend = first && typeof textOrSubmittable === 'string' && REPEATABLE.test(textOrSubmittable);
@@ -63,12 +66,15 @@ export function liveConnections(pool: pg.Pool): LivePool {
           const again = async (error: unknown): Promise<pg.QueryResult> => {
             if (!isDatabaseUnavailable(error) || !pooled.has(client)) throw error;
             client.release(error as Error);
+            released = true;
             client = await checkout();
+            released = false;
             return run().catch(again);
           };
           return run().catch(again) as never;
         },
         release(error?: Error | boolean) {
+          if (released) return;
           if (!error) pooled.add(client);
           client.release(error);
         },

@@ -1,3 +1,40 @@
+/*
+ * A GraphQL request's life, in order (each refusal names its `extensions.code`):
+ *
+ * 1. Connection: Node's HTTP server drops a client that stalls before or while sending
+ *    (headers, request and idle-socket timeouts: listeningServer below).
+ * 2. Express, before GraphQL, in this order: tracing when on; a request id and the one log
+ *    line written when the response finishes (request-log.ts); metrics when on; the CORS
+ *    policy (cors.ts); then the routes that are not GraphQL (health, docs, playground).
+ * 3. Limits on the raw request (limits.ts): a body over MINERGRAPH_MAX_BODY_BYTES is
+ *    PAYLOAD_TOO_LARGE (413), a body that is not JSON BAD_REQUEST, a document over
+ *    MINERGRAPH_MAX_QUERY_LENGTH QUERY_TOO_LONG; all before anything is parsed.
+ * 4. Apollo: the context is made (a malformed Authorization header is UNAUTHENTICATED, a
+ *    malformed MinerGraph-Min-Lsn header BAD_REQUEST; the key is not looked up yet); a
+ *    hash-only request is answered from the persisted-operation manifest or the registered
+ *    documents (persisted.ts); the document is parsed.
+ * 5. Validation, on the document alone: graphql-js's rules, malformed Decimal/Date/DateTime
+ *    literals (ScalarLiteralsRule in @minergraph/schema: BAD_USER_INPUT naming the argument),
+ *    too many aliases or root fields (aliasAndRootFieldRule: TOO_MANY_ALIASES, TOO_MANY_ROOT_FIELDS).
+ * 6. Admission, once the operation is resolved (`admission` below), in this order so a refused
+ *    request costs no SQL: persisted-only mode (PERSISTED_QUERY_REQUIRED); depth, breadth and
+ *    cost with the variables (checkComplexity: QUERY_TOO_DEEP, QUERY_TOO_BROAD,
+ *    QUERY_TOO_COMPLEX); then the API key (UNAUTHENTICATED; MINERGRAPH_REQUIRE_AUTH); then the
+ *    client's rate limit, by key or address (rate-limits.ts).
+ * 7. Execution: graphql-js coerces the variables (a malformed one is BAD_USER_INPUT, its path
+ *    put in `extensions.field` by variable-errors.ts); the schema's resolvers run, writes
+ *    needing the editor scope (@minergraph/schema builder.ts), reading and writing through the
+ *    repositories and writes (createDataSources): a query on the read replica when there is one
+ *    that has replayed the client's MinerGraph-Min-Lsn, else on the primary, and a mutation's
+ *    answer carries MinerGraph-Wal-Lsn (read-routing.ts); each SQL statement within
+ *    MINERGRAPH_STATEMENT_TIMEOUT_MS on PostgreSQL (db/connect.ts).
+ * 8. Errors: unexpected ones are logged with the request id (`errorReporting` below);
+ *    suggestions are stripped when off; formatError (errors.ts) passes the codes of the
+ *    catalogue (@minergraph/schema error-codes.ts) and turns everything else into
+ *    INTERNAL_SERVER_ERROR; the response gets the request id on such errors, and 503 with
+ *    Retry-After when the database is unreachable (DATABASE_UNAVAILABLE). The rate-limit
+ *    turn is released, and the log line lists the codes.
+ */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
@@ -5,9 +42,9 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
-import { GraphQLError } from 'graphql';
-import { createContext, schema, ScalarLiteralsRule, type Context } from '@minergraph/schema';
+import { clientError, createContext, schema, ScalarLiteralsRule, type Context } from '@minergraph/schema';
 import type { DatabaseHandle } from '../db/connect.js';
+import type { ReadReplica } from '../db/read-replica.js';
 import { isMigratedToLatest, LATEST_MIGRATION } from '../db/migrate.js';
 import type { Logger } from '../logger.js';
 import { viewerForKey } from '../repositories/api-key.repository.js';
@@ -17,7 +54,7 @@ import type { Tracing } from '../tracing.js';
 import { createDataSources } from '../repositories/index.js';
 import { DEFAULT_LIMITS, DEFAULT_SUBSCRIPTION_LIMITS, DEFAULT_TIMEOUTS, type CorsOrigins, type Limits, type ServerTimeouts, type SubscriptionLimits } from '../config.js';
 import { corsPolicy } from './cors.js';
-import { DATABASE_UNAVAILABLE, formatError, INTERNAL_MESSAGE, isClientError, isDatabaseUnavailable, RETRY_AFTER_SECONDS } from './errors.js';
+import { DATABASE_UNAVAILABLE, formatError, isClientError, isDatabaseUnavailable, RETRY_AFTER_SECONDS } from './errors.js';
 import { aliasAndRootFieldRule, bodyErrors, checkComplexity, queryLengthGuard } from './limits.js';
 import { persistedQueryCache, requirePersisted, type Manifest } from './persisted.js';
 import { docsRouter, DOCS_PATH, readmeApiSection } from './docs.js';
@@ -26,6 +63,7 @@ import { faviconRouter } from './favicon.js';
 import { playgroundRouter } from './playground.js';
 import { serveSubscriptions, type SubscriptionServer } from './subscriptions.js';
 import { variableErrorFields } from './variable-errors.js';
+import { minLsnOf, MIN_LSN_HEADER, readRouting } from './read-routing.js';
 import { createResponseCache, type ResponseCache, type ResponseCacheOptions } from './response-cache.js';
 import { startChangeBus, type ChangeBus } from '../changes/bus.js';
 import { collectRequestFacts, noteErrorCodes, requestFactsPlugin, requestLogging } from './request-log.js';
@@ -34,6 +72,8 @@ export const GRAPHQL_PATH = '/graphql';
 
 export interface ServerOptions {
   database: DatabaseHandle;
+  /** DATABASE_READ_URL: a streaming replica of `database` that serves queries. */
+  readReplica?: ReadReplica | null;
   logger: Logger;
   /** Reads need an API key too (MINERGRAPH_REQUIRE_AUTH). */
   requireAuth?: boolean;
@@ -79,6 +119,8 @@ export type RequestContext = Context & {
   presentedKey: string | null;
   /** The client's address, as the rate limits count it when there is no key. */
   clientAddress: string;
+  /** The client's last write's WAL position (MinerGraph-Min-Lsn): a read must see at least it. */
+  minLsn: string | null;
   /** Ends this request's turn among its client's requests at once (rate limits). */
   releaseAdmission?: () => void;
 };
@@ -100,8 +142,7 @@ function bearerKey(header: string | undefined): string | null {
   return match[1]!;
 }
 
-const unauthenticated = (message: string) =>
-  new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
+const unauthenticated = (message: string) => clientError('UNAUTHENTICATED', message, { endsRequest: true });
 
 /**
  * Once the operation has parsed and validated: checks its cost against the limits, then
@@ -118,9 +159,7 @@ function admission(
       return {
         async didResolveOperation({ contextValue, document, request, operation, operationName, queryHash, schema: operationSchema }) {
           if (operation?.operation === 'subscription') {
-            throw new GraphQLError('Subscriptions are served over WebSocket (the graphql-ws protocol) at this path, not by HTTP.', {
-              extensions: { code: 'BAD_REQUEST', http: { status: 400 } },
-            });
+            throw clientError('BAD_REQUEST', 'Subscriptions are served over WebSocket (the graphql-ws protocol) at this path, not by HTTP.', { endsRequest: true });
           }
           if (options.persistedOnly) requirePersisted(options.persistedOnly, queryHash);
           checkComplexity(operationSchema, limits, {
@@ -194,8 +233,9 @@ function errorReporting(logger: Logger): ApolloServerPlugin<RequestContext> {
         async willSendResponse({ response, contextValue }) {
           if (response.body.kind !== 'single') return;
           for (const error of response.body.singleResult.errors ?? []) {
+            // The errors whose message the server words itself: the request id finds the log line.
             const unavailable = error.extensions?.code === DATABASE_UNAVAILABLE;
-            if (error.message === INTERNAL_MESSAGE || unavailable) (error.extensions as Record<string, unknown>).requestId = contextValue.requestId;
+            if (error.extensions?.code === 'INTERNAL_SERVER_ERROR' || unavailable) (error.extensions as Record<string, unknown>).requestId = contextValue.requestId;
             if (unavailable) {
               response.http.status = 503;
               response.http.headers.set('retry-after', String(RETRY_AFTER_SECONDS));
@@ -235,6 +275,7 @@ export async function createServer(options: ServerOptions): Promise<MinerGraphSe
   const introspection = options.introspection ?? true;
   const suggestions = options.suggestions ?? introspection;
   const data = createDataSources(database.db);
+  const replica = options.readReplica ? { replica: options.readReplica, data: createDataSources(options.readReplica.db) } : null;
   const app = express();
   const httpServer = listeningServer(app, options.timeouts ?? DEFAULT_TIMEOUTS);
   const subscriptionLimits = options.subscriptions === false ? null : (options.subscriptions ?? DEFAULT_SUBSCRIPTION_LIMITS);
@@ -243,7 +284,8 @@ export async function createServer(options: ServerOptions): Promise<MinerGraphSe
   let responseCache: ResponseCache | null = null;
   if (options.responseCache && bus) {
     const counters = options.metrics?.metrics.watchResponseCache(() => responseCache!.stats());
-    responseCache = createResponseCache(bus, options.responseCache, counters);
+    // Reads routed to a replica (read-routing.ts swaps in its data sources) are not cached.
+    responseCache = createResponseCache(bus, options.responseCache, counters, (context) => context.data === data);
   }
 
   const apollo = new ApolloServer<RequestContext>({
@@ -267,6 +309,7 @@ export async function createServer(options: ServerOptions): Promise<MinerGraphSe
         persistedOnly: options.persistedOnly ? manifest : null,
         limiter: options.rateLimits ? createClientLimiter(database, options.rateLimits) : null,
       }),
+      readRouting({ primary: database, replica, countRead: options.metrics?.metrics.countRead }),
       // After admission: a cached answer is given only to a request that may ask for it.
       ...(responseCache ? [responseCache.plugin()] : []),
       errorReporting(logger),
@@ -307,7 +350,9 @@ export async function createServer(options: ServerOptions): Promise<MinerGraphSe
       });
       return;
     }
-    res.json({ status: 'ready', database: engine, migration: LATEST_MIGRATION });
+    // A replica that does not answer leaves the server ready: its reads go to the primary.
+    const readReplica = replica ? await replica.replica.status() : undefined;
+    res.json({ status: 'ready', database: engine, migration: LATEST_MIGRATION, ...(readReplica ? { readReplica } : {}) });
   });
   app.use(faviconRouter());
   const docs = readmeApiSection();
@@ -350,6 +395,7 @@ export async function createServer(options: ServerOptions): Promise<MinerGraphSe
         requestId: String(req.id),
         presentedKey: bearerKey(req.headers.authorization),
         clientAddress: req.socket.remoteAddress ?? 'unknown',
+        minLsn: minLsnOf(req.headers[MIN_LSN_HEADER.toLowerCase()]),
       }),
     }),
   );

@@ -1,5 +1,6 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { FAVICON_PATH } from './favicon.js';
+import { sendError } from './limits.js';
 import { noteErrorCode } from './request-log.js';
 
 export interface EndpointGuideOptions {
@@ -62,11 +63,11 @@ export function endpointGuide(options: EndpointGuideOptions): express.Router {
       return;
     }
     const message = POST_GRAPHQL(options.graphqlPath) + (options.playground ? 'Open this URL in a browser for the playground.\n' : `${TURN_ON}\n`);
-    noteErrorCode(res, 'BAD_REQUEST');
     if (wanted === 'application/json' || wanted === 'application/graphql-response+json') {
-      res.status(400).json({ errors: [{ message: message.trim(), extensions: { code: 'BAD_REQUEST' } }] });
+      sendError(res, 'BAD_REQUEST', message.trim());
       return;
     }
+    noteErrorCode(res, 'BAD_REQUEST');
     res.status(400).type('text/plain; charset=utf-8').send(message);
   });
   return router;

@@ -2,44 +2,15 @@ import type { GraphQLFormattedError } from 'graphql';
 import { GraphQLError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { PothosValidationError } from '@pothos/core';
+import { isClientCode, type ErrorCode } from '@minergraph/schema';
 import { isDatabaseUnavailable } from '../db/unavailable.js';
 
 export { isDatabaseUnavailable };
 
-/** Codes a client may see with their own message; anything else is an internal error. */
-const CLIENT_CODES = new Set([
-  'BAD_USER_INPUT',
-  'BAD_REQUEST',
-  'GRAPHQL_PARSE_FAILED',
-  'GRAPHQL_VALIDATION_FAILED',
-  'OPERATION_RESOLUTION_FAILURE',
-  'PERSISTED_QUERY_NOT_FOUND',
-  'PERSISTED_QUERY_NOT_SUPPORTED',
-  'PERSISTED_QUERY_REQUIRED',
-  'UNAUTHENTICATED',
-  'FORBIDDEN',
-  'NOT_IMPLEMENTED',
-  'QUERY_TOO_COMPLEX',
-  'QUERY_TOO_DEEP',
-  'QUERY_TOO_BROAD',
-  'QUERY_TOO_LONG',
-  'TOO_MANY_ALIASES',
-  'TOO_MANY_ROOT_FIELDS',
-  'STATEMENT_TIMEOUT',
-  // A derived figure the stored facts cannot give (a percent of a price that rounded to 0).
-  'NOT_COMPUTABLE',
-  // Too many requests from one API key or address (HTTP 429 with Retry-After).
-  'RATE_LIMITED',
-  // A subscription to a company or asset that does not exist.
-  'NOT_FOUND',
-  // More subscriptions on one WebSocket connection than the server allows.
-  'TOO_MANY_SUBSCRIPTIONS',
-]);
-
 export const INTERNAL_MESSAGE = 'Internal server error. The server logged the details under this requestId.';
 
 /** The code of an answer that failed because the database could not be reached; HTTP 503. */
-export const DATABASE_UNAVAILABLE = 'DATABASE_UNAVAILABLE';
+export const DATABASE_UNAVAILABLE: ErrorCode = 'DATABASE_UNAVAILABLE';
 /** What `Retry-After` tells a client to wait: about as long as a failover or a pooler's restart takes. */
 export const RETRY_AFTER_SECONDS = 5;
 const UNAVAILABLE_MESSAGE = 'The database is not answering right now; try again in a few seconds.';
@@ -67,7 +38,7 @@ export function isClientError(error: unknown): boolean {
   if (original instanceof PothosValidationError || state === STATEMENT_TIMEOUT || state === CHARACTER_NOT_IN_REPERTOIRE) return true;
   if (isApolloBadRequest(original)) return true;
   const code = original instanceof GraphQLError ? original.extensions.code : undefined;
-  return typeof code === 'string' && CLIENT_CODES.has(code);
+  return isClientCode(code);
 }
 
 /**
@@ -80,37 +51,25 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   // their own codes (a bad scalar literal is BAD_USER_INPUT, an alias bomb TOO_MANY_ALIASES).
   const inner = original instanceof GraphQLError ? (original.originalError ?? original) : original;
   const ownCode = inner instanceof GraphQLError ? inner.extensions.code : undefined;
-  if (typeof ownCode === 'string' && CLIENT_CODES.has(ownCode) && ownCode !== formatted.extensions?.code) {
+  if (isClientCode(ownCode) && ownCode !== formatted.extensions?.code) {
     return { ...formatted, extensions: { ...(inner as GraphQLError).extensions, code: ownCode } };
   }
-  if (isDatabaseUnavailable(inner)) {
-    return { message: UNAVAILABLE_MESSAGE, ...(formatted.path ? { path: formatted.path } : {}), extensions: { code: DATABASE_UNAVAILABLE } };
-  }
+  // The server's own wording, at the field's path: nothing of what was thrown.
+  const answer = (code: ErrorCode, message: string): GraphQLFormattedError => ({ message, ...(formatted.path ? { path: formatted.path } : {}), extensions: { code } });
+  if (isDatabaseUnavailable(inner)) return answer('DATABASE_UNAVAILABLE', UNAVAILABLE_MESSAGE);
   // PostgreSQL's query_canceled, raised by statement_timeout: the request asked for too much.
   if (sqlState(inner) === STATEMENT_TIMEOUT) {
-    return {
-      message: 'The database took longer than the statement timeout allows; ask for a shorter range or fewer rows.',
-      ...(formatted.path ? { path: formatted.path } : {}),
-      extensions: { code: 'STATEMENT_TIMEOUT' },
-    };
+    return answer('STATEMENT_TIMEOUT', 'The database took longer than the statement timeout allows; ask for a shorter range or fewer rows.');
   }
   // Text with U+0000, which PostgreSQL cannot store or compare; the statement failed, nothing was written.
   if (sqlState(inner) === CHARACTER_NOT_IN_REPERTOIRE) {
-    return {
-      message: 'Text arguments cannot contain the NUL character (\\u0000); remove it and try again.',
-      ...(formatted.path ? { path: formatted.path } : {}),
-      extensions: { code: 'BAD_USER_INPUT' },
-    };
+    return answer('BAD_USER_INPUT', 'Text arguments cannot contain the NUL character (\\u0000); remove it and try again.');
   }
   // Pothos rejects a malformed global id (node(id:), an input's companyId) while mapping arguments.
-  if (inner instanceof PothosValidationError) {
-    return { message: inner.message, ...(formatted.path ? { path: formatted.path } : {}), extensions: { code: 'BAD_USER_INPUT' } };
-  }
-  if (isApolloBadRequest(inner)) {
-    return { message: formatted.message, ...(formatted.path ? { path: formatted.path } : {}), extensions: { code: 'BAD_REQUEST' } };
-  }
+  if (inner instanceof PothosValidationError) return answer('BAD_USER_INPUT', inner.message);
+  if (isApolloBadRequest(inner)) return answer('BAD_REQUEST', formatted.message);
   const code = formatted.extensions?.code;
-  if (typeof code === 'string' && CLIENT_CODES.has(code)) {
+  if (isClientCode(code)) {
     const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
     return { ...formatted, extensions };
   }

@@ -1,7 +1,7 @@
 import { createComplexityRule } from '@pothos/plugin-complexity';
 import type { NextFunction, Request, Response } from 'express';
 import {
-  GraphQLError,
+  type GraphQLError,
   Kind,
   validate,
   type ASTVisitor,
@@ -11,15 +11,16 @@ import {
   type SelectionSetNode,
   type ValidationContext,
 } from 'graphql';
+import { clientError, ERROR_CODES, isClientCode, type ErrorCode } from '@minergraph/schema';
 import type { Limits } from '../config.js';
 import { noteErrorCode } from './request-log.js';
 
-function limitError(code: string, message: string): GraphQLError {
-  return new GraphQLError(message, { extensions: { code, http: { status: 400 } } });
+function limitError(code: ErrorCode, message: string): GraphQLError {
+  return clientError(code, message, { endsRequest: true });
 }
 
 /** The same JSON shape GraphQL errors have, for requests refused before GraphQL sees them. */
-export function sendError(res: Response, status: number, code: string, message: string): void {
+export function sendError(res: Response, code: ErrorCode, message: string, status: number = ERROR_CODES[code].status): void {
   noteErrorCode(res, code);
   res.status(status).json({ errors: [{ message, extensions: { code } }] });
 }
@@ -30,7 +31,7 @@ export function queryLengthGuard(limits: Limits) {
     const body = req.body as { query?: unknown } | undefined;
     const query = typeof body?.query === 'string' ? body.query : typeof req.query.query === 'string' ? req.query.query : '';
     if (query.length > limits.maxQueryLength) {
-      sendError(res, 400, 'QUERY_TOO_LONG', `The query has ${query.length} characters; at most ${limits.maxQueryLength} are accepted.`);
+      sendError(res, 'QUERY_TOO_LONG', `The query has ${query.length} characters; at most ${limits.maxQueryLength} are accepted.`);
       return;
     }
     next();
@@ -42,11 +43,11 @@ export function bodyErrors(limits: Limits) {
   return (error: unknown, _req: Request, res: Response, next: NextFunction) => {
     const failure = error as { type?: string; status?: number } | null;
     if (failure?.type === 'entity.too.large') {
-      sendError(res, 413, 'PAYLOAD_TOO_LARGE', `The request body is larger than ${limits.maxBodyBytes} bytes.`);
+      sendError(res, 'PAYLOAD_TOO_LARGE', `The request body is larger than ${limits.maxBodyBytes} bytes.`);
     } else if (failure?.type === 'entity.parse.failed') {
-      sendError(res, 400, 'BAD_REQUEST', 'The request body is not valid JSON.');
+      sendError(res, 'BAD_REQUEST', 'The request body is not valid JSON.');
     } else if (failure?.status && failure.status >= 400 && failure.status < 500) {
-      sendError(res, failure.status, 'BAD_REQUEST', 'The request could not be read.');
+      sendError(res, 'BAD_REQUEST', 'The request could not be read.', failure.status);
     } else {
       next(error);
     }
@@ -89,10 +90,7 @@ export function aliasAndRootFieldRule(limits: Limits) {
         const count = rootFields(node.selectionSet, new Set());
         if (count > limits.maxRootFields) {
           context.reportError(
-            new GraphQLError(`The operation selects ${count} root fields; at most ${limits.maxRootFields} are allowed.`, {
-              nodes: node,
-              extensions: { code: 'TOO_MANY_ROOT_FIELDS' },
-            }),
+            clientError('TOO_MANY_ROOT_FIELDS', `The operation selects ${count} root fields; at most ${limits.maxRootFields} are allowed.`, { nodes: node }),
           );
         }
       },
@@ -100,9 +98,7 @@ export function aliasAndRootFieldRule(limits: Limits) {
         leave() {
           if (aliases > limits.maxAliases) {
             context.reportError(
-              new GraphQLError(`The document uses ${aliases} aliases; at most ${limits.maxAliases} are allowed.`, {
-                extensions: { code: 'TOO_MANY_ALIASES' },
-              }),
+              clientError('TOO_MANY_ALIASES', `The document uses ${aliases} aliases; at most ${limits.maxAliases} are allowed.`),
             );
           }
         },
@@ -169,14 +165,11 @@ export function checkComplexity(
   } catch (thrown) {
     // The complexity rule throws, rather than reports, for an operation type the schema has no
     // root for (a subscription): still the client's mistake, not a 500.
-    throw new GraphQLError((thrown as Error).message, { originalError: thrown as Error, extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } } });
+    throw clientError('BAD_USER_INPUT', (thrown as Error).message, { originalError: thrown as Error, endsRequest: true });
   }
   if (error) {
     // Also bad variables end up here (the rule needs their values): all are the client's to fix.
-    throw new GraphQLError(error.message, {
-      nodes: error.nodes ?? null,
-      originalError: error.originalError ?? null,
-      extensions: { ...error.extensions, code: error.extensions.code ?? 'BAD_USER_INPUT', http: { status: 400 } },
-    });
+    const code = isClientCode(error.extensions.code) ? error.extensions.code : 'BAD_USER_INPUT';
+    throw clientError(code, error.message, { nodes: error.nodes ?? null, originalError: error.originalError ?? null, extensions: error.extensions, endsRequest: true });
   }
 }

@@ -3,6 +3,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { LogEvent } from 'kysely';
 import type pg from 'pg';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { ReadTarget } from '../db/read-replica.js';
 import { requestFactsOf } from './request-log.js';
 import type { ResponseCacheCounters } from './response-cache.js';
 
@@ -18,6 +19,8 @@ export interface Metrics {
   observeQuery(event: LogEvent): void;
   /** Reports the pool's connections (PostgreSQL only). */
   watchPool(pool: pg.Pool): void;
+  /** Counts a query by the database that serves it (the read replica, or the primary). */
+  countRead(target: ReadTarget): void;
   /** Counts each answered request; mounted before the routes. */
   middleware(): RequestHandler;
   /** Counts the response cache's hits and misses, and reports what it holds. */
@@ -56,6 +59,12 @@ export function createMetrics(): Metrics {
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5],
     registers: [registry],
   });
+  const reads = new Counter({
+    name: 'minergraph_graphql_reads_total',
+    help: 'GraphQL queries by the database that served them: replica (DATABASE_READ_URL) or primary.',
+    labelNames: ['target'] as const,
+    registers: [registry],
+  });
   const operations = new Set<string>();
   const operationLabel = (name: string | null) => {
     if (name === null) return '(anonymous)';
@@ -71,6 +80,7 @@ export function createMetrics(): Metrics {
       statements.inc({ outcome: event.level === 'error' ? 'error' : 'ok' });
       sqlTime.observe(event.queryDurationMillis / 1000);
     },
+    countRead: (target) => reads.inc({ target }),
     watchPool(pool) {
       new Gauge({
         name: 'minergraph_pg_pool_connections',

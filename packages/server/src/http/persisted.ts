@@ -2,17 +2,21 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { InMemoryLRUCache, type KeyValueCache } from '@apollo/utils.keyvaluecache';
-import { GraphQLError } from 'graphql';
+import { clientError } from '@minergraph/schema';
 
 /** Operation documents by the SHA-256 (hex) of their exact text, as the SDK sends them. */
 export type Manifest = ReadonlyMap<string, string>;
 
 export const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
-/** The manifest the SDK's `pnpm generate` writes; null when the SDK is not installed beside us. */
-export function sdkManifestPath(): string | null {
+/**
+ * The SDK's operations, which `pnpm generate` copies into this package (persisted-operations.json
+ * beside package.json), so the server does not need the SDK installed; null when it is missing.
+ * Found through the package's own name, which works from src/, dist/ and the bundled CLI alike.
+ */
+export function defaultManifestPath(): string | null {
   try {
-    return createRequire(import.meta.url).resolve('@minergraph/sdk/persisted-operations.json');
+    return createRequire(import.meta.url).resolve('@minergraph/server/persisted-operations.json');
   } catch {
     return null;
   }
@@ -47,8 +51,9 @@ export function persistedQueryCache(manifest: Manifest, allowRegistration: boole
 /** In persisted-only mode, anything but a manifest operation is refused before it runs. */
 export function requirePersisted(manifest: Manifest, queryHash: string | undefined): void {
   if (queryHash !== undefined && manifest.has(queryHash)) return;
-  throw new GraphQLError(
+  throw clientError(
+    'PERSISTED_QUERY_REQUIRED',
     'This server runs only the operations of its persisted-operation manifest: send extensions.persistedQuery.sha256Hash of one of them (the SDK does with persisted: true).',
-    { extensions: { code: 'PERSISTED_QUERY_REQUIRED', http: { status: 400 } } },
+    { endsRequest: true },
   );
 }

@@ -1,5 +1,6 @@
 import { HeaderMap } from '@apollo/server';
-import { GraphQLError } from 'graphql';
+import { clientError } from '@minergraph/schema';
+import type { GraphQLError } from 'graphql';
 import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { DatabaseHandle } from '../db/connect.js';
 
@@ -84,11 +85,9 @@ export function createClientLimiter(database: DatabaseHandle, limits: RateLimits
 const describe = (client: Client) => (client.kind === 'key' ? `The API key "${client.name}"` : `The address ${client.address}`);
 
 function rateLimited(message: string, retryAfterSeconds: number): GraphQLError {
-  return new GraphQLError(message, {
-    extensions: {
-      code: 'RATE_LIMITED',
-      retryAfter: retryAfterSeconds,
-      http: { status: 429, headers: new HeaderMap([['retry-after', String(retryAfterSeconds)]]) },
-    },
+  return clientError('RATE_LIMITED', message, {
+    extensions: { retryAfter: retryAfterSeconds },
+    endsRequest: true,
+    headers: new HeaderMap([['retry-after', String(retryAfterSeconds)]]),
   });
 }

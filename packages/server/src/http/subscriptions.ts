@@ -18,7 +18,7 @@ import type { Context as WsContext } from 'graphql-ws';
 // Renamed: it is no React hook, whatever its name says to the linter.
 import { useServer as graphqlWsServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { createContext, ScalarLiteralsRule, type ChangeFeed, type DataSources, type FeedEvent, type FeedFilter, type Viewer } from '@minergraph/schema';
+import { clientError, createContext, ScalarLiteralsRule, type ErrorCode, type ChangeFeed, type DataSources, type FeedEvent, type FeedFilter, type Viewer } from '@minergraph/schema';
 import type { ChangeBus } from '../changes/bus.js';
 import type { ChangeEvent } from '../changes/changes.js';
 import type { Limits, SubscriptionLimits } from '../config.js';
@@ -85,7 +85,7 @@ interface Connection {
 type Extra = { socket: WebSocket; request: http.IncomingMessage };
 type ConnectionContext = WsContext<Record<string, unknown> | undefined, Extra>;
 
-const errorOf = (message: string, code: string) => new GraphQLError(message, { extensions: { code } });
+const errorOf = (message: string, code: ErrorCode) => clientError(code, message);
 
 function bearerKey(value: unknown): { key: string | null } | { problem: string } {
   if (value === undefined || value === null || value === '') return { key: null };

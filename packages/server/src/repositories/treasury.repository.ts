@@ -16,7 +16,7 @@ import { groupedInKeyOrder, inKeyOrder, validIds } from './batch.js';
 const SIGNED_BTC = sql`case when t.kind = 'SOLD' then -t.btc else t.btc end`;
 
 /**
- * Holdings of a company at the end of a day, as one SQL expression (DOMAIN.md): the last
+ * Holdings of a company at the end of a day, as one SQL expression (docs/domain.md): the last
  * report on or before the day, plus flows after the report's day up to the day; without a
  * report, all flows up to the day.
  */

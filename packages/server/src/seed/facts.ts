@@ -1,5 +1,5 @@
 /**
- * The sourced facts MinerGraph starts with (shared/design/DOMAIN.md, "Seed data"). Nothing
+ * The sourced facts MinerGraph starts with (docs/domain.md, "Seed data"). Nothing
  * here is estimated: a figure no source gives is left out, or null where the schema allows.
  */
 

@@ -36,7 +36,6 @@ export async function createAsset(db: Kysely<Database>, input: CreateAssetInput,
         const asset = await insertAsset(trx, { symbol, name: input.name.trim(), kind: input.kind, quoteCurrency: quoteCurrency.toUpperCase(), createdByApiKeyId: actor.apiKeyId });
         return { value: asset, ref: asset.id, change: { kind: 'asset', symbol: asset.symbol, assetId: asset.id } };
       },
-      replay: () => Promise.reject(new Error('createAsset takes no idempotency key')),
     });
   } catch (error) {
     if (isUniqueViolation(error, 'assets_symbol_key')) {
@@ -105,7 +104,6 @@ export async function recordPrices(
         },
       };
     },
-    replay: () => Promise.reject(new Error('recordPrices takes no idempotency key')),
   });
 }
 
@@ -148,7 +146,6 @@ export async function recordCorporateAction(
           .executeTakeFirstOrThrow();
         return { value: toCorporateAction(row), ref: row.id, change: { kind: 'corporateAction', symbol, assetId: asset.id, ids: [row.id] } };
       },
-      replay: () => Promise.reject(new Error('recordCorporateAction takes no idempotency key')),
     });
   } catch (error) {
     if (isUniqueViolation(error, 'corporate_actions_asset_day_key')) {

@@ -38,7 +38,6 @@ export async function createCompany(db: Kysely<Database>, input: CreateCompanyIn
         });
         return { value: company, ref: company.id, change: { kind: 'company', companyId: company.id, record: 'company', ids: [company.id] } };
       },
-      replay: () => Promise.reject(new Error('createCompany takes no idempotency key')),
     });
   } catch (error) {
     if (isUniqueViolation(error, 'companies_ticker_key')) {
@@ -87,7 +86,6 @@ export async function createSite(db: Kysely<Database>, input: CreateSiteInput, a
           .executeTakeFirstOrThrow();
         return { value: toSite(row), ref: row.id, change: { kind: 'company', companyId, record: 'site', ids: [row.id] } };
       },
-      replay: () => Promise.reject(new Error('createSite takes no idempotency key')),
     });
   } catch (error) {
     if (isUniqueViolation(error, 'sites_company_name_key')) {

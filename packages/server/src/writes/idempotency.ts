@@ -6,9 +6,8 @@ import { publishChange, type Change } from '../changes/changes.js';
 import type { Database } from '../db/database.js';
 import { isUniqueViolation, ok, Problems, rejected, Rejection, userError } from './problems.js';
 
-export interface IdempotentWrite<T, Ref> {
+interface Write<T, Ref> {
   operation: string;
-  key: string | null | undefined;
   /** Whose key it is. */
   actor: Actor;
   /** The request as the client sent it, without the key: a retry must match it exactly. */
@@ -18,9 +17,18 @@ export interface IdempotentWrite<T, Ref> {
    * changed, which is published in the same transaction (changes/changes.ts).
    */
   work(trx: Kysely<Database>): Promise<{ value: T; ref: Ref; change: Change }>;
-  /** Rebuilds the first answer from what `work` remembered. */
-  replay(ref: Ref): Promise<T>;
 }
+
+/** A write that takes an idempotency key can replay its first answer; one that takes none has nothing to replay. */
+export type IdempotentWrite<T, Ref> = Write<T, Ref> &
+  (
+    | {
+        key: string | null | undefined;
+        /** Rebuilds the first answer from what `work` remembered. */
+        replay(ref: Ref): Promise<T>;
+      }
+    | { key: null; replay?: undefined }
+  );
 
 function fingerprint(input: unknown): string {
   return createHash('sha256').update(stringify(input) ?? '').digest('hex');
@@ -45,7 +53,7 @@ export async function runWrite<T, Ref>(db: Kysely<Database>, write: IdempotentWr
   const hash = key ? fingerprint(write.input) : '';
 
   const previous = async (): Promise<WriteResult<T> | null> => {
-    if (!key) return null;
+    if (!key || !write.replay) return null;
     const row = await db
       .selectFrom('idempotency_keys')
       .select(['request_hash', 'result'])

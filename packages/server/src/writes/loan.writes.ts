@@ -47,7 +47,6 @@ export async function createLoan(db: Kysely<Database>, input: CreateLoanInput, a
       });
       return { value: (await loansByIds(trx, [id]))[0]!, ref: id, change: { kind: 'company', companyId, record: 'loan', ids: [id] } };
     },
-    replay: () => Promise.reject(new Error('createLoan takes no idempotency key')),
   });
 }
 

@@ -1,6 +1,7 @@
+import { afterAll, beforeAll } from 'vitest';
 import { createServer, type MinerGraphServer, type ServerOptions } from '../../src/http/app.js';
 import { createLogger } from '../../src/logger.js';
-import type { TestDatabase } from './database.js';
+import { createTestDatabase, type Start, type TestDatabase } from './database.js';
 
 export interface GraphQLResponse<T = any> {
   status: number;
@@ -11,9 +12,26 @@ export interface GraphQLResponse<T = any> {
 export interface TestServer {
   url: string;
   server: MinerGraphServer;
-  /** POSTs one operation and returns the HTTP status and the parsed body. */
+  /** POSTs one operation and returns the HTTP status and the parsed body, errors and all. */
   graphql<T = any>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResponse<T>>;
+  /**
+   * POSTs one operation that must succeed and returns its data. Any error fails the test with
+   * what the server said: each message, code, path and the request id to find in the log.
+   */
+  query<T = any>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<T>;
+  /** POSTs one operation that must fail and returns its errors; an answer without errors fails the test. */
+  errorsOf(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<NonNullable<GraphQLResponse['errors']>>;
   close(): Promise<void>;
+}
+
+/** Why an answer that should have succeeded did not, in one readable message. */
+export function describeFailure(response: GraphQLResponse): string {
+  const errors = (response.errors ?? []).map((error) => {
+    const { code, requestId, ...rest } = error.extensions ?? {};
+    const more = Object.keys(rest).length > 0 ? ` ${JSON.stringify(rest)}` : '';
+    return `  ${String(code ?? 'no code')}: ${error.message}${error.path ? ` (at ${error.path.join('.')})` : ''}${requestId ? ` [requestId ${String(requestId)}]` : ''}${more}`;
+  });
+  return [`HTTP ${response.status} with ${errors.length} error(s):`, ...errors].join('\n');
 }
 
 /** The real HTTP server, on a free port of 127.0.0.1. */
@@ -23,18 +41,84 @@ export async function startTestServer(
 ): Promise<TestServer> {
   const server = await createServer({ database, logger: createLogger('silent', false), ...options });
   const url = await server.listen(0, '127.0.0.1');
+  const graphql = async (query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResponse> => {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify({ query, variables }),
+    });
+    const body = (await response.json()) as Omit<GraphQLResponse, 'status'>;
+    return { status: response.status, ...body };
+  };
   return {
     url,
     server,
-    async graphql(query, variables, headers) {
-      const response = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...headers },
-        body: JSON.stringify({ query, variables }),
-      });
-      const body = (await response.json()) as Omit<GraphQLResponse, 'status'>;
-      return { status: response.status, ...body };
+    graphql,
+    async query(query, variables, headers) {
+      const response = await graphql(query, variables, headers);
+      if (response.errors?.length || response.status !== 200 || response.data === undefined) throw new Error(describeFailure(response));
+      return response.data;
+    },
+    async errorsOf(query, variables, headers) {
+      const response = await graphql(query, variables, headers);
+      if (!response.errors?.length) throw new Error(`expected errors, got HTTP ${response.status} with data ${JSON.stringify(response.data)}`);
+      return response.errors;
     },
     close: () => server.close(),
+  };
+}
+
+export interface ServedDatabase {
+  /** The file's own database (see support/database.ts). */
+  readonly database: TestDatabase;
+  /** The real HTTP server on it, on a free port. */
+  readonly server: TestServer;
+  /** Another server on the same database with other options, closed after the file's tests. */
+  serve(options: Omit<Partial<ServerOptions>, 'database' | 'logger'>): Promise<TestServer>;
+}
+
+export interface UseTestServerOptions {
+  /** What the database holds at first: nothing, the schema, or the schema and the seed (the default). */
+  start?: Start;
+  /** Rows the file's tests need, written before the server starts. */
+  setup?: (database: TestDatabase) => Promise<void>;
+  /** The server's options (limits, manifest, metrics, ...). */
+  server?: Omit<Partial<ServerOptions>, 'database' | 'logger'>;
+}
+
+/**
+ * A database of its own and the real HTTP server on it, for the tests of one file (or one
+ * describe block): made before its tests, closed after them. Read `database` and `server`
+ * inside tests and hooks, not at import time.
+ */
+export function useTestServer(options: UseTestServerOptions = {}): ServedDatabase {
+  let database: TestDatabase | undefined;
+  let server: TestServer | undefined;
+  const extra: TestServer[] = [];
+  beforeAll(async () => {
+    database = await createTestDatabase(options.start ?? 'seeded');
+    await options.setup?.(database);
+    server = await startTestServer(database, options.server);
+  });
+  afterAll(async () => {
+    await Promise.all([server, ...extra].map((running) => running?.close()));
+    await database?.destroy();
+  });
+  const ready = <T>(value: T | undefined, what: string): T => {
+    if (value === undefined) throw new Error(`useTestServer: the ${what} is made in beforeAll; read it inside a test or hook.`);
+    return value;
+  };
+  return {
+    get database() {
+      return ready(database, 'database');
+    },
+    get server() {
+      return ready(server, 'server');
+    },
+    async serve(serverOptions) {
+      const started = await startTestServer(ready(database, 'database'), serverOptions);
+      extra.push(started);
+      return started;
+    },
   };
 }
