@@ -56,15 +56,24 @@ const COMPANY = 'subscription { companyChanged(ticker: "CANG") { ticker record c
 const HOLDINGS = '{ company(ticker: "CANG") { holdings { btc } } }';
 const mined = (btc: string) => `mutation { recordTreasuryTransaction(input: { ticker: "CANG", kind: MINED, btc: "${btc}", occurredOn: "${new Date().toISOString().slice(0, 10)}" }) { userErrors { code } } }`;
 
-/** Waits until `url`'s server process has the connection and subscription in place (one round trip after subscribing). */
-const settle = () => new Promise((resolve) => setTimeout(resolve, 1_000));
+/** Waits until the server process at `url` has `count` subscriptions listening for changes (its /metrics say). */
+async function listening(url: string, count: number) {
+  let seen = -1;
+  for (let waited = 0; waited < 30_000; waited += 100) {
+    const text = await (await fetch(url.replace('/graphql', '/metrics'))).text();
+    seen = Number(/^minergraph_subscriptions (\d+)$/m.exec(text)?.[1] ?? -1);
+    if (seen === count) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  expect(seen).toBe(count);
+}
 
 describe(`subscriptions of serve processes on ${engine}`, () => {
   it('a prices import from the CLI beside the server reaches its subscribers', async () => {
     const { url, run } = await serve();
     const client = wsClient(url);
     const events = subscribe(client, PRICES);
-    await settle();
+    await listening(url, 1);
     const file = join(dir, 'btc-import.csv');
     writeFileSync(file, 'at,open,high,low,close,volume\n2041-01-01T00:00:00Z,1,9,0.5,4.5,10\n2041-01-02T00:00:00Z,1,9,0.5,5.5,10\n');
     const imported = await cli('prices', 'import', file, '--symbol', 'BTC');
@@ -81,7 +90,7 @@ describe(`subscriptions of serve processes on ${engine}`, () => {
     const client = wsClient(b.url);
     const company = subscribe(client, COMPANY);
     const prices = subscribe(client, PRICES);
-    await settle();
+    await listening(b.url, 2);
     expect(await post(a.url, mined('0.125'), key)).toEqual({ data: { recordTreasuryTransaction: { userErrors: [] } } });
     const holdings = (await query(a.url, HOLDINGS)).company.holdings.btc;
     expect(await company.next()).toEqual({ data: { companyChanged: { ticker: 'CANG', record: 'TREASURY_TRANSACTION', company: { holdings: { btc: holdings } } } } });
@@ -130,7 +139,8 @@ describe(`subscriptions of serve processes on ${engine}`, () => {
       const sdk = createSdkClient({ url: proxied, apiKey: key, webSocket: WebSocket, onReconnected: () => (reconnected += 1) });
       const sdkEvents = sdk.subscribe(CompanyChangedDocument, { ticker: 'CANG' });
       const firstSdkEvent = sdkEvents.next();
-      await settle();
+      await listening(a.url, 1);
+      await listening(b.url, 1);
 
       expect(await post(a.url, mined('0.01'), key)).toEqual({ data: { recordTreasuryTransaction: { userErrors: [] } } });
       expect((await firstSdkEvent).value.companyChanged.record).toBe('TREASURY_TRANSACTION');
@@ -150,7 +160,7 @@ describe(`subscriptions of serve processes on ${engine}`, () => {
       const { company } = await sdk.request<{ company: { holdings: { btc: string } } }>(HOLDINGS);
       expect(company.holdings.btc).toBe(afterOutage);
       // And events flow again.
-      await settle();
+      await listening(a.url, 2);
       expect(await post(a.url, mined('0.03'), key)).toEqual({ data: { recordTreasuryTransaction: { userErrors: [] } } });
       const latest = (await query(a.url, HOLDINGS)).company.holdings.btc;
       expect((await nextSdkEvent).value.companyChanged.company.holdings.btc).toBe(latest);

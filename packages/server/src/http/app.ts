@@ -378,6 +378,7 @@ export async function createServer(options: ServerOptions): Promise<MinerGraphSe
           suggestions,
         })
       : null;
+  if (subscriptions) options.metrics?.metrics.watchSubscriptions(() => subscriptions.stats());
   // Express would hash every answer for a weak ETag: GraphQL answers that can be kept get
   // theirs from the response cache, computed once (GET only).
   const graphql = express();
