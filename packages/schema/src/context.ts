@@ -1,4 +1,5 @@
 import DataLoader from 'dataloader';
+import type { ChangeFeed } from './changes.js';
 import type { AssetInstant, CompanyDay, CompanyWindow, DataSources } from './data-sources.js';
 
 export type Role = 'reader' | 'editor' | 'admin';
@@ -22,6 +23,8 @@ export interface Context {
   clock: Clock;
   /** Loaders made on demand for one argument set (a page size, a filter); see `loaderFor`. */
   loaderCache: Map<string, DataLoader<unknown, unknown, unknown>>;
+  /** Where subscriptions hear of writes; only a WebSocket connection's context has it. */
+  changes?: ChangeFeed;
 }
 
 /** The instant of the request, and whether anything read it. */

@@ -28,6 +28,8 @@ export const ERROR_CODES = {
   TOO_MANY_ROOT_FIELDS: { status: 400, meaning: 'The operation selects more root fields than the server allows.' },
   STATEMENT_TIMEOUT: { status: 200, meaning: 'The database took longer than the statement timeout allows: ask for a shorter range or fewer rows.' },
   NOT_COMPUTABLE: { status: 200, meaning: 'A derived figure the stored facts cannot give (a percent of a price that rounded to 0).' },
+  NOT_FOUND: { status: 400, meaning: 'A subscription names a company or asset that does not exist; `extensions.field` names the argument.' },
+  TOO_MANY_SUBSCRIPTIONS: { status: 400, meaning: 'One WebSocket connection holds as many subscriptions as the server allows: complete one, or open another connection.' },
   RATE_LIMITED: { status: 429, meaning: 'Too many requests from one API key or address; `extensions.retryAfter` says how many seconds to wait.' },
   DATABASE_UNAVAILABLE: { status: 503, meaning: 'The database could not be reached; the same request may succeed in a few seconds (Retry-After).' },
   INTERNAL_SERVER_ERROR: { status: 500, meaning: 'An unexpected failure; the server logged it under `extensions.requestId`.' },

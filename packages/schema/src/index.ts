@@ -8,10 +8,12 @@ import './types/treasury.js';
 import './types/production.js';
 import './types/loan.js';
 import './types/asset.js';
+import './types/subscription.js';
 
 /** The MinerGraph schema, with types and fields in a stable, sorted order. */
 export const schema: GraphQLSchema = lexicographicSortSchema(builder.toSchema());
 
+export type { ChangeFeed, FeedEvent, FeedFilter } from './changes.js';
 export { ANONYMOUS, createContext, type Clock, type Context, type Role, type Viewer } from './context.js';
 export type * from './data-sources.js';
 export type * from './models.js';

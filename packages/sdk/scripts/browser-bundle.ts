@@ -23,6 +23,20 @@ company(client, { ticker: 'CANG', from: '2026-01-01', to: '2026-01-31' }).then((
 });
 `;
 
+/** What a front end ships when it subscribes: createClient of `@minergraph/sdk/subscriptions` and one subscription. */
+export const SUBSCRIBE_ENTRY = `import { createClient, PricesRecordedDocument } from '@minergraph/sdk/subscriptions';
+
+const client = createClient({ url: 'https://minergraph.example/graphql' });
+(async () => {
+  for await (const event of client.subscribe(PricesRecordedDocument, { symbol: 'BTC' })) {
+    document.body.textContent = event.pricesRecorded.asset.latestPrice?.priceUsd ?? 'unknown';
+  }
+})();
+`;
+
+/** min+gzip bytes the subscribing bundle may reach: the whole client plus graphql-ws's client. */
+export const SUBSCRIBE_GZIP_BUDGET_BYTES = 12 * 1024;
+
 /** min+gzip bytes the browser bundle may reach; the client runtime plus every operation's text (the explorer's three operations among them, since they are the SDK's too). */
 export const GZIP_BUDGET_BYTES = 8 * 1024;
 

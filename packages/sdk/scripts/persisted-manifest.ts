@@ -5,10 +5,10 @@
 import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { operations } from '../src/_generated/operations.js';
+import { operations, subscriptions } from '../src/_generated/operations.js';
 import { documentText } from '../src/documents.js';
 
-const entries = Object.values(operations)
+const entries = [...Object.values(operations), ...Object.values(subscriptions)]
   .map(({ document }) => documentText(document)!)
   .map((text) => [createHash('sha256').update(text).digest('hex'), text] as const)
   .sort(([a], [b]) => (a < b ? -1 : 1));

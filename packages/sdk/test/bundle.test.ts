@@ -4,16 +4,20 @@ import {
   GZIP_BUDGET_BYTES,
   ONE_QUERY_ENTRY,
   ONE_QUERY_GZIP_BUDGET_BYTES,
+  SUBSCRIBE_ENTRY,
+  SUBSCRIBE_GZIP_BUDGET_BYTES,
   writeBundleReport,
   type BrowserBundle,
 } from '../scripts/browser-bundle.js';
 
 let bundle: BrowserBundle;
 let oneQuery: BrowserBundle;
+let subscribing: BrowserBundle;
 
 beforeAll(async () => {
   bundle = await bundleForBrowser();
   oneQuery = await bundleForBrowser(ONE_QUERY_ENTRY);
+  subscribing = await bundleForBrowser(SUBSCRIBE_ENTRY);
   writeBundleReport(bundle, oneQuery);
 });
 
@@ -37,6 +41,13 @@ describe('a browser bundle of createClient and one call', () => {
     expect(bundle.code).toContain('query Company($ticker: String!, $from: Date, $to: Date)');
   });
 
+  it('carries no WebSocket client and no subscription: an app that does not subscribe pays nothing for them', () => {
+    expect(bundle.inputs.filter((input) => /graphql-ws|subscriptions/.test(input))).toEqual([]);
+    expect(bundle.code).not.toContain('graphql-transport-ws');
+    expect(bundle.code).not.toContain('connection_init');
+    expect(bundle.code).not.toContain('subscription PricesRecorded');
+  });
+
   it(`stays within ${GZIP_BUDGET_BYTES} bytes minified and gzipped`, () => {
     expect(bundle.gzipBytes).toBeLessThanOrEqual(GZIP_BUDGET_BYTES);
   });
@@ -58,5 +69,21 @@ describe('a browser bundle of one query from @minergraph/sdk/operations', () => 
   it(`stays within ${ONE_QUERY_GZIP_BUDGET_BYTES} bytes minified and gzipped, and under half the whole client minified`, () => {
     expect(oneQuery.gzipBytes).toBeLessThanOrEqual(ONE_QUERY_GZIP_BUDGET_BYTES);
     expect(oneQuery.minifiedBytes * 2).toBeLessThan(bundle.minifiedBytes);
+  });
+});
+
+describe('a browser bundle of createClient from @minergraph/sdk/subscriptions and one subscription', () => {
+  it("carries graphql-ws's client and the subscription's text, and still none of graphql-js", () => {
+    expect(subscribing.inputs.some((input) => input.includes('graphql-ws'))).toBe(true);
+    expect(subscribing.code).toContain('graphql-transport-ws');
+    expect(subscribing.code).toContain('subscription PricesRecorded($symbol: String)');
+    expect(subscribing.code).not.toContain('GraphQLError');
+    // Bundled whole: no require or import of its own (graphql-ws's error text mentions `import WebSocket from 'ws'`, hence no broader pattern).
+    expect(subscribing.code).not.toMatch(/\brequire\(|\bimport\s*\(|\bfrom\s*["'](?:graphql|graphql-ws)["']/);
+  });
+
+  it(`stays within ${SUBSCRIBE_GZIP_BUDGET_BYTES} bytes minified and gzipped`, () => {
+    expect(subscribing.gzipBytes).toBeLessThanOrEqual(SUBSCRIBE_GZIP_BUDGET_BYTES);
+    expect(subscribing.gzipBytes).toBeGreaterThan(bundle.gzipBytes);
   });
 });

@@ -93,6 +93,10 @@ describe.skipIf(engine !== 'pglite')('the packed package, installed from its tar
       'dist/operations.d.cts',
       'dist/operations.d.ts',
       'dist/operations.js',
+      'dist/subscriptions.cjs',
+      'dist/subscriptions.d.cts',
+      'dist/subscriptions.d.ts',
+      'dist/subscriptions.js',
       'dist/tanstack.cjs',
       'dist/tanstack.d.cts',
       'dist/tanstack.d.ts',
@@ -105,9 +109,9 @@ describe.skipIf(engine !== 'pglite')('the packed package, installed from its tar
     const resolved = await node([
       '--input-type=module',
       '-e',
-      "for (const path of ['schema.graphql', 'introspection.json', 'operations', 'tanstack']) console.log(import.meta.resolve('@minergraph/sdk/' + path).split('/@minergraph/sdk/')[1]);",
+      "for (const path of ['schema.graphql', 'introspection.json', 'operations', 'tanstack', 'subscriptions']) console.log(import.meta.resolve('@minergraph/sdk/' + path).split('/@minergraph/sdk/')[1]);",
     ]);
-    expect(resolved.stdout).toBe('schema.graphql\nintrospection.json\ndist/operations.js\ndist/tanstack.js\n');
+    expect(resolved.stdout).toBe('schema.graphql\nintrospection.json\ndist/operations.js\ndist/tanstack.js\ndist/subscriptions.js\n');
     const manifest = JSON.parse(await readFile(join(sdk, 'package.json'), 'utf8')) as Record<string, unknown>;
     expect([manifest.dependencies, manifest.peerDependencies]).toEqual([undefined, undefined]);
     const installed = await readdir(join(project, 'node_modules'));

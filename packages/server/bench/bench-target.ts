@@ -96,6 +96,8 @@ export interface ServedProcess {
   memory(gc?: boolean): Promise<Memory>;
   /** SQL statements it has run since it started. */
   statements(): Promise<number>;
+  /** Its WebSocket connections and the subscriptions listening for changes. */
+  subscriptions(): Promise<{ connections: number; listening: number; slowClosed: number } | null>;
   stop(): Promise<void>;
 }
 
@@ -107,6 +109,8 @@ export interface ServeOptions {
   logLevel?: string;
   /** Our server with its response cache (as `serve` runs by default); off unless set. */
   responseCache?: boolean;
+  /** WebSocket connections one client (address) may hold; the default limit otherwise. */
+  webSocketsPerClient?: number;
 }
 
 export async function startServedProcess(options: ServeOptions): Promise<ServedProcess> {
@@ -121,6 +125,7 @@ export async function startServedProcess(options: ServeOptions): Promise<ServedP
       BENCH_SERVE_DATA_DIR: options.target.dataDir ?? '',
       BENCH_SERVE_LOG_LEVEL: options.logLevel ?? 'info',
       BENCH_SERVE_RESPONSE_CACHE: options.responseCache ? 'true' : '',
+      BENCH_SERVE_WS_PER_CLIENT: options.webSocketsPerClient ? String(options.webSocketsPerClient) : '',
     },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
@@ -146,6 +151,7 @@ export async function startServedProcess(options: ServeOptions): Promise<ServedP
     url,
     memory: (gc = false) => ask<Memory>('memory', { gc }),
     statements: async () => (await ask<{ statements: number }>('statements')).statements,
+    subscriptions: async () => (await ask<{ stats: { connections: number; listening: number; slowClosed: number } | null }>('subscriptions')).stats,
     stop: async () => {
       await ask('stop').catch(() => undefined);
       await exited;

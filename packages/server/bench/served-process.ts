@@ -1,6 +1,6 @@
 // The child process of a benchmark (see startServedProcess in bench-target.ts): our GraphQL
 // server, or the floor, over the benchmark's database, answering the parent over IPC.
-import { DEFAULT_LIMITS } from '../src/config.js';
+import { DEFAULT_LIMITS, DEFAULT_SUBSCRIPTION_LIMITS } from '../src/config.js';
 import { openDatabase } from '../src/db/connect.js';
 import { createServer } from '../src/http/app.js';
 import { DEFAULT_RESPONSE_CACHE_BYTES } from '../src/http/response-cache.js';
@@ -27,6 +27,10 @@ const server =
         database,
         logger: createLogger((env.BENCH_SERVE_LOG_LEVEL ?? 'info') as LogLevel, false),
         responseCache: env.BENCH_SERVE_RESPONSE_CACHE === 'true' ? { maxBytes: DEFAULT_RESPONSE_CACHE_BYTES } : null,
+        subscriptions: {
+          ...DEFAULT_SUBSCRIPTION_LIMITS,
+          ...(env.BENCH_SERVE_WS_PER_CLIENT ? { maxConnectionsPerClient: Number(env.BENCH_SERVE_WS_PER_CLIENT) } : {}),
+        },
       });
 const url = await server.listen(0, '127.0.0.1');
 process.send!({ type: 'listening', url });
@@ -34,6 +38,10 @@ process.send!({ type: 'listening', url });
 process.on('message', async (message: { type: string; id: string; gc?: boolean }) => {
   const reply = (body: object) => process.send!({ id: message.id, ...body });
   switch (message.type) {
+    case 'subscriptions': {
+      reply({ stats: (server as { subscriptions?: { stats(): object } | null }).subscriptions?.stats() ?? null });
+      break;
+    }
     case 'memory': {
       if (message.gc) {
         globalThis.gc!();

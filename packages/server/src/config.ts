@@ -97,6 +97,9 @@ const environment = z.object({
   MINERGRAPH_RATE_LIMIT_PER_KEY: count(DEFAULT_RATE_LIMITS.perKeyPerMinute, 0),
   MINERGRAPH_RATE_LIMIT_PER_ADDRESS: count(DEFAULT_RATE_LIMITS.perAddressPerMinute, 0),
   MINERGRAPH_MAX_CONCURRENT_PER_CLIENT: count(DEFAULT_RATE_LIMITS.concurrentPerClient, 0),
+  MINERGRAPH_MAX_SUBSCRIPTIONS_PER_CONNECTION: count(20),
+  MINERGRAPH_MAX_WS_CONNECTIONS_PER_CLIENT: count(20),
+  MINERGRAPH_SUBSCRIPTION_BUFFER: count(100),
   MINERGRAPH_INTROSPECTION: optionalFlag,
   MINERGRAPH_PLAYGROUND: optionalFlag,
   MINERGRAPH_EXPLORER: optionalFlag,
@@ -175,6 +178,22 @@ export const DEFAULT_LIMITS: Limits = Object.freeze({
   statementTimeoutMs: 10_000,
 });
 
+/** What WebSocket subscribers may hold open (MINERGRAPH_MAX_SUBSCRIPTIONS_PER_CONNECTION, ...). */
+export interface SubscriptionLimits {
+  /** Subscriptions at once on one connection; one more gets a TOO_MANY_SUBSCRIPTIONS error. */
+  readonly maxPerConnection: number;
+  /** Connections at once per API key, or per address without one; one more is closed (1008). */
+  readonly maxConnectionsPerClient: number;
+  /** Events one subscription may have waiting unsent; one more closes its connection (1013). */
+  readonly bufferSize: number;
+}
+
+export const DEFAULT_SUBSCRIPTION_LIMITS: SubscriptionLimits = Object.freeze({
+  maxPerConnection: 20,
+  maxConnectionsPerClient: 20,
+  bufferSize: 100,
+});
+
 /**
  * How long the HTTP server waits on a client before it closes the connection, so that silent
  * or slow sockets (a scanner, a slowloris) do not pile up. Milliseconds.
@@ -219,6 +238,7 @@ export interface Config {
   readonly production: boolean;
   readonly coingecko: CoinGeckoConfig;
   readonly limits: Limits;
+  readonly subscriptions: SubscriptionLimits;
   readonly timeouts: ServerTimeouts;
   /** Requests a client may send a minute and at once (0: no limit). */
   readonly rateLimits: RateLimits;
@@ -300,6 +320,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       maxQueryLength: e.MINERGRAPH_MAX_QUERY_LENGTH,
       maxBodyBytes: e.MINERGRAPH_MAX_BODY_BYTES,
       statementTimeoutMs: e.MINERGRAPH_STATEMENT_TIMEOUT_MS,
+    }),
+    subscriptions: Object.freeze({
+      maxPerConnection: e.MINERGRAPH_MAX_SUBSCRIPTIONS_PER_CONNECTION,
+      maxConnectionsPerClient: e.MINERGRAPH_MAX_WS_CONNECTIONS_PER_CLIENT,
+      bufferSize: e.MINERGRAPH_SUBSCRIPTION_BUFFER,
     }),
     timeouts: Object.freeze({
       idleSocketMs: e.MINERGRAPH_IDLE_SOCKET_TIMEOUT_MS,

@@ -86,6 +86,7 @@ export async function serve(config: Config, logger: Logger): Promise<RunningServ
       metrics: { metrics, open: !config.production, token: config.metricsToken },
       tracing,
       corsOrigins: config.corsOrigins,
+      subscriptions: config.subscriptions,
       responseCache: config.responseCache,
     });
     const url = await server.listen(config.port, config.host);

@@ -8,6 +8,7 @@ import { projectWithPackedSdk } from '../../sdk/test/support/packed-sdk.js';
 import { loadConfig } from '../src/config.js';
 import { createTestDatabase, engine, type TestDatabase } from './support/database.js';
 import { startTestServer, type TestServer } from './support/server.js';
+import { keyHeaders } from './support/writes.js';
 
 // The SDK as a front end uses it: packed and installed from its tarball into a plain npm
 // project, bundled by esbuild for the browser, and run by a page in headless Chromium that is
@@ -31,8 +32,27 @@ out.dataset.done = 'true';
 
 const PAGE = '<!doctype html><title>Holdings</title><p id="out">loading</p><script type="module" src="/page.js"></script>';
 
+/** A page that subscribes through `@minergraph/sdk/subscriptions` and shows the first BTC price recorded. */
+const SUBSCRIBE_SCRIPT = `import { createClient, PricesRecordedDocument } from '@minergraph/sdk/subscriptions';
+
+const out = document.getElementById('out');
+const client = createClient({ url: new URLSearchParams(location.search).get('api') });
+try {
+  for await (const { pricesRecorded } of client.subscribe(PricesRecordedDocument, { symbol: 'BTC' })) {
+    out.textContent = pricesRecorded.symbol + ' ' + pricesRecorded.asset.latestPrice.priceUsd + ' at ' + pricesRecorded.asset.latestPrice.at;
+    break;
+  }
+} catch (error) {
+  out.textContent = error.name + ': ' + error.message;
+}
+await client.close();
+out.dataset.done = 'true';
+`;
+
+const SUBSCRIBE_PAGE = '<!doctype html><title>Prices</title><p id="out">loading</p><script type="module" src="/subscribe.js"></script>';
+
 /** A page's own server: the page, its bundle, and /graphql passed on to the API as a same-origin app's proxy would. */
-function pageServer(bundle: string, api: string): Promise<{ origin: string; close(): Promise<void> }> {
+function pageServer(bundle: string, api: string, subscribeBundle = ''): Promise<{ origin: string; close(): Promise<void> }> {
   const server = http.createServer((request, response) => {
     const path = new URL(request.url ?? '/', 'http://page').pathname;
     if (path === '/graphql') {
@@ -46,6 +66,10 @@ function pageServer(bundle: string, api: string): Promise<{ origin: string; clos
       response.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8' }).end(bundle);
     } else if (path === '/') {
       response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(PAGE);
+    } else if (path === '/subscribe.js') {
+      response.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8' }).end(subscribeBundle);
+    } else if (path === '/subscribe') {
+      response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(SUBSCRIBE_PAGE);
     } else {
       response.writeHead(404).end();
     }
@@ -92,7 +116,11 @@ describe.skipIf(engine !== 'pglite' || (!existsSync(CHROMIUM) && !process.env.CI
 
       project = await projectWithPackedSdk();
       await writeFile(join(project, 'page.js'), PAGE_SCRIPT);
+      await writeFile(join(project, 'subscribe.js'), SUBSCRIBE_SCRIPT);
       const { build } = await import('esbuild');
+      const bundleOf = (entry: string) =>
+        build({ entryPoints: [entry], absWorkingDir: project, bundle: true, platform: 'browser', format: 'esm', target: 'es2022', minify: true, write: false, logLevel: 'silent' });
+      const subscribeBundle = (await bundleOf('subscribe.js')).outputFiles[0]!.text;
       const bundled = await build({
         entryPoints: ['page.js'],
         absWorkingDir: project,
@@ -106,7 +134,7 @@ describe.skipIf(engine !== 'pglite' || (!existsSync(CHROMIUM) && !process.env.CI
         logLevel: 'silent',
       });
       bundleInputs = Object.keys(bundled.metafile.inputs).sort();
-      page = await pageServer(bundled.outputFiles[0]!.text, api.url);
+      page = await pageServer(bundled.outputFiles[0]!.text, api.url, subscribeBundle);
 
       const { chromium } = await import('playwright-core');
       browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-background-networking'] });
@@ -134,6 +162,28 @@ describe.skipIf(engine !== 'pglite' || (!existsSync(CHROMIUM) && !process.env.CI
 
     it('resolves a relative URL, /graphql, against the page, whose server passes it on to the API', async () => {
       expect(await rendered('/graphql')).toBe(`${page.origin}/graphql: Cango held 3023.6 BTC on 2026-02-09`);
+    });
+
+    it('subscribes from the page over WebSocket and shows a price recorded meanwhile', async () => {
+      const tab = await browser.newPage();
+      try {
+        await tab.goto(`${page.origin}/subscribe?api=${encodeURIComponent(api.url)}`);
+        for (let waited = 0; api.server.subscriptions!.stats().listening === 0 && waited < 15_000; waited += 50) {
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+        expect(api.server.subscriptions!.stats().listening).toBe(1);
+        const { key } = await keyHeaders(database, 'editor');
+        const written = await api.graphql(
+          'mutation ($input: RecordPricesInput!) { recordPrices(input: $input) { inserted } }',
+          { input: { symbol: 'BTC', points: [{ at: '2032-03-04T05:06:07Z', close: '77777.7' }] } },
+          { authorization: `Bearer ${key}` },
+        );
+        expect(written.data).toEqual({ recordPrices: { inserted: 1 } });
+        await tab.locator('#out[data-done="true"]').waitFor({ timeout: 15_000 });
+        expect(await tab.locator('#out').textContent()).toBe('BTC 77777.7 at 2032-03-04T05:06:07.000Z');
+      } finally {
+        await tab.close();
+      }
     });
 
     it('says that a request to an API that does not allow the page was probably blocked by CORS, naming MINERGRAPH_CORS_ORIGINS', async () => {

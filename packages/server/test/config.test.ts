@@ -28,6 +28,7 @@ describe('configuration', () => {
       persistedManifest: undefined,
       corsOrigins: 'local',
       responseCache: { maxBytes: 64 * 1024 * 1024 },
+      subscriptions: { maxPerConnection: 20, maxConnectionsPerClient: 20, bufferSize: 100 },
     });
   });
 
@@ -62,6 +63,9 @@ describe('configuration', () => {
         MINERGRAPH_RATE_LIMIT_PER_KEY: '1200',
         MINERGRAPH_RATE_LIMIT_PER_ADDRESS: '0',
         MINERGRAPH_MAX_CONCURRENT_PER_CLIENT: '4',
+        MINERGRAPH_MAX_SUBSCRIPTIONS_PER_CONNECTION: '5',
+        MINERGRAPH_MAX_WS_CONNECTIONS_PER_CLIENT: '3',
+        MINERGRAPH_SUBSCRIPTION_BUFFER: '50',
         MINERGRAPH_PERSISTED_ONLY: 'true',
         MINERGRAPH_PERSISTED_MANIFEST: 'ops.json',
         MINERGRAPH_EXPLORER: 'false',
@@ -106,6 +110,7 @@ describe('configuration', () => {
       persistedManifest: '/srv/app/ops.json',
       corsOrigins: ['https://app.example.com', 'http://localhost:5173'],
       responseCache: { maxBytes: 16 * 1024 * 1024 },
+      subscriptions: { maxPerConnection: 5, maxConnectionsPerClient: 3, bufferSize: 50 },
     });
     expect(Object.isFrozen(config)).toBe(true);
     expect(Object.isFrozen(config.coingecko)).toBe(true);

@@ -119,8 +119,28 @@ async function runInitScript(dataset: Record<string, string> = { graphqlUrl: '/g
     Logo: function Logo() {},
   });
   const localStorage = new FakeLocalStorage();
+  /** The WebSocket clients init.js made with graphql-ws, and what each was asked to subscribe to. */
+  const sockets: { options: { url: string; connectionParams: unknown }; subscribed: unknown[]; disposed: boolean }[] = [];
+  const graphqlWs = {
+    createClient: (options: { url: string; connectionParams: unknown }) => {
+      const socket = { options: { url: options.url, connectionParams: options.connectionParams }, subscribed: [] as unknown[], disposed: false };
+      sockets.push(socket);
+      return {
+        iterate: (payload: unknown) => {
+          socket.subscribed.push(payload);
+          return 'subscribed';
+        },
+        dispose: () => {
+          socket.disposed = true;
+        },
+      };
+    },
+  };
   vm.runInNewContext(script, {
     document: { getElementById: (id: string) => (id === 'graphiql' ? mountPoint : null) },
+    location: { href: 'https://minergraph.example/graphql' },
+    URL,
+    graphqlWs,
     localStorage,
     GraphiQL,
     React: { createElement: (type: unknown, props: Record<string, unknown> | null, ...children: unknown[]) => ({ type, props, children }) },
@@ -128,7 +148,7 @@ async function runInitScript(dataset: Record<string, string> = { graphqlUrl: '/g
       createRoot: (container: unknown) => ({ render: (element: Render['element']) => renders.push({ container, element }) }),
     },
   });
-  return { mountPoint, renders, GraphiQL, localStorage, sent };
+  return { mountPoint, renders, GraphiQL, localStorage, sent, sockets };
 }
 
 async function page(): Promise<string> {
@@ -173,7 +193,8 @@ describe('playgroundRouter page', () => {
   it('has no inline script, so the CSP needs no unsafe-inline for scripts', async () => {
     const html = await page();
     const scriptTags = [...html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/gi)];
-    expect(scriptTags).toHaveLength(4);
+    // React, ReactDOM, GraphiQL, graphql-ws's client and init.js.
+    expect(scriptTags).toHaveLength(5);
     for (const [, attributes, body] of scriptTags) {
       expect(attributes).toMatch(/\ssrc="\/playground\/[^"]+\.js"/);
       expect(body).toBe('');
@@ -185,9 +206,9 @@ describe('playgroundRouter page', () => {
 describe('playgroundRouter assets', () => {
   it('references only local paths, each served with its content type and cache policy', async () => {
     const urls = referencedUrls(await page()).filter((url) => url !== '/favicon.svg');
-    expect(urls).toHaveLength(5);
+    expect(urls).toHaveLength(6);
     expect(urls.filter((url) => url.endsWith('.css'))).toHaveLength(1);
-    expect(urls.filter((url) => url.endsWith('.js'))).toHaveLength(4);
+    expect(urls.filter((url) => url.endsWith('.js'))).toHaveLength(5);
     expect(urls).toContain('/playground/init.js');
 
     for (const url of urls) {
@@ -207,7 +228,7 @@ describe('playgroundRouter assets', () => {
 
   it('names vendor files by version, so the immutable cache survives upgrades', async () => {
     const vendorUrls = referencedUrls(await page()).filter((url) => url.startsWith('/playground/') && url !== '/playground/init.js');
-    expect(vendorUrls).toHaveLength(4);
+    expect(vendorUrls).toHaveLength(5);
     for (const url of vendorUrls) {
       expect(url).toMatch(/-\d+\.\d+\.\d+\./);
     }
@@ -245,6 +266,34 @@ describe('playgroundRouter assets', () => {
       { url: '/graphql', params, options: { headers: {} } },
       { url: '/graphql', params, options: { headers: { Authorization: 'Bearer mg_key' } } },
       { url: '/graphql', params, options: { headers: {} } },
+    ]);
+  });
+
+  it("runs subscriptions over WebSocket (wss: beside https:), with the headers tab's key as the connection's", async () => {
+    const { renders, sent, sockets } = await runInitScript();
+    const fetcher = (renders[0] as Render).element.props.fetcher as (params: object, options?: object) => unknown;
+    const subscription = 'subscription Prices { pricesRecorded(symbol: "BTC") { inserted } }';
+    const documentAST = parse(`${subscription} query Other { __typename }`);
+    expect(fetcher({ query: subscription, operationName: 'Prices' }, { headers: { Authorization: 'Bearer ' }, documentAST })).toBe('subscribed');
+    expect(fetcher({ query: subscription, operationName: 'Prices', variables: { a: 1 } }, { headers: {}, documentAST })).toBe('subscribed');
+    expect(fetcher({ query: subscription }, { headers: { authorization: 'Bearer mg_key' } })).toBe('subscribed');
+    // A query of the same document still goes over HTTP.
+    expect(fetcher({ query: subscription, operationName: 'Other' }, { headers: {}, documentAST })).toBe('sent');
+    expect(sent).toHaveLength(1);
+    expect(sockets).toEqual([
+      {
+        options: { url: 'wss://minergraph.example/graphql', connectionParams: {} },
+        subscribed: [
+          { query: subscription, variables: {}, operationName: 'Prices' },
+          { query: subscription, variables: { a: 1 }, operationName: 'Prices' },
+        ],
+        disposed: true,
+      },
+      {
+        options: { url: 'wss://minergraph.example/graphql', connectionParams: { authorization: 'Bearer mg_key' } },
+        subscribed: [{ query: subscription, variables: {} }],
+        disposed: false,
+      },
     ]);
   });
 

@@ -55,6 +55,16 @@ export type CompanyOrder =
   /** By ticker, A to Z. */
   | 'TICKER_ASC';
 
+/** Which kind of record of a company a write recorded. */
+export type CompanyRecord =
+  | 'COMPANY'
+  | 'HOLDINGS_REPORT'
+  | 'LOAN'
+  | 'LOAN_REPAYMENT'
+  | 'PRODUCTION_REPORT'
+  | 'SITE'
+  | 'TREASURY_TRANSACTION';
+
 /** A new asset, before any price. */
 export type CreateAssetInput = {
   /** CRYPTO, or EQUITY for a company's shares. */
@@ -132,6 +142,12 @@ export type CreateSiteInput = {
   /** The company, by its ticker (case-insensitive), instead of `companyId`; a ticker no company has is NOT_FOUND. */
   ticker?: string | null | undefined;
 };
+
+export type FactsChangeReason =
+  /** The seed facts were loaded. */
+  | 'SEED'
+  /** A facts sync applied changes. */
+  | 'SYNC';
 
 /** What kind of debt a loan is, as the company discloses it. */
 export type LoanKind =
@@ -1563,6 +1579,73 @@ export type CreateSiteMutation = {
     site: SiteFieldsFragment | null,
     /** Why nothing was written; empty when the write succeeded. */
     userErrors: Array<UserErrorFieldsFragment>
+  }
+};
+
+export type PricesRecordedSubscriptionVariables = Exact<{
+  symbol?: string | null | undefined;
+}>;
+
+
+export type PricesRecordedSubscription = {
+  /** Every time price points of this asset (case-insensitive), or of any asset when none is named, are recorded or replaced. */
+  pricesRecorded: {
+    symbol: string,
+    /** Points that were new. */
+    inserted: number,
+    /** Points that replaced stored ones. */
+    updated: number,
+    /** The earliest instant written, when the writer said (a CSV import does not). */
+    from: DateTimeString | null,
+    /** The latest instant written, when the writer said. */
+    to: DateTimeString | null,
+    asset: {
+      /** BTC, CANG, ... */
+      symbol: string,
+      /** The newest observation; null without prices. */
+      latestPrice: {
+        /** When the price was observed. */
+        at: DateTimeString,
+        /** USD per unit: the close of the observation (the high for allTimeHigh). */
+        priceUsd: DecimalString
+      } | null
+    }
+  }
+};
+
+export type CompanyChangedSubscriptionVariables = Exact<{
+  ticker: string;
+}>;
+
+
+export type CompanyChangedSubscription = {
+  /** Every time a record of this company (case-insensitive ticker) is written. */
+  companyChanged: {
+    ticker: string,
+    record: CompanyRecord,
+    /** The database ids of the rows written (a repayment: the repayment's, then its sale's when it sold bitcoin). */
+    ids: Array<string>,
+    company: {
+      /** Upper-case, unique. */
+      ticker: string,
+      /** BTC held at the end of the given day (default: today). */
+      holdings: {
+        /** The day, whose end (UTC) the figures are for. */
+        on: DateString,
+        /** BTC held: the last reported figure on or before the day, plus the recorded flows after the report's day (flows on its day are taken as included); without a report, the sum of all flows. */
+        btc: DecimalString
+      }
+    }
+  }
+};
+
+export type FactsChangedSubscriptionVariables = Exact<{ [key: string]: never; }>;
+
+
+export type FactsChangedSubscription = {
+  /** Every time many facts change at once: the seed is loaded, or a facts sync applies changes. */
+  factsChanged: {
+    reason: FactsChangeReason
   }
 };
 
@@ -3182,6 +3265,47 @@ fragment SiteFields on Site {
     ...SourceFields
   }
 }`) as unknown as TypedDocumentString<CreateSiteMutation, CreateSiteMutationVariables>;
+export const PricesRecordedDocument = /*#__PURE__*/ new TypedDocumentString(`
+    subscription PricesRecorded($symbol: String) {
+  pricesRecorded(symbol: $symbol) {
+    symbol
+    inserted
+    updated
+    from
+    to
+    asset {
+      symbol
+      latestPrice {
+        at
+        priceUsd
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<PricesRecordedSubscription, PricesRecordedSubscriptionVariables>;
+export const CompanyChangedDocument = /*#__PURE__*/ new TypedDocumentString(`
+    subscription CompanyChanged($ticker: String!) {
+  companyChanged(ticker: $ticker) {
+    ticker
+    record
+    ids
+    company {
+      ticker
+      holdings {
+        on
+        btc
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<CompanyChangedSubscription, CompanyChangedSubscriptionVariables>;
+export const FactsChangedDocument = /*#__PURE__*/ new TypedDocumentString(`
+    subscription FactsChanged {
+  factsChanged {
+    reason
+  }
+}
+    `) as unknown as TypedDocumentString<FactsChangedSubscription, FactsChangedSubscriptionVariables>;
 export const TreasuryReportDocument = /*#__PURE__*/ new TypedDocumentString(`
     query TreasuryReport($ticker: String!, $on: Date!, $endOfDay: DateTime!, $month1From: Date!, $month1To: Date!, $month2From: Date!, $month2To: Date!, $month3From: Date!, $month3To: Date!) {
   company(ticker: $ticker) {

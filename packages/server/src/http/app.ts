@@ -52,7 +52,7 @@ import { createClientLimiter, type ClientLimiter, type RateLimits } from './rate
 import { metricsRoute, type Metrics } from './metrics.js';
 import type { Tracing } from '../tracing.js';
 import { createDataSources } from '../repositories/index.js';
-import { DEFAULT_LIMITS, DEFAULT_TIMEOUTS, type CorsOrigins, type Limits, type ServerTimeouts } from '../config.js';
+import { DEFAULT_LIMITS, DEFAULT_SUBSCRIPTION_LIMITS, DEFAULT_TIMEOUTS, type CorsOrigins, type Limits, type ServerTimeouts, type SubscriptionLimits } from '../config.js';
 import { corsPolicy } from './cors.js';
 import { DATABASE_UNAVAILABLE, formatError, isClientError, isDatabaseUnavailable, RETRY_AFTER_SECONDS } from './errors.js';
 import { aliasAndRootFieldRule, bodyErrors, checkComplexity, queryLengthGuard } from './limits.js';
@@ -64,6 +64,7 @@ import { explorerRouter } from './explorer.js';
 export { defaultExplorerDirectory } from './explorer.js';
 import { faviconRouter } from './favicon.js';
 import { playgroundRouter } from './playground.js';
+import { serveSubscriptions, type SubscriptionServer } from './subscriptions.js';
 import { variableErrorFields } from './variable-errors.js';
 import { minLsnOf, MIN_LSN_HEADER, readRouting } from './read-routing.js';
 import { createResponseCache, type ResponseCache, type ResponseCacheOptions } from './response-cache.js';
@@ -111,7 +112,12 @@ export interface ServerOptions {
    * write rows directly.
    */
   responseCache?: ResponseCacheOptions | null;
-  /** The change bus to key cached answers by; by default the server starts (and stops) its own. */
+  /**
+   * GraphQL subscriptions over WebSocket on the GraphQL path, with these limits (default on,
+   * DEFAULT_SUBSCRIPTION_LIMITS); false serves none.
+   */
+  subscriptions?: SubscriptionLimits | false;
+  /** The change bus to key cached answers by and to feed subscriptions; by default the server starts (and stops) its own. */
   changes?: ChangeBus;
 }
 
@@ -129,6 +135,8 @@ export type RequestContext = Context & {
 
 export interface MinerGraphServer {
   app: express.Express;
+  /** The WebSocket side (subscriptions); null when off. */
+  subscriptions: SubscriptionServer | null;
   /** Starts listening; port 0 picks a free port. Resolves to the GraphQL URL. */
   listen(port: number, host: string): Promise<string>;
   /** Stops accepting, lets requests in flight finish, then stops Apollo. The database stays open. */
@@ -157,7 +165,10 @@ function admission(
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ contextValue, document, request, operationName, queryHash, schema: operationSchema }) {
+        async didResolveOperation({ contextValue, document, request, operation, operationName, queryHash, schema: operationSchema }) {
+          if (operation?.operation === 'subscription') {
+            throw clientError('BAD_REQUEST', 'Subscriptions are served over WebSocket (the graphql-ws protocol) at this path, not by HTTP.', { endsRequest: true });
+          }
           if (options.persistedOnly) requirePersisted(options.persistedOnly, queryHash);
           checkComplexity(operationSchema, limits, {
             document,
@@ -275,7 +286,8 @@ export async function createServer(options: ServerOptions): Promise<MinerGraphSe
   const replica = options.readReplica ? { replica: options.readReplica, data: createDataSources(options.readReplica.db) } : null;
   const app = express();
   const httpServer = listeningServer(app, options.timeouts ?? DEFAULT_TIMEOUTS);
-  const ownBus = options.responseCache && !options.changes ? await startChangeBus(database, logger) : null;
+  const subscriptionLimits = options.subscriptions === false ? null : (options.subscriptions ?? DEFAULT_SUBSCRIPTION_LIMITS);
+  const ownBus = (options.responseCache || subscriptionLimits) && !options.changes ? await startChangeBus(database, logger) : null;
   const bus = options.changes ?? ownBus;
   let responseCache: ResponseCache | null = null;
   if (options.responseCache && bus) {
@@ -360,6 +372,24 @@ export async function createServer(options: ServerOptions): Promise<MinerGraphSe
   }
   if (playground) app.use(playgroundRouter({ graphqlPath: GRAPHQL_PATH, title: 'MinerGraph playground', docsPath }));
   app.use(endpointGuide({ graphqlPath: GRAPHQL_PATH, playground, docsPath }));
+  const subscriptions =
+    subscriptionLimits && bus
+      ? serveSubscriptions(httpServer, {
+          path: GRAPHQL_PATH,
+          schema,
+          bus,
+          database,
+          data,
+          logger,
+          limits,
+          subscriptionLimits,
+          requireAuth: options.requireAuth ?? false,
+          manifest,
+          persistedOnly: options.persistedOnly ?? false,
+          suggestions,
+        })
+      : null;
+  if (subscriptions) options.metrics?.metrics.watchSubscriptions(() => subscriptions.stats());
   // Express would hash every answer for a weak ETag: GraphQL answers that can be kept get
   // theirs from the response cache, computed once (GET only).
   const graphql = express();
@@ -384,6 +414,7 @@ export async function createServer(options: ServerOptions): Promise<MinerGraphSe
 
   return {
     app,
+    subscriptions,
     listen: (port, host) =>
       new Promise((resolve, reject) => {
         httpServer.once('error', reject);
@@ -395,6 +426,8 @@ export async function createServer(options: ServerOptions): Promise<MinerGraphSe
         });
       }),
     close: async () => {
+      // Subscribers are told the server is going away (1001); the SDK reconnects, to another process if there is one.
+      await subscriptions?.close();
       // The drain plugin stops accepting connections and waits for requests in flight.
       await apollo.stop();
       if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));

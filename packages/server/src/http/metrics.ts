@@ -25,6 +25,8 @@ export interface Metrics {
   middleware(): RequestHandler;
   /** Counts the response cache's hits and misses, and reports what it holds. */
   watchResponseCache(stats: () => { bytes: number; entries: number }): ResponseCacheCounters;
+  /** WebSocket connections, subscriptions listening, and subscribers closed for reading too slowly. */
+  watchSubscriptions(stats: () => { connections: number; listening: number; slowClosed: number }): void;
 }
 
 /** Client-chosen operation names would grow the series without end: past this many, "other". */
@@ -91,6 +93,32 @@ export function createMetrics(): Metrics {
           this.set({ state: 'total' }, pool.totalCount);
           this.set({ state: 'idle' }, pool.idleCount);
           this.set({ state: 'waiting' }, pool.waitingCount);
+        },
+      });
+    },
+    watchSubscriptions(stats) {
+      new Gauge({
+        name: 'minergraph_websocket_connections',
+        help: 'Open WebSocket (graphql-ws) connections.',
+        registers: [registry],
+        collect() {
+          this.set(stats().connections);
+        },
+      });
+      new Gauge({
+        name: 'minergraph_subscriptions',
+        help: 'Subscriptions listening for changes.',
+        registers: [registry],
+        collect() {
+          this.set(stats().listening);
+        },
+      });
+      new Gauge({
+        name: 'minergraph_slow_subscribers_closed',
+        help: 'Connections closed (1013) since the start because a subscription fell further behind than its buffer.',
+        registers: [registry],
+        collect() {
+          this.set(stats().slowClosed);
         },
       });
     },

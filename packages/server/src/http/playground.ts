@@ -67,7 +67,36 @@ const INIT_SCRIPT = `'use strict';
     Object.fromEntries(
       Object.entries(headers || {}).filter(([name, value]) => !(name.toLowerCase() === 'authorization' && /^Bearer\\s*$/i.test(String(value)))),
     );
-  const fetcher = (params, options) => send(params, { ...options, headers: withoutBlankKey(options && options.headers) });
+
+  // Subscriptions run over WebSocket (graphql-ws) at the same path; the headers tab's
+  // Authorization goes along as the connection's, and a new key opens a new connection.
+  let socket = null;
+  let socketKey = null;
+  const socketFor = (authorization) => {
+    if (socket !== null && socketKey === authorization) return socket;
+    if (socket !== null) socket.dispose();
+    const url = new URL(graphqlUrl, location.href);
+    url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+    socketKey = authorization;
+    socket = graphqlWs.createClient({ url: url.href, connectionParams: authorization ? { authorization } : {}, retryAttempts: 3 });
+    return socket;
+  };
+  // From the text sent, not GraphiQL's documentAST, which may still be that of the text before an edit.
+  const isSubscription = (params) => {
+    const text = String(params.query || '').replace(/#[^\\n]*/g, '');
+    if (params.operationName) return new RegExp('(^|[\\\\s}])subscription\\\\s+' + params.operationName + '\\\\b').test(text);
+    return /^\\s*subscription\\b/.test(text);
+  };
+  const fetcher = (params, options) => {
+    const headers = withoutBlankKey(options && options.headers);
+    if (!isSubscription(params)) return send(params, { ...options, headers });
+    const authorization = Object.entries(headers).find(([name]) => name.toLowerCase() === 'authorization');
+    return socketFor(authorization ? String(authorization[1]) : null).iterate({
+      query: params.query,
+      variables: params.variables || {},
+      ...(params.operationName ? { operationName: params.operationName } : {}),
+    });
+  };
 
   const h = React.createElement;
   const logo = h(
@@ -142,6 +171,7 @@ function vendorAssets(): Map<string, StaticAsset> {
   const react = packageInfo('react');
   const reactDom = packageInfo('react-dom');
   const graphiql = packageInfo('graphiql');
+  const graphqlWs = packageInfo('graphql-ws');
 
   const assets = new Map<string, StaticAsset>();
   const add = (publicName: string, packageDirectory: string, relativePath: string, contentType: string) => {
@@ -151,6 +181,8 @@ function vendorAssets(): Map<string, StaticAsset> {
   add(`react-${react.version}.production.min.js`, react.directory, 'umd/react.production.min.js', JAVASCRIPT);
   add(`react-dom-${reactDom.version}.production.min.js`, reactDom.directory, 'umd/react-dom.production.min.js', JAVASCRIPT);
   add(`graphiql-${graphiql.version}.min.js`, graphiql.directory, 'graphiql.min.js', JAVASCRIPT);
+  // The WebSocket client the page subscribes with (a UMD build: the global graphqlWs).
+  add(`graphql-ws-${graphqlWs.version}.min.js`, graphqlWs.directory, 'umd/graphql-ws.min.js', JAVASCRIPT);
   add(`graphiql-${graphiql.version}.min.css`, graphiql.directory, 'graphiql.min.css', CSS);
   return assets;
 }
