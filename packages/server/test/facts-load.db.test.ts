@@ -5,6 +5,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_TIMEOUTS } from '../src/config.js';
 import { loadCompanyFiles } from '../src/facts/fact-file.js';
+import { readDataVersion } from '../src/changes/changes.js';
 import { syncFacts } from '../src/facts/load.js';
 import { quoteStates } from '../src/facts/quote-states.js';
 import { seed } from '../src/seed/seed.js';
@@ -264,11 +265,14 @@ describe('writes through the API', () => {
 describe('facts sync', () => {
   it('changes nothing when run again on the same files', async () => {
     const before = await rowCounts();
+    const version = await readDataVersion(database.db);
     const result = await syncFacts(database.db, REPOSITORY_DATA);
     expect(result.files.map((file) => [file.file, file.inserted, file.updated])).toEqual(result.files.map((file) => [file.file, 0, 0]));
     expect(result.files.every((file) => file.unchanged > 0)).toBe(true);
     expect(result.deleted).toBe(0);
     expect(await rowCounts()).toEqual(before);
+    // Nothing changed, so cached answers stay good and subscribers hear nothing.
+    expect(await readDataVersion(database.db)).toBe(version);
   });
 
   it('applies a changed file, deletes what a removed file held, and never touches what the API wrote', async () => {
@@ -300,7 +304,10 @@ describe('facts sync', () => {
               + (select count(*) from holdings_reports where fact_key like 'HIVE/%' and production_report_id is null)
               + (select count(*) from loans where fact_key like 'HIVE/%'))::int as n`.execute(database.db);
 
+      const version = BigInt(await readDataVersion(database.db));
       const result = await syncFacts(database.db, dir);
+      // The sync moved the data version: every answer cached before it is stale from its commit on.
+      expect(BigInt(await readDataVersion(database.db)) > version).toBe(true);
       const byFile = Object.fromEntries(result.files.map((file) => [file.file, [file.inserted, file.updated]]));
       // The figure and its citation (the quote changed with it).
       expect(byFile['MARA.yaml']).toEqual([0, 2]);

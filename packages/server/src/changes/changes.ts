@@ -16,10 +16,11 @@ export type Change =
   /** A company itself or one of its records; `ticker` is filled in by publishChange. */
   | { kind: 'company'; companyId: string; record: CompanyRecord; ids: string[] }
   /**
-   * Many rows at once: the seed facts. (A restore goes only into a new database, which no
-   * server serves: serve seeds an empty one first, and then a restore refuses it.)
+   * Many rows at once: the seed facts, or a `facts sync` that changed something. (A restore
+   * goes only into a new database, which no server serves: serve seeds an empty one first, and
+   * then a restore refuses it.)
    */
-  | { kind: 'facts'; reason: 'seed' };
+  | { kind: 'facts'; reason: 'seed' | 'sync' };
 
 export type CompanyRecord = 'company' | 'site' | 'treasuryTransaction' | 'productionReport' | 'holdingsReport' | 'loan' | 'loanRepayment';
 

@@ -1,5 +1,6 @@
 import { basename } from 'node:path';
 import { sql, type Kysely, type Transaction } from 'kysely';
+import { publishChange } from '../changes/changes.js';
 import type { Database } from '../db/database.js';
 import { settleLoanStatus } from '../repositories/loan.repository.js';
 import { insertProductionReport } from '../repositories/production.repository.js';
@@ -65,11 +66,15 @@ export async function syncFacts(db: Kysely<Database>, dataDir: string): Promise<
   if (problems.length > 0) throw new FactFilesInvalidError(dataDir, problems);
   return db.transaction().execute(async (trx) => {
     await sql`select pg_advisory_xact_lock(hashtext('minergraph.seed'))`.execute(trx);
-    return applyFiles(
+    const result = await applyFiles(
       trx,
       companies.map((loaded) => ({ name: basename(loaded.path), file: loaded.file! })),
       prices.map((loaded) => ({ name: basename(loaded.path), file: loaded.file! })),
     );
+    // Cached answers and subscribers learn of it on commit; a sync that changed nothing moves nothing.
+    const changed = result.deleted + result.files.reduce((sum, file) => sum + file.inserted + file.updated, 0);
+    if (changed > 0) await publishChange(trx, { kind: 'facts', reason: 'sync' });
+    return result;
   });
 }
 
