@@ -44,31 +44,77 @@ async function listen(handler: http.RequestListener): Promise<{ url: string; clo
   };
 }
 
-const article = { title: "News article on Cango's BTC sale and AI pivot", url: null, publisher: null, publishedOn: null };
-const theMinerMag = {
-  title: 'Cango sells 4,451 BTC',
+// The seed's pages (data/companies/CANG.yaml, data/prices/*.yaml): each citation is the page with
+// the sentence that states the fact and the day it gives the figure for. A page that shows no
+// title of its own gets the loader's placeholder title.
+const UNTITLED = '(the page shows no title)';
+type Page = { title: string; url: string; publisher: string; publishedOn: string | null; kind: string };
+const cite = (page: Page, quote: string, asOf: string) => ({ ...page, quote, asOf });
+const theMinerMag: Page = {
+  title: 'Cango Sells 4,451 BTC, Cuts Bitcoin Reserves by 60% to Repay Loan',
   url: 'https://theminermag.com/news/2026-02-09/cango-sell-bitcoin-4451-btc',
   publisher: 'TheMinerMag',
   publishedOn: '2026-02-09',
+  kind: 'TRADE_PRESS',
 };
-const grafa = {
-  title: 'Cango Bitcoin mining update, January 2026',
+const grafaJanuary: Page = {
+  title: UNTITLED,
   url: 'https://grafa.com/pt-BR/news/united-states/cango-bitcoin-mining-update-jan-2026',
   publisher: 'Grafa',
   publishedOn: null,
+  kind: 'NEWS',
 };
-const ainvest = {
-  title: 'Cango announces December 2025 bitcoin production',
-  url: 'https://www.ainvest.com/news/cango-announces-december-2025-bitcoin-production-mining-operations-update-2601-33',
-  publisher: 'AInvest',
+const grafaSale: Page = {
+  title: UNTITLED,
+  url: 'https://grafa.com/pt-BR/news/united-states/cango-sells-4451-bitcoin-miner-pressure',
+  publisher: 'Grafa',
   publishedOn: null,
+  kind: 'NEWS',
 };
-const blocmates = {
-  title: 'Bitcoin hits new ATH of $126,080',
-  url: 'https://www.blocmates.com/news-posts/bull-run-back-on-bitcoin-hits-new-ath-of-126-080-over-365m-in-liquidations-recorded',
-  publisher: 'Blocmates',
+const globalFintechEdge: Page = {
+  title: 'Cango’s Bitcoin Bet Gets Bigger: December Output Rises as Miner Stockpiles 7,500+ BTC',
+  url: 'https://globalfintechedge.com/news/cangos-bitcoin-bet-gets-bigger-december-output-rises-as-miner-stockpiles-7500-btc',
+  publisher: 'Global Fintech Edge',
   publishedOn: null,
+  kind: 'NEWS',
 };
+const coinNewsByte: Page = {
+  title: UNTITLED,
+  url: 'https://coinnewsbyte.com/bitcoin/cango-sells-4451-btc-for-305-million-to-expand-ai-operations',
+  publisher: 'CoinNewsByte (only source)',
+  publishedOn: null,
+  kind: 'NEWS',
+};
+const januaryHeld = cite(
+  grafaJanuary,
+  'The company, which transformed from a Chinese automotive servicer into a global mining powerhouse over the last year, ended January with 7,474.6 BTC in its treasury.',
+  '2026-01-31',
+);
+const btcLatest = cite(
+  coinNewsByte,
+  'Currently, Bitcoin is trading near $70,727, reflecting a slight decline of about 0.2% over the past 24 hours, and approximately 10% lower compared to the previous week.',
+  '2026-02-09',
+);
+const btcPeak = cite(coinNewsByte, 'This price is also around 44% beneath its peak of $126,080 reached in October.', '2025-10-06');
+const cangLatest = {
+  at: '2026-02-06T00:00:00.000Z',
+  priceUsd: '0.97',
+  source: cite(
+    {
+      title: 'Cango (CANG) Bitcoin Treasury Dashboard',
+      url: 'https://bitcoinquant.co/company/CANG',
+      publisher: 'BitcoinQuant (treasury dashboard) (only source)',
+      publishedOn: null,
+      kind: 'AGGREGATOR',
+    },
+    'CANG 1W Return Feb 6, 2026 ($0.97) → Feb 16, 2026 ($0.88)',
+    '2026-02-06',
+  ),
+};
+/** A source as a write through the API stores it: no kind, and no quote or day unless given. */
+const stored = <T extends object>(source: T) => ({ asOf: null, quote: null, kind: null, ...source });
+/** Where the writes refused for their key say they read their figures: they are otherwise valid. */
+const refusedSource = { title: 'Cango treasury update (test data)', url: 'https://example.com/cango/refused' };
 const cangoProfile = { name: 'Cango Inc.', ticker: 'CANG', exchange: 'NYSE', businessLines: ['BITCOIN_MINING', 'AI_COMPUTE'] };
 const februarySale = {
   btc: '4451',
@@ -126,7 +172,7 @@ describe('client.company', () => {
       pledgedBtc: '0',
       // 3023.6 / 21,000,000 × 100, half-up at 8 places
       percentOfSupply: 0.0143981,
-      anchor: { on: '2026-01-31', btc: '7474.6', source: grafa },
+      anchor: { on: '2026-01-31', btc: '7474.6', source: januaryHeld },
     });
   });
 
@@ -161,19 +207,61 @@ describe('client.company', () => {
             paidOn: '2026-02-08',
             collateralReleasedBtc: '0',
             fundedBy: { id: expect.any(String), ...februarySale },
-            source: theMinerMag,
+            source: cite(
+              theMinerMag,
+              'In a statement released Monday, Cango said the bitcoin was sold on the open market and settled directly in USDT, generating net proceeds of about $305 million at a price of around $68,000. The company said the proceeds were used to partially repay a bitcoin-collateralized loan.',
+              '2026-02-08',
+            ),
           },
         ],
-        source: article,
+        source: cite(theMinerMag, 'The company said the proceeds were used to partially repay a bitcoin-collateralized loan.', '2026-02-09'),
       },
     ]);
   });
 
-  it('has the officers, the reported site count, both production updates and the latest share price', async () => {
+  it('has the officers, the reported site count, the production updates and the latest share price', async () => {
     const { company } = await client.company({ ticker: 'CANG', from: '2026-02-01', to: '2026-02-09' });
     expect(company?.officers).toEqual([
-      { name: 'Paul Yu', role: 'CEO', since: null, previousEmployer: null, source: article },
-      { name: 'Jack Jin', role: 'CTO', since: '2026-02-01', previousEmployer: 'Zoom', source: theMinerMag },
+      {
+        name: 'Paul Yu',
+        role: 'CEO',
+        since: null,
+        previousEmployer: null,
+        source: cite(
+          grafaJanuary,
+          '"Extreme cold caused temporary downtime, but favorable network difficulty adjustments helped mitigate the impact," said Paul Yu, Chief Executive Officer of Cango.',
+          '2026-01-31',
+        ),
+      },
+      {
+        name: 'Jack Jin',
+        role: 'CTO',
+        // CANG.yaml gives the month, 2026-02; a Date stores its first day.
+        since: '2026-02-01',
+        previousEmployer: 'Zoom',
+        source: cite(
+          theMinerMag,
+          'Alongside the bitcoin sale, Cango announced the appointment of Jack Jin as chief technology officer of its new AI business line. Jin previously worked at Zoom Communications, where he focused on large-scale GPU clusters and AI infrastructure.',
+          '2026-02-09',
+        ),
+      },
+      {
+        name: 'Yongyi Zhang',
+        role: 'Chief Financial Officer',
+        since: null,
+        previousEmployer: null,
+        source: cite(
+          {
+            title: 'Form 6-K, Cango Inc., for the month of December 2025 (Exhibit 99.1: Third Quarter 2025 Unaudited Financial Results)',
+            url: 'https://us.kabutan.jp/disclosures/0001104659-25-117521?lang=en',
+            publisher: 'Cango Inc. (SEC filing 0001104659-25-117521, Kabutan mirror)',
+            publishedOn: '2025-12-02',
+            kind: 'FILING',
+          },
+          'By: /s/ Yongyi Zhang Name: Yongyi Zhang Title: Chief Financial Officer',
+          '2025-12-02',
+        ),
+      },
     ]);
     expect(company?.siteSummary).toEqual({
       siteCount: 0,
@@ -182,9 +270,43 @@ describe('client.company', () => {
       totalHashrateEh: '0',
       regions: [],
     });
+    // Every report of data/companies/CANG.yaml, newest period end first (the Q1 2026 release's
+    // quarter ends last); each with the page stating its mined BTC.
     expect(company?.productionReports).toEqual({
-      totalCount: 2,
+      totalCount: 6,
       edges: [
+        {
+          node: {
+            id: expect.any(String),
+            periodStart: '2026-01-01',
+            periodEnd: '2026-03-31',
+            minedBtc: '1266',
+            soldBtc: null,
+            soldUsd: null,
+            heldBtc: '1026',
+            deployedHashrateEh: null,
+            operatingHashrateEh: null,
+            btcPerDay: '14.06666667',
+            btcPerEhPerDay: null,
+            source: cite({ title: 'Cango Inc. Reports First Quarter 2026 Unaudited Financial Results', url: 'https://markets.ft.com/data/announce/full?dockey=600-202605311800PR_NEWS_USPRX____CN71370-1', publisher: 'Cango Inc. via PR Newswire (reprinted on markets.ft.com)', publishedOn: '2026-05-31', kind: 'WIRE_REPRINT' }, 'During the quarter, the Company mined 1,266 Bitcoin.', '2026-03-31'),
+          },
+        },
+        {
+          node: {
+            id: expect.any(String),
+            periodStart: '2026-02-01',
+            periodEnd: '2026-02-28',
+            minedBtc: '454.83',
+            soldBtc: null,
+            soldUsd: null,
+            heldBtc: '3313.4',
+            deployedHashrateEh: '50',
+            operatingHashrateEh: '34.55',
+            btcPerDay: '16.24392857',
+            btcPerEhPerDay: '0.47015712',
+            source: cite({ title: 'Cango Inc. Announces February 2026 Computing and Energy Operations Update', url: 'https://www.stocktitan.net/news/CANG/cango-inc-announces-february-2026-computing-and-energy-operations-mbcqgu0fbo5p.html', publisher: "Stock Titan (page titled with Cango's release; body is a Rhea-AI summary)", publishedOn: null, kind: 'AGGREGATOR' }, 'The company produced 454.83 BTC in February and held 3,313.4 BTC as of February 28.', '2026-02-28'),
+          },
+        },
         {
           node: {
             id: expect.any(String),
@@ -198,7 +320,7 @@ describe('client.company', () => {
             operatingHashrateEh: '37.02',
             btcPerDay: '16.01129032',
             btcPerEhPerDay: '0.43250379',
-            source: grafa,
+            source: cite(grafaJanuary, 'The Dallas-based miner produced 496.35 BTC in January, a 13% decline from the 569 BTC generated in December.', '2026-01-31'),
           },
         },
         {
@@ -214,7 +336,39 @@ describe('client.company', () => {
             operatingHashrateEh: '43.36',
             btcPerDay: '18.35483871',
             btcPerEhPerDay: '0.4233127',
-            source: ainvest,
+            source: cite(globalFintechEdge, 'In its December 2025 mining update, the company reported producing 569 Bitcoin during the month, up from 546.7 BTC in November.', '2025-12-31'),
+          },
+        },
+        {
+          node: {
+            id: expect.any(String),
+            periodStart: '2025-11-01',
+            periodEnd: '2025-11-30',
+            minedBtc: '546.7',
+            soldBtc: null,
+            soldUsd: null,
+            heldBtc: null,
+            deployedHashrateEh: null,
+            operatingHashrateEh: '44.38',
+            btcPerDay: '18.22333333',
+            btcPerEhPerDay: '0.4106204',
+            source: cite(globalFintechEdge, 'In its December 2025 mining update, the company reported producing 569 Bitcoin during the month, up from 546.7 BTC in November.', '2025-11-30'),
+          },
+        },
+        {
+          node: {
+            id: expect.any(String),
+            periodStart: '2025-10-01',
+            periodEnd: '2025-10-31',
+            minedBtc: '602.6',
+            soldBtc: null,
+            soldUsd: null,
+            heldBtc: '6412.6',
+            deployedHashrateEh: null,
+            operatingHashrateEh: null,
+            btcPerDay: '19.43870968',
+            btcPerEhPerDay: null,
+            source: cite({ title: 'Cango news (Ticker: CANG)', url: 'https://www.stocktitan.net/news/CANG', publisher: "Stock Titan (news index page with Rhea-AI summaries of Cango's releases)", publishedOn: null, kind: 'AGGREGATOR' }, 'Key metrics: 602.6 BTC produced in October (avg 19.44 BTC/day), 6,412.6 BTC held as of month-end', '2025-10-31'),
           },
         },
       ],
@@ -222,10 +376,10 @@ describe('client.company', () => {
     expect(company?.stock).toEqual({
       id: expect.any(String),
       symbol: 'CANG',
-      name: 'Cango Inc. Class A ordinary shares',
+      name: 'Cango Inc. shares',
       kind: 'EQUITY',
       quoteCurrency: 'USD',
-      latestPrice: { at: '2026-02-09T00:00:00.000Z', priceUsd: '0.95', source: article },
+      latestPrice: cangLatest,
     });
   });
 
@@ -239,11 +393,12 @@ describe('client.treasuryReport', () => {
     const { company } = await client.treasuryReport(treasuryReportVariables);
     expect(company?.month2).toEqual(januaryFlow);
     expect(company?.month3).toEqual(februaryFlow);
-    // Nothing before December was recorded, so December's opening is 0 and its report unexplained.
+    // October's 6,412.6 held and November's 546.7 mined open December at 6,959.3; December's 569
+    // mined then explain its 7,528.3 exactly.
     expect(company?.month1).toEqual({
       from: '2025-12-01',
       to: '2025-12-31',
-      openingBtc: '0',
+      openingBtc: '6959.3',
       minedBtc: '569',
       purchasedBtc: '0',
       soldBtc: '0',
@@ -251,7 +406,7 @@ describe('client.treasuryReport', () => {
       averageSalePriceUsd: null,
       otherBtc: '0',
       closingBtc: '7528.3',
-      unexplainedBtc: '6959.3',
+      unexplainedBtc: '0',
     });
   });
 
@@ -263,19 +418,55 @@ describe('client.treasuryReport', () => {
         kind: 'SOLD',
         ...februarySale,
         balanceAfterBtc: '3023.6',
-        note: 'Sold over the weekend of 7-8 February 2026, settled in USDT, to repay part of a Bitcoin-backed loan.',
-        source: theMinerMag,
+        note: 'Sold on the open market over 7-8 February 2026, settled in USDT; the proceeds partially repaid a Bitcoin-collateralized loan.',
+        source: cite(
+          grafaSale,
+          'Cango sold 4,451 bitcoin over Feb. 7–8, completing one of the largest confirmed miner liquidations of 2026 as falling prices and tight margins pressure the sector.',
+          '2026-02-08',
+        ),
       },
-      { kind: 'SOLD', btc: '550.03', usd: '39000000', averagePriceUsd: '70905.22335145', occurredOn: '2026-01-31', balanceAfterBtc: '7474.6', source: grafa },
-      { kind: 'MINED', btc: '496.35', usd: null, averagePriceUsd: null, occurredOn: '2026-01-31', balanceAfterBtc: '7474.6', source: grafa },
-      { kind: 'MINED', btc: '569', usd: null, averagePriceUsd: null, occurredOn: '2025-12-31', balanceAfterBtc: '7528.3', source: ainvest },
+      {
+        kind: 'SOLD',
+        btc: '550.03',
+        usd: '39000000',
+        averagePriceUsd: '70905.22335145',
+        occurredOn: '2026-01-31',
+        balanceAfterBtc: '7474.6',
+        source: cite(
+          grafaJanuary,
+          'In a tactical shift, Cango sold 550.03 BTC during the month—more than its total monthly production—to capitalize on liquidity for its expanding inference platform.',
+          '2026-01-31',
+        ),
+      },
+      {
+        kind: 'MINED',
+        btc: '496.35',
+        usd: null,
+        averagePriceUsd: null,
+        occurredOn: '2026-01-31',
+        balanceAfterBtc: '7474.6',
+        source: cite(grafaJanuary, 'The Dallas-based miner produced 496.35 BTC in January, a 13% decline from the 569 BTC generated in December.', '2026-01-31'),
+      },
+      {
+        kind: 'MINED',
+        btc: '569',
+        usd: null,
+        averagePriceUsd: null,
+        occurredOn: '2025-12-31',
+        balanceAfterBtc: '7528.3',
+        source: cite(
+          globalFintechEdge,
+          'In its December 2025 mining update, the company reported producing 569 Bitcoin during the month, up from 546.7 BTC in November.',
+          '2025-12-31',
+        ),
+      },
     ]);
   });
 
   it('values the holdings at the BTC close of the day and says where that price came from', async () => {
     const { company, btc } = await client.treasuryReport(treasuryReportVariables);
     expect([company?.holdings.btc, company?.holdings.valueUsd]).toEqual(['3023.6', '213850157.2']);
-    expect(btc?.priceAt).toEqual({ at: '2026-02-09T00:00:00.000Z', priceUsd: '70727', source: article });
+    expect(btc?.priceAt).toEqual({ at: '2026-02-09T00:00:00.000Z', priceUsd: '70727', source: btcLatest });
   });
 });
 
@@ -284,7 +475,8 @@ describe('client.companies', () => {
     const first = await client.companies({ first: 1 });
     expect(first.companies.totalCount).toBe(1);
     expect(first.companies.edges.map(({ node }) => node)).toEqual([
-      { id: expect.any(String), ...cangoProfile, holdings: { on: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/), btc: '3023.6', valueUsd: '213850157.2' } },
+      // Today's holdings are the Q1 2026 release's 1,026 BTC (2026-03-31), at the latest seeded BTC price, 70,727.
+      { id: expect.any(String), ...cangoProfile, holdings: { on: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/), btc: '1026', valueUsd: '72565902' } },
     ]);
     expect(first.companies.pageInfo).toEqual({
       hasNextPage: false,
@@ -318,24 +510,44 @@ describe('client.asset and client.assets', () => {
       name: 'Bitcoin',
       kind: 'CRYPTO',
       quoteCurrency: 'USD',
-      latestPrice: { at: '2026-02-09T00:00:00.000Z', priceUsd: '70727', source: article },
-      allTimeHigh: { at: '2025-10-06T00:00:00.000Z', priceUsd: '126080', source: blocmates },
-      priceAt: { at: '2025-10-06T00:00:00.000Z', priceUsd: '126080', source: blocmates },
+      latestPrice: { at: '2026-02-09T00:00:00.000Z', priceUsd: '70727', source: btcLatest },
+      allTimeHigh: { at: '2025-10-06T00:00:00.000Z', priceUsd: '126080', source: btcPeak },
+      // The last seeded price before 2026-01-15: the 2026-01-01 open (data/prices/BTC.yaml).
+      priceAt: {
+        at: '2026-01-01T00:00:00.000Z',
+        priceUsd: '87700',
+        source: cite(
+          {
+            title: UNTITLED,
+            url: 'https://phemex.com/news/article/bitcoin-faces-steep-22-decline-in-q1-2026-worst-start-since-2018-60789',
+            publisher: 'Phemex News (citing CoinGlass data)',
+            publishedOn: null,
+            kind: 'AGGREGATOR',
+          },
+          'Bitcoin has experienced a significant downturn in the first quarter of 2026, dropping approximately 22% from its January opening of $87,700 to around $68,000.',
+          '2026-01-01',
+        ),
+      },
+      // One observation a seeded day: 2025-10-06 closes at 124,752.53 with the 126,080 high.
       candles: [
-        { start: '2025-10-06T00:00:00.000Z', open: '126080', high: '126080', low: '126080', close: '126080', volume: null },
+        { start: '2025-10-06T00:00:00.000Z', open: '124752.53', high: '126080', low: '124752.53', close: '124752.53', volume: null },
+        { start: '2025-12-31T00:00:00.000Z', open: '87549.41', high: '87549.41', low: '87549.41', close: '87549.41', volume: null },
+        { start: '2026-01-01T00:00:00.000Z', open: '87700', high: '87700', low: '87700', close: '87700', volume: null },
+        { start: '2026-02-08T00:00:00.000Z', open: '70854', high: '70854', low: '70854', close: '70854', volume: null },
         { start: '2026-02-09T00:00:00.000Z', open: '70727', high: '70727', low: '70727', close: '70727', volume: null },
       ],
       change: {
-        from: { at: '2025-10-06T00:00:00.000Z', priceUsd: '126080', source: blocmates },
-        to: { at: '2026-02-09T00:00:00.000Z', priceUsd: '70727', source: article },
-        changeUsd: '-55353',
+        // From the close of the peak's day, 124,752.53.
+        from: { at: '2025-10-06T00:00:00.000Z', priceUsd: '124752.53' },
+        to: { at: '2026-02-09T00:00:00.000Z', priceUsd: '70727', source: btcLatest },
+        changeUsd: '-54025.53',
         high: '126080',
         low: '70727',
       },
       corporateActions: [],
     });
-    // -55353 / 126080 × 100 and 1 - 70727 / 126080, half-up at 8 places
-    expect(asset?.change?.changePercent).toBe(-43.90307741);
+    // -54025.53 / 124752.53 × 100 and 1 - 70727 / 126080, half-up at 8 places
+    expect(asset?.change?.changePercent).toBe(-43.3061598);
     expect(asset?.drawdownFromAllTimeHigh).toBe(0.43903077);
     expect(asset?.drawdownFromAllTimeHigh?.toFixed(3)).toBe('0.439');
   });
@@ -349,7 +561,7 @@ describe('client.asset and client.assets', () => {
     const all = await client.assets();
     expect(all.assets.map(({ symbol, kind, latestPrice }) => [symbol, kind, latestPrice?.priceUsd])).toEqual([
       ['BTC', 'CRYPTO', '70727'],
-      ['CANG', 'EQUITY', '0.95'],
+      ['CANG', 'EQUITY', '0.97'],
     ]);
     const equity = await client.assets({ kind: 'EQUITY' });
     expect(equity.assets.map(({ symbol }) => symbol)).toEqual(['CANG']);
@@ -372,8 +584,9 @@ describe('client.node', () => {
       { __typename: 'Company', id: ids.company, name: 'Cango Inc.', ticker: 'CANG' },
       { __typename: 'Loan', id: ids.loan, lender: null, loanStatus: 'ACTIVE', outstandingUsd: null },
       { __typename: 'TreasuryTransaction', id: ids.sale, transactionKind: 'SOLD', btc: '4451', occurredOn: '2026-02-08' },
-      { __typename: 'ProductionReport', id: ids.production, periodStart: '2026-01-01', periodEnd: '2026-01-31', minedBtc: '496.35' },
-      { __typename: 'Asset', id: ids.stock, symbol: 'CANG', name: 'Cango Inc. Class A ordinary shares', assetKind: 'EQUITY' },
+      // The newest report: the Q1 2026 release's quarter.
+      { __typename: 'ProductionReport', id: ids.production, periodStart: '2026-01-01', periodEnd: '2026-03-31', minedBtc: '1266' },
+      { __typename: 'Asset', id: ids.stock, symbol: 'CANG', name: 'Cango Inc. shares', assetKind: 'EQUITY' },
     ]);
   });
 });
@@ -435,11 +648,20 @@ describe('writes', () => {
 
   const writes: [string, (client: MinerGraphClient) => Promise<unknown>][] = [
     ['createCompany', (c) => c.createCompany({ input: { name: 'Hut 8 Corp.', ticker: 'HUT', businessLines: ['BITCOIN_MINING'] } })],
-    ['createSite', (c) => c.createSite({ input: { companyId, name: 'Paraguay 1', region: 'South America', status: 'OPERATING', purpose: 'BITCOIN_MINING' } })],
-    ['recordTreasuryTransaction', (c) => c.recordTreasuryTransaction({ input: { companyId, kind: 'SOLD', btc: '1', usd: '70000', occurredOn: '2026-02-10' } })],
-    ['recordProductionReport', (c) => c.recordProductionReport({ input: { companyId, periodStart: '2026-02-01', periodEnd: '2026-02-28', minedBtc: '480' } })],
-    ['createLoan', (c) => c.createLoan({ input: { companyId, principalUsd: '1000000', collateralBtc: '30', marginCallLtv: 0.7 } })],
-    ['repayLoan', (c) => c.repayLoan({ input: { loanId, amountUsd: '1', paidOn: '2026-02-10' } })],
+    [
+      'createSite',
+      (c) => c.createSite({ input: { companyId, name: 'Paraguay 1', region: 'South America', status: 'OPERATING', purpose: 'BITCOIN_MINING', source: refusedSource } }),
+    ],
+    [
+      'recordTreasuryTransaction',
+      (c) => c.recordTreasuryTransaction({ input: { companyId, kind: 'SOLD', btc: '1', usd: '70000', occurredOn: '2026-02-10', source: refusedSource } }),
+    ],
+    [
+      'recordProductionReport',
+      (c) => c.recordProductionReport({ input: { companyId, periodStart: '2026-04-01', periodEnd: '2026-04-30', minedBtc: '480', source: refusedSource } }),
+    ],
+    ['createLoan', (c) => c.createLoan({ input: { companyId, principalUsd: '1000000', collateralBtc: '30', marginCallLtv: 0.7, source: refusedSource } })],
+    ['repayLoan', (c) => c.repayLoan({ input: { loanId, amountUsd: '1', paidOn: '2026-02-10', source: refusedSource } })],
     ['createAsset', (c) => c.createAsset({ input: { symbol: 'HUT', name: 'Hut 8 Corp. common shares', kind: 'EQUITY' } })],
     ['recordPrices', (c) => c.recordPrices({ input: { symbol: 'BTC', points: [{ at: '2026-02-10T00:00:00.000Z', close: '69000' }] } })],
     ['recordCorporateAction', (c) => c.recordCorporateAction({ input: { symbol: 'CANG', effectiveOn: '2026-01-05', ratio: '0.5', description: '1-for-2 reverse split' } })],
@@ -463,7 +685,8 @@ describe('writes', () => {
       holdings: company?.holdings.btc,
       loans: company?.loans.map(({ repaidUsd }) => repaidUsd),
       productionReports: company?.productionReports.totalCount,
-    }).toEqual({ companies: 1, assets: ['BTC', 'CANG'], btc: '70727', holdings: '3023.6', loans: ['305000000'], productionReports: 2 });
+    // On 2026-02-28 the seed's February report anchors the holdings at 3,313.4 BTC; it has six reports.
+    }).toEqual({ companies: 1, assets: ['BTC', 'CANG'], btc: '70727', holdings: '3313.4', loans: ['305000000'], productionReports: 6 });
   });
 
   it('an API key the server does not know is refused before anything runs, with HTTP 401', async () => {
@@ -473,12 +696,16 @@ describe('writes', () => {
   });
 
   // The tests below write through an editor key, in order, to the file's one database. What
-  // they leave behind, by hand, for Cango (3023.6 BTC at the end of 2026-02-09 in the seed):
+  // they leave behind, by hand, for Cango (3023.6 BTC at the end of 2026-02-09 in the seed:
+  // January's 7,474.6 less the 4,451 sold; the seed's February report then anchors 3,313.4 on
+  // 2026-02-28 and the Q1 2026 release 1,026 on 2026-03-31):
   //   2026-02-10  SOLD 23.6 for 1,650,000 USD                     -> 3000
   //   2026-02-11  PURCHASED 10 for 690,000 USD (sent twice)        -> 3010
-  //   2026-02-28  February report: 480.2 mined, 3490 held          -> 3490 (0.2 unexplained)
+  //   2026-02-28  (seed) February report                           -> 3313.4
   //   2026-02-15  a 20,000,000 USD loan on 500 BTC
-  //   2026-03-02  4,800,000 USD repaid from 71.5 BTC sold for 5,000,000, 100 BTC released -> 3418.5
+  //   2026-03-02  4,800,000 USD repaid from 71.5 BTC sold for 5,000,000, 100 BTC released -> 3241.9
+  //   2026-03-31  (seed) Q1 2026 report                            -> 1026
+  //   2026-04-30  April report (test data): 480.2 mined, 1506 held -> 1506 (0.2 unexplained)
   // BTC's latest close stays 70,727 throughout; new prices go to HUT, a new asset.
   describe('with an editor key', () => {
     let editor: MinerGraphClient;
@@ -501,7 +728,7 @@ describe('writes', () => {
       });
       const { companies } = await client.companies();
       expect(companies.edges.map(({ node }) => [node.ticker, node.id, node.holdings.btc])).toEqual([
-        ['CANG', companyId, '3023.6'],
+        ['CANG', companyId, '1026'],
         ['HUT', createCompany.company!.id, '0'],
       ]);
     });
@@ -544,7 +771,7 @@ describe('writes', () => {
           hashrateEh: '3.4',
           gridConnected: true,
           commissionedOn: '2025-06-01',
-          source: paraguay,
+          source: stored(paraguay),
         },
         userErrors: [],
       });
@@ -552,9 +779,9 @@ describe('writes', () => {
         { name: 'Paraguay 2', region: 'South America', powerCapacityMw: '20.25', hashrateEh: '0.6' },
         { name: 'Ethiopia 1', region: 'East Africa', powerCapacityMw: '50.5' },
       ]) {
-        const { createSite: created } = await editor.createSite({ input: { companyId, status: 'PLANNED', purpose: 'MIXED', ...input } });
+        const { createSite: created } = await editor.createSite({ input: { companyId, status: 'PLANNED', purpose: 'MIXED', source: paraguay, ...input } });
         expect(created.userErrors).toEqual([]);
-        expect(created.site).toMatchObject({ ...input, country: null, gridConnected: null, source: null });
+        expect(created.site).toMatchObject({ ...input, country: null, gridConnected: null, source: stored(paraguay) });
       }
       const { company } = await client.company({ ticker: 'CANG', from: '2026-02-01', to: '2026-02-09' });
       expect(company?.siteSummary).toEqual({
@@ -584,7 +811,7 @@ describe('writes', () => {
           occurredOn: '2026-02-10',
           balanceAfterBtc: '3000',
           note: 'Test sale',
-          source: ledger,
+          source: stored(ledger),
         },
         userErrors: [],
       });
@@ -610,7 +837,7 @@ describe('writes', () => {
       const before = await snapshot(database);
       // One satoshi more than the 3000 held at the end of 2026-02-10: returned, not thrown.
       const oneSatoshiShort: RecordTreasuryTransactionMutation = await editor.recordTreasuryTransaction({
-        input: { companyId, kind: 'SOLD', btc: '3000.00000001', usd: '210000000', occurredOn: '2026-02-10' },
+        input: { companyId, kind: 'SOLD', btc: '3000.00000001', usd: '210000000', occurredOn: '2026-02-10', source: ledger },
       });
       expect(oneSatoshiShort.recordTreasuryTransaction).toEqual({
         transaction: null,
@@ -626,7 +853,7 @@ describe('writes', () => {
       expect(code).toBe('INSUFFICIENT_HOLDINGS');
       // Backdated: 3023.6 - 3010 leaves 13.6 on 2026-02-09, but the next day's sale of 23.6 takes it to -10.
       const backdated = await editor.recordTreasuryTransaction({
-        input: { companyId, kind: 'SOLD', btc: '3010', usd: '212000000', occurredOn: '2026-02-09' },
+        input: { companyId, kind: 'SOLD', btc: '3010', usd: '212000000', occurredOn: '2026-02-09', source: ledger },
       });
       expect(backdated.recordTreasuryTransaction).toEqual({
         transaction: null,
@@ -642,7 +869,15 @@ describe('writes', () => {
     });
 
     it('recordTreasuryTransaction retried with the same idempotencyKey returns the first transaction and records nothing new', async () => {
-      const input = { companyId, kind: 'PURCHASED' as const, btc: '10', usd: '690000', occurredOn: '2026-02-11', idempotencyKey: 'sdk-purchase-2026-02-11' };
+      const input = {
+        companyId,
+        kind: 'PURCHASED' as const,
+        btc: '10',
+        usd: '690000',
+        occurredOn: '2026-02-11',
+        idempotencyKey: 'sdk-purchase-2026-02-11',
+        source: ledger,
+      };
       const first = await editor.recordTreasuryTransaction({ input });
       const purchase = {
         id: expect.any(String),
@@ -653,7 +888,7 @@ describe('writes', () => {
         occurredOn: '2026-02-11',
         balanceAfterBtc: '3010',
         note: null,
-        source: null,
+        source: stored(ledger),
       };
       expect(first.recordTreasuryTransaction).toEqual({ transaction: purchase, userErrors: [] });
       const afterFirst = await snapshot(database);
@@ -675,75 +910,78 @@ describe('writes', () => {
       expect([company?.treasuryFlow.purchasedBtc, company?.holdings.btc]).toEqual(['10', '3010']);
     });
 
-    it("recordProductionReport records February 2026 and Cango's holdings and treasuryFlow follow from it", async () => {
-      const grafaFebruary = { title: 'Cango Bitcoin mining update, February 2026 (test)', url: null, publisher: 'Grafa', publishedOn: null };
+    // The seed reports every month to February 2026 and the quarter to March (CANG.yaml); April is test data.
+    it("recordProductionReport records April 2026 and Cango's holdings and treasuryFlow follow from it", async () => {
+      const grafaApril = { title: 'Cango Bitcoin mining update, April 2026 (test)', url: 'https://example.com/cango/2026-04', publisher: 'Grafa', publishedOn: null };
       const { recordProductionReport } = await editor.recordProductionReport({
         input: {
           companyId,
-          periodStart: '2026-02-01',
-          periodEnd: '2026-02-28',
+          periodStart: '2026-04-01',
+          periodEnd: '2026-04-30',
           minedBtc: '480.2',
-          heldBtc: '3490',
+          heldBtc: '1506',
           deployedHashrateEh: '50',
           operatingHashrateEh: '36.5',
-          source: grafaFebruary,
-          idempotencyKey: 'sdk-cang-2026-02',
+          source: grafaApril,
+          idempotencyKey: 'sdk-cang-2026-04',
         },
       });
       const report = {
         id: expect.any(String),
-        periodStart: '2026-02-01',
-        periodEnd: '2026-02-28',
+        periodStart: '2026-04-01',
+        periodEnd: '2026-04-30',
         minedBtc: '480.2',
         soldBtc: null,
         soldUsd: null,
-        heldBtc: '3490',
+        heldBtc: '1506',
         deployedHashrateEh: '50',
         operatingHashrateEh: '36.5',
-        // 480.2 / 28 days; then / 36.5 EH/s = 0.469863013...
-        btcPerDay: '17.15',
-        btcPerEhPerDay: '0.46986301',
-        source: grafaFebruary,
+        // 480.2 / 30 days = 16.006666666...; then / 36.5 EH/s = 0.438538812...
+        btcPerDay: '16.00666667',
+        btcPerEhPerDay: '0.43853881',
+        source: stored(grafaApril),
       };
       expect(recordProductionReport).toEqual({ report, userErrors: [] });
 
-      const { company } = await client.company({ ticker: 'CANG', from: '2026-02-01', to: '2026-02-28' });
+      const { company } = await client.company({ ticker: 'CANG', from: '2026-04-01', to: '2026-04-30' });
       expect(company?.holdings).toEqual({
-        on: '2026-02-28',
-        btc: '3490',
+        on: '2026-04-30',
+        btc: '1506',
         btcPriceUsd: '70727',
-        valueUsd: '246837230',
+        // 1506 × 70,727
+        valueUsd: '106514862',
         pledgedBtc: '0',
-        // 3490 / 21,000,000 × 100 = 0.016619047…, half-up at 8 places
-        percentOfSupply: 0.01661905,
-        anchor: { on: '2026-02-28', btc: '3490', source: grafaFebruary },
+        // 1506 / 21,000,000 × 100 = 0.0071714285…, half-up at 8 places
+        percentOfSupply: 0.00717143,
+        anchor: { on: '2026-04-30', btc: '1506', source: stored(grafaApril) },
       });
       expect(company?.treasuryFlow).toEqual({
-        from: '2026-02-01',
-        to: '2026-02-28',
-        openingBtc: '7474.6',
+        from: '2026-04-01',
+        to: '2026-04-30',
+        // The seed's Q1 2026 release: 1,026 BTC at 2026-03-31.
+        openingBtc: '1026',
         minedBtc: '480.2',
-        purchasedBtc: '10',
-        soldBtc: '4474.6',
-        soldUsd: '306650000',
-        averageSalePriceUsd: '68531.2653645',
+        purchasedBtc: '0',
+        soldBtc: '0',
+        soldUsd: '0',
+        averageSalePriceUsd: null,
         otherBtc: '0',
-        closingBtc: '3490',
-        // 7474.6 + 480.2 + 10 - 4474.6 = 3490.2: the report says 0.2 BTC less.
+        closingBtc: '1506',
+        // 1026 + 480.2 = 1506.2: the report says 0.2 BTC less.
         unexplainedBtc: '-0.2',
       });
-      expect(company?.productionReports.totalCount).toBe(3);
+      expect(company?.productionReports.totalCount).toBe(7);
       expect(company?.productionReports.edges[0]?.node).toEqual(report);
     });
 
     it('recordProductionReport with periodEnd before periodStart returns VALIDATION_FAILED and records nothing', async () => {
       const before = await snapshot(database);
       const { recordProductionReport } = await editor.recordProductionReport({
-        input: { companyId, periodStart: '2026-03-31', periodEnd: '2026-03-01', minedBtc: '450' },
+        input: { companyId, periodStart: '2026-05-31', periodEnd: '2026-05-01', minedBtc: '450', source: ledger },
       });
       expect(recordProductionReport).toEqual({
         report: null,
-        userErrors: [{ field: ['input', 'periodEnd'], code: 'VALIDATION_FAILED', message: 'periodEnd (2026-03-01) is before periodStart (2026-03-31).' }],
+        userErrors: [{ field: ['input', 'periodEnd'], code: 'VALIDATION_FAILED', message: 'periodEnd (2026-05-01) is before periodStart (2026-05-31).' }],
       });
       expect(await snapshot(database)).toEqual(before);
     });
@@ -768,6 +1006,7 @@ describe('writes', () => {
         loan: {
           id: expect.any(String),
           ...loanTerms,
+          source: stored(ledger),
           status: 'ACTIVE',
           repaidUsd: '0',
           outstandingUsd: '20000000',
@@ -790,9 +1029,9 @@ describe('writes', () => {
 
     it('repayLoan with fundedBySale records the sale and the repayment together', async () => {
       const before = await snapshot(database);
-      // 5000 BTC is more than the 3490 Cango holds: neither the sale nor the repayment is written.
+      // 5000 BTC is more than the 3313.4 Cango holds: neither the sale nor the repayment is written.
       const tooMuch = await editor.repayLoan({
-        input: { loanId: newLoanId, amountUsd: '1000', paidOn: '2026-03-02', fundedBySale: { btc: '5000', usd: '1000' } },
+        input: { loanId: newLoanId, amountUsd: '1000', paidOn: '2026-03-02', fundedBySale: { btc: '5000', usd: '1000' }, source: ledger },
       });
       expect(tooMuch.repayLoan).toEqual({
         loan: null,
@@ -801,7 +1040,7 @@ describe('writes', () => {
           {
             field: ['input', 'fundedBySale', 'btc'],
             code: 'INSUFFICIENT_HOLDINGS',
-            message: 'This would leave holdings at -1510 BTC at the end of 2026-03-02; holdings can never go below 0.',
+            message: 'This would leave holdings at -1686.6 BTC at the end of 2026-03-02; holdings can never go below 0.',
           },
         ],
       });
@@ -827,12 +1066,13 @@ describe('writes', () => {
         paidOn: '2026-03-02',
         collateralReleasedBtc: '100',
         fundedBy: { id: expect.any(String), btc: '71.5', usd: '5000000', averagePriceUsd: '69930.06993007', occurredOn: '2026-03-02' },
-        source: ledger,
+        source: stored(ledger),
       };
       expect(repayLoan).toEqual({
         loan: {
           id: newLoanId,
           ...loanTerms,
+          source: stored(ledger),
           status: 'ACTIVE',
           repaidUsd: '4800000',
           outstandingUsd: '15200000',
@@ -851,17 +1091,17 @@ describe('writes', () => {
       expect(company?.treasuryFlow).toEqual({
         from: '2026-03-01',
         to: '2026-03-02',
-        openingBtc: '3490',
+        openingBtc: '3313.4',
         minedBtc: '0',
         purchasedBtc: '0',
         soldBtc: '71.5',
         soldUsd: '5000000',
         averageSalePriceUsd: '69930.06993007',
         otherBtc: '0',
-        closingBtc: '3418.5',
+        closingBtc: '3241.9',
         unexplainedBtc: '0',
       });
-      expect([company?.holdings.btc, company?.holdings.pledgedBtc]).toEqual(['3418.5', '400']);
+      expect([company?.holdings.btc, company?.holdings.pledgedBtc]).toEqual(['3241.9', '400']);
       const { node } = await client.node({ id: repayLoan.repayment!.fundedBy!.id });
       expect(node).toEqual({ __typename: 'TreasuryTransaction', id: repayLoan.repayment!.fundedBy!.id, transactionKind: 'SOLD', btc: '71.5', occurredOn: '2026-03-02' });
     });
@@ -928,14 +1168,14 @@ describe('writes', () => {
         name: 'Hut 8 Corp. common shares',
         kind: 'EQUITY',
         quoteCurrency: 'USD',
-        latestPrice: { at: '2026-02-11T21:00:00.000Z', priceUsd: '20', source: hutCorrection },
-        allTimeHigh: { at: '2026-02-11T21:00:00.000Z', priceUsd: '20', source: hutCorrection },
+        latestPrice: { at: '2026-02-11T21:00:00.000Z', priceUsd: '20', source: stored(hutCorrection) },
+        allTimeHigh: { at: '2026-02-11T21:00:00.000Z', priceUsd: '20', source: stored(hutCorrection) },
         drawdownFromAllTimeHigh: 0,
         // The replaced observation, with the source it was replaced from.
-        priceAt: { at: '2026-02-10T21:00:00.000Z', priceUsd: '18.75', source: hutCorrection },
+        priceAt: { at: '2026-02-10T21:00:00.000Z', priceUsd: '18.75', source: stored(hutCorrection) },
         change: {
-          from: { at: '2026-02-09T21:00:00.000Z', priceUsd: '16', source: hutWire },
-          to: { at: '2026-02-11T21:00:00.000Z', priceUsd: '20', source: hutCorrection },
+          from: { at: '2026-02-09T21:00:00.000Z', priceUsd: '16', source: stored(hutWire) },
+          to: { at: '2026-02-11T21:00:00.000Z', priceUsd: '20', source: stored(hutCorrection) },
           changeUsd: '4',
           changePercent: 25,
           high: '20',
@@ -990,23 +1230,31 @@ describe('writes', () => {
 });
 
 describe('client.recordCorporateAction, and prices adjusted for ratio changes', () => {
-  // CANG's seed holds its conversion (1 ADS -> 2 Class A shares from 2025-11-17) and its 0.95
-  // close on 2026-02-09. The ADS-era closes recorded here, and the reverse split, are test data.
-  const adsCloses = { title: 'CANG ADS closes (test data)', url: null, publisher: 'Example Quotes', publishedOn: null };
-  const stockTitan = {
-    title: 'Cango Inc. Class A ordinary shares begin trading on NYSE',
-    url: 'https://www.stocktitan.net/news/CANG/cango-inc-class-a-ordinary-shares-begin-trading-on-ruxffyp5xq6h.html',
-    publisher: 'StockTitan',
-    publishedOn: null,
-  };
+  // CANG's seed holds its conversion (1 ADS -> 2 Class A shares from 2025-11-17) and, in this
+  // window, one share price: 0.97 on 2026-02-06 (data/prices/CANG.yaml). The ADS-era closes
+  // recorded here, and the reverse split, are test data.
+  const adsClosesInput = { title: 'CANG ADS closes (test data)', url: null, publisher: 'Example Quotes', publishedOn: null };
+  const adsCloses = stored(adsClosesInput);
   const conversion = {
     effectiveOn: '2025-11-17',
     ratio: '2',
-    description: 'Each ADS became 2 Class A ordinary shares when Cango listed them directly on the NYSE.',
-    source: stockTitan,
+    description:
+      'Cango terminated its ADR program; each ADS was cancelled for two Class A ordinary shares, which began trading directly on the NYSE under CANG on 17 November 2025.',
+    source: cite(
+      {
+        title: 'Cango Inc. Class A Ordinary Shares Begin Trading on NYSE',
+        url: 'https://www.stocktitan.net/news/CANG/cango-inc-class-a-ordinary-shares-begin-trading-on-ruxffyp5xq6h.html',
+        publisher: "Stock Titan (page titled with Cango's PR Newswire release; summary is Rhea-AI)",
+        publishedOn: '2025-11-17',
+        kind: 'AGGREGATOR',
+      },
+      'Holders of American depositary shares received two Class A ordinary shares per ADS (similar to a 2-for-1 split).',
+      '2025-11-17',
+    ),
   };
   const variables = { symbol: 'cang', from: '2025-11-14T00:00:00.000Z', to: '2026-02-10T00:00:00.000Z', at: '2025-11-15T00:00:00.000Z' };
-  const latest = { at: '2026-02-09T00:00:00.000Z', priceUsd: '0.95', source: article };
+  const latest = cangLatest;
+  const latestCandle = { start: '2026-02-06T00:00:00.000Z', open: '0.97', high: '0.97', low: '0.97', close: '0.97', volume: null };
   let editor: MinerGraphClient;
 
   beforeAll(async () => {
@@ -1014,7 +1262,7 @@ describe('client.recordCorporateAction, and prices adjusted for ratio changes', 
     const { recordPrices } = await editor.recordPrices({
       input: {
         symbol: 'CANG',
-        source: adsCloses,
+        source: adsClosesInput,
         points: [
           { at: '2025-11-13T21:00:00.000Z', close: '4.2', volume: '1500' },
           { at: '2025-11-14T21:00:00.000Z', open: '3.9', high: '4', low: '3.7', close: '3.8', volume: '1000' },
@@ -1030,30 +1278,30 @@ describe('client.recordCorporateAction, and prices adjusted for ratio changes', 
     expect(asset).toEqual({
       id: expect.any(String),
       symbol: 'CANG',
-      name: 'Cango Inc. Class A ordinary shares',
+      name: 'Cango Inc. shares',
       kind: 'EQUITY',
       quoteCurrency: 'USD',
       corporateActions: [conversion],
       latestPrice: latest,
       // 4.2 per ADS is 2.1 per share.
       allTimeHigh: { at: '2025-11-13T21:00:00.000Z', priceUsd: '2.1', source: adsCloses },
-      // 1 - 0.95 / 2.1 = 23/42, half-up at 8 places
-      drawdownFromAllTimeHigh: 0.54761905,
+      // 1 - 0.97 / 2.1 = 113/210, half-up at 8 places
+      drawdownFromAllTimeHigh: 0.53809524,
       priceAt: { at: '2025-11-14T21:00:00.000Z', priceUsd: '1.9', source: adsCloses },
       change: {
         from: { at: '2025-11-13T21:00:00.000Z', priceUsd: '2.1', source: adsCloses },
         to: latest,
-        changeUsd: '-1.15',
-        // -1.15 / 2.1 × 100 = -1150/21, half-up at 8 places
-        changePercent: -54.76190476,
+        changeUsd: '-1.13',
+        // -1.13 / 2.1 × 100 = -1130/21, half-up at 8 places
+        changePercent: -53.80952381,
         high: '2.1',
-        low: '0.95',
+        low: '0.97',
       },
       // Volumes count shares: 1000 ADS were 2000 shares.
       candles: [
         { start: '2025-11-14T00:00:00.000Z', open: '1.95', high: '2', low: '1.85', close: '1.9', volume: '2000' },
         { start: '2025-11-17T00:00:00.000Z', open: '1.9', high: '1.95', low: '1.85', close: '1.88', volume: '2000' },
-        { start: '2026-02-09T00:00:00.000Z', open: '0.95', high: '0.95', low: '0.95', close: '0.95', volume: null },
+        latestCandle,
       ],
     });
   });
@@ -1064,21 +1312,21 @@ describe('client.recordCorporateAction, and prices adjusted for ratio changes', 
       corporateActions: [conversion],
       latestPrice: latest,
       allTimeHigh: { at: '2025-11-13T21:00:00.000Z', priceUsd: '4.2', source: adsCloses },
-      drawdownFromAllTimeHigh: 0.54761905,
+      drawdownFromAllTimeHigh: 0.53809524,
       priceAt: { at: '2025-11-14T21:00:00.000Z', priceUsd: '3.8', source: adsCloses },
       change: {
         from: { at: '2025-11-13T21:00:00.000Z', priceUsd: '4.2', source: adsCloses },
         to: latest,
-        changeUsd: '-3.25',
-        // -3.25 / 4.2 × 100 = -1625/21, half-up at 8 places
-        changePercent: -77.38095238,
+        changeUsd: '-3.23',
+        // -3.23 / 4.2 × 100 = -1615/21, half-up at 8 places
+        changePercent: -76.9047619,
         high: '4.2',
-        low: '0.95',
+        low: '0.97',
       },
       candles: [
         { start: '2025-11-14T00:00:00.000Z', open: '3.9', high: '4', low: '3.7', close: '3.8', volume: '1000' },
         { start: '2025-11-17T00:00:00.000Z', open: '1.9', high: '1.95', low: '1.85', close: '1.88', volume: '2000' },
-        { start: '2026-02-09T00:00:00.000Z', open: '0.95', high: '0.95', low: '0.95', close: '0.95', volume: null },
+        latestCandle,
       ],
     });
   });
@@ -1088,7 +1336,7 @@ describe('client.recordCorporateAction, and prices adjusted for ratio changes', 
     const { recordCorporateAction } = await editor.recordCorporateAction({
       input: { symbol: ' cang ', effectiveOn: '2026-01-05', ratio: '0.5', description: ' 1-for-2 reverse split (test data) ', source: testOnly },
     });
-    const reverseSplit = { effectiveOn: '2026-01-05', ratio: '0.5', description: '1-for-2 reverse split (test data)', source: testOnly };
+    const reverseSplit = { effectiveOn: '2026-01-05', ratio: '0.5', description: '1-for-2 reverse split (test data)', source: stored(testOnly) };
     expect(recordCorporateAction).toEqual({ corporateAction: reverseSplit, userErrors: [] });
 
     const { asset } = await client.asset(variables);
@@ -1098,13 +1346,13 @@ describe('client.recordCorporateAction, and prices adjusted for ratio changes', 
       corporateActions: [conversion, reverseSplit],
       latestPrice: latest,
       allTimeHigh: { at: '2025-11-13T21:00:00.000Z', priceUsd: '4.2', source: adsCloses },
-      // 1 - 0.95 / 4.2 = 65/84, half-up at 8 places
-      drawdownFromAllTimeHigh: 0.77380952,
+      // 1 - 0.97 / 4.2 = 323/420, half-up at 8 places
+      drawdownFromAllTimeHigh: 0.76904762,
       priceAt: { at: '2025-11-14T21:00:00.000Z', priceUsd: '3.8', source: adsCloses },
       candles: [
         { start: '2025-11-14T00:00:00.000Z', open: '3.9', high: '4', low: '3.7', close: '3.8', volume: '1000' },
         { start: '2025-11-17T00:00:00.000Z', open: '3.8', high: '3.9', low: '3.7', close: '3.76', volume: '1000' },
-        { start: '2026-02-09T00:00:00.000Z', open: '0.95', high: '0.95', low: '0.95', close: '0.95', volume: null },
+        latestCandle,
       ],
     });
   });

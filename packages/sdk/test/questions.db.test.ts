@@ -24,6 +24,9 @@ afterAll(async () => {
 
 const utcDay = (at: Date) => at.toISOString().slice(0, 10);
 
+/** Where the test-only writes say they read their figures: every write of a fact names one. */
+const TEST_SOURCE = { title: 'Test mining log', url: 'https://example.com/test-mining-log' };
+
 /** The documented default `from` of a one-year window ending on `to`: the day after the same date a year earlier. */
 function yearEndingOn(to: string): string {
   const [year, month, day] = to.split('-').map(Number) as [number, number, number];
@@ -47,10 +50,11 @@ describe('company({ ticker }) and asset({ symbol }) answer with no window', () =
     const today = utcDay(new Date());
     const answer = await cangoToday(client);
     expect(answer.on).toBe(today);
-    expect(answer.held).toBe('3023.6');
+    // The latest reported holdings: 1,026 BTC at 2026-03-31 (Q1 2026 release, data/companies/CANG.yaml).
+    expect(answer.held).toBe('1026');
     expect(answer.flow.to).toBe(today);
     expect(answer.flow.from).toBe(yearEndingOn(today));
-    expect(answer.flow.closingBtc).toBe('3023.6');
+    expect(answer.flow.closingBtc).toBe('1026');
     // The defaults are exactly that window, asked for explicitly.
     expect(await client.company({ ticker: 'CANG' })).toEqual(await client.company({ ticker: 'CANG', from: yearEndingOn(today), to: today }));
   });
@@ -59,13 +63,26 @@ describe('company({ ticker }) and asset({ symbol }) answer with no window', () =
     const now = new Date();
     const yearAgo = new Date(now);
     yearAgo.setUTCFullYear(now.getUTCFullYear() - 1);
-    // The seeded BTC prices, one a day: a daily candle for each that falls in the last year.
-    const seeded = ['2025-10-06T00:00:00.000Z', '2026-02-09T00:00:00.000Z'];
+    // The seeded BTC prices (data/prices/BTC.yaml up to 2026-02-09), one observation a day: a
+    // daily candle for each that falls in the last year.
+    const seeded = [
+      '2024-12-31',
+      '2025-03-31',
+      '2025-06-30',
+      '2025-09-29',
+      '2025-09-30',
+      '2025-10-06',
+      '2025-12-31',
+      '2026-01-01',
+      '2026-02-08',
+      '2026-02-09',
+    ].map((day) => `${day}T00:00:00.000Z`);
     expect(await btcNow(client)).toEqual({
       price: '70727',
       at: '2026-02-09T00:00:00.000Z',
       high: '126080',
-      drawdown: expect.closeTo(1 - 70727 / 126080, 10),
+      // 1 - 70727 / 126080 = 0.439030774..., rounded half-up to 8 places.
+      drawdown: 0.43903077,
       candles: seeded.filter((at) => at >= yearAgo.toISOString() && at < now.toISOString()).length,
     });
     const explicit = await client.asset({ symbol: 'BTC', from: yearAgo.toISOString(), to: now.toISOString(), at: now.toISOString() });
@@ -77,32 +94,37 @@ describe('client.paginate walks every page', () => {
   it('visits every one of the seeded transactions exactly once, newest first, one request per page', async () => {
     const { client: counted, requests } = counting();
     const all = await everyTransaction(counted, 'CANG', 1);
+    // data/companies/CANG.yaml: the monthly reports' mined and sold BTC (October 2025 to
+    // February 2026) and the sale of 4,451 BTC.
     expect(all.map((t) => [t.kind, t.btc, t.occurredOn])).toEqual([
+      ['MINED', '454.83', '2026-02-28'],
       ['SOLD', '4451', '2026-02-08'],
       ['SOLD', '550.03', '2026-01-31'],
       ['MINED', '496.35', '2026-01-31'],
       ['MINED', '569', '2025-12-31'],
+      ['MINED', '546.7', '2025-11-30'],
+      ['MINED', '602.6', '2025-10-31'],
     ]);
-    expect(new Set(all.map((t) => t.id)).size).toBe(4);
-    expect(requests).toEqual(['TreasuryTransactions', 'TreasuryTransactions', 'TreasuryTransactions', 'TreasuryTransactions']);
+    expect(new Set(all.map((t) => t.id)).size).toBe(7);
+    expect(requests).toEqual(Array(7).fill('TreasuryTransactions'));
   });
 
-  it('after writes by ticker, pages of 3 and the default pages of 100 visit the same 11 transactions once each', async () => {
+  it('after writes by ticker, pages of 3 and the default pages of 100 visit the same 14 transactions once each', async () => {
     for (let day = 1; day <= 7; day += 1) {
-      const recorded = await recordMined(editor, `1.${day}`, `2026-03-0${day}`);
+      const recorded = await recordMined(editor, `1.${day}`, `2026-03-0${day}`, TEST_SOURCE);
       expect(recorded.userErrors).toEqual([]);
       expect(recorded.transaction?.occurredOn).toBe(`2026-03-0${day}`);
     }
     const { client: counted, requests } = counting();
     const byThree = await everyTransaction(counted, 'CANG', 3);
-    expect(byThree).toHaveLength(11);
-    expect(new Set(byThree.map((t) => t.id)).size).toBe(11);
-    expect(requests).toHaveLength(4);
+    expect(byThree).toHaveLength(14);
+    expect(new Set(byThree.map((t) => t.id)).size).toBe(14);
+    expect(requests).toHaveLength(5);
     expect(byThree.slice(0, 7).map((t) => t.btc)).toEqual(['1.7', '1.6', '1.5', '1.4', '1.3', '1.2', '1.1']);
     const whole = await everyTransaction(client, 'CANG');
     expect(whole).toEqual(byThree);
     const { company } = await client.treasuryTransactions({ ticker: 'CANG', first: 100 });
-    expect(company?.treasuryTransactions.totalCount).toBe(11);
+    expect(company?.treasuryTransactions.totalCount).toBe(14);
     expect(company?.treasuryTransactions.edges.map((edge) => edge.node)).toEqual(whole);
   });
 
@@ -115,7 +137,8 @@ describe('client.paginate walks every page', () => {
     for await (const tx of client.paginate.treasuryTransactions({ ticker: 'CANG', first: 1, after: company?.treasuryTransactions.pageInfo.endCursor ?? null })) {
       rest.push(tx.btc);
     }
-    expect(rest).toEqual(['496.35', '569']);
+    // The first 9 are the seven written above, 454.83 and 4451.
+    expect(rest).toEqual(['550.03', '496.35', '569', '546.7', '602.6']);
   });
 
   it('visits nothing, after one request, for a ticker no company has', async () => {
@@ -129,7 +152,7 @@ describe('writes by ticker through the SDK', () => {
   it('an unknown ticker comes back as NOT_FOUND on input.ticker and writes nothing', async () => {
     const before = await snapshot(database);
     const { recordTreasuryTransaction } = await editor.recordTreasuryTransaction({
-      input: { ticker: 'ZZZZ', kind: 'MINED', btc: '1', occurredOn: '2026-03-01' },
+      input: { ticker: 'ZZZZ', kind: 'MINED', btc: '1', occurredOn: '2026-03-01', source: TEST_SOURCE },
     });
     expect(recordTreasuryTransaction).toEqual({
       transaction: null,

@@ -107,9 +107,11 @@ describe('finding assets', () => {
       cango: {
         stock: {
           symbol: 'CANG',
-          name: 'Cango Inc. Class A ordinary shares',
+          // Named by the fact loader after the company; the latest seeded price is BitcoinQuant's
+          // 0.97 of 2026-02-06 (data/prices/CANG.yaml).
+          name: 'Cango Inc. shares',
           kind: 'EQUITY',
-          latestPrice: { at: '2026-02-09T00:00:00.000Z', priceUsd: '0.95' },
+          latestPrice: { at: '2026-02-06T00:00:00.000Z', priceUsd: '0.97' },
         },
       },
       namesake: { stock: null },
@@ -167,25 +169,27 @@ describe('prices at a moment', () => {
   it('seeded prices say where they come from', async () => {
     const data = await ask(`{
       btc: asset(symbol: "BTC") {
-        peak: priceAt(at: "2025-12-01T00:00:00Z") { at priceUsd source { title publisher url } }
+        peak: allTimeHigh { at priceUsd source { title publisher url } }
+        afterPeak: priceAt(at: "2025-12-01T00:00:00Z") { at priceUsd }
         latestPrice { priceUsd source { title publisher url } }
       }
       cang: asset(symbol: "CANG") { latestPrice { priceUsd source { title } } }
     }`);
+    // data/prices/BTC.yaml: 2025-10-06 quotes the all-time high 126,080 (CoinNewsByte) and the
+    // day's close 124,752.53 (pixelation.org); priceAt reads the close, the peak is the day's high.
+    // CoinNewsByte's page shows no title, so its title is the loader's placeholder.
+    const coinNewsByte = {
+      title: '(the page shows no title)',
+      publisher: 'CoinNewsByte (only source)',
+      url: 'https://coinnewsbyte.com/bitcoin/cango-sells-4451-btc-for-305-million-to-expand-ai-operations',
+    };
     expect(data).toEqual({
       btc: {
-        peak: {
-          at: '2025-10-06T00:00:00.000Z',
-          priceUsd: '126080',
-          source: {
-            title: 'Bitcoin hits new ATH of $126,080',
-            publisher: 'Blocmates',
-            url: 'https://www.blocmates.com/news-posts/bull-run-back-on-bitcoin-hits-new-ath-of-126-080-over-365m-in-liquidations-recorded',
-          },
-        },
-        latestPrice: { priceUsd: '70727', source: { title: "News article on Cango's BTC sale and AI pivot", publisher: null, url: null } },
+        peak: { at: '2025-10-06T00:00:00.000Z', priceUsd: '126080', source: coinNewsByte },
+        afterPeak: { at: '2025-10-06T00:00:00.000Z', priceUsd: '124752.53' },
+        latestPrice: { priceUsd: '70727', source: coinNewsByte },
       },
-      cang: { latestPrice: { priceUsd: '0.95', source: { title: "News article on Cango's BTC sale and AI pivot" } } },
+      cang: { latestPrice: { priceUsd: '0.97', source: { title: 'Cango (CANG) Bitcoin Treasury Dashboard' } } },
     });
   });
 });

@@ -3,9 +3,10 @@ import { createTestDatabase, type TestDatabase } from './support/database.js';
 import { startTestServer, type TestServer } from './support/server.js';
 import { keyHeaders } from './support/writes.js';
 
-// CANG's seed holds its conversion (1 ADS -> 2 Class A shares on 2025-11-17) and its 0.95
-// close on 2026-02-09. These tests add ADS-era closes, test data only, to show what the
-// conversion does to a series.
+// CANG's seed (data/companies/CANG.yaml, data/prices/CANG.yaml up to 2026-02-09) holds its
+// conversion (1 ADS -> 2 Class A shares on 2025-11-17) and one share price in the window:
+// 0.97 on 2026-02-06 (BitcoinQuant). These tests add ADS-era closes, test data only, to show
+// what the conversion does to a series.
 let database: TestDatabase;
 let server: TestServer;
 let headers: Record<string, string>;
@@ -48,30 +49,33 @@ describe('an equity across its ADS conversion', () => {
       {
         effectiveOn: '2025-11-17',
         ratio: '2',
-        description: 'Each ADS became 2 Class A ordinary shares when Cango listed them directly on the NYSE.',
-        source: { publisher: 'StockTitan' },
+        description:
+          'Cango terminated its ADR program; each ADS was cancelled for two Class A ordinary shares, which began trading directly on the NYSE under CANG on 17 November 2025.',
+        source: { publisher: "Stock Titan (page titled with Cango's PR Newswire release; summary is Rhea-AI)" },
       },
     ]);
   });
 
-  it('shows the real six-month move by default: -62 %, not a fake one', async () => {
+  it('shows the real six-month move by default: -61.2 %, not a fake one', async () => {
+    // From the 5-per-ADS close (2.5 per share today) to the seeded 0.97 of 2026-02-06:
+    // 0.97 / 2.5 - 1 = -61.2 %; unadjusted it would read 0.97 / 5 - 1 = -80.6 %.
     const adjusted = await server.graphql(SIX_MONTHS, {});
     expect(adjusted.data.asset.change).toEqual({
       from: { at: '2025-08-08T20:00:00.000Z', priceUsd: '2.5' },
-      to: { priceUsd: '0.95' },
-      changeUsd: '-1.55',
-      changePercent: -62,
+      to: { priceUsd: '0.97' },
+      changeUsd: '-1.53',
+      changePercent: -61.2,
       high: '2.5',
-      low: '0.95',
+      low: '0.97',
     });
     const raw = await server.graphql(SIX_MONTHS, { adjusted: false });
     expect(raw.data.asset.change).toEqual({
       from: { at: '2025-08-08T20:00:00.000Z', priceUsd: '5' },
-      to: { priceUsd: '0.95' },
-      changeUsd: '-4.05',
-      changePercent: -81,
+      to: { priceUsd: '0.97' },
+      changeUsd: '-4.03',
+      changePercent: -80.6,
       high: '5',
-      low: '0.95',
+      low: '0.97',
     });
   });
 
@@ -103,7 +107,7 @@ describe('an equity across its ADS conversion', () => {
       rawPriceAt: { priceUsd: '3.8' },
       allTimeHigh: { at: '2025-08-08T20:00:00.000Z', priceUsd: '2.5' },
       rawAllTimeHigh: { at: '2025-08-08T20:00:00.000Z', priceUsd: '5' },
-      drawdownFromAllTimeHigh: 0.62,
+      drawdownFromAllTimeHigh: 0.612, // 1 - 0.97 / 2.5
     });
   });
 
