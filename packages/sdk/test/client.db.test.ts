@@ -528,26 +528,27 @@ describe('client.asset and client.assets', () => {
           '2026-01-01',
         ),
       },
-      // One observation a seeded day: 2025-10-06 closes at 124,752.53 with the 126,080 high.
+      // One observation a quoted price: 2025-10-06 opens with the 126,080 high (its first instant)
+      // and closes at 124,752.53 (its last millisecond).
       candles: [
-        { start: '2025-10-06T00:00:00.000Z', open: '124752.53', high: '126080', low: '124752.53', close: '124752.53', volume: null },
+        { start: '2025-10-06T00:00:00.000Z', open: '126080', high: '126080', low: '124752.53', close: '124752.53', volume: null },
         { start: '2025-12-31T00:00:00.000Z', open: '87549.41', high: '87549.41', low: '87549.41', close: '87549.41', volume: null },
         { start: '2026-01-01T00:00:00.000Z', open: '87700', high: '87700', low: '87700', close: '87700', volume: null },
         { start: '2026-02-08T00:00:00.000Z', open: '70854', high: '70854', low: '70854', close: '70854', volume: null },
         { start: '2026-02-09T00:00:00.000Z', open: '70727', high: '70727', low: '70727', close: '70727', volume: null },
       ],
       change: {
-        // From the close of the peak's day, 124,752.53.
-        from: { at: '2025-10-06T00:00:00.000Z', priceUsd: '124752.53' },
+        // From the first price at or after `from`: the peak itself, 126,080.
+        from: { at: '2025-10-06T00:00:00.000Z', priceUsd: '126080' },
         to: { at: '2026-02-09T00:00:00.000Z', priceUsd: '70727', source: btcLatest },
-        changeUsd: '-54025.53',
+        changeUsd: '-55353',
         high: '126080',
         low: '70727',
       },
       corporateActions: [],
     });
-    // -54025.53 / 124752.53 × 100 and 1 - 70727 / 126080, half-up at 8 places
-    expect(asset?.change?.changePercent).toBe(-43.3061598);
+    // -55353 / 126080 × 100 and 1 - 70727 / 126080, half-up at 8 places
+    expect(asset?.change?.changePercent).toBe(-43.90307741);
     expect(asset?.drawdownFromAllTimeHigh).toBe(0.43903077);
     expect(asset?.drawdownFromAllTimeHigh?.toFixed(3)).toBe('0.439');
   });

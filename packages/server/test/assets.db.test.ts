@@ -170,13 +170,14 @@ describe('prices at a moment', () => {
     const data = await ask(`{
       btc: asset(symbol: "BTC") {
         peak: allTimeHigh { at priceUsd source { title publisher url } }
-        afterPeak: priceAt(at: "2025-12-01T00:00:00Z") { at priceUsd }
+        afterPeak: priceAt(at: "2025-12-01T00:00:00Z") { at priceUsd source { title publisher url } }
         latestPrice { priceUsd source { title publisher url } }
       }
       cang: asset(symbol: "CANG") { latestPrice { priceUsd source { title } } }
     }`);
     // data/prices/BTC.yaml: 2025-10-06 quotes the all-time high 126,080 (CoinNewsByte) and the
-    // day's close 124,752.53 (pixelation.org); priceAt reads the close, the peak is the day's high.
+    // day's close 124,752.53 (pixelation.org). Each is its own observation with its own page: the
+    // high at the day's first instant, the close at its last millisecond.
     // CoinNewsByte's page shows no title, so its title is the loader's placeholder.
     const coinNewsByte = {
       title: '(the page shows no title)',
@@ -186,7 +187,15 @@ describe('prices at a moment', () => {
     expect(data).toEqual({
       btc: {
         peak: { at: '2025-10-06T00:00:00.000Z', priceUsd: '126080', source: coinNewsByte },
-        afterPeak: { at: '2025-10-06T00:00:00.000Z', priceUsd: '124752.53' },
+        afterPeak: {
+          at: '2025-10-06T23:59:59.999Z',
+          priceUsd: '124752.53',
+          source: {
+            title: "Bitcoin's Highest Ever Price: What Really Happened at $126,000",
+            publisher: 'pixelation.org (only source)',
+            url: 'https://pixelation.org/bitcoins-highest-ever-price-what-really-happened-at-126000-223s',
+          },
+        },
         latestPrice: { priceUsd: '70727', source: coinNewsByte },
       },
       cang: { latestPrice: { priceUsd: '0.97', source: { title: 'Cango (CANG) Bitcoin Treasury Dashboard' } } },

@@ -42,7 +42,7 @@ describe('the seed', () => {
       loans: 1,
       repayments: 1,
       assets: 2,
-      prices: 11, // BTC on ten days up to 2026-02-09, CANG on one
+      prices: 12, // BTC's eleven quoted prices on ten days up to 2026-02-09 (2025-10-06 quotes two), CANG's one
       actions: 1,
     };
     expect(await rowCounts()).toEqual(expected);

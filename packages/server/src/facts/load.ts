@@ -456,35 +456,26 @@ async function applyPrices(trx: Transaction<Database>, seen: Seen, name: string,
   const byDay = new Map<string, PriceFile['prices']>();
   for (const point of file.prices) byDay.set(point.on, [...(byDay.get(point.on) ?? []), point]);
   for (const [on, points] of byDay) {
-    const key = `${file.symbol}/price/${on}`;
-    const at = `${on}T00:00:00.000Z`;
-    // One observation a day, from the prices its pages quote: the close when one is quoted, else
-    // the one price quoted (its source's quote says which kind); the high and low span every price
-    // quoted that day (an all-time high is the day's high). The open is the quoted open, else the close.
-    const close = points.find((point) => point.kind === 'CLOSE') ?? points.find((point) => point.kind !== 'ALL_TIME_HIGH' && point.kind !== 'OPEN') ?? points[0]!;
-    const open = points.find((point) => point.kind === 'OPEN') ?? close;
-    const values = points.map((point) => Number(point.usd));
-    const high = points.find((point) => Number(point.usd) === Math.max(...values))!;
-    const low = points.find((point) => Number(point.usd) === Math.min(...values))!;
-    const sourceIds = new Map<PriceFile['prices'][number], string>();
-    for (const point of points) sourceIds.set(point, await w.cite(`${key}/${point.kind}`, point.citation));
-    const result = await w.upsert(
-      'price_observations',
-      key,
-      {
-        asset_id: assetId,
-        at: new Date(at),
-        open: open.usd,
-        high: high.usd,
-        low: low.usd,
-        close: close.usd,
-        // The all-time high's page when the day has one (allTimeHigh shows this source), else the close's.
-        source_id: sourceIds.get(points.find((point) => point.kind === 'ALL_TIME_HIGH') ?? close)!,
-      },
-      async () =>
-        !!(await trx.selectFrom('price_observations').select('at').where('asset_id', '=', assetId).where('at', '=', new Date(at)).executeTakeFirst()),
-    );
-    if (result.id === null) w.skip(`${key}: an observation at ${at} was recorded otherwise already`);
+    // Each quoted price is one observation citing its own page (open = high = low = close = the
+    // price), so every number keeps the sentence that states it: a day's candle then spans what
+    // its pages quote. The pages give a day, not an instant: a quoted open is the day's first
+    // instant, a quoted close its last millisecond, and any other price (an all-time high, an
+    // intraday or unspecified quote) the day's first instant after an open, in file order a
+    // millisecond apart.
+    let next = points.some((point) => point.kind === 'OPEN') ? 1 : 0;
+    for (const point of points) {
+      const offset = point.kind === 'OPEN' ? 0 : point.kind === 'CLOSE' ? 86_400_000 - 1 : next++;
+      const at = new Date(Date.parse(`${on}T00:00:00.000Z`) + offset);
+      const key = `${file.symbol}/price/${on}/${point.kind}`;
+      const sourceId = await w.cite(key, point.citation);
+      const result = await w.upsert(
+        'price_observations',
+        key,
+        { asset_id: assetId, at, open: point.usd, high: point.usd, low: point.usd, close: point.usd, source_id: sourceId },
+        async () => !!(await trx.selectFrom('price_observations').select('at').where('asset_id', '=', assetId).where('at', '=', at).executeTakeFirst()),
+      );
+      if (result.id === null) w.skip(`${key}: an observation at ${at.toISOString()} was recorded otherwise already`);
+    }
   }
   return w.changes;
 }
