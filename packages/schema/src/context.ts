@@ -19,19 +19,36 @@ export interface Context {
   /** The UTC day of the request, the default for "as of" arguments. */
   today: string;
   /** The instant of the request, the default for "at" arguments. */
-  now: Date;
+  clock: Clock;
   /** Loaders made on demand for one argument set (a page size, a filter); see `loaderFor`. */
   loaderCache: Map<string, DataLoader<unknown, unknown, unknown>>;
 }
 
+/** The instant of the request, and whether anything read it. */
+export interface Clock {
+  readonly now: Date;
+  /** An answer that read `now` changes by the instant it was served: the response cache keeps none. */
+  readonly read: boolean;
+}
+
 export function createContext(options: { data: DataSources; viewer?: Viewer; now?: Date }): Context {
   const now = options.now ?? new Date();
+  let read = false;
   return {
     data: options.data,
     viewer: options.viewer ?? ANONYMOUS,
     loaders: createLoaders(options.data),
     today: now.toISOString().slice(0, 10),
-    now,
+    // An object of its own: Apollo copies the context's own fields for each operation.
+    clock: {
+      get now() {
+        read = true;
+        return now;
+      },
+      get read() {
+        return read;
+      },
+    },
     loaderCache: new Map(),
   };
 }

@@ -12,7 +12,7 @@ import './types/asset.js';
 /** The MinerGraph schema, with types and fields in a stable, sorted order. */
 export const schema: GraphQLSchema = lexicographicSortSchema(builder.toSchema());
 
-export { ANONYMOUS, createContext, type Context, type Role, type Viewer } from './context.js';
+export { ANONYMOUS, createContext, type Clock, type Context, type Role, type Viewer } from './context.js';
 export type * from './data-sources.js';
 export type * from './models.js';
 export type * from './writes.js';

@@ -105,6 +105,8 @@ export interface ServeOptions {
   target: BenchTarget;
   /** The server's LOG_LEVEL; `info`, the default, logs a line per request as production does. */
   logLevel?: string;
+  /** Our server with its response cache (as `serve` runs by default); off unless set. */
+  responseCache?: boolean;
 }
 
 export async function startServedProcess(options: ServeOptions): Promise<ServedProcess> {
@@ -118,6 +120,7 @@ export async function startServedProcess(options: ServeOptions): Promise<ServedP
       BENCH_SERVE_DATABASE_URL: options.target.databaseUrl ?? '',
       BENCH_SERVE_DATA_DIR: options.target.dataDir ?? '',
       BENCH_SERVE_LOG_LEVEL: options.logLevel ?? 'info',
+      BENCH_SERVE_RESPONSE_CACHE: options.responseCache ? 'true' : '',
     },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });

@@ -3,6 +3,7 @@
 import { DEFAULT_LIMITS } from '../src/config.js';
 import { openDatabase } from '../src/db/connect.js';
 import { createServer } from '../src/http/app.js';
+import { DEFAULT_RESPONSE_CACHE_BYTES } from '../src/http/response-cache.js';
 import { createLogger } from '../src/logger.js';
 import type { LogLevel } from '../src/config.js';
 import { createFloorServer } from './floor.js';
@@ -22,7 +23,11 @@ const database = await openDatabase({
 const server =
   env.BENCH_SERVE === 'floor'
     ? createFloorServer(database, countStatement)
-    : await createServer({ database, logger: createLogger((env.BENCH_SERVE_LOG_LEVEL ?? 'info') as LogLevel, false) });
+    : await createServer({
+        database,
+        logger: createLogger((env.BENCH_SERVE_LOG_LEVEL ?? 'info') as LogLevel, false),
+        responseCache: env.BENCH_SERVE_RESPONSE_CACHE === 'true' ? { maxBytes: DEFAULT_RESPONSE_CACHE_BYTES } : null,
+      });
 const url = await server.listen(0, '127.0.0.1');
 process.send!({ type: 'listening', url });
 

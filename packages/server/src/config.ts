@@ -19,6 +19,12 @@ const flag = z
   .optional()
   .transform((value) => value === 'true' || value === '1' || value === 'yes');
 
+/** A flag that is on unless set to false, 0 or no. */
+const onUnlessOff = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
+  .optional()
+  .transform((value) => !(value === 'false' || value === '0' || value === 'no'));
+
 /** A whole number from the environment, or its default when unset. */
 const count = (fallback: number, min = 1) =>
   z
@@ -94,6 +100,8 @@ const environment = z.object({
   MINERGRAPH_INTROSPECTION: optionalFlag,
   MINERGRAPH_PLAYGROUND: optionalFlag,
   MINERGRAPH_PERSISTED_ONLY: flag,
+  MINERGRAPH_RESPONSE_CACHE: onUnlessOff,
+  MINERGRAPH_RESPONSE_CACHE_MB: count(64),
   MINERGRAPH_PERSISTED_MANIFEST: z.string().optional().transform(unsetIfEmpty),
   MINERGRAPH_CORS_ORIGINS: z
     .string()
@@ -232,6 +240,8 @@ export interface Config {
   readonly persistedManifest: string | undefined;
   /** MINERGRAPH_CORS_ORIGINS; unset: local pages outside production, none in production. */
   readonly corsOrigins: CorsOrigins;
+  /** Answers to reads kept in memory until a write (MINERGRAPH_RESPONSE_CACHE, on by default); null when off. */
+  readonly responseCache: { readonly maxBytes: number } | null;
 }
 
 export class ConfigError extends Error {
@@ -309,6 +319,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     persistedOnly: e.MINERGRAPH_PERSISTED_ONLY,
     persistedManifest: e.MINERGRAPH_PERSISTED_MANIFEST === undefined ? undefined : resolve(cwd, e.MINERGRAPH_PERSISTED_MANIFEST),
     corsOrigins: e.MINERGRAPH_CORS_ORIGINS ?? (e.NODE_ENV === 'production' ? Object.freeze<string[]>([]) : 'local'),
+    responseCache: e.MINERGRAPH_RESPONSE_CACHE ? Object.freeze({ maxBytes: e.MINERGRAPH_RESPONSE_CACHE_MB * 1024 * 1024 }) : null,
     coingecko: Object.freeze({
       baseUrl: (e.COINGECKO_BASE_URL ?? COINGECKO_ROOTS[e.COINGECKO_API_PLAN]).replace(/\/+$/, ''),
       apiKey: e.COINGECKO_API_KEY,

@@ -85,6 +85,7 @@ export async function serve(config: Config, logger: Logger): Promise<RunningServ
       metrics: { metrics, open: !config.production, token: config.metricsToken },
       tracing,
       corsOrigins: config.corsOrigins,
+      responseCache: config.responseCache,
     });
     const url = await server.listen(config.port, config.host);
     logger.info({ url, database: database.engine, location: database.location }, `MinerGraph is serving GraphQL at ${url}`);

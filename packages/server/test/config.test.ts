@@ -26,6 +26,7 @@ describe('configuration', () => {
       persistedOnly: false,
       persistedManifest: undefined,
       corsOrigins: 'local',
+      responseCache: { maxBytes: 64 * 1024 * 1024 },
     });
   });
 
@@ -66,6 +67,7 @@ describe('configuration', () => {
         DATABASE_READ_URL: 'postgres://reader:pw@replica:5432/minergraph',
         MINERGRAPH_READ_REPLICA_WAIT_MS: '250',
         MINERGRAPH_WORKERS: '3',
+        MINERGRAPH_RESPONSE_CACHE_MB: '16',
       },
       '/srv/app',
     );
@@ -100,9 +102,20 @@ describe('configuration', () => {
       persistedOnly: true,
       persistedManifest: '/srv/app/ops.json',
       corsOrigins: ['https://app.example.com', 'http://localhost:5173'],
+      responseCache: { maxBytes: 16 * 1024 * 1024 },
     });
     expect(Object.isFrozen(config)).toBe(true);
     expect(Object.isFrozen(config.coingecko)).toBe(true);
+  });
+
+  it('turns the response cache off with MINERGRAPH_RESPONSE_CACHE=false, and names a bad size', () => {
+    expect(loadConfig({ MINERGRAPH_RESPONSE_CACHE: 'false' }).responseCache).toBeNull();
+    expect(loadConfig({ MINERGRAPH_RESPONSE_CACHE: '0', MINERGRAPH_RESPONSE_CACHE_MB: '8' }).responseCache).toBeNull();
+    expect(loadConfig({ MINERGRAPH_RESPONSE_CACHE: 'true' }).responseCache).toEqual({ maxBytes: 64 * 1024 * 1024 });
+    expect(() => loadConfig({ MINERGRAPH_RESPONSE_CACHE_MB: '0' })).toThrow(
+      'Invalid configuration:\n  MINERGRAPH_RESPONSE_CACHE_MB="0": Too small: expected number to be >=1',
+    );
+    expect(() => loadConfig({ MINERGRAPH_RESPONSE_CACHE: 'maybe' })).toThrow('MINERGRAPH_RESPONSE_CACHE="maybe"');
   });
 
   it("uses CoinGecko's Pro root for a pro key when no base URL is given", () => {

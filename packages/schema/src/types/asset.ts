@@ -150,7 +150,7 @@ export const Asset = builder.loadableNode('Asset', {
       },
       resolve: async (asset, args, context) =>
         adjustPoint(
-          await context.loaders.priceAt.load({ assetId: asset.id, at: args.at ?? context.now }),
+          await context.loaders.priceAt.load({ assetId: asset.id, at: args.at ?? context.clock.now }),
           await adjustmentsFor(context, asset.id, args.adjusted),
         ),
     }),
@@ -173,7 +173,7 @@ export const Asset = builder.loadableNode('Asset', {
         return { field: 10 + BUCKET_COST[interval] * buckets, multiplier: buckets };
       },
       resolve: async (asset, { interval, adjusted, ...args }, context) => {
-        const to = args.to ?? context.now;
+        const to = args.to ?? context.clock.now;
         const from = args.from ?? aYearBefore(to);
         if (from >= to) throw badUserInput('"from" must be before "to".', ['from']);
         const buckets = Math.ceil((to.getTime() - from.getTime()) / BUCKET_MS[interval]);
@@ -202,7 +202,7 @@ export const Asset = builder.loadableNode('Asset', {
         return { field: Math.min(Math.ceil(CHANGE_COST_PER_HOUR * hours), CHANGE_MAX_COST) };
       },
       resolve: async (asset, { to, adjusted, ...args }, context) => {
-        const from = args.from ?? aYearBefore(to ?? context.now);
+        const from = args.from ?? aYearBefore(to ?? context.clock.now);
         if (to && from > to) throw badUserInput('"from" must not be after "to".', ['from']);
         return context.data.assets.change(asset.id, from, to ?? null, await adjustmentsFor(context, asset.id, adjusted));
       },

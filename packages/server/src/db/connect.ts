@@ -25,6 +25,8 @@ export interface DatabaseHandle {
   pglite?: PGlite;
   /** The pool behind `db`, when the engine is PostgreSQL (bulk loads use COPY on one of its clients). */
   pgPool?: pg.Pool;
+  /** A new connection of its own, outside the pool (PostgreSQL only): the change bus LISTENs on one. */
+  listenerClient?: () => pg.Client;
   /** The engine is PGlite, reached through the process that has it open (pgPool is that socket). */
   throughSocket?: boolean;
   /**
@@ -94,7 +96,15 @@ function openPostgres(url: string, options: OpenOptions): DatabaseHandle {
     options.onPoolError,
   );
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: liveConnections(pool) }), log: options.onQuery });
-  return { db, engine: 'postgres', location: redactUrl(url), pgPool: pool, share: async () => {}, close: () => db.destroy() };
+  return {
+    db,
+    engine: 'postgres',
+    location: redactUrl(url),
+    pgPool: pool,
+    listenerClient: () => new pg.Client({ connectionString: url }),
+    share: async () => {},
+    close: () => db.destroy(),
+  };
 }
 
 function createPool(config: pg.PoolConfig, onPoolError: OpenOptions['onPoolError']): pg.Pool {

@@ -63,6 +63,8 @@ import { faviconRouter } from './favicon.js';
 import { playgroundRouter } from './playground.js';
 import { variableErrorFields } from './variable-errors.js';
 import { minLsnOf, MIN_LSN_HEADER, readRouting } from './read-routing.js';
+import { createResponseCache, type ResponseCache, type ResponseCacheOptions } from './response-cache.js';
+import { startChangeBus, type ChangeBus } from '../changes/bus.js';
 import { collectRequestFacts, noteErrorCodes, requestFactsPlugin, requestLogging } from './request-log.js';
 
 export const GRAPHQL_PATH = '/graphql';
@@ -95,6 +97,14 @@ export interface ServerOptions {
   metrics?: { metrics: Metrics; open: boolean; token: string | null };
   /** Which pages on other origins may call the API (MINERGRAPH_CORS_ORIGINS); default `'local'`. */
   corsOrigins?: CorsOrigins;
+  /**
+   * Answers to reads kept until a write (MINERGRAPH_RESPONSE_CACHE): off when absent, since
+   * only writes that publish a change (changes/changes.ts) move the data version, and tests
+   * write rows directly.
+   */
+  responseCache?: ResponseCacheOptions | null;
+  /** The change bus to key cached answers by; by default the server starts (and stops) its own. */
+  changes?: ChangeBus;
 }
 
 export type RequestContext = Context & {
@@ -257,11 +267,19 @@ export async function createServer(options: ServerOptions): Promise<MinerGraphSe
   const replica = options.readReplica ? { replica: options.readReplica, data: createDataSources(options.readReplica.db) } : null;
   const app = express();
   const httpServer = listeningServer(app, options.timeouts ?? DEFAULT_TIMEOUTS);
+  const ownBus = options.responseCache && !options.changes ? await startChangeBus(database, logger) : null;
+  const bus = options.changes ?? ownBus;
+  let responseCache: ResponseCache | null = null;
+  if (options.responseCache && bus) {
+    const counters = options.metrics?.metrics.watchResponseCache(() => responseCache!.stats());
+    responseCache = createResponseCache(bus, options.responseCache, counters);
+  }
 
   const apollo = new ApolloServer<RequestContext>({
     schema,
     validationRules: [ScalarLiteralsRule, aliasAndRootFieldRule(limits)],
     persistedQueries: { cache: persistedQueryCache(manifest, !options.persistedOnly) },
+    ...(responseCache ? { stringifyResult: responseCache.stringify } : {}),
     formatError: noteErrorCodes(formatError),
     includeStacktraceInErrorResponses: false,
     introspection,
@@ -279,6 +297,8 @@ export async function createServer(options: ServerOptions): Promise<MinerGraphSe
         limiter: options.rateLimits ? createClientLimiter(database, options.rateLimits) : null,
       }),
       readRouting({ primary: database, replica, countRead: options.metrics?.metrics.countRead }),
+      // After admission: a cached answer is given only to a request that may ask for it.
+      ...(responseCache ? [responseCache.plugin()] : []),
       errorReporting(logger),
       variableErrorFields(),
       requestFactsPlugin(),
@@ -328,8 +348,13 @@ export async function createServer(options: ServerOptions): Promise<MinerGraphSe
   const playground = options.playground ?? true;
   if (playground) app.use(playgroundRouter({ graphqlPath: GRAPHQL_PATH, title: 'MinerGraph playground', docsPath }));
   app.use(endpointGuide({ graphqlPath: GRAPHQL_PATH, playground, docsPath }));
-  app.use(
-    GRAPHQL_PATH,
+  // Express would hash every answer for a weak ETag: GraphQL answers that can be kept get
+  // theirs from the response cache, computed once (GET only).
+  const graphql = express();
+  graphql.disable('x-powered-by');
+  graphql.set('etag', false);
+  app.use(GRAPHQL_PATH, graphql);
+  graphql.use(
     express.json({ limit: limits.maxBodyBytes }),
     bodyErrors(limits),
     queryLengthGuard(limits),
@@ -361,6 +386,7 @@ export async function createServer(options: ServerOptions): Promise<MinerGraphSe
       // The drain plugin stops accepting connections and waits for requests in flight.
       await apollo.stop();
       if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+      await ownBus?.close();
     },
   };
 }

@@ -5,6 +5,7 @@ import type pg from 'pg';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { ReadTarget } from '../db/read-replica.js';
 import { requestFactsOf } from './request-log.js';
+import type { ResponseCacheCounters } from './response-cache.js';
 
 /**
  * What operators watch, in Prometheus's text format at /metrics: requests by operation and
@@ -22,6 +23,8 @@ export interface Metrics {
   countRead(target: ReadTarget): void;
   /** Counts each answered request; mounted before the routes. */
   middleware(): RequestHandler;
+  /** Counts the response cache's hits and misses, and reports what it holds. */
+  watchResponseCache(stats: () => { bytes: number; entries: number }): ResponseCacheCounters;
 }
 
 /** Client-chosen operation names would grow the series without end: past this many, "other". */
@@ -90,6 +93,33 @@ export function createMetrics(): Metrics {
           this.set({ state: 'waiting' }, pool.waitingCount);
         },
       });
+    },
+    watchResponseCache(stats) {
+      const lookups = new Counter({
+        name: 'minergraph_response_cache_lookups_total',
+        help: 'Reads looked up in the response cache, by outcome: hit (answered from memory) or miss (executed).',
+        labelNames: ['outcome'] as const,
+        registers: [registry],
+      });
+      new Gauge({
+        name: 'minergraph_response_cache_bytes',
+        help: 'Bytes of answers (their JSON) and keys the response cache holds.',
+        registers: [registry],
+        collect() {
+          this.set(stats().bytes);
+        },
+      });
+      new Gauge({
+        name: 'minergraph_response_cache_entries',
+        help: 'Answers the response cache holds.',
+        registers: [registry],
+        collect() {
+          this.set(stats().entries);
+        },
+      });
+      const hits = lookups.labels({ outcome: 'hit' });
+      const misses = lookups.labels({ outcome: 'miss' });
+      return { hit: () => hits.inc(), miss: () => misses.inc() };
     },
     middleware() {
       return (req: Request, res: Response, next: NextFunction) => {

@@ -45,7 +45,7 @@ export function readRouting(options: {
           routed = { target, outages: replica?.replica.outages ?? 0 };
           if (target === 'replica' && replica) {
             // Before execution: every loader of the request reads from the replica.
-            const onReplica = createContext({ data: replica.data, now: contextValue.now });
+            const onReplica = createContext({ data: replica.data });
             contextValue.data = onReplica.data;
             contextValue.loaders = onReplica.loaders;
           }

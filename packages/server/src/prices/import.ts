@@ -1,6 +1,7 @@
 import { createReadStream, statSync } from 'node:fs';
 import { CsvError, parse } from 'csv-parse';
 import type { DatabaseHandle } from '../db/connect.js';
+import { publishChangeOn } from '../changes/changes.js';
 import { inBulkTransaction } from './bulk-session.js';
 import { detectFormat, type PriceCsvFormat } from './csv-formats.js';
 import { checkObservation, describeProblems } from './observation-rules.js';
@@ -163,6 +164,8 @@ export async function importPriceCsv(database: DatabaseHandle, options: PriceImp
     options.onProgress?.({ phase: 'merging', rows, bytesRead: totalBytes, totalBytes });
     const merged = await mergePriceStaging(session, asset.id, sourceId, rows);
     if (!merged.ok) throw rejection(options.file, [], 0, merged.duplicates, merged.duplicateCount);
+    const { inserted, updated } = merged.counts;
+    if (inserted + updated > 0) await publishChangeOn(session, { kind: 'prices', symbol, assetId: asset.id, inserted, updated, from: null, to: null });
     return merged.counts;
   }).finally(() => parser.destroy());
   return { format, symbol, rows, skipped, ...counts };

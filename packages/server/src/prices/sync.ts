@@ -1,4 +1,5 @@
 import type { DatabaseHandle } from '../db/connect.js';
+import { publishChangeOn } from '../changes/changes.js';
 import { inBulkTransaction } from './bulk-session.js';
 import { CoinGeckoError, type CoinGeckoClient, type CoinGeckoPrice } from './coingecko.js';
 import { checkObservation, describeProblems } from './observation-rules.js';
@@ -126,6 +127,18 @@ export async function syncFromCoinGecko(database: DatabaseHandle, options: SyncO
          on conflict (key) do update set value = excluded.value, updated_at = excluded.updated_at`,
         [key, JSON.stringify(progress)],
       );
+      const { inserted, updated } = merged.counts;
+      if (inserted + updated > 0) {
+        await publishChangeOn(session, {
+          kind: 'prices',
+          symbol,
+          assetId: asset.id,
+          inserted,
+          updated,
+          from: window.requestFrom.toISOString(),
+          to: window.end.toISOString(),
+        });
+      }
       return merged.counts;
     });
     const result: WindowResult = { window, points: points.length, ...counts };

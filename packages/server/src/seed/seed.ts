@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { publishChange } from '../changes/changes.js';
 import type { Database } from '../db/database.js';
 import { insertAsset, insertCorporateAction, upsertPrices } from '../repositories/asset.repository.js';
 import { insertCompany, insertOfficer } from '../repositories/company.repository.js';
@@ -109,6 +110,7 @@ export async function seed(db: Kysely<Database>): Promise<SeedOutcome> {
     }
 
     await trx.insertInto('meta').values({ key: SEED_MARKER, value: SEED_VERSION }).execute();
+    await publishChange(trx, { kind: 'facts', reason: 'seed' });
     return 'loaded';
   });
 }

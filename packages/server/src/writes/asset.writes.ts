@@ -34,7 +34,7 @@ export async function createAsset(db: Kysely<Database>, input: CreateAssetInput,
       input,
       work: async (trx) => {
         const asset = await insertAsset(trx, { symbol, name: input.name.trim(), kind: input.kind, quoteCurrency: quoteCurrency.toUpperCase(), createdByApiKeyId: actor.apiKeyId });
-        return { value: asset, ref: asset.id };
+        return { value: asset, ref: asset.id, change: { kind: 'asset', symbol: asset.symbol, assetId: asset.id } };
       },
     });
   } catch (error) {
@@ -90,7 +90,19 @@ export async function recordPrices(
     work: async (trx) => {
       const sourceId = await recordSource(trx, source, actor.apiKeyId);
       const counts = await upsertPrices(trx, asset.id, points, { sourceId, createdByApiKeyId: actor.apiKeyId });
-      return { value: counts, ref: null };
+      const instants = points.map((point) => point.at.getTime());
+      return {
+        value: counts,
+        ref: null,
+        change: {
+          kind: 'prices',
+          symbol,
+          assetId: asset.id,
+          ...counts,
+          from: instants.length ? new Date(Math.min(...instants)).toISOString() : null,
+          to: instants.length ? new Date(Math.max(...instants)).toISOString() : null,
+        },
+      };
     },
   });
 }
@@ -132,7 +144,7 @@ export async function recordCorporateAction(
           })
           .returningAll()
           .executeTakeFirstOrThrow();
-        return { value: toCorporateAction(row), ref: row.id };
+        return { value: toCorporateAction(row), ref: row.id, change: { kind: 'corporateAction', symbol, assetId: asset.id, ids: [row.id] } };
       },
     });
   } catch (error) {

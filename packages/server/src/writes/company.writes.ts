@@ -36,7 +36,7 @@ export async function createCompany(db: Kysely<Database>, input: CreateCompanyIn
           businessLines: [...new Set(input.businessLines ?? [])],
           createdByApiKeyId: actor.apiKeyId,
         });
-        return { value: company, ref: company.id };
+        return { value: company, ref: company.id, change: { kind: 'company', companyId: company.id, record: 'company', ids: [company.id] } };
       },
     });
   } catch (error) {
@@ -84,7 +84,7 @@ export async function createSite(db: Kysely<Database>, input: CreateSiteInput, a
           })
           .returningAll()
           .executeTakeFirstOrThrow();
-        return { value: toSite(row), ref: row.id };
+        return { value: toSite(row), ref: row.id, change: { kind: 'company', companyId, record: 'site', ids: [row.id] } };
       },
     });
   } catch (error) {

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { MAX_IDEMPOTENCY_KEY_LENGTH, type Actor, type WriteResult } from '@minergraph/schema';
 import { stringify } from 'safe-stable-stringify';
+import { publishChange, type Change } from '../changes/changes.js';
 import type { Database } from '../db/database.js';
 import { isUniqueViolation, ok, Problems, rejected, Rejection, userError } from './problems.js';
 
@@ -11,8 +12,11 @@ interface Write<T, Ref> {
   actor: Actor;
   /** The request as the client sent it, without the key: a retry must match it exactly. */
   input: unknown;
-  /** Does the write inside the transaction; may throw a Rejection to roll back. */
-  work(trx: Kysely<Database>): Promise<{ value: T; ref: Ref }>;
+  /**
+   * Does the write inside the transaction; may throw a Rejection to roll back. Says what it
+   * changed, which is published in the same transaction (changes/changes.ts).
+   */
+  work(trx: Kysely<Database>): Promise<{ value: T; ref: Ref; change: Change }>;
 }
 
 /** A write that takes an idempotency key can replay its first answer; one that takes none has nothing to replay. */
@@ -72,7 +76,7 @@ export async function runWrite<T, Ref>(db: Kysely<Database>, write: IdempotentWr
       if (key) {
         await trx.insertInto('idempotency_keys').values({ key, operation, request_hash: hash, result: 'null' }).execute();
       }
-      const { value, ref } = await write.work(trx);
+      const { value, ref, change } = await write.work(trx);
       if (key) {
         await trx
           .updateTable('idempotency_keys')
@@ -81,6 +85,7 @@ export async function runWrite<T, Ref>(db: Kysely<Database>, write: IdempotentWr
           .where('key', '=', key)
           .execute();
       }
+      await publishChange(trx, change);
       return ok(value);
     });
   } catch (error) {

@@ -45,7 +45,7 @@ export async function createLoan(db: Kysely<Database>, input: CreateLoanInput, a
         sourceId: await recordSource(trx, source, actor.apiKeyId),
         createdByApiKeyId: actor.apiKeyId,
       });
-      return { value: (await loansByIds(trx, [id]))[0]!, ref: id };
+      return { value: (await loansByIds(trx, [id]))[0]!, ref: id, change: { kind: 'company', companyId, record: 'loan', ids: [id] } };
     },
   });
 }
@@ -136,7 +136,7 @@ export async function repayLoan(
       await settleLoanStatus(trx, input.loanId);
       const answer = await loanWithRepayment(trx, input.loanId, repaymentId);
       // A retry gets the loan as this repayment left it, not as later ones changed it.
-      return { value: answer, ref: answer };
+      return { value: answer, ref: answer, change: { kind: 'company', companyId: owner.company_id, record: 'loanRepayment', ids: [repaymentId, ...(saleId ? [saleId] : [])] } };
     },
     replay: async (answer: { loan: LoanModel; repayment: LoanRepaymentModel }) => answer,
   });

@@ -59,7 +59,7 @@ export async function recordProductionReport(
           const cause = outOfRange.code === 'INSUFFICIENT_HOLDINGS' ? 'soldBtc' : 'minedBtc';
           throw new Rejection([{ ...outOfRange, field: ['input', input.heldBtc == null ? cause : 'heldBtc'] }]);
         }
-        return { value: report, ref: report.id };
+        return { value: report, ref: report.id, change: { kind: 'company', companyId, record: 'productionReport', ids: [report.id] } };
       },
       replay: async (id: string) => (await productionReportsByIds(db, [id]))[0]!,
     });

@@ -39,7 +39,7 @@ export async function recordTreasuryTransaction(
       });
       const outOfRange = await holdingsOutOfRange(trx, companyId, input.occurredOn);
       if (outOfRange) throw new Rejection([{ ...outOfRange, field: ['input', 'btc'] }]);
-      return { value: transaction, ref: transaction.id };
+      return { value: transaction, ref: transaction.id, change: { kind: 'company', companyId, record: 'treasuryTransaction', ids: [transaction.id] } };
     },
     replay: async (id: string) => (await transactionsByIds(db, [id]))[0]!,
   });
