@@ -28,7 +28,9 @@ export async function freshTarget(purpose: string, pglite: boolean): Promise<Ben
   if (pglite) {
     const dir = mkdtempSync(join(tmpdir(), `minergraph-${purpose}-`));
     const dataDir = join(dir, 'data');
-    const { version } = JSON.parse(readFileSync(new URL('../node_modules/@electric-sql/pglite/package.json', import.meta.url), 'utf8')) as { version: string };
+    const { version } = JSON.parse(readFileSync(new URL('../node_modules/@electric-sql/pglite/package.json', import.meta.url), 'utf8')) as {
+      version: string;
+    };
     return {
       engine: `PGlite ${version}`,
       dataDir,
@@ -96,6 +98,8 @@ export interface ServedProcess {
   memory(gc?: boolean): Promise<Memory>;
   /** SQL statements it has run since it started. */
   statements(): Promise<number>;
+  /** CPU time (user + system) it has used since it started, in milliseconds. */
+  cpuMs(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -107,12 +111,20 @@ export interface ServeOptions {
   logLevel?: string;
   /** Our server with its response cache (as `serve` runs by default); off unless set. */
   responseCache?: boolean;
+  /** A directory for a V8 CPU profile of the served process (node --cpu-prof), written when it stops. */
+  cpuProfileDir?: string;
 }
 
 export async function startServedProcess(options: ServeOptions): Promise<ServedProcess> {
   const child: ChildProcess = fork(fileURLToPath(new URL('./served-process.ts', import.meta.url)), [], {
     cwd: ROOT,
-    execArgv: ['--expose-gc', '--import', 'tsx', '--conditions=@minergraph/source'],
+    execArgv: [
+      '--expose-gc',
+      '--import',
+      'tsx',
+      '--conditions=@minergraph/source',
+      ...(options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : []),
+    ],
     env: {
       ...process.env,
       NODE_ENV: 'production',
@@ -146,6 +158,7 @@ export async function startServedProcess(options: ServeOptions): Promise<ServedP
     url,
     memory: (gc = false) => ask<Memory>('memory', { gc }),
     statements: async () => (await ask<{ statements: number }>('statements')).statements,
+    cpuMs: async () => (await ask<{ micros: number }>('cpu')).micros / 1000,
     stop: async () => {
       await ask('stop').catch(() => undefined);
       await exited;

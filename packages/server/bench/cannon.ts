@@ -13,6 +13,8 @@ export interface Call {
 export interface CannonRun {
   seconds: number;
   requests: number;
+  /** Requests sent, the completed ones and those still in flight when the run ended (which the server still answers). */
+  sent: number;
   /** Completed requests per second over the run. */
   perSecond: number;
   p50: number;
@@ -59,6 +61,7 @@ export async function cannon(url: string, calls: Call[], options: { connections:
   return {
     seconds: result.duration,
     requests: result.requests.total,
+    sent: result.requests.sent,
     perSecond: result.requests.total / result.duration,
     p50: result.latency.p50,
     p99: result.latency.p99,
@@ -73,7 +76,11 @@ export async function cannon(url: string, calls: Call[], options: { connections:
 
 /** Sends one call and answers its parsed body, failing loudly on anything but a clean success. */
 export async function callOnce(url: string, call: Call): Promise<any> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...call.headers }, body: call.body() });
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...call.headers },
+    body: call.body(),
+  });
   const text = await response.text();
   if (!response.ok || failureIn(text)) throw new Error(`${call.kind} failed (HTTP ${response.status}): ${text.slice(0, 500)}`);
   return JSON.parse(text);
