@@ -111,13 +111,16 @@ export interface ServeOptions {
   logLevel?: string;
   /** Our server with its response cache (as `serve` runs by default); off unless set. */
   responseCache?: boolean;
+  /** Another checkout of this repository (with its dependencies installed) to serve from instead: the code before a change. */
+  root?: string;
   /** A directory for a V8 CPU profile of the served process (node --cpu-prof), written when it stops. */
   cpuProfileDir?: string;
 }
 
 export async function startServedProcess(options: ServeOptions): Promise<ServedProcess> {
-  const child: ChildProcess = fork(fileURLToPath(new URL('./served-process.ts', import.meta.url)), [], {
-    cwd: ROOT,
+  const root = options.root ?? ROOT;
+  const child: ChildProcess = fork(join(root, 'packages/server/bench/served-process.ts'), [], {
+    cwd: root,
     execArgv: [
       '--expose-gc',
       '--import',

@@ -7,8 +7,11 @@
 // by the requests sent. Runs TypeScript from the sources; builds nothing.
 //
 //   pnpm bench [--seconds 10] [--connections 20] [--pglite] [--log-level info]
-//              [--profile DIR] [--record-answers]
+//              [--profile DIR] [--record-answers] [--baseline DIR]
 //
+// --baseline DIR: also measures the dashboard and the list (cache off) served by another checkout
+// of the repository (the code before a change, with its dependencies installed), in the same run
+// on the same database, and checks that it answers the same bytes.
 // --profile DIR: a V8 CPU profile of our server (without the cache) over all its scenarios, in DIR.
 // Before measuring, the answers of the dashboard, the list and one company's detail are compared
 // byte for byte with those recorded in answers.json (--record-answers records them anew: do it
@@ -32,6 +35,7 @@ const CONNECTIONS = option('connections', 20);
 const SEQUENTIAL = 20;
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const PROFILE_DIR = textOption('profile', '');
+const BASELINE = textOption('baseline', '');
 const ANSWERS_FILE = new URL('./answers.json', import.meta.url);
 const loadAverage = () =>
   loadavg()
@@ -254,6 +258,18 @@ await withTarget(target, async () => {
     await served.stop();
   }
 
+  if (BASELINE) {
+    log(`the baseline: the server of ${BASELINE} (response cache off)`);
+    const baseline = await startServedProcess({ serve: 'graphql', target, logLevel, root: BASELINE });
+    try {
+      await checkAnswers(baseline.url);
+      for (const scenario of scenarios(new Map(), editor).slice(0, 2))
+        measured.push(await measure(baseline, { ...scenario, name: `before (${BASELINE}): ${scenario.name}` }));
+    } finally {
+      await baseline.stop();
+    }
+  }
+
   log('our server with its response cache (as serve runs by default)');
   const cached = await startServedProcess({ serve: 'graphql', target, logLevel, responseCache: true });
   try {
@@ -274,7 +290,7 @@ await withTarget(target, async () => {
   };
   const errorsOf = (run: CannonRun) => run.non2xx + run.socketErrors + run.timeouts + run.graphqlErrors;
   const ratio = (value: number) => `${value.toFixed(2)}x`;
-  const floorOf = (name: string) => (name.includes('dashboard') ? floor : name.startsWith('list') ? listFloor : null);
+  const floorOf = (name: string) => (name.includes('dashboard') ? floor : /^(before \(.*\): )?list/.test(name) ? listFloor : null);
   const cpu = (value: number) => value.toFixed(value < 1 ? 3 : 2);
   const dashboardRun = measured[0]!.run;
   const listMeasured = measured[1]!;
