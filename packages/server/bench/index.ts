@@ -240,6 +240,20 @@ await withTarget(target, async () => {
     await floorProcess.stop();
   }
 
+  // Before any write scenario changes the data: the recorded answers hold for the data set as loaded.
+  const baselineRows: Measured[] = [];
+  if (BASELINE) {
+    log(`the baseline: the server of ${BASELINE} (response cache off)`);
+    const baseline = await startServedProcess({ serve: 'graphql', target, logLevel, root: BASELINE });
+    try {
+      await checkAnswers(baseline.url);
+      for (const scenario of scenarios(new Map(), editor).slice(0, 2))
+        baselineRows.push(await measure(baseline, { ...scenario, name: `before (${BASELINE}): ${scenario.name}` }));
+    } finally {
+      await baseline.stop();
+    }
+  }
+
   log('our server (response cache off)');
   const served = await startServedProcess({ serve: 'graphql', target, logLevel, ...(PROFILE_DIR ? { cpuProfileDir: PROFILE_DIR } : {}) });
   const measured: Measured[] = [];
@@ -258,17 +272,7 @@ await withTarget(target, async () => {
     await served.stop();
   }
 
-  if (BASELINE) {
-    log(`the baseline: the server of ${BASELINE} (response cache off)`);
-    const baseline = await startServedProcess({ serve: 'graphql', target, logLevel, root: BASELINE });
-    try {
-      await checkAnswers(baseline.url);
-      for (const scenario of scenarios(new Map(), editor).slice(0, 2))
-        measured.push(await measure(baseline, { ...scenario, name: `before (${BASELINE}): ${scenario.name}` }));
-    } finally {
-      await baseline.stop();
-    }
-  }
+  measured.push(...baselineRows);
 
   log('our server with its response cache (as serve runs by default)');
   const cached = await startServedProcess({ serve: 'graphql', target, logLevel, responseCache: true });
