@@ -115,9 +115,7 @@ Environment:
           console.error(`Created the ${options.role} key "${options.name}". It is shown only this once.`);
         } catch (error) {
           if ((error as { code?: string }).code === '23505') {
-            throw new UsageError(
-              `An active key is named "${options.name}" already. Revoke it first (keys revoke ${options.name}), or choose another name.`,
-            );
+            throw new UsageError(`An active key is named "${options.name}" already. Revoke it first (keys revoke ${options.name}), or choose another name.`);
           }
           throw error;
         }
@@ -162,15 +160,12 @@ Environment:
     .action(async (options: { data: string }) => {
       const { loadCompanyFiles } = await import('./facts/fact-file.js');
       const { checkFactFiles } = await import('./facts/check.js');
-      if (!existsSync(join(options.data, 'companies')))
-        throw new UsageError(`There is no ${join(options.data, 'companies')} directory; pass --data <dir>.`);
+      if (!existsSync(join(options.data, 'companies'))) throw new UsageError(`There is no ${join(options.data, 'companies')} directory; pass --data <dir>.`);
       const files = loadCompanyFiles(options.data);
       const problems = checkFactFiles(files);
       if (problems.length > 0) {
         for (const problem of problems) console.error(problem);
-        throw new UsageError(
-          `${problems.length} problem${problems.length === 1 ? '' : 's'} in the fact files of ${options.data} (listed above).`,
-        );
+        throw new UsageError(`${problems.length} problem${problems.length === 1 ? '' : 's'} in the fact files of ${options.data} (listed above).`);
       }
       const count = (pick: (file: NonNullable<(typeof files)[number]['file']>) => unknown[]) =>
         files.reduce((sum, loaded) => sum + (loaded.file ? pick(loaded.file).length : 0), 0);
@@ -179,6 +174,7 @@ Environment:
           `${count((f) => f.debt)} debts, ${count((f) => f.officers)} officers, ${count((f) => f.sites)} sites; every quote states its number.`,
       );
     });
+
 
   return program;
 }

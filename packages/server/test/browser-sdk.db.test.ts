@@ -36,14 +36,10 @@ function pageServer(bundle: string, api: string): Promise<{ origin: string; clos
   const server = http.createServer((request, response) => {
     const path = new URL(request.url ?? '/', 'http://page').pathname;
     if (path === '/graphql') {
-      const forwarded = http.request(
-        api,
-        { method: request.method, headers: { ...request.headers, host: new URL(api).host } },
-        (answer) => {
-          response.writeHead(answer.statusCode ?? 502, answer.headers);
-          answer.pipe(response);
-        },
-      );
+      const forwarded = http.request(api, { method: request.method, headers: { ...request.headers, host: new URL(api).host } }, (answer) => {
+        response.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(response);
+      });
       forwarded.on('error', () => response.writeHead(502).end());
       request.pipe(forwarded);
     } else if (path === '/page.js') {
@@ -92,9 +88,7 @@ describe.skipIf(engine !== 'pglite' || (!existsSync(CHROMIUM) && !process.env.CI
       // As `minergraph serve` would start them: outside production (pages on localhost and
       // 127.0.0.1 may call it), and with MINERGRAPH_CORS_ORIGINS naming another site.
       api = await startTestServer(database, { corsOrigins: loadConfig({}).corsOrigins });
-      elsewhere = await startTestServer(database, {
-        corsOrigins: loadConfig({ MINERGRAPH_CORS_ORIGINS: 'https://app.example.com' }).corsOrigins,
-      });
+      elsewhere = await startTestServer(database, { corsOrigins: loadConfig({ MINERGRAPH_CORS_ORIGINS: 'https://app.example.com' }).corsOrigins });
 
       project = await projectWithPackedSdk();
       await writeFile(join(project, 'page.js'), PAGE_SCRIPT);
@@ -115,11 +109,7 @@ describe.skipIf(engine !== 'pglite' || (!existsSync(CHROMIUM) && !process.env.CI
       page = await pageServer(bundled.outputFiles[0]!.text, api.url);
 
       const { chromium } = await import('playwright-core');
-      browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        headless: true,
-        args: ['--no-sandbox', '--disable-background-networking'],
-      });
+      browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-background-networking'] });
     }, 4 * MINUTES);
 
     afterAll(async () => {

@@ -33,22 +33,9 @@ const GOOD = {
   businessLines: ['BITCOIN_MINING'],
   citation: { source: 'release', quote: 'Test Mining Corp. (NASDAQ: TEST) today announced', asOf: '2026-01-05' },
   sources: {
-    release: {
-      title: 'Test Mining December 2025 update',
-      url: 'https://example.com/release',
-      publisher: 'Test Mining Corp.',
-      publishedOn: '2026-01-05',
-      kind: 'COMPANY_RELEASE',
-    },
+    release: { title: 'Test Mining December 2025 update', url: 'https://example.com/release', publisher: 'Test Mining Corp.', publishedOn: '2026-01-05', kind: 'COMPANY_RELEASE' },
   },
-  holdings: [
-    {
-      on: '2025-12-31',
-      btc: '1234.5',
-      basis: null,
-      citation: { source: 'release', quote: 'held 1,234.5 BTC as of December 31', asOf: '2025-12-31' },
-    },
-  ],
+  holdings: [{ on: '2025-12-31', btc: '1234.5', basis: null, citation: { source: 'release', quote: 'held 1,234.5 BTC as of December 31', asOf: '2025-12-31' } }],
   production: [
     {
       periodStart: '2025-12-01',
@@ -76,8 +63,7 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-const write = (name: string, content: unknown) =>
-  writeFileSync(join(dir, 'companies', name), typeof content === 'string' ? content : stringify(content));
+const write = (name: string, content: unknown) => writeFileSync(join(dir, 'companies', name), typeof content === 'string' ? content : stringify(content));
 const problems = () => checkFactFiles(loadCompanyFiles(dir));
 
 describe("the repository's fact files", () => {

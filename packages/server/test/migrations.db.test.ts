@@ -43,7 +43,9 @@ const DOMAIN_TABLES = [
 describe('migrations', () => {
   it('go up, down and up again, leaving the whole domain each time', async () => {
     const up = await migrateToLatest(database.db);
-    expect(up.map((m) => [m.migrationName, m.direction, m.status])).toEqual(Object.keys(migrations).map((name) => [name, 'Up', 'Success']));
+    expect(up.map((m) => [m.migrationName, m.direction, m.status])).toEqual(
+      Object.keys(migrations).map((name) => [name, 'Up', 'Success']),
+    );
     expect(await tables()).toEqual(DOMAIN_TABLES);
 
     const down = await migrateToEmpty(database.db);
@@ -66,11 +68,7 @@ describe('constraints keep bad rows out even if code is wrong', () => {
       await database.db.insertInto('companies').values({ name: 'Test Miner', ticker: 'TSTM' }).returning('id').executeTakeFirstOrThrow()
     ).id;
     assetId = (
-      await database.db
-        .insertInto('assets')
-        .values({ symbol: 'TSTM', name: 'Test', kind: 'EQUITY' })
-        .returning('id')
-        .executeTakeFirstOrThrow()
+      await database.db.insertInto('assets').values({ symbol: 'TSTM', name: 'Test', kind: 'EQUITY' }).returning('id').executeTakeFirstOrThrow()
     ).id;
   });
 
@@ -118,10 +116,7 @@ describe('constraints keep bad rows out even if code is wrong', () => {
     ).toBe('23514');
     expect(
       await rejected(() =>
-        database.db
-          .insertInto('treasury_transactions')
-          .values({ company_id: '999999', kind: 'MINED', btc: '1', occurred_on: '2026-01-01' })
-          .execute(),
+        database.db.insertInto('treasury_transactions').values({ company_id: '999999', kind: 'MINED', btc: '1', occurred_on: '2026-01-01' }).execute(),
       ),
     ).toBe('23503');
   });

@@ -150,7 +150,10 @@ describe('playgroundRouter page', () => {
   }
 
   it('serves the page to a browser Accept header', async () => {
-    const response = await get('/graphql', 'text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8');
+    const response = await get(
+      '/graphql',
+      'text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8',
+    );
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');
   });
@@ -251,11 +254,7 @@ describe('playgroundRouter assets', () => {
     expect(logo.type).toBe(GraphiQL.Logo);
     expect(logo.children).toEqual([
       { type: 'span', props: { className: 'minergraph-name' }, children: ['MinerGraph'] },
-      {
-        type: 'a',
-        props: { className: 'minergraph-docs', href: '/docs', target: '_blank', rel: 'noopener' },
-        children: ['API docs (README)'],
-      },
+      { type: 'a', props: { className: 'minergraph-docs', href: '/docs', target: '_blank', rel: 'noopener' }, children: ['API docs (README)'] },
     ]);
     expect(await page()).toContain('<title>MinerGraph playground</title>');
     expect(await page()).toContain('<div id="graphiql" data-graphql-url="/graphql" data-docs-url="/docs">');
@@ -367,9 +366,7 @@ describe('the icon', () => {
     expect(response.headers.get('content-type')).toBe('image/x-icon');
     const ico = Buffer.from(await response.arrayBuffer());
     // ICONDIR: reserved 0, type 1 (icon), 1 image; its entry: 32×32, 32 bits, the PNG at byte 22.
-    expect([ico.readUInt16LE(0), ico.readUInt16LE(2), ico.readUInt16LE(4), ico[6], ico[7], ico.readUInt16LE(12)]).toEqual([
-      0, 1, 1, 32, 32, 32,
-    ]);
+    expect([ico.readUInt16LE(0), ico.readUInt16LE(2), ico.readUInt16LE(4), ico[6], ico[7], ico.readUInt16LE(12)]).toEqual([0, 1, 1, 32, 32, 32]);
     expect(ico.readUInt32LE(18)).toBe(22);
     const png = ico.subarray(22);
     expect(ico.readUInt32LE(14)).toBe(png.length);

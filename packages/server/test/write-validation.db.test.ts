@@ -88,17 +88,7 @@ describe('a refused write names every field at fault and writes nothing', () => 
   it('a loan whose liquidation threshold is below its margin call, and a repayment beyond what is outstanding', async () => {
     const loanErrors = await refused(
       `mutation ($input: CreateLoanInput!) { createLoan(input: $input) { loan { id } userErrors { field message code } } }`,
-      {
-        input: {
-          companyId: cango,
-          principalUsd: '0',
-          collateralBtc: '-1',
-          marginCallLtv: 0.8,
-          liquidationLtv: 0.7,
-          originatedOn: '2026-02-01',
-          maturesOn: '2026-01-01',
-        },
-      },
+      { input: { companyId: cango, principalUsd: '0', collateralBtc: '-1', marginCallLtv: 0.8, liquidationLtv: 0.7, originatedOn: '2026-02-01', maturesOn: '2026-01-01' } },
     );
     expect(loanErrors).toEqual([
       ['VALIDATION_FAILED', 'input.principalUsd', 'principalUsd must be greater than 0; it was 0.'],
@@ -110,9 +100,7 @@ describe('a refused write names every field at fault and writes nothing', () => 
       `mutation ($input: RepayLoanInput!) { repayLoan(input: $input) { repayment { id } userErrors { field message code } } }`,
       { input: { loanId: loan, amountUsd: '1000', paidOn: '2026-03-01', collateralReleasedBtc: '1' } },
     );
-    expect(repayErrors).toEqual([
-      ['VALIDATION_FAILED', 'input.collateralReleasedBtc', 'Only 0 BTC of collateral is pledged on this loan.'],
-    ]);
+    expect(repayErrors).toEqual([['VALIDATION_FAILED', 'input.collateralReleasedBtc', 'Only 0 BTC of collateral is pledged on this loan.']]);
   });
 
   it('a source without a title or with a URL that is not http(s)', async () => {
@@ -155,19 +143,11 @@ describe('prices in bulk', () => {
       close: '101',
       volume: '5',
     }));
-    await server.graphql(
-      'mutation { createAsset(input: { symbol: "TSTP", name: "Bulk", kind: CRYPTO }) { userErrors { code } } }',
-      {},
-      headers,
-    );
+    await server.graphql('mutation { createAsset(input: { symbol: "TSTP", name: "Bulk", kind: CRYPTO }) { userErrors { code } } }', {}, headers);
     const first = await server.graphql(PRICES, { input: { symbol: 'tstp', points } }, headers);
     expect(first.errors, JSON.stringify(first.errors)?.slice(0, 500)).toBeUndefined();
     expect(first.data.recordPrices).toEqual({ inserted: 10_000, updated: 0, userErrors: [] });
-    const again = await server.graphql(
-      PRICES,
-      { input: { symbol: 'TSTP', points: points.slice(0, 3).map((p) => ({ ...p, close: '102' })) } },
-      headers,
-    );
+    const again = await server.graphql(PRICES, { input: { symbol: 'TSTP', points: points.slice(0, 3).map((p) => ({ ...p, close: '102' })) } }, headers);
     expect(again.data.recordPrices).toEqual({ inserted: 0, updated: 3, userErrors: [] });
     const { data } = await server.graphql('{ asset(symbol: "TSTP") { priceAt(at: "2025-01-01T00:01:00Z") { priceUsd } } }');
     expect(data.asset.priceAt).toEqual({ priceUsd: '102' });
@@ -176,9 +156,7 @@ describe('prices in bulk', () => {
   it('refuse more than 10,000 points, and an unknown symbol', async () => {
     const many = Array.from({ length: 10_001 }, (_, i) => ({ at: new Date(Date.UTC(2024, 0, 1) + i * 60_000).toISOString(), close: '1' }));
     const tooMany = await server.graphql(PRICES, { input: { symbol: 'BTC', points: many } }, headers);
-    expect(errorsOf(tooMany.data.recordPrices)).toEqual([
-      ['VALIDATION_FAILED', 'input.points', 'At most 10000 points fit in one call; this one has 10001.'],
-    ]);
+    expect(errorsOf(tooMany.data.recordPrices)).toEqual([['VALIDATION_FAILED', 'input.points', 'At most 10000 points fit in one call; this one has 10001.']]);
     const unknown = await server.graphql(PRICES, { input: { symbol: 'NOPE', points: many.slice(0, 1) } }, headers);
     expect(errorsOf(unknown.data.recordPrices)).toEqual([['NOT_FOUND', 'input.symbol', 'No asset has the symbol NOPE.']]);
   });

@@ -78,11 +78,7 @@ function checkCompany(file: CompanyFile): Problem[] {
       if (value !== null && !debt.citations[field]) problems.push({ where: `${where}.${field}`, what: 'has no citation' });
     }
     for (const [field, citation] of Object.entries(debt.citations)) {
-      cite(
-        `${where}.${field}`,
-        citation,
-        (DEBT_NUMBERS as readonly string[]).includes(field) ? debt[field as (typeof DEBT_NUMBERS)[number]] : undefined,
-      );
+      cite(`${where}.${field}`, citation, (DEBT_NUMBERS as readonly string[]).includes(field) ? debt[field as (typeof DEBT_NUMBERS)[number]] : undefined);
     }
   });
   file.officers.forEach((officer, i) => {

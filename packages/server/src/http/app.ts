@@ -172,8 +172,7 @@ function admission(
           });
           const key = contextValue.presentedKey;
           if (key === null) {
-            if (options.requireAuth)
-              throw unauthenticated('This server needs an API key for every request: send "Authorization: Bearer <key>".');
+            if (options.requireAuth) throw unauthenticated('This server needs an API key for every request: send "Authorization: Bearer <key>".');
           } else {
             const viewer = await viewerForKey(database.db, key);
             if (viewer === null) throw unauthenticated('That API key is unknown or revoked.');
@@ -182,9 +181,7 @@ function admission(
           // Counted only once the key is known, so made-up keys cannot dodge the address's limit.
           const { viewer } = contextValue;
           contextValue.releaseAdmission = await options.limiter?.admit(
-            viewer.apiKeyId
-              ? { kind: 'key', id: viewer.apiKeyId, name: viewer.keyName ?? '' }
-              : { kind: 'address', address: contextValue.clientAddress },
+            viewer.apiKeyId ? { kind: 'key', id: viewer.apiKeyId, name: viewer.keyName ?? '' } : { kind: 'address', address: contextValue.clientAddress },
           );
         },
         async willSendResponse({ contextValue }) {
@@ -240,8 +237,7 @@ function errorReporting(logger: Logger): ApolloServerPlugin<RequestContext> {
           for (const error of response.body.singleResult.errors ?? []) {
             // The errors whose message the server words itself: the request id finds the log line.
             const unavailable = error.extensions?.code === DATABASE_UNAVAILABLE;
-            if (error.extensions?.code === 'INTERNAL_SERVER_ERROR' || unavailable)
-              (error.extensions as Record<string, unknown>).requestId = contextValue.requestId;
+            if (error.extensions?.code === 'INTERNAL_SERVER_ERROR' || unavailable) (error.extensions as Record<string, unknown>).requestId = contextValue.requestId;
             if (unavailable) {
               response.http.status = 503;
               response.http.headers.set('retry-after', String(RETRY_AFTER_SECONDS));

@@ -201,14 +201,7 @@ export async function insertTransaction(db: Kysely<Database>, transaction: NewTr
 
 export async function insertHoldingsReport(
   db: Kysely<Database>,
-  report: {
-    companyId: string;
-    on: string;
-    btc: string;
-    sourceId?: string | null;
-    productionReportId?: string | null;
-    createdByApiKeyId?: string | null;
-  },
+  report: { companyId: string; on: string; btc: string; sourceId?: string | null; productionReportId?: string | null; createdByApiKeyId?: string | null },
 ): Promise<void> {
   await db
     .insertInto('holdings_reports')
