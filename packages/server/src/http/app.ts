@@ -285,7 +285,8 @@ export async function createServer(options: ServerOptions): Promise<MinerGraphSe
   let responseCache: ResponseCache | null = null;
   if (options.responseCache && bus) {
     const counters = options.metrics?.metrics.watchResponseCache(() => responseCache!.stats());
-    responseCache = createResponseCache(bus, options.responseCache, counters);
+    // Reads routed to a replica (read-routing.ts swaps in its data sources) are not cached.
+    responseCache = createResponseCache(bus, options.responseCache, counters, (context) => context.data === data);
   }
 
   const apollo = new ApolloServer<RequestContext>({

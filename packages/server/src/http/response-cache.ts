@@ -33,6 +33,12 @@ export interface ResponseCacheOptions {
   maxBytes: number;
 }
 
+/**
+ * Whether a request reads where the bus's version holds. A read sent to a replica does not:
+ * the replica may not yet have replayed the writes the primary's version counts.
+ */
+export type ReadsThePrimary = (context: RequestContext) => boolean;
+
 export interface ResponseCacheCounters {
   hit(): void;
   miss(): void;
@@ -49,7 +55,12 @@ const stringify = (result: FormattedExecutionResult) => `${JSON.stringify(result
 
 export const DEFAULT_RESPONSE_CACHE_BYTES = 64 * 1024 * 1024;
 
-export function createResponseCache(bus: ChangeBus, options: ResponseCacheOptions, counters?: ResponseCacheCounters): ResponseCache {
+export function createResponseCache(
+  bus: ChangeBus,
+  options: ResponseCacheOptions,
+  counters?: ResponseCacheCounters,
+  readsThePrimary: ReadsThePrimary = () => true,
+): ResponseCache {
   const entries = new LRUCache<string, Entry>({
     maxSize: options.maxBytes,
     sizeCalculation: (entry, key) => entry.bytes + key.length,
@@ -69,7 +80,7 @@ export function createResponseCache(bus: ChangeBus, options: ResponseCacheOption
         let served: Entry | undefined;
         return {
           async responseForOperation({ operation, request, contextValue, queryHash, operationName }): Promise<GraphQLResponse | null> {
-            if (operation.operation !== 'query' || !bus.listening) return null;
+            if (operation.operation !== 'query' || !bus.listening || !readsThePrimary(contextValue)) return null;
             let version: string;
             try {
               version = await bus.version();
