@@ -10,8 +10,21 @@ export type DecimalValue = DecimalJs.Value;
 
 export const SATOSHI_PLACES = 8;
 
+/** Digits with an optional "-" and fraction, as PostgreSQL prints a numeric: sign, integer digits, fraction digits. */
+const PLAIN_TEXT = /^(-?)(\d+)(?:\.(\d+))?$/;
+
 /** The contract's canonical form: no exponent, no trailing fraction zeros, no "+", no "-0". */
 export function canonical(value: DecimalValue): string {
+  // Most values only pass through, as the database's text: trimmed as text, without decimal.js.
+  if (typeof value === 'string') {
+    const plain = PLAIN_TEXT.exec(value);
+    if (plain) {
+      const whole = plain[2]!.replace(/^0+(?=\d)/, '');
+      const fraction = plain[3]?.replace(/0+$/, '') ?? '';
+      if (whole === '0' && fraction === '') return '0';
+      return fraction === '' ? `${plain[1]}${whole}` : `${plain[1]}${whole}.${fraction}`;
+    }
+  }
   const d = new Decimal(value);
   if (d.isZero()) return '0';
   return d.toFixed();

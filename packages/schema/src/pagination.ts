@@ -100,14 +100,24 @@ export function toConnection<T>(
   page: Page<T>,
   totalCount: () => Promise<number>,
 ): ConnectionResult<T> {
-  const edges = page.edges.map((edge) => ({ cursor: encodeCursor(connection, edge.key), node: edge.node }));
+  // Cursors are encoded only when a client selects them: most pages are read without.
+  const edges = page.edges.map(({ key, node }) => ({
+    node,
+    get cursor() {
+      return encodeCursor(connection, key);
+    },
+  }));
   return {
     edges,
     pageInfo: {
       hasNextPage: page.hasNextPage,
       hasPreviousPage: request.after !== null,
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges.at(-1)?.cursor ?? null,
+      get startCursor() {
+        return edges[0]?.cursor ?? null;
+      },
+      get endCursor() {
+        return edges.at(-1)?.cursor ?? null;
+      },
     },
     totalCount,
   };

@@ -28,7 +28,9 @@ export async function freshTarget(purpose: string, pglite: boolean): Promise<Ben
   if (pglite) {
     const dir = mkdtempSync(join(tmpdir(), `minergraph-${purpose}-`));
     const dataDir = join(dir, 'data');
-    const { version } = JSON.parse(readFileSync(new URL('../node_modules/@electric-sql/pglite/package.json', import.meta.url), 'utf8')) as { version: string };
+    const { version } = JSON.parse(readFileSync(new URL('../node_modules/@electric-sql/pglite/package.json', import.meta.url), 'utf8')) as {
+      version: string;
+    };
     return {
       engine: `PGlite ${version}`,
       dataDir,
@@ -98,6 +100,8 @@ export interface ServedProcess {
   statements(): Promise<number>;
   /** Its WebSocket connections and the subscriptions listening for changes. */
   subscriptions(): Promise<{ connections: number; listening: number; slowClosed: number } | null>;
+  /** CPU time (user + system) it has used since it started, in milliseconds. */
+  cpuMs(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -111,12 +115,23 @@ export interface ServeOptions {
   responseCache?: boolean;
   /** WebSocket connections one client (address) may hold; the default limit otherwise. */
   webSocketsPerClient?: number;
+  /** Another checkout of this repository (with its dependencies installed) to serve from instead: the code before a change. */
+  root?: string;
+  /** A directory for a V8 CPU profile of the served process (node --cpu-prof), written when it stops. */
+  cpuProfileDir?: string;
 }
 
 export async function startServedProcess(options: ServeOptions): Promise<ServedProcess> {
-  const child: ChildProcess = fork(fileURLToPath(new URL('./served-process.ts', import.meta.url)), [], {
-    cwd: ROOT,
-    execArgv: ['--expose-gc', '--import', 'tsx', '--conditions=@minergraph/source'],
+  const root = options.root ?? ROOT;
+  const child: ChildProcess = fork(join(root, 'packages/server/bench/served-process.ts'), [], {
+    cwd: root,
+    execArgv: [
+      '--expose-gc',
+      '--import',
+      'tsx',
+      '--conditions=@minergraph/source',
+      ...(options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : []),
+    ],
     env: {
       ...process.env,
       NODE_ENV: 'production',
@@ -152,6 +167,7 @@ export async function startServedProcess(options: ServeOptions): Promise<ServedP
     memory: (gc = false) => ask<Memory>('memory', { gc }),
     statements: async () => (await ask<{ statements: number }>('statements')).statements,
     subscriptions: async () => (await ask<{ stats: { connections: number; listening: number; slowClosed: number } | null }>('subscriptions')).stats,
+    cpuMs: async () => (await ask<{ micros: number }>('cpu')).micros / 1000,
     stop: async () => {
       await ask('stop').catch(() => undefined);
       await exited;

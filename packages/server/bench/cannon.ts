@@ -13,6 +13,8 @@ export interface Call {
 export interface CannonRun {
   seconds: number;
   requests: number;
+  /** Requests sent, the completed ones and those still in flight when the run ended (which the server still answers). */
+  sent: number;
   /** Completed requests per second over the run. */
   perSecond: number;
   p50: number;
@@ -59,6 +61,7 @@ export async function cannon(url: string, calls: Call[], options: { connections:
   return {
     seconds: result.duration,
     requests: result.requests.total,
+    sent: result.requests.sent,
     perSecond: result.requests.total / result.duration,
     p50: result.latency.p50,
     p99: result.latency.p99,

@@ -1,6 +1,7 @@
-// The dashboard of issue 3, twice: as the GraphQL operation clients send, and as the one SQL
-// statement a hand-written endpoint (the floor, floor.ts) would run to answer the same JSON.
-// pnpm bench checks that both answer the same before it measures either.
+// The dashboard of issue 3 and a plain list of companies (issue 13), each twice: as the GraphQL
+// operation clients send, and as the one SQL statement a hand-written endpoint (the floor,
+// floor.ts) would run to answer the same JSON. pnpm bench checks that both answer the same
+// before it measures either.
 
 export const DASHBOARD_COMPANIES = 50;
 export const DASHBOARD_DAY = '2026-01-31';
@@ -118,3 +119,13 @@ left join lateral (
          order by p.period_end desc, p.id desc) as edges
   from (select * from production_reports p where p.company_id = c.id order by p.period_end desc, p.id desc limit 12) p
 ) reports on true`;
+
+/** The cheapest useful read: one page of companies, two columns each. */
+export const LIST_QUERY = `query List($first: Int!) { companies(first: $first) { edges { node { ticker name } } } }`;
+export const LIST_VARIABLES = { first: DASHBOARD_COMPANIES };
+
+/** $1: how many companies; by ticker, the list's default order. */
+export const LIST_SQL = `
+select json_build_object('data', json_build_object('companies', json_build_object('edges', coalesce(json_agg(
+  json_build_object('node', json_build_object('ticker', c.ticker, 'name', c.name)) order by c.ticker), '[]'::json)))) as body
+from (select ticker, name from companies order by ticker limit $1) c`;

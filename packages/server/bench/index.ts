@@ -1,17 +1,30 @@
-// pnpm bench — throughput, latency and SQL statements per request of four requests against a
-// synthetic data set (synthetic-miners.ts: 200 made-up miners, 8,000 sites, five years of daily
-// flows, a million one-minute prices of a made-up coin), beside the floor: the same dashboard
-// from one SQL statement behind a bare node:http handler (floor.ts); then the dashboard again from
-// the response cache (on in `serve` by default; off in the rows above). Runs TypeScript from the
-// sources; builds nothing.
+// pnpm bench — throughput, latency, the server's CPU per request and SQL statements per request
+// of five requests against a synthetic data set (synthetic-miners.ts: 200 made-up miners, 8,000
+// sites, five years of daily flows, a million one-minute prices of a made-up coin), beside the
+// floors: the same dashboard and list from one SQL statement each behind a bare node:http handler
+// (floor.ts); then the dashboard again from the response cache (on in `serve` by default; off in
+// the rows above). CPU is the served process's own (process.cpuUsage), over the load run, divided
+// by the requests sent. Runs TypeScript from the sources; builds nothing.
 //
 //   pnpm bench [--seconds 10] [--connections 20] [--pglite] [--log-level info]
+//              [--profile DIR] [--record-answers] [--baseline DIR]
+//
+// --baseline DIR: also measures the dashboard and the list (cache off) served by another checkout
+// of the repository (the code before a change, with its dependencies installed), in the same run
+// on the same database, and checks that it answers the same bytes.
+// --profile DIR: a V8 CPU profile of our server (without the cache) over all its scenarios, in DIR.
+// Before measuring, the answers of the dashboard, the list and one company's detail are compared
+// byte for byte with those recorded in answers.json (--record-answers records them anew: do it
+// only with code whose answers are known good, and only when the data set or the seed changed).
+import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { migrateToLatest } from '../src/db/migrate.js';
 import { createApiKey } from '../src/repositories/api-key.repository.js';
 import { seed } from '../src/seed/seed.js';
 import { describeMachine, freshTarget, startServedProcess, withTarget, type BenchTarget, type ServedProcess } from './bench-target.js';
 import { callOnce, cannon, graphqlBody, type Call, type CannonRun } from './cannon.js';
-import { DASHBOARD_COMPANIES, DASHBOARD_QUERY, DASHBOARD_VARIABLES } from './dashboard.js';
+import { DASHBOARD_COMPANIES, DASHBOARD_QUERY, DASHBOARD_VARIABLES, LIST_QUERY, LIST_VARIABLES } from './dashboard.js';
 import { flag, option, textOption } from './options.js';
 import { ms, table } from './report.js';
 import { loadSyntheticMiners, SYNTHETIC_MINERS } from './synthetic-miners.js';
@@ -21,6 +34,13 @@ const CONNECTIONS = option('connections', 20);
 /** Sequential requests per scenario, to count statements (and to warm up). */
 const SEQUENTIAL = 20;
 const log = (line: string) => process.stderr.write(`${line}\n`);
+const PROFILE_DIR = textOption('profile', '');
+const BASELINE = textOption('baseline', '');
+const ANSWERS_FILE = new URL('./answers.json', import.meta.url);
+const loadAverage = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
 
 const tickers = Array.from({ length: SYNTHETIC_MINERS.companies }, (_, i) => `SYN${String(i).padStart(3, '0')}`);
 
@@ -50,14 +70,29 @@ interface Scenario {
   check(data: any): boolean;
 }
 
+const dashboard: Call = { kind: 'dashboard', body: () => graphqlBody(DASHBOARD_QUERY, DASHBOARD_VARIABLES) };
+const list: Call = { kind: 'list', body: () => graphqlBody(LIST_QUERY, LIST_VARIABLES) };
+/** Answers compared byte for byte with answers.json: what the CPU work must not change. */
+const RECORDED: Record<string, Call> = {
+  dashboard,
+  list,
+  detail: { kind: 'detail', body: () => graphqlBody(DETAIL, { ticker: 'SYN007' }) },
+};
+
 function scenarios(companyIds: Map<string, string>, editor: Record<string, string>): Scenario[] {
   let detail = 0;
   let write = 0;
   return [
     {
       name: `dashboard: ${DASHBOARD_COMPANIES} companies`,
-      call: { kind: 'dashboard', body: () => graphqlBody(DASHBOARD_QUERY, DASHBOARD_VARIABLES) },
-      check: (data) => data.companies.edges.length === DASHBOARD_COMPANIES && data.companies.edges[1].node.productionReports.edges.length === 12,
+      call: dashboard,
+      check: (data) =>
+        data.companies.edges.length === DASHBOARD_COMPANIES && data.companies.edges[1].node.productionReports.edges.length === 12,
+    },
+    {
+      name: `list: companies(first: ${DASHBOARD_COMPANIES}) { ticker name }`,
+      call: list,
+      check: (data) => data.companies.edges.length === DASHBOARD_COMPANIES,
     },
     {
       name: 'company detail (a different company each time)',
@@ -77,7 +112,9 @@ function scenarios(companyIds: Map<string, string>, editor: Record<string, strin
         body: () => {
           write += 1;
           const companyId = companyIds.get(tickers[write % tickers.length]!)!;
-          return graphqlBody(RECORD, { input: { companyId, kind: 'MINED', btc: '0.125', occurredOn: '2026-02-01', idempotencyKey: `bench-${write}` } });
+          return graphqlBody(RECORD, {
+            input: { companyId, kind: 'MINED', btc: '0.125', occurredOn: '2026-02-01', idempotencyKey: `bench-${write}` },
+          });
         },
       },
       check: (data) => data.recordTreasuryTransaction.transaction !== null,
@@ -89,6 +126,8 @@ interface Measured {
   name: string;
   statements: number[];
   run: CannonRun;
+  /** The served process's CPU (user + system) per request sent during the load run. */
+  cpuMs: number;
 }
 
 /** Waits until the server has run no statement for half a second: what a load run left in flight is done. */
@@ -112,8 +151,42 @@ async function measure(served: ServedProcess, scenario: Scenario): Promise<Measu
     statements.push((await served.statements()) - before);
     if (!scenario.check(data)) throw new Error(`${scenario.name}: unexpected answer ${JSON.stringify(data).slice(0, 300)}`);
   }
-  log(`  ${scenario.name}: ${SECONDS} s from ${CONNECTIONS} connections…`);
-  return { name: scenario.name, statements, run: await cannon(served.url, [scenario.call], { connections: CONNECTIONS, seconds: SECONDS }) };
+  log(`  ${scenario.name}: ${SECONDS} s from ${CONNECTIONS} connections… (load average ${loadAverage()})`);
+  await quiet(served);
+  const before = await served.cpuMs();
+  const run = await cannon(served.url, [scenario.call], { connections: CONNECTIONS, seconds: SECONDS });
+  // The requests still in flight when the run ended are answered too, and were counted as sent.
+  await quiet(served);
+  const cpuMs = ((await served.cpuMs()) - before) / run.sent;
+  return { name: scenario.name, statements, run, cpuMs };
+}
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/** The exact bytes of each recorded answer, compared with (or, with --record-answers, written to) answers.json. */
+async function checkAnswers(url: string): Promise<void> {
+  const answers: Record<string, { sha256: string; bytes: number }> = {};
+  for (const [name, call] of Object.entries(RECORDED)) {
+    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: call.body() });
+    const text = await response.text();
+    answers[name] = { sha256: sha256(text), bytes: Buffer.byteLength(text) };
+  }
+  if (flag('record-answers')) {
+    writeFileSync(ANSWERS_FILE, `${JSON.stringify(answers, null, 2)}\n`);
+    log(`recorded the answers in ${ANSWERS_FILE.pathname}`);
+    return;
+  }
+  const recorded = JSON.parse(readFileSync(ANSWERS_FILE, 'utf8')) as typeof answers;
+  for (const [name, answer] of Object.entries(answers)) {
+    const expected = recorded[name];
+    if (expected?.sha256 !== answer.sha256) {
+      throw new Error(
+        `the ${name} answer (${answer.bytes} bytes) is not the one recorded in answers.json (${expected?.bytes} bytes): an answer changed. ` +
+          'If the data set or the seed changed on purpose, record them anew with --record-answers from code known to answer right.',
+      );
+    }
+  }
+  log(`answers byte-identical to answers.json: ${Object.keys(answers).join(', ')}`);
 }
 
 /** Numbers equal, or floats equal to 12 significant digits (SQL and decimal.js divide to different precisions). */
@@ -146,25 +219,51 @@ const target = await freshTarget('bench', flag('pglite'));
 await withTarget(target, async () => {
   const { loaded, editor, rows } = await prepare(target);
   const logLevel = textOption('log-level', 'info');
-  const dashboard = { kind: 'dashboard', body: () => graphqlBody(DASHBOARD_QUERY, DASHBOARD_VARIABLES) };
+  const loadAtStart = loadAverage();
 
-  log('the floor: the dashboard from one SQL statement');
+  log('the floors: the dashboard and the list from one SQL statement each');
   const floorProcess = await startServedProcess({ serve: 'floor', target });
+  const listFloorUrl = floorProcess.url.replace(/\/graphql$/, '/list');
   let floor: Measured;
+  let listFloor: Measured;
   let floorAnswer: unknown;
+  let listFloorAnswer: unknown;
   try {
     floorAnswer = await callOnce(floorProcess.url, dashboard);
+    listFloorAnswer = await callOnce(listFloorUrl, list);
     floor = await measure(floorProcess, { name: `floor: the same dashboard, one SQL statement`, call: dashboard, check: () => true });
+    listFloor = await measure(
+      { ...floorProcess, url: listFloorUrl },
+      { name: `floor: the same list, one SQL statement`, call: list, check: () => true },
+    );
   } finally {
     await floorProcess.stop();
   }
 
-  log('our server');
-  const served = await startServedProcess({ serve: 'graphql', target, logLevel });
+  // Before any write scenario changes the data: the recorded answers hold for the data set as loaded.
+  const baselineRows: Measured[] = [];
+  if (BASELINE) {
+    log(`the baseline: the server of ${BASELINE} (response cache off)`);
+    const baseline = await startServedProcess({ serve: 'graphql', target, logLevel, root: BASELINE });
+    try {
+      await checkAnswers(baseline.url);
+      for (const scenario of scenarios(new Map(), editor).slice(0, 2))
+        baselineRows.push(await measure(baseline, { ...scenario, name: `before (${BASELINE}): ${scenario.name}` }));
+    } finally {
+      await baseline.stop();
+    }
+  }
+
+  log('our server (response cache off)');
+  const served = await startServedProcess({ serve: 'graphql', target, logLevel, ...(PROFILE_DIR ? { cpuProfileDir: PROFILE_DIR } : {}) });
   const measured: Measured[] = [];
   try {
     const ours = await callOnce(served.url, dashboard);
-    if (!sameAnswer(ours, floorAnswer)) throw new Error('the floor does not answer what the GraphQL dashboard answers; fix DASHBOARD_SQL first');
+    if (!sameAnswer(ours, floorAnswer))
+      throw new Error('the floor does not answer what the GraphQL dashboard answers; fix DASHBOARD_SQL first');
+    if (!sameAnswer(await callOnce(served.url, list), listFloorAnswer))
+      throw new Error('the floor does not answer what the GraphQL list answers; fix LIST_SQL first');
+    await checkAnswers(served.url);
     // Global ids of the synthetic companies, for the writes.
     const ids = new Map<string, string>();
     for (const row of rows) ids.set(row.ticker, Buffer.from(`Company:${row.id}`).toString('base64'));
@@ -173,11 +272,16 @@ await withTarget(target, async () => {
     await served.stop();
   }
 
+  measured.push(...baselineRows);
+
   log('our server with its response cache (as serve runs by default)');
   const cached = await startServedProcess({ serve: 'graphql', target, logLevel, responseCache: true });
   try {
-    if (!sameAnswer(await callOnce(cached.url, dashboard), floorAnswer)) throw new Error('the cached dashboard does not answer what the floor answers');
-    measured.push(await measure(cached, { ...scenarios(new Map(), editor)[0]!, name: `dashboard from the response cache (the same request repeated)` }));
+    if (!sameAnswer(await callOnce(cached.url, dashboard), floorAnswer))
+      throw new Error('the cached dashboard does not answer what the floor answers');
+    measured.push(
+      await measure(cached, { ...scenarios(new Map(), editor)[0]!, name: `dashboard from the response cache (the same request repeated)` }),
+    );
   } finally {
     await cached.stop();
   }
@@ -190,9 +294,14 @@ await withTarget(target, async () => {
   };
   const errorsOf = (run: CannonRun) => run.non2xx + run.socketErrors + run.timeouts + run.graphqlErrors;
   const ratio = (value: number) => `${value.toFixed(2)}x`;
+  const floorOf = (name: string) => (name.includes('dashboard') ? floor : /^(before \(.*\): )?list/.test(name) ? listFloor : null);
+  const cpu = (value: number) => value.toFixed(value < 1 ? 3 : 2);
   const dashboardRun = measured[0]!.run;
+  const listMeasured = measured[1]!;
 
-  console.log(`\npnpm bench: ${SECONDS} s and ${CONNECTIONS} connections a scenario, over loopback, server in a child process (LOG_LEVEL=${logLevel})`);
+  console.log(
+    `\npnpm bench: ${SECONDS} s and ${CONNECTIONS} connections a scenario, over loopback, server in a child process (LOG_LEVEL=${logLevel})`,
+  );
   for (const line of describeMachine(target.engine)) console.log(line);
   console.log(
     `data (synthetic, see packages/server/bench/synthetic-miners.ts; loaded in ${loaded.seconds.toFixed(1)} s): ` +
@@ -203,28 +312,61 @@ await withTarget(target, async () => {
   console.log('');
   console.log(
     table(
-      ['scenario', 'req/s', 'p50 ms', 'p99 ms', 'SQL statements/request', 'errors', 'req/s vs floor', 'p50 vs floor'],
       [
-        ...measured.map(({ name, run, statements }, i) => [
-          name,
-          Math.round(run.perSecond),
-          ms(run.p50),
-          ms(run.p99),
-          statementsOf(statements),
-          errorsOf(run),
-          i === 0 || i === measured.length - 1 ? ratio(run.perSecond / floor.run.perSecond) : '',
-          i === 0 || i === measured.length - 1 ? ratio(run.p50 / floor.run.p50) : '',
+        'scenario',
+        'req/s',
+        'p50 ms',
+        'p99 ms',
+        'server CPU ms/request',
+        'SQL statements/request',
+        'errors',
+        'req/s vs floor',
+        'p50 vs floor',
+        'CPU vs floor',
+      ],
+      [
+        ...measured.map(({ name, run, statements, cpuMs }) => {
+          const its = floorOf(name);
+          return [
+            name,
+            Math.round(run.perSecond),
+            ms(run.p50),
+            ms(run.p99),
+            cpu(cpuMs),
+            statementsOf(statements),
+            errorsOf(run),
+            its ? ratio(run.perSecond / its.run.perSecond) : '',
+            its ? ratio(run.p50 / its.run.p50) : '',
+            its ? ratio(cpuMs / its.cpuMs) : '',
+          ];
+        }),
+        ...[floor, listFloor].map((f) => [
+          f.name,
+          Math.round(f.run.perSecond),
+          ms(f.run.p50),
+          ms(f.run.p99),
+          cpu(f.cpuMs),
+          statementsOf(f.statements),
+          errorsOf(f.run),
+          '1.00x',
+          '1.00x',
+          '1.00x',
         ]),
-        [floor.name, Math.round(floor.run.perSecond), ms(floor.run.p50), ms(floor.run.p99), statementsOf(floor.statements), errorsOf(floor.run), '1.00x', '1.00x'],
       ],
     ),
   );
-  console.log(`\nthe dashboard: ${ratio(dashboardRun.perSecond / floor.run.perSecond)} the floor's throughput, ${ratio(dashboardRun.p50 / floor.run.p50)} its median latency`);
+  console.log(`\nload average at the start ${loadAtStart}, at the end ${loadAverage()}`);
+  console.log(
+    `the dashboard (cache off): ${cpu(measured[0]!.cpuMs)} ms server CPU a request (aim: at most 9), ${ratio(dashboardRun.perSecond / floor.run.perSecond)} the floor's throughput (aim: at least 0.40x), ${ratio(dashboardRun.p50 / floor.run.p50)} its median latency`,
+  );
+  console.log(
+    `the list (cache off): ${cpu(listMeasured.cpuMs)} ms server CPU a request (aim: at most 0.5), ${ratio(listMeasured.run.perSecond / listFloor.run.perSecond)} the floor's throughput (aim: at least 0.50x), ${ratio(listMeasured.run.p50 / listFloor.run.p50)} its median latency`,
+  );
   const cachedRun = measured[measured.length - 1]!.run;
   console.log(
     `the dashboard from the response cache: ${ratio(cachedRun.perSecond / floor.run.perSecond)} the floor's throughput (aim: at least 1.50x), ${ratio(cachedRun.p50 / floor.run.p50)} its median latency`,
   );
-  const failures = [...measured, floor].filter((m) => errorsOf(m.run) > 0);
+  const failures = [...measured, floor, listFloor].filter((m) => errorsOf(m.run) > 0);
   for (const failed of failures) console.log(`errors in ${failed.name}: ${failed.run.firstFailure}`);
   if (failures.length) process.exitCode = 1;
 });

@@ -51,6 +51,12 @@ process.on('message', async (message: { type: string; id: string; gc?: boolean }
       reply({ rss, heapUsed, heapTotal });
       break;
     }
+    case 'cpu': {
+      // User and system time of this process, in microseconds: the server's CPU per request.
+      const { user, system } = process.cpuUsage();
+      reply({ micros: user + system });
+      break;
+    }
     case 'statements':
       reply({ statements });
       break;

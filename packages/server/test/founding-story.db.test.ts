@@ -151,4 +151,11 @@ describe('the operational endpoints', () => {
     });
     expect(response.headers.get('x-request-id')).toBe('analyst-42');
   });
+
+  it('no GraphQL answer may be stored by an HTTP cache: Cache-Control: no-store, answers and errors alike', async () => {
+    for (const query of ['{ company(ticker: "CANG") { name } }', '{ nope }']) {
+      const response = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
+      expect([query, response.headers.get('cache-control')]).toEqual([query, 'no-store']);
+    }
+  });
 });

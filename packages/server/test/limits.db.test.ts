@@ -67,6 +67,16 @@ describe('limits are enforced before any SQL runs', () => {
     expect((await server.graphql(query, { n: 2 })).errors).toBeUndefined();
   });
 
+  it('a cost just measured for the same document is reused only for the same variables: the refusal still follows `first`', async () => {
+    const query = `query ($n: Int) { companies(first: $n) { edges { node {
+      productionReports(first: 100) { edges { node { minedBtc btcPerDay source { title url } } } } } } } }`;
+    // Within one second, as a burst of the same request: fine, too costly, fine, too costly.
+    for (const [n, code] of [[2, undefined], [100, 'QUERY_TOO_COMPLEX'], [2, undefined], [100, 'QUERY_TOO_COMPLEX']] as const) {
+      const { errors } = await server.graphql(query, { n });
+      expect([n, errors?.map((error) => error.extensions?.code)]).toEqual([n, code && [code]]);
+    }
+  });
+
   it('too many aliases, or too many root fields: their own codes', async () => {
     const aliases = '{ a: company(ticker: "CANG") { x: name y: ticker z: exchange } }';
     expect(await refusedWithoutSql(strict, aliases)).toEqual({

@@ -16,6 +16,21 @@ describe('canonical', () => {
     expect(canonical(5)).toBe('5');
   });
 
+  it('trims plain text exactly as decimal.js prints it', () => {
+    // The text path (values that only pass through) against decimal.js on every shape of input.
+    const wholes = ['0', '00', '7', '007', '10', '7474', '000100', '21000000'];
+    const fractions = [undefined, '0', '000', '5', '50', '05', '60000000', '00000001', '10203000'];
+    for (const sign of ['', '-']) {
+      for (const whole of wholes) {
+        for (const fraction of fractions) {
+          const text = `${sign}${whole}${fraction === undefined ? '' : `.${fraction}`}`;
+          const d = new Decimal(text);
+          expect(canonical(text), text).toBe(d.isZero() ? '0' : d.toFixed());
+        }
+      }
+    }
+  });
+
   it('keeps every digit of a long decimal', () => {
     const long = '123456789012345678901234567890.123456789012345678901234567890';
     expect(canonical(long)).toBe('123456789012345678901234567890.12345678901234567890123456789');

@@ -39,7 +39,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import { clientError, createContext, schema, ScalarLiteralsRule, type Context } from '@minergraph/schema';
@@ -72,6 +72,19 @@ import { startChangeBus, type ChangeBus } from '../changes/bus.js';
 import { collectRequestFacts, noteErrorCodes, requestFactsPlugin, requestLogging } from './request-log.js';
 
 export const GRAPHQL_PATH = '/graphql';
+
+/** Every GraphQL answer says `Cache-Control: no-store` (what Apollo's cache-control plugin said, without its per-field work). */
+function noStore(): ApolloServerPlugin<RequestContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ response }) {
+          response.http.headers.set('cache-control', 'no-store');
+        },
+      };
+    },
+  };
+}
 
 export interface ServerOptions {
   database: DatabaseHandle;
@@ -312,6 +325,10 @@ export async function createServer(options: ServerOptions): Promise<MinerGraphSe
       ApolloServerPluginDrainHttpServer({ httpServer }),
       // Apollo's default landing page loads from a CDN; ours is served from local assets.
       ApolloServerPluginLandingPageDisabled(),
+      // Apollo's cache-control plugin wraps every resolver to collect cache hints, which this
+      // schema never gives: its only outcome was `Cache-Control: no-store` on every answer.
+      ApolloServerPluginCacheControlDisabled(),
+      noStore(),
       admission(database, limits, {
         requireAuth: options.requireAuth ?? false,
         persistedOnly: options.persistedOnly ? manifest : null,

@@ -130,6 +130,19 @@ export function operationCost(
   return measured;
 }
 
+type Cost = { complexity: number; depth: number; breadth: number };
+
+/**
+ * Costs measured in the last second, by document (Apollo hands the same parsed document to
+ * every request with the same query text) and then by operation name and variables. A cost
+ * depends on nothing else but the instant (a window without `to` ends now): within a second,
+ * one measure answers a burst of the same request. Kept only for operations within every limit.
+ */
+const recentCosts = new WeakMap<DocumentNode, Map<string, { at: number; cost: Cost }>>();
+const COST_REUSE_MS = 1_000;
+/** Variable sets kept per document: a few pages of the same list, not every value a client ever sent. */
+const COSTS_PER_DOCUMENT = 32;
+
 /**
  * Depth, breadth and complexity (list fields costed by `first`) of the operation that will
  * run, with its variables; throws the first limit it exceeds. Call it after validation and
@@ -140,32 +153,55 @@ export function checkComplexity(
   limits: Limits,
   request: { document: DocumentNode; variables: Record<string, unknown>; operationName: string | null; context: object },
 ): void {
-  const rule = createComplexityRule({
-    context: request.context,
-    variableValues: request.variables,
-    operationName: request.operationName,
-    validate: (result, report) => {
-      if (result.depth > limits.maxDepth) {
-        report(limitError('QUERY_TOO_DEEP', `The query is ${result.depth} levels deep; at most ${limits.maxDepth} are allowed.`));
-      } else if (result.breadth > limits.maxBreadth) {
-        report(limitError('QUERY_TOO_BROAD', `The query selects ${result.breadth} fields; at most ${limits.maxBreadth} are allowed.`));
-      } else if (result.complexity > limits.maxComplexity) {
-        report(
-          limitError(
-            'QUERY_TOO_COMPLEX',
-            `The query's cost is ${result.complexity} (lists count once per requested row); at most ${limits.maxComplexity} is allowed. Ask for fewer rows or fields.`,
-          ),
-        );
-      }
-    },
-  });
+  const withinLimits = (result: Cost, report: (error: GraphQLError) => void) => {
+    if (result.depth > limits.maxDepth) {
+      report(limitError('QUERY_TOO_DEEP', `The query is ${result.depth} levels deep; at most ${limits.maxDepth} are allowed.`));
+    } else if (result.breadth > limits.maxBreadth) {
+      report(limitError('QUERY_TOO_BROAD', `The query selects ${result.breadth} fields; at most ${limits.maxBreadth} are allowed.`));
+    } else if (result.complexity > limits.maxComplexity) {
+      report(
+        limitError(
+          'QUERY_TOO_COMPLEX',
+          `The query's cost is ${result.complexity} (lists count once per requested row); at most ${limits.maxComplexity} is allowed. Ask for fewer rows or fields.`,
+        ),
+      );
+    }
+  };
+  const now = Date.now();
+  let costs = recentCosts.get(request.document);
+  const key = `${request.operationName ?? ''}\u0000${JSON.stringify(request.variables)}`;
+  const recent = costs?.get(key);
   let error: GraphQLError | undefined;
-  try {
-    [error] = validate(schema, request.document, [rule]);
-  } catch (thrown) {
-    // The complexity rule throws, rather than reports, for an operation type the schema has no
-    // root for (a subscription): still the client's mistake, not a 500.
-    throw clientError('BAD_USER_INPUT', (thrown as Error).message, { originalError: thrown as Error, endsRequest: true });
+  if (recent && now - recent.at < COST_REUSE_MS) {
+    withinLimits(recent.cost, (reported) => {
+      error ??= reported;
+    });
+  } else {
+    let measured: Cost | undefined;
+    const rule = createComplexityRule({
+      context: request.context,
+      variableValues: request.variables,
+      operationName: request.operationName,
+      validate: withinLimits,
+      onResult: (result, errors) => {
+        if (errors.length === 0) measured = { ...result };
+      },
+    });
+    try {
+      [error] = validate(schema, request.document, [rule]);
+    } catch (thrown) {
+      // The complexity rule throws, rather than reports, for an operation type the schema has no
+      // root for (a subscription): still the client's mistake, not a 500.
+      throw clientError('BAD_USER_INPUT', (thrown as Error).message, { originalError: thrown as Error, endsRequest: true });
+    }
+    if (!error && measured) {
+      if (!costs) {
+        costs = new Map();
+        recentCosts.set(request.document, costs);
+      }
+      if (costs.size >= COSTS_PER_DOCUMENT) costs.clear();
+      costs.set(key, { at: now, cost: measured });
+    }
   }
   if (error) {
     // Also bad variables end up here (the rule needs their values): all are the client's to fix.

@@ -3,7 +3,6 @@ import { randomUUID } from 'node:crypto';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { GraphQLFormattedError } from 'graphql';
-import { pinoHttp } from 'pino-http';
 import type { Logger } from '../logger.js';
 
 /** What a request's log line says beyond method, path, status and duration. */
@@ -78,45 +77,52 @@ export function requestFactsPlugin<C extends { viewer: { keyName: string | null 
  * One line per request, written when the response is finished: request id, method, path
  * (without the query string, which may hold a whole GraphQL document), status, duration,
  * operation, error codes and the API key's name. No headers: they hold keys and cookies.
+ * `req.log` is the logger with the request id bound, for anything else a request logs.
+ * (Hand-written rather than pino-http, which also built and serialised a child logger with the
+ * whole request, headers and all, for every request, though this line never shows it.)
  */
 export function requestLogging(logger: Logger): RequestHandler {
-  // pino-http builds the object, then the message, for the same response.
-  const lines = new WeakMap<Response, RequestLine>();
-  const line = (req: Request, res: Response, value: unknown): RequestLine => {
-    const facts = factsOf(res);
-    const built: RequestLine = {
-      method: req.method,
-      path: req.originalUrl.split('?')[0]!,
-      status: res.statusCode,
-      durationMs: (value as { durationMs: number }).durationMs,
-      operationName: facts.operationName,
-      errorCodes: facts.errorCodes,
-      apiKey: facts.apiKey,
+  return (req: Request, res: Response, next: NextFunction) => {
+    const started = Date.now();
+    const incoming = req.headers['x-request-id'];
+    const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    res.setHeader('X-Request-Id', id);
+    req.id = id;
+    const log = logger.child({ requestId: id });
+    req.log = log;
+    const finished = () => {
+      res.off('close', finished);
+      res.off('finish', finished);
+      res.off('error', finished);
+      const facts = factsOf(res);
+      const line: RequestLine = {
+        method: req.method,
+        path: req.originalUrl.split('?')[0]!,
+        status: res.statusCode,
+        durationMs: Date.now() - started,
+        operationName: facts.operationName,
+        errorCodes: facts.errorCodes,
+        apiKey: facts.apiKey,
+      };
+      const { method, path, operationName, status, durationMs, errorCodes } = line;
+      const errors = errorCodes.length > 0 ? ` [${errorCodes.join(', ')}]` : '';
+      log.info(line, `${method} ${path}${operationName ? ` ${operationName}` : ''} ${status} in ${durationMs} ms${errors}`);
     };
-    lines.set(res, built);
-    return built;
+    // Probes are polled all day long: not logged, unless their response fails.
+    if (req.url !== '/healthz' && req.url !== '/readyz') {
+      res.on('close', finished);
+      res.on('finish', finished);
+    }
+    res.on('error', finished);
+    next();
   };
-  const message = (res: Response) => {
-    const { method, path, operationName, status, durationMs, errorCodes } = lines.get(res)!;
-    const errors = errorCodes.length > 0 ? ` [${errorCodes.join(', ')}]` : '';
-    return `${method} ${path}${operationName ? ` ${operationName}` : ''} ${status} in ${durationMs} ms${errors}`;
-  };
-  return pinoHttp<Request, Response>({
-    logger,
-    // Only the request id is bound to req.log; the line itself is built below, field by field.
-    quietReqLogger: true,
-    quietResLogger: true,
-    customAttributeKeys: { reqId: 'requestId', responseTime: 'durationMs' },
-    genReqId: (req, res) => {
-      const incoming = req.headers['x-request-id'];
-      const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
-      res.setHeader('X-Request-Id', id);
-      return id;
-    },
-    autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
-    customSuccessObject: (req, res, value) => line(req, res, value),
-    customErrorObject: (req, res, _error, value) => line(req, res, value),
-    customSuccessMessage: (_req, res) => message(res),
-    customErrorMessage: (_req, res) => message(res),
-  });
+}
+
+declare module 'node:http' {
+  interface IncomingMessage {
+    /** The request id (X-Request-Id), set by requestLogging. */
+    id: string;
+    /** The logger with the request id bound, set by requestLogging. */
+    log: Logger;
+  }
 }
