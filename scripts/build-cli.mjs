@@ -27,7 +27,9 @@ export async function buildCli(outdir) {
     conditions: ['@minergraph/source'],
     logLevel: 'warning',
     // CommonJS packages compiled into ESM still call require() for Node's own modules.
-    banner: { js: "import { createRequire as __minergraphRequire } from 'node:module'; const require = __minergraphRequire(import.meta.url);" },
+    banner: {
+      js: "import { createRequire as __minergraphRequire } from 'node:module'; const require = __minergraphRequire(import.meta.url);",
+    },
     plugins: [
       {
         // Most dependencies are compiled in too: loading one file is much faster than Node

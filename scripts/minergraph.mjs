@@ -11,7 +11,13 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const outdir = join(root, 'packages/server/build');
 const output = join(outdir, 'minergraph.mjs');
 const sources = ['packages/server/src', 'packages/schema/src', 'packages/sdk/src'].map((dir) => join(root, dir));
-const manifests = ['packages/server/package.json', 'packages/schema/package.json', 'packages/sdk/package.json', 'scripts/minergraph.mjs', 'scripts/build-cli.mjs'];
+const manifests = [
+  'packages/server/package.json',
+  'packages/schema/package.json',
+  'packages/sdk/package.json',
+  'scripts/minergraph.mjs',
+  'scripts/build-cli.mjs',
+];
 
 function newestChange() {
   let newest = 0;

@@ -46,7 +46,12 @@ const config: CodegenConfig = {
     },
     'src/_generated/query-options.ts': {
       plugins: ['./codegen/operation-methods.cjs'],
-      config: { output: 'query-options', documentsModule: './graphql.js', clientModule: '../client.js', queryOptionsModule: '../query-options.js' },
+      config: {
+        output: 'query-options',
+        documentsModule: './graphql.js',
+        clientModule: '../client.js',
+        queryOptionsModule: '../query-options.js',
+      },
     },
   },
 };

@@ -6,7 +6,12 @@ import { defineConfig } from 'tsup';
 // @graphql-typed-document-node/core (one interface) are copied in, so that the package needs
 // no dependencies at all.
 export default defineConfig({
-  entry: { index: 'src/index.ts', operations: 'src/operation-functions.ts', tanstack: 'src/tanstack.ts', subscriptions: 'src/subscriptions.ts' },
+  entry: {
+    index: 'src/index.ts',
+    operations: 'src/operation-functions.ts',
+    tanstack: 'src/tanstack.ts',
+    subscriptions: 'src/subscriptions.ts',
+  },
   // graphql-ws's client (MIT, no dependencies of its own) goes into dist/subscriptions, so the package still needs none.
   noExternal: ['graphql-ws'],
   format: ['esm', 'cjs'],

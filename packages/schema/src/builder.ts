@@ -37,14 +37,16 @@ export const builder = new SchemaBuilder<{
     },
     nodeFieldOptions: { nullable: false, description: 'The row.' },
     cursorFieldOptions: { description: 'Where this row is: pass it as `after` for the rows that follow it.' },
-    pageInfoFieldOptions: { description: "Where the page is, and whether more rows follow." },
+    pageInfoFieldOptions: { description: 'Where the page is, and whether more rows follow.' },
     pageInfoTypeOptions: { description: 'Where a page of a connection is.' },
     hasNextPageFieldOptions: { description: 'True when more rows follow this page.' },
     hasPreviousPageFieldOptions: { description: 'True when the page was asked for with `after`, so rows come before it.' },
     startCursorFieldOptions: { description: "The first row's cursor; null for an empty page." },
     endCursorFieldOptions: { description: "The last row's cursor, to pass as `after` for the next page; null for an empty page." },
     nodeTypeOptions: { description: 'An object with a global id, which node(id:) fetches again.' },
-    idFieldOptions: { description: 'The global id: opaque and stable; node(id:) fetches the object again, and mutations take it (companyId, loanId).' },
+    idFieldOptions: {
+      description: 'The global id: opaque and stable; node(id:) fetches the object again, and mutations take it (companyId, loanId).',
+    },
     nodeQueryOptions: {
       description: 'The object with this global id, of whatever type; null when none has it.',
       args: { id: { description: 'A global id, as an `id` field gave it.' } },

@@ -5,7 +5,16 @@
  */
 export type FeedEvent =
   /** Price points recorded or replaced for one asset (a mutation, `prices import`, `prices sync`). */
-  | { kind: 'prices'; symbol: string; assetId: string; inserted: number; updated: number; from: string | null; to: string | null; version: string }
+  | {
+      kind: 'prices';
+      symbol: string;
+      assetId: string;
+      inserted: number;
+      updated: number;
+      from: string | null;
+      to: string | null;
+      version: string;
+    }
   /** A company or one of its records; `record` says which kind, `ids` which rows. */
   | { kind: 'company'; companyId: string; ticker?: string | undefined; record: string; ids: string[]; version: string }
   /** Many facts at once: the seed, or a facts sync. */

@@ -67,21 +67,66 @@ export function createLoaders(data: DataSources) {
   return {
     holdings: keyed((keys) => data.treasury.holdings(keys), companyDay),
     pledgedBtc: keyed((keys) => data.loans.pledgedBtc(keys), companyDay),
-    flowTotals: keyed((keys) => data.treasury.flowTotals(keys), (key: CompanyWindow) => `${key.companyId}|${key.from}|${key.to}`),
-    priceAt: keyed((keys) => data.assets.pricesAt(keys), (key: AssetInstant) => `${key.assetId}|${key.at.toISOString()}`),
-    companyByTicker: keyed((keys) => data.companies.byTickers(keys), (ticker: string) => ticker),
-    assetBySymbol: keyed((keys) => data.assets.bySymbols(keys), (symbol: string) => symbol),
-    latestPrice: keyed((keys) => data.assets.latestPrices(keys), (id: string) => id),
-    allTimeHigh: keyed((keys) => data.assets.allTimeHighs(keys), (id: string) => id),
-    corporateActions: keyed((keys) => data.assets.corporateActions(keys), (id: string) => id),
-    officers: keyed((keys) => data.officers.byCompanyIds(keys), (id: string) => id),
-    regionSummaries: keyed((keys) => data.sites.regionSummaries(keys), (id: string) => id),
-    loansByCompany: keyed((keys) => data.loans.byCompanyIds(keys), (id: string) => id),
-    holdingsReports: keyed((keys) => data.companies.holdingsReports(keys), (id: string) => id),
-    latestHoldingsReport: keyed((keys) => data.companies.latestHoldingsReports(keys), (id: string) => id),
-    productionCitations: keyed((keys) => data.production.citations(keys), (id: string) => id),
-    loanCitations: keyed((keys) => data.loans.citations(keys), (id: string) => id),
-    repayments: keyed((keys) => data.loans.repaymentsByLoanIds(keys), (id: string) => id),
+    flowTotals: keyed(
+      (keys) => data.treasury.flowTotals(keys),
+      (key: CompanyWindow) => `${key.companyId}|${key.from}|${key.to}`,
+    ),
+    priceAt: keyed(
+      (keys) => data.assets.pricesAt(keys),
+      (key: AssetInstant) => `${key.assetId}|${key.at.toISOString()}`,
+    ),
+    companyByTicker: keyed(
+      (keys) => data.companies.byTickers(keys),
+      (ticker: string) => ticker,
+    ),
+    assetBySymbol: keyed(
+      (keys) => data.assets.bySymbols(keys),
+      (symbol: string) => symbol,
+    ),
+    latestPrice: keyed(
+      (keys) => data.assets.latestPrices(keys),
+      (id: string) => id,
+    ),
+    allTimeHigh: keyed(
+      (keys) => data.assets.allTimeHighs(keys),
+      (id: string) => id,
+    ),
+    corporateActions: keyed(
+      (keys) => data.assets.corporateActions(keys),
+      (id: string) => id,
+    ),
+    officers: keyed(
+      (keys) => data.officers.byCompanyIds(keys),
+      (id: string) => id,
+    ),
+    regionSummaries: keyed(
+      (keys) => data.sites.regionSummaries(keys),
+      (id: string) => id,
+    ),
+    loansByCompany: keyed(
+      (keys) => data.loans.byCompanyIds(keys),
+      (id: string) => id,
+    ),
+    holdingsReports: keyed(
+      (keys) => data.companies.holdingsReports(keys),
+      (id: string) => id,
+    ),
+    latestHoldingsReport: keyed(
+      (keys) => data.companies.latestHoldingsReports(keys),
+      (id: string) => id,
+    ),
+    productionCitations: keyed(
+      (keys) => data.production.citations(keys),
+      (id: string) => id,
+    ),
+    loanCitations: keyed(
+      (keys) => data.loans.citations(keys),
+      (id: string) => id,
+    ),
+    repayments: keyed(
+      (keys) => data.loans.repaymentsByLoanIds(keys),
+      (id: string) => id,
+    ),
   };
 }
 

@@ -9,8 +9,14 @@ import { GraphQLError, type ASTNode } from 'graphql';
  * the codes of the UserErrorCode enum.)
  */
 export const ERROR_CODES = {
-  BAD_USER_INPUT: { status: 400, meaning: 'An argument or variable is not a value the field accepts; `extensions.field` names it when one does.' },
-  BAD_REQUEST: { status: 400, meaning: 'The HTTP request is not one this endpoint understands (no query, a malformed body, a wrong content type).' },
+  BAD_USER_INPUT: {
+    status: 400,
+    meaning: 'An argument or variable is not a value the field accepts; `extensions.field` names it when one does.',
+  },
+  BAD_REQUEST: {
+    status: 400,
+    meaning: 'The HTTP request is not one this endpoint understands (no query, a malformed body, a wrong content type).',
+  },
   GRAPHQL_PARSE_FAILED: { status: 400, meaning: 'The document is not valid GraphQL syntax.' },
   GRAPHQL_VALIDATION_FAILED: { status: 400, meaning: 'The document asks for something the schema does not have.' },
   OPERATION_RESOLUTION_FAILURE: { status: 400, meaning: 'The document has several operations and operationName names none of them.' },
@@ -26,12 +32,27 @@ export const ERROR_CODES = {
   QUERY_TOO_COMPLEX: { status: 400, meaning: "The operation's cost (rows and fields asked for) is above the server's limit." },
   TOO_MANY_ALIASES: { status: 400, meaning: 'The document uses more aliases than the server allows.' },
   TOO_MANY_ROOT_FIELDS: { status: 400, meaning: 'The operation selects more root fields than the server allows.' },
-  STATEMENT_TIMEOUT: { status: 200, meaning: 'The database took longer than the statement timeout allows: ask for a shorter range or fewer rows.' },
+  STATEMENT_TIMEOUT: {
+    status: 200,
+    meaning: 'The database took longer than the statement timeout allows: ask for a shorter range or fewer rows.',
+  },
   NOT_COMPUTABLE: { status: 200, meaning: 'A derived figure the stored facts cannot give (a percent of a price that rounded to 0).' },
-  NOT_FOUND: { status: 400, meaning: 'A subscription names a company or asset that does not exist; `extensions.field` names the argument.' },
-  TOO_MANY_SUBSCRIPTIONS: { status: 400, meaning: 'One WebSocket connection holds as many subscriptions as the server allows: complete one, or open another connection.' },
-  RATE_LIMITED: { status: 429, meaning: 'Too many requests from one API key or address; `extensions.retryAfter` says how many seconds to wait.' },
-  DATABASE_UNAVAILABLE: { status: 503, meaning: 'The database could not be reached; the same request may succeed in a few seconds (Retry-After).' },
+  NOT_FOUND: {
+    status: 400,
+    meaning: 'A subscription names a company or asset that does not exist; `extensions.field` names the argument.',
+  },
+  TOO_MANY_SUBSCRIPTIONS: {
+    status: 400,
+    meaning: 'One WebSocket connection holds as many subscriptions as the server allows: complete one, or open another connection.',
+  },
+  RATE_LIMITED: {
+    status: 429,
+    meaning: 'Too many requests from one API key or address; `extensions.retryAfter` says how many seconds to wait.',
+  },
+  DATABASE_UNAVAILABLE: {
+    status: 503,
+    meaning: 'The database could not be reached; the same request may succeed in a few seconds (Retry-After).',
+  },
   INTERNAL_SERVER_ERROR: { status: 500, meaning: 'An unexpected failure; the server logged it under `extensions.requestId`.' },
 } as const satisfies Record<string, { status: number; meaning: string }>;
 
@@ -58,7 +79,9 @@ export interface ClientErrorOptions {
 
 /** An error for a client: a code of the catalogue and a message safe to show. */
 export function clientError(code: ErrorCode, message: string, options: ClientErrorOptions = {}): GraphQLError {
-  const http = options.endsRequest ? { http: { status: ERROR_CODES[code].status, ...(options.headers ? { headers: options.headers } : {}) } } : {};
+  const http = options.endsRequest
+    ? { http: { status: ERROR_CODES[code].status, ...(options.headers ? { headers: options.headers } : {}) } }
+    : {};
   return new GraphQLError(message, {
     ...(options.nodes !== undefined ? { nodes: options.nodes } : {}),
     ...(options.originalError ? { originalError: options.originalError } : {}),

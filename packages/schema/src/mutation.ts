@@ -23,9 +23,9 @@ export function notFound(field: string[], what: string): UserErrorModel {
 
 /** A payload whose `key` holds the written thing, or null beside the userErrors. */
 export function payload<K extends string, T>(key: K, result: WriteResult<T>): Record<K, T | null> & { userErrors: UserErrorModel[] } {
-  return (
-    result.ok ? { [key]: result.value, userErrors: [] } : { [key]: null, userErrors: result.userErrors }
-  ) as Record<K, T | null> & { userErrors: UserErrorModel[] };
+  return (result.ok ? { [key]: result.value, userErrors: [] } : { [key]: null, userErrors: result.userErrors }) as Record<K, T | null> & {
+    userErrors: UserErrorModel[];
+  };
 }
 
 export function rejected(...userErrors: UserErrorModel[]): WriteResult<never> {

@@ -84,7 +84,8 @@ function literalParser<T>(parse: (value: unknown) => T) {
 }
 
 export const literalParsers: Record<string, (node: ValueNode) => unknown> = {
-  Decimal: (node) => (node.kind === Kind.INT && !Number.isSafeInteger(Number(node.value)) ? INVALID_LITERAL : literalParser(parseDecimal)(node)),
+  Decimal: (node) =>
+    node.kind === Kind.INT && !Number.isSafeInteger(Number(node.value)) ? INVALID_LITERAL : literalParser(parseDecimal)(node),
   Date: literalParser(parseDate),
   DateTime: literalParser(parseDateTime),
 };

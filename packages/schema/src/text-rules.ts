@@ -4,7 +4,8 @@
  */
 
 export const TEXT_RULE = 'Well-formed Unicode without control characters: other text is refused, never altered.';
-export const MULTILINE_TEXT_RULE = 'Well-formed Unicode without control characters other than tab and line breaks: other text is refused, never altered.';
+export const MULTILINE_TEXT_RULE =
+  'Well-formed Unicode without control characters other than tab and line breaks: other text is refused, never altered.';
 
 /** Keys are indexed: a longer one could exceed what a btree entry may hold (about 2.7 kB). */
 export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;

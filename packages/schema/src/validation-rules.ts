@@ -40,17 +40,22 @@ export function ScalarLiteralsRule(context: ValidationContext): ASTVisitor {
     if (!isScalarType(nullable)) return;
     const parse = strictParsers[nullable.name];
     if (!parse) return;
-    const raw = value.kind === Kind.STRING ? value.value : value.kind === Kind.INT || value.kind === Kind.FLOAT ? Number(value.value) : undefined;
+    const raw =
+      value.kind === Kind.STRING ? value.value : value.kind === Kind.INT || value.kind === Kind.FLOAT ? Number(value.value) : undefined;
     try {
       if (raw === undefined) throw new Error(`${nullable.name} must be written as a string.`);
       if (nullable.name === 'Decimal' && value.kind === Kind.FLOAT) {
         throw new Error(`${value.value} is a number literal; pass decimals as strings ("${value.value}") so that no precision is lost.`);
       }
-      if (value.kind === Kind.INT && !Number.isSafeInteger(raw)) throw new Error(`${value.value} is too large to be exact as a number; pass decimals as strings.`);
+      if (value.kind === Kind.INT && !Number.isSafeInteger(raw))
+        throw new Error(`${value.value} is too large to be exact as a number; pass decimals as strings.`);
       parse(raw);
     } catch (error) {
       context.reportError(
-        clientError('BAD_USER_INPUT', `Invalid value for "${path.join('.')}": ${(error as Error).message}`, { nodes: value, extensions: { field: path } }),
+        clientError('BAD_USER_INPUT', `Invalid value for "${path.join('.')}": ${(error as Error).message}`, {
+          nodes: value,
+          extensions: { field: path },
+        }),
       );
     }
   }

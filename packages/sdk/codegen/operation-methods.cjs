@@ -80,13 +80,16 @@ function pagedConnection(operation, fragments, location) {
   walk(operation.selectionSet, []);
   if (found.length === 0) return undefined;
   const name = operation.name.value;
-  if (found.length > 1) throw new Error(`${location}: ${name} pages ${found.length} connections; an operation that pages may page only one.`);
+  if (found.length > 1)
+    throw new Error(`${location}: ${name} pages ${found.length} connections; an operation that pages may page only one.`);
   const [connection] = found;
   const pageInfo = selects(connection.field, 'pageInfo', fragments);
   const pageFields = new Set(pageInfo.flatMap((f) => selectedFields(f.selectionSet, fragments).map((s) => s.name.value)));
   const edges = selects(connection.field, 'edges', fragments);
   if (!pageFields.has('hasNextPage') || !pageFields.has('endCursor') || !edges.some((e) => selects(e, 'node', fragments).length > 0)) {
-    throw new Error(`${location}: ${name} pages ${connection.path.join('.')}; select pageInfo { hasNextPage endCursor } and edges { node } there.`);
+    throw new Error(
+      `${location}: ${name} pages ${connection.path.join('.')}; select pageInfo { hasNextPage endCursor } and edges { node } there.`,
+    );
   }
   return { path: connection.path, after: connection.after, first: connection.first };
 }
@@ -109,7 +112,13 @@ function describe(operation, rootType) {
       return `- \`${s.name.value}\`${field?.description ? `: ${field.description.split('\n')[0]}` : ''}`;
     });
   const comment = leadingComment(operation);
-  return [`\`${kind} ${operation.name.value}\`: its text and types are \`${operation.name.value}Document\`, exported by this package.`, ...(comment ? ['', comment] : []), '', 'Root fields:', ...fields];
+  return [
+    `\`${kind} ${operation.name.value}\`: its text and types are \`${operation.name.value}Document\`, exported by this package.`,
+    ...(comment ? ['', comment] : []),
+    '',
+    'Root fields:',
+    ...fields,
+  ];
 }
 
 function docComment(doc, indent) {
@@ -126,7 +135,10 @@ function operationFunctions(operations, config) {
   for (const o of operations) {
     lines.push(
       '',
-      ...docComment([...o.doc, '', `Sends it with any client's \`request\`: \`${o.method}(createRequestClient({ url }), variables)\`.`], ''),
+      ...docComment(
+        [...o.doc, '', `Sends it with any client's \`request\`: \`${o.method}(createRequestClient({ url }), variables)\`.`],
+        '',
+      ),
       `export function ${o.method}(client: RequestClient, variables${o.required ? '' : '?'}: Types.${o.variables}, options?: RequestOptions): Promise<Types.${o.result}> {`,
       `  return client.request(${o.document}, variables as Types.${o.variables}, { ...options, operationName: '${o.name}' });`,
       '}',
@@ -148,7 +160,14 @@ function queryOptionsFunctions(operations, config) {
   for (const o of queries) {
     lines.push(
       '',
-      ...docComment([...o.doc, '', `TanStack Query options: \`useQuery(${o.method}QueryOptions(client, variables))\`; the key is \`['minergraph', client.url, '${o.name}', variables]\`.`], ''),
+      ...docComment(
+        [
+          ...o.doc,
+          '',
+          `TanStack Query options: \`useQuery(${o.method}QueryOptions(client, variables))\`; the key is \`['minergraph', client.url, '${o.name}', variables]\`.`,
+        ],
+        '',
+      ),
       `export function ${o.method}QueryOptions(client: RequestClient, variables${o.required ? '' : '?'}: Types.${o.variables}, options?: QueryRequestOptions): MinerGraphQueryOptions<Types.${o.result}, Types.${o.variables}> {`,
       `  return queryOptionsFor(client, ${o.document}, '${o.name}', variables, options);`,
       '}',
@@ -169,18 +188,25 @@ module.exports = {
       }
     }
     for (const file of documents) {
-      const location = path.relative(process.cwd(), file.location ?? '').split(path.sep).join('/');
+      const location = path
+        .relative(process.cwd(), file.location ?? '')
+        .split(path.sep)
+        .join('/');
       for (const definition of file.document?.definitions ?? []) {
         if (definition.kind !== 'OperationDefinition') continue;
         const name = definition.name?.value;
         if (!name || !PASCAL_CASE.test(name)) {
-          throw new Error(`${location}: every operation needs a PascalCase name (query Company, mutation CreateLoan); found ${name ?? 'an anonymous one'}.`);
+          throw new Error(
+            `${location}: every operation needs a PascalCase name (query Company, mutation CreateLoan); found ${name ?? 'an anonymous one'}.`,
+          );
         }
         const method = name[0].toLowerCase() + name.slice(1);
         if (RESERVED.has(method)) throw new Error(`${location}: ${name} would shadow client.${method}; rename the operation.`);
         if (operations.some((o) => o.method === method)) throw new Error(`${location}: two operations are named ${name}.`);
         const suffix = { query: 'Query', mutation: 'Mutation', subscription: 'Subscription' }[definition.operation];
-        const rootType = { query: schema.getQueryType(), mutation: schema.getMutationType(), subscription: schema.getSubscriptionType() }[definition.operation];
+        const rootType = { query: schema.getQueryType(), mutation: schema.getMutationType(), subscription: schema.getSubscriptionType() }[
+          definition.operation
+        ];
         operations.push({
           method,
           name,
@@ -207,7 +233,10 @@ module.exports = {
       `// Generated by codegen/operation-methods.cjs from src/operations/*.graphql. Do not edit: run \`pnpm generate\`.`,
       `import type { RequestOptions } from '${config.clientModule}';`,
       `import type * as Types from '${documentsModule}';`,
-      `import { ${[...operations, ...subscriptions].map((o) => o.document).sort().join(', ')} } from '${documentsModule}';`,
+      `import { ${[...operations, ...subscriptions]
+        .map((o) => o.document)
+        .sort()
+        .join(', ')} } from '${documentsModule}';`,
       '',
       '/** Every operation in src/operations, under the name of the client method that sends it. */',
       'export const operations = {',
@@ -219,7 +248,7 @@ module.exports = {
       ...subscriptions.map((o) => `  ${o.method}: { document: ${o.document}, operationName: '${o.name}' },`),
       '} as const;',
       '',
-      '/** One method per operation: each resolves to the operation\'s data or throws a MinerGraphError. */',
+      "/** One method per operation: each resolves to the operation's data or throws a MinerGraphError. */",
       'export interface OperationMethods {',
       ...operations.flatMap((o) => [
         '  /**',
@@ -234,7 +263,10 @@ module.exports = {
       ' * variables take the cursor (`after`) and the page size (`first`).',
       ' */',
       'export const paginated = {',
-      ...paged.map((o) => `  ${o.method}: { path: [${o.paged.path.map((k) => `'${k}'`).join(', ')}], after: '${o.paged.after}', first: ${o.paged.first ? `'${o.paged.first}'` : 'undefined'} },`),
+      ...paged.map(
+        (o) =>
+          `  ${o.method}: { path: [${o.paged.path.map((k) => `'${k}'`).join(', ')}], after: '${o.paged.after}', first: ${o.paged.first ? `'${o.paged.first}'` : 'undefined'} },`,
+      ),
       '} as const;',
       '',
       '/**',

@@ -27,7 +27,9 @@ function findField(selections, parentType, key, schema) {
 
 function docComment(description, indent) {
   const lines = description.replace(/\*\//g, '*\\/').split('\n');
-  return lines.length === 1 ? `/** ${lines[0]} */\n${indent}` : `/**\n${lines.map((line) => `${indent} *${line ? ` ${line}` : ''}`).join('\n')}\n${indent} */\n${indent}`;
+  return lines.length === 1
+    ? `/** ${lines[0]} */\n${indent}`
+    : `/**\n${lines.map((line) => `${indent} *${line ? ` ${line}` : ''}`).join('\n')}\n${indent} */\n${indent}`;
 }
 
 /** Insertions (position, text) documenting the properties under a type node. */
@@ -90,51 +92,54 @@ function variableDescriptions(operation, rootType, schema) {
 module.exports = { plugin };
 
 async function plugin(schema, documents, config, info) {
-    const output = await operationsPlugin.plugin(schema, documents, config, info);
-    const content = typeof output === 'string' ? output : output.content;
-    const targets = new Map();
-    for (const document of documents) {
-      for (const definition of document.document?.definitions ?? []) {
-        if (definition.kind === 'FragmentDefinition') {
-          targets.set(`${definition.name.value}Fragment`, { type: schema.getType(definition.typeCondition.name.value), selections: definition.selectionSet.selections });
-        } else if (definition.kind === 'OperationDefinition' && definition.name) {
-          const suffix = definition.operation === 'query' ? 'Query' : definition.operation === 'mutation' ? 'Mutation' : 'Subscription';
-          const rootType = schema.getRootType(definition.operation);
-          targets.set(`${definition.name.value}${suffix}`, { type: rootType, selections: definition.selectionSet.selections });
-          targets.set(`${definition.name.value}${suffix}Variables`, { variables: variableDescriptions(definition, rootType, schema) });
-        }
+  const output = await operationsPlugin.plugin(schema, documents, config, info);
+  const content = typeof output === 'string' ? output : output.content;
+  const targets = new Map();
+  for (const document of documents) {
+    for (const definition of document.document?.definitions ?? []) {
+      if (definition.kind === 'FragmentDefinition') {
+        targets.set(`${definition.name.value}Fragment`, {
+          type: schema.getType(definition.typeCondition.name.value),
+          selections: definition.selectionSet.selections,
+        });
+      } else if (definition.kind === 'OperationDefinition' && definition.name) {
+        const suffix = definition.operation === 'query' ? 'Query' : definition.operation === 'mutation' ? 'Mutation' : 'Subscription';
+        const rootType = schema.getRootType(definition.operation);
+        targets.set(`${definition.name.value}${suffix}`, { type: rootType, selections: definition.selectionSet.selections });
+        targets.set(`${definition.name.value}${suffix}Variables`, { variables: variableDescriptions(definition, rootType, schema) });
       }
     }
+  }
 
-    const file = ts.createSourceFile('graphql.ts', content, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
-    const insertions = [];
-    const context = {
-      file,
-      schema,
-      insert(member, description) {
-        const start = member.getStart(file);
-        const indent = content.slice(content.lastIndexOf('\n', start - 1) + 1, start);
-        insertions.push([start, docComment(description, /^\s*$/.test(indent) ? indent : '')]);
-      },
-    };
-    for (const statement of file.statements) {
-      if (!ts.isTypeAliasDeclaration(statement)) continue;
-      const target = targets.get(statement.name.text);
-      if (!target) continue;
-      if (target.variables) {
-        // Exact<{ ... }>: the properties are the variables.
-        const literal = ts.isTypeReferenceNode(statement.type) ? statement.type.typeArguments?.[0] : statement.type;
-        for (const member of literal && ts.isTypeLiteralNode(literal) ? literal.members : []) {
-          const description = member.name && target.variables.get(member.name.getText(file));
-          if (description) context.insert(member, description);
-        }
-      } else {
-        documentType(statement.type, target.type, target.selections, context);
+  const file = ts.createSourceFile('graphql.ts', content, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+  const insertions = [];
+  const context = {
+    file,
+    schema,
+    insert(member, description) {
+      const start = member.getStart(file);
+      const indent = content.slice(content.lastIndexOf('\n', start - 1) + 1, start);
+      insertions.push([start, docComment(description, /^\s*$/.test(indent) ? indent : '')]);
+    },
+  };
+  for (const statement of file.statements) {
+    if (!ts.isTypeAliasDeclaration(statement)) continue;
+    const target = targets.get(statement.name.text);
+    if (!target) continue;
+    if (target.variables) {
+      // Exact<{ ... }>: the properties are the variables.
+      const literal = ts.isTypeReferenceNode(statement.type) ? statement.type.typeArguments?.[0] : statement.type;
+      for (const member of literal && ts.isTypeLiteralNode(literal) ? literal.members : []) {
+        const description = member.name && target.variables.get(member.name.getText(file));
+        if (description) context.insert(member, description);
       }
+    } else {
+      documentType(statement.type, target.type, target.selections, context);
     }
-    let documented = content;
-    for (const [position, text] of insertions.sort((a, b) => b[0] - a[0])) {
-      documented = documented.slice(0, position) + text + documented.slice(position);
-    }
-    return typeof output === 'string' ? documented : { ...output, content: documented };
+  }
+  let documented = content;
+  for (const [position, text] of insertions.sort((a, b) => b[0] - a[0])) {
+    documented = documented.slice(0, position) + text + documented.slice(position);
+  }
+  return typeof output === 'string' ? documented : { ...output, content: documented };
 }

@@ -78,7 +78,9 @@ try {
   const { report } = recordProductionReport;
   if (!report) throw new Error('The server neither recorded the report nor said why.');
   console.log(`Recorded ${company.name}'s production from ${report.periodStart} to ${report.periodEnd} (id ${report.id}):`);
-  console.log(`  mined ${report.minedBtc} BTC, ${report.btcPerDay} BTC per day${report.btcPerEhPerDay ? `, ${report.btcPerEhPerDay} BTC per EH/s per day` : ''}`);
+  console.log(
+    `  mined ${report.minedBtc} BTC, ${report.btcPerDay} BTC per day${report.btcPerEhPerDay ? `, ${report.btcPerEhPerDay} BTC per EH/s per day` : ''}`,
+  );
   if (report.soldBtc) console.log(`  sold ${report.soldBtc} BTC${report.soldUsd ? ` for ${report.soldUsd} USD` : ''}`);
   if (report.heldBtc) console.log(`  held ${report.heldBtc} BTC at ${report.periodEnd}`);
 } catch (error) {

@@ -89,11 +89,15 @@ try {
   const headings = ['opening', 'mined', 'bought', 'sold', 'other', 'closing', 'unexplained'];
   console.log(`  ${''.padEnd(24)}  ${headings.map((heading) => heading.padStart(12)).join('')}`);
   for (const flow of [company.month1, company.month2, company.month3]) console.log(flowLine(flow));
-  console.log('  unexplained = closing - opening - (mined + bought - sold + other): what reported holdings changed beyond the recorded flows');
+  console.log(
+    '  unexplained = closing - opening - (mined + bought - sold + other): what reported holdings changed beyond the recorded flows',
+  );
   console.log('');
   console.log('Recorded flows, newest first');
   for (const { node } of company.treasuryTransactions.edges) {
-    const proceeds = node.usd ? ` for ${grouped(node.usd)} USD${node.averagePriceUsd ? ` (${grouped(node.averagePriceUsd)} USD per BTC)` : ''}` : '';
+    const proceeds = node.usd
+      ? ` for ${grouped(node.usd)} USD${node.averagePriceUsd ? ` (${grouped(node.averagePriceUsd)} USD per BTC)` : ''}`
+      : '';
     console.log(`  ${node.occurredOn} ${node.kind} ${grouped(node.btc)} BTC${proceeds}; ${cited(node.source)}`);
   }
 
@@ -103,7 +107,9 @@ try {
   for (const loan of company.loans) {
     const principal = loan.principalUsd ? `${grouped(loan.principalUsd)} USD` : 'undisclosed';
     const outstanding = loan.outstandingUsd ? `${grouped(loan.outstandingUsd)} USD` : 'unknown';
-    console.log(`  ${loan.lender ?? 'Undisclosed lender'}, ${loan.status}: principal ${principal}, repaid ${grouped(loan.repaidUsd)} USD, outstanding ${outstanding}`);
+    console.log(
+      `  ${loan.lender ?? 'Undisclosed lender'}, ${loan.status}: principal ${principal}, repaid ${grouped(loan.repaidUsd)} USD, outstanding ${outstanding}`,
+    );
     console.log(
       loan.marginCallPriceUsd
         ? `    margin call if BTC falls to ${grouped(loan.marginCallPriceUsd)} USD (LTV now ${loan.ltv === null ? 'unknown' : `${(loan.ltv * 100).toFixed(1)} %`})`

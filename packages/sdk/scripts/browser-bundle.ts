@@ -83,7 +83,13 @@ export function writeBundleReport(whole: BrowserBundle, oneQuery?: BrowserBundle
   const dir = fileURLToPath(new URL('../dist-report/', import.meta.url));
   mkdirSync(dir, { recursive: true });
   const path = `${dir}browser-bundle.json`;
-  const report = (entry: string, { minifiedBytes, gzipBytes, inputs }: BrowserBundle, gzipBudgetBytes: number) => ({ entry, minifiedBytes, gzipBytes, gzipBudgetBytes, inputs });
+  const report = (entry: string, { minifiedBytes, gzipBytes, inputs }: BrowserBundle, gzipBudgetBytes: number) => ({
+    entry,
+    minifiedBytes,
+    gzipBytes,
+    gzipBudgetBytes,
+    inputs,
+  });
   const body = {
     ...report(BROWSER_ENTRY, whole, GZIP_BUDGET_BYTES),
     ...(oneQuery ? { oneQuery: report(ONE_QUERY_ENTRY, oneQuery, ONE_QUERY_GZIP_BUDGET_BYTES) } : {}),

@@ -172,7 +172,8 @@ function isGraphQLResponse(body: unknown): body is { data?: unknown; errors?: un
 }
 
 function errorEntry(entry: unknown): GraphQLErrorEntry {
-  if (typeof entry === 'object' && entry !== null && typeof (entry as GraphQLErrorEntry).message === 'string') return entry as GraphQLErrorEntry;
+  if (typeof entry === 'object' && entry !== null && typeof (entry as GraphQLErrorEntry).message === 'string')
+    return entry as GraphQLErrorEntry;
   return { message: JSON.stringify(entry) };
 }
 
@@ -208,10 +209,12 @@ function dataOf<TResult>(
   // The server, or a proxy before it, cannot answer now, or not to this client this minute;
   // the same call may work later, and Retry-After says when.
   const hasCode = (code: string) => errors.some((e) => e.extensions?.code === code);
-  const retryLater = status === 503 || hasCode(UNAVAILABLE) ? 'unavailable' : status === 429 || hasCode(RATE_LIMITED) ? 'rate-limited' : null;
+  const retryLater =
+    status === 503 || hasCode(UNAVAILABLE) ? 'unavailable' : status === 429 || hasCode(RATE_LIMITED) ? 'rate-limited' : null;
   if (retryLater) {
     const retryAfter = retryAfterSeconds(response.headers.get('retry-after'));
-    const reason = errors.length > 0 ? describe(errors) : `${url} answered HTTP ${status}${response.statusText ? ` ${response.statusText}` : ''}.`;
+    const reason =
+      errors.length > 0 ? describe(errors) : `${url} answered HTTP ${status}${response.statusText ? ` ${response.statusText}` : ''}.`;
     const when = retryAfter === undefined ? '' : ` The server asks to retry in ${retryAfter} s.`;
     throw new MinerGraphError(`${label} failed: ${reason}${when}`, {
       kind: retryLater,
@@ -240,11 +243,14 @@ function dataOf<TResult>(
     throw new MinerGraphError(`${label} failed: ${described}${hint}`, { kind: 'graphql', status, errors, data: body.data, operationName });
   }
   if (!response.ok || body.data === undefined || body.data === null) {
-    throw new MinerGraphError(`${label} failed: ${url} answered HTTP ${status} without data or errors.`, { kind: 'http', status, operationName });
+    throw new MinerGraphError(`${label} failed: ${url} answered HTTP ${status} without data or errors.`, {
+      kind: 'http',
+      status,
+      operationName,
+    });
   }
   return body.data as TResult;
 }
-
 
 /**
  * Returns a client with `request` only, the same options and behaviour as createClient's: what
@@ -298,7 +304,11 @@ export function createRequestClient(options: ClientOptions): RequestClient {
           ...(persistedQuery ? { extensions: { persistedQuery } } : {}),
         });
       } catch (error) {
-        throw new MinerGraphError(`${label}: the variables are not JSON (${reasonOf(error)}).`, { kind: 'config', operationName, cause: error });
+        throw new MinerGraphError(`${label}: the variables are not JSON (${reasonOf(error)}).`, {
+          kind: 'config',
+          operationName,
+          cause: error,
+        });
       }
     };
     const context = { url, label, operationName, hasApiKey: apiKey !== undefined };
@@ -356,7 +366,11 @@ export function createRequestClient(options: ClientOptions): RequestClient {
       const callerAbort = callerSignals.find((signal) => signal.aborted);
       if (callerAbort) throw callerAbort.reason;
       if (timedOut) {
-        throw new MinerGraphError(`${label} timed out: ${url} did not answer within ${timeoutMs} ms.`, { kind: 'timeout', operationName, cause: error });
+        throw new MinerGraphError(`${label} timed out: ${url} did not answer within ${timeoutMs} ms.`, {
+          kind: 'timeout',
+          operationName,
+          cause: error,
+        });
       }
       throw new MinerGraphError(`${label} failed: could not reach ${url} (${reasonOf(error)}).${corsHint(url, error)}`, {
         kind: 'network',

@@ -35,7 +35,10 @@ async function* pages(
 export function createPaginators(methods: OperationMethods): PaginatedMethods {
   return Object.fromEntries(
     Object.entries(paginated).map(([method, spec]) => {
-      const send = methods[method as keyof typeof paginated] as (variables: Record<string, unknown>, options?: RequestOptions) => Promise<unknown>;
+      const send = methods[method as keyof typeof paginated] as (
+        variables: Record<string, unknown>,
+        options?: RequestOptions,
+      ) => Promise<unknown>;
       return [method, (variables?: Record<string, unknown>, options?: RequestOptions) => pages(send, spec, variables, options)];
     }),
   ) as unknown as PaginatedMethods;

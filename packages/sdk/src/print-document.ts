@@ -35,9 +35,19 @@ function print(node: AstNode): string {
       return head === 'query' ? block(node.selectionSet.selections) : `${head} ${block(node.selectionSet.selections)}`;
     }
     case 'VariableDefinition':
-      return join([`$${node.variable.name.value}: ${print(node.type)}`, wrap(' = ', node.defaultValue && print(node.defaultValue)), wrap(' ', list(node.directives))]);
+      return join([
+        `$${node.variable.name.value}: ${print(node.type)}`,
+        wrap(' = ', node.defaultValue && print(node.defaultValue)),
+        wrap(' ', list(node.directives)),
+      ]);
     case 'FragmentDefinition':
-      return join([`fragment ${node.name.value}`, args(node.variableDefinitions), ` on ${node.typeCondition.name.value}`, wrap(' ', list(node.directives)), ` ${block(node.selectionSet.selections)}`]);
+      return join([
+        `fragment ${node.name.value}`,
+        args(node.variableDefinitions),
+        ` on ${node.typeCondition.name.value}`,
+        wrap(' ', list(node.directives)),
+        ` ${block(node.selectionSet.selections)}`,
+      ]);
     case 'Field':
       return join([
         wrap('', node.alias?.value, ': '),
@@ -49,7 +59,12 @@ function print(node: AstNode): string {
     case 'FragmentSpread':
       return join([`...${node.name.value}`, wrap(' ', list(node.directives))]);
     case 'InlineFragment':
-      return join(['...', wrap(' on ', node.typeCondition?.name.value), wrap(' ', list(node.directives)), ` ${block(node.selectionSet.selections)}`]);
+      return join([
+        '...',
+        wrap(' on ', node.typeCondition?.name.value),
+        wrap(' ', list(node.directives)),
+        ` ${block(node.selectionSet.selections)}`,
+      ]);
     case 'Directive':
       return `@${node.name.value}${args(node.arguments)}`;
     case 'Argument':

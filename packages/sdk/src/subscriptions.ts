@@ -73,7 +73,11 @@ function failure(error: unknown, label: string, operationName: string | undefine
   }
   if (isCloseEvent(error)) {
     const reason = error.reason ? `: ${error.reason}` : '';
-    return new MinerGraphError(`${label} failed: the WebSocket to ${url} closed with ${error.code}${reason}`, { kind: 'network', operationName, cause: error });
+    return new MinerGraphError(`${label} failed: the WebSocket to ${url} closed with ${error.code}${reason}`, {
+      kind: 'network',
+      operationName,
+      cause: error,
+    });
   }
   const message = error instanceof Error ? error.message : String(error);
   return new MinerGraphError(`${label} failed: ${message}`, { kind: 'network', operationName, cause: error });
@@ -104,7 +108,8 @@ export function createSubscriber(options: ClientOptions & SubscriptionOptions): 
       webSocketImpl,
       connectionParams: options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {},
       retryAttempts,
-      retryWait: (retries) => new Promise((resolve) => setTimeout(resolve, Math.min(MAX_WAIT_MS, 1000 * 2 ** retries) * (0.5 + Math.random() / 2))),
+      retryWait: (retries) =>
+        new Promise((resolve) => setTimeout(resolve, Math.min(MAX_WAIT_MS, 1000 * 2 ** retries) * (0.5 + Math.random() / 2))),
       on: {
         connected: () => {
           if (connectedBefore) options.onReconnected?.();
@@ -133,10 +138,13 @@ export function createSubscriber(options: ClientOptions & SubscriptionOptions): 
       async next() {
         if (ended || subscribeOptions.signal?.aborted) return { done: true, value: undefined };
         if (query === undefined) {
-          throw new MinerGraphError('This is not a GraphQL document the client can send: pass a string, a TypedDocumentString, or a parsed document.', {
-            kind: 'config',
-            operationName,
-          });
+          throw new MinerGraphError(
+            'This is not a GraphQL document the client can send: pass a string, a TypedDocumentString, or a parsed document.',
+            {
+              kind: 'config',
+              operationName,
+            },
+          );
         }
         source ??= connection().iterate({
           query,

@@ -29,11 +29,13 @@ describe('a browser bundle of createClient and one call', () => {
 
   it('imports no Node built-in and no graphql package at run time, nor anything else', () => {
     expect(bundle.code).not.toMatch(/(?:require\(|import\s*\(?|from)\s*["']node:/);
-    expect(bundle.code).not.toMatch(/(?:require\(|import\s*\(?|from)\s*["'](?:graphql|@graphql-typed-document-node\/core)(?:\/[^"']*)?["']/);
+    expect(bundle.code).not.toMatch(
+      /(?:require\(|import\s*\(?|from)\s*["'](?:graphql|@graphql-typed-document-node\/core)(?:\/[^"']*)?["']/,
+    );
     expect(bundle.code).not.toMatch(/\brequire\(|\bimport\s*[\s{*("']|\bfrom\s*["']/);
   });
 
-  it("contains none of graphql-js: no GraphQLError class, no lexer, no parser", () => {
+  it('contains none of graphql-js: no GraphQLError class, no lexer, no parser', () => {
     expect(bundle.code).not.toContain('GraphQLError');
     expect(bundle.code).not.toContain('Unexpected character');
     expect(bundle.code).not.toContain('Syntax Error');

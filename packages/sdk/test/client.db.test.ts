@@ -161,7 +161,7 @@ const treasuryReportVariables = {
 };
 
 describe('client.company', () => {
-  it("says what Cango held after the February sale, from which report, and what it was worth", async () => {
+  it('says what Cango held after the February sale, from which report, and what it was worth', async () => {
     const { company } = await client.company({ ticker: 'cang', from: '2026-02-01', to: '2026-02-09' });
     expect(company).toMatchObject(cangoProfile);
     expect(company?.holdings).toEqual({
@@ -214,7 +214,11 @@ describe('client.company', () => {
             ),
           },
         ],
-        source: cite(theMinerMag, 'The company said the proceeds were used to partially repay a bitcoin-collateralized loan.', '2026-02-09'),
+        source: cite(
+          theMinerMag,
+          'The company said the proceeds were used to partially repay a bitcoin-collateralized loan.',
+          '2026-02-09',
+        ),
       },
     ]);
   });
@@ -288,7 +292,17 @@ describe('client.company', () => {
             operatingHashrateEh: null,
             btcPerDay: '14.06666667',
             btcPerEhPerDay: null,
-            source: cite({ title: 'Cango Inc. Reports First Quarter 2026 Unaudited Financial Results', url: 'https://markets.ft.com/data/announce/full?dockey=600-202605311800PR_NEWS_USPRX____CN71370-1', publisher: 'Cango Inc. via PR Newswire (reprinted on markets.ft.com)', publishedOn: '2026-05-31', kind: 'WIRE_REPRINT' }, 'During the quarter, the Company mined 1,266 Bitcoin.', '2026-03-31'),
+            source: cite(
+              {
+                title: 'Cango Inc. Reports First Quarter 2026 Unaudited Financial Results',
+                url: 'https://markets.ft.com/data/announce/full?dockey=600-202605311800PR_NEWS_USPRX____CN71370-1',
+                publisher: 'Cango Inc. via PR Newswire (reprinted on markets.ft.com)',
+                publishedOn: '2026-05-31',
+                kind: 'WIRE_REPRINT',
+              },
+              'During the quarter, the Company mined 1,266 Bitcoin.',
+              '2026-03-31',
+            ),
           },
         },
         {
@@ -304,7 +318,17 @@ describe('client.company', () => {
             operatingHashrateEh: '34.55',
             btcPerDay: '16.24392857',
             btcPerEhPerDay: '0.47015712',
-            source: cite({ title: 'Cango Inc. Announces February 2026 Computing and Energy Operations Update', url: 'https://www.stocktitan.net/news/CANG/cango-inc-announces-february-2026-computing-and-energy-operations-mbcqgu0fbo5p.html', publisher: "Stock Titan (page titled with Cango's release; body is a Rhea-AI summary)", publishedOn: null, kind: 'AGGREGATOR' }, 'The company produced 454.83 BTC in February and held 3,313.4 BTC as of February 28.', '2026-02-28'),
+            source: cite(
+              {
+                title: 'Cango Inc. Announces February 2026 Computing and Energy Operations Update',
+                url: 'https://www.stocktitan.net/news/CANG/cango-inc-announces-february-2026-computing-and-energy-operations-mbcqgu0fbo5p.html',
+                publisher: "Stock Titan (page titled with Cango's release; body is a Rhea-AI summary)",
+                publishedOn: null,
+                kind: 'AGGREGATOR',
+              },
+              'The company produced 454.83 BTC in February and held 3,313.4 BTC as of February 28.',
+              '2026-02-28',
+            ),
           },
         },
         {
@@ -320,7 +344,11 @@ describe('client.company', () => {
             operatingHashrateEh: '37.02',
             btcPerDay: '16.01129032',
             btcPerEhPerDay: '0.43250379',
-            source: cite(grafaJanuary, 'The Dallas-based miner produced 496.35 BTC in January, a 13% decline from the 569 BTC generated in December.', '2026-01-31'),
+            source: cite(
+              grafaJanuary,
+              'The Dallas-based miner produced 496.35 BTC in January, a 13% decline from the 569 BTC generated in December.',
+              '2026-01-31',
+            ),
           },
         },
         {
@@ -336,7 +364,11 @@ describe('client.company', () => {
             operatingHashrateEh: '43.36',
             btcPerDay: '18.35483871',
             btcPerEhPerDay: '0.4233127',
-            source: cite(globalFintechEdge, 'In its December 2025 mining update, the company reported producing 569 Bitcoin during the month, up from 546.7 BTC in November.', '2025-12-31'),
+            source: cite(
+              globalFintechEdge,
+              'In its December 2025 mining update, the company reported producing 569 Bitcoin during the month, up from 546.7 BTC in November.',
+              '2025-12-31',
+            ),
           },
         },
         {
@@ -352,7 +384,11 @@ describe('client.company', () => {
             operatingHashrateEh: '44.38',
             btcPerDay: '18.22333333',
             btcPerEhPerDay: '0.4106204',
-            source: cite(globalFintechEdge, 'In its December 2025 mining update, the company reported producing 569 Bitcoin during the month, up from 546.7 BTC in November.', '2025-11-30'),
+            source: cite(
+              globalFintechEdge,
+              'In its December 2025 mining update, the company reported producing 569 Bitcoin during the month, up from 546.7 BTC in November.',
+              '2025-11-30',
+            ),
           },
         },
         {
@@ -368,7 +404,17 @@ describe('client.company', () => {
             operatingHashrateEh: null,
             btcPerDay: '19.43870968',
             btcPerEhPerDay: null,
-            source: cite({ title: 'Cango news (Ticker: CANG)', url: 'https://www.stocktitan.net/news/CANG', publisher: "Stock Titan (news index page with Rhea-AI summaries of Cango's releases)", publishedOn: null, kind: 'AGGREGATOR' }, 'Key metrics: 602.6 BTC produced in October (avg 19.44 BTC/day), 6,412.6 BTC held as of month-end', '2025-10-31'),
+            source: cite(
+              {
+                title: 'Cango news (Ticker: CANG)',
+                url: 'https://www.stocktitan.net/news/CANG',
+                publisher: "Stock Titan (news index page with Rhea-AI summaries of Cango's releases)",
+                publishedOn: null,
+                kind: 'AGGREGATOR',
+              },
+              'Key metrics: 602.6 BTC produced in October (avg 19.44 BTC/day), 6,412.6 BTC held as of month-end',
+              '2025-10-31',
+            ),
           },
         },
       ],
@@ -445,7 +491,11 @@ describe('client.treasuryReport', () => {
         averagePriceUsd: null,
         occurredOn: '2026-01-31',
         balanceAfterBtc: '7474.6',
-        source: cite(grafaJanuary, 'The Dallas-based miner produced 496.35 BTC in January, a 13% decline from the 569 BTC generated in December.', '2026-01-31'),
+        source: cite(
+          grafaJanuary,
+          'The Dallas-based miner produced 496.35 BTC in January, a 13% decline from the 569 BTC generated in December.',
+          '2026-01-31',
+        ),
       },
       {
         kind: 'MINED',
@@ -476,7 +526,11 @@ describe('client.companies', () => {
     expect(first.companies.totalCount).toBe(1);
     expect(first.companies.edges.map(({ node }) => node)).toEqual([
       // Today's holdings are the Q1 2026 release's 1,026 BTC (2026-03-31), at the latest seeded BTC price, 70,727.
-      { id: expect.any(String), ...cangoProfile, holdings: { on: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/), btc: '1026', valueUsd: '72565902' } },
+      {
+        id: expect.any(String),
+        ...cangoProfile,
+        holdings: { on: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/), btc: '1026', valueUsd: '72565902' },
+      },
     ]);
     expect(first.companies.pageInfo).toEqual({
       hasNextPage: false,
@@ -605,7 +659,9 @@ describe('client.request, for documents of your own', () => {
     const parsed = parse('query Ticker { companies { edges { node { ticker } } } }');
     expect(await client.request(parsed)).toEqual({ companies: { edges: [{ node: { ticker: 'CANG' } }] } });
     // What codegen's client preset emits: the AST as JSON, without `loc`.
-    const stripped = JSON.parse(JSON.stringify(parse('query Symbols($kind: AssetKind) { assets(kind: $kind) { symbol } }', { noLocation: true })));
+    const stripped = JSON.parse(
+      JSON.stringify(parse('query Symbols($kind: AssetKind) { assets(kind: $kind) { symbol } }', { noLocation: true })),
+    );
     expect(await client.request(stripped, { kind: 'CRYPTO' })).toEqual({ assets: [{ symbol: 'BTC' }] });
   });
 
@@ -620,7 +676,8 @@ describe('client.request, for documents of your own', () => {
   });
 
   it("throws on a partial failure, naming the errors' codes and keeping the data that did come back", async () => {
-    const document = 'query Partial($first: Int) { btc: asset(symbol: "BTC") { symbol } company(ticker: "CANG") { treasuryTransactions(first: $first) { totalCount } } }';
+    const document =
+      'query Partial($first: Int) { btc: asset(symbol: "BTC") { symbol } company(ticker: "CANG") { treasuryTransactions(first: $first) { totalCount } } }';
     const error = await failure(client.request(document, { first: 101 }));
     expect(error).toMatchObject({
       kind: 'graphql',
@@ -634,7 +691,13 @@ describe('client.request, for documents of your own', () => {
 
   it('throws on a query the schema rejects, with the HTTP status', async () => {
     const error = await failure(client.request('query Wrong { company(ticker: "CANG") { sharePrice } }'));
-    expect(error).toMatchObject({ kind: 'graphql', status: 400, codes: ['GRAPHQL_VALIDATION_FAILED'], operationName: 'Wrong', data: undefined });
+    expect(error).toMatchObject({
+      kind: 'graphql',
+      status: 400,
+      codes: ['GRAPHQL_VALIDATION_FAILED'],
+      operationName: 'Wrong',
+      data: undefined,
+    });
   });
 });
 
@@ -651,21 +714,47 @@ describe('writes', () => {
     ['createCompany', (c) => c.createCompany({ input: { name: 'Hut 8 Corp.', ticker: 'HUT', businessLines: ['BITCOIN_MINING'] } })],
     [
       'createSite',
-      (c) => c.createSite({ input: { companyId, name: 'Paraguay 1', region: 'South America', status: 'OPERATING', purpose: 'BITCOIN_MINING', source: refusedSource } }),
+      (c) =>
+        c.createSite({
+          input: {
+            companyId,
+            name: 'Paraguay 1',
+            region: 'South America',
+            status: 'OPERATING',
+            purpose: 'BITCOIN_MINING',
+            source: refusedSource,
+          },
+        }),
     ],
     [
       'recordTreasuryTransaction',
-      (c) => c.recordTreasuryTransaction({ input: { companyId, kind: 'SOLD', btc: '1', usd: '70000', occurredOn: '2026-02-10', source: refusedSource } }),
+      (c) =>
+        c.recordTreasuryTransaction({
+          input: { companyId, kind: 'SOLD', btc: '1', usd: '70000', occurredOn: '2026-02-10', source: refusedSource },
+        }),
     ],
     [
       'recordProductionReport',
-      (c) => c.recordProductionReport({ input: { companyId, periodStart: '2026-04-01', periodEnd: '2026-04-30', minedBtc: '480', source: refusedSource } }),
+      (c) =>
+        c.recordProductionReport({
+          input: { companyId, periodStart: '2026-04-01', periodEnd: '2026-04-30', minedBtc: '480', source: refusedSource },
+        }),
     ],
-    ['createLoan', (c) => c.createLoan({ input: { companyId, principalUsd: '1000000', collateralBtc: '30', marginCallLtv: 0.7, source: refusedSource } })],
+    [
+      'createLoan',
+      (c) =>
+        c.createLoan({ input: { companyId, principalUsd: '1000000', collateralBtc: '30', marginCallLtv: 0.7, source: refusedSource } }),
+    ],
     ['repayLoan', (c) => c.repayLoan({ input: { loanId, amountUsd: '1', paidOn: '2026-02-10', source: refusedSource } })],
     ['createAsset', (c) => c.createAsset({ input: { symbol: 'HUT', name: 'Hut 8 Corp. common shares', kind: 'EQUITY' } })],
     ['recordPrices', (c) => c.recordPrices({ input: { symbol: 'BTC', points: [{ at: '2026-02-10T00:00:00.000Z', close: '69000' }] } })],
-    ['recordCorporateAction', (c) => c.recordCorporateAction({ input: { symbol: 'CANG', effectiveOn: '2026-01-05', ratio: '0.5', description: '1-for-2 reverse split' } })],
+    [
+      'recordCorporateAction',
+      (c) =>
+        c.recordCorporateAction({
+          input: { symbol: 'CANG', effectiveOn: '2026-01-05', ratio: '0.5', description: '1-for-2 reverse split' },
+        }),
+    ],
   ];
 
   it.each(writes)('%s without an API key is refused with UNAUTHENTICATED, and the error says to pass one', async (name, write) => {
@@ -686,7 +775,7 @@ describe('writes', () => {
       holdings: company?.holdings.btc,
       loans: company?.loans.map(({ repaidUsd }) => repaidUsd),
       productionReports: company?.productionReports.totalCount,
-    // On 2026-02-28 the seed's February report anchors the holdings at 3,313.4 BTC; it has six reports.
+      // On 2026-02-28 the seed's February report anchors the holdings at 3,313.4 BTC; it has six reports.
     }).toEqual({ companies: 1, assets: ['BTC', 'CANG'], btc: '70727', holdings: '3313.4', loans: ['305000000'], productionReports: 6 });
   });
 
@@ -716,15 +805,36 @@ describe('writes', () => {
       reader = createClient({ url: server.url, apiKey: (await keyHeaders(database, 'reader', 'sdk-reader')).key });
     });
 
-    const paraguay = { title: 'Cango site update', url: 'https://example.com/cango/sites', publisher: 'Example Wire', publishedOn: '2026-02-12' };
-    const ledger = { title: 'Cango treasury update', url: 'https://example.com/cango/treasury', publisher: 'Example Wire', publishedOn: '2026-03-03' };
+    const paraguay = {
+      title: 'Cango site update',
+      url: 'https://example.com/cango/sites',
+      publisher: 'Example Wire',
+      publishedOn: '2026-02-12',
+    };
+    const ledger = {
+      title: 'Cango treasury update',
+      url: 'https://example.com/cango/treasury',
+      publisher: 'Example Wire',
+      publishedOn: '2026-03-03',
+    };
 
     it('createCompany with an editor key creates the company and returns it with no userErrors', async () => {
       const { createCompany } = await editor.createCompany({
-        input: { name: ' Hut 8 Corp. ', ticker: ' hut ', exchange: 'NASDAQ', businessLines: ['BITCOIN_MINING', 'AI_COMPUTE', 'BITCOIN_MINING'] },
+        input: {
+          name: ' Hut 8 Corp. ',
+          ticker: ' hut ',
+          exchange: 'NASDAQ',
+          businessLines: ['BITCOIN_MINING', 'AI_COMPUTE', 'BITCOIN_MINING'],
+        },
       });
       expect(createCompany).toEqual({
-        company: { id: expect.any(String), name: 'Hut 8 Corp.', ticker: 'HUT', exchange: 'NASDAQ', businessLines: ['BITCOIN_MINING', 'AI_COMPUTE'] },
+        company: {
+          id: expect.any(String),
+          name: 'Hut 8 Corp.',
+          ticker: 'HUT',
+          exchange: 'NASDAQ',
+          businessLines: ['BITCOIN_MINING', 'AI_COMPUTE'],
+        },
         userErrors: [],
       });
       const { companies } = await client.companies();
@@ -780,7 +890,9 @@ describe('writes', () => {
         { name: 'Paraguay 2', region: 'South America', powerCapacityMw: '20.25', hashrateEh: '0.6' },
         { name: 'Ethiopia 1', region: 'East Africa', powerCapacityMw: '50.5' },
       ]) {
-        const { createSite: created } = await editor.createSite({ input: { companyId, status: 'PLANNED', purpose: 'MIXED', source: paraguay, ...input } });
+        const { createSite: created } = await editor.createSite({
+          input: { companyId, status: 'PLANNED', purpose: 'MIXED', source: paraguay, ...input },
+        });
         expect(created.userErrors).toEqual([]);
         expect(created.site).toMatchObject({ ...input, country: null, gridConnected: null, source: stored(paraguay) });
       }
@@ -903,7 +1015,11 @@ describe('writes', () => {
       expect(reused.recordTreasuryTransaction).toEqual({
         transaction: null,
         userErrors: [
-          { field: ['input', 'idempotencyKey'], code: 'IDEMPOTENCY_KEY_REUSED', message: 'This idempotency key was already used with a different input.' },
+          {
+            field: ['input', 'idempotencyKey'],
+            code: 'IDEMPOTENCY_KEY_REUSED',
+            message: 'This idempotency key was already used with a different input.',
+          },
         ],
       });
       expect(await snapshot(database)).toEqual(afterFirst);
@@ -913,7 +1029,12 @@ describe('writes', () => {
 
     // The seed reports every month to February 2026 and the quarter to March (CANG.yaml); April is test data.
     it("recordProductionReport records April 2026 and Cango's holdings and treasuryFlow follow from it", async () => {
-      const grafaApril = { title: 'Cango Bitcoin mining update, April 2026 (test)', url: 'https://example.com/cango/2026-04', publisher: 'Grafa', publishedOn: null };
+      const grafaApril = {
+        title: 'Cango Bitcoin mining update, April 2026 (test)',
+        url: 'https://example.com/cango/2026-04',
+        publisher: 'Grafa',
+        publishedOn: null,
+      };
       const { recordProductionReport } = await editor.recordProductionReport({
         input: {
           companyId,
@@ -982,7 +1103,13 @@ describe('writes', () => {
       });
       expect(recordProductionReport).toEqual({
         report: null,
-        userErrors: [{ field: ['input', 'periodEnd'], code: 'VALIDATION_FAILED', message: 'periodEnd (2026-05-01) is before periodStart (2026-05-31).' }],
+        userErrors: [
+          {
+            field: ['input', 'periodEnd'],
+            code: 'VALIDATION_FAILED',
+            message: 'periodEnd (2026-05-01) is before periodStart (2026-05-31).',
+          },
+        ],
       });
       expect(await snapshot(database)).toEqual(before);
     });
@@ -1104,7 +1231,13 @@ describe('writes', () => {
       });
       expect([company?.holdings.btc, company?.holdings.pledgedBtc]).toEqual(['3241.9', '400']);
       const { node } = await client.node({ id: repayLoan.repayment!.fundedBy!.id });
-      expect(node).toEqual({ __typename: 'TreasuryTransaction', id: repayLoan.repayment!.fundedBy!.id, transactionKind: 'SOLD', btc: '71.5', occurredOn: '2026-03-02' });
+      expect(node).toEqual({
+        __typename: 'TreasuryTransaction',
+        id: repayLoan.repayment!.fundedBy!.id,
+        transactionKind: 'SOLD',
+        btc: '71.5',
+        occurredOn: '2026-03-02',
+      });
     });
 
     it('createAsset adds an asset that assets() then lists', async () => {
@@ -1222,7 +1355,9 @@ describe('writes', () => {
         operationName,
         // The server answers data: null; the error keeps data only when some came back.
         data: undefined,
-        errors: [{ path: [name], message: 'The "reader" role may not do this; it needs an editor key.', extensions: { code: 'FORBIDDEN' } }],
+        errors: [
+          { path: [name], message: 'The "reader" role may not do this; it needs an editor key.', extensions: { code: 'FORBIDDEN' } },
+        ],
       });
       expect(error.message).not.toContain('This client has no apiKey');
       expect(await snapshot(database)).toEqual(before);
@@ -1333,11 +1468,27 @@ describe('client.recordCorporateAction, and prices adjusted for ratio changes', 
   });
 
   it('records a ratio change that the adjusted prices follow at once', async () => {
-    const testOnly = { title: 'Test-only reverse split', url: 'https://example.com/cang/reverse-split', publisher: 'Example Wire', publishedOn: '2026-01-02' };
+    const testOnly = {
+      title: 'Test-only reverse split',
+      url: 'https://example.com/cang/reverse-split',
+      publisher: 'Example Wire',
+      publishedOn: '2026-01-02',
+    };
     const { recordCorporateAction } = await editor.recordCorporateAction({
-      input: { symbol: ' cang ', effectiveOn: '2026-01-05', ratio: '0.5', description: ' 1-for-2 reverse split (test data) ', source: testOnly },
+      input: {
+        symbol: ' cang ',
+        effectiveOn: '2026-01-05',
+        ratio: '0.5',
+        description: ' 1-for-2 reverse split (test data) ',
+        source: testOnly,
+      },
     });
-    const reverseSplit = { effectiveOn: '2026-01-05', ratio: '0.5', description: '1-for-2 reverse split (test data)', source: stored(testOnly) };
+    const reverseSplit = {
+      effectiveOn: '2026-01-05',
+      ratio: '0.5',
+      description: '1-for-2 reverse split (test data)',
+      source: stored(testOnly),
+    };
     expect(recordCorporateAction).toEqual({ corporateAction: reverseSplit, userErrors: [] });
 
     const { asset } = await client.asset(variables);
@@ -1369,9 +1520,22 @@ describe('client.recordCorporateAction, and prices adjusted for ratio changes', 
     const results = [];
     for (const input of attempts) results.push((await editor.recordCorporateAction({ input })).recordCorporateAction);
     expect(results).toEqual([
-      { corporateAction: null, userErrors: [{ field: ['input', 'effectiveOn'], code: 'ALREADY_EXISTS', message: 'CANG already has a ratio change on 2025-11-17.' }] },
-      { corporateAction: null, userErrors: [{ field: ['input', 'symbol'], code: 'VALIDATION_FAILED', message: 'BTC is not an equity; only listed units change ratio.' }] },
-      { corporateAction: null, userErrors: [{ field: ['input', 'ratio'], code: 'VALIDATION_FAILED', message: 'ratio 1 changes nothing.' }] },
+      {
+        corporateAction: null,
+        userErrors: [
+          { field: ['input', 'effectiveOn'], code: 'ALREADY_EXISTS', message: 'CANG already has a ratio change on 2025-11-17.' },
+        ],
+      },
+      {
+        corporateAction: null,
+        userErrors: [
+          { field: ['input', 'symbol'], code: 'VALIDATION_FAILED', message: 'BTC is not an equity; only listed units change ratio.' },
+        ],
+      },
+      {
+        corporateAction: null,
+        userErrors: [{ field: ['input', 'ratio'], code: 'VALIDATION_FAILED', message: 'ratio 1 changes nothing.' }],
+      },
       { corporateAction: null, userErrors: [{ field: ['input', 'symbol'], code: 'NOT_FOUND', message: 'No asset has the symbol NOPE.' }] },
     ]);
     expect(await snapshot(database)).toEqual(before);
@@ -1382,7 +1546,9 @@ describe('failures that never reach a GraphQL answer', () => {
   it('a missing or malformed url fails in createClient, saying what to pass', () => {
     const usage = 'createClient({ url: "http://127.0.0.1:4000/graphql" })';
     for (const url of [undefined, '', 'localhost:4000/graphql', '127.0.0.1:4000', 'ftp://127.0.0.1/graphql']) {
-      expect(() => createClient({ url } as { url: string })).toThrow(expect.objectContaining({ kind: 'config', message: expect.stringContaining(usage) }));
+      expect(() => createClient({ url } as { url: string })).toThrow(
+        expect.objectContaining({ kind: 'config', message: expect.stringContaining(usage) }),
+      );
     }
   });
 
@@ -1463,7 +1629,11 @@ describe('what goes over the wire', () => {
             authorization: 'Bearer mg_editor_key',
             'x-request-id': 'analyst-42',
           }),
-          body: { query: expect.stringContaining('query Assets($kind: AssetKind)'), variables: { kind: 'CRYPTO' }, operationName: 'Assets' },
+          body: {
+            query: expect.stringContaining('query Assets($kind: AssetKind)'),
+            variables: { kind: 'CRYPTO' },
+            operationName: 'Assets',
+          },
         },
       ]);
     } finally {

@@ -36,7 +36,9 @@ describe('a malformed value names its field', () => {
   });
 
   it('a variable is named as the client named it, not as the argument it feeds', async () => {
-    const held = new TypedDocumentString<unknown, { day: string }>('query Held($day: Date!) { company(ticker: "CANG") { holdings(on: $day) { btc } } }');
+    const held = new TypedDocumentString<unknown, { day: string }>(
+      'query Held($day: Date!) { company(ticker: "CANG") { holdings(on: $day) { btc } } }',
+    );
     const error = await failure(client.request(held, { day: '2026-02-30' }));
     expect(error.fields).toEqual([['day']]);
     expect(error.errors?.[0]?.message).toBe('Variable "$day" got invalid value "2026-02-30"; 2026-02-30 is not a day that exists.');
@@ -63,7 +65,9 @@ describe('a malformed value names its field', () => {
   });
 
   it('a missing or null required variable is named by the variable', async () => {
-    const held = new TypedDocumentString<unknown, { day?: string | null }>('query Held($day: Date!) { company(ticker: "CANG") { holdings(on: $day) { btc } } }');
+    const held = new TypedDocumentString<unknown, { day?: string | null }>(
+      'query Held($day: Date!) { company(ticker: "CANG") { holdings(on: $day) { btc } } }',
+    );
     expect((await failure(client.request(held, {}))).fields).toEqual([['day']]);
     expect((await failure(client.request(held, { day: null }))).fields).toEqual([['day']]);
   });

@@ -40,7 +40,9 @@ const TSCONFIG = {
     types: [],
     strict: true,
     noEmit: true,
-    plugins: [{ name: 'gql.tada/ts-plugin', schema: 'node_modules/@minergraph/sdk/schema.graphql', tadaOutputLocation: 'src/graphql-env.d.ts' }],
+    plugins: [
+      { name: 'gql.tada/ts-plugin', schema: 'node_modules/@minergraph/sdk/schema.graphql', tadaOutputLocation: 'src/graphql-env.d.ts' },
+    ],
   },
   include: ['src'],
 };
@@ -171,27 +173,43 @@ describe.skipIf(engine !== 'pglite')("the README's recipes for your own document
     if (project) await rm(project, { recursive: true, force: true });
   });
 
-  it("generates the client preset's types from the shipped schema.graphql, typing Decimal as the SDK's DecimalString", async () => {
-    const codegen = await exec(join(project!, 'node_modules/.bin/graphql-codegen'), []);
-    expect(codegen.code, codegen.stdout + codegen.stderr).toBe(0);
-    const types = await readFile(join(project!, 'src/gql/graphql.ts'), 'utf8');
-    // The codegen config's documents (src/**/*.ts) hold gql.tada's Held too, hence DateString.
-    expect(types).toContain("import type { DateString, DecimalString } from '@minergraph/sdk';");
-    expect(types).toContain('export type CangoHoldingsQuery = { company: { holdings: { btc: DecimalString } } | null };');
-    expect(types).not.toMatch(/from 'graphql'/);
-  }, 2 * MINUTES);
+  it(
+    "generates the client preset's types from the shipped schema.graphql, typing Decimal as the SDK's DecimalString",
+    async () => {
+      const codegen = await exec(join(project!, 'node_modules/.bin/graphql-codegen'), []);
+      expect(codegen.code, codegen.stdout + codegen.stderr).toBe(0);
+      const types = await readFile(join(project!, 'src/gql/graphql.ts'), 'utf8');
+      // The codegen config's documents (src/**/*.ts) hold gql.tada's Held too, hence DateString.
+      expect(types).toContain("import type { DateString, DecimalString } from '@minergraph/sdk';");
+      expect(types).toContain('export type CangoHoldingsQuery = { company: { holdings: { btc: DecimalString } } | null };');
+      expect(types).not.toMatch(/from 'graphql'/);
+    },
+    2 * MINUTES,
+  );
 
-  it("generates gql.tada's introspection types from the shipped schema.graphql with `gql.tada generate output`", async () => {
-    const tada = await exec(join(project!, 'node_modules/.bin/gql.tada'), ['generate', 'output']);
-    expect(tada.code, tada.stdout + tada.stderr).toBe(0);
-    const env = await readFile(join(project!, 'src/graphql-env.d.ts'), 'utf8');
-    expect(env).toContain("'Decimal': unknown;");
-    expect(env).toContain('export type introspection = {');
-  }, 2 * MINUTES);
+  it(
+    "generates gql.tada's introspection types from the shipped schema.graphql with `gql.tada generate output`",
+    async () => {
+      const tada = await exec(join(project!, 'node_modules/.bin/gql.tada'), ['generate', 'output']);
+      expect(tada.code, tada.stdout + tada.stderr).toBe(0);
+      const env = await readFile(join(project!, 'src/graphql-env.d.ts'), 'utf8');
+      expect(env).toContain("'Decimal': unknown;");
+      expect(env).toContain('export type introspection = {');
+    },
+    2 * MINUTES,
+  );
 
-  it('type-checks both apps under strict TypeScript: results are DecimalStrings, and every call the client cannot make is a type error', async () => {
-    expect(await exec(process.execPath, [join(project!, 'node_modules/typescript/bin/tsc'), '-p', '.'])).toEqual({ code: 0, stdout: '', stderr: '' });
-  }, 2 * MINUTES);
+  it(
+    'type-checks both apps under strict TypeScript: results are DecimalStrings, and every call the client cannot make is a type error',
+    async () => {
+      expect(await exec(process.execPath, [join(project!, 'node_modules/typescript/bin/tsc'), '-p', '.'])).toEqual({
+        code: 0,
+        stdout: '',
+        stderr: '',
+      });
+    },
+    2 * MINUTES,
+  );
 
   it('bundles the client preset app for the browser with nothing but the SDK and the generated documents: no graphql runtime, no parser', async () => {
     await bundle('src/cango-holdings.ts', 'codegen');

@@ -118,41 +118,57 @@ describe.skipIf(engine !== 'pglite')('the packed package, installed from its tar
     expect(installed.filter((name) => name.includes('graphql'))).toEqual([]);
   });
 
-  it('type-checks a strict NodeNext consumer and both examples against the packed types, as ESM and as CommonJS', async () => {
-    expect(await tsc(['--noEmit', '-p', '.'])).toEqual({ code: 0, stdout: '', stderr: '' });
-  }, 2 * MINUTES);
+  it(
+    'type-checks a strict NodeNext consumer and both examples against the packed types, as ESM and as CommonJS',
+    async () => {
+      expect(await tsc(['--noEmit', '-p', '.'])).toEqual({ code: 0, stdout: '', stderr: '' });
+    },
+    2 * MINUTES,
+  );
 
-  it("runs as ESM and as CommonJS (require), printing Cango's January 2026 from the server", async () => {
-    const env = { MINERGRAPH_URL: server.url };
-    const esm = await node(['out/january.mjs'], env);
-    const cjs = await node(['out/january.cjs'], env);
-    const january = { held: '7474.6', mined: '496.35', sold: '550.03', unexplained: '-0.02', refused: ['graphql', 'UNAUTHENTICATED'] };
-    expect(JSON.parse(esm.stdout)).toEqual({ loaded: 'index.js', ...january });
-    expect(JSON.parse(cjs.stdout)).toEqual({ loaded: 'index.cjs', ...january });
-  }, 2 * MINUTES);
+  it(
+    "runs as ESM and as CommonJS (require), printing Cango's January 2026 from the server",
+    async () => {
+      const env = { MINERGRAPH_URL: server.url };
+      const esm = await node(['out/january.mjs'], env);
+      const cjs = await node(['out/january.cjs'], env);
+      const january = { held: '7474.6', mined: '496.35', sold: '550.03', unexplained: '-0.02', refused: ['graphql', 'UNAUTHENTICATED'] };
+      expect(JSON.parse(esm.stdout)).toEqual({ loaded: 'index.js', ...january });
+      expect(JSON.parse(cjs.stdout)).toEqual({ loaded: 'index.cjs', ...january });
+    },
+    2 * MINUTES,
+  );
 
-  it('runs the treasury-report example: holdings, value, three months of flows and the loan, with sources', async () => {
-    const { code, stdout } = await node(['out/examples/treasury-report.js', 'CANG', server.url, '--on', '2026-02-09']);
-    expect(code).toBe(0);
-    const lines = stdout.split('\n');
-    expect(lines[0]).toBe('Cango Inc. (CANG, NYSE) on 2026-02-09');
-    expect(lines).toContain('Holdings: 3,023.6 BTC, 0 BTC of it pledged as collateral');
-    expect(lines).toContain('Value: 213,850,157.2 USD at 70,727 USD per BTC');
-    expect(lines.filter((line) => /^ {2}20\d\d-\d\d-\d\d to /.test(line)).map((line) => line.trim().split(/\s+/))).toEqual([
-      ['2025-12-01', 'to', '2025-12-31', '0', '569', '0', '0', '0', '7,528.3', '6,959.3'],
-      ['2026-01-01', 'to', '2026-01-31', '7,528.3', '496.35', '0', '550.03', '0', '7,474.6', '-0.02'],
-      ['2026-02-01', 'to', '2026-02-09', '7,474.6', '0', '0', '4,451', '0', '3,023.6', '0'],
-    ]);
-    expect(stdout).toContain(
-      '2026-02-08 SOLD 4,451 BTC for 305,000,000 USD (68,523.92720737 USD per BTC); source: Cango sells 4,451 BTC (TheMinerMag, 2026-02-09, https://theminermag.com/news/2026-02-09/cango-sell-bitcoin-4451-btc)',
-    );
-    expect(stdout).toContain('margin-call price: not computable (principal, collateral or threshold undisclosed)');
-  }, 2 * MINUTES);
+  it(
+    'runs the treasury-report example: holdings, value, three months of flows and the loan, with sources',
+    async () => {
+      const { code, stdout } = await node(['out/examples/treasury-report.js', 'CANG', server.url, '--on', '2026-02-09']);
+      expect(code).toBe(0);
+      const lines = stdout.split('\n');
+      expect(lines[0]).toBe('Cango Inc. (CANG, NYSE) on 2026-02-09');
+      expect(lines).toContain('Holdings: 3,023.6 BTC, 0 BTC of it pledged as collateral');
+      expect(lines).toContain('Value: 213,850,157.2 USD at 70,727 USD per BTC');
+      expect(lines.filter((line) => /^ {2}20\d\d-\d\d-\d\d to /.test(line)).map((line) => line.trim().split(/\s+/))).toEqual([
+        ['2025-12-01', 'to', '2025-12-31', '0', '569', '0', '0', '0', '7,528.3', '6,959.3'],
+        ['2026-01-01', 'to', '2026-01-31', '7,528.3', '496.35', '0', '550.03', '0', '7,474.6', '-0.02'],
+        ['2026-02-01', 'to', '2026-02-09', '7,474.6', '0', '0', '4,451', '0', '3,023.6', '0'],
+      ]);
+      expect(stdout).toContain(
+        '2026-02-08 SOLD 4,451 BTC for 305,000,000 USD (68,523.92720737 USD per BTC); source: Cango sells 4,451 BTC (TheMinerMag, 2026-02-09, https://theminermag.com/news/2026-02-09/cango-sell-bitcoin-4451-btc)',
+      );
+      expect(stdout).toContain('margin-call price: not computable (principal, collateral or threshold undisclosed)');
+    },
+    2 * MINUTES,
+  );
 
-  it('runs the record-production example, which reports a refused key as the error it is', async () => {
-    const refused = await node(['out/examples/record-production.js', 'CANG', '2026-02', '--mined', '480.2', '--url', server.url], {
-      MINERGRAPH_API_KEY: 'mg_not_a_key',
-    });
-    expect(refused).toMatchObject({ code: 1, stdout: '', stderr: expect.stringContaining('graphql error (UNAUTHENTICATED)') });
-  }, 2 * MINUTES);
+  it(
+    'runs the record-production example, which reports a refused key as the error it is',
+    async () => {
+      const refused = await node(['out/examples/record-production.js', 'CANG', '2026-02', '--mined', '480.2', '--url', server.url], {
+        MINERGRAPH_API_KEY: 'mg_not_a_key',
+      });
+      expect(refused).toMatchObject({ code: 1, stdout: '', stderr: expect.stringContaining('graphql error (UNAUTHENTICATED)') });
+    },
+    2 * MINUTES,
+  );
 });

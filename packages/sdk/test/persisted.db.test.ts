@@ -37,7 +37,12 @@ describe('persisted operations', () => {
         return fetch(url, init);
       },
     });
-    const { asset } = await client.asset({ symbol: 'BTC', from: '2025-10-01T00:00:00Z', to: '2026-03-01T00:00:00Z', at: '2026-02-09T00:00:00Z' });
+    const { asset } = await client.asset({
+      symbol: 'BTC',
+      from: '2025-10-01T00:00:00Z',
+      to: '2026-03-01T00:00:00Z',
+      at: '2026-02-09T00:00:00Z',
+    });
     expect(asset?.symbol).toBe('BTC');
     expect(bodies).toHaveLength(1);
     expect(JSON.parse(bodies[0]!)).not.toHaveProperty('query');

@@ -37,6 +37,8 @@ describe('printing a parsed document without the graphql runtime', () => {
   });
 
   it('refuses a schema definition, which no server runs', () => {
-    expect(() => printDocument(parse('type Query { a: Int }'))).toThrow('cannot print a GraphQL ObjectTypeDefinition node in an executable document');
+    expect(() => printDocument(parse('type Query { a: Int }'))).toThrow(
+      'cannot print a GraphQL ObjectTypeDefinition node in an executable document',
+    );
   });
 });

@@ -56,7 +56,9 @@ describe('company({ ticker }) and asset({ symbol }) answer with no window', () =
     expect(answer.flow.from).toBe(yearEndingOn(today));
     expect(answer.flow.closingBtc).toBe('1026');
     // The defaults are exactly that window, asked for explicitly.
-    expect(await client.company({ ticker: 'CANG' })).toEqual(await client.company({ ticker: 'CANG', from: yearEndingOn(today), to: today }));
+    expect(await client.company({ ticker: 'CANG' })).toEqual(
+      await client.company({ ticker: 'CANG', from: yearEndingOn(today), to: today }),
+    );
   });
 
   it("asset({ symbol: 'BTC' }) is BTC now: the latest price, the all-time high and the drawdown, daily candles over the last year", async () => {
@@ -130,11 +132,16 @@ describe('client.paginate walks every page', () => {
 
   it('passes the filter on to every page and starts after a given cursor', async () => {
     const sold: string[] = [];
-    for await (const sale of client.paginate.treasuryTransactions({ ticker: 'cang', first: 1, filter: { kinds: ['SOLD'] } })) sold.push(sale.btc);
+    for await (const sale of client.paginate.treasuryTransactions({ ticker: 'cang', first: 1, filter: { kinds: ['SOLD'] } }))
+      sold.push(sale.btc);
     expect(sold).toEqual(['4451', '550.03']);
     const { company } = await client.treasuryTransactions({ ticker: 'CANG', first: 9 });
     const rest: string[] = [];
-    for await (const tx of client.paginate.treasuryTransactions({ ticker: 'CANG', first: 1, after: company?.treasuryTransactions.pageInfo.endCursor ?? null })) {
+    for await (const tx of client.paginate.treasuryTransactions({
+      ticker: 'CANG',
+      first: 1,
+      after: company?.treasuryTransactions.pageInfo.endCursor ?? null,
+    })) {
       rest.push(tx.btc);
     }
     // The first 9 are the seven written above, 454.83 and 4451.

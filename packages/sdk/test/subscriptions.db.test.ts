@@ -70,7 +70,10 @@ describe(`client.subscribe of @minergraph/sdk/subscriptions in Node on ${engine}
 
   it('throws a MinerGraphError with the code and field for an unknown ticker', async () => {
     const client = createClient({ url, webSocket: WebSocket });
-    const error = await client.subscribe(CompanyChangedDocument, { ticker: 'NOPE' }).next().catch((thrown: unknown) => thrown);
+    const error = await client
+      .subscribe(CompanyChangedDocument, { ticker: 'NOPE' })
+      .next()
+      .catch((thrown: unknown) => thrown);
     expect(error).toBeInstanceOf(MinerGraphError);
     expect(error).toMatchObject({ kind: 'graphql', codes: ['NOT_FOUND'], fields: [['ticker']], operationName: 'CompanyChanged' });
     expect((error as Error).message).toBe('CompanyChanged failed: No company has the ticker "NOPE". (NOT_FOUND)');
@@ -99,7 +102,9 @@ describe(`client.subscribe of @minergraph/sdk/subscriptions in Node on ${engine}
       await listening(second, 1);
       expect(reconnections).toBe(1);
       const today = new Date().toISOString().slice(0, 10);
-      const { recordTreasuryTransaction } = await client.recordTreasuryTransaction({ input: { ticker: 'CANG', kind: 'MINED', btc: '0.5', occurredOn: today } });
+      const { recordTreasuryTransaction } = await client.recordTreasuryTransaction({
+        input: { ticker: 'CANG', kind: 'MINED', btc: '0.5', occurredOn: today },
+      });
       expect(recordTreasuryTransaction.userErrors).toEqual([]);
       const { value } = await pending;
       expect(value.companyChanged).toMatchObject({ ticker: 'CANG', record: 'TREASURY_TRANSACTION', ids: [expect.stringMatching(/^\d+$/)] });

@@ -37,9 +37,17 @@ describe('TanStack Query options from @minergraph/sdk/tanstack', () => {
     const data = await queryClient.fetchQuery({ ...options, staleTime: Infinity });
     expect(data.company?.holdings.btc).toBe('7474.6');
     expect(data.company?.treasuryFlow.unexplainedBtc).toBe('-0.02');
-    const again = await queryClient.fetchQuery({ ...companyQueryOptions(client, { to: '2026-01-31', from: '2026-01-01', ticker: 'CANG' }), staleTime: Infinity });
+    const again = await queryClient.fetchQuery({
+      ...companyQueryOptions(client, { to: '2026-01-31', from: '2026-01-01', ticker: 'CANG' }),
+      staleTime: Infinity,
+    });
     expect(again).toBe(data);
-    expect(queryClient.getQueryCache().getAll().map((query) => query.queryKey)).toEqual([options.queryKey]);
+    expect(
+      queryClient
+        .getQueryCache()
+        .getAll()
+        .map((query) => query.queryKey),
+    ).toEqual([options.queryKey]);
   });
 
   it("passes TanStack's abort signal to the request, so a cancelled query stops its fetch", async () => {

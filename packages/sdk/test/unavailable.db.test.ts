@@ -37,13 +37,22 @@ describe('a server whose database is unavailable', () => {
       operationName: 'Assets',
       message: `Assets failed: ${MESSAGE} (DATABASE_UNAVAILABLE) The server asks to retry in 5 s.`,
     });
-    expect(error.errors?.[0]).toMatchObject({ message: MESSAGE, extensions: { code: 'DATABASE_UNAVAILABLE', requestId: expect.any(String) } });
+    expect(error.errors?.[0]).toMatchObject({
+      message: MESSAGE,
+      extensions: { code: 'DATABASE_UNAVAILABLE', requestId: expect.any(String) },
+    });
   });
 
   it('makes a write fail the same way, never as userErrors', async () => {
     const editor = createClient({ url, apiKey: 'mg_an-editor-key' });
     const error = await failure(editor.createAsset({ input: { symbol: 'HUT', name: 'Hut 8 Corp. common shares', kind: 'EQUITY' } }));
-    expect(error).toMatchObject({ kind: 'unavailable', status: 503, retryAfter: 5, codes: ['DATABASE_UNAVAILABLE'], operationName: 'CreateAsset' });
+    expect(error).toMatchObject({
+      kind: 'unavailable',
+      status: 503,
+      retryAfter: 5,
+      codes: ['DATABASE_UNAVAILABLE'],
+      operationName: 'CreateAsset',
+    });
   });
 
   it('fails the same way with persisted operations', async () => {
@@ -65,7 +74,9 @@ describe('a 503 from something in front of the server', () => {
       expect(error).toMatchObject({ kind: 'unavailable', status: 503, codes: [], errors: undefined });
       expect(error.retryAfter).toBeGreaterThanOrEqual(118);
       expect(error.retryAfter).toBeLessThanOrEqual(120);
-      expect(error.message).toMatch(/^Assets failed: http:\/\/127\.0\.0\.1:\d+\/graphql answered HTTP 503 Service Unavailable\. The server asks to retry in 1\d\d s\.$/);
+      expect(error.message).toMatch(
+        /^Assets failed: http:\/\/127\.0\.0\.1:\d+\/graphql answered HTTP 503 Service Unavailable\. The server asks to retry in 1\d\d s\.$/,
+      );
     } finally {
       inFront.closeAllConnections();
       await new Promise((resolve) => inFront.close(resolve));

@@ -20,7 +20,9 @@ export interface BenchDatabase {
 
 export function describeMachine(): string {
   const cpu = cpus();
-  const pglite = JSON.parse(readFileSync(new URL('../node_modules/@electric-sql/pglite/package.json', import.meta.url), 'utf8')) as { version: string };
+  const pglite = JSON.parse(readFileSync(new URL('../node_modules/@electric-sql/pglite/package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
   return [
     `CPU: ${cpu[0]?.model.trim() ?? 'unknown'}, ${cpu.length} logical cores`,
     `memory: ${(totalmem() / 1024 ** 3).toFixed(1)} GiB`,

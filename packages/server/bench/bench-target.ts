@@ -166,7 +166,8 @@ export async function startServedProcess(options: ServeOptions): Promise<ServedP
     url,
     memory: (gc = false) => ask<Memory>('memory', { gc }),
     statements: async () => (await ask<{ statements: number }>('statements')).statements,
-    subscriptions: async () => (await ask<{ stats: { connections: number; listening: number; slowClosed: number } | null }>('subscriptions')).stats,
+    subscriptions: async () =>
+      (await ask<{ stats: { connections: number; listening: number; slowClosed: number } | null }>('subscriptions')).stats,
     cpuMs: async () => (await ask<{ micros: number }>('cpu')).micros / 1000,
     stop: async () => {
       await ask('stop').catch(() => undefined);

@@ -76,7 +76,11 @@ export async function cannon(url: string, calls: Call[], options: { connections:
 
 /** Sends one call and answers its parsed body, failing loudly on anything but a clean success. */
 export async function callOnce(url: string, call: Call): Promise<any> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...call.headers }, body: call.body() });
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...call.headers },
+    body: call.body(),
+  });
   const text = await response.text();
   if (!response.ok || failureIn(text)) throw new Error(`${call.kind} failed (HTTP ${response.status}): ${text.slice(0, 500)}`);
   return JSON.parse(text);

@@ -38,7 +38,11 @@ interface Probe {
 
 /** Each costed field at a few sizes; the selections under it are what a client would ask. */
 const PROBES: Probe[] = [
-  ...[20, 100].map((n) => ({ field: 'companies(first)', size: `first ${n}`, query: `{ companies(first: ${n}) { edges { node { name ticker exchange } } } }` })),
+  ...[20, 100].map((n) => ({
+    field: 'companies(first)',
+    size: `first ${n}`,
+    query: `{ companies(first: ${n}) { edges { node { name ticker exchange } } } }`,
+  })),
   ...[20, 100].map((n) => ({
     field: 'Company.sites(first)',
     size: `first ${n} x 4 companies`,
@@ -52,12 +56,18 @@ const PROBES: Probe[] = [
   ...[20, 60].map((n) => ({
     field: 'Company.productionReports(first)',
     size: `first ${n} x 4 companies`,
-    query: perCompany(4, () => `productionReports(first: ${n}) { edges { node { periodStart minedBtc soldBtc btcPerDay btcPerEhPerDay } } }`),
+    query: perCompany(
+      4,
+      () => `productionReports(first: ${n}) { edges { node { periodStart minedBtc soldBtc btcPerDay btcPerEhPerDay } } }`,
+    ),
   })),
   ...[100, 1000].map((n) => ({
     field: 'Company.holdingsHistory(DAY)',
     size: `${n} points x 2 companies`,
-    query: perCompany(2, () => `holdingsHistory(from: "${dayBefore('2026-01-31', n - 1)}", to: "2026-01-31", interval: DAY) { on btc btcPriceUsd valueUsd }`),
+    query: perCompany(
+      2,
+      () => `holdingsHistory(from: "${dayBefore('2026-01-31', n - 1)}", to: "2026-01-31", interval: DAY) { on btc btcPriceUsd valueUsd }`,
+    ),
   })),
   ...[100, 1000].map((n) => ({
     field: 'Company.holdingsHistory(DAY), btc only',
@@ -77,7 +87,11 @@ const PROBES: Probe[] = [
   ...[1, 20].map((n) => ({
     field: 'Company.treasuryFlow (a year)',
     size: `x ${n} companies`,
-    query: perCompany(n, () => `treasuryFlow(from: "2025-01-01", to: "2025-12-31") { openingBtc minedBtc soldBtc closingBtc unexplainedBtc averageSalePriceUsd }`),
+    query: perCompany(
+      n,
+      () =>
+        `treasuryFlow(from: "2025-01-01", to: "2025-12-31") { openingBtc minedBtc soldBtc closingBtc unexplainedBtc averageSalePriceUsd }`,
+    ),
   })),
   ...[1, 20].map((n) => ({
     field: 'Company.holdings',
@@ -104,7 +118,13 @@ const PROBES: Probe[] = [
 /** The heaviest queries the default limits allow: the fields with the most time per unit, filled up to the limit. */
 function heaviest(): Probe[] {
   const max = DEFAULT_LIMITS.maxComplexity;
-  const fill = (name: string, one: (i: number, size: number) => string, sizeFor: (cost: number) => number, maxSize: number, wrap: (parts: string[]) => string): Probe => {
+  const fill = (
+    name: string,
+    one: (i: number, size: number) => string,
+    sizeFor: (cost: number) => number,
+    maxSize: number,
+    wrap: (parts: string[]) => string,
+  ): Probe => {
     // As many of the largest series as fit, then one smaller to take up what is left.
     const parts: string[] = [];
     for (let i = 0; i < DEFAULT_LIMITS.maxRootFields; i += 1) {
@@ -208,12 +228,24 @@ await withTarget(target, async () => {
   } finally {
     await served.stop();
   }
-  console.log(`\npnpm bench:cost: p50 of ${REPEAT} requests one at a time over loopback, server in a child process; default limits (max cost ${DEFAULT_LIMITS.maxComplexity})`);
+  console.log(
+    `\npnpm bench:cost: p50 of ${REPEAT} requests one at a time over loopback, server in a child process; default limits (max cost ${DEFAULT_LIMITS.maxComplexity})`,
+  );
   for (const line of describeMachine(target.engine)) console.log(line);
   console.log('');
   console.log(table(['field', 'size', 'cost', 'p50 ms', 'µs per cost unit', 'µs per unit, less a trivial request'], rows));
   console.log('');
   console.log(
-    table(['heaviest query the default limits allow', 'shape', 'p50 ms (one at a time)', 'RSS before MiB', `peak RSS, ${PARALLEL} at once MiB`, `wall s, ${PARALLEL} at once`], heavy),
+    table(
+      [
+        'heaviest query the default limits allow',
+        'shape',
+        'p50 ms (one at a time)',
+        'RSS before MiB',
+        `peak RSS, ${PARALLEL} at once MiB`,
+        `wall s, ${PARALLEL} at once`,
+      ],
+      heavy,
+    ),
   );
 });

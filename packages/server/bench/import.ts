@@ -35,7 +35,12 @@ async function timed(bench: BenchDatabase, file: string, counted: 'inserted' | '
     },
   });
   const ended = performance.now();
-  return { seconds: (ended - started) / 1000, staging: (merging - started) / 1000, merge: (ended - merging) / 1000, count: summary[counted] };
+  return {
+    seconds: (ended - started) / 1000,
+    staging: (merging - started) / 1000,
+    merge: (ended - merging) / 1000,
+    count: summary[counted],
+  };
 }
 
 async function timeImport(bench: BenchDatabase, file: string): Promise<Run> {
@@ -50,7 +55,9 @@ try {
   const generated = performance.now();
   const file = await writeSyntheticSeries(dir, ROWS);
   const size = statSync(file).size;
-  process.stderr.write(`generated ${file} (${(size / 1024 ** 2).toFixed(1)} MiB) in ${((performance.now() - generated) / 1000).toFixed(1)} s\n`);
+  process.stderr.write(
+    `generated ${file} (${(size / 1024 ** 2).toFixed(1)} MiB) in ${((performance.now() - generated) / 1000).toFixed(1)} s\n`,
+  );
 
   const runs: Run[] = [];
   for (const open of [freshPostgres, freshPglite]) {
@@ -64,7 +71,9 @@ try {
   }
 
   const rate = (rows: number, seconds: number) => Math.round(rows / seconds).toLocaleString('en-US');
-  console.log(`\nImport of ${ROWS.toLocaleString('en-US')} synthetic one-minute rows (${(size / 1024 ** 2).toFixed(1)} MiB CSV), ${new Date().toISOString().slice(0, 10)}`);
+  console.log(
+    `\nImport of ${ROWS.toLocaleString('en-US')} synthetic one-minute rows (${(size / 1024 ** 2).toFixed(1)} MiB CSV), ${new Date().toISOString().slice(0, 10)}`,
+  );
   console.log(describeMachine());
   console.log('');
   console.log('| engine | import | rows | total | rows/s | read, check, COPY to staging | merge and commit |');

@@ -36,7 +36,8 @@ const WORKER_COUNTS = textOption('workers', '')
   .filter((count) => count.trim() !== '')
   .map((count) => {
     const n = Number(count);
-    if (!Number.isInteger(n) || n < 1) throw new Error(`--workers takes process counts separated by commas, e.g. --workers 1,2; got ${JSON.stringify(count)}`);
+    if (!Number.isInteger(n) || n < 1)
+      throw new Error(`--workers takes process counts separated by commas, e.g. --workers 1,2; got ${JSON.stringify(count)}`);
     return n;
   });
 if (WORKER_COUNTS.length > 0 && flag('pglite')) throw new Error('--workers needs PostgreSQL: PGlite is served by one process.');
@@ -53,8 +54,10 @@ const STORY = `{
   asset(symbol: "BTC") { allTimeHigh { at priceUsd } drawdownFromAllTimeHigh }
 }`;
 const HOLDINGS = '{ company(ticker: "CANG") { holdings(on: "2026-02-09") { btc valueUsd percentOfSupply pledgedBtc } } }';
-const FLOW = '{ company(ticker: "CANG") { treasuryFlow(from: "2026-01-01", to: "2026-01-31") { openingBtc minedBtc soldBtc closingBtc unexplainedBtc averageSalePriceUsd } } }';
-const PRICES = '{ asset(symbol: "CANG") { latestPrice { at priceUsd } change(from: "2025-08-09T00:00:00Z") { changePercent } } btc: asset(symbol: "BTC") { drawdownFromAllTimeHigh } }';
+const FLOW =
+  '{ company(ticker: "CANG") { treasuryFlow(from: "2026-01-01", to: "2026-01-31") { openingBtc minedBtc soldBtc closingBtc unexplainedBtc averageSalePriceUsd } } }';
+const PRICES =
+  '{ asset(symbol: "CANG") { latestPrice { at priceUsd } change(from: "2025-08-09T00:00:00Z") { changePercent } } btc: asset(symbol: "BTC") { drawdownFromAllTimeHigh } }';
 const RECORD_MINED = `mutation ($input: RecordTreasuryTransactionInput!) {
   recordTreasuryTransaction(input: $input) { transaction { id balanceAfterBtc } userErrors { code message } } }`;
 const RECORD_PRICES = `mutation ($input: RecordPricesInput!) {
@@ -82,7 +85,11 @@ function calls(companyId: string, editor: Record<string, string>): Call[] {
     body: () => {
       // Five minutes no other batch uses: every point is an insert.
       const first = Date.UTC(2030, 0, 1) + (batches += 1) * 5 * 60_000;
-      const points = Array.from({ length: 5 }, (_, i) => ({ at: new Date(first + i * 60_000).toISOString(), close: `${100 + i}.5`, volume: '10' }));
+      const points = Array.from({ length: 5 }, (_, i) => ({
+        at: new Date(first + i * 60_000).toISOString(),
+        close: `${100 + i}.5`,
+        volume: '10',
+      }));
       return graphqlBody(RECORD_PRICES, { input: { symbol: LOAD_ASSET, points } });
     },
   };
@@ -92,7 +99,28 @@ function calls(companyId: string, editor: Record<string, string>): Call[] {
   const prices = read('read: prices', PRICES);
   const dashboard = read('read: dashboard', DASHBOARD_QUERY, { first: 20, on: '2026-02-09' });
   // 20 calls a cycle: 17 reads (85 %), 3 writes (15 %), the writes spread through the cycle.
-  return [story, holdings, dashboard, minedFlow, flow, prices, story, holdings, dashboard, priceBatch, story, flow, prices, story, minedFlow, holdings, dashboard, story, flow, prices];
+  return [
+    story,
+    holdings,
+    dashboard,
+    minedFlow,
+    flow,
+    prices,
+    story,
+    holdings,
+    dashboard,
+    priceBatch,
+    story,
+    flow,
+    prices,
+    story,
+    minedFlow,
+    holdings,
+    dashboard,
+    story,
+    flow,
+    prices,
+  ];
 }
 
 const target = await freshTarget('load', flag('pglite'));
@@ -126,7 +154,9 @@ await withTarget(target, async () => {
     const before = await served.memory(true);
     const started = performance.now();
     const sampler = setInterval(() => {
-      void served.memory(GC_SAMPLES).then((memory) => samples.push({ ...memory, second: Math.round((performance.now() - started) / 1000) }));
+      void served
+        .memory(GC_SAMPLES)
+        .then((memory) => samples.push({ ...memory, second: Math.round((performance.now() - started) / 1000) }));
     }, SAMPLE_EVERY_MS);
     log(`${SECONDS} s of load from ${CONNECTIONS} connections…`);
     const run = await cannon(served.url, cycle, { connections: CONNECTIONS, seconds: SECONDS });
@@ -136,7 +166,9 @@ await withTarget(target, async () => {
     const settled = await served.memory(true);
 
     const errors = run.non2xx + run.socketErrors + run.timeouts + run.graphqlErrors;
-    const writes = Object.entries(run.byKind).filter(([kind]) => kind.startsWith('write')).reduce((sum, [, n]) => sum + n, 0);
+    const writes = Object.entries(run.byKind)
+      .filter(([kind]) => kind.startsWith('write'))
+      .reduce((sum, [, n]) => sum + n, 0);
     console.log(`\npnpm bench:load: ${SECONDS} s, ${CONNECTIONS} connections, over loopback, against the server in a child process`);
     for (const line of describeMachine(target.engine)) console.log(line);
     console.log('');
@@ -146,10 +178,19 @@ await withTarget(target, async () => {
         [[run.requests, run.requests - writes, writes, errors, Math.round(run.perSecond), ms(run.p50), ms(run.p99)]],
       ),
     );
-    console.log(`\nerrors: ${run.non2xx} non-2xx, ${run.graphqlErrors} answers with GraphQL errors or userErrors, ${run.socketErrors} socket errors, ${run.timeouts} timeouts`);
+    console.log(
+      `\nerrors: ${run.non2xx} non-2xx, ${run.graphqlErrors} answers with GraphQL errors or userErrors, ${run.socketErrors} socket errors, ${run.timeouts} timeouts`,
+    );
     if (run.firstFailure) console.log(`first failure: ${run.firstFailure}`);
     console.log('');
-    console.log(table(['calls by kind', 'answered'], Object.entries(run.byKind).sort().map(([kind, n]) => [kind, n])));
+    console.log(
+      table(
+        ['calls by kind', 'answered'],
+        Object.entries(run.byKind)
+          .sort()
+          .map(([kind, n]) => [kind, n]),
+      ),
+    );
     console.log('');
     console.log(
       table(
@@ -187,7 +228,16 @@ async function compareProcessCounts(databaseUrl: string, engine: string, editor:
       const loadAfter = loadavg();
       const failed = run.non2xx + run.socketErrors + run.timeouts + run.graphqlErrors;
       errors += failed;
-      rows.push([workers, run.requests, failed, Math.round(run.perSecond), ms(run.p50), ms(run.p99), loadBefore.map((n) => n.toFixed(2)).join(' '), loadAfter.map((n) => n.toFixed(2)).join(' ')]);
+      rows.push([
+        workers,
+        run.requests,
+        failed,
+        Math.round(run.perSecond),
+        ms(run.p50),
+        ms(run.p99),
+        loadBefore.map((n) => n.toFixed(2)).join(' '),
+        loadAfter.map((n) => n.toFixed(2)).join(' '),
+      ]);
       if (run.firstFailure) log(`first failure: ${run.firstFailure}`);
     } finally {
       const code = await served.stop();
@@ -197,10 +247,14 @@ async function compareProcessCounts(databaseUrl: string, engine: string, editor:
       }
     }
   }
-  console.log(`\npnpm bench:load --workers ${WORKER_COUNTS.join(',')}: ${SECONDS} s each, ${CONNECTIONS} connections, over loopback, against \`pnpm minergraph serve\``);
+  console.log(
+    `\npnpm bench:load --workers ${WORKER_COUNTS.join(',')}: ${SECONDS} s each, ${CONNECTIONS} connections, over loopback, against \`pnpm minergraph serve\``,
+  );
   for (const line of describeMachine(engine)) console.log(line);
   console.log('');
-  console.log(table(['processes', 'requests', 'errors', 'req/s', 'p50 ms', 'p99 ms', 'load avg before (1 5 15 min)', 'load avg after'], rows));
+  console.log(
+    table(['processes', 'requests', 'errors', 'req/s', 'p50 ms', 'p99 ms', 'load avg before (1 5 15 min)', 'load avg after'], rows),
+  );
   if (errors > 0) process.exitCode = 1;
 }
 
@@ -213,7 +267,8 @@ function memoryTrend(before: Memory, settled: Memory, all: (Memory & { second: n
   const meanT = samples.reduce((sum, s) => sum + s.second, 0) / n;
   const meanH = samples.reduce((sum, s) => sum + s.heapUsed, 0) / n;
   const slope =
-    samples.reduce((sum, s) => sum + (s.second - meanT) * (s.heapUsed - meanH), 0) / samples.reduce((sum, s) => sum + (s.second - meanT) ** 2, 0);
+    samples.reduce((sum, s) => sum + (s.second - meanT) * (s.heapUsed - meanH), 0) /
+    samples.reduce((sum, s) => sum + (s.second - meanT) ** 2, 0);
   // A few MiB is caches filling once (parsed documents, compiled code); a leak grows with the run.
   const verdict =
     grown < 10 * 1024 ** 2 && grown < before.heapUsed / 4

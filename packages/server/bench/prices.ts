@@ -43,7 +43,8 @@ const CASES: Case[] = [
   },
   {
     name: 'change(from, to) over the year',
-    query: () => asset(`change(from: "${YEAR.from}", to: "${YEAR.to}") { from { at priceUsd } to { at priceUsd } changeUsd changePercent high low }`),
+    query: () =>
+      asset(`change(from: "${YEAR.from}", to: "${YEAR.to}") { from { at priceUsd } to { at priceUsd } changeUsd changePercent high low }`),
     check: (data) => data.asset.change.from.at === '2024-06-01T00:00:00.000Z' && data.asset.change.to.at === '2025-06-01T00:00:00.000Z',
   },
   {
@@ -83,7 +84,8 @@ async function measure(bench: BenchDatabase, file: string): Promise<Result[]> {
       const random = seeded(42);
       const answer = await post(url, testCase.query(random));
       // The expected answers assume the full series, which reaches past the ranges asked for.
-      if (ROWS >= 1_000_000 && !testCase.check(answer)) throw new Error(`${testCase.name}: unexpected answer ${JSON.stringify(answer).slice(0, 200)}`);
+      if (ROWS >= 1_000_000 && !testCase.check(answer))
+        throw new Error(`${testCase.name}: unexpected answer ${JSON.stringify(answer).slice(0, 200)}`);
       const warming = performance.now();
       for (let i = 0; i < WARMUP && performance.now() - warming < WARMUP_BUDGET_MS; i += 1) await post(url, testCase.query(random));
       const timings: number[] = [];

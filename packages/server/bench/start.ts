@@ -64,7 +64,10 @@ async function serve(command: string[]): Promise<Served> {
   for (;;) {
     const url = /"url":"(http:\/\/[^"]+)\/graphql"/.exec(out)?.[1];
     if (url) {
-      const ready = await fetch(`${url}/readyz`).then((r) => r.ok, () => false);
+      const ready = await fetch(`${url}/readyz`).then(
+        (r) => r.ok,
+        () => false,
+      );
       if (ready) break;
     }
     if (child.exitCode !== null) throw new Error(`serve exited: ${out}`);
@@ -111,7 +114,11 @@ try {
 
   const floor = median(open);
   const row = (what: string, values: number[]) => [what, ms(median(values)), (median(values) / floor).toFixed(2)];
-  console.log(`\npnpm bench:start: median of ${RUNS} runs; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
+  console.log(
+    `\npnpm bench:start: median of ${RUNS} runs; load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}\n`,
+  );
   console.log(
     table(
       ['what', 'ms (median)', 'x PGlite open'],

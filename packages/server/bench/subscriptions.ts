@@ -68,7 +68,8 @@ await withTarget(target, async () => {
       socket.send(JSON.stringify({ type: 'connection_init', payload: {} }));
     }
     for (let waited = 0; ((await served.subscriptions())?.listening ?? 0) < SUBSCRIBERS; waited += 100) {
-      if (waited > 60_000) throw new Error(`only ${(await served.subscriptions())?.listening} of ${SUBSCRIBERS} subscriptions listen after 60 s`);
+      if (waited > 60_000)
+        throw new Error(`only ${(await served.subscriptions())?.listening} of ${SUBSCRIBERS} subscriptions listen after 60 s`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
 
@@ -88,7 +89,8 @@ await withTarget(target, async () => {
       writes.push(performance.now() - started);
       if (body.data?.recordPrices.inserted !== 1) throw new Error(`the write failed: ${JSON.stringify(body)}`);
       for (let waited = 0; (received.get(at)?.length ?? 0) < SUBSCRIBERS; waited += 5) {
-        if (waited > 30_000) throw new Error(`event ${event}: ${received.get(at)?.length ?? 0} of ${SUBSCRIBERS} subscribers got it within 30 s`);
+        if (waited > 30_000)
+          throw new Error(`event ${event}: ${received.get(at)?.length ?? 0} of ${SUBSCRIBERS} subscribers got it within 30 s`);
         await new Promise((resolve) => setTimeout(resolve, 5));
       }
       for (const time of received.get(at)!) latencies.push(time - started);
@@ -98,14 +100,28 @@ await withTarget(target, async () => {
     latencies.sort((a, b) => a - b);
     writes.sort((a, b) => a - b);
 
-    console.log(`\npnpm bench:subscriptions: ${SUBSCRIBERS} subscribers (one WebSocket each), ${EVENTS} writes one at a time, over loopback, against the server in a child process`);
+    console.log(
+      `\npnpm bench:subscriptions: ${SUBSCRIBERS} subscribers (one WebSocket each), ${EVENTS} writes one at a time, over loopback, against the server in a child process`,
+    );
     for (const line of describeMachine(target.engine)) console.log(line);
-    console.log(`load average (1, 5, 15 min): before ${loadBefore.map((n) => n.toFixed(2)).join(', ')}; after ${loadAfter.map((n) => n.toFixed(2)).join(', ')}`);
+    console.log(
+      `load average (1, 5, 15 min): before ${loadBefore.map((n) => n.toFixed(2)).join(', ')}; after ${loadAfter.map((n) => n.toFixed(2)).join(', ')}`,
+    );
     console.log('');
     console.log(
       table(
         ['deliveries', 'missed', 'errors', 'p50 ms', 'p99 ms', 'max ms', 'write p50 ms'],
-        [[latencies.length, SUBSCRIBERS * EVENTS - latencies.length, failures, ms(percentile(latencies, 50)), ms(percentile(latencies, 99)), ms(latencies.at(-1)!), ms(percentile(writes, 50))]],
+        [
+          [
+            latencies.length,
+            SUBSCRIBERS * EVENTS - latencies.length,
+            failures,
+            ms(percentile(latencies, 50)),
+            ms(percentile(latencies, 99)),
+            ms(latencies.at(-1)!),
+            ms(percentile(writes, 50)),
+          ],
+        ],
       ),
     );
     console.log('\nlatency: from sending the mutation to a subscriber receiving its event; "write": the mutation\'s own round trip.');

@@ -117,7 +117,9 @@ Environment:
           console.error(`Created the ${options.role} key "${options.name}". It is shown only this once.`);
         } catch (error) {
           if ((error as { code?: string }).code === '23505') {
-            throw new UsageError(`An active key is named "${options.name}" already. Revoke it first (keys revoke ${options.name}), or choose another name.`);
+            throw new UsageError(
+              `An active key is named "${options.name}" already. Revoke it first (keys revoke ${options.name}), or choose another name.`,
+            );
           }
           throw error;
         }
@@ -164,13 +166,16 @@ Environment:
     .action(async (options: { data: string }) => {
       const { loadCompanyFiles, loadPriceFiles } = await import('./facts/fact-file.js');
       const { checkFactFiles, checkPriceFiles } = await import('./facts/check.js');
-      if (!existsSync(join(options.data, 'companies'))) throw new UsageError(`There is no ${join(options.data, 'companies')} directory; pass --data <dir>.`);
+      if (!existsSync(join(options.data, 'companies')))
+        throw new UsageError(`There is no ${join(options.data, 'companies')} directory; pass --data <dir>.`);
       const files = loadCompanyFiles(options.data);
       const priceFiles = loadPriceFiles(options.data);
       const problems = [...checkFactFiles(files), ...checkPriceFiles(priceFiles)];
       if (problems.length > 0) {
         for (const problem of problems) console.error(problem);
-        throw new UsageError(`${problems.length} problem${problems.length === 1 ? '' : 's'} in the fact files of ${options.data} (listed above).`);
+        throw new UsageError(
+          `${problems.length} problem${problems.length === 1 ? '' : 's'} in the fact files of ${options.data} (listed above).`,
+        );
       }
       const count = (pick: (file: NonNullable<(typeof files)[number]['file']>) => unknown[]) =>
         files.reduce((sum, loaded) => sum + (loaded.file ? pick(loaded.file).length : 0), 0);
@@ -188,7 +193,7 @@ Environment:
     .description(
       'apply the data files to the database (migrates first): inserts new facts, updates changed ones, deletes loaded facts no file holds; never touches facts written through the API. Running it twice changes nothing.',
     )
-    .option('--data <dir>', 'the data directory (default: the repository\'s data/)')
+    .option('--data <dir>', "the data directory (default: the repository's data/)")
     .action(async (options: { data?: string }) => {
       const { defaultDataDir } = await import('./facts/fact-file.js');
       const { FactFilesInvalidError, syncFacts } = await import('./facts/load.js');
@@ -204,7 +209,9 @@ Environment:
         } catch (error) {
           if (error instanceof FactFilesInvalidError) {
             for (const problem of error.problems) console.error(problem);
-            throw new UsageError(`${error.problems.length} problem${error.problems.length === 1 ? '' : 's'} in the fact files of ${dataDir} (listed above); nothing was changed.`);
+            throw new UsageError(
+              `${error.problems.length} problem${error.problems.length === 1 ? '' : 's'} in the fact files of ${dataDir} (listed above); nothing was changed.`,
+            );
           }
           throw error;
         }
@@ -215,7 +222,6 @@ Environment:
         console.log(`${result.deleted} loaded rows deleted (their facts are in no file now).`);
       });
     });
-
 
   return program;
 }
@@ -247,7 +253,8 @@ async function main(argv: string[]): Promise<void> {
 /** The message for a failure the user can fix, or null for a bug. */
 function userFixable(error: unknown): string | null {
   if (error instanceof ConfigError || error instanceof DataDirInUseError || error instanceof UsageError) return error.message;
-  if (error instanceof FactFilesInvalidError) return `${error.message}\nThe data files must pass \`pnpm minergraph facts check\` before they are loaded; nothing was loaded.`;
+  if (error instanceof FactFilesInvalidError)
+    return `${error.message}\nThe data files must pass \`pnpm minergraph facts check\` before they are loaded; nothing was loaded.`;
   let config: Config;
   try {
     config = loadConfig();

@@ -65,7 +65,9 @@ const environment = z.object({
     .string()
     .optional()
     .transform((value) => unsetIfEmpty(value)?.toLowerCase() ?? '1')
-    .refine((value) => value === 'auto' || /^[1-9]\d{0,2}$/.test(value), { message: 'must be a whole number of processes from 1 to 999, or auto (one per available CPU)' })
+    .refine((value) => value === 'auto' || /^[1-9]\d{0,2}$/.test(value), {
+      message: 'must be a whole number of processes from 1 to 999, or auto (one per available CPU)',
+    })
     .transform((value): number | 'auto' => (value === 'auto' ? 'auto' : Number(value))),
   MINERGRAPH_DATA_DIR: z.string().min(1).default('.minergraph/data'),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
@@ -87,7 +89,9 @@ const environment = z.object({
     .string()
     .optional()
     .transform(unsetIfEmpty)
-    .refine((value) => value === undefined || isHttpUrl(value), { message: 'must be an http(s) URL of an OTLP/HTTP collector, e.g. http://127.0.0.1:4318' }),
+    .refine((value) => value === undefined || isHttpUrl(value), {
+      message: 'must be an http(s) URL of an OTLP/HTTP collector, e.g. http://127.0.0.1:4318',
+    }),
   OTEL_SERVICE_NAME: z.string().optional().transform(unsetIfEmpty),
   MINERGRAPH_METRICS_TOKEN: z
     .string()
@@ -363,9 +367,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
  * no default port), or the sentence that says what is wrong.
  */
 function parseCorsOrigins(value: string): { origins: '*' | readonly string[] } | { problem: string } {
-  const entries = value.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+  const entries = value
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
   if (entries.includes('*')) {
-    return entries.length === 1 ? { origins: '*' } : { problem: 'lists * (every origin) with other origins; write * alone, or only the origins' };
+    return entries.length === 1
+      ? { origins: '*' }
+      : { problem: 'lists * (every origin) with other origins; write * alone, or only the origins' };
   }
   const origins: string[] = [];
   for (const entry of entries) {

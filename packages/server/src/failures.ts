@@ -11,9 +11,11 @@ export function explainEnvironmentFailure(error: unknown, config: Config): strin
 
   if (syscall === 'listen') {
     const where = `${config.host}:${config.port}`;
-    if (code === 'EADDRINUSE') return `Port ${config.port} on ${config.host} is already in use by another program. Stop it, or set PORT to a free port (PORT=0 picks one).`;
+    if (code === 'EADDRINUSE')
+      return `Port ${config.port} on ${config.host} is already in use by another program. Stop it, or set PORT to a free port (PORT=0 picks one).`;
     if (code === 'EACCES') return `This user may not listen on ${where} (ports below 1024 need privileges). Set PORT to 1024 or above.`;
-    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') return `${config.host} is not an address of this machine. Set HOST to one, e.g. 127.0.0.1 or 0.0.0.0.`;
+    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND')
+      return `${config.host} is not an address of this machine. Set HOST to one, e.g. 127.0.0.1 or 0.0.0.0.`;
   }
 
   if (config.databaseUrl) {
@@ -21,12 +23,18 @@ export function explainEnvironmentFailure(error: unknown, config: Config): strin
     const server = url ? `${url.hostname || 'localhost'}:${url.port || '5432'}` : 'the server in DATABASE_URL';
     const database = url ? decodeURIComponent(url.pathname.slice(1)) || (url.username ? decodeURIComponent(url.username) : 'postgres') : '';
     const user = url?.username ? decodeURIComponent(url.username) : 'the default user';
-    if (code === 'ECONNREFUSED') return `Cannot reach PostgreSQL at ${server}: the connection was refused. Start PostgreSQL there, or fix the host and port in DATABASE_URL.`;
-    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `Cannot reach PostgreSQL: the host ${url?.hostname ?? ''} does not resolve. Fix the host in DATABASE_URL.`;
-    if (code === 'ETIMEDOUT' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return `Cannot reach PostgreSQL at ${server}: no answer. Check that it runs and is reachable, or fix DATABASE_URL.`;
-    if (code === 'ENOENT' && syscall === 'connect') return `Cannot reach PostgreSQL at ${server}: there is no such socket. Fix DATABASE_URL.`;
-    if (code === '3D000') return `PostgreSQL at ${server} has no database "${database}". Create it (createdb ${database}), or name another in DATABASE_URL.`;
-    if (code === '28P01' || code === '28000') return `PostgreSQL at ${server} refused ${user}: authentication failed. Fix the user or password in DATABASE_URL.`;
+    if (code === 'ECONNREFUSED')
+      return `Cannot reach PostgreSQL at ${server}: the connection was refused. Start PostgreSQL there, or fix the host and port in DATABASE_URL.`;
+    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN')
+      return `Cannot reach PostgreSQL: the host ${url?.hostname ?? ''} does not resolve. Fix the host in DATABASE_URL.`;
+    if (code === 'ETIMEDOUT' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH')
+      return `Cannot reach PostgreSQL at ${server}: no answer. Check that it runs and is reachable, or fix DATABASE_URL.`;
+    if (code === 'ENOENT' && syscall === 'connect')
+      return `Cannot reach PostgreSQL at ${server}: there is no such socket. Fix DATABASE_URL.`;
+    if (code === '3D000')
+      return `PostgreSQL at ${server} has no database "${database}". Create it (createdb ${database}), or name another in DATABASE_URL.`;
+    if (code === '28P01' || code === '28000')
+      return `PostgreSQL at ${server} refused ${user}: authentication failed. Fix the user or password in DATABASE_URL.`;
     if (code === '57P03') return `PostgreSQL at ${server} is starting up or shutting down. Try again in a moment.`;
     if (code === '53300') return `PostgreSQL at ${server} has no free connections. Try again later, or raise its max_connections.`;
   }

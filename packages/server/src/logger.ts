@@ -19,7 +19,14 @@ export function createLogger(level: LogLevel, pretty = Boolean(process.stdout.is
   if (pretty) {
     return pino({
       ...options,
-      transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service,method,path,status,durationMs,operationName', singleLine: true } },
+      transport: {
+        target: 'pino-pretty',
+        options: {
+          translateTime: 'SYS:HH:MM:ss.l',
+          ignore: 'pid,hostname,service,method,path,status,durationMs,operationName',
+          singleLine: true,
+        },
+      },
     });
   }
   return destination ? pino(options, destination) : pino(options);

@@ -53,7 +53,13 @@ export async function serve(config: Config, logger: Logger): Promise<RunningServ
     },
     onPoolError: (error: Error) => logger.warn({ err: error }, 'a database connection broke; the pool opens a new one when needed'),
   };
-  const database = await openDatabase({ ...connections, databaseUrl: config.databaseUrl, dataDir: config.dataDir, command: 'serve', exclusive: true });
+  const database = await openDatabase({
+    ...connections,
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    command: 'serve',
+    exclusive: true,
+  });
   let readReplica: ReadReplica | null = null;
   try {
     const { applied, seeded } = await prepareDatabase(database.db);

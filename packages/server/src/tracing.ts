@@ -68,7 +68,10 @@ export function startTracing(options: { endpoint: string; serviceName: string })
               const errors = response.body.kind === 'single' ? response.body.singleResult.errors : undefined;
               if (errors?.length) {
                 span.setStatus({ code: SpanStatusCode.ERROR });
-                span.setAttribute('graphql.error.codes', errors.map((error) => String(error.extensions?.code ?? '')));
+                span.setAttribute(
+                  'graphql.error.codes',
+                  errors.map((error) => String(error.extensions?.code ?? '')),
+                );
               }
               span.end();
             },

@@ -93,8 +93,9 @@ export async function superviseWorkers(config: Config, logger: Logger): Promise<
 
   cluster.once('listening', (_worker, address) => {
     const host = address.addressType === 6 ? `[${address.address}]` : address.address;
-    if (process.stdout.isTTY) process.stdout.write(`\n  GraphQL and playground: http://${host}:${address.port}/graphql (${config.workers} processes)\n\n`);
+    if (process.stdout.isTTY)
+      process.stdout.write(`\n  GraphQL and playground: http://${host}:${address.port}/graphql (${config.workers} processes)\n\n`);
   });
-    logger.info({ workers: config.workers }, `starting ${config.workers} server processes on one port`);
+  logger.info({ workers: config.workers }, `starting ${config.workers} server processes on one port`);
   for (let i = 0; i < config.workers; i += 1) fork();
 }

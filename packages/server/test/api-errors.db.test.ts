@@ -52,21 +52,31 @@ describe('decimals, days and instants from clients', () => {
       message: 'Invalid value for "on": 2026-02-30 is not a day that exists.',
       extensions: { code: 'BAD_USER_INPUT', field: ['on'] },
     });
-    const variable = await served.server.graphql('query ($on: Date) { company(ticker: "CANG") { holdings(on: $on) { btc } } }', { on: '2026-13-01' });
+    const variable = await served.server.graphql('query ($on: Date) { company(ticker: "CANG") { holdings(on: $on) { btc } } }', {
+      on: '2026-13-01',
+    });
     expect(variable.errors?.[0]?.message).toBe('Variable "$on" got invalid value "2026-13-01"; 2026-13-01 is not a day that exists.');
     expect(variable.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });
 
   it('print every decimal in canonical form', async () => {
-    const { data } = await served.server.graphql('{ company(ticker: "CANG") { productionReports(first: 1) { edges { node { heldBtc operatingHashrateEh deployedHashrateEh } } } } }');
+    const { data } = await served.server.graphql(
+      '{ company(ticker: "CANG") { productionReports(first: 1) { edges { node { heldBtc operatingHashrateEh deployedHashrateEh } } } } }',
+    );
     // Stored as NUMERIC; no trailing zeros, no exponent.
-    expect(data.company.productionReports.edges[0].node).toEqual({ heldBtc: '7474.6', operatingHashrateEh: '37.02', deployedHashrateEh: '50' });
+    expect(data.company.productionReports.edges[0].node).toEqual({
+      heldBtc: '7474.6',
+      operatingHashrateEh: '37.02',
+      deployedHashrateEh: '50',
+    });
   });
 });
 
 describe('writes', () => {
   it('need an API key', async () => {
-    const { data, errors } = await served.server.graphql('mutation { createAsset(input: { symbol: "X", name: "X", kind: CRYPTO }) { userErrors { message } } }');
+    const { data, errors } = await served.server.graphql(
+      'mutation { createAsset(input: { symbol: "X", name: "X", kind: CRYPTO }) { userErrors { message } } }',
+    );
     expect(data).toBeNull();
     expect(errors?.[0]).toMatchObject({
       message: 'This needs an API key: send "Authorization: Bearer <key>".',
@@ -117,7 +127,9 @@ describe('an unexpected failure', () => {
 describe('the test helpers', () => {
   it('fail a query that should succeed with what the server said: code, message, path and request id', async () => {
     await expect(served.server.query('{ company(ticker: "CANG") { nope } }')).rejects.toThrow(
-      new Error('HTTP 400 with 1 error(s):\n  GRAPHQL_VALIDATION_FAILED: Cannot query field "nope" on type "Company". Did you mean "name"?'),
+      new Error(
+        'HTTP 400 with 1 error(s):\n  GRAPHQL_VALIDATION_FAILED: Cannot query field "nope" on type "Company". Did you mean "name"?',
+      ),
     );
     await expect(served.server.query('{ company(ticker: "CANG") { name } }')).resolves.toEqual({ company: { name: 'Cango Inc.' } });
     expect(await served.server.errorsOf('{ company(ticker: "CANG") { nope } }')).toEqual([

@@ -29,7 +29,14 @@ beforeAll(async () => {
   database = await createTestDatabase('seeded');
   const quotes = await insertSource(database.db, { title: 'Test quotes', url: null, publisher: 'Test feed', published_on: '2026-04-02' });
   const tsta = await insertAsset(database.db, { symbol: 'TSTA', name: 'Test Asset A', kind: 'EQUITY' });
-  const points: NewPricePoint[] = TSTA.map(([at, open, high, low, close, volume]) => ({ at: new Date(at), open, high, low, close, volume }));
+  const points: NewPricePoint[] = TSTA.map(([at, open, high, low, close, volume]) => ({
+    at: new Date(at),
+    open,
+    high,
+    low,
+    close,
+    volume,
+  }));
   await upsertPrices(database.db, tsta.id, points, { sourceId: quotes });
   // TSTB reaches its highest high, 20, twice.
   const tstb = await insertAsset(database.db, { symbol: 'TSTB', name: 'Test Asset B', kind: 'EQUITY' });

@@ -23,7 +23,8 @@ const FOUNDING_STORY = `{
   }
   asset(symbol: "BTC") { allTimeHigh { at priceUsd } drawdownFromAllTimeHigh }
 }`;
-const CANDLES = '{ asset(symbol: "BTC") { candles(from: "2030-01-01T00:00:00Z", to: "2030-01-04T00:00:00Z", interval: DAY) { start open high low close volume } } }';
+const CANDLES =
+  '{ asset(symbol: "BTC") { candles(from: "2030-01-01T00:00:00Z", to: "2030-01-04T00:00:00Z", interval: DAY) { start open high low close volume } } }';
 
 let dir: string;
 const databases: TestDatabase[] = [];
@@ -74,7 +75,9 @@ async function contents(env: Record<string, string | undefined>) {
   try {
     const tables: Record<string, string[]> = {};
     for (const table of [...BACKED_UP_TABLES.map((entry) => entry.name), ...DERIVED_TABLES]) {
-      const { rows } = await sql<{ line: string }>`select to_json(t)::text as line from ${sql.table(table)} t order by to_json(t)::text`.execute(database.db);
+      const { rows } = await sql<{
+        line: string;
+      }>`select to_json(t)::text as line from ${sql.table(table)} t order by to_json(t)::text`.execute(database.db);
       tables[table] = rows.map((row) => row.line);
     }
     const { rows: sequences } = await sql<{ sequencename: string; last_value: string | null }>`
@@ -101,7 +104,10 @@ beforeAll(async () => {
   const created = await cli(source, 'keys', 'create', '--role', 'editor', '--name', 'backup-bot');
   key = created.stdout.trim();
   const csv = join(dir, 'btc.csv');
-  writeFileSync(csv, 'at,open,high,low,close,volume\n2030-01-02T00:00:00Z,1,3,0.5,2,10\n2030-01-02T12:00:00Z,2,4,1.5,3.25,11\n2030-01-03T00:00:00Z,3.25,5,3,4.125,0.5\n');
+  writeFileSync(
+    csv,
+    'at,open,high,low,close,volume\n2030-01-02T00:00:00Z,1,3,0.5,2,10\n2030-01-02T12:00:00Z,2,4,1.5,3.25,11\n2030-01-03T00:00:00Z,3.25,5,3,4.125,0.5\n',
+  );
   expect((await cli(source, 'prices', 'import', csv, '--symbol', 'BTC')).code).toBe(0);
   const { company } = await query<{ company: { id: string } }>(url, '{ company(ticker: "CANG") { id } }');
   const reported = await write(
@@ -134,7 +140,9 @@ describe(`backup and restore on ${engine}`, () => {
     const file = join(dir, 'quiet.jsonl.gz');
     const backup = await cli(source, 'backup', file);
     expect(backup.code).toBe(0);
-    expect(backup.stdout).toMatch(new RegExp(`^Backed up 1[0-9][0-9] rows of 16 tables to ${file} \\([0-9,]+ bytes\\) in [0-9.]+ s\\.\\n$`));
+    expect(backup.stdout).toMatch(
+      new RegExp(`^Backed up 1[0-9][0-9] rows of 16 tables to ${file} \\([0-9,]+ bytes\\) in [0-9.]+ s\\.\\n$`),
+    );
     const original = await contents(source);
 
     const target = await newTarget('restored');
@@ -165,9 +173,12 @@ describe(`backup and restore on ${engine}`, () => {
     const writer = (async () => {
       for (let n = 0; writing; n += 1) {
         const symbol = `W${n}`;
-        const result = await write('mutation ($input: CreateAssetInput!) { createAsset(input: $input) { asset { symbol } userErrors { message } } }', {
-          input: { symbol, name: `Write ${n}`, kind: 'CRYPTO' },
-        });
+        const result = await write(
+          'mutation ($input: CreateAssetInput!) { createAsset(input: $input) { asset { symbol } userErrors { message } } }',
+          {
+            input: { symbol, name: `Write ${n}`, kind: 'CRYPTO' },
+          },
+        );
         expect(result.createAsset.userErrors).toEqual([]);
         acknowledged.push(symbol);
       }
@@ -186,7 +197,9 @@ describe(`backup and restore on ${engine}`, () => {
     expect((await cli(target, 'restore', file)).code).toBe(0);
     const database = await open(target);
     try {
-      const symbols = (await database.db.selectFrom('assets').select('symbol').where('symbol', 'like', 'W%').orderBy('id').execute()).map((row) => row.symbol);
+      const symbols = (await database.db.selectFrom('assets').select('symbol').where('symbol', 'like', 'W%').orderBy('id').execute()).map(
+        (row) => row.symbol,
+      );
       expect(symbols.slice(0, before.length)).toEqual(before);
       expect(symbols).toEqual(acknowledged.slice(0, symbols.length));
     } finally {
@@ -202,7 +215,9 @@ describe(`backup and restore on ${engine}`, () => {
     expect(refused.code).toBe(2);
     expect(refused.stdout).toBe('');
     expect(refused.stderr).toMatch(
-      new RegExp(`^The database in ${where}.* already holds data \\(meta has rows\\): restore only into a new one \\(point ${variable}\\)\\.\\n$`),
+      new RegExp(
+        `^The database in ${where}.* already holds data \\(meta has rows\\): restore only into a new one \\(point ${variable}\\)\\.\\n$`,
+      ),
     );
     expect(await contents(source)).toEqual(before);
   });
@@ -214,7 +229,11 @@ describe(`backup and restore on ${engine}`, () => {
     const target = await newTarget('never-created');
 
     const truncated = await cli(target, 'restore', cut);
-    expect(truncated).toEqual({ code: 2, stdout: '', stderr: `${cut} is not a complete MinerGraph backup (unexpected end of file); nothing was restored.\n` });
+    expect(truncated).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: `${cut} is not a complete MinerGraph backup (unexpected end of file); nothing was restored.\n`,
+    });
 
     const csv = join(dir, 'btc.csv');
     expect(await cli(target, 'restore', csv)).toEqual({
@@ -233,7 +252,9 @@ describe(`backup and restore on ${engine}`, () => {
     } else {
       const database = await open(target);
       try {
-        const { rows } = await sql<{ n: number }>`select count(*)::int as n from information_schema.tables where table_schema = 'public'`.execute(database.db);
+        const { rows } = await sql<{
+          n: number;
+        }>`select count(*)::int as n from information_schema.tables where table_schema = 'public'`.execute(database.db);
         expect(rows[0]!.n).toBe(0);
       } finally {
         await database.close();
@@ -243,16 +264,23 @@ describe(`backup and restore on ${engine}`, () => {
 
   it('backup never overwrites a file, and says so in one sentence', async () => {
     const file = join(dir, 'quiet.jsonl.gz');
-    expect(await cli(source, 'backup', file)).toEqual({ code: 2, stdout: '', stderr: `${file} exists already: choose a new file name for the backup.\n` });
+    expect(await cli(source, 'backup', file)).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: `${file} exists already: choose a new file name for the backup.\n`,
+    });
   });
 
-  it.runIf(engine === 'postgres')("the README's pg_dump and pg_restore, run beside the server, copy every row, the rollup and the sequences", async () => {
-    const file = join(dir, 'minergraph.dump');
-    execFileSync('pg_dump', ['--format=custom', `--file=${file}`, source.DATABASE_URL!]);
-    const target = await newTarget('pg-restored');
-    execFileSync('pg_restore', ['--no-owner', '--exit-on-error', '--single-transaction', `--dbname=${target.DATABASE_URL}`, file]);
-    expect(await contents(target)).toEqual(await contents(source));
-  });
+  it.runIf(engine === 'postgres')(
+    "the README's pg_dump and pg_restore, run beside the server, copy every row, the rollup and the sequences",
+    async () => {
+      const file = join(dir, 'minergraph.dump');
+      execFileSync('pg_dump', ['--format=custom', `--file=${file}`, source.DATABASE_URL!]);
+      const target = await newTarget('pg-restored');
+      execFileSync('pg_restore', ['--no-owner', '--exit-on-error', '--single-transaction', `--dbname=${target.DATABASE_URL}`, file]);
+      expect(await contents(target)).toEqual(await contents(source));
+    },
+  );
 
   it('every table of the schema is either in a backup, rebuilt from one, or passing state', async () => {
     const database = await open(source);
@@ -260,7 +288,13 @@ describe(`backup and restore on ${engine}`, () => {
       const { rows } = await sql<{ name: string }>`
         select table_name as name from information_schema.tables where table_schema = 'public' order by table_name`.execute(database.db);
       expect(rows.map((row) => row.name)).toEqual(
-        [...BACKED_UP_TABLES.map((entry) => entry.name), ...DERIVED_TABLES, ...TRANSIENT_TABLES, 'kysely_migration', 'kysely_migration_lock'].sort(),
+        [
+          ...BACKED_UP_TABLES.map((entry) => entry.name),
+          ...DERIVED_TABLES,
+          ...TRANSIENT_TABLES,
+          'kysely_migration',
+          'kysely_migration_lock',
+        ].sort(),
       );
     } finally {
       await database.close();

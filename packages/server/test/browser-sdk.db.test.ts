@@ -56,10 +56,14 @@ function pageServer(bundle: string, api: string, subscribeBundle = ''): Promise<
   const server = http.createServer((request, response) => {
     const path = new URL(request.url ?? '/', 'http://page').pathname;
     if (path === '/graphql') {
-      const forwarded = http.request(api, { method: request.method, headers: { ...request.headers, host: new URL(api).host } }, (answer) => {
-        response.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(response);
-      });
+      const forwarded = http.request(
+        api,
+        { method: request.method, headers: { ...request.headers, host: new URL(api).host } },
+        (answer) => {
+          response.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(response);
+        },
+      );
       forwarded.on('error', () => response.writeHead(502).end());
       request.pipe(forwarded);
     } else if (path === '/page.js') {
@@ -112,14 +116,26 @@ describe.skipIf(engine !== 'pglite' || (!existsSync(CHROMIUM) && !process.env.CI
       // As `minergraph serve` would start them: outside production (pages on localhost and
       // 127.0.0.1 may call it), and with MINERGRAPH_CORS_ORIGINS naming another site.
       api = await startTestServer(database, { corsOrigins: loadConfig({}).corsOrigins });
-      elsewhere = await startTestServer(database, { corsOrigins: loadConfig({ MINERGRAPH_CORS_ORIGINS: 'https://app.example.com' }).corsOrigins });
+      elsewhere = await startTestServer(database, {
+        corsOrigins: loadConfig({ MINERGRAPH_CORS_ORIGINS: 'https://app.example.com' }).corsOrigins,
+      });
 
       project = await projectWithPackedSdk();
       await writeFile(join(project, 'page.js'), PAGE_SCRIPT);
       await writeFile(join(project, 'subscribe.js'), SUBSCRIBE_SCRIPT);
       const { build } = await import('esbuild');
       const bundleOf = (entry: string) =>
-        build({ entryPoints: [entry], absWorkingDir: project, bundle: true, platform: 'browser', format: 'esm', target: 'es2022', minify: true, write: false, logLevel: 'silent' });
+        build({
+          entryPoints: [entry],
+          absWorkingDir: project,
+          bundle: true,
+          platform: 'browser',
+          format: 'esm',
+          target: 'es2022',
+          minify: true,
+          write: false,
+          logLevel: 'silent',
+        });
       const subscribeBundle = (await bundleOf('subscribe.js')).outputFiles[0]!.text;
       const bundled = await build({
         entryPoints: ['page.js'],
@@ -137,7 +153,11 @@ describe.skipIf(engine !== 'pglite' || (!existsSync(CHROMIUM) && !process.env.CI
       page = await pageServer(bundled.outputFiles[0]!.text, api.url, subscribeBundle);
 
       const { chromium } = await import('playwright-core');
-      browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-background-networking'] });
+      browser = await chromium.launch({
+        executablePath: CHROMIUM,
+        headless: true,
+        args: ['--no-sandbox', '--disable-background-networking'],
+      });
     }, 4 * MINUTES);
 
     afterAll(async () => {

@@ -35,7 +35,11 @@ async function cli(...args: string[]) {
 }
 
 async function post(source: string, headers: Record<string, string> = {}) {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query: source }) });
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ query: source }),
+  });
   return (await response.json()) as { data?: any; errors?: { extensions?: { code?: string } }[] };
 }
 
@@ -46,7 +50,8 @@ describe(`the CLI beside a running server on ${engine}`, () => {
     const key = created.stdout.trim();
     expect(key).toMatch(/^mg_[A-Za-z0-9_-]{32}$/);
 
-    const mutation = 'mutation { createAsset(input: { symbol: "ETH", name: "Ether", kind: CRYPTO }) { asset { symbol name } userErrors { code } } }';
+    const mutation =
+      'mutation { createAsset(input: { symbol: "ETH", name: "Ether", kind: CRYPTO }) { asset { symbol name } userErrors { code } } }';
     expect((await post(mutation)).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
     expect(await post(mutation, { authorization: `Bearer ${key}` })).toEqual({
       data: { createAsset: { asset: { symbol: 'ETH', name: 'Ether' }, userErrors: [] } },
@@ -57,7 +62,10 @@ describe(`the CLI beside a running server on ${engine}`, () => {
     const file = join(dir, 'btc.csv');
     writeFileSync(file, 'at,open,high,low,close,volume\n2030-01-02T00:00:00Z,1,3,0.5,2,10\n2030-01-03T00:00:00Z,2,4,1.5,3.25,11\n');
     const imported = await cli('prices', 'import', file, '--symbol', 'BTC');
-    expect([imported.code, imported.stdout.trim()]).toEqual([0, `BTC: 2 rows from ${file} (plain CSV): 2 inserted, 0 updated, 0 unchanged.`]);
+    expect([imported.code, imported.stdout.trim()]).toEqual([
+      0,
+      `BTC: 2 rows from ${file} (plain CSV): 2 inserted, 0 updated, 0 unchanged.`,
+    ]);
     expect(await query(url, '{ asset(symbol: "BTC") { priceAt(at: "2030-01-03T00:00:00Z") { priceUsd } } }')).toEqual({
       asset: { priceAt: { priceUsd: '3.25' } },
     });

@@ -45,7 +45,11 @@ describe('an unexpected failure', () => {
     expect(run.stderr).toBe(
       'MinerGraph stopped on an unexpected error: PGlite failed to initialize properly. The log on standard output has the details.\n',
     );
-    expect(JSON.parse(run.stdout.trim().split('\n').at(-1)!)).toMatchObject({ level: 60, msg: 'unexpected error', err: { message: 'PGlite failed to initialize properly' } });
+    expect(JSON.parse(run.stdout.trim().split('\n').at(-1)!)).toMatchObject({
+      level: 60,
+      msg: 'unexpected error',
+      err: { message: 'PGlite failed to initialize properly' },
+    });
   });
 });
 
@@ -60,7 +64,10 @@ describe('failures a user can fix', () => {
 
   it('a PostgreSQL host that does not resolve names the host', async () => {
     const run = await cli(['serve'], { DATABASE_URL: 'postgres://postgres@no-such-host.invalid:5432/test' });
-    expect([run.code, run.stderr]).toEqual([2, 'Cannot reach PostgreSQL: the host no-such-host.invalid does not resolve. Fix the host in DATABASE_URL.\n']);
+    expect([run.code, run.stderr]).toEqual([
+      2,
+      'Cannot reach PostgreSQL: the host no-such-host.invalid does not resolve. Fix the host in DATABASE_URL.\n',
+    ]);
   });
 
   it.runIf(postgres)('a missing database says how to create it', async () => {

@@ -10,12 +10,28 @@ let server: TestServer;
 beforeAll(async () => {
   database = await createTestDatabase('seeded');
   server = await startTestServer(database);
-  const holder = await insertCompany(database.db, { name: 'Alpha Hash', ticker: 'TSTA', exchange: 'NASDAQ', businessLines: ['BITCOIN_MINING'] });
+  const holder = await insertCompany(database.db, {
+    name: 'Alpha Hash',
+    ticker: 'TSTA',
+    exchange: 'NASDAQ',
+    businessLines: ['BITCOIN_MINING'],
+  });
   await insertTransaction(database.db, { companyId: holder.id, kind: 'PURCHASED', btc: '50', occurredOn: '2026-01-02' });
   const small = await insertCompany(database.db, { name: 'Beta Compute', ticker: 'TSTB', businessLines: ['AI_COMPUTE'] });
   await insertTransaction(database.db, { companyId: small.id, kind: 'MINED', btc: '10', occurredOn: '2026-01-02' });
-  const none = await insertCompany(database.db, { name: 'Zeta 100% Mining_Co', ticker: 'TSTZ', businessLines: ['BITCOIN_MINING', 'AI_COMPUTE'] });
-  await insertOfficer(database.db, { companyId: none.id, name: 'Ada Test', role: 'CFO', since: '2024-05-01', previousEmployer: null, sourceId: null });
+  const none = await insertCompany(database.db, {
+    name: 'Zeta 100% Mining_Co',
+    ticker: 'TSTZ',
+    businessLines: ['BITCOIN_MINING', 'AI_COMPUTE'],
+  });
+  await insertOfficer(database.db, {
+    companyId: none.id,
+    name: 'Ada Test',
+    role: 'CFO',
+    since: '2024-05-01',
+    previousEmployer: null,
+    sourceId: null,
+  });
 });
 
 afterAll(async () => {
@@ -123,7 +139,9 @@ describe('a company', () => {
   });
 
   it('that does not exist is null, and one without a listed asset has no stock', async () => {
-    const { data } = await server.graphql('{ missing: company(ticker: "NOPE") { name } zeta: company(ticker: "TSTZ") { stock { symbol } } }');
+    const { data } = await server.graphql(
+      '{ missing: company(ticker: "NOPE") { name } zeta: company(ticker: "TSTZ") { stock { symbol } } }',
+    );
     expect(data).toEqual({ missing: null, zeta: { stock: null } });
   });
 });

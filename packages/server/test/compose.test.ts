@@ -222,7 +222,13 @@ describe('docker-compose.yml', () => {
     const source = readFileSync(COMPOSE_FILE, 'utf8');
     expect(source).toMatch(/# The image runs with NODE_ENV=production, where the playground and introspection are\n\s+# off\./);
     // The server's own parsing of the image's environment with the compose file's on top.
-    const imageEnvironment = { NODE_ENV: 'production', HOST: '0.0.0.0', PORT: '4000', LOG_LEVEL: 'info', MINERGRAPH_DATA_DIR: '/data/pglite' };
+    const imageEnvironment = {
+      NODE_ENV: 'production',
+      HOST: '0.0.0.0',
+      PORT: '4000',
+      LOG_LEVEL: 'info',
+      MINERGRAPH_DATA_DIR: '/data/pglite',
+    };
     const config = loadConfig({ ...imageEnvironment, ...server.environment });
     expect([config.production, config.playground, config.introspection]).toEqual([true, true, true]);
     expect([loadConfig(imageEnvironment).playground, loadConfig(imageEnvironment).introspection]).toEqual([false, false]);
@@ -325,15 +331,19 @@ describe('the Dockerfile docker-compose.yml builds', () => {
         '--from=build /out/persisted-operations.json ./persisted-operations.json',
       ]),
     );
-    expect(instructions.some((i) => i.keyword === 'RUN' && i.args.includes('--filter @minergraph/server deploy --prod --legacy /out'))).toBe(true);
+    expect(
+      instructions.some((i) => i.keyword === 'RUN' && i.args.includes('--filter @minergraph/server deploy --prod --legacy /out')),
+    ).toBe(true);
   });
 
-  it("copies the README into /app, where the server finds the API section it serves at /docs", () => {
+  it('copies the README into /app, where the server finds the API section it serves at /docs', () => {
     expect(inFinal('COPY').map((i) => i.args)).toContain('README.md ./README.md');
   });
 
   it('listens on 0.0.0.0:4000 in production mode, with a healthcheck and a graceful stop signal', () => {
-    const env = inFinal('ENV').map((i) => i.args).join(' ');
+    const env = inFinal('ENV')
+      .map((i) => i.args)
+      .join(' ');
     expect(env).toMatch(/\bNODE_ENV=production\b/);
     expect(env).toMatch(/\bHOST=0\.0\.0\.0\b/);
     expect(env).toMatch(/\bPORT=4000\b/);

@@ -184,10 +184,9 @@ describe('configuration', () => {
     expect(loadConfig({ NODE_ENV: 'production' }).corsOrigins).toEqual([]);
     expect(loadConfig({ NODE_ENV: 'production', MINERGRAPH_CORS_ORIGINS: '' }).corsOrigins).toEqual([]);
     expect(loadConfig({ NODE_ENV: 'production', MINERGRAPH_CORS_ORIGINS: '*' }).corsOrigins).toBe('*');
-    expect(loadConfig({ MINERGRAPH_CORS_ORIGINS: 'https://a.example.com:443,http://[::1]:8080,https://a.example.com' }).corsOrigins).toEqual([
-      'https://a.example.com',
-      'http://[::1]:8080',
-    ]);
+    expect(
+      loadConfig({ MINERGRAPH_CORS_ORIGINS: 'https://a.example.com:443,http://[::1]:8080,https://a.example.com' }).corsOrigins,
+    ).toEqual(['https://a.example.com', 'http://[::1]:8080']);
   });
 
   it('refuses a CORS origin with a path, a scheme other than http(s), or * beside other origins, naming the variable', () => {
@@ -199,7 +198,9 @@ describe('configuration', () => {
     expect(() => loadConfig({ MINERGRAPH_CORS_ORIGINS: 'http://localhost:5173,ftp://files.example.com' })).toThrow(
       /MINERGRAPH_CORS_ORIGINS="http:\/\/localhost:5173,ftp:\/\/files.example.com": "ftp:\/\/files.example.com" is not an origin/,
     );
-    expect(() => loadConfig({ MINERGRAPH_CORS_ORIGINS: 'localhost:5173' })).toThrow(/MINERGRAPH_CORS_ORIGINS="localhost:5173": "localhost:5173" is not an origin/);
+    expect(() => loadConfig({ MINERGRAPH_CORS_ORIGINS: 'localhost:5173' })).toThrow(
+      /MINERGRAPH_CORS_ORIGINS="localhost:5173": "localhost:5173" is not an origin/,
+    );
     expect(() => loadConfig({ MINERGRAPH_CORS_ORIGINS: 'https://app.example.com?x=1' })).toThrow(/is not an origin/);
     expect(() => loadConfig({ MINERGRAPH_CORS_ORIGINS: '*,https://app.example.com' })).toThrow(
       'MINERGRAPH_CORS_ORIGINS="*,https://app.example.com": lists * (every origin) with other origins; write * alone, or only the origins',
@@ -219,7 +220,9 @@ describe('configuration', () => {
     expect(() => loadConfig({ DATABASE_URL: primary, DATABASE_READ_URL: 'mysql://replica/db' })).toThrow(
       /DATABASE_READ_URL="mysql:\/\/replica\/db": must be the PostgreSQL URL of a streaming replica of DATABASE_URL/,
     );
-    expect(() => loadConfig({ DATABASE_URL: primary, MINERGRAPH_READ_REPLICA_WAIT_MS: '-1' })).toThrow(/MINERGRAPH_READ_REPLICA_WAIT_MS="-1"/);
+    expect(() => loadConfig({ DATABASE_URL: primary, MINERGRAPH_READ_REPLICA_WAIT_MS: '-1' })).toThrow(
+      /MINERGRAPH_READ_REPLICA_WAIT_MS="-1"/,
+    );
   });
 
   it('runs one server process per CPU with MINERGRAPH_WORKERS=auto on PostgreSQL, and only ever one on PGlite', () => {

@@ -55,14 +55,15 @@ describe.skipIf(engine !== 'pglite')('CORS: which pages on other origins may cal
     expect(corsHeaders(response)).toEqual({
       'access-control-allow-origin': 'http://localhost:5173',
       'access-control-allow-methods': 'GET,POST',
-      'access-control-allow-headers': 'accept,authorization,content-type,apollo-require-preflight,x-apollo-operation-name,x-request-id,minergraph-min-lsn',
+      'access-control-allow-headers':
+        'accept,authorization,content-type,apollo-require-preflight,x-apollo-operation-name,x-request-id,minergraph-min-lsn',
       'access-control-expose-headers': 'Retry-After,X-Request-Id,MinerGraph-Wal-Lsn',
       'access-control-max-age': '600',
       vary: 'Origin',
     });
   });
 
-  it('lets the page read the answer, its Retry-After, its X-Request-Id and a write\'s MinerGraph-Wal-Lsn', async () => {
+  it("lets the page read the answer, its Retry-After, its X-Request-Id and a write's MinerGraph-Wal-Lsn", async () => {
     const response = await post(development.url, 'http://127.0.0.1:8080');
     expect(response.status).toBe(200);
     expect(corsHeaders(response)).toEqual({
@@ -88,7 +89,9 @@ describe.skipIf(engine !== 'pglite')('CORS: which pages on other origins may cal
     expect((await post(production.url, 'http://localhost:5173')).headers.get('access-control-allow-origin')).toBeNull();
 
     const listed = await start({ NODE_ENV: 'production', MINERGRAPH_CORS_ORIGINS: 'https://app.example.com' });
-    expect((await preflight(listed.url, 'https://app.example.com')).headers.get('access-control-allow-origin')).toBe('https://app.example.com');
+    expect((await preflight(listed.url, 'https://app.example.com')).headers.get('access-control-allow-origin')).toBe(
+      'https://app.example.com',
+    );
     expect((await post(listed.url, 'https://app.example.com')).headers.get('access-control-allow-origin')).toBe('https://app.example.com');
     expect((await preflight(listed.url, 'http://localhost:5173')).headers.get('access-control-allow-origin')).toBeNull();
   });
@@ -100,7 +103,8 @@ describe.skipIf(engine !== 'pglite')('CORS: which pages on other origins may cal
     expect(corsHeaders(asked)).toEqual({
       'access-control-allow-origin': '*',
       'access-control-allow-methods': 'GET,POST',
-      'access-control-allow-headers': 'accept,authorization,content-type,apollo-require-preflight,x-apollo-operation-name,x-request-id,minergraph-min-lsn',
+      'access-control-allow-headers':
+        'accept,authorization,content-type,apollo-require-preflight,x-apollo-operation-name,x-request-id,minergraph-min-lsn',
       'access-control-expose-headers': 'Retry-After,X-Request-Id,MinerGraph-Wal-Lsn',
       'access-control-max-age': '600',
     });

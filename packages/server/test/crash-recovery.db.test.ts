@@ -22,7 +22,10 @@ beforeAll(async () => {
   if (engine === 'postgres') postgres = await createTestDatabase('migrated');
   // Four writers with one key as fast as they can: rate limits off, so every refusal would be a crash's.
   const unlimited = { MINERGRAPH_RATE_LIMIT_PER_KEY: '0', MINERGRAPH_MAX_CONCURRENT_PER_CLIENT: '0' };
-  env = engine === 'postgres' ? { DATABASE_URL: postgres!.url, ...unlimited } : { MINERGRAPH_DATA_DIR: join(dir, 'data'), DATABASE_URL: '', ...unlimited };
+  env =
+    engine === 'postgres'
+      ? { DATABASE_URL: postgres!.url, ...unlimited }
+      : { MINERGRAPH_DATA_DIR: join(dir, 'data'), DATABASE_URL: '', ...unlimited };
   const database = await openDatabase(engine === 'postgres' ? { databaseUrl: postgres!.url } : { dataDir: join(dir, 'data') });
   await migrateToLatest(database.db);
   key = (await createApiKey(database.db, 'crash-writer', 'editor')).key;
@@ -39,7 +42,9 @@ async function createAsset(url: string, symbol: string): Promise<boolean> {
     const response = await fetch(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
-      body: JSON.stringify({ query: `mutation { createAsset(input: { symbol: "${symbol}", name: "Crash ${symbol}", kind: CRYPTO }) { asset { symbol } } }` }),
+      body: JSON.stringify({
+        query: `mutation { createAsset(input: { symbol: "${symbol}", name: "Crash ${symbol}", kind: CRYPTO }) { asset { symbol } } }`,
+      }),
     });
     const body = (await response.json()) as { data?: { createAsset?: { asset?: { symbol: string } } } };
     return body.data?.createAsset?.asset?.symbol === symbol;
@@ -63,7 +68,8 @@ describe(`kill -9 during writes on ${engine}`, () => {
           else break;
         }
       });
-      while (acknowledged.filter((symbol) => symbol.startsWith(`K${crash}W`)).length < 6) await new Promise((resolve) => setTimeout(resolve, 10));
+      while (acknowledged.filter((symbol) => symbol.startsWith(`K${crash}W`)).length < 6)
+        await new Promise((resolve) => setTimeout(resolve, 10));
       server.child.kill('SIGKILL');
       stop = true;
       await server.exited;

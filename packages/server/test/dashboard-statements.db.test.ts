@@ -33,7 +33,9 @@ beforeAll(async () => {
     .returning('id')
     .executeTakeFirstOrThrow();
   const btc = await insertAsset(database.db, { symbol: 'BTC', name: 'Bitcoin', kind: 'CRYPTO' });
-  await upsertPrices(database.db, btc.id, [{ at: new Date('2026-01-15T00:00:00Z'), open: '90000', high: '90000', low: '90000', close: '90000', volume: null }]);
+  await upsertPrices(database.db, btc.id, [
+    { at: new Date('2026-01-15T00:00:00Z'), open: '90000', high: '90000', low: '90000', close: '90000', volume: null },
+  ]);
   for (let n = 0; n < 50; n += 1) {
     const ticker = `TS${String(n).padStart(2, '0')}`;
     const company = await insertCompany(database.db, { name: `Synthetic Miner ${n}`, ticker, sourceId: source.id });
@@ -81,7 +83,9 @@ beforeAll(async () => {
     });
     if (n % 2 === 0) {
       const stock = await insertAsset(database.db, { symbol: ticker, name: `${ticker} shares`, kind: 'EQUITY' });
-      await upsertPrices(database.db, stock.id, [{ at: new Date('2026-01-30T21:00:00Z'), open: '3', high: '3', low: '3', close: '3', volume: null }]);
+      await upsertPrices(database.db, stock.id, [
+        { at: new Date('2026-01-30T21:00:00Z'), open: '3', high: '3', low: '3', close: '3', volume: null },
+      ]);
     }
   }
 });

@@ -25,7 +25,12 @@ describe('the data directory lock', () => {
   it('is taken, refused to a second taker while held, and gone when released', () => {
     const first = lockDataDir(dataDir, 'serve');
     if (!first.acquired) throw new Error('not acquired');
-    expect(JSON.parse(readFileSync(lockPathOf(dataDir), 'utf8'))).toMatchObject({ pid: process.pid, hostname: hostname(), command: 'serve', socket: null });
+    expect(JSON.parse(readFileSync(lockPathOf(dataDir), 'utf8'))).toMatchObject({
+      pid: process.pid,
+      hostname: hostname(),
+      command: 'serve',
+      socket: null,
+    });
     expect(lockDataDir(dataDir, 'keys list')).toMatchObject({ acquired: false, holder: { pid: process.pid } });
     first.lock.release();
     expect(existsSync(lockPathOf(dataDir))).toBe(false);
@@ -38,7 +43,7 @@ describe('the data directory lock', () => {
     expect(JSON.parse(readFileSync(lockPathOf(dataDir), 'utf8'))).toMatchObject({ pid: process.pid, socket: null });
   });
 
-  it('is taken over from a live process that only reuses the dead holder\'s pid', () => {
+  it("is taken over from a live process that only reuses the dead holder's pid", () => {
     // pid 1 exists, but it did not start at tick 1 after boot.
     writeLock({ pid: 1, hostname: hostname(), processStart: '1', command: 'serve', socket: null });
     expect(lockDataDir(dataDir, 'serve').acquired).toBe(true);

@@ -26,7 +26,12 @@ interface Answer {
   body: { data?: any; errors?: { message: string; extensions?: Record<string, unknown> }[] };
 }
 
-async function post(url: string, query: string, variables?: Record<string, unknown>, headers: Record<string, string> = {}): Promise<Answer> {
+async function post(
+  url: string,
+  query: string,
+  variables?: Record<string, unknown>,
+  headers: Record<string, string> = {},
+): Promise<Answer> {
   const response = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
@@ -45,7 +50,11 @@ function expectUnavailable(answer: Answer): void {
 }
 
 function isUnavailable(answer: Answer): boolean {
-  return answer.status === 503 && answer.retryAfter === '5' && answer.body.errors?.every((e) => e.extensions?.code === 'DATABASE_UNAVAILABLE') === true;
+  return (
+    answer.status === 503 &&
+    answer.retryAfter === '5' &&
+    answer.body.errors?.every((e) => e.extensions?.code === 'DATABASE_UNAVAILABLE') === true
+  );
 }
 
 async function asAdmin<T>(work: (admin: pg.Client) => Promise<T>): Promise<T> {
@@ -72,7 +81,10 @@ async function terminateBackends(admin: pg.Client, database: string): Promise<nu
 /** pg_terminate_backend only asks; waits until the backends are gone (and have said so to their clients). */
 async function untilNoBackends(admin: pg.Client, database: string): Promise<void> {
   for (let attempt = 0; attempt < 200; attempt += 1) {
-    const { rows } = await admin.query<{ n: number }>('select count(*)::int as n from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()', [database]);
+    const { rows } = await admin.query<{ n: number }>(
+      'select count(*)::int as n from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()',
+      [database],
+    );
     if (rows[0]!.n === 0) return;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
@@ -121,9 +133,14 @@ describe('a database at a port where nothing listens', () => {
     const write = await post(url, CREATE, { symbol: 'TSTOUT' }, { authorization: 'Bearer mg_some-editor-key' });
     expect(write.status).toBe(503);
     expect(write.retryAfter).toBe('5');
-    expect(write.body.errors).toEqual([{ message: UNAVAILABLE_MESSAGE, extensions: { code: 'DATABASE_UNAVAILABLE', requestId: expect.any(String) } }]);
+    expect(write.body.errors).toEqual([
+      { message: UNAVAILABLE_MESSAGE, extensions: { code: 'DATABASE_UNAVAILABLE', requestId: expect.any(String) } },
+    ]);
     const ready = await fetch(url.replace(/\/graphql$/, '/readyz'));
-    expect([ready.status, await ready.json()]).toEqual([503, { status: 'unavailable', database: 'postgres', reason: 'The database does not answer.' }]);
+    expect([ready.status, await ready.json()]).toEqual([
+      503,
+      { status: 'unavailable', database: 'postgres', reason: 'The database does not answer.' },
+    ]);
   });
 });
 
@@ -137,7 +154,12 @@ describe.runIf(engine === 'postgres')('connections terminated by PostgreSQL', ()
   beforeAll(async () => {
     database = await createTestDatabase('seeded');
     served = await openDatabase({ databaseUrl: database.url, onPoolError: (error) => broken.push(error) });
-    server = await startTestServer({ ...served, url: database.url, countStatements: database.countStatements, destroy: () => served.close() });
+    server = await startTestServer({
+      ...served,
+      url: database.url,
+      countStatements: database.countStatements,
+      destroy: () => served.close(),
+    });
     ({ headers: editor } = await keyHeaders(database, 'editor'));
   });
 
@@ -209,12 +231,23 @@ describe.runIf(engine === 'postgres')('connections terminated by PostgreSQL', ()
     const name = nameOf(database.url!);
     const ended = execFileSync(
       'psql',
-      ['-X', '-q', '-t', '-A', '-v', 'ON_ERROR_STOP=1', '-d', postgresUrl(), '-c',
+      [
+        '-X',
+        '-q',
+        '-t',
+        '-A',
+        '-v',
+        'ON_ERROR_STOP=1',
+        '-d',
+        postgresUrl(),
+        '-c',
         `select count(pg_terminate_backend(pid)) from pg_stat_activity where datname = '${name}' and pid <> pg_backend_pid()`,
-        '-c', `do $$ begin
+        '-c',
+        `do $$ begin
            while exists (select 1 from pg_stat_activity where datname = '${name}' and pid <> pg_backend_pid()) loop
              perform pg_stat_clear_snapshot(); perform pg_sleep(0.01);
-           end loop; end $$`],
+           end loop; end $$`,
+      ],
       { encoding: 'utf8' },
     );
     expect(Number(ended.trim())).toBeGreaterThanOrEqual(idle);
@@ -294,7 +327,12 @@ describe.runIf(engine === 'postgres')('a database that stops accepting connectio
   beforeAll(async () => {
     database = await createTestDatabase('seeded');
     served = await openDatabase({ databaseUrl: database.url });
-    server = await startTestServer({ ...served, url: database.url, countStatements: database.countStatements, destroy: () => served.close() });
+    server = await startTestServer({
+      ...served,
+      url: database.url,
+      countStatements: database.countStatements,
+      destroy: () => served.close(),
+    });
     ({ headers: editor } = await keyHeaders(database, 'editor'));
   });
 
@@ -342,7 +380,11 @@ describe.runIf(engine === 'postgres')('pnpm minergraph serve on PostgreSQL', () 
 
   it('keeps running and serving while all its connections are terminated, again and again, under traffic', async () => {
     // One address sends all the traffic here: rate limits off, so every answer is about the database.
-    const run = runCli(['serve'], { DATABASE_URL: database.url, MINERGRAPH_RATE_LIMIT_PER_ADDRESS: '0', MINERGRAPH_MAX_CONCURRENT_PER_CLIENT: '0' });
+    const run = runCli(['serve'], {
+      DATABASE_URL: database.url,
+      MINERGRAPH_RATE_LIMIT_PER_ADDRESS: '0',
+      MINERGRAPH_MAX_CONCURRENT_PER_CLIENT: '0',
+    });
     try {
       const url = await servingUrl(run);
       const answers: Answer[] = [];
@@ -361,7 +403,9 @@ describe.runIf(engine === 'postgres')('pnpm minergraph serve on PostgreSQL', () 
       await Promise.all(traffic);
 
       expect(run.child.exitCode).toBeNull();
-      expect(answers.filter((answer) => !isUnavailable(answer) && !(answer.status === 200 && answer.body.data?.company?.name === 'Cango Inc.'))).toEqual([]);
+      expect(
+        answers.filter((answer) => !isUnavailable(answer) && !(answer.status === 200 && answer.body.data?.company?.name === 'Cango Inc.')),
+      ).toEqual([]);
       expect(run.stdout()).toContain('a database connection broke; the pool opens a new one when needed');
       expect(run.stdout()).not.toContain('Unhandled');
       await servesAgain(url);

@@ -44,7 +44,9 @@ const SIX_MONTHS = `query ($adjusted: Boolean) { asset(symbol: "CANG") {
 
 describe('an equity across its ADS conversion', () => {
   it('lists the conversion with its source', async () => {
-    const { data } = await server.graphql('{ asset(symbol: "CANG") { corporateActions { effectiveOn ratio description source { publisher } } } }');
+    const { data } = await server.graphql(
+      '{ asset(symbol: "CANG") { corporateActions { effectiveOn ratio description source { publisher } } } }',
+    );
     expect(data.asset.corporateActions).toEqual([
       {
         effectiveOn: '2025-11-17',
@@ -124,11 +126,21 @@ describe('an equity across its ADS conversion', () => {
     // 3.8 per ADS; 2 shares per ADS, then 1 share per 2: one ADS is one share today.
     expect(data.asset.priceAt).toEqual({ priceUsd: '3.8' });
 
-    const crypto = await server.graphql(RECORD, { input: { symbol: 'BTC', effectiveOn: '2026-01-05', ratio: '2', description: 'x' } }, headers);
+    const crypto = await server.graphql(
+      RECORD,
+      { input: { symbol: 'BTC', effectiveOn: '2026-01-05', ratio: '2', description: 'x' } },
+      headers,
+    );
     expect(crypto.data.recordCorporateAction.userErrors).toEqual([
       { field: ['input', 'symbol'], code: 'VALIDATION_FAILED', message: 'BTC is not an equity; only listed units change ratio.' },
     ]);
-    const one = await server.graphql(RECORD, { input: { symbol: 'CANG', effectiveOn: '2026-01-06', ratio: '1', description: 'x' } }, headers);
-    expect(one.data.recordCorporateAction.userErrors).toEqual([{ field: ['input', 'ratio'], code: 'VALIDATION_FAILED', message: 'ratio 1 changes nothing.' }]);
+    const one = await server.graphql(
+      RECORD,
+      { input: { symbol: 'CANG', effectiveOn: '2026-01-06', ratio: '1', description: 'x' } },
+      headers,
+    );
+    expect(one.data.recordCorporateAction.userErrors).toEqual([
+      { field: ['input', 'ratio'], code: 'VALIDATION_FAILED', message: 'ratio 1 changes nothing.' },
+    ]);
   });
 });

@@ -32,8 +32,16 @@ describe('the error-code catalogue', () => {
   });
 
   it('gives a request it ends the status of its code, and headers when asked', () => {
-    const error = clientError('RATE_LIMITED', 'slow down', { endsRequest: true, headers: new Map([['retry-after', '3']]), extensions: { retryAfter: 3 } });
-    expect(error.extensions).toEqual({ retryAfter: 3, code: 'RATE_LIMITED', http: { status: 429, headers: new Map([['retry-after', '3']]) } });
+    const error = clientError('RATE_LIMITED', 'slow down', {
+      endsRequest: true,
+      headers: new Map([['retry-after', '3']]),
+      extensions: { retryAfter: 3 },
+    });
+    expect(error.extensions).toEqual({
+      retryAfter: 3,
+      code: 'RATE_LIMITED',
+      http: { status: 429, headers: new Map([['retry-after', '3']]) },
+    });
     expect(clientError('NOT_COMPUTABLE', 'no').extensions).toEqual({ code: 'NOT_COMPUTABLE' });
   });
 

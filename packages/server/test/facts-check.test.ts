@@ -33,9 +33,22 @@ const GOOD = {
   businessLines: ['BITCOIN_MINING'],
   citation: { source: 'release', quote: 'Test Mining Corp. (NASDAQ: TEST) today announced', asOf: '2026-01-05' },
   sources: {
-    release: { title: 'Test Mining December 2025 update', url: 'https://example.com/release', publisher: 'Test Mining Corp.', publishedOn: '2026-01-05', kind: 'COMPANY_RELEASE' },
+    release: {
+      title: 'Test Mining December 2025 update',
+      url: 'https://example.com/release',
+      publisher: 'Test Mining Corp.',
+      publishedOn: '2026-01-05',
+      kind: 'COMPANY_RELEASE',
+    },
   },
-  holdings: [{ on: '2025-12-31', btc: '1234.5', basis: null, citation: { source: 'release', quote: 'held 1,234.5 BTC as of December 31', asOf: '2025-12-31' } }],
+  holdings: [
+    {
+      on: '2025-12-31',
+      btc: '1234.5',
+      basis: null,
+      citation: { source: 'release', quote: 'held 1,234.5 BTC as of December 31', asOf: '2025-12-31' },
+    },
+  ],
   production: [
     {
       periodStart: '2025-12-01',
@@ -63,7 +76,8 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-const write = (name: string, content: unknown) => writeFileSync(join(dir, 'companies', name), typeof content === 'string' ? content : stringify(content));
+const write = (name: string, content: unknown) =>
+  writeFileSync(join(dir, 'companies', name), typeof content === 'string' ? content : stringify(content));
 const problems = () => checkFactFiles(loadCompanyFiles(dir));
 
 describe("the repository's fact files", () => {
@@ -77,10 +91,18 @@ describe("the repository's fact files", () => {
 });
 
 describe('facts check of price files', () => {
-  const price = { on: '2025-10-06', usd: '126080', kind: 'ALL_TIME_HIGH', citation: { source: 'page', quote: 'its peak of $126,080 reached in October', asOf: '2025-10-06' } };
+  const price = {
+    on: '2025-10-06',
+    usd: '126080',
+    kind: 'ALL_TIME_HIGH',
+    citation: { source: 'page', quote: 'its peak of $126,080 reached in October', asOf: '2025-10-06' },
+  };
   const GOOD_PRICES = {
     symbol: 'BTC',
-    sources: { page: { title: null, url: 'https://example.com/btc', publisher: 'Example News', publishedOn: null, kind: 'NEWS' }, spare: { title: null, url: 'https://example.com/other', publisher: 'Other', publishedOn: null, kind: 'NEWS' } },
+    sources: {
+      page: { title: null, url: 'https://example.com/btc', publisher: 'Example News', publishedOn: null, kind: 'NEWS' },
+      spare: { title: null, url: 'https://example.com/other', publisher: 'Other', publishedOn: null, kind: 'NEWS' },
+    },
     prices: [price],
   };
   const writePrices = (name: string, content: unknown) => {
@@ -98,7 +120,10 @@ describe('facts check of price files', () => {
     writePrices('BTC.yaml', GOOD_PRICES);
     writePrices('ETH.yaml', {
       ...GOOD_PRICES,
-      prices: [{ ...price, usd: '126000' }, { ...price, citation: { ...price.citation, source: 'nowhere' } }],
+      prices: [
+        { ...price, usd: '126000' },
+        { ...price, citation: { ...price.citation, source: 'nowhere' } },
+      ],
     });
     expect(checkPriceFiles(loadPriceFiles(dir))).toEqual([
       'BTC.yaml: sources.spare: is cited by no price',
@@ -149,18 +174,56 @@ describe('facts check', () => {
     const sale = { source: 'release', quote: 'sold 4,451 BTC over the weekend for about $305 million', asOf: '2026-02-08' };
     const extended = {
       ...GOOD,
-      reportedSiteCount: { count: '40', citation: { source: 'release', quote: 'operates over 40 sites in North America and East Africa', asOf: '2026-01-05' } },
-      reportedRegions: { regions: ['North America', 'East Africa'], citation: { source: 'release', quote: 'operates over 40 sites in North America and East Africa', asOf: '2026-01-05' } },
-      officers: [{ ...GOOD.officers[0], since: '2026-02', previousEmployer: 'Zoom', citation: { source: 'release', quote: 'Ada Miner, formerly of Zoom, as CEO', asOf: '2026-02-09' } }],
-      transactions: [{ key: 'sale', on: '2026-02-08', kind: 'SALE', btc: '4451', usd: '305000000', description: 'treasury sale', citations: { btc: sale, usd: sale } }],
+      reportedSiteCount: {
+        count: '40',
+        citation: { source: 'release', quote: 'operates over 40 sites in North America and East Africa', asOf: '2026-01-05' },
+      },
+      reportedRegions: {
+        regions: ['North America', 'East Africa'],
+        citation: { source: 'release', quote: 'operates over 40 sites in North America and East Africa', asOf: '2026-01-05' },
+      },
+      officers: [
+        {
+          ...GOOD.officers[0],
+          since: '2026-02',
+          previousEmployer: 'Zoom',
+          citation: { source: 'release', quote: 'Ada Miner, formerly of Zoom, as CEO', asOf: '2026-02-09' },
+        },
+      ],
+      transactions: [
+        {
+          key: 'sale',
+          on: '2026-02-08',
+          kind: 'SALE',
+          btc: '4451',
+          usd: '305000000',
+          description: 'treasury sale',
+          citations: { btc: sale, usd: sale },
+        },
+      ],
       debt: [
         {
-          kind: 'BTC_BACKED_LOAN', lender: null, principalUsd: null, pledgedBtc: null, interestRatePercent: null, maturesOn: null, asOf: '2026-02-08',
-          description: 'a bitcoin-collateralized loan', citations: {},
+          kind: 'BTC_BACKED_LOAN',
+          lender: null,
+          principalUsd: null,
+          pledgedBtc: null,
+          interestRatePercent: null,
+          maturesOn: null,
+          asOf: '2026-02-08',
+          description: 'a bitcoin-collateralized loan',
+          citations: {},
           repayments: [{ paidOn: '2026-02-08', usd: '305000000', fundedBy: 'sale', citation: sale }],
         },
       ],
-      corporateActions: [{ effectiveOn: '2025-11-17', kind: 'ADS_TO_SHARES', ratio: '2', description: 'ADS to shares', citation: { source: 'release', quote: 'each ADS became 2 Class A shares', asOf: '2025-11-17' } }],
+      corporateActions: [
+        {
+          effectiveOn: '2025-11-17',
+          kind: 'ADS_TO_SHARES',
+          ratio: '2',
+          description: 'ADS to shares',
+          citation: { source: 'release', quote: 'each ADS became 2 Class A shares', asOf: '2025-11-17' },
+        },
+      ],
     };
     write('TEST.yaml', extended);
     expect(problems()).toEqual([]);

@@ -76,9 +76,13 @@ describe('the data files, loaded', () => {
   });
 
   it('never leave a balance below zero (a sale with no reported figure before it is left out)', async () => {
-    const { data, errors } = await server.graphql('{ companies(first: 100) { edges { node { ticker holdings(on: "2026-06-30") { btc } } } } }');
+    const { data, errors } = await server.graphql(
+      '{ companies(first: 100) { edges { node { ticker holdings(on: "2026-06-30") { btc } } } } }',
+    );
     expect(errors).toBeUndefined();
-    const negative = data.companies.edges.filter(({ node }: any) => Number(node.holdings.btc) < 0).map(({ node }: any) => `${node.ticker} ${node.holdings.btc}`);
+    const negative = data.companies.edges
+      .filter(({ node }: any) => Number(node.holdings.btc) < 0)
+      .map(({ node }: any) => `${node.ticker} ${node.holdings.btc}`);
     expect(negative).toEqual([]);
   });
 
@@ -89,7 +93,8 @@ describe('the data files, loaded', () => {
       if (value === null) return;
       numbers += 1;
       const quote = cited?.source?.quote;
-      if (!cited?.source?.url || !quote || !quoteStates(quote, String(value))) unstated.push(`${where}: ${value} in ${JSON.stringify(quote)}`);
+      if (!cited?.source?.url || !quote || !quoteStates(quote, String(value)))
+        unstated.push(`${where}: ${value} in ${JSON.stringify(quote)}`);
     };
     const FIELD: Record<string, string> = { deployedHashrateEh: 'deployedEhs', operatingHashrateEh: 'operatingEhs' };
     for (const ticker of FILES) {
@@ -107,8 +112,16 @@ describe('the data files, loaded', () => {
       }
       for (const { node: flow } of company.treasuryTransactions.edges) check(`${company.ticker} ${flow.kind}`, flow.btc, flow);
       for (const loan of company.loans) {
-        for (const [field, value] of [['principalUsd', loan.principalUsd], ['pledgedBtc', loan.collateralBtcReported], ['interestRatePercent', loan.interestRatePercent]]) {
-          check(`${company.ticker} ${loan.kind} ${field}`, value, loan.citations.find((c: { field: string }) => c.field === field));
+        for (const [field, value] of [
+          ['principalUsd', loan.principalUsd],
+          ['pledgedBtc', loan.collateralBtcReported],
+          ['interestRatePercent', loan.interestRatePercent],
+        ]) {
+          check(
+            `${company.ticker} ${loan.kind} ${field}`,
+            value,
+            loan.citations.find((c: { field: string }) => c.field === field),
+          );
         }
         for (const repayment of loan.repayments) check(`${company.ticker} repayment`, repayment.amountUsd, repayment);
       }
@@ -124,7 +137,11 @@ describe('the comparisons an analyst asks for', () => {
       companies(first: 100, orderBy: LATEST_REPORTED_BTC_DESC) { edges { node { ticker latestHoldingsReport { on btc basis source { url quote } } } } }
     }`);
     expect(errors).toBeUndefined();
-    const ranked = data.companies.edges.map(({ node }: any) => [node.ticker, node.latestHoldingsReport?.on ?? null, node.latestHoldingsReport?.btc ?? null]);
+    const ranked = data.companies.edges.map(({ node }: any) => [
+      node.ticker,
+      node.latestHoldingsReport?.on ?? null,
+      node.latestHoldingsReport?.btc ?? null,
+    ]);
     // From the files' holdings sections: each company's figure of the latest day (CORZ, IREN, WULF report none).
     expect(ranked).toEqual([
       ['MARA', '2025-12-31', '53822'],
@@ -157,13 +174,23 @@ describe('the comparisons an analyst asks for', () => {
     }`);
     expect(errors).toBeUndefined();
     const mined = Object.fromEntries(
-      data.companies.edges.map(({ node }: any) => [node.ticker, node.productionReports.edges.map(({ node: r }: any) => [r.periodEnd, r.period, r.minedBtc])]),
+      data.companies.edges.map(({ node }: any) => [
+        node.ticker,
+        node.productionReports.edges.map(({ node: r }: any) => [r.periodEnd, r.period, r.minedBtc]),
+      ]),
     );
     // Each period as published: a quarter or a (fiscal) year is one report beside the months it spans.
     expect(mined).toEqual({
       ABTC: [],
-      BITF: [['2025-09-30', 'QUARTER', '520'], ['2025-06-30', 'QUARTER', '718']],
-      BTDR: [['2026-05-31', 'MONTH', '921'], ['2026-03-31', 'QUARTER', '2033'], ['2025-11-30', 'MONTH', '526']],
+      BITF: [
+        ['2025-09-30', 'QUARTER', '520'],
+        ['2025-06-30', 'QUARTER', '718'],
+      ],
+      BTDR: [
+        ['2026-05-31', 'MONTH', '921'],
+        ['2026-03-31', 'QUARTER', '2033'],
+        ['2025-11-30', 'MONTH', '526'],
+      ],
       CAN: [['2025-09-30', 'QUARTER', '267']],
       CANG: [
         ['2026-03-31', 'QUARTER', '1266'],
@@ -173,14 +200,34 @@ describe('the comparisons an analyst asks for', () => {
         ['2025-11-30', 'MONTH', '546.7'],
         ['2025-10-31', 'MONTH', '602.6'],
       ],
-      CIFR: [['2025-09-30', 'QUARTER', '689'], ['2025-06-30', 'MONTH', '160']],
-      CLSK: [['2026-03-31', 'QUARTER', '1795'], ['2025-11-30', 'MONTH', '587'], ['2025-09-30', 'YEAR', '7873'], ['2025-09-30', 'MONTH', '629']],
+      CIFR: [
+        ['2025-09-30', 'QUARTER', '689'],
+        ['2025-06-30', 'MONTH', '160'],
+      ],
+      CLSK: [
+        ['2026-03-31', 'QUARTER', '1795'],
+        ['2025-11-30', 'MONTH', '587'],
+        ['2025-09-30', 'YEAR', '7873'],
+        ['2025-09-30', 'MONTH', '629'],
+      ],
       CORZ: [],
       FUFU: [['2025-06-30', 'QUARTER', '143']],
-      HIVE: [['2025-09-30', 'QUARTER', '717'], ['2025-08-31', 'MONTH', '247'], ['2025-06-30', 'QUARTER', '406']],
+      HIVE: [
+        ['2025-09-30', 'QUARTER', '717'],
+        ['2025-08-31', 'MONTH', '247'],
+        ['2025-06-30', 'QUARTER', '406'],
+      ],
       HUT: [],
-      IREN: [['2025-08-31', 'MONTH', '668'], ['2025-07-31', 'MONTH', '728']],
-      MARA: [['2025-12-31', 'YEAR', '8799'], ['2025-09-30', 'MONTH', '736'], ['2025-09-30', 'QUARTER', '2144'], ['2025-08-31', 'MONTH', '705']],
+      IREN: [
+        ['2025-08-31', 'MONTH', '668'],
+        ['2025-07-31', 'MONTH', '728'],
+      ],
+      MARA: [
+        ['2025-12-31', 'YEAR', '8799'],
+        ['2025-09-30', 'MONTH', '736'],
+        ['2025-09-30', 'QUARTER', '2144'],
+        ['2025-08-31', 'MONTH', '705'],
+      ],
       RIOT: [
         ['2025-12-31', 'YEAR', '5686'],
         ['2025-12-31', 'MONTH', '460'],
@@ -190,7 +237,10 @@ describe('the comparisons an analyst asks for', () => {
         ['2025-09-30', 'QUARTER', '1406'],
         ['2025-08-31', 'MONTH', '477'],
       ],
-      WULF: [['2025-09-30', 'QUARTER', '377'], ['2025-06-30', 'QUARTER', '485']],
+      WULF: [
+        ['2025-09-30', 'QUARTER', '377'],
+        ['2025-06-30', 'QUARTER', '485'],
+      ],
     });
   });
 
@@ -233,7 +283,13 @@ describe('the comparisons an analyst asks for', () => {
     }`);
     // The 2026-02-28 figure (3,313.4) to the 2026-03-31 one (1,026): the quarter's report records no
     // flows beside its months, and no page states a March sale or transfer.
-    expect(data.company.treasuryFlow).toEqual({ openingBtc: '3313.4', minedBtc: '0', soldBtc: '0', closingBtc: '1026', unexplainedBtc: '-2287.4' });
+    expect(data.company.treasuryFlow).toEqual({
+      openingBtc: '3313.4',
+      minedBtc: '0',
+      soldBtc: '0',
+      closingBtc: '1026',
+      unexplainedBtc: '-2287.4',
+    });
   });
 });
 
@@ -251,7 +307,13 @@ describe('writes through the API', () => {
     const unsourced = await record(null);
     expect(unsourced.data.recordTreasuryTransaction).toEqual({
       transaction: null,
-      userErrors: [{ field: ['input', 'source'], code: 'VALIDATION_FAILED', message: 'source is required: every fact carries where it was published.' }],
+      userErrors: [
+        {
+          field: ['input', 'source'],
+          code: 'VALIDATION_FAILED',
+          message: 'source is required: every fact carries where it was published.',
+        },
+      ],
     });
     const misquoted = await record({ title: 'MARA sells', quote: 'MARA sold 15,000 BTC in the quarter' });
     expect(misquoted.data.recordTreasuryTransaction).toEqual({
@@ -345,10 +407,9 @@ describe('facts sync from the command line', () => {
       expect(run.stderr()).toMatch(/^Prepared the database in .*: applied \d+ migrations, loaded the seed facts\.\n$/);
       const lines = run.stdout().trimEnd().split('\n');
       const files = [...FILES.map((ticker) => `${ticker}.yaml`), 'BTC.yaml', 'CANG.yaml'];
-      expect(lines.filter((line) => !line.startsWith('  left out: ')).map((line) => line.replace(/\d+ unchanged$/, 'N unchanged'))).toEqual([
-        ...files.map((file) => `${file}: 0 inserted, 0 updated, N unchanged`),
-        '0 loaded rows deleted (their facts are in no file now).',
-      ]);
+      expect(lines.filter((line) => !line.startsWith('  left out: ')).map((line) => line.replace(/\d+ unchanged$/, 'N unchanged'))).toEqual(
+        [...files.map((file) => `${file}: 0 inserted, 0 updated, N unchanged`), '0 loaded rows deleted (their facts are in no file now).'],
+      );
     } finally {
       await fresh?.destroy();
       rmSync(dir, { recursive: true, force: true });

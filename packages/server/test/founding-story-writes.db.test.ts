@@ -28,17 +28,26 @@ async function write(mutation: string, input: Record<string, unknown>) {
   return payload as any;
 }
 
-const THE_MINER_MAG = { title: 'Cango sells 4,451 BTC', publisher: 'TheMinerMag', url: 'https://theminermag.com/news/2026-02-09/cango-sell-bitcoin-4451-btc', publishedOn: '2026-02-09' };
+const THE_MINER_MAG = {
+  title: 'Cango sells 4,451 BTC',
+  publisher: 'TheMinerMag',
+  url: 'https://theminermag.com/news/2026-02-09/cango-sell-bitcoin-4451-btc',
+  publishedOn: '2026-02-09',
+};
 
 describe('the founding story, recorded through the API', () => {
   it('gives the same answers as the seed', async () => {
-    const { company } = await write('mutation ($input: CreateCompanyInput!) { createCompany(input: $input) { company { id } userErrors { message } } }', {
-      name: 'Cango Inc.',
-      ticker: 'CANG',
-      exchange: 'NYSE',
-      businessLines: ['BITCOIN_MINING', 'AI_COMPUTE'],
-    });
-    const REPORT = 'mutation ($input: RecordProductionReportInput!) { recordProductionReport(input: $input) { report { id } userErrors { message } } }';
+    const { company } = await write(
+      'mutation ($input: CreateCompanyInput!) { createCompany(input: $input) { company { id } userErrors { message } } }',
+      {
+        name: 'Cango Inc.',
+        ticker: 'CANG',
+        exchange: 'NYSE',
+        businessLines: ['BITCOIN_MINING', 'AI_COMPUTE'],
+      },
+    );
+    const REPORT =
+      'mutation ($input: RecordProductionReportInput!) { recordProductionReport(input: $input) { report { id } userErrors { message } } }';
     await write(REPORT, {
       companyId: company.id,
       periodStart: '2025-12-01',
@@ -61,16 +70,25 @@ describe('the founding story, recorded through the API', () => {
       source: { title: 'Cango Bitcoin mining update, January 2026', publisher: 'Grafa' },
       idempotencyKey: 'cang-2026-01',
     });
-    const { loan } = await write('mutation ($input: CreateLoanInput!) { createLoan(input: $input) { loan { id } userErrors { message } } }', {
-      companyId: company.id,
-      collateralBtc: '0',
-      // Every fact written through the API carries its source (issue 12).
-      source: THE_MINER_MAG,
-    });
+    const { loan } = await write(
+      'mutation ($input: CreateLoanInput!) { createLoan(input: $input) { loan { id } userErrors { message } } }',
+      {
+        companyId: company.id,
+        collateralBtc: '0',
+        // Every fact written through the API carries its source (issue 12).
+        source: THE_MINER_MAG,
+      },
+    );
     const repaid = await write(
       `mutation ($input: RepayLoanInput!) { repayLoan(input: $input) {
         loan { repaidUsd } repayment { fundedBy { btc usd averagePriceUsd balanceAfterBtc source { publisher } } } userErrors { message } } }`,
-      { loanId: loan.id, amountUsd: '305000000', paidOn: '2026-02-08', fundedBySale: { btc: '4451', usd: '305000000' }, source: THE_MINER_MAG },
+      {
+        loanId: loan.id,
+        amountUsd: '305000000',
+        paidOn: '2026-02-08',
+        fundedBySale: { btc: '4451', usd: '305000000' },
+        source: THE_MINER_MAG,
+      },
     );
     expect(repaid.repayment.fundedBy).toEqual({
       btc: '4451',

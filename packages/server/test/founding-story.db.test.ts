@@ -140,7 +140,10 @@ describe('the operational endpoints', () => {
     const health = await fetch(`${base}/healthz`);
     expect([health.status, await health.json()]).toEqual([200, { status: 'ok' }]);
     const ready = await fetch(`${base}/readyz`);
-    expect([ready.status, await ready.json()]).toEqual([200, { status: 'ready', database: database.engine, migration: '2026-11-28T00-10_price-writes-per-statement' }]);
+    expect([ready.status, await ready.json()]).toEqual([
+      200,
+      { status: 'ready', database: database.engine, migration: '2026-11-28T00-10_price-writes-per-statement' },
+    ]);
   });
 
   it('every response carries a request id, and a client-chosen one is echoed', async () => {
@@ -154,7 +157,11 @@ describe('the operational endpoints', () => {
 
   it('no GraphQL answer may be stored by an HTTP cache: Cache-Control: no-store, answers and errors alike', async () => {
     for (const query of ['{ company(ticker: "CANG") { name } }', '{ nope }']) {
-      const response = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
+      const response = await fetch(server.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query }),
+      });
       expect([query, response.headers.get('cache-control')]).toEqual([query, 'no-store']);
     }
   });

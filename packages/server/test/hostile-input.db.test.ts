@@ -97,7 +97,9 @@ function* userErrorsIn(value: unknown): Generator<{ code?: unknown; message?: un
 function problemsOf(request: HostileRequest, outcome: Outcome): string[] {
   const problems: string[] = [];
   if (request.refusedByNode) {
-    return outcome.status === request.refusedByNode && outcome.text === '' ? [] : [`expected Node's own ${request.refusedByNode}, got ${outcome.status}`];
+    return outcome.status === request.refusedByNode && outcome.text === ''
+      ? []
+      : [`expected Node's own ${request.refusedByNode}, got ${outcome.status}`];
   }
   if (outcome.status === 0 || outcome.status >= 500) problems.push(`HTTP ${outcome.status}: ${outcome.text.slice(0, 200)}`);
   if (outcome.ms > SLOW_MS) problems.push(`took ${Math.round(outcome.ms)} ms`);
@@ -109,13 +111,15 @@ function problemsOf(request: HostileRequest, outcome: Outcome): string[] {
     if (request.method === 'OPTIONS' && outcome.status < 400) return problems;
     return [...problems, `the body is not JSON: ${outcome.text.slice(0, 120)}`];
   }
-  if (outcome.status >= 400 && !(Array.isArray(body.errors) && body.errors.length > 0)) problems.push(`HTTP ${outcome.status} without errors[]`);
+  if (outcome.status >= 400 && !(Array.isArray(body.errors) && body.errors.length > 0))
+    problems.push(`HTTP ${outcome.status} without errors[]`);
   for (const error of body.errors ?? []) {
     const code = error?.extensions?.code;
     if (typeof code !== 'string') problems.push(`an error without extensions.code: ${JSON.stringify(error).slice(0, 160)}`);
     // An unexpected error is a bug even in a 200: every one of these requests is the client's mistake.
     if (code === 'INTERNAL_SERVER_ERROR') problems.push('INTERNAL_SERVER_ERROR');
-    if (error?.extensions && ('stacktrace' in error.extensions || 'exception' in error.extensions)) problems.push('a stack trace in extensions');
+    if (error?.extensions && ('stacktrace' in error.extensions || 'exception' in error.extensions))
+      problems.push('a stack trace in extensions');
     if (typeof error?.message !== 'string') problems.push('an error without a message');
     else if (leaked(error.message)) problems.push(leaked(error.message)!);
   }
@@ -133,7 +137,8 @@ function problemsOf(request: HostileRequest, outcome: Outcome): string[] {
  */
 function withoutLeadingBom<T>(value: T): T {
   if (typeof value === 'string') return value.replace(/^\ufeff/, '') as T;
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, withoutLeadingBom(item)])) as T;
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, withoutLeadingBom(item)])) as T;
   return value;
 }
 
@@ -216,7 +221,10 @@ describe('hostile and malformed requests', () => {
     const grown: Record<string, number> = {};
     for (const [table, rows] of Object.entries(before)) {
       const now = new Set(after[table]);
-      expect(rows.filter((row) => !now.has(row)), `rows of ${table} changed or went away`).toEqual([]);
+      expect(
+        rows.filter((row) => !now.has(row)),
+        `rows of ${table} changed or went away`,
+      ).toEqual([]);
       if (after[table]!.length !== rows.length) grown[table] = after[table]!.length - rows.length;
     }
     expect(grown).toEqual({
@@ -230,11 +238,17 @@ describe('hostile and malformed requests', () => {
 
   it('leave the server up, ready, and answering the founding story as before', async () => {
     const ready = await fetch(server.url.replace(/\/graphql$/, '/readyz'));
-    expect([ready.status, await ready.json()]).toEqual([200, { status: 'ready', database: database.engine, migration: '2026-11-28T00-10_price-writes-per-statement' }]);
+    expect([ready.status, await ready.json()]).toEqual([
+      200,
+      { status: 'ready', database: database.engine, migration: '2026-11-28T00-10_price-writes-per-statement' },
+    ]);
     const { data, errors } = await server.graphql(
       '{ company(ticker: "CANG") { holdings(on: "2026-02-09") { btc } treasuryFlow(from: "2026-01-01", to: "2026-01-31") { unexplainedBtc } } companies { totalCount } }',
     );
     expect(errors).toBeUndefined();
-    expect(data).toEqual({ company: { holdings: { btc: '3023.6' }, treasuryFlow: { unexplainedBtc: '-0.02' } }, companies: { totalCount: 1 } });
+    expect(data).toEqual({
+      company: { holdings: { btc: '3023.6' }, treasuryFlow: { unexplainedBtc: '-0.02' } },
+      companies: { totalCount: 1 },
+    });
   });
 });

@@ -158,7 +158,12 @@ describe('the largest values every Decimal input accepts', () => {
       ],
     });
     await accepted('recordPrices', { symbol: 'BTC', points: [{ at: '2026-02-09T12:00:00Z', close: MAX_PRICE }] });
-    await accepted('recordCorporateAction', { symbol: 'MAXC', effectiveOn: '2026-03-01', ratio: '1000000', description: 'A 1,000,000-for-1 split' });
+    await accepted('recordCorporateAction', {
+      symbol: 'MAXC',
+      effectiveOn: '2026-03-01',
+      ratio: '1000000',
+      description: 'A 1,000,000-for-1 split',
+    });
 
     const { data, errors } = await server.graphql(READ_EVERYTHING, { ticker: 'MAXC', low: MIN_PRICE, high: MAX_PRICE });
     expect(errors).toBeUndefined();
@@ -186,7 +191,14 @@ describe('the largest values every Decimal input accepts', () => {
       closingBtc: '20999999.99999999',
       unexplainedBtc: '20999999.99999999',
     });
-    expect(read.treasuryTransactions.edges.map((edge: any) => [edge.node.kind, edge.node.btc, edge.node.averagePriceUsd, edge.node.balanceAfterBtc])).toEqual([
+    expect(
+      read.treasuryTransactions.edges.map((edge: any) => [
+        edge.node.kind,
+        edge.node.btc,
+        edge.node.averagePriceUsd,
+        edge.node.balanceAfterBtc,
+      ]),
+    ).toEqual([
       ['SOLD', '0.00000001', '99999999999999999000000', '20999999.99999999'],
       ['PURCHASED', '0.00000001', '99999999999999999000000', '21000000'],
       ['SOLD', '21000000', '47619047.61904762', '20999999.99999999'],
@@ -236,7 +248,12 @@ describe('the largest values every Decimal input accepts', () => {
 
   it('a write that would take holdings past 21,000,000 BTC is refused, naming the day', async () => {
     const before = await snapshot(database);
-    const payload = await mutate('recordTreasuryTransaction', { companyId: cango, kind: 'PURCHASED', btc: '21000000', occurredOn: '2026-02-10' });
+    const payload = await mutate('recordTreasuryTransaction', {
+      companyId: cango,
+      kind: 'PURCHASED',
+      btc: '21000000',
+      occurredOn: '2026-02-10',
+    });
     expect(payload.userErrors).toEqual([
       {
         field: ['input', 'btc'],
@@ -262,18 +279,47 @@ const byMax = (text: string, noun: string) => (name: string) => `${name} is beyo
 const byDigits = (most: number, noun: string) => (name: string, digits: number) =>
   `${name} has ${digits} digits before the decimal point; ${noun} has at most ${most}.`;
 
-const BTC: Limit = { noun: 'a BTC amount', places: 8, step: ' (one satoshi)', beyond: byMax('21,000,000 BTC', 'a BTC amount'), justBeyond: '21000000.00000001' };
-const USD: Limit = { noun: 'a USD amount', places: 2, step: ' (one cent)', beyond: byDigits(15, 'a USD amount'), justBeyond: '1000000000000000' };
+const BTC: Limit = {
+  noun: 'a BTC amount',
+  places: 8,
+  step: ' (one satoshi)',
+  beyond: byMax('21,000,000 BTC', 'a BTC amount'),
+  justBeyond: '21000000.00000001',
+};
+const USD: Limit = {
+  noun: 'a USD amount',
+  places: 2,
+  step: ' (one cent)',
+  beyond: byDigits(15, 'a USD amount'),
+  justBeyond: '1000000000000000',
+};
 const PRICE: Limit = { noun: 'a price', places: 18, step: '', beyond: byDigits(15, 'a price'), justBeyond: '1000000000000000' };
 const VOLUME: Limit = { noun: 'a volume', places: 18, step: '', beyond: byDigits(20, 'a volume'), justBeyond: '100000000000000000000' };
-const HASHRATE: Limit = { noun: 'a hashrate', places: 6, step: ' (1 TH/s)', beyond: byMax('1,000,000 EH/s', 'a hashrate'), justBeyond: '1000000.000001' };
-const POWER: Limit = { noun: 'a power capacity', places: 3, step: ' (1 kW)', beyond: byMax('1,000,000 MW', 'a power capacity'), justBeyond: '1000000.001' };
+const HASHRATE: Limit = {
+  noun: 'a hashrate',
+  places: 6,
+  step: ' (1 TH/s)',
+  beyond: byMax('1,000,000 EH/s', 'a hashrate'),
+  justBeyond: '1000000.000001',
+};
+const POWER: Limit = {
+  noun: 'a power capacity',
+  places: 3,
+  step: ' (1 kW)',
+  beyond: byMax('1,000,000 MW', 'a power capacity'),
+  justBeyond: '1000000.001',
+};
 const RATIO: Limit = { noun: 'a ratio', places: 8, step: '', beyond: byMax('1,000,000', 'a ratio'), justBeyond: '1000000.00000001' };
 
 /** Every Decimal input field of every mutation, with a valid input around it and the limit it has. */
 const FIELDS: [mutation: string, path: string[], input: () => Record<string, unknown>, limit: Limit][] = [
   ['recordTreasuryTransaction', ['btc'], () => ({ companyId: cango, kind: 'PURCHASED', btc: '1', occurredOn: '2026-03-01' }), BTC],
-  ['recordTreasuryTransaction', ['usd'], () => ({ companyId: cango, kind: 'PURCHASED', btc: '1', usd: '1', occurredOn: '2026-03-01' }), USD],
+  [
+    'recordTreasuryTransaction',
+    ['usd'],
+    () => ({ companyId: cango, kind: 'PURCHASED', btc: '1', usd: '1', occurredOn: '2026-03-01' }),
+    USD,
+  ],
   ...(['minedBtc', 'soldBtc', 'heldBtc', 'soldUsd', 'deployedHashrateEh', 'operatingHashrateEh'] as const).map(
     (field) =>
       [
@@ -287,8 +333,18 @@ const FIELDS: [mutation: string, path: string[], input: () => Record<string, unk
   ['createLoan', ['collateralBtc'], () => ({ companyId: cango, collateralBtc: '1' }), BTC],
   ['repayLoan', ['amountUsd'], () => ({ loanId: cangoLoan, amountUsd: '1', paidOn: '2026-03-01' }), USD],
   ['repayLoan', ['collateralReleasedBtc'], () => ({ loanId: cangoLoan, amountUsd: '1', paidOn: '2026-03-01' }), BTC],
-  ['repayLoan', ['fundedBySale', 'btc'], () => ({ loanId: cangoLoan, amountUsd: '1', paidOn: '2026-03-01', fundedBySale: { btc: '1', usd: '1' } }), BTC],
-  ['repayLoan', ['fundedBySale', 'usd'], () => ({ loanId: cangoLoan, amountUsd: '1', paidOn: '2026-03-01', fundedBySale: { btc: '1', usd: '1' } }), USD],
+  [
+    'repayLoan',
+    ['fundedBySale', 'btc'],
+    () => ({ loanId: cangoLoan, amountUsd: '1', paidOn: '2026-03-01', fundedBySale: { btc: '1', usd: '1' } }),
+    BTC,
+  ],
+  [
+    'repayLoan',
+    ['fundedBySale', 'usd'],
+    () => ({ loanId: cangoLoan, amountUsd: '1', paidOn: '2026-03-01', fundedBySale: { btc: '1', usd: '1' } }),
+    USD,
+  ],
   ...(['powerCapacityMw', 'hashrateEh'] as const).map(
     (field) =>
       [
@@ -320,7 +376,11 @@ function withValue(input: Record<string, unknown>, path: string[], value: string
 
 /** Classes of out-of-range decimals, with the message each must get. */
 const BAD_CLASSES: [label: string, value: (limit: Limit) => string, message: (limit: Limit, name: string) => string][] = [
-  ['17,000 decimal places', () => `0.${'0'.repeat(16_999)}1`, (limit, name) => `${name} has 17000 decimals; ${limit.noun} has at most ${limit.places}${limit.step}.`],
+  [
+    '17,000 decimal places',
+    () => `0.${'0'.repeat(16_999)}1`,
+    (limit, name) => `${name} has 17000 decimals; ${limit.noun} has at most ${limit.places}${limit.step}.`,
+  ],
   [
     'one decimal more than the field holds',
     (limit) => `1.${'0'.repeat(limit.places)}1`,
@@ -328,7 +388,11 @@ const BAD_CLASSES: [label: string, value: (limit: Limit) => string, message: (li
   ],
   ['140,000 digits', () => '9'.repeat(140_000), (limit, name) => limit.beyond(name, 140_000)],
   ['400 nines', () => '9'.repeat(400), (limit, name) => limit.beyond(name, 400)],
-  ['the smallest value beyond the limit', (limit) => limit.justBeyond, (limit, name) => limit.beyond(name, limit.justBeyond.split('.')[0]!.length)],
+  [
+    'the smallest value beyond the limit',
+    (limit) => limit.justBeyond,
+    (limit, name) => limit.beyond(name, limit.justBeyond.split('.')[0]!.length),
+  ],
 ];
 
 describe('a Decimal input beyond what its field means is refused as VALIDATION_FAILED naming the field, and nothing is written', () => {
@@ -349,7 +413,12 @@ describe('a Decimal input beyond what its field means is refused as VALIDATION_F
   }
 
   it('a negative amount in a signed field is bounded by its magnitude: OTHER may take out 21,000,000 BTC but not more', async () => {
-    const payload = await mutate('recordTreasuryTransaction', { companyId: cango, kind: 'OTHER', btc: '-21000000.00000001', occurredOn: '2026-03-01' });
+    const payload = await mutate('recordTreasuryTransaction', {
+      companyId: cango,
+      kind: 'OTHER',
+      btc: '-21000000.00000001',
+      occurredOn: '2026-03-01',
+    });
     expect(payload.userErrors).toEqual([
       { field: ['input', 'btc'], code: 'VALIDATION_FAILED', message: 'btc is beyond 21,000,000 BTC, the most a BTC amount may be.' },
     ]);
@@ -370,7 +439,9 @@ describe('ltv(btcPriceUsd:) takes a price', () => {
     it(`refuses ${label} as BAD_USER_INPUT naming the argument`, async () => {
       const { data, errors } = await server.graphql(LTV, { price });
       expect(data).toEqual({ company: { loans: [{ ltv: null }] } });
-      expect(errors?.map((error) => [error.extensions?.code, error.extensions?.field, error.message])).toEqual([['BAD_USER_INPUT', ['btcPriceUsd'], message]]);
+      expect(errors?.map((error) => [error.extensions?.code, error.extensions?.field, error.message])).toEqual([
+        ['BAD_USER_INPUT', ['btcPriceUsd'], message],
+      ]);
     });
   }
 });

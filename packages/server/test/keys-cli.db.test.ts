@@ -40,7 +40,11 @@ describe('pnpm minergraph keys', () => {
     expect(listed.stdout).not.toContain(key);
 
     const duplicate = await cli('create', '--role', 'reader', '--name', 'ingest-bot');
-    expect([duplicate.code, duplicate.stdout, duplicate.stderr.trim()]).toEqual([2, '', 'An active key is named "ingest-bot" already. Revoke it first (keys revoke ingest-bot), or choose another name.']);
+    expect([duplicate.code, duplicate.stdout, duplicate.stderr.trim()]).toEqual([
+      2,
+      '',
+      'An active key is named "ingest-bot" already. Revoke it first (keys revoke ingest-bot), or choose another name.',
+    ]);
 
     const badRole = await cli('create', '--role', 'owner', '--name', 'x');
     expect(badRole.code).not.toBe(0);
@@ -50,7 +54,12 @@ describe('pnpm minergraph keys', () => {
     const { openDatabase } = await import('../src/db/connect.js');
     const use = async () => {
       const database = await openDatabase(engine === 'postgres' ? { databaseUrl: postgres!.url } : { dataDir });
-      const server = await startTestServer({ ...database, url: undefined, countStatements: async () => 0, destroy: () => database.close() });
+      const server = await startTestServer({
+        ...database,
+        url: undefined,
+        countStatements: async () => 0,
+        destroy: () => database.close(),
+      });
       const response = await server.graphql(
         'mutation { createAsset(input: { symbol: "TSTK", name: "Key test", kind: CRYPTO }) { userErrors { code } } }',
         undefined,

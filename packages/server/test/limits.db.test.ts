@@ -61,7 +61,10 @@ describe('limits are enforced before any SQL runs', () => {
     const refused = await refusedWithoutSql(server, query, { n: 100 });
     expect(refused.status).toBe(400);
     expect(refused.errors).toEqual([
-      ['QUERY_TOO_COMPLEX', expect.stringMatching(/^The query's cost is \d+ \(lists count once per requested row\); at most 25000 is allowed\./)],
+      [
+        'QUERY_TOO_COMPLEX',
+        expect.stringMatching(/^The query's cost is \d+ \(lists count once per requested row\); at most 25000 is allowed\./),
+      ],
     ]);
     // The same shape for 2 companies is fine.
     expect((await server.graphql(query, { n: 2 })).errors).toBeUndefined();
@@ -71,7 +74,12 @@ describe('limits are enforced before any SQL runs', () => {
     const query = `query ($n: Int) { companies(first: $n) { edges { node {
       productionReports(first: 100) { edges { node { minedBtc btcPerDay source { title url } } } } } } } }`;
     // Within one second, as a burst of the same request: fine, too costly, fine, too costly.
-    for (const [n, code] of [[2, undefined], [100, 'QUERY_TOO_COMPLEX'], [2, undefined], [100, 'QUERY_TOO_COMPLEX']] as const) {
+    for (const [n, code] of [
+      [2, undefined],
+      [100, 'QUERY_TOO_COMPLEX'],
+      [2, undefined],
+      [100, 'QUERY_TOO_COMPLEX'],
+    ] as const) {
       const { errors } = await server.graphql(query, { n });
       expect([n, errors?.map((error) => error.extensions?.code)]).toEqual([n, code && [code]]);
     }
@@ -97,10 +105,24 @@ describe('limits are enforced before any SQL runs', () => {
       data: undefined,
       errors: [['QUERY_TOO_LONG', `The query has ${long.length} characters; at most 200 are accepted.`]],
     });
-    const big = await fetch(strict.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ __typename }', variables: { pad: 'x'.repeat(2000) } }) });
-    expect([big.status, await big.json()]).toEqual([413, { errors: [{ message: 'The request body is larger than 1000 bytes.', extensions: { code: 'PAYLOAD_TOO_LARGE' } }] }]);
-    const broken = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query": "{ __typename }"' });
-    expect([broken.status, await broken.json()]).toEqual([400, { errors: [{ message: 'The request body is not valid JSON.', extensions: { code: 'BAD_REQUEST' } }] }]);
+    const big = await fetch(strict.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ __typename }', variables: { pad: 'x'.repeat(2000) } }),
+    });
+    expect([big.status, await big.json()]).toEqual([
+      413,
+      { errors: [{ message: 'The request body is larger than 1000 bytes.', extensions: { code: 'PAYLOAD_TOO_LARGE' } }] },
+    ]);
+    const broken = await fetch(server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"query": "{ __typename }"',
+    });
+    expect([broken.status, await broken.json()]).toEqual([
+      400,
+      { errors: [{ message: 'The request body is not valid JSON.', extensions: { code: 'BAD_REQUEST' } }] },
+    ]);
   });
 
   it('cross-site requests without a preflight are refused (CSRF prevention)', async () => {
@@ -128,15 +150,28 @@ describe('a server configured for production', () => {
 
 describe.runIf(engine === 'postgres')('the statement timeout', () => {
   it('stops a query that runs too long with STATEMENT_TIMEOUT', async () => {
-    const { id } = await database.db.insertInto('assets').values({ symbol: 'TSTSLOW', name: 'Slow test', kind: 'CRYPTO' }).returning('id').executeTakeFirstOrThrow();
+    const { id } = await database.db
+      .insertInto('assets')
+      .values({ symbol: 'TSTSLOW', name: 'Slow test', kind: 'CRYPTO' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     await sql`insert into price_observations (asset_id, at, open, high, low, close)
-      select ${id}::bigint, timestamptz '2020-01-01' + n * interval '1 minute', 1, 1, 1, 1 from generate_series(1, 300000) n`.execute(database.db);
+      select ${id}::bigint, timestamptz '2020-01-01' + n * interval '1 minute', 1, 1, 1, 1 from generate_series(1, 300000) n`.execute(
+      database.db,
+    );
     const { openDatabase } = await import('../src/db/connect.js');
     const slow = await openDatabase({ databaseUrl: database.url, statementTimeoutMs: 5 });
-    const timed = await startTestServer({ ...slow, url: database.url, countStatements: database.countStatements, destroy: () => slow.close() });
+    const timed = await startTestServer({
+      ...slow,
+      url: database.url,
+      countStatements: database.countStatements,
+      destroy: () => slow.close(),
+    });
     try {
       // 1,080 HOUR buckets (64,800 one-minute rows): within the default cost limit, not within 5 ms.
-      const { data, errors } = await timed.graphql('{ asset(symbol: "TSTSLOW") { candles(from: "2020-01-01T00:00:00Z", to: "2020-02-15T00:00:00Z", interval: HOUR) { close } } }');
+      const { data, errors } = await timed.graphql(
+        '{ asset(symbol: "TSTSLOW") { candles(from: "2020-01-01T00:00:00Z", to: "2020-02-15T00:00:00Z", interval: HOUR) { close } } }',
+      );
       expect(data).toEqual({ asset: null });
       expect(errors?.map((e) => [e.extensions?.code, e.message])).toEqual([
         ['STATEMENT_TIMEOUT', 'The database took longer than the statement timeout allows; ask for a shorter range or fewer rows.'],

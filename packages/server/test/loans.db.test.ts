@@ -105,7 +105,9 @@ describe('a Bitcoin-backed loan', () => {
   });
 
   it("has no LTV or trigger prices when the principal was never disclosed (Cango's loan)", async () => {
-    const { data } = await server.graphql(`{ company(ticker: "CANG") { loans { principalUsd outstandingUsd ltv(btcPriceUsd: "70000") marginCallPriceUsd liquidationPriceUsd } } }`);
+    const { data } = await server.graphql(
+      `{ company(ticker: "CANG") { loans { principalUsd outstandingUsd ltv(btcPriceUsd: "70000") marginCallPriceUsd liquidationPriceUsd } } }`,
+    );
     expect(data.company.loans).toEqual([
       { principalUsd: null, outstandingUsd: null, ltv: null, marginCallPriceUsd: null, liquidationPriceUsd: null },
     ]);

@@ -13,7 +13,8 @@ beforeAll(async () => {
   database = await createTestDatabase('seeded');
   metrics = createMetrics();
   // On PostgreSQL, the server's own pool with every statement reported to the metrics, as serve opens it.
-  measured = engine === 'postgres' ? await openDatabase({ databaseUrl: database.url, onQuery: (event) => metrics.observeQuery(event) }) : database;
+  measured =
+    engine === 'postgres' ? await openDatabase({ databaseUrl: database.url, onQuery: (event) => metrics.observeQuery(event) }) : database;
   if (measured.pgPool) metrics.watchPool(measured.pgPool);
 });
 afterAll(async () => {
@@ -73,12 +74,18 @@ describe(`GET /metrics on ${engine}`, () => {
 describe('who may read /metrics', () => {
   it('in production: nobody without MINERGRAPH_METRICS_TOKEN, and only with the token when it is set', async () => {
     const closed = await startTestServer(database, { metrics: { metrics: createMetrics(), open: false, token: null } });
-    const guarded = await startTestServer(database, { metrics: { metrics: createMetrics(), open: false, token: 'a-metrics-token-for-tests' } });
+    const guarded = await startTestServer(database, {
+      metrics: { metrics: createMetrics(), open: false, token: 'a-metrics-token-for-tests' },
+    });
     try {
-      const at = (server: TestServer, headers: Record<string, string> = {}) => fetch(server.url.replace(/\/graphql$/, '/metrics'), { headers });
+      const at = (server: TestServer, headers: Record<string, string> = {}) =>
+        fetch(server.url.replace(/\/graphql$/, '/metrics'), { headers });
       expect((await at(closed)).status).toBe(404);
       const refused = await at(guarded);
-      expect([refused.status, await refused.text()]).toEqual([401, 'GET /metrics needs "Authorization: Bearer <MINERGRAPH_METRICS_TOKEN>".\n']);
+      expect([refused.status, await refused.text()]).toEqual([
+        401,
+        'GET /metrics needs "Authorization: Bearer <MINERGRAPH_METRICS_TOKEN>".\n',
+      ]);
       expect((await at(guarded, { authorization: 'Bearer a-metrics-token-for-tests' })).status).toBe(200);
     } finally {
       await closed.close();

@@ -44,9 +44,7 @@ const DOMAIN_TABLES = [
 describe('migrations', () => {
   it('go up, down and up again, leaving the whole domain each time', async () => {
     const up = await migrateToLatest(database.db);
-    expect(up.map((m) => [m.migrationName, m.direction, m.status])).toEqual(
-      Object.keys(migrations).map((name) => [name, 'Up', 'Success']),
-    );
+    expect(up.map((m) => [m.migrationName, m.direction, m.status])).toEqual(Object.keys(migrations).map((name) => [name, 'Up', 'Success']));
     expect(await tables()).toEqual(DOMAIN_TABLES);
 
     const down = await migrateToEmpty(database.db);
@@ -69,7 +67,11 @@ describe('constraints keep bad rows out even if code is wrong', () => {
       await database.db.insertInto('companies').values({ name: 'Test Miner', ticker: 'TSTM' }).returning('id').executeTakeFirstOrThrow()
     ).id;
     assetId = (
-      await database.db.insertInto('assets').values({ symbol: 'TSTM', name: 'Test', kind: 'EQUITY' }).returning('id').executeTakeFirstOrThrow()
+      await database.db
+        .insertInto('assets')
+        .values({ symbol: 'TSTM', name: 'Test', kind: 'EQUITY' })
+        .returning('id')
+        .executeTakeFirstOrThrow()
     ).id;
   });
 
@@ -117,16 +119,30 @@ describe('constraints keep bad rows out even if code is wrong', () => {
     ).toBe('23514');
     expect(
       await rejected(() =>
-        database.db.insertInto('treasury_transactions').values({ company_id: '999999', kind: 'MINED', btc: '1', occurred_on: '2026-01-01' }).execute(),
+        database.db
+          .insertInto('treasury_transactions')
+          .values({ company_id: '999999', kind: 'MINED', btc: '1', occurred_on: '2026-01-01' })
+          .execute(),
       ),
     ).toBe('23503');
   });
   it('keeps the references of price observations as their foreign keys did, now checked once per statement', async () => {
-    const source = (await database.db.insertInto('sources').values({ title: 'Reference test' }).returning('id').executeTakeFirstOrThrow()).id;
+    const source = (await database.db.insertInto('sources').values({ title: 'Reference test' }).returning('id').executeTakeFirstOrThrow())
+      .id;
     const key = (
-      await database.db.insertInto('api_keys').values({ name: 'reference-test', key_hash: 'x'.repeat(64), role: 'editor' }).returning('id').executeTakeFirstOrThrow()
+      await database.db
+        .insertInto('api_keys')
+        .values({ name: 'reference-test', key_hash: 'x'.repeat(64), role: 'editor' })
+        .returning('id')
+        .executeTakeFirstOrThrow()
     ).id;
-    const asset = (await database.db.insertInto('assets').values({ symbol: 'TSTR', name: 'Test', kind: 'EQUITY' }).returning('id').executeTakeFirstOrThrow()).id;
+    const asset = (
+      await database.db
+        .insertInto('assets')
+        .values({ symbol: 'TSTR', name: 'Test', kind: 'EQUITY' })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+    ).id;
     const point = (values: { asset_id?: string; at: string; source_id?: string | null; created_by_api_key_id?: string | null }) =>
       database.db
         .insertInto('price_observations')
@@ -146,22 +162,38 @@ describe('constraints keep bad rows out even if code is wrong', () => {
     });
     expect(await failure(() => point({ at: '2026-01-01T00:00:00Z', source_id: '999999' }))).toMatchObject({ code: '23503' });
     expect(await failure(() => point({ at: '2026-01-01T00:00:00Z', created_by_api_key_id: '999999' }))).toMatchObject({ code: '23503' });
-    expect(await failure(() => database.db.updateTable('price_observations').set({ source_id: '999999' }).where('asset_id', '=', asset).execute())).toBeNull();
+    expect(
+      await failure(() =>
+        database.db.updateTable('price_observations').set({ source_id: '999999' }).where('asset_id', '=', asset).execute(),
+      ),
+    ).toBeNull();
     await point({ at: '2026-01-01T00:00:00Z', source_id: source, created_by_api_key_id: key });
     await point({ at: '2026-01-02T00:00:00Z' });
-    expect(await failure(() => database.db.updateTable('price_observations').set({ source_id: '999999' }).where('asset_id', '=', asset).execute())).toMatchObject({
+    expect(
+      await failure(() =>
+        database.db.updateTable('price_observations').set({ source_id: '999999' }).where('asset_id', '=', asset).execute(),
+      ),
+    ).toMatchObject({
       code: '23503',
     });
 
     // A cited source stays; deleting an API key forgets who wrote the row; deleting the asset takes its prices.
     expect(await failure(() => database.db.deleteFrom('sources').where('id', '=', source).execute())).toEqual({
       code: '23503',
-      message: 'update or delete on table "sources" violates foreign key constraint "price_observations_source_id_fkey" on table "price_observations"',
+      message:
+        'update or delete on table "sources" violates foreign key constraint "price_observations_source_id_fkey" on table "price_observations"',
     });
-    expect(await failure(() => sql`update sources set id = default where id = ${source}`.execute(database.db))).toMatchObject({ code: '23503' });
+    expect(await failure(() => sql`update sources set id = default where id = ${source}`.execute(database.db))).toMatchObject({
+      code: '23503',
+    });
     await database.db.deleteFrom('api_keys').where('id', '=', key).execute();
     const rows = () =>
-      database.db.selectFrom('price_observations').select(['at', 'source_id', 'created_by_api_key_id']).where('asset_id', '=', asset).orderBy('at').execute();
+      database.db
+        .selectFrom('price_observations')
+        .select(['at', 'source_id', 'created_by_api_key_id'])
+        .where('asset_id', '=', asset)
+        .orderBy('at')
+        .execute();
     expect(await rows()).toEqual([
       { at: new Date('2026-01-01T00:00:00Z'), source_id: source, created_by_api_key_id: null },
       { at: new Date('2026-01-02T00:00:00Z'), source_id: null, created_by_api_key_id: null },

@@ -32,7 +32,10 @@ const byHash = (hash: string) => ({ extensions: { persistedQuery: { version: 1, 
 describe('persisted operations', () => {
   it('run by hash alone, without sending the document', async () => {
     for (const server of [open, locked]) {
-      expect(await post(server, byHash(sha256(HOLDINGS)))).toEqual({ status: 200, body: { data: { company: { holdings: { btc: '3023.6' } } } } });
+      expect(await post(server, byHash(sha256(HOLDINGS)))).toEqual({
+        status: 200,
+        body: { data: { company: { holdings: { btc: '3023.6' } } } },
+      });
     }
   });
 

@@ -24,7 +24,11 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)(`the playground runs a
 
   it('shows pricesRecorded for a price recorded while it listens, over WebSocket from its own origin', async () => {
     const { chromium } = await import('playwright-core');
-    const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-background-networking'] });
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox', '--disable-background-networking'],
+    });
     try {
       const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
       const consoleErrors: string[] = [];
@@ -34,8 +38,12 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)(`the playground runs a
       await page.goto(server.url, { waitUntil: 'load' });
       await page.locator('.graphiql-query-editor .CodeMirror').waitFor();
       await page.evaluate(() => {
-        const editor = document.querySelector('.graphiql-query-editor .CodeMirror') as Element & { CodeMirror: { setValue(text: string): void } };
-        editor.CodeMirror.setValue('subscription Watch { pricesRecorded(symbol: "BTC") { symbol inserted asset { latestPrice { at priceUsd } } } }');
+        const editor = document.querySelector('.graphiql-query-editor .CodeMirror') as Element & {
+          CodeMirror: { setValue(text: string): void };
+        };
+        editor.CodeMirror.setValue(
+          'subscription Watch { pricesRecorded(symbol: "BTC") { symbol inserted asset { latestPrice { at priceUsd } } } }',
+        );
       });
       await page.locator('.graphiql-execute-button').click();
       for (let waited = 0; server.server.subscriptions!.stats().listening === 0 && waited < 15_000; waited += 50) {
@@ -52,10 +60,14 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)(`the playground runs a
       expect(written.data).toEqual({ recordPrices: { inserted: 1 } });
       await page.locator('.result-window', { hasText: '88888.8' }).waitFor({ timeout: 15_000 });
       const result = JSON.parse(
-        await page.evaluate(() => (document.querySelector('.result-window .CodeMirror') as Element & { CodeMirror: { getValue(): string } }).CodeMirror.getValue()),
+        await page.evaluate(() =>
+          (document.querySelector('.result-window .CodeMirror') as Element & { CodeMirror: { getValue(): string } }).CodeMirror.getValue(),
+        ),
       );
       expect(result).toEqual({
-        data: { pricesRecorded: { symbol: 'BTC', inserted: 1, asset: { latestPrice: { at: '2033-01-02T03:04:05.000Z', priceUsd: '88888.8' } } } },
+        data: {
+          pricesRecorded: { symbol: 'BTC', inserted: 1, asset: { latestPrice: { at: '2033-01-02T03:04:05.000Z', priceUsd: '88888.8' } } },
+        },
       });
       expect(consoleErrors).toEqual([]);
     } finally {

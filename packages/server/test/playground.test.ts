@@ -123,7 +123,11 @@ async function runInitScript(dataset: Record<string, string> = { graphqlUrl: '/g
   const sockets: { options: { url: string; connectionParams: unknown }; subscribed: unknown[]; disposed: boolean }[] = [];
   const graphqlWs = {
     createClient: (options: { url: string; connectionParams: unknown }) => {
-      const socket = { options: { url: options.url, connectionParams: options.connectionParams }, subscribed: [] as unknown[], disposed: false };
+      const socket = {
+        options: { url: options.url, connectionParams: options.connectionParams },
+        subscribed: [] as unknown[],
+        disposed: false,
+      };
       sockets.push(socket);
       return {
         iterate: (payload: unknown) => {
@@ -170,10 +174,7 @@ describe('playgroundRouter page', () => {
   }
 
   it('serves the page to a browser Accept header', async () => {
-    const response = await get(
-      '/graphql',
-      'text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8',
-    );
+    const response = await get('/graphql', 'text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8');
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');
   });
@@ -274,7 +275,9 @@ describe('playgroundRouter assets', () => {
     const fetcher = (renders[0] as Render).element.props.fetcher as (params: object, options?: object) => unknown;
     const subscription = 'subscription Prices { pricesRecorded(symbol: "BTC") { inserted } }';
     const documentAST = parse(`${subscription} query Other { __typename }`);
-    expect(fetcher({ query: subscription, operationName: 'Prices' }, { headers: { Authorization: 'Bearer ' }, documentAST })).toBe('subscribed');
+    expect(fetcher({ query: subscription, operationName: 'Prices' }, { headers: { Authorization: 'Bearer ' }, documentAST })).toBe(
+      'subscribed',
+    );
     expect(fetcher({ query: subscription, operationName: 'Prices', variables: { a: 1 } }, { headers: {}, documentAST })).toBe('subscribed');
     expect(fetcher({ query: subscription }, { headers: { authorization: 'Bearer mg_key' } })).toBe('subscribed');
     // A query of the same document still goes over HTTP.
@@ -303,7 +306,11 @@ describe('playgroundRouter assets', () => {
     expect(logo.type).toBe(GraphiQL.Logo);
     expect(logo.children).toEqual([
       { type: 'span', props: { className: 'minergraph-name' }, children: ['MinerGraph'] },
-      { type: 'a', props: { className: 'minergraph-docs', href: '/docs', target: '_blank', rel: 'noopener' }, children: ['API docs (README)'] },
+      {
+        type: 'a',
+        props: { className: 'minergraph-docs', href: '/docs', target: '_blank', rel: 'noopener' },
+        children: ['API docs (README)'],
+      },
     ]);
     expect(await page()).toContain('<title>MinerGraph playground</title>');
     expect(await page()).toContain('<div id="graphiql" data-graphql-url="/graphql" data-docs-url="/docs">');
@@ -415,7 +422,9 @@ describe('the icon', () => {
     expect(response.headers.get('content-type')).toBe('image/x-icon');
     const ico = Buffer.from(await response.arrayBuffer());
     // ICONDIR: reserved 0, type 1 (icon), 1 image; its entry: 32×32, 32 bits, the PNG at byte 22.
-    expect([ico.readUInt16LE(0), ico.readUInt16LE(2), ico.readUInt16LE(4), ico[6], ico[7], ico.readUInt16LE(12)]).toEqual([0, 1, 1, 32, 32, 32]);
+    expect([ico.readUInt16LE(0), ico.readUInt16LE(2), ico.readUInt16LE(4), ico[6], ico[7], ico.readUInt16LE(12)]).toEqual([
+      0, 1, 1, 32, 32, 32,
+    ]);
     expect(ico.readUInt32LE(18)).toBe(22);
     const png = ico.subarray(22);
     expect(ico.readUInt32LE(14)).toBe(png.length);

@@ -32,7 +32,14 @@ const TSTQ: [at: string, open: string, high: string, low: string, close: string,
 beforeAll(async () => {
   database = await createTestDatabase('migrated');
   const asset = await insertAsset(database.db, { symbol: 'TSTQ', name: 'Test Asset Q', kind: 'CRYPTO' });
-  const points: NewPricePoint[] = TSTQ.map(([at, open, high, low, close, volume]) => ({ at: new Date(at), open, high, low, close, volume }));
+  const points: NewPricePoint[] = TSTQ.map(([at, open, high, low, close, volume]) => ({
+    at: new Date(at),
+    open,
+    high,
+    low,
+    close,
+    volume,
+  }));
   await upsertPrices(database.db, asset.id, points);
   server = await startTestServer(database);
 });
@@ -49,7 +56,8 @@ async function ask(query: string) {
 }
 
 const hours = async (from: string, to: string) =>
-  (await ask(`{ asset(symbol: "TSTQ") { candles(from: "${from}", to: "${to}", interval: HOUR) { start open high low close volume } } }`)).candles;
+  (await ask(`{ asset(symbol: "TSTQ") { candles(from: "${from}", to: "${to}", interval: HOUR) { start open high low close volume } } }`))
+    .candles;
 
 const change = async (from: string, to?: string) =>
   (

@@ -32,7 +32,15 @@ function csv(name: string, lines: string[]): string {
 }
 
 async function stored(symbol: string) {
-  const { rows } = await sql<{ at: Date; open: string; high: string; low: string; close: string; volume: string | null; source: string | null }>`
+  const { rows } = await sql<{
+    at: Date;
+    open: string;
+    high: string;
+    low: string;
+    close: string;
+    volume: string | null;
+    source: string | null;
+  }>`
     select o.at, o.open::text, o.high::text, o.low::text, o.close::text, o.volume::text, s.title as source
     from price_observations o join assets a on a.id = o.asset_id left join sources s on s.id = o.source_id
     where a.symbol = ${symbol} order by o.at`.execute(database.db);
@@ -75,7 +83,15 @@ describe(`prices import on ${engine}`, () => {
       unchanged: 0,
     });
     expect(await stored('CGK')).toEqual([
-      row('2024-01-01T00:00:00.000Z', '42261.0406175669', '42261.0406175669', '42261.0406175669', '42261.0406175669', '14305769170.9498', 'CoinGecko BTC export'),
+      row(
+        '2024-01-01T00:00:00.000Z',
+        '42261.0406175669',
+        '42261.0406175669',
+        '42261.0406175669',
+        '42261.0406175669',
+        '14305769170.9498',
+        'CoinGecko BTC export',
+      ),
       row('2024-01-02T00:00:00.000Z', '44179.92', '44179.92', '44179.92', '44179.92', null, 'CoinGecko BTC export'),
       row('2024-01-03T13:45:10.000Z', '44950.5', '44950.5', '44950.5', '44950.5', '19000000000', 'CoinGecko BTC export'),
     ]);
@@ -159,7 +175,10 @@ describe(`prices import on ${engine}`, () => {
 
   it('refuses a file with bad lines, naming the first 20 by line number and counting the rest, and writes nothing', async () => {
     await insertAsset(database.db, { symbol: 'BAD', name: 'Bad lines', kind: 'CRYPTO' });
-    const good = Array.from({ length: 30 }, (_, i) => `2026-01-01T${String(i % 24).padStart(2, '0')}:${i < 24 ? '00' : '30'}:00Z,1,2,0.5,1.5,10`);
+    const good = Array.from(
+      { length: 30 },
+      (_, i) => `2026-01-01T${String(i % 24).padStart(2, '0')}:${i < 24 ? '00' : '30'}:00Z,1,2,0.5,1.5,10`,
+    );
     const file = csv('bad.csv', [
       'at,open,high,low,close,volume',
       ...good.slice(0, 3), // lines 2-4
@@ -187,7 +206,10 @@ describe(`prices import on ${engine}`, () => {
       { line: 6, message: 'close must be greater than 0; it was 0.' },
       { line: 7, message: '2026-02-30 is not a day that exists.' },
       { line: 8, message: '"2026-01-01T07:00:00" is not an ISO-8601 instant such as "2026-02-09T00:00:00Z" (a time zone is required).' },
-      { line: 9, message: 'open "1e3" is not a plain decimal (digits with an optional "-" and "."; no exponent, no thousands separators).' },
+      {
+        line: 9,
+        message: 'open "1e3" is not a plain decimal (digits with an optional "-" and "."; no exponent, no thousands separators).',
+      },
       { line: 10, message: '5 fields; the header has 6.' },
       { line: 11, message: 'the same instant (2026-01-01T00:00:00.000Z) as line 2.' },
       { line: 12, message: 'high (1.2) is below the open or close.' },
@@ -250,12 +272,19 @@ describe(`prices import on ${engine}`, () => {
 
   it('importing the same file again changes nothing; a changed row is the only one rewritten', async () => {
     await insertAsset(database.db, { symbol: 'AGN', name: 'Again', kind: 'CRYPTO' });
-    const lines = ['at,open,high,low,close,volume', '2026-01-01T00:00:00Z,1,2,0.5,1.5,10', '2026-01-01T01:00:00Z,1.5,2,1,1.75,', '2026-01-01T02:00:00Z,,,,1.8,3'];
+    const lines = [
+      'at,open,high,low,close,volume',
+      '2026-01-01T00:00:00Z,1,2,0.5,1.5,10',
+      '2026-01-01T01:00:00Z,1.5,2,1,1.75,',
+      '2026-01-01T02:00:00Z,,,,1.8,3',
+    ];
     const file = csv('again.csv', lines);
     await importPriceCsv(database, { file, symbol: 'AGN' });
     const first = await stored('AGN');
     const { rows: versions } = await sql<{ xmin: string }>`
-      select o.xmin::text from price_observations o join assets a on a.id = o.asset_id where a.symbol = 'AGN' order by o.at`.execute(database.db);
+      select o.xmin::text from price_observations o join assets a on a.id = o.asset_id where a.symbol = 'AGN' order by o.at`.execute(
+      database.db,
+    );
 
     const again = await importPriceCsv(database, { file, symbol: 'AGN' });
 
@@ -263,7 +292,9 @@ describe(`prices import on ${engine}`, () => {
     expect(await stored('AGN')).toEqual(first);
     // Unchanged rows were not even rewritten: they are the same row versions.
     const { rows: after } = await sql<{ xmin: string }>`
-      select o.xmin::text from price_observations o join assets a on a.id = o.asset_id where a.symbol = 'AGN' order by o.at`.execute(database.db);
+      select o.xmin::text from price_observations o join assets a on a.id = o.asset_id where a.symbol = 'AGN' order by o.at`.execute(
+      database.db,
+    );
     expect(after).toEqual(versions);
 
     const changed = csv('again-changed.csv', [...lines.slice(0, 3), '2026-01-01T02:00:00Z,,,,1.80,4', '2026-01-01T03:00:00Z,,,,1.9,']);
@@ -287,7 +318,9 @@ describe(`pnpm minergraph prices import on ${engine}`, () => {
     const handle = engine === 'postgres' ? database : await openDatabase({ dataDir });
     try {
       const { rows } = await sql<{ n: number }>`
-        select count(*)::int as n from price_observations o join assets a on a.id = o.asset_id where a.symbol = ${symbol}`.execute(handle.db);
+        select count(*)::int as n from price_observations o join assets a on a.id = o.asset_id where a.symbol = ${symbol}`.execute(
+        handle.db,
+      );
       return rows[0]!.n;
     } finally {
       if (handle !== database) await handle.close();
@@ -295,8 +328,18 @@ describe(`pnpm minergraph prices import on ${engine}`, () => {
   }
 
   it('prints the summary on stdout and exits 0; a file with bad lines exits 2 naming them and writes nothing', async () => {
-    const good = csv('cli-good.csv', ['at,open,high,low,close,volume', '2020-01-01T00:00:00Z,,,,7200.17,', '2020-01-02T00:00:00Z,,,,6985.47,']);
-    const bad = csv('cli-bad.csv', ['at,open,high,low,close,volume', '2020-01-03T00:00:00Z,,,,7344.88,', '2020-01-04T00:00:00Z,,,,-1,', '2020-01-05', '2020-01-03T00:00:00Z,,,,7410.66,']);
+    const good = csv('cli-good.csv', [
+      'at,open,high,low,close,volume',
+      '2020-01-01T00:00:00Z,,,,7200.17,',
+      '2020-01-02T00:00:00Z,,,,6985.47,',
+    ]);
+    const bad = csv('cli-bad.csv', [
+      'at,open,high,low,close,volume',
+      '2020-01-03T00:00:00Z,,,,7344.88,',
+      '2020-01-04T00:00:00Z,,,,-1,',
+      '2020-01-05',
+      '2020-01-03T00:00:00Z,,,,7410.66,',
+    ]);
 
     const imported = runCli(['prices', 'import', good, '--symbol', 'BTC'], env);
     expect(await imported.exited).toBe(0);

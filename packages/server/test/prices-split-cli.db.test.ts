@@ -37,7 +37,10 @@ async function withDatabase<T>(work: (database: DatabaseHandle) => Promise<T>): 
 
 describe(`pnpm minergraph prices split on ${engine}`, () => {
   it("runs the README's example as written: Cango's ADS conversion, which the seed holds, is recorded already", async () => {
-    const run = runCli(['prices', 'split', 'CANG', '--on', '2025-11-17', '--ratio', '2', '--description', 'Each ADS became 2 Class A shares'], env);
+    const run = runCli(
+      ['prices', 'split', 'CANG', '--on', '2025-11-17', '--ratio', '2', '--description', 'Each ADS became 2 Class A shares'],
+      env,
+    );
     expect([await run.exited, run.stdout()]).toEqual([
       0,
       'CANG: the ratio change of 2025-11-17 (2 new units per old unit) is recorded already; nothing changed.\n',
@@ -46,7 +49,21 @@ describe(`pnpm minergraph prices split on ${engine}`, () => {
 
   it('records a ratio change with its source, and refuses a second one on the same day naming the problem', async () => {
     const recorded = runCli(
-      ['prices', 'split', 'splt', '--on', '2025-06-02', '--ratio', '0.1', '--description', 'A 1-for-10 reverse split', '--source-title', 'Split Mining 8-K', '--source-url', 'https://example.com/8-k'],
+      [
+        'prices',
+        'split',
+        'splt',
+        '--on',
+        '2025-06-02',
+        '--ratio',
+        '0.1',
+        '--description',
+        'A 1-for-10 reverse split',
+        '--source-title',
+        'Split Mining 8-K',
+        '--source-url',
+        'https://example.com/8-k',
+      ],
       env,
     );
     expect(await recorded.exited).toBe(0);
@@ -66,7 +83,13 @@ describe(`pnpm minergraph prices split on ${engine}`, () => {
         .execute(),
     );
     expect(actions).toEqual([
-      { effective_on: '2025-06-02', ratio: '0.1', description: 'A 1-for-10 reverse split', title: 'Split Mining 8-K', url: 'https://example.com/8-k' },
+      {
+        effective_on: '2025-06-02',
+        ratio: '0.1',
+        description: 'A 1-for-10 reverse split',
+        title: 'Split Mining 8-K',
+        url: 'https://example.com/8-k',
+      },
     ]);
   });
 

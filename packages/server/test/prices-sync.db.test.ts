@@ -90,7 +90,15 @@ function client(options: Partial<CoinGeckoClientOptions> = {}) {
 }
 
 async function stored(symbol: string) {
-  const { rows } = await sql<{ at: Date; open: string; high: string; low: string; close: string; volume: string | null; source: string | null }>`
+  const { rows } = await sql<{
+    at: Date;
+    open: string;
+    high: string;
+    low: string;
+    close: string;
+    volume: string | null;
+    source: string | null;
+  }>`
     select o.at, o.open::text, o.high::text, o.low::text, o.close::text, o.volume::text, s.title as source
     from price_observations o join assets a on a.id = o.asset_id left join sources s on s.id = o.source_id
     where a.symbol = ${symbol} order by o.at`.execute(database.db);
@@ -126,7 +134,13 @@ describe(`prices sync from CoinGecko on ${engine}`, () => {
       [at('2025-06-01T00:00:00.000Z'), '104638.09'],
       [at('2025-06-02T00:00:00.000Z'), '105000'],
     ];
-    script = [{ status: 429, headers: { 'retry-after': '1' }, body: '{"status":{"error_code":429,"error_message":"You\'ve exceeded the Rate Limit."}}' }];
+    script = [
+      {
+        status: 429,
+        headers: { 'retry-after': '1' },
+        body: '{"status":{"error_code":429,"error_message":"You\'ve exceeded the Rate Limit."}}',
+      },
+    ];
 
     const summary = await syncFromCoinGecko(database, {
       symbol: 'cga',
@@ -223,13 +237,22 @@ describe(`prices sync from CoinGecko on ${engine}`, () => {
     );
     expect(requests).toEqual([]);
 
-    await syncFromCoinGecko(database, { symbol: 'CGR', coinId: 'test-coin', from: new Date('2024-01-01T00:00:00Z'), to: new Date('2024-02-01T00:00:00Z'), client: client() });
+    await syncFromCoinGecko(database, {
+      symbol: 'CGR',
+      coinId: 'test-coin',
+      from: new Date('2024-01-01T00:00:00Z'),
+      to: new Date('2024-02-01T00:00:00Z'),
+      client: client(),
+    });
     requests = [];
     const resumed = await syncFromCoinGecko(database, { symbol: 'CGR', coinId: 'test-coin', to, client: client() });
 
     expect(resumed.resumedFrom).toEqual(new Date('2024-02-01T00:00:00Z'));
     expect(requested()).toEqual([{ from: unix('2024-02-01T00:00:00Z'), to: unix('2024-05-01T00:00:00Z') }]);
-    expect(await stored('CGR')).toEqual([quote('2024-01-10T00:00:00.000Z', '46000.5', 'test-coin'), quote('2024-04-10T00:00:00.000Z', '69000.25', 'test-coin')]);
+    expect(await stored('CGR')).toEqual([
+      quote('2024-01-10T00:00:00.000Z', '46000.5', 'test-coin'),
+      quote('2024-04-10T00:00:00.000Z', '69000.25', 'test-coin'),
+    ]);
     expect(await progress('CGR')).toEqual({ coinId: 'test-coin', from: '2024-01-01T00:00:00.000Z', through: '2024-05-01T00:00:00.000Z' });
     // Another coin's progress is not this sync's to continue.
     await expect(syncFromCoinGecko(database, { symbol: 'CGR', coinId: 'other-coin', to, client: client() })).rejects.toThrow(
@@ -241,7 +264,13 @@ describe(`prices sync from CoinGecko on ${engine}`, () => {
     await insertAsset(database.db, { symbol: 'CGN', name: 'Synced N', kind: 'CRYPTO' });
     script = [{ status: 200, body: '{"prices":[[1704153600000,-5]],"market_caps":[],"total_volumes":[]}' }];
     await expect(
-      syncFromCoinGecko(database, { symbol: 'CGN', coinId: 'test-coin', from: new Date('2024-01-01T00:00:00Z'), to: new Date('2024-01-05T00:00:00Z'), client: client() }),
+      syncFromCoinGecko(database, {
+        symbol: 'CGN',
+        coinId: 'test-coin',
+        from: new Date('2024-01-01T00:00:00Z'),
+        to: new Date('2024-01-05T00:00:00Z'),
+        client: client(),
+      }),
     ).rejects.toThrow(
       "CoinGecko's answer for test-coin 2024-01-01T00:00:00.000Z → 2024-01-05T00:00:00.000Z has a price that cannot be stored at 2024-01-02T00:00:00.000Z: price must be greater than 0; it was -5.",
     );
@@ -269,7 +298,11 @@ describe(`prices sync from CoinGecko on ${engine}`, () => {
       ['2025-03-10T00:00:00.000Z', '80100.5'],
       ['2025-03-10T13:00:00.000Z', '81000'],
     ]);
-    expect(planWindows(new Date('2025-01-01T00:00:00Z'), new Date('2025-12-31T00:00:00Z')).map((w) => [w.start, w.end, w.requestFrom].map((d) => d.toISOString().slice(0, 10)))).toEqual([
+    expect(
+      planWindows(new Date('2025-01-01T00:00:00Z'), new Date('2025-12-31T00:00:00Z')).map((w) =>
+        [w.start, w.end, w.requestFrom].map((d) => d.toISOString().slice(0, 10)),
+      ),
+    ).toEqual([
       ['2025-01-01', '2025-04-01', '2025-01-01'],
       ['2025-04-01', '2025-06-30', '2025-04-01'],
       ['2025-06-30', '2025-09-28', '2025-06-30'],
@@ -304,11 +337,19 @@ describe(`prices sync from CoinGecko on ${engine}`, () => {
   });
 
   it('sends a Pro key in x-cg-pro-api-key, and refuses a 401 at once with what to check', async () => {
-    script = [{ status: 401, body: '{"error":{"status":{"error_code":10012,"error_message":"Your request exceeds the allowed time range."}}}' }];
+    script = [
+      { status: 401, body: '{"error":{"status":{"error_code":10012,"error_message":"Your request exceeds the allowed time range."}}}' },
+    ];
 
-    const attempt = client({ plan: 'pro', apiKey: 'CG-pro-key' }).marketChartRange('bitcoin', new Date('2020-01-01T00:00:00Z'), new Date('2020-01-05T00:00:00Z'));
+    const attempt = client({ plan: 'pro', apiKey: 'CG-pro-key' }).marketChartRange(
+      'bitcoin',
+      new Date('2020-01-01T00:00:00Z'),
+      new Date('2020-01-05T00:00:00Z'),
+    );
 
-    await expect(attempt).rejects.toThrow(/^CoinGecko refused bitcoin 2020-01-01T00:00:00.000Z → 2020-01-05T00:00:00.000Z: HTTP 401 .*error_code":10012.* Check COINGECKO_API_KEY/);
+    await expect(attempt).rejects.toThrow(
+      /^CoinGecko refused bitcoin 2020-01-01T00:00:00.000Z → 2020-01-05T00:00:00.000Z: HTTP 401 .*error_code":10012.* Check COINGECKO_API_KEY/,
+    );
     expect(requests.map((r) => [r.headers['x-cg-pro-api-key'], r.headers['x-cg-demo-api-key']])).toEqual([['CG-pro-key', undefined]]);
     expect(sleeps).toEqual([]);
   });
@@ -356,7 +397,9 @@ describe(`prices sync from CoinGecko on ${engine}`, () => {
 
       const first = runCli(['prices', 'sync', 'BTC', '--to', '2024-06-02'], env);
       expect(await first.exited).toBe(2);
-      expect(first.stderr()).toBe('BTC has no earlier sync from CoinGecko (bitcoin) to continue: pass --from YYYY-MM-DD for the first one.\n');
+      expect(first.stderr()).toBe(
+        'BTC has no earlier sync from CoinGecko (bitcoin) to continue: pass --from YYYY-MM-DD for the first one.\n',
+      );
       expect(requests).toEqual([]);
 
       script = [null, { status: 200, body: '{"prices":[[1711843200000,"not a number"]]}' }];
@@ -368,7 +411,9 @@ describe(`prices sync from CoinGecko on ${engine}`, () => {
       const resumed = runCli(['prices', 'sync', 'BTC', '--to', '2024-06-02'], env);
       expect(await resumed.exited).toBe(0);
       expect(requested()).toEqual([{ from: unix('2024-03-31T00:00:00Z'), to: unix('2024-06-03T00:00:00Z') }]);
-      expect(resumed.stdout()).toBe('BTC from CoinGecko (bitcoin), 1 window: 1 inserted, 0 updated, 0 unchanged. Continued from 2024-03-31T00:00:00.000Z.\n');
+      expect(resumed.stdout()).toBe(
+        'BTC from CoinGecko (bitcoin), 1 window: 1 inserted, 0 updated, 0 unchanged. Continued from 2024-03-31T00:00:00.000Z.\n',
+      );
     } finally {
       await own?.destroy();
       rmSync(join(dataDir, '..'), { recursive: true, force: true });

@@ -51,7 +51,15 @@ async function serveInProduction(name: string, env: Record<string, string>): Pro
     await preparePgliteDataDir(dataDir);
     database = { MINERGRAPH_DATA_DIR: dataDir, DATABASE_URL: '' };
   }
-  const run = runCli(['serve'], { NODE_ENV: 'production', MINERGRAPH_PLAYGROUND: '', MINERGRAPH_INTROSPECTION: '', ...env, ...database, HOST: '127.0.0.1', PORT: '0' });
+  const run = runCli(['serve'], {
+    NODE_ENV: 'production',
+    MINERGRAPH_PLAYGROUND: '',
+    MINERGRAPH_INTROSPECTION: '',
+    ...env,
+    ...database,
+    HOST: '127.0.0.1',
+    PORT: '0',
+  });
   running.push(run);
   const url = await servingUrl(run);
   return { url, origin: new URL(url).origin, run };
@@ -100,11 +108,19 @@ describe(`NODE_ENV=production with nothing else set, on ${engine}`, () => {
     expect([preflighted.status, await preflighted.json()]).toEqual([200, { data: { company: { name: 'Cango Inc.' } } }]);
     const simple = await fetch(query);
     expect(simple.status).toBe(400);
-    expect(((await simple.json()) as { errors: { message: string }[] }).errors[0]!.message).toMatch(/^This operation has been blocked as a potential Cross-Site Request Forgery/);
+    expect(((await simple.json()) as { errors: { message: string }[] }).errors[0]!.message).toMatch(
+      /^This operation has been blocked as a potential Cross-Site Request Forgery/,
+    );
 
-    const posted = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ __schema { queryType { name } } }' }) });
+    const posted = await fetch(server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ __schema { queryType { name } } }' }),
+    });
     expect(posted.status).toBe(400);
-    expect(((await posted.json()) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(((await posted.json()) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code).toBe(
+      'GRAPHQL_VALIDATION_FAILED',
+    );
   });
 
   it('serves neither the playground page nor its assets', async () => {
@@ -135,7 +151,11 @@ describe(`NODE_ENV=production with the environment docker-compose.yml sets, on $
     const page = await fetch(server.url, { headers: { accept: BROWSER_ACCEPT } });
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('<title>MinerGraph playground</title>');
-    const schema = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ __schema { queryType { name } } }' }) });
+    const schema = await fetch(server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ __schema { queryType { name } } }' }),
+    });
     expect(await schema.json()).toEqual({ data: { __schema: { queryType: { name: 'Query' } } } });
     const bare = await fetch(server.url, { headers: { accept: '*/*' } });
     expect([bare.status, await bare.text()]).toEqual([400, `${POST_MESSAGE}Open this URL in a browser for the playground.\n`]);
@@ -144,7 +164,11 @@ describe(`NODE_ENV=production with the environment docker-compose.yml sets, on $
   describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)(`in headless Chromium (${CHROMIUM})`, () => {
     it('renders the MinerGraph playground from this server alone, with the headers tab ready for a key, and runs the default query', async () => {
       const { chromium } = await import('playwright-core');
-      const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-background-networking'] });
+      const browser = await chromium.launch({
+        executablePath: CHROMIUM,
+        headless: true,
+        args: ['--no-sandbox', '--disable-background-networking'],
+      });
       try {
         const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
         const elsewhere: string[] = [];
@@ -169,14 +193,22 @@ describe(`NODE_ENV=production with the environment docker-compose.yml sets, on $
         expect(await docs.text()).toContain('### Writing: API keys');
 
         const headers = await page.evaluate(() => {
-          const editors = [...document.querySelectorAll('.graphiql-editor-tool .CodeMirror')] as (Element & { CodeMirror: { getValue(): string } })[];
+          const editors = [...document.querySelectorAll('.graphiql-editor-tool .CodeMirror')] as (Element & {
+            CodeMirror: { getValue(): string };
+          })[];
           return editors.map((editor) => editor.CodeMirror.getValue());
         });
         expect(headers).toContain('{"Authorization": "Bearer "}');
 
         await page.locator('.graphiql-execute-button').click();
         await page.locator('.result-window', { hasText: 'Cango Inc.' }).waitFor({ timeout: 15_000 });
-        const result = JSON.parse(await page.evaluate(() => (document.querySelector('.result-window .CodeMirror') as Element & { CodeMirror: { getValue(): string } }).CodeMirror.getValue()));
+        const result = JSON.parse(
+          await page.evaluate(() =>
+            (
+              document.querySelector('.result-window .CodeMirror') as Element & { CodeMirror: { getValue(): string } }
+            ).CodeMirror.getValue(),
+          ),
+        );
         expect(result.data.company.name).toBe('Cango Inc.');
         expect(result.errors).toBeUndefined();
 

@@ -65,51 +65,58 @@ describe("Cango's production reports", () => {
     const { totalCount, edges } = data.company.productionReports;
     expect([totalCount, edges.map((edge: any) => `${edge.node.periodStart}/${edge.node.periodEnd}`)]).toEqual([
       6,
-      ['2026-01-01/2026-03-31', '2026-02-01/2026-02-28', '2026-01-01/2026-01-31', '2025-12-01/2025-12-31', '2025-11-01/2025-11-30', '2025-10-01/2025-10-31'],
+      [
+        '2026-01-01/2026-03-31',
+        '2026-02-01/2026-02-28',
+        '2026-01-01/2026-01-31',
+        '2025-12-01/2025-12-31',
+        '2025-11-01/2025-11-30',
+        '2025-10-01/2025-10-31',
+      ],
     ]);
     expect(edges.slice(2, 4)).toEqual([
-        {
-          node: {
-            periodStart: '2026-01-01',
-            periodEnd: '2026-01-31',
-            minedBtc: '496.35',
-            soldBtc: '550.03',
-            soldUsd: '39000000',
-            heldBtc: '7474.6',
-            deployedHashrateEh: '50',
-            operatingHashrateEh: '37.02',
-            // 496.35 / 31 = 16.011290322…
-            btcPerDay: '16.01129032',
-            // 496.35 / 37.02 / 31 = 496.35 / 1147.62 = 0.432503790…
-            btcPerEhPerDay: '0.43250379',
-            source: {
-              title: '(the page shows no title)',
-              publisher: 'Grafa',
-              url: 'https://grafa.com/pt-BR/news/united-states/cango-bitcoin-mining-update-jan-2026',
-            },
+      {
+        node: {
+          periodStart: '2026-01-01',
+          periodEnd: '2026-01-31',
+          minedBtc: '496.35',
+          soldBtc: '550.03',
+          soldUsd: '39000000',
+          heldBtc: '7474.6',
+          deployedHashrateEh: '50',
+          operatingHashrateEh: '37.02',
+          // 496.35 / 31 = 16.011290322…
+          btcPerDay: '16.01129032',
+          // 496.35 / 37.02 / 31 = 496.35 / 1147.62 = 0.432503790…
+          btcPerEhPerDay: '0.43250379',
+          source: {
+            title: '(the page shows no title)',
+            publisher: 'Grafa',
+            url: 'https://grafa.com/pt-BR/news/united-states/cango-bitcoin-mining-update-jan-2026',
           },
         },
-        {
-          node: {
-            periodStart: '2025-12-01',
-            periodEnd: '2025-12-31',
-            minedBtc: '569',
-            soldBtc: null,
-            soldUsd: null,
-            heldBtc: '7528.3',
-            deployedHashrateEh: null,
-            operatingHashrateEh: '43.36',
-            // 569 / 31 = 18.354838709…
-            btcPerDay: '18.35483871',
-            // 569 / 43.36 / 31 = 569 / 1344.16 = 0.423312700…
-            btcPerEhPerDay: '0.4233127',
-            source: {
-              title: 'Cango’s Bitcoin Bet Gets Bigger: December Output Rises as Miner Stockpiles 7,500+ BTC',
-              publisher: 'Global Fintech Edge',
-              url: 'https://globalfintechedge.com/news/cangos-bitcoin-bet-gets-bigger-december-output-rises-as-miner-stockpiles-7500-btc',
-            },
+      },
+      {
+        node: {
+          periodStart: '2025-12-01',
+          periodEnd: '2025-12-31',
+          minedBtc: '569',
+          soldBtc: null,
+          soldUsd: null,
+          heldBtc: '7528.3',
+          deployedHashrateEh: null,
+          operatingHashrateEh: '43.36',
+          // 569 / 31 = 18.354838709…
+          btcPerDay: '18.35483871',
+          // 569 / 43.36 / 31 = 569 / 1344.16 = 0.423312700…
+          btcPerEhPerDay: '0.4233127',
+          source: {
+            title: 'Cango’s Bitcoin Bet Gets Bigger: December Output Rises as Miner Stockpiles 7,500+ BTC',
+            publisher: 'Global Fintech Edge',
+            url: 'https://globalfintechedge.com/news/cangos-bitcoin-bet-gets-bigger-december-output-rises-as-miner-stockpiles-7500-btc',
           },
         },
+      },
     ]);
   });
 });

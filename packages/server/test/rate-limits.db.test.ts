@@ -19,7 +19,11 @@ afterAll(async () => {
 });
 
 async function post(url: string, headers: Record<string, string> = {}) {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query: QUERY }) });
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ query: QUERY }),
+  });
   return { status: response.status, retryAfter: response.headers.get('retry-after'), body: (await response.json()) as any };
 }
 
@@ -39,7 +43,9 @@ describe(`rate limits on ${engine}`, () => {
     expect(seconds).toBeLessThanOrEqual(60);
     expect(refused.body.errors).toEqual([
       {
-        message: expect.stringMatching(new RegExp(`^The address \\S+ sent more than 3 requests this minute\\. Retry after ${seconds} s\\.$`)),
+        message: expect.stringMatching(
+          new RegExp(`^The address \\S+ sent more than 3 requests this minute\\. Retry after ${seconds} s\\.$`),
+        ),
         extensions: { code: 'RATE_LIMITED', retryAfter: seconds },
       },
     ]);

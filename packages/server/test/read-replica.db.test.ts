@@ -88,7 +88,9 @@ describe.skipIf(unavailable !== null)('reads on a streaming replica (DATABASE_RE
       const created = await client.createCompany({ input: { name: 'Own Write Mining', ticker: 'OWNW' } });
       expect(created.createCompany.company?.name).toBe('Own Write Mining');
       const before = await reads();
-      expect(await client.request<{ company: { name: string } | null }>(companyName('OWNW'))).toEqual({ company: { name: 'Own Write Mining' } });
+      expect(await client.request<{ company: { name: string } | null }>(companyName('OWNW'))).toEqual({
+        company: { name: 'Own Write Mining' },
+      });
       // The replica had WAIT_MS to replay the write; paused, it could not, so the primary answered.
       expect(await reads()).toEqual({ primary: before.primary + 1, replica: before.replica });
       // Another client, which has not written, is served by the lagging replica.
@@ -102,7 +104,9 @@ describe.skipIf(unavailable !== null)('reads on a streaming replica (DATABASE_RE
     const response = await fetch(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${editorKey}` },
-      body: JSON.stringify({ query: 'mutation { createCompany(input: { name: "Waited For Mining", ticker: "WAIT" }) { company { name } } }' }),
+      body: JSON.stringify({
+        query: 'mutation { createCompany(input: { name: "Waited For Mining", ticker: "WAIT" }) { company { name } } }',
+      }),
     });
     expect(await response.json()).toEqual({ data: { createCompany: { company: { name: 'Waited For Mining' } } } });
     const position = response.headers.get('minergraph-wal-lsn');
@@ -116,16 +120,28 @@ describe.skipIf(unavailable !== null)('reads on a streaming replica (DATABASE_RE
   });
 
   it('tells a browser page the write position header, and refuses a malformed one naming the header', async () => {
-    const preflight = await fetch(url, { method: 'OPTIONS', headers: { origin: 'http://localhost:5173', 'access-control-request-method': 'POST', 'access-control-request-headers': 'minergraph-min-lsn' } });
+    const preflight = await fetch(url, {
+      method: 'OPTIONS',
+      headers: {
+        origin: 'http://localhost:5173',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'minergraph-min-lsn',
+      },
+    });
     expect(preflight.headers.get('access-control-allow-headers')).toContain('minergraph-min-lsn');
-    const answer = await fetch(url, { method: 'POST', headers: { origin: 'http://localhost:5173', 'content-type': 'application/json' }, body: JSON.stringify({ query: companyName('CANG') }) });
+    const answer = await fetch(url, {
+      method: 'POST',
+      headers: { origin: 'http://localhost:5173', 'content-type': 'application/json' },
+      body: JSON.stringify({ query: companyName('CANG') }),
+    });
     expect(answer.headers.get('access-control-expose-headers')).toBe('Retry-After,X-Request-Id,MinerGraph-Wal-Lsn');
     expect(await post(companyName('CANG'), 'yesterday')).toEqual({
       status: 400,
       body: {
         errors: [
           expect.objectContaining({
-            message: "The MinerGraph-Min-Lsn header must be a WAL position as a response's MinerGraph-Wal-Lsn header gives it, such as 0/16B3748.",
+            message:
+              "The MinerGraph-Min-Lsn header must be a WAL position as a response's MinerGraph-Wal-Lsn header gives it, such as 0/16B3748.",
           }),
         ],
       },
@@ -135,7 +151,11 @@ describe.skipIf(unavailable !== null)('reads on a streaming replica (DATABASE_RE
   it('reports the replica in /readyz, and keeps answering from the primary once the replica is down', async () => {
     const readyz = url.replace(/\/graphql$/, '/readyz');
     const ready = (await (await fetch(readyz)).json()) as { status: string; readReplica: { status: string; replayLsn: string } };
-    expect(ready).toMatchObject({ status: 'ready', database: 'postgres', readReplica: { status: 'streaming', location: replication.replicaUrl } });
+    expect(ready).toMatchObject({
+      status: 'ready',
+      database: 'postgres',
+      readReplica: { status: 'streaming', location: replication.replicaUrl },
+    });
     expect(ready.readReplica.replayLsn).toMatch(/^[0-9A-F]+\/[0-9A-F]+$/);
 
     replication.stopReplica();
@@ -157,7 +177,11 @@ describe.skipIf(unavailable !== null)('reads on a streaming replica (DATABASE_RE
 
   it('answers DATABASE_UNAVAILABLE with 503 once the primary is down too, not an internal error', async () => {
     replication.stopPrimary();
-    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: companyName('CANG') }) });
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: companyName('CANG') }),
+    });
     expect(response.status).toBe(503);
     expect(response.headers.get('retry-after')).toBe('5');
     const body = (await response.json()) as { errors: { extensions: { code: string } }[] };

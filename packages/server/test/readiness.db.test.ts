@@ -47,7 +47,10 @@ describe(`/readyz on ${engine}`, () => {
 
   it('is 200 once the database is at the latest migration, naming it', async () => {
     await migrateToLatest(database.db);
-    expect(await readiness()).toEqual([200, { status: 'ready', database: engine, migration: '2026-11-28T00-10_price-writes-per-statement' }]);
+    expect(await readiness()).toEqual([
+      200,
+      { status: 'ready', database: engine, migration: '2026-11-28T00-10_price-writes-per-statement' },
+    ]);
   });
 });
 
@@ -60,7 +63,10 @@ describe(`/readyz with a database that does not answer, on ${engine}`, () => {
       // replaced on the next query, so on PostgreSQL the database itself goes away.
       await (engine === 'postgres' ? gone.destroy() : gone.close());
       const response = await fetch(detached.url.replace(/\/graphql$/, '/readyz'));
-      expect([response.status, await response.json()]).toEqual([503, { status: 'unavailable', database: engine, reason: 'The database does not answer.' }]);
+      expect([response.status, await response.json()]).toEqual([
+        503,
+        { status: 'unavailable', database: engine, reason: 'The database does not answer.' },
+      ]);
     } finally {
       await detached.close();
     }

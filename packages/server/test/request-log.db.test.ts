@@ -19,11 +19,20 @@ beforeAll(async () => {
   editorKey = (await createApiKey(database.db, 'log-test-editor', 'editor')).key;
   const destination = new Writable({
     write(chunk: Buffer, _encoding, done) {
-      lines.push(...chunk.toString('utf8').split('\n').filter((line) => line !== ''));
+      lines.push(
+        ...chunk
+          .toString('utf8')
+          .split('\n')
+          .filter((line) => line !== ''),
+      );
       done();
     },
   });
-  server = await createServer({ database, logger: createLogger('info', false, destination), limits: { ...DEFAULT_LIMITS, maxBodyBytes: 1000 } });
+  server = await createServer({
+    database,
+    logger: createLogger('info', false, destination),
+    limits: { ...DEFAULT_LIMITS, maxBodyBytes: 1000 },
+  });
   url = await server.listen(0, '127.0.0.1');
 });
 
@@ -44,13 +53,34 @@ function rawLines(requestId: string): string[] {
 }
 
 const post = (requestId: string, body: unknown, headers: Record<string, string> = {}) =>
-  fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': requestId, ...headers }, body: JSON.stringify(body) });
+  fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-request-id': requestId, ...headers },
+    body: JSON.stringify(body),
+  });
 
-const FIELDS = ['level', 'time', 'service', 'requestId', 'method', 'path', 'status', 'durationMs', 'operationName', 'errorCodes', 'apiKey', 'msg'];
+const FIELDS = [
+  'level',
+  'time',
+  'service',
+  'requestId',
+  'method',
+  'path',
+  'status',
+  'durationMs',
+  'operationName',
+  'errorCodes',
+  'apiKey',
+  'msg',
+];
 
 describe(`request log lines on ${engine}`, () => {
   it("are one line per request with exactly its id, method, path, status, duration, operation, error codes and the key's name", async () => {
-    const response = await post('log-ok', { query: 'query CompanyName { company(ticker: "CANG") { name } }' }, { authorization: `Bearer ${editorKey}` });
+    const response = await post(
+      'log-ok',
+      { query: 'query CompanyName { company(ticker: "CANG") { name } }' },
+      { authorization: `Bearer ${editorKey}` },
+    );
     expect(response.status).toBe(200);
     const [line, ...more] = await logged('log-ok');
     expect(more).toEqual([]);
@@ -91,7 +121,9 @@ describe(`request log lines on ${engine}`, () => {
     expect(rawLines('log-unknown-key')[0]).not.toContain('mg_not-a-key');
 
     await post('log-bad-header', { query: '{ __typename }' }, { authorization: 'Token abc' });
-    expect(await logged('log-bad-header')).toMatchObject([{ status: 401, operationName: null, errorCodes: ['UNAUTHENTICATED'], apiKey: null }]);
+    expect(await logged('log-bad-header')).toMatchObject([
+      { status: 401, operationName: null, errorCodes: ['UNAUTHENTICATED'], apiKey: null },
+    ]);
 
     await fetch(`${url}?query=${encodeURIComponent('{ __typename }')}`, { headers: { 'x-request-id': 'log-csrf' } });
     expect(await logged('log-csrf')).toMatchObject([{ method: 'GET', path: '/graphql', status: 400, errorCodes: ['BAD_REQUEST'] }]);
@@ -102,7 +134,9 @@ describe(`request log lines on ${engine}`, () => {
 
   it('list every error of a response in order', async () => {
     await post('log-two-errors', { query: 'query Twice { nope alsoNope }' });
-    expect(await logged('log-two-errors')).toMatchObject([{ status: 400, errorCodes: ['GRAPHQL_VALIDATION_FAILED', 'GRAPHQL_VALIDATION_FAILED'] }]);
+    expect(await logged('log-two-errors')).toMatchObject([
+      { status: 400, errorCodes: ['GRAPHQL_VALIDATION_FAILED', 'GRAPHQL_VALIDATION_FAILED'] },
+    ]);
   });
 
   it('are not written for /healthz and /readyz, which orchestrators poll', async () => {

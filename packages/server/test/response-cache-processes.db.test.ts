@@ -46,7 +46,8 @@ async function cli(...args: string[]) {
 async function lookups(url: string): Promise<{ hit: number; miss: number } | null> {
   const text = await (await fetch(url.replace('/graphql', '/metrics'))).text();
   if (!text.includes('minergraph_response_cache_lookups_total')) return null;
-  const value = (outcome: string) => Number(new RegExp(`^minergraph_response_cache_lookups_total\\{outcome="${outcome}"\\} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
+  const value = (outcome: string) =>
+    Number(new RegExp(`^minergraph_response_cache_lookups_total\\{outcome="${outcome}"\\} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
   return { hit: value('hit'), miss: value('miss') };
 }
 
@@ -79,26 +80,30 @@ describe(`the response cache of serve on ${engine}`, () => {
     await stop(run);
   });
 
-  it.skipIf(engine !== 'postgres')('never gives an answer older than a write through another server process on the same database', async () => {
-    const [a, b] = await Promise.all([serve(), serve()]);
-    const key = (await cli('keys', 'create', '--role', 'editor', '--name', 'two-processes')).stdout.trim();
-    const count = async () => (await query<{ company: { treasuryTransactions: { totalCount: number } } }>(b.url, COUNT)).company.treasuryTransactions.totalCount;
-    const first = await count();
-    for (let i = 1; i <= 10; i += 1) {
-      // B holds the answer before the write...
-      expect(await count()).toBe(first + i - 1);
-      const response = await fetch(a.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
-        body: JSON.stringify({
-          query: `mutation { recordTreasuryTransaction(input: { ticker: "CANG", kind: MINED, btc: "0.25", occurredOn: "2026-02-0${(i % 9) + 1}" }) { userErrors { code } } }`,
-        }),
-      });
-      expect(await response.json()).toEqual({ data: { recordTreasuryTransaction: { userErrors: [] } } });
-      // ...and once A has answered, B never gives it again.
-      expect(await count()).toBe(first + i);
-    }
-    expect(await lookups(b.url)).toEqual({ hit: 10, miss: 11 });
-    await Promise.all([stop(a.run), stop(b.run)]);
-  });
+  it.skipIf(engine !== 'postgres')(
+    'never gives an answer older than a write through another server process on the same database',
+    async () => {
+      const [a, b] = await Promise.all([serve(), serve()]);
+      const key = (await cli('keys', 'create', '--role', 'editor', '--name', 'two-processes')).stdout.trim();
+      const count = async () =>
+        (await query<{ company: { treasuryTransactions: { totalCount: number } } }>(b.url, COUNT)).company.treasuryTransactions.totalCount;
+      const first = await count();
+      for (let i = 1; i <= 10; i += 1) {
+        // B holds the answer before the write...
+        expect(await count()).toBe(first + i - 1);
+        const response = await fetch(a.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+          body: JSON.stringify({
+            query: `mutation { recordTreasuryTransaction(input: { ticker: "CANG", kind: MINED, btc: "0.25", occurredOn: "2026-02-0${(i % 9) + 1}" }) { userErrors { code } } }`,
+          }),
+        });
+        expect(await response.json()).toEqual({ data: { recordTreasuryTransaction: { userErrors: [] } } });
+        // ...and once A has answered, B never gives it again.
+        expect(await count()).toBe(first + i);
+      }
+      expect(await lookups(b.url)).toEqual({ hit: 10, miss: 11 });
+      await Promise.all([stop(a.run), stop(b.run)]);
+    },
+  );
 });

@@ -34,7 +34,8 @@ afterAll(async () => {
 
 async function lookups(): Promise<{ hit: number; miss: number }> {
   const text = await (await fetch(server.url.replace('/graphql', '/metrics'))).text();
-  const value = (outcome: string) => Number(new RegExp(`^minergraph_response_cache_lookups_total\\{outcome="${outcome}"\\} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
+  const value = (outcome: string) =>
+    Number(new RegExp(`^minergraph_response_cache_lookups_total\\{outcome="${outcome}"\\} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
   return { hit: value('hit'), miss: value('miss') };
 }
 
@@ -75,9 +76,12 @@ describe(`the response cache on ${engine}`, () => {
   });
 
   it('keeps no answer with errors, and none that read the instant of the request', async () => {
-    const refused = '{ asset(symbol: "BTC") { candles(from: "2025-01-02T00:00:00Z", to: "2025-01-01T00:00:00Z", interval: DAY) { open } } }';
+    const refused =
+      '{ asset(symbol: "BTC") { candles(from: "2025-01-02T00:00:00Z", to: "2025-01-01T00:00:00Z", interval: DAY) { open } } }';
     for (let i = 0; i < 2; i += 1) {
-      expect(await counted(async () => expect((await server.graphql(refused)).errors?.[0]?.message).toBe('"from" must be before "to".'))).toEqual({
+      expect(
+        await counted(async () => expect((await server.graphql(refused)).errors?.[0]?.message).toBe('"from" must be before "to".')),
+      ).toEqual({
         hit: 0,
         miss: 1,
       });
@@ -101,9 +105,12 @@ describe(`the response cache on ${engine}`, () => {
     const persisted = await startTestServer(database, { responseCache: CACHE, manifest: new Map([[sha256(document), document]]) });
     try {
       const get = (headers: Record<string, string> = {}) =>
-        fetch(`${persisted.url}?operationName=Tickers&extensions=${encodeURIComponent(JSON.stringify({ persistedQuery: { version: 1, sha256Hash: sha256(document) } }))}`, {
-          headers: { 'apollo-require-preflight': 'true', ...headers },
-        });
+        fetch(
+          `${persisted.url}?operationName=Tickers&extensions=${encodeURIComponent(JSON.stringify({ persistedQuery: { version: 1, sha256Hash: sha256(document) } }))}`,
+          {
+            headers: { 'apollo-require-preflight': 'true', ...headers },
+          },
+        );
       const first = await get();
       expect(first.status).toBe(200);
       expect(await first.json()).toEqual({ data: { companies: { edges: [{ node: { ticker: 'CANG' } }] } } });
@@ -112,11 +119,17 @@ describe(`the response cache on ${engine}`, () => {
       const again = await get({ 'if-none-match': etag });
       expect([again.status, await again.text(), again.headers.get('etag')]).toEqual([304, '', etag]);
 
-      const created = await persisted.graphql('mutation { createCompany(input: { name: "Etag Mining", ticker: "ETAG" }) { userErrors { code } } }', {}, editor);
+      const created = await persisted.graphql(
+        'mutation { createCompany(input: { name: "Etag Mining", ticker: "ETAG" }) { userErrors { code } } }',
+        {},
+        editor,
+      );
       expect(created.data).toEqual({ createCompany: { userErrors: [] } });
       const changed = await get({ 'if-none-match': etag });
       expect(changed.status).toBe(200);
-      expect(await changed.json()).toEqual({ data: { companies: { edges: [{ node: { ticker: 'CANG' } }, { node: { ticker: 'ETAG' } }] } } });
+      expect(await changed.json()).toEqual({
+        data: { companies: { edges: [{ node: { ticker: 'CANG' } }, { node: { ticker: 'ETAG' } }] } },
+      });
       expect(changed.headers.get('etag')).not.toBe(etag);
     } finally {
       await persisted.close();
@@ -126,7 +139,9 @@ describe(`the response cache on ${engine}`, () => {
 
 describe.skipIf(engine !== 'postgres')('the response cache when its LISTEN connection breaks', () => {
   const listeners = () =>
-    sql<{ pid: number }>`select pid from pg_stat_activity where datname = current_database() and query = 'listen minergraph_changes'`.execute(database.db);
+    sql<{
+      pid: number;
+    }>`select pid from pg_stat_activity where datname = current_database() and query = 'listen minergraph_changes'`.execute(database.db);
 
   it('forgets what it held, and holds answers again once it listens again', async () => {
     const tickers = '{ companies { edges { node { ticker } } } }';
@@ -169,10 +184,31 @@ describe(`the change bus on ${engine}`, () => {
     for (let i = 0; i < 100 && heard.length < 2; i += 1) await new Promise((resolve) => setTimeout(resolve, 20));
     const company = await database.db.selectFrom('companies').select('id').where('ticker', '=', 'CANG').executeTakeFirstOrThrow();
     const btc = await database.db.selectFrom('assets').select('id').where('symbol', '=', 'BTC').executeTakeFirstOrThrow();
-    const transaction = await database.db.selectFrom('treasury_transactions').select('id').orderBy('id', 'desc').limit(1).executeTakeFirstOrThrow();
+    const transaction = await database.db
+      .selectFrom('treasury_transactions')
+      .select('id')
+      .orderBy('id', 'desc')
+      .limit(1)
+      .executeTakeFirstOrThrow();
     expect(heard).toEqual([
-      { kind: 'company', companyId: company.id, ticker: 'CANG', record: 'treasuryTransaction', ids: [transaction.id], version: expect.any(String) },
-      { kind: 'prices', symbol: 'BTC', assetId: btc.id, inserted: 2, updated: 0, from: '2031-01-01T00:00:00.000Z', to: '2031-01-02T00:00:00.000Z', version: expect.any(String) },
+      {
+        kind: 'company',
+        companyId: company.id,
+        ticker: 'CANG',
+        record: 'treasuryTransaction',
+        ids: [transaction.id],
+        version: expect.any(String),
+      },
+      {
+        kind: 'prices',
+        symbol: 'BTC',
+        assetId: btc.id,
+        inserted: 2,
+        updated: 0,
+        from: '2031-01-01T00:00:00.000Z',
+        to: '2031-01-02T00:00:00.000Z',
+        version: expect.any(String),
+      },
     ]);
     const [first, second] = heard.map((event) => BigInt(event.version));
     expect(first! > before && second! > first!).toBe(true);

@@ -11,7 +11,12 @@ let server: TestServer;
 
 beforeAll(async () => {
   database = await createTestDatabase('seeded');
-  const survey = await insertSource(database.db, { title: 'Test site survey', url: 'https://example.test/survey', publisher: 'Test', published_on: '2026-03-01' });
+  const survey = await insertSource(database.db, {
+    title: 'Test site survey',
+    url: 'https://example.test/survey',
+    publisher: 'Test',
+    published_on: '2026-03-01',
+  });
   const tests = await insertCompany(database.db, { name: 'Test Sites Co', ticker: 'TSTS' });
   const other = await insertCompany(database.db, { name: 'Test Other Co', ticker: 'TSTO' });
   const site = (values: Pick<Insertable<SitesTable>, 'name' | 'region' | 'status' | 'purpose'> & Partial<Insertable<SitesTable>>) => ({
@@ -28,7 +33,14 @@ beforeAll(async () => {
   await database.db
     .insertInto('sites')
     .values([
-      site({ name: 'Delta Plains', region: 'East Africa', country: 'ET', status: 'UNDER_CONSTRUCTION', purpose: 'MIXED', hashrate_eh: '0.75' }),
+      site({
+        name: 'Delta Plains',
+        region: 'East Africa',
+        country: 'ET',
+        status: 'UNDER_CONSTRUCTION',
+        purpose: 'MIXED',
+        hashrate_eh: '0.75',
+      }),
       site({
         name: 'Bravo Flats',
         region: 'North America',
@@ -62,7 +74,14 @@ beforeAll(async () => {
         commissioned_on: '2025-01-15',
       }),
       // Another company's site with a name TSTS also uses: it must never show up under TSTS.
-      site({ company_id: other.id, name: 'Alpha Ridge', region: 'North America', status: 'OPERATING', purpose: 'AI_COMPUTE', power_capacity_mw: '7' }),
+      site({
+        company_id: other.id,
+        name: 'Alpha Ridge',
+        region: 'North America',
+        status: 'OPERATING',
+        purpose: 'AI_COMPUTE',
+        power_capacity_mw: '7',
+      }),
     ])
     .execute();
   server = await startTestServer(database);
@@ -263,7 +282,11 @@ describe('paging through sites', () => {
   });
 
   it('a sites cursor edited by hand is refused as BAD_USER_INPUT, not as an internal error or an empty page', async () => {
-    const forged = [['sites', 'Alpha Ridge', 'abc'], ['sites', 'Alpha Ridge', '99999999999999999999'], ['sites', 'Alpha Ridge']];
+    const forged = [
+      ['sites', 'Alpha Ridge', 'abc'],
+      ['sites', 'Alpha Ridge', '99999999999999999999'],
+      ['sites', 'Alpha Ridge'],
+    ];
     for (const parts of forged) {
       const cursor = Buffer.from(JSON.stringify(parts)).toString('base64url');
       const { data, errors } = await server.graphql(`{ company(ticker: "TSTS") { sites(after: "${cursor}") { totalCount } } }`);
@@ -317,7 +340,9 @@ describe('the site summary', () => {
 
 describe('a site as a node', () => {
   it('node(id) returns the site, and its company', async () => {
-    const listed = await ask('{ company(ticker: "TSTS") { sites(first: 1, filter: { regions: ["East Africa"] }) { edges { node { id } } } } }');
+    const listed = await ask(
+      '{ company(ticker: "TSTS") { sites(first: 1, filter: { regions: ["East Africa"] }) { edges { node { id } } } } }',
+    );
     const id = listed.company.sites.edges[0].node.id;
     const data = await ask(
       `query ($id: ID!) { node(id: $id) { __typename id ... on Site { name region hashrateEh company { name ticker } } } }`,

@@ -54,7 +54,8 @@ async function post(url: string, source: string, key?: string) {
 const PRICES = 'subscription { pricesRecorded(symbol: "BTC") { symbol inserted updated from to } }';
 const COMPANY = 'subscription { companyChanged(ticker: "CANG") { ticker record company { holdings { btc } } } }';
 const HOLDINGS = '{ company(ticker: "CANG") { holdings { btc } } }';
-const mined = (btc: string) => `mutation { recordTreasuryTransaction(input: { ticker: "CANG", kind: MINED, btc: "${btc}", occurredOn: "${new Date().toISOString().slice(0, 10)}" }) { userErrors { code } } }`;
+const mined = (btc: string) =>
+  `mutation { recordTreasuryTransaction(input: { ticker: "CANG", kind: MINED, btc: "${btc}", occurredOn: "${new Date().toISOString().slice(0, 10)}" }) { userErrors { code } } }`;
 
 /** Waits until the server process at `url` has `count` subscriptions listening for changes (its /metrics say). */
 async function listening(url: string, count: number) {
@@ -84,24 +85,29 @@ describe(`subscriptions of serve processes on ${engine}`, () => {
     expect(await run.exited).toBe(0);
   });
 
-  it.skipIf(engine !== 'postgres')('a write through one server process reaches subscribers of another (mutation and CLI import)', async () => {
-    const [a, b] = await Promise.all([serve(), serve()]);
-    const key = (await cli('keys', 'create', '--role', 'editor', '--name', 'fan-out')).stdout.trim();
-    const client = wsClient(b.url);
-    const company = subscribe(client, COMPANY);
-    const prices = subscribe(client, PRICES);
-    await listening(b.url, 2);
-    expect(await post(a.url, mined('0.125'), key)).toEqual({ data: { recordTreasuryTransaction: { userErrors: [] } } });
-    const holdings = (await query(a.url, HOLDINGS)).company.holdings.btc;
-    expect(await company.next()).toEqual({ data: { companyChanged: { ticker: 'CANG', record: 'TREASURY_TRANSACTION', company: { holdings: { btc: holdings } } } } });
-    const file = join(dir, 'btc-fan-out.csv');
-    writeFileSync(file, 'at,open,high,low,close,volume\n2042-01-01T00:00:00Z,1,9,0.5,4.5,10\n');
-    expect((await cli('prices', 'import', file, '--symbol', 'BTC')).code).toBe(0);
-    expect(await prices.next()).toEqual({ data: { pricesRecorded: { symbol: 'BTC', inserted: 1, updated: 0, from: null, to: null } } });
-    await client.dispose();
-    for (const { run } of [a, b]) run.child.kill('SIGTERM');
-    expect(await Promise.all([a.run.exited, b.run.exited])).toEqual([0, 0]);
-  });
+  it.skipIf(engine !== 'postgres')(
+    'a write through one server process reaches subscribers of another (mutation and CLI import)',
+    async () => {
+      const [a, b] = await Promise.all([serve(), serve()]);
+      const key = (await cli('keys', 'create', '--role', 'editor', '--name', 'fan-out')).stdout.trim();
+      const client = wsClient(b.url);
+      const company = subscribe(client, COMPANY);
+      const prices = subscribe(client, PRICES);
+      await listening(b.url, 2);
+      expect(await post(a.url, mined('0.125'), key)).toEqual({ data: { recordTreasuryTransaction: { userErrors: [] } } });
+      const holdings = (await query(a.url, HOLDINGS)).company.holdings.btc;
+      expect(await company.next()).toEqual({
+        data: { companyChanged: { ticker: 'CANG', record: 'TREASURY_TRANSACTION', company: { holdings: { btc: holdings } } } },
+      });
+      const file = join(dir, 'btc-fan-out.csv');
+      writeFileSync(file, 'at,open,high,low,close,volume\n2042-01-01T00:00:00Z,1,9,0.5,4.5,10\n');
+      expect((await cli('prices', 'import', file, '--symbol', 'BTC')).code).toBe(0);
+      expect(await prices.next()).toEqual({ data: { pricesRecorded: { symbol: 'BTC', inserted: 1, updated: 0, from: null, to: null } } });
+      await client.dispose();
+      for (const { run } of [a, b]) run.child.kill('SIGTERM');
+      expect(await Promise.all([a.run.exited, b.run.exited])).toEqual([0, 0]);
+    },
+  );
 
   it.skipIf(engine !== 'postgres')(
     'kill -9 of one of two processes under load: clients of the other see no error; its subscribers reconnect (SDK) and re-read what they missed',

@@ -31,7 +31,8 @@ const RECORD_TRANSACTION = `mutation ($input: RecordTreasuryTransactionInput!) {
 const PRICES = `subscription ($symbol: String) {
   pricesRecorded(symbol: $symbol) { symbol inserted updated from to asset { symbol latestPrice(adjusted: false) { at priceUsd } } }
 }`;
-const COMPANY = 'subscription ($ticker: String!) { companyChanged(ticker: $ticker) { ticker record ids company { ticker holdings { btc } } } }';
+const COMPANY =
+  'subscription ($ticker: String!) { companyChanged(ticker: $ticker) { ticker record ids company { ticker holdings { btc } } } }';
 
 const today = () => new Date().toISOString().slice(0, 10);
 
@@ -86,7 +87,11 @@ describe(`subscriptions over WebSocket on ${engine}`, () => {
       },
     });
     // The second event reads the holdings again, not the first event's cached answer.
-    await server.graphql(RECORD_TRANSACTION, { input: { ticker: 'CANG', kind: 'SOLD', btc: '1', usd: '90000', occurredOn: today() } }, editor.headers);
+    await server.graphql(
+      RECORD_TRANSACTION,
+      { input: { ticker: 'CANG', kind: 'SOLD', btc: '1', usd: '90000', occurredOn: today() } },
+      editor.headers,
+    );
     const after = (await server.graphql('{ company(ticker: "CANG") { holdings { btc } } }')).data.company.holdings.btc;
     expect(after).not.toBe(holdings);
     const second = await events.next();
@@ -115,8 +120,11 @@ describe(`subscriptions over WebSocket on ${engine}`, () => {
     };
     const aliases = Array.from({ length: DEFAULT_LIMITS.maxAliases + 1 }, (_, i) => `a${i}: symbol`).join(' ');
     expect(await codeOf(`subscription { pricesRecorded { ${aliases} } }`)).toBe('TOO_MANY_ALIASES');
-    expect(await codeOf('subscription { pricesRecorded { asset { prices(first: 100000) { edges { node { at } } } } } }')).toMatch(/^(QUERY_TOO_COMPLEX|BAD_USER_INPUT|GRAPHQL_VALIDATION_FAILED)$/);
-    const deep = 'subscription { companyChanged(ticker: "CANG") { company { sites(first: 1) { edges { node { company { sites(first: 1) { edges { node { company { sites(first: 1) { edges { node { name } } } } } } } } } } } } } }';
+    expect(await codeOf('subscription { pricesRecorded { asset { prices(first: 100000) { edges { node { at } } } } } }')).toMatch(
+      /^(QUERY_TOO_COMPLEX|BAD_USER_INPUT|GRAPHQL_VALIDATION_FAILED)$/,
+    );
+    const deep =
+      'subscription { companyChanged(ticker: "CANG") { company { sites(first: 1) { edges { node { company { sites(first: 1) { edges { node { company { sites(first: 1) { edges { node { name } } } } } } } } } } } } } }';
     expect(await codeOf(deep)).toBe('QUERY_TOO_DEEP');
     expect(await codeOf(`subscription { factsChanged { reason } } ${' '.repeat(DEFAULT_LIMITS.maxQueryLength)}`)).toBe('QUERY_TOO_LONG');
     expect(await codeOf('subscription { factsChanged { reason }')).toBe('GRAPHQL_PARSE_FAILED');
@@ -161,7 +169,10 @@ describe(`subscriptions over WebSocket on ${engine}`, () => {
       open.push(raw);
     }
     const extra = await rawSocket(server.url);
-    expect(await extra.closed).toEqual({ code: 1008, reason: `Too many WebSocket connections for this address: at most ${LIMITS.maxConnectionsPerClient} at once.` });
+    expect(await extra.closed).toEqual({
+      code: 1008,
+      reason: `Too many WebSocket connections for this address: at most ${LIMITS.maxConnectionsPerClient} at once.`,
+    });
     // A key counts apart from the address.
     const keyed = await rawSocket(server.url, { authorization: `Bearer ${editor.key}` });
     await keyed.waitFor((message) => message.type === 'connection_ack');
@@ -187,15 +198,26 @@ describe(`subscriptions over WebSocket on ${engine}`, () => {
       const raw = await rawSocket(slow.url);
       await raw.waitFor((message) => message.type === 'connection_ack');
       // Large events, so that the kernel's socket buffers fill after a few.
-      const fields = Array.from({ length: 20 }, (_, i) => `a${i}: treasuryTransactions(first: 100) { edges { node { id kind btc usd occurredOn averagePriceUsd } } }`).join(' ');
-      raw.send({ id: '1', type: 'subscribe', payload: { query: `subscription { companyChanged(ticker: "CANG") { company { ${fields} } } }` } });
+      const fields = Array.from(
+        { length: 20 },
+        (_, i) => `a${i}: treasuryTransactions(first: 100) { edges { node { id kind btc usd occurredOn averagePriceUsd } } }`,
+      ).join(' ');
+      raw.send({
+        id: '1',
+        type: 'subscribe',
+        payload: { query: `subscription { companyChanged(ticker: "CANG") { company { ${fields} } } }` },
+      });
       await listening(slow, 1);
       // Stop reading: what the server sends piles up in the socket buffers, then in the subscription's.
       (raw.socket as unknown as { _socket: { pause(): void; resume(): void } })._socket.pause();
       let writes = 0;
       const closing = raw.closed;
       for (; writes < 300 && slow.server.subscriptions!.stats().slowClosed === 0; writes += 1) {
-        await slow.graphql(RECORD_TRANSACTION, { input: { ticker: 'CANG', kind: 'MINED', btc: '0.001', occurredOn: today() } }, editor.headers);
+        await slow.graphql(
+          RECORD_TRANSACTION,
+          { input: { ticker: 'CANG', kind: 'MINED', btc: '0.001', occurredOn: today() } },
+          editor.headers,
+        );
       }
       expect(slow.server.subscriptions!.stats().slowClosed).toBe(1);
       (raw.socket as unknown as { _socket: { resume(): void } })._socket.resume();
@@ -231,7 +253,12 @@ describe(`subscriptions over HTTP on ${engine}`, () => {
     const response = await server.graphql('subscription { factsChanged { reason } }');
     expect(response).toEqual({
       status: 400,
-      errors: [{ message: 'Subscriptions are served over WebSocket (the graphql-ws protocol) at this path, not by HTTP.', extensions: { code: 'BAD_REQUEST' } }],
+      errors: [
+        {
+          message: 'Subscriptions are served over WebSocket (the graphql-ws protocol) at this path, not by HTTP.',
+          extensions: { code: 'BAD_REQUEST' },
+        },
+      ],
     });
   });
 });
@@ -249,7 +276,11 @@ describe(`auth and persisted-only mode for subscriptions on ${engine}`, () => {
       const client = wsClient(locked.url, { authorization: `Bearer ${reader.key}` });
       const facts = subscribe(client, 'subscription { pricesRecorded(symbol: "BTC") { inserted } }');
       await listening(locked, 1);
-      await locked.graphql(RECORD_PRICES, { input: { symbol: 'BTC', points: [{ at: '2030-02-02T00:00:00Z', close: '1' }] } }, editor.headers);
+      await locked.graphql(
+        RECORD_PRICES,
+        { input: { symbol: 'BTC', points: [{ at: '2030-02-02T00:00:00Z', close: '1' }] } },
+        editor.headers,
+      );
       expect(await facts.next()).toEqual({ data: { pricesRecorded: { inserted: 1 } } });
       await client.dispose();
     } finally {
@@ -265,7 +296,11 @@ describe(`auth and persisted-only mode for subscriptions on ${engine}`, () => {
       await raw.waitFor((message) => message.type === 'connection_ack');
       raw.send({ id: 'a', type: 'subscribe', payload: { query: 'subscription { factsChanged { reason } }' } });
       raw.send({ id: 'b', type: 'subscribe', payload: { query: listed } });
-      raw.send({ id: 'c', type: 'subscribe', payload: { query: '', extensions: { persistedQuery: { version: 1, sha256Hash: sha256(listed) } } } });
+      raw.send({
+        id: 'c',
+        type: 'subscribe',
+        payload: { query: '', extensions: { persistedQuery: { version: 1, sha256Hash: sha256(listed) } } },
+      });
       const refused = await raw.waitFor((message) => message.id === 'a');
       expect(refused.payload[0].extensions).toEqual({ code: 'PERSISTED_QUERY_REQUIRED' });
       await listening(locked, 2);

@@ -61,10 +61,13 @@ async function messages(server: TestServer, query: string, variables?: Record<st
 }
 
 describe('"Did you mean ...?" suggestions', () => {
-  it('name the schema\'s fields, arguments, input fields, enum values and types where introspection is on outside production', async () => {
+  it("name the schema's fields, arguments, input fields, enum values and types where introspection is on outside production", async () => {
     for (const [kind, query, variables, message] of MISTAKES) {
       const answered = await messages(withSuggestions, query, variables);
-      expect(answered.find((text) => text.startsWith(message)), kind).toMatch(/ Did you mean .+\?$/);
+      expect(
+        answered.find((text) => text.startsWith(message)),
+        kind,
+      ).toMatch(/ Did you mean .+\?$/);
     }
   });
 
@@ -76,7 +79,10 @@ describe('"Did you mean ...?" suggestions', () => {
       for (const [kind, query, variables, message] of MISTAKES) {
         const answered = await messages(server(), query, variables);
         expect(answered, kind).toContain(message);
-        expect(answered.filter((text) => text.includes('Did you mean')), kind).toEqual([]);
+        expect(
+          answered.filter((text) => text.includes('Did you mean')),
+          kind,
+        ).toEqual([]);
       }
     });
   }

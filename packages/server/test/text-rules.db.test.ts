@@ -25,11 +25,21 @@ const RECORD = `mutation ($input: RecordTreasuryTransactionInput!) { recordTreas
 const CREATE_COMPANY = `mutation ($input: CreateCompanyInput!) { createCompany(input: $input) { company { name ticker } userErrors { field message code } } }`;
 const CREATE_ASSET = `mutation ($input: CreateAssetInput!) { createAsset(input: $input) { asset { symbol } userErrors { field message code } } }`;
 
-const mined = (extra: Record<string, unknown>) => ({ companyId: cango, kind: 'MINED', btc: '0.00000001', occurredOn: '2026-02-10', ...extra });
+const mined = (extra: Record<string, unknown>) => ({
+  companyId: cango,
+  kind: 'MINED',
+  btc: '0.00000001',
+  occurredOn: '2026-02-10',
+  ...extra,
+});
 
 async function send(query: string, input: Record<string, unknown>) {
   // The facts it records carry their source (issue 12); a case's own source replaces this one.
-  const { data, errors } = await server.graphql(query, { input: query === RECORD ? { source: { title: 'A test source' }, ...input } : input }, headers);
+  const { data, errors } = await server.graphql(
+    query,
+    { input: query === RECORD ? { source: { title: 'A test source' }, ...input } : input },
+    headers,
+  );
   expect(errors).toBeUndefined();
   return Object.values(data)[0] as any;
 }
@@ -41,7 +51,10 @@ async function refusedEach(query: string, cases: [label: string, input: Record<s
   for (const [label, input, field, message] of cases) {
     const payload = await send(query, input);
     const expected = [{ field, code: 'VALIDATION_FAILED', message }];
-    if (JSON.stringify(payload.userErrors.map((e: any) => ({ field: e.field, code: e.code, message: e.message }))) !== JSON.stringify(expected)) {
+    if (
+      JSON.stringify(payload.userErrors.map((e: any) => ({ field: e.field, code: e.code, message: e.message }))) !==
+      JSON.stringify(expected)
+    ) {
       failures.push(`${label}: ${JSON.stringify(payload.userErrors)}`);
     }
   }
@@ -58,12 +71,27 @@ describe('source URLs', () => {
       ['an empty user', withUrl('https://@evil.example/'), url, 'url must not carry a user name or password ("user:pass@").'],
       ['backslashes for slashes', withUrl('https:\\\\evil.example'), url, 'url must be an http(s) URL starting with http:// or https://.'],
       ['no slashes', withUrl('https:evil.example'), url, 'url must be an http(s) URL starting with http:// or https://.'],
-      ['a backslash in the path', withUrl('https://evil.example\\@good.example/'), url, 'url must not contain "\\" (parsers read it as "/").'],
+      [
+        'a backslash in the path',
+        withUrl('https://evil.example\\@good.example/'),
+        url,
+        'url must not contain "\\" (parsers read it as "/").',
+      ],
       ['leading spaces', withUrl('  https://evil.example/'), url, 'url must not contain spaces; percent-encode them (%20).'],
       ['a space in the path', withUrl('https://evil.example/a b'), url, 'url must not contain spaces; percent-encode them (%20).'],
       ['a tab inside', withUrl('https://evil.ex\tample/'), url, 'url must not contain control characters; it has U+0009.'],
-      ['a right-to-left override', withUrl('https://evil.example/\u202efdp.exe'), url, 'url must not contain bidirectional-formatting characters; it has U+202E.'],
-      ['a lone surrogate', withUrl('https://evil.example/\ud800'), url, 'url is not well-formed Unicode: it has a lone surrogate (U+D800).'],
+      [
+        'a right-to-left override',
+        withUrl('https://evil.example/\u202efdp.exe'),
+        url,
+        'url must not contain bidirectional-formatting characters; it has U+202E.',
+      ],
+      [
+        'a lone surrogate',
+        withUrl('https://evil.example/\ud800'),
+        url,
+        'url is not well-formed Unicode: it has a lone surrogate (U+D800).',
+      ],
       ['javascript:', withUrl('javascript:alert(1)'), url, 'url must be an http(s) URL starting with http:// or https://.'],
       ['ftp:', withUrl('ftp://example.com/'), url, 'url must be an http(s) URL starting with http:// or https://.'],
       ['no host', withUrl('http:///path'), url, 'url must name a host.'],
@@ -89,18 +117,58 @@ describe('source URLs', () => {
 describe('names, notes and descriptions', () => {
   it('refuse lone surrogates and control characters instead of storing them altered', async () => {
     await refusedEach(CREATE_COMPANY, [
-      ['a lone high surrogate', { name: 'Cango\ud800', ticker: 'LONE' }, ['input', 'name'], 'name is not well-formed Unicode: it has a lone surrogate (U+D800).'],
-      ['a lone low surrogate', { name: '\udfffCango', ticker: 'LONE' }, ['input', 'name'], 'name is not well-formed Unicode: it has a lone surrogate (U+DFFF).'],
+      [
+        'a lone high surrogate',
+        { name: 'Cango\ud800', ticker: 'LONE' },
+        ['input', 'name'],
+        'name is not well-formed Unicode: it has a lone surrogate (U+D800).',
+      ],
+      [
+        'a lone low surrogate',
+        { name: '\udfffCango', ticker: 'LONE' },
+        ['input', 'name'],
+        'name is not well-formed Unicode: it has a lone surrogate (U+DFFF).',
+      ],
       ['a NUL', { name: 'Cango\u0000', ticker: 'LONE' }, ['input', 'name'], 'name must not contain control characters; it has U+0000.'],
-      ['a line break in a name', { name: 'Can\ngo', ticker: 'LONE' }, ['input', 'name'], 'name must not contain control characters; it has U+000A.'],
-      ['a C1 control', { name: 'Cango\u0085', ticker: 'LONE' }, ['input', 'name'], 'name must not contain control characters; it has U+0085.'],
-      ['an escape in the exchange', { name: 'Cango', ticker: 'LONE', exchange: 'NY\u001bSE' }, ['input', 'exchange'], 'exchange must not contain control characters; it has U+001B.'],
+      [
+        'a line break in a name',
+        { name: 'Can\ngo', ticker: 'LONE' },
+        ['input', 'name'],
+        'name must not contain control characters; it has U+000A.',
+      ],
+      [
+        'a C1 control',
+        { name: 'Cango\u0085', ticker: 'LONE' },
+        ['input', 'name'],
+        'name must not contain control characters; it has U+0085.',
+      ],
+      [
+        'an escape in the exchange',
+        { name: 'Cango', ticker: 'LONE', exchange: 'NY\u001bSE' },
+        ['input', 'exchange'],
+        'exchange must not contain control characters; it has U+001B.',
+      ],
     ]);
     await refusedEach(RECORD, [
       ['a bell in a note', mined({ note: 'ding\u0007' }), ['input', 'note'], 'note must not contain control characters; it has U+0007.'],
-      ['a lone surrogate in a note', mined({ note: 'half \ud83d' }), ['input', 'note'], 'note is not well-formed Unicode: it has a lone surrogate (U+D83D).'],
-      ['a DEL in a title', mined({ source: { title: 'Title\u007f' } }), ['input', 'source', 'title'], 'title must not contain control characters; it has U+007F.'],
-      ['a lone surrogate in a publisher', mined({ source: { title: 'T', publisher: '\udc00' } }), ['input', 'source', 'publisher'], 'publisher is not well-formed Unicode: it has a lone surrogate (U+DC00).'],
+      [
+        'a lone surrogate in a note',
+        mined({ note: 'half \ud83d' }),
+        ['input', 'note'],
+        'note is not well-formed Unicode: it has a lone surrogate (U+D83D).',
+      ],
+      [
+        'a DEL in a title',
+        mined({ source: { title: 'Title\u007f' } }),
+        ['input', 'source', 'title'],
+        'title must not contain control characters; it has U+007F.',
+      ],
+      [
+        'a lone surrogate in a publisher',
+        mined({ source: { title: 'T', publisher: '\udc00' } }),
+        ['input', 'source', 'publisher'],
+        'publisher is not well-formed Unicode: it has a lone surrogate (U+DC00).',
+      ],
     ]);
   });
 
@@ -115,9 +183,24 @@ describe('names, notes and descriptions', () => {
 describe('idempotency keys', () => {
   it('with a lone surrogate are refused, so keys that differ only there can never replay each other', async () => {
     await refusedEach(RECORD, [
-      ['a lone high surrogate', mined({ idempotencyKey: 'retry-\ud800' }), ['input', 'idempotencyKey'], 'idempotencyKey is not well-formed Unicode: it has a lone surrogate (U+D800).'],
-      ['another lone surrogate', mined({ idempotencyKey: 'retry-\udbff' }), ['input', 'idempotencyKey'], 'idempotencyKey is not well-formed Unicode: it has a lone surrogate (U+DBFF).'],
-      ['a control character', mined({ idempotencyKey: 'retry-\u0001' }), ['input', 'idempotencyKey'], 'idempotencyKey must not contain control characters; it has U+0001.'],
+      [
+        'a lone high surrogate',
+        mined({ idempotencyKey: 'retry-\ud800' }),
+        ['input', 'idempotencyKey'],
+        'idempotencyKey is not well-formed Unicode: it has a lone surrogate (U+D800).',
+      ],
+      [
+        'another lone surrogate',
+        mined({ idempotencyKey: 'retry-\udbff' }),
+        ['input', 'idempotencyKey'],
+        'idempotencyKey is not well-formed Unicode: it has a lone surrogate (U+DBFF).',
+      ],
+      [
+        'a control character',
+        mined({ idempotencyKey: 'retry-\u0001' }),
+        ['input', 'idempotencyKey'],
+        'idempotencyKey must not contain control characters; it has U+0001.',
+      ],
     ]);
   });
 

@@ -147,8 +147,24 @@ describe('treasuryTransactions', () => {
     const { data } = await server.graphql(PAGE, { first: 10 });
     const nodes = data.company.treasuryTransactions.edges.map((edge: any) => edge.node);
     expect(nodes).toEqual([
-      { kind: 'PURCHASED', btc: '3', usd: '210000', averagePriceUsd: '70000', occurredOn: '2026-03-12', balanceAfterBtc: '91.5', note: null },
-      { kind: 'OTHER', btc: '-1.5', usd: null, averagePriceUsd: null, occurredOn: '2026-03-12', balanceAfterBtc: '91.5', note: 'moved to cold storage elsewhere' },
+      {
+        kind: 'PURCHASED',
+        btc: '3',
+        usd: '210000',
+        averagePriceUsd: '70000',
+        occurredOn: '2026-03-12',
+        balanceAfterBtc: '91.5',
+        note: null,
+      },
+      {
+        kind: 'OTHER',
+        btc: '-1.5',
+        usd: null,
+        averagePriceUsd: null,
+        occurredOn: '2026-03-12',
+        balanceAfterBtc: '91.5',
+        note: 'moved to cold storage elsewhere',
+      },
       { kind: 'SOLD', btc: '10', usd: '700000', averagePriceUsd: '70000', occurredOn: '2026-03-11', balanceAfterBtc: '90', note: null },
       { kind: 'MINED', btc: '2', usd: null, averagePriceUsd: null, occurredOn: '2026-03-10', balanceAfterBtc: '100', note: null },
       { kind: 'MINED', btc: '5', usd: null, averagePriceUsd: null, occurredOn: '2026-03-05', balanceAfterBtc: '5', note: null },
@@ -197,7 +213,9 @@ describe('treasuryTransactions', () => {
     );
     let total: unknown;
     const withCount = await database.countStatements(async () => {
-      const { data } = await server.graphql('{ company(ticker: "TSTT") { treasuryTransactions(first: 1) { totalCount edges { cursor } } } }');
+      const { data } = await server.graphql(
+        '{ company(ticker: "TSTT") { treasuryTransactions(first: 1) { totalCount edges { cursor } } } }',
+      );
       total = data.company.treasuryTransactions.totalCount;
     });
     expect(total).toBe(6);

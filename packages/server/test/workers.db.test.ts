@@ -54,7 +54,8 @@ describe.skipIf(engine !== 'postgres')('serve with MINERGRAPH_WORKERS=2 on Postg
     const url = await servingUrl(run);
     // Both workers have listened once each logged its URL.
     const deadline = Date.now() + 30_000;
-    while ((run.stdout().match(/MinerGraph is serving GraphQL/g) ?? []).length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    while ((run.stdout().match(/MinerGraph is serving GraphQL/g) ?? []).length < 2 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 100));
     expect(run.stdout()).toContain('"seed":"loaded"');
 
     const pids = await pidsAnswering(run, url, 6);
@@ -64,8 +65,11 @@ describe.skipIf(engine !== 'postgres')('serve with MINERGRAPH_WORKERS=2 on Postg
     const [victim, survivor] = [...pids];
     process.kill(victim!, 'SIGKILL');
     const replaced = Date.now() + 30_000;
-    while ((run.stdout().match(/MinerGraph is serving GraphQL/g) ?? []).length < 3 && Date.now() < replaced) await new Promise((r) => setTimeout(r, 100));
-    expect(run.stdout()).toContain(`"pid":${victim},"code":null,"signal":"SIGKILL","msg":"a server process died: starting another in its place"`);
+    while ((run.stdout().match(/MinerGraph is serving GraphQL/g) ?? []).length < 3 && Date.now() < replaced)
+      await new Promise((r) => setTimeout(r, 100));
+    expect(run.stdout()).toContain(
+      `"pid":${victim},"code":null,"signal":"SIGKILL","msg":"a server process died: starting another in its place"`,
+    );
     const after = await pidsAnswering(run, url, 6);
     expect(after.size).toBe(2);
     expect(after.has(survivor!)).toBe(true);

@@ -44,7 +44,11 @@ describe('writes need an editor key', () => {
     const { headers, keyId } = await keyHeaders(database, 'editor');
     const { data } = await server.graphql(CREATE, { symbol: 'tstx' }, headers);
     expect(data.createAsset).toEqual({ asset: { symbol: 'TSTX', kind: 'CRYPTO', quoteCurrency: 'USD' }, userErrors: [] });
-    const row = await database.db.selectFrom('assets').select(['created_by_api_key_id', 'created_at']).where('symbol', '=', 'TSTX').executeTakeFirstOrThrow();
+    const row = await database.db
+      .selectFrom('assets')
+      .select(['created_by_api_key_id', 'created_at'])
+      .where('symbol', '=', 'TSTX')
+      .executeTakeFirstOrThrow();
     expect(row.created_by_api_key_id).toBe(keyId);
     expect(Date.now() - row.created_at.getTime()).toBeLessThan(60_000);
   });
@@ -71,6 +75,8 @@ describe('reads', () => {
     expect(refused.status).toBe(401);
     expect(refused.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
     const { headers } = await keyHeaders(database, 'reader');
-    expect((await locked.graphql('{ company(ticker: "CANG") { ticker } }', undefined, headers)).data).toEqual({ company: { ticker: 'CANG' } });
+    expect((await locked.graphql('{ company(ticker: "CANG") { ticker } }', undefined, headers)).data).toEqual({
+      company: { ticker: 'CANG' },
+    });
   });
 });

@@ -37,7 +37,10 @@ async function newCompany(ticker: string): Promise<string> {
 const record = (input: Record<string, unknown>) => server.graphql(RECORD, { input }, headers);
 
 async function holdings(ticker: string, on: string): Promise<string> {
-  const { data } = await server.graphql('query ($t: String!, $on: Date) { company(ticker: $t) { holdings(on: $on) { btc } } }', { t: ticker, on });
+  const { data } = await server.graphql('query ($t: String!, $on: Date) { company(ticker: $t) { holdings(on: $on) { btc } } }', {
+    t: ticker,
+    on,
+  });
   return data.company.holdings.btc;
 }
 
@@ -109,7 +112,17 @@ describe('multi-part writes are atomic', () => {
     await record({ source: SRC, companyId, kind: 'MINED', btc: '100', occurredOn: '2026-01-01' });
     const { data } = await server.graphql(
       `mutation ($input: CreateLoanInput!) { createLoan(input: $input) { loan { id collateralBtc } userErrors { message } } }`,
-      { input: { source: SRC, companyId, principalUsd: '1000000', collateralBtc: '40', marginCallLtv: 0.7, liquidationLtv: 0.8, originatedOn: '2026-01-02' } },
+      {
+        input: {
+          source: SRC,
+          companyId,
+          principalUsd: '1000000',
+          collateralBtc: '40',
+          marginCallLtv: 0.7,
+          liquidationLtv: 0.8,
+          originatedOn: '2026-01-02',
+        },
+      },
       headers,
     );
     return data.createLoan.loan.id as string;
@@ -119,7 +132,16 @@ describe('multi-part writes are atomic', () => {
     const loanId = await loanFor('TSTR');
     const { data } = await server.graphql(
       REPAY,
-      { input: { source: SRC, loanId, amountUsd: '1000000', paidOn: '2026-02-01', collateralReleasedBtc: '40', fundedBySale: { btc: '12', usd: '1000000' } } },
+      {
+        input: {
+          source: SRC,
+          loanId,
+          amountUsd: '1000000',
+          paidOn: '2026-02-01',
+          collateralReleasedBtc: '40',
+          fundedBySale: { btc: '12', usd: '1000000' },
+        },
+      },
       headers,
     );
     expect(data.repayLoan).toEqual({
@@ -140,7 +162,9 @@ describe('multi-part writes are atomic', () => {
     // The second part of the write fails inside the database, after the sale was inserted.
     await sql`create function refuse_repayments() returns trigger language plpgsql as $$
       begin raise exception 'repayments are switched off for this test'; end $$`.execute(database.db);
-    await sql`create trigger refuse_repayments before insert on loan_repayments for each row execute function refuse_repayments()`.execute(database.db);
+    await sql`create trigger refuse_repayments before insert on loan_repayments for each row execute function refuse_repayments()`.execute(
+      database.db,
+    );
     try {
       const before = await snapshot(database);
       const { data, errors } = await server.graphql(
@@ -222,7 +246,11 @@ describe('idempotency keys', () => {
     expect(data.recordTreasuryTransaction).toEqual({
       transaction: null,
       userErrors: [
-        { field: ['input', 'idempotencyKey'], code: 'IDEMPOTENCY_KEY_REUSED', message: 'This idempotency key was already used with a different input.' },
+        {
+          field: ['input', 'idempotencyKey'],
+          code: 'IDEMPOTENCY_KEY_REUSED',
+          message: 'This idempotency key was already used with a different input.',
+        },
       ],
     });
   });

@@ -44,13 +44,15 @@ const REPORT = `mutation ($input: RecordProductionReportInput!) { recordProducti
 
 describe('a refused write names every field at fault and writes nothing', () => {
   it('a sale of zero, BTC finer than a satoshi, negative proceeds', async () => {
-    expect(await refused(RECORD, { input: { source: SRC, companyId: cango, kind: 'SOLD', btc: '0', usd: '-5', occurredOn: '2026-03-01' } })).toEqual([
+    expect(
+      await refused(RECORD, { input: { source: SRC, companyId: cango, kind: 'SOLD', btc: '0', usd: '-5', occurredOn: '2026-03-01' } }),
+    ).toEqual([
       ['VALIDATION_FAILED', 'input.btc', 'btc must be greater than 0; it was 0.'],
       ['VALIDATION_FAILED', 'input.usd', 'usd must not be negative; it was -5.'],
     ]);
-    expect(await refused(RECORD, { input: { source: SRC, companyId: cango, kind: 'MINED', btc: '1.000000001', occurredOn: '2026-03-01' } })).toEqual([
-      ['VALIDATION_FAILED', 'input.btc', 'btc has 9 decimals; a BTC amount has at most 8 (one satoshi).'],
-    ]);
+    expect(
+      await refused(RECORD, { input: { source: SRC, companyId: cango, kind: 'MINED', btc: '1.000000001', occurredOn: '2026-03-01' } }),
+    ).toEqual([['VALIDATION_FAILED', 'input.btc', 'btc has 9 decimals; a BTC amount has at most 8 (one satoshi).']]);
     expect(await refused(RECORD, { input: { source: SRC, companyId: cango, kind: 'OTHER', btc: '0', occurredOn: '2026-03-01' } })).toEqual([
       ['VALIDATION_FAILED', 'input.btc', 'btc must not be 0.'],
     ]);
@@ -58,9 +60,9 @@ describe('a refused write names every field at fault and writes nothing', () => 
 
   it('an unknown or malformed company id', async () => {
     const unknown = Buffer.from('Company:999999').toString('base64');
-    expect(await refused(RECORD, { input: { source: SRC, companyId: unknown, kind: 'MINED', btc: '1', occurredOn: '2026-03-01' } })).toEqual([
-      ['NOT_FOUND', 'input.companyId', 'No company has this id.'],
-    ]);
+    expect(
+      await refused(RECORD, { input: { source: SRC, companyId: unknown, kind: 'MINED', btc: '1', occurredOn: '2026-03-01' } }),
+    ).toEqual([['NOT_FOUND', 'input.companyId', 'No company has this id.']]);
     expect(await refused(RECORD, { input: { source: SRC, companyId: loan, kind: 'MINED', btc: '1', occurredOn: '2026-03-01' } })).toEqual([
       ['NOT_FOUND', 'input.companyId', 'No company has this id.'],
     ]);
@@ -68,10 +70,14 @@ describe('a refused write names every field at fault and writes nothing', () => 
 
   it('a production period that ends before it starts, and one that is recorded already', async () => {
     expect(
-      await refused(REPORT, { input: { source: SRC, companyId: cango, periodStart: '2026-02-28', periodEnd: '2026-02-01', minedBtc: '400' } }),
+      await refused(REPORT, {
+        input: { source: SRC, companyId: cango, periodStart: '2026-02-28', periodEnd: '2026-02-01', minedBtc: '400' },
+      }),
     ).toEqual([['VALIDATION_FAILED', 'input.periodEnd', 'periodEnd (2026-02-01) is before periodStart (2026-02-28).']]);
     expect(
-      await refused(REPORT, { input: { source: SRC, companyId: cango, periodStart: '2026-01-01', periodEnd: '2026-01-31', minedBtc: '496.35' } }),
+      await refused(REPORT, {
+        input: { source: SRC, companyId: cango, periodStart: '2026-01-01', periodEnd: '2026-01-31', minedBtc: '496.35' },
+      }),
     ).toEqual([['ALREADY_EXISTS', 'input.periodStart', 'A production report for 2026-01-01 to 2026-01-31 exists already.']]);
   });
 
@@ -91,7 +97,18 @@ describe('a refused write names every field at fault and writes nothing', () => 
   it('a loan whose liquidation threshold is below its margin call, and a repayment beyond what is outstanding', async () => {
     const loanErrors = await refused(
       `mutation ($input: CreateLoanInput!) { createLoan(input: $input) { loan { id } userErrors { field message code } } }`,
-      { input: { source: SRC, companyId: cango, principalUsd: '0', collateralBtc: '-1', marginCallLtv: 0.8, liquidationLtv: 0.7, originatedOn: '2026-02-01', maturesOn: '2026-01-01' } },
+      {
+        input: {
+          source: SRC,
+          companyId: cango,
+          principalUsd: '0',
+          collateralBtc: '-1',
+          marginCallLtv: 0.8,
+          liquidationLtv: 0.7,
+          originatedOn: '2026-02-01',
+          maturesOn: '2026-01-01',
+        },
+      },
     );
     expect(loanErrors).toEqual([
       ['VALIDATION_FAILED', 'input.principalUsd', 'principalUsd must be greater than 0; it was 0.'],
@@ -103,7 +120,9 @@ describe('a refused write names every field at fault and writes nothing', () => 
       `mutation ($input: RepayLoanInput!) { repayLoan(input: $input) { repayment { id } userErrors { field message code } } }`,
       { input: { source: SRC, loanId: loan, amountUsd: '1000', paidOn: '2026-03-01', collateralReleasedBtc: '1' } },
     );
-    expect(repayErrors).toEqual([['VALIDATION_FAILED', 'input.collateralReleasedBtc', 'Only 0 BTC of collateral is pledged on this loan.']]);
+    expect(repayErrors).toEqual([
+      ['VALIDATION_FAILED', 'input.collateralReleasedBtc', 'Only 0 BTC of collateral is pledged on this loan.'],
+    ]);
   });
 
   it('a source without a title or with a URL that is not http(s)', async () => {
@@ -126,26 +145,47 @@ describe('every fact written through the API carries its source', () => {
 
   it('a transaction, a production report, a loan, a repayment and a site without one are refused', async () => {
     expect(await refused(RECORD, { input: { companyId: cango, kind: 'MINED', btc: '1', occurredOn: '2026-03-01' } })).toEqual(MISSING);
-    expect(await refused(REPORT, { input: { companyId: cango, periodStart: '2026-04-01', periodEnd: '2026-04-30', minedBtc: '400' } })).toEqual(MISSING);
+    expect(
+      await refused(REPORT, { input: { companyId: cango, periodStart: '2026-04-01', periodEnd: '2026-04-30', minedBtc: '400' } }),
+    ).toEqual(MISSING);
     expect(await refused(LOAN, { input: { companyId: cango, principalUsd: '1000000', collateralBtc: '20' } })).toEqual(MISSING);
     expect(await refused(REPAY, { input: { loanId: loan, amountUsd: '1000', paidOn: '2026-03-01' } })).toEqual(MISSING);
     expect(
-      await refused(SITE, { input: { companyId: cango, name: 'Test site', region: 'Texas', status: 'OPERATING', purpose: 'BITCOIN_MINING', powerCapacityMw: '50' } }),
+      await refused(SITE, {
+        input: {
+          companyId: cango,
+          name: 'Test site',
+          region: 'Texas',
+          status: 'OPERATING',
+          purpose: 'BITCOIN_MINING',
+          powerCapacityMw: '50',
+        },
+      }),
     ).toEqual(MISSING);
   });
 
   it("a quote that does not state the write's number is refused, naming the quote", async () => {
     const quoted = (quote: string) => ({ title: 'A test source', quote });
     expect(
-      await refused(RECORD, { input: { companyId: cango, kind: 'SOLD', btc: '4451', occurredOn: '2026-03-01', source: quoted('Cango sold 4,450 bitcoin') } }),
+      await refused(RECORD, {
+        input: { companyId: cango, kind: 'SOLD', btc: '4451', occurredOn: '2026-03-01', source: quoted('Cango sold 4,450 bitcoin') },
+      }),
     ).toEqual([['VALIDATION_FAILED', 'input.source.quote', 'The quote does not state btc (4451).']]);
     expect(
       await refused(REPORT, {
-        input: { companyId: cango, periodStart: '2026-04-01', periodEnd: '2026-04-30', minedBtc: '400.5', source: quoted('mined 400 BTC in April') },
+        input: {
+          companyId: cango,
+          periodStart: '2026-04-01',
+          periodEnd: '2026-04-30',
+          minedBtc: '400.5',
+          source: quoted('mined 400 BTC in April'),
+        },
       }),
     ).toEqual([['VALIDATION_FAILED', 'input.source.quote', 'The quote does not state minedBtc (400.5).']]);
     expect(
-      await refused(LOAN, { input: { companyId: cango, principalUsd: '305000000', collateralBtc: '20', source: quoted('a loan of $350 million') } }),
+      await refused(LOAN, {
+        input: { companyId: cango, principalUsd: '305000000', collateralBtc: '20', source: quoted('a loan of $350 million') },
+      }),
     ).toEqual([['VALIDATION_FAILED', 'input.source.quote', 'The quote does not state principalUsd (305000000).']]);
   });
 
@@ -165,7 +205,10 @@ describe('every fact written through the API carries its source', () => {
       headers,
     );
     expect(data.recordTreasuryTransaction).toEqual({
-      transaction: { btc: '1234.5', source: { title: 'A test release', quote: 'The company mined 1,234.50 BTC.', asOf: '2026-04-02', kind: null } },
+      transaction: {
+        btc: '1234.5',
+        source: { title: 'A test release', quote: 'The company mined 1,234.50 BTC.', asOf: '2026-04-02', kind: null },
+      },
       userErrors: [],
     });
   });
@@ -199,11 +242,19 @@ describe('prices in bulk', () => {
       close: '101',
       volume: '5',
     }));
-    await server.graphql('mutation { createAsset(input: { symbol: "TSTP", name: "Bulk", kind: CRYPTO }) { userErrors { code } } }', {}, headers);
+    await server.graphql(
+      'mutation { createAsset(input: { symbol: "TSTP", name: "Bulk", kind: CRYPTO }) { userErrors { code } } }',
+      {},
+      headers,
+    );
     const first = await server.graphql(PRICES, { input: { symbol: 'tstp', points } }, headers);
     expect(first.errors, JSON.stringify(first.errors)?.slice(0, 500)).toBeUndefined();
     expect(first.data.recordPrices).toEqual({ inserted: 10_000, updated: 0, userErrors: [] });
-    const again = await server.graphql(PRICES, { input: { symbol: 'TSTP', points: points.slice(0, 3).map((p) => ({ ...p, close: '102' })) } }, headers);
+    const again = await server.graphql(
+      PRICES,
+      { input: { symbol: 'TSTP', points: points.slice(0, 3).map((p) => ({ ...p, close: '102' })) } },
+      headers,
+    );
     expect(again.data.recordPrices).toEqual({ inserted: 0, updated: 3, userErrors: [] });
     const { data } = await server.graphql('{ asset(symbol: "TSTP") { priceAt(at: "2025-01-01T00:01:00Z") { priceUsd } } }');
     expect(data.asset.priceAt).toEqual({ priceUsd: '102' });
@@ -212,7 +263,9 @@ describe('prices in bulk', () => {
   it('refuse more than 10,000 points, and an unknown symbol', async () => {
     const many = Array.from({ length: 10_001 }, (_, i) => ({ at: new Date(Date.UTC(2024, 0, 1) + i * 60_000).toISOString(), close: '1' }));
     const tooMany = await server.graphql(PRICES, { input: { symbol: 'BTC', points: many } }, headers);
-    expect(errorsOf(tooMany.data.recordPrices)).toEqual([['VALIDATION_FAILED', 'input.points', 'At most 10000 points fit in one call; this one has 10001.']]);
+    expect(errorsOf(tooMany.data.recordPrices)).toEqual([
+      ['VALIDATION_FAILED', 'input.points', 'At most 10000 points fit in one call; this one has 10001.'],
+    ]);
     const unknown = await server.graphql(PRICES, { input: { symbol: 'NOPE', points: many.slice(0, 1) } }, headers);
     expect(errorsOf(unknown.data.recordPrices)).toEqual([['NOT_FOUND', 'input.symbol', 'No asset has the symbol NOPE.']]);
   });

@@ -56,16 +56,34 @@ async function written(mutation: string, input: Record<string, unknown>) {
 describe('a write names its company by ticker as well as by id', () => {
   it('a transaction recorded by ticker, in any case, lands on that company and moves its holdings', async () => {
     const { transaction } = await written(RECORD, { ticker: ' cang ', kind: 'MINED', btc: '12.5', occurredOn: '2026-02-10' });
-    expect(transaction).toEqual({ kind: 'MINED', btc: '12.5', occurredOn: '2026-02-10', balanceAfterBtc: '3036.1', company: { ticker: 'CANG' } });
+    expect(transaction).toEqual({
+      kind: 'MINED',
+      btc: '12.5',
+      occurredOn: '2026-02-10',
+      balanceAfterBtc: '3036.1',
+      company: { ticker: 'CANG' },
+    });
   });
 
   it('a production report, a site and a loan are recorded by ticker', async () => {
-    expect((await written(REPORT, { ticker: 'CANG', periodStart: '2026-03-01', periodEnd: '2026-03-31', minedBtc: '450' })).report).toEqual({
-      periodStart: '2026-03-01',
-      minedBtc: '450',
-      company: { ticker: 'CANG' },
-    });
-    expect((await written(SITE, { ticker: 'cang', name: 'Ticker test site', region: 'Middle East', status: 'OPERATING', purpose: 'BITCOIN_MINING' })).site).toEqual({
+    expect((await written(REPORT, { ticker: 'CANG', periodStart: '2026-03-01', periodEnd: '2026-03-31', minedBtc: '450' })).report).toEqual(
+      {
+        periodStart: '2026-03-01',
+        minedBtc: '450',
+        company: { ticker: 'CANG' },
+      },
+    );
+    expect(
+      (
+        await written(SITE, {
+          ticker: 'cang',
+          name: 'Ticker test site',
+          region: 'Middle East',
+          status: 'OPERATING',
+          purpose: 'BITCOIN_MINING',
+        })
+      ).site,
+    ).toEqual({
       name: 'Ticker test site',
       region: 'Middle East',
       company: { ticker: 'CANG' },
@@ -88,7 +106,9 @@ describe('a company named wrongly is refused with the field at fault and nothing
     const notFound = [['NOT_FOUND', 'input.ticker', 'No company has the ticker ZZZZ.']];
     expect(await refused(RECORD, { ticker: 'zzzz', kind: 'MINED', btc: '1', occurredOn: '2026-03-01' })).toEqual(notFound);
     expect(await refused(REPORT, { ticker: 'ZZZZ', periodStart: '2026-04-01', periodEnd: '2026-04-30', minedBtc: '1' })).toEqual(notFound);
-    expect(await refused(SITE, { ticker: 'ZZZZ', name: 'Nowhere', region: 'Nowhere', status: 'PLANNED', purpose: 'AI_COMPUTE' })).toEqual(notFound);
+    expect(await refused(SITE, { ticker: 'ZZZZ', name: 'Nowhere', region: 'Nowhere', status: 'PLANNED', purpose: 'AI_COMPUTE' })).toEqual(
+      notFound,
+    );
     expect(await refused(LOAN, { ticker: 'ZZZZ', collateralBtc: '1' })).toEqual(notFound);
   });
 
@@ -106,7 +126,9 @@ describe('a company named wrongly is refused with the field at fault and nothing
     const neither = [['VALIDATION_FAILED', 'input', 'Name the company: companyId or ticker is required.']];
     expect(await refused(RECORD, { kind: 'MINED', btc: '1', occurredOn: '2026-03-01' })).toEqual(neither);
     expect(await refused(REPORT, { periodStart: '2026-04-01', periodEnd: '2026-04-30', minedBtc: '1' })).toEqual(neither);
-    expect(await refused(SITE, { companyId: null, ticker: null, name: 'Nowhere', region: 'Nowhere', status: 'PLANNED', purpose: 'AI_COMPUTE' })).toEqual(neither);
+    expect(
+      await refused(SITE, { companyId: null, ticker: null, name: 'Nowhere', region: 'Nowhere', status: 'PLANNED', purpose: 'AI_COMPUTE' }),
+    ).toEqual(neither);
     expect(await refused(LOAN, { collateralBtc: '1' })).toEqual(neither);
   });
 

@@ -105,7 +105,9 @@ const CorporateAction = builder.objectRef<CorporateActionModel>('CorporateAction
   fields: (t) => ({
     effectiveOn: t.expose('effectiveOn', { type: 'Date', description: 'The first day the new units traded.' }),
     ratio: t.expose('ratio', { type: 'Decimal', description: 'New units per old unit: "2" means each old unit became 2.' }),
-    description: t.exposeString('description', { description: 'What happened, in words, e.g. "Each ADS became 2 Class A ordinary shares ...".' }),
+    description: t.exposeString('description', {
+      description: 'What happened, in words, e.g. "Each ADS became 2 Class A ordinary shares ...".',
+    }),
     source: t.field(sourceField),
   }),
 });
@@ -125,7 +127,7 @@ export const Asset = builder.loadableNode('Asset', {
   fields: (t) => ({
     symbol: t.exposeString('symbol', { description: 'BTC, CANG, ...' }),
     name: t.exposeString('name', { description: 'The full name, e.g. "Bitcoin", "Cango Inc.".' }),
-    kind: t.field({ type: AssetKindEnum, description: 'BTC or a company\'s shares.', resolve: (asset) => asset.kind }),
+    kind: t.field({ type: AssetKindEnum, description: "BTC or a company's shares.", resolve: (asset) => asset.kind }),
     quoteCurrency: t.exposeString('quoteCurrency', { description: 'The currency its prices are in: USD (the *Usd fields assume it).' }),
     corporateActions: t.field({
       type: [CorporateAction],
@@ -186,7 +188,8 @@ export const Asset = builder.loadableNode('Asset', {
     change: t.field({
       type: PriceChange,
       nullable: true,
-      description: 'From the last observation at or before `from` to the last at or before `to` (default: latest). Without `from`: over the year up to `to`.',
+      description:
+        'From the last observation at or before `from` to the last at or before `to` (default: latest). Without `from`: over the year up to `to`.',
       args: {
         from: t.arg({ type: 'DateTime', description: 'Default: the same instant a year before `to` (or before now).' }),
         to: t.arg({ type: 'DateTime', description: 'Default: the latest observation.' }),
@@ -220,7 +223,9 @@ export const Asset = builder.loadableNode('Asset', {
         'A fraction, rounded half-up to 8 decimal places: 1 - latest close / all-time high, so 0.439 means 43.9 % below the peak. Both adjusted for ratio changes. Null without prices, or when the high rounds to 0 once adjusted.',
       resolve: async (asset, _args, context) => {
         const [latest, high] = await Promise.all([
-          context.loaders.latestPrice.load(asset.id).then(async (point) => adjustPoint(point, await adjustmentsFor(context, asset.id, true))),
+          context.loaders.latestPrice
+            .load(asset.id)
+            .then(async (point) => adjustPoint(point, await adjustmentsFor(context, asset.id, true))),
           allTimeHigh(context, asset.id, true),
         ]);
         if (!latest || !high) return null;
@@ -268,7 +273,10 @@ const CreateAssetInput = builder.inputType('CreateAssetInput', {
   description: 'A new asset, before any price.',
   fields: (t) => ({
     symbol: t.string({ required: true, description: `BTC, or the company's ticker for its shares; unique. ${SYMBOL_RULE}` }),
-    name: t.string({ required: true, description: `The full name, e.g. "Bitcoin". Not blank, at most 200 characters; stored trimmed. ${TEXT_RULE}` }),
+    name: t.string({
+      required: true,
+      description: `The full name, e.g. "Bitcoin". Not blank, at most 200 characters; stored trimmed. ${TEXT_RULE}`,
+    }),
     kind: t.field({ type: AssetKindEnum, required: true, description: "CRYPTO, or EQUITY for a company's shares." }),
     quoteCurrency: t.string({ description: 'The currency its prices are in: 3 to 5 ASCII letters, stored upper-case. Default USD.' }),
   }),
@@ -295,13 +303,17 @@ const PriceInput = builder.inputType('PriceInput', {
       type: 'Decimal',
       description: `USD per unit, the lowest: greater than 0, at most open, close and high. ${describeLimit(PRICE_LIMIT)}`,
     }),
-    close: t.field({ type: 'Decimal', required: true, description: `USD per unit at the end: greater than 0. ${describeLimit(PRICE_LIMIT)}` }),
+    close: t.field({
+      type: 'Decimal',
+      required: true,
+      description: `USD per unit at the end: greater than 0. ${describeLimit(PRICE_LIMIT)}`,
+    }),
     volume: t.field({ type: 'Decimal', description: `Units traded: not negative. ${describeLimit(VOLUME_LIMIT)}` }),
   }),
 });
 
 const RecordPricesInput = builder.inputType('RecordPricesInput', {
-  description: "Observed prices of one asset, in USD per unit (per share for an equity, as the units traded then).",
+  description: 'Observed prices of one asset, in USD per unit (per share for an equity, as the units traded then).',
   fields: (t) => ({
     symbol: t.string({ required: true, description: `The asset's symbol. ${SYMBOL_RULE}` }),
     points: t.field({ type: [PriceInput], required: true, description: 'The observations, in any order.' }),
@@ -324,8 +336,7 @@ builder.mutationFields((t) => ({
     description: 'Creates an asset (ALREADY_EXISTS when its symbol is taken). Needs an editor key.',
     authScopes: { editor: true },
     args: { input: t.arg({ type: CreateAssetInput, required: true, description: 'The asset.' }) },
-    resolve: async (_root, { input }, context) =>
-      payload('asset', await context.data.writes.createAsset(input, actorOf(context))),
+    resolve: async (_root, { input }, context) => payload('asset', await context.data.writes.createAsset(input, actorOf(context))),
   }),
   recordPrices: t.field({
     type: RecordPricesPayload,

@@ -50,7 +50,10 @@ export const Company = builder.loadableNode('Company', {
   fields: (t) => ({
     name: t.exposeString('name', { description: 'The legal name, e.g. "Cango Inc.".' }),
     ticker: t.exposeString('ticker', { description: 'Upper-case, unique.' }),
-    exchange: t.exposeString('exchange', { nullable: true, description: 'Where its shares are listed, e.g. "NYSE"; null when not recorded.' }),
+    exchange: t.exposeString('exchange', {
+      nullable: true,
+      description: 'Where its shares are listed, e.g. "NYSE"; null when not recorded.',
+    }),
     businessLines: t.field({
       type: [BusinessLineEnum],
       description: 'What it does; a company may be in several lines.',
@@ -92,8 +95,7 @@ builder.queryFields((t) => ({
     nullable: true,
     description: 'The company with this ticker, case-insensitive; null when there is none.',
     args: { ticker: t.arg.string({ required: true, description: 'e.g. "CANG".' }) },
-    resolve: (_root, { ticker }, context) =>
-      context.loaders.companyByTicker.load(ticker.trim().toUpperCase()),
+    resolve: (_root, { ticker }, context) => context.loaders.companyByTicker.load(ticker.trim().toUpperCase()),
   }),
   companies: t.field({
     type: CompanyConnection,
@@ -144,7 +146,6 @@ builder.mutationFields((t) => ({
     description: 'Creates a company (ALREADY_EXISTS when its ticker is taken). Needs an editor key.',
     authScopes: { editor: true },
     args: { input: t.arg({ type: CreateCompanyInput, required: true, description: 'The company.' }) },
-    resolve: async (_root, { input }, context) =>
-      payload('company', await context.data.writes.createCompany(input, actorOf(context))),
+    resolve: async (_root, { input }, context) => payload('company', await context.data.writes.createCompany(input, actorOf(context))),
   }),
 }));

@@ -79,7 +79,10 @@ const LoanRepayment = builder.objectRef<LoanRepaymentModel>('LoanRepayment').imp
     id: t.exposeID('id', { description: "The repayment's id (a database id, not a global id)." }),
     amountUsd: t.expose('amountUsd', { type: 'Decimal', description: 'USD paid.' }),
     paidOn: t.expose('paidOn', { type: 'Date', description: 'The day it was paid.' }),
-    collateralReleasedBtc: t.expose('collateralReleasedBtc', { type: 'Decimal', description: 'BTC of collateral the lender released with it; 0 when none.' }),
+    collateralReleasedBtc: t.expose('collateralReleasedBtc', {
+      type: 'Decimal',
+      description: 'BTC of collateral the lender released with it; 0 when none.',
+    }),
     fundedBy: t.field({
       type: TreasuryTransaction,
       nullable: true,
@@ -116,13 +119,15 @@ export const Loan = builder.loadableNode('Loan', {
     }),
     collateralBtc: t.field({
       type: 'Decimal',
-      description: 'BTC pledged: initial collateral less collateral released by repayments; 0 when never disclosed (see collateralDisclosed).',
+      description:
+        'BTC pledged: initial collateral less collateral released by repayments; 0 when never disclosed (see collateralDisclosed).',
       resolve: (loan) => canonical(collateralBtc(loan)),
     }),
     collateralBtcReported: t.field({
       type: 'Decimal',
       nullable: true,
-      description: 'Collateral as disclosed, less collateral released by repayments; null when never disclosed (unlike collateralBtc, which reads 0).',
+      description:
+        'Collateral as disclosed, less collateral released by repayments; null when never disclosed (unlike collateralBtc, which reads 0).',
       resolve: (loan) => (loan.initialCollateralBtc === null ? null : canonical(collateralBtc(loan))),
     }),
     collateralDisclosed: t.boolean({
@@ -138,16 +143,18 @@ export const Loan = builder.loadableNode('Loan', {
     status: t.field({ type: LoanStatusEnum, description: 'ACTIVE until repaid in full.', resolve: (loan) => loan.status }),
     marginCallLtv: t.exposeFloat('marginCallLtv', {
       nullable: true,
-      description: 'A fraction, as recorded (like ltv): 0.7 means the lender calls for more collateral when ltv reaches 70 %. Null when undisclosed.',
+      description:
+        'A fraction, as recorded (like ltv): 0.7 means the lender calls for more collateral when ltv reaches 70 %. Null when undisclosed.',
     }),
     liquidationLtv: t.exposeFloat('liquidationLtv', {
       nullable: true,
-      description: 'A fraction, as recorded (like ltv): 0.8 means the lender may sell the collateral when ltv reaches 80 %. Null when undisclosed.',
+      description:
+        'A fraction, as recorded (like ltv): 0.8 means the lender may sell the collateral when ltv reaches 80 %. Null when undisclosed.',
     }),
     ltv: t.float({
       nullable: true,
       description:
-        'Loan-to-value, a fraction rounded half-up to 8 decimal places: outstandingUsd / (collateralBtc × price), so 0.5 means the debt is half the collateral\'s value; price defaults to the latest BTC close. Null when not computable (unknown principal or collateral, no price, or beyond what a Float holds).',
+        "Loan-to-value, a fraction rounded half-up to 8 decimal places: outstandingUsd / (collateralBtc × price), so 0.5 means the debt is half the collateral's value; price defaults to the latest BTC close. Null when not computable (unknown principal or collateral, no price, or beyond what a Float holds).",
       args: {
         btcPriceUsd: t.arg({
           type: 'Decimal',

@@ -45,7 +45,11 @@ export const ProductionReport = builder.loadableNode('ProductionReport', {
     minedBtc: t.expose('minedBtc', { type: 'Decimal', description: 'BTC mined in the period.' }),
     soldBtc: t.expose('soldBtc', { type: 'Decimal', nullable: true, description: 'BTC sold in the period; null when not reported.' }),
     soldUsd: t.expose('soldUsd', { type: 'Decimal', nullable: true, description: 'USD proceeds of soldBtc; null when not reported.' }),
-    heldBtc: t.expose('heldBtc', { type: 'Decimal', nullable: true, description: 'BTC held at the end of periodEnd, as reported; null when not reported.' }),
+    heldBtc: t.expose('heldBtc', {
+      type: 'Decimal',
+      nullable: true,
+      description: 'BTC held at the end of periodEnd, as reported; null when not reported.',
+    }),
     deployedHashrateEh: t.expose('deployedHashrateEh', {
       type: 'Decimal',
       nullable: true,
@@ -119,7 +123,10 @@ const RecordProductionReportInput = builder.inputType('RecordProductionReportInp
       type: 'Decimal',
       description: `BTC sold in the period, recorded as a SOLD flow on periodEnd: not negative. ${describeLimit(BTC_LIMIT)}`,
     }),
-    soldUsd: t.field({ type: 'Decimal', description: `USD proceeds of soldBtc (which it needs); not negative. ${describeLimit(USD_AMOUNT_LIMIT)}` }),
+    soldUsd: t.field({
+      type: 'Decimal',
+      description: `USD proceeds of soldBtc (which it needs); not negative. ${describeLimit(USD_AMOUNT_LIMIT)}`,
+    }),
     heldBtc: t.field({
       type: 'Decimal',
       description: `BTC held at the end of periodEnd, recorded as a holdings anchor: not negative. ${describeLimit(BTC_LIMIT)}`,

@@ -55,7 +55,11 @@ export const Site = builder.loadableNode('Site', {
       nullable: true,
       description: 'Power capacity in MW; null when not reported.',
     }),
-    hashrateEh: t.expose('hashrateEh', { type: 'Decimal', nullable: true, description: 'Installed hashrate in EH/s; null when not reported.' }),
+    hashrateEh: t.expose('hashrateEh', {
+      type: 'Decimal',
+      nullable: true,
+      description: 'Installed hashrate in EH/s; null when not reported.',
+    }),
     gridConnected: t.exposeBoolean('gridConnected', {
       nullable: true,
       description: 'True when it draws from the public grid, false when off-grid; null when not reported.',
@@ -110,7 +114,11 @@ const SiteSummary = builder.objectRef<SiteSummaryShape>('SiteSummary').implement
     reportedRegions: t.exposeStringList('reportedRegions', {
       description: 'Regions the company reports operating in, whether or not its sites are recorded individually.',
     }),
-    regions: t.field({ type: [RegionSummary], description: 'The recorded sites, region by region.', resolve: (summary) => summary.regions }),
+    regions: t.field({
+      type: [RegionSummary],
+      description: 'The recorded sites, region by region.',
+      resolve: (summary) => summary.regions,
+    }),
     totalPowerCapacityMw: t.field({
       type: 'Decimal',
       description: 'MW over all regions.',
@@ -156,7 +164,10 @@ const CreateSiteInput = builder.inputType('CreateSiteInput', {
   fields: (t) => ({
     companyId: t.id({ description: COMPANY_ID_DESCRIPTION }),
     ticker: t.string({ description: COMPANY_TICKER_DESCRIPTION }),
-    name: t.string({ required: true, description: `The name the company gives it. Not blank, at most 200 characters; stored trimmed. ${TEXT_RULE}` }),
+    name: t.string({
+      required: true,
+      description: `The name the company gives it. Not blank, at most 200 characters; stored trimmed. ${TEXT_RULE}`,
+    }),
     region: t.string({
       required: true,
       description: `e.g. "North America". Not blank, at most 100 characters; stored trimmed. ${TEXT_RULE}`,

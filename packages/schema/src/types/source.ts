@@ -24,8 +24,15 @@ Source.implement({
   fields: (t) => ({
     title: t.exposeString('title', { description: 'The title of the article, filing or release.' }),
     url: t.exposeString('url', { nullable: true, description: 'Where to read it (http or https); null when it has no address.' }),
-    publisher: t.exposeString('publisher', { nullable: true, description: 'Who published it, e.g. "TheMinerMag"; null when not recorded.' }),
-    publishedOn: t.expose('publishedOn', { type: 'Date', nullable: true, description: 'The day it was published; null when not recorded.' }),
+    publisher: t.exposeString('publisher', {
+      nullable: true,
+      description: 'Who published it, e.g. "TheMinerMag"; null when not recorded.',
+    }),
+    publishedOn: t.expose('publishedOn', {
+      type: 'Date',
+      nullable: true,
+      description: 'The day it was published; null when not recorded.',
+    }),
     quote: t.exposeString('quote', {
       nullable: true,
       description: 'The verbatim sentence of the page stating the fact this source is attached to; null when none was recorded.',
@@ -44,7 +51,11 @@ export const FieldCitation = builder.objectRef<FieldCitationModel>('FieldCitatio
   description: 'The page and sentence one number of a fact was quoted from.',
   fields: (t) => ({
     field: t.exposeString('field', { description: 'The field the number is in, e.g. minedBtc or principalUsd.' }),
-    source: t.field({ type: Source, description: 'The page, with the sentence stating this number.', resolve: (citation) => citation.sourceId }),
+    source: t.field({
+      type: Source,
+      description: 'The page, with the sentence stating this number.',
+      resolve: (citation) => citation.sourceId,
+    }),
   }),
 });
 

@@ -28,7 +28,8 @@ const CompanyRecordEnum = builder.enumType('CompanyRecord', {
 });
 
 const PricesRecorded = builder.objectRef<PricesEvent>('PricesRecorded').implement({
-  description: "Price points of one asset were recorded or replaced: by a mutation, `prices import` or `prices sync`. Re-read the prices you show.",
+  description:
+    'Price points of one asset were recorded or replaced: by a mutation, `prices import` or `prices sync`. Re-read the prices you show.',
   fields: (t) => ({
     symbol: t.exposeString('symbol'),
     asset: t.field({ type: Asset, resolve: (event, _args, context) => Asset.getDataloader(context).load(event.assetId) }),
@@ -79,7 +80,10 @@ const FactsChanged = builder.objectRef<FactsEvent>('FactsChanged').implement({
 
 function feedOf(context: Context): ChangeFeed {
   if (!context.changes) {
-    throw clientError('BAD_REQUEST', 'Subscriptions are served over WebSocket (the graphql-ws protocol) at this endpoint, not over HTTP POST.');
+    throw clientError(
+      'BAD_REQUEST',
+      'Subscriptions are served over WebSocket (the graphql-ws protocol) at this endpoint, not over HTTP POST.',
+    );
   }
   return context.changes;
 }

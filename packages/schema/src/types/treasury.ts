@@ -129,7 +129,8 @@ export const Holdings = builder.objectRef<HoldingsModel>('Holdings').implement({
         (await context.loaders.pledgedBtc.load({ companyId: holdings.companyId, on: holdings.on })).complete,
     }),
     percentOfSupply: t.float({
-      description: 'A percent, rounded half-up to 8 decimal places: btc / 21,000,000 × 100, so 0.0144 means 0.0144 % (not 1.44 %) of the 21,000,000 BTC that will ever exist.',
+      description:
+        'A percent, rounded half-up to 8 decimal places: btc / 21,000,000 × 100, so 0.0144 means 0.0144 % (not 1.44 %) of the 21,000,000 BTC that will ever exist.',
       resolve: (holdings) => {
         const percent = toRoundedFloat(new Decimal(holdings.btc).div(BTC_SUPPLY).times(100));
         if (percent === null) throw notComputable(`percentOfSupply of ${holdings.btc} BTC is beyond what a Float can hold.`);
@@ -269,8 +270,7 @@ export const TreasuryTransaction = builder.loadableNode('TreasuryTransaction', {
       type: 'Decimal',
       nullable: true,
       description: 'USD per BTC: usd / btc, rounded half-up to 8 places; null without usd.',
-      resolve: (transaction) =>
-        transaction.usd === null ? null : canonical(divide(transaction.usd, new Decimal(transaction.btc).abs())),
+      resolve: (transaction) => (transaction.usd === null ? null : canonical(divide(transaction.usd, new Decimal(transaction.btc).abs()))),
     }),
     occurredOn: t.expose('occurredOn', { type: 'Date', description: 'The day it happened.' }),
     balanceAfterBtc: t.field({
@@ -279,7 +279,10 @@ export const TreasuryTransaction = builder.loadableNode('TreasuryTransaction', {
       resolve: async (transaction, _args, context) =>
         (await context.loaders.holdings.load({ companyId: transaction.companyId, on: transaction.occurredOn })).btc,
     }),
-    note: t.exposeString('note', { nullable: true, description: 'What the company said about it, or how it was recorded; null when none.' }),
+    note: t.exposeString('note', {
+      nullable: true,
+      description: 'What the company said about it, or how it was recorded; null when none.',
+    }),
     source: t.field(sourceField),
   }),
 });
@@ -331,7 +334,10 @@ builder.objectFields(Company, (t) => ({
     description:
       'Opening, flows and closing of the treasury between two days, both included, with what the flows do not explain. Without a window: the year up to today.',
     args: {
-      from: t.arg({ type: 'Date', description: 'The first day (default: the day after the same date a year before `to`, so the window is one year).' }),
+      from: t.arg({
+        type: 'Date',
+        description: 'The first day (default: the day after the same date a year before `to`, so the window is one year).',
+      }),
       to: t.arg({ type: 'Date', description: 'The last day (default: today, UTC).' }),
     },
     resolve: (company, args, context) => {
@@ -347,7 +353,11 @@ builder.objectFields(Company, (t) => ({
     args: {
       from: t.arg({ type: 'Date', required: true, description: 'The first day of the window.' }),
       to: t.arg({ type: 'Date', required: true, description: 'The last day of the window (included).' }),
-      interval: t.arg({ type: CalendarIntervalEnum, required: true, description: `The period per point; at most ${MAX_HISTORY_POINTS} points a request.` }),
+      interval: t.arg({
+        type: CalendarIntervalEnum,
+        required: true,
+        description: `The period per point; at most ${MAX_HISTORY_POINTS} points a request.`,
+      }),
     },
     // Each point is a holdings figure (and, with valueUsd, a BTC price): POINT_COST per point
     // (pnpm bench:cost measures 40-75 µs a point), and its selections once per point.
@@ -371,7 +381,10 @@ builder.objectFields(Company, (t) => ({
   treasuryTransactions: t.field({
     type: TreasuryTransactionConnection,
     description: 'A page of its BTC flows, newest first.',
-    args: { ...pageArgs(t.arg), filter: t.arg({ type: TreasuryTransactionFilterInput, description: 'Which transactions (default: all).' }) },
+    args: {
+      ...pageArgs(t.arg),
+      filter: t.arg({ type: TreasuryTransactionFilterInput, description: 'Which transactions (default: all).' }),
+    },
     complexity: pageComplexity,
     resolve: async (company, args, context) => {
       const filter: TreasuryTransactionFilter = {
@@ -406,7 +419,8 @@ const RecordTreasuryTransactionInput = builder.inputType('RecordTreasuryTransact
     occurredOn: t.field({
       type: 'Date',
       required: true,
-      description: 'The day it happened. A SOLD or negative OTHER that would leave holdings below 0 on that day or later is INSUFFICIENT_HOLDINGS.',
+      description:
+        'The day it happened. A SOLD or negative OTHER that would leave holdings below 0 on that day or later is INSUFFICIENT_HOLDINGS.',
     }),
     note: t.string({ description: `Anything worth keeping with it. At most 1000 characters. ${MULTILINE_TEXT_RULE}` }),
     source: t.field({ type: SourceInput, description: SOURCE_INPUT_DESCRIPTION }),

@@ -24,7 +24,10 @@ async function whilePackingAlone<T>(work: () => Promise<T>): Promise<T> {
       break;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const since = await stat(LOCK).then((lock) => Date.now() - lock.mtimeMs, () => 0);
+      const since = await stat(LOCK).then(
+        (lock) => Date.now() - lock.mtimeMs,
+        () => 0,
+      );
       if (since > STALE_LOCK_MS) await rm(LOCK, { recursive: true, force: true });
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
@@ -54,7 +57,9 @@ export async function projectWithPackedSdk(packages: string[] = [], packageJson:
   try {
     const tarball = await packSdk(packDir);
     await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module', ...packageJson }));
-    await run('npm', ['install', tarball, ...packages, '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: project });
+    await run('npm', ['install', tarball, ...packages, '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], {
+      cwd: project,
+    });
   } finally {
     await rm(packDir, { recursive: true, force: true });
   }

@@ -106,7 +106,9 @@ export async function checkBackupFile(file: string, knownMigrations: readonly st
         header = value as BackupHeader;
         if (header?.format !== BACKUP_FORMAT) throw damaged('its first line does not say it is one');
         if (header.version !== BACKUP_VERSION) {
-          throw new BackupFileError(`${file} is a MinerGraph backup in format ${header.version}, which this MinerGraph cannot read (it reads format ${BACKUP_VERSION}); nothing was restored.`);
+          throw new BackupFileError(
+            `${file} is a MinerGraph backup in format ${header.version}, which this MinerGraph cannot read (it reads format ${BACKUP_VERSION}); nothing was restored.`,
+          );
         }
         if (!knownMigrations.includes(header.migration)) {
           throw new BackupFileError(
@@ -139,7 +141,8 @@ export async function checkBackupFile(file: string, knownMigrations: readonly st
   if (!header) throw damaged('it is empty');
   if (!trailer || typeof trailer.rows !== 'object' || typeof trailer.sequences !== 'object') throw damaged('it ends before its last line');
   for (const name of new Set([...Object.keys(counted), ...Object.keys(trailer.rows)])) {
-    if (counted[name] !== trailer.rows[name]) throw damaged(`${name} has ${counted[name] ?? 0} rows where its end says ${trailer.rows[name] ?? 0}`);
+    if (counted[name] !== trailer.rows[name])
+      throw damaged(`${name} has ${counted[name] ?? 0} rows where its end says ${trailer.rows[name] ?? 0}`);
   }
   return { file, header, trailer };
 }

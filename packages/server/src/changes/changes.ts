@@ -61,7 +61,10 @@ export async function publishChange(trx: Kysely<Database>, change: Change): Prom
 }
 
 /** Publishes `change` on a session below Kysely (a bulk load's), inside its transaction. */
-export async function publishChangeOn(session: { query(text: string, params?: unknown[]): Promise<unknown> }, change: Change): Promise<void> {
+export async function publishChangeOn(
+  session: { query(text: string, params?: unknown[]): Promise<unknown> },
+  change: Change,
+): Promise<void> {
   const { text, parameters } = changeStatement(change);
   await session.query(text, parameters);
 }
@@ -77,7 +80,9 @@ export function parseChangeEvent(payload: string | undefined): ChangeEvent | nul
   if (!payload) return null;
   try {
     const event = JSON.parse(payload) as ChangeEvent;
-    return typeof event === 'object' && event !== null && typeof event.kind === 'string' && typeof event.version === 'string' ? event : null;
+    return typeof event === 'object' && event !== null && typeof event.kind === 'string' && typeof event.version === 'string'
+      ? event
+      : null;
   } catch {
     return null;
   }

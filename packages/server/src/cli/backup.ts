@@ -14,15 +14,17 @@ const total = (rows: Record<string, number>) => Object.values(rows).reduce((sum,
 export function registerBackupCommands(program: Command, deps: CliDeps): void {
   program
     .command('backup')
-    .description('write every row to a file, as of one instant, while the server runs (gzip\'d JSON lines; any engine restores it)')
+    .description("write every row to a file, as of one instant, while the server runs (gzip'd JSON lines; any engine restores it)")
     .argument('<file>', 'the file to create, e.g. minergraph-2026-11-27.jsonl.gz; an existing file is never overwritten')
     .action(async (file: string) => {
       const config = deps.loadConfig();
       if (existsSync(file)) throw new UsageError(`${file} exists already: choose a new file name for the backup.`);
       const directory = dirname(resolve(file));
-      if (!existsSync(directory) || !statSync(directory).isDirectory()) throw new UsageError(`The directory ${directory} does not exist: create it, or choose another place for the backup.`);
+      if (!existsSync(directory) || !statSync(directory).isDirectory())
+        throw new UsageError(`The directory ${directory} does not exist: create it, or choose another place for the backup.`);
       // Opening a directory that does not exist would create a database only to find it empty.
-      if (!config.databaseUrl && !existsSync(config.dataDir)) throw new UsageError(`There is no database in ${config.dataDir}: check MINERGRAPH_DATA_DIR.`);
+      if (!config.databaseUrl && !existsSync(config.dataDir))
+        throw new UsageError(`There is no database in ${config.dataDir}: check MINERGRAPH_DATA_DIR.`);
       await deps.withDatabase(
         config,
         async (database) => {
@@ -32,7 +34,9 @@ export function registerBackupCommands(program: Command, deps: CliDeps): void {
           const started = performance.now();
           const summary = await backupDatabase(database.db, file, database.engine);
           const seconds = ((performance.now() - started) / 1000).toFixed(1);
-          console.log(`Backed up ${count(total(summary.rows))} rows of ${Object.keys(summary.rows).length} tables to ${file} (${count(summary.bytes)} bytes) in ${seconds} s.`);
+          console.log(
+            `Backed up ${count(total(summary.rows))} rows of ${Object.keys(summary.rows).length} tables to ${file} (${count(summary.bytes)} bytes) in ${seconds} s.`,
+          );
         },
         { prepare: false },
       );
@@ -62,7 +66,9 @@ export function registerBackupCommands(program: Command, deps: CliDeps): void {
             );
           }
           const rows = await restoreDatabase(database.db, backup);
-          console.log(`Restored ${count(total(rows))} rows of ${Object.keys(rows).length} tables from ${file} (made ${backup.header.createdAt} on ${backup.header.engine}) into ${database.location}.`);
+          console.log(
+            `Restored ${count(total(rows))} rows of ${Object.keys(rows).length} tables from ${file} (made ${backup.header.createdAt} on ${backup.header.engine}) into ${database.location}.`,
+          );
         },
         { prepare: false },
       );

@@ -51,7 +51,8 @@ function lineProgress(stream: NodeJS.WriteStream): ProgressReporter {
     update(progress) {
       if (progress.phase === 'merging') {
         // A small file is merged in a blink; only a long import needs to say what it is doing.
-        if (progress.rows >= LINE_EVERY_ROWS) stream.write(`merging ${progress.rows.toLocaleString('en-US')} rows into the price history…\n`);
+        if (progress.rows >= LINE_EVERY_ROWS)
+          stream.write(`merging ${progress.rows.toLocaleString('en-US')} rows into the price history…\n`);
         return;
       }
       if (progress.rows < nextLineAt) return;

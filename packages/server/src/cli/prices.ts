@@ -70,17 +70,22 @@ Environment (sync):
     .argument('<symbol>', 'the asset to store them under, e.g. BTC')
     .option('--from <day>', 'first day, YYYY-MM-DD (UTC); default: continue the last sync of this symbol')
     .option('--to <day>', 'last day, YYYY-MM-DD (UTC), included; default: up to now')
-    .option('--coin-id <id>', `CoinGecko's id of the coin (default for ${Object.keys(COINGECKO_IDS).join(', ')}: ${Object.values(COINGECKO_IDS).join(', ')})`)
+    .option(
+      '--coin-id <id>',
+      `CoinGecko's id of the coin (default for ${Object.keys(COINGECKO_IDS).join(', ')}: ${Object.values(COINGECKO_IDS).join(', ')})`,
+    )
     .option('--restart', 'ignore the progress of earlier runs and fetch the whole range again')
     .action(async (symbolArgument: string, options: { from?: string; to?: string; coinId?: string; restart?: boolean }) => {
       const config = deps.loadConfig();
       const symbol = symbolArgument.trim().toUpperCase();
       const coinId = options.coinId ?? COINGECKO_IDS[symbol];
-      if (!coinId) throw new UsageError(`CoinGecko's id for ${symbol} is not known: pass --coin-id (the "API ID" on the coin's CoinGecko page).`);
+      if (!coinId)
+        throw new UsageError(`CoinGecko's id for ${symbol} is not known: pass --coin-id (the "API ID" on the coin's CoinGecko page).`);
       const now = Date.now();
       const from = options.from === undefined ? undefined : new Date(`${day('--from', options.from)}T00:00:00Z`);
       const to = options.to ? new Date(Math.min(Date.parse(`${day('--to', options.to)}T00:00:00Z`) + DAY_MS, now)) : new Date(now);
-      if (from !== undefined && from >= to) throw new UsageError(`Nothing to fetch: --from (${options.from}) must be before --to and before today's end.`);
+      if (from !== undefined && from >= to)
+        throw new UsageError(`Nothing to fetch: --from (${options.from}) must be before --to and before today's end.`);
 
       const client = createCoinGeckoClient({
         ...config.coingecko,
@@ -103,7 +108,9 @@ Environment (sync):
               ),
           });
           if (summary.windows.length === 0) {
-            console.log(`${symbol}: already synced from CoinGecko (${coinId}) through ${to.toISOString()}; nothing to fetch (--restart fetches again).`);
+            console.log(
+              `${symbol}: already synced from CoinGecko (${coinId}) through ${to.toISOString()}; nothing to fetch (--restart fetches again).`,
+            );
             return;
           }
           const resumed = summary.resumedFrom ? ` Continued from ${summary.resumedFrom.toISOString()}.` : '';
@@ -123,7 +130,9 @@ Environment (sync):
 
   prices
     .command('split')
-    .description("record a ratio change of an equity's units (a split, reverse split or ADS conversion); earlier prices are served divided by it")
+    .description(
+      "record a ratio change of an equity's units (a split, reverse split or ADS conversion); earlier prices are served divided by it",
+    )
     .argument('<symbol>', 'the equity, e.g. CANG')
     .requiredOption('--on <day>', 'the first day the new units traded, YYYY-MM-DD')
     .requiredOption('--ratio <ratio>', 'new units per old unit, e.g. 2 (each old unit became 2) or 0.1 (a 1-for-10 reverse split)')
@@ -144,15 +153,20 @@ Environment (sync):
         const result = await recordCorporateAction(database.db, input, { apiKeyId: null });
         if (!result.ok) {
           // The same change recorded again (the seed already holds Cango's ADS conversion) is no change.
-          const recorded = result.userErrors.every((error) => error.code === 'ALREADY_EXISTS') && (await recordedAlready(database.db, input));
+          const recorded =
+            result.userErrors.every((error) => error.code === 'ALREADY_EXISTS') && (await recordedAlready(database.db, input));
           if (recorded) {
-            console.log(`${recorded.symbol}: the ratio change of ${recorded.effectiveOn} (${recorded.ratio} new units per old unit) is recorded already; nothing changed.`);
+            console.log(
+              `${recorded.symbol}: the ratio change of ${recorded.effectiveOn} (${recorded.ratio} new units per old unit) is recorded already; nothing changed.`,
+            );
             return;
           }
           throw new UsageError(result.userErrors.map((error) => `${error.code}: ${error.message}`).join('\n'));
         }
         const action = result.value;
-        console.log(`${symbol.trim().toUpperCase()}: from ${action.effectiveOn} each old unit is ${action.ratio} new units (${action.description}).`);
+        console.log(
+          `${symbol.trim().toUpperCase()}: from ${action.effectiveOn} each old unit is ${action.ratio} new units (${action.description}).`,
+        );
       });
     });
 }

@@ -3,13 +3,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import { Mutex } from 'async-mutex';
-import type {
-  DatabaseConnection,
-  Dialect,
-  Driver,
-  Kysely,
-  TransactionSettings,
-} from 'kysely';
+import type { DatabaseConnection, Dialect, Driver, Kysely, TransactionSettings } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 
 /**

@@ -57,14 +57,21 @@ export interface ReadReplica {
  */
 export async function openReadReplica(
   primary: DatabaseHandle,
-  options: { url: string; maxWaitMs: number; logger: Logger } & Pick<OpenOptions, 'onQuery' | 'statementTimeoutMs' | 'onPoolError' | 'poolSize'>,
+  options: { url: string; maxWaitMs: number; logger: Logger } & Pick<
+    OpenOptions,
+    'onQuery' | 'statementTimeoutMs' | 'onPoolError' | 'poolSize'
+  >,
 ): Promise<ReadReplica> {
   if (!primary.pgPool || primary.engine !== 'postgres') throw new Error('A read replica needs a PostgreSQL primary.');
   const replica = await openDatabase({ ...options, databaseUrl: options.url, connectTimeoutMs: CONNECT_TIMEOUT_MS });
   return readReplicaOver(primary.pgPool, replica.pgPool!, options);
 }
 
-function readReplicaOver(primaryPool: pg.Pool, replicaPool: pg.Pool, options: { url: string; maxWaitMs: number; logger: Logger } & Pick<OpenOptions, 'onQuery'>): ReadReplica {
+function readReplicaOver(
+  primaryPool: pg.Pool,
+  replicaPool: pg.Pool,
+  options: { url: string; maxWaitMs: number; logger: Logger } & Pick<OpenOptions, 'onQuery'>,
+): ReadReplica {
   const { logger, maxWaitMs } = options;
   const location = redactUrl(options.url);
   let unreachable = false;
@@ -200,7 +207,9 @@ function readReplicaOver(primaryPool: pg.Pool, replicaPool: pg.Pool, options: { 
     async status() {
       const row = unreachable
         ? null
-        : await askReplica<{ standby: boolean; lsn: string | null }>('select pg_is_in_recovery() as standby, pg_last_wal_replay_lsn()::text as lsn').catch(() => null);
+        : await askReplica<{ standby: boolean; lsn: string | null }>(
+            'select pg_is_in_recovery() as standby, pg_last_wal_replay_lsn()::text as lsn',
+          ).catch(() => null);
       if (row === null) return { status: 'unavailable', location, replayLsn: null };
       return { status: row.standby ? 'streaming' : 'not-a-standby', location, replayLsn: row.lsn };
     },

@@ -6,7 +6,17 @@
  */
 const UNAVAILABLE_STATES = new Set(['57P01', '57P02', '57P03', '57P05', '53300']);
 /** Socket failures, from Node or pg: the server refused, reset or never answered. */
-const UNAVAILABLE_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+const UNAVAILABLE_ERRNOS = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
 /** What pg says when a connection breaks under it, or it is asked to use a broken one. */
 const UNAVAILABLE_MESSAGES = [
   /^Connection terminated/,
@@ -26,7 +36,8 @@ export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
   const e = error as { code?: unknown; severity?: unknown; message?: unknown; cause?: unknown; errors?: unknown; originalError?: unknown };
   // A GraphQLError's own message may echo a client's input; only what it wraps can say this.
   if ('originalError' in e) return isDatabaseUnavailable(e.originalError, depth + 1);
-  if (typeof e.code === 'string' && (e.code.startsWith('08') || UNAVAILABLE_STATES.has(e.code) || UNAVAILABLE_ERRNOS.has(e.code))) return true;
+  if (typeof e.code === 'string' && (e.code.startsWith('08') || UNAVAILABLE_STATES.has(e.code) || UNAVAILABLE_ERRNOS.has(e.code)))
+    return true;
   if (e.severity === 'FATAL' || e.severity === 'PANIC') return true;
   if (typeof e.message === 'string' && UNAVAILABLE_MESSAGES.some((pattern) => pattern.test(e.message as string))) return true;
   // Node reports a refused connection to each of a host's addresses as one AggregateError.

@@ -1,5 +1,13 @@
 import { basename } from 'node:path';
-import { DEBT_NUMBERS, PRODUCTION_NUMBERS, TRANSACTION_NUMBERS, type Citation, type CompanyFile, type LoadedFile, type LoadedPriceFile } from './fact-file.js';
+import {
+  DEBT_NUMBERS,
+  PRODUCTION_NUMBERS,
+  TRANSACTION_NUMBERS,
+  type Citation,
+  type CompanyFile,
+  type LoadedFile,
+  type LoadedPriceFile,
+} from './fact-file.js';
 import { quoteStates } from './quote-states.js';
 
 export { quoteStates };
@@ -39,7 +47,8 @@ export function checkPriceFiles(files: LoadedPriceFile[]): string[] {
       const where = `prices[${i}]`;
       used.add(price.citation.source);
       if (!file.sources[price.citation.source]) found.push({ where, what: `the source "${price.citation.source}" is not in sources` });
-      if (!quoteStates(price.citation.quote, price.usd)) found.push({ where, what: `the quote does not state ${price.usd}: "${price.citation.quote}"` });
+      if (!quoteStates(price.citation.quote, price.usd))
+        found.push({ where, what: `the quote does not state ${price.usd}: "${price.citation.quote}"` });
       once(where, `${price.on} ${price.kind}`, `a ${price.kind} price for ${price.on}`);
     });
     for (const key of Object.keys(file.sources)) {
@@ -101,7 +110,11 @@ function checkCompany(file: CompanyFile): Problem[] {
       if (value !== null && !debt.citations[field]) problems.push({ where: `${where}.${field}`, what: 'has no citation' });
     }
     for (const [field, citation] of Object.entries(debt.citations)) {
-      cite(`${where}.${field}`, citation, (DEBT_NUMBERS as readonly string[]).includes(field) ? debt[field as (typeof DEBT_NUMBERS)[number]] : undefined);
+      cite(
+        `${where}.${field}`,
+        citation,
+        (DEBT_NUMBERS as readonly string[]).includes(field) ? debt[field as (typeof DEBT_NUMBERS)[number]] : undefined,
+      );
     }
   });
   const transactionKeys = new Set(file.transactions.map((transaction) => transaction.key));

@@ -187,9 +187,9 @@ async function applyCompany(trx: Transaction<Database>, seen: Seen, name: string
   const companySource = await w.cite(ticker, file.citation);
   // The regions the company names (reportedRegions), else those its cited site entries name (a
   // site entry's other figures are not loaded: a Site needs a name, region, status and purpose).
-  const regions =
-    file.reportedRegions?.regions ??
-    [...new Set(file.sites.map((site) => site.region).filter((region): region is string => region !== null))];
+  const regions = file.reportedRegions?.regions ?? [
+    ...new Set(file.sites.map((site) => site.region).filter((region): region is string => region !== null)),
+  ];
   const company = await w.upsert(
     'companies',
     ticker,
@@ -246,7 +246,9 @@ async function applyCompany(trx: Transaction<Database>, seen: Seen, name: string
     const sameDay = file.holdings.filter((other) => other.on === holding.on);
     const chosen = sameDay.find((other) => other.basis !== null) ?? sameDay[0];
     if (chosen !== holding) {
-      w.skip(`${ticker}/holdings/${holding.on}: ${holding.btc} BTC (basis: ${holding.basis ?? 'not stated'}) is a second figure for the day; ${chosen!.btc} BTC is loaded`);
+      w.skip(
+        `${ticker}/holdings/${holding.on}: ${holding.btc} BTC (basis: ${holding.basis ?? 'not stated'}) is a second figure for the day; ${chosen!.btc} BTC is loaded`,
+      );
       continue;
     }
     const key = `${ticker}/holdings/${holding.on}`;
@@ -275,10 +277,7 @@ async function applyCompany(trx: Transaction<Database>, seen: Seen, name: string
     // shorter reports' flows count that BTC already. Holdings cited on periodEnd are the anchor.
     const overlapsShorter = file.production.some(
       (other) =>
-        other !== report &&
-        other.periodStart <= report.periodEnd &&
-        other.periodEnd >= report.periodStart &&
-        days(other) < days(report),
+        other !== report && other.periodStart <= report.periodEnd && other.periodEnd >= report.periodStart && days(other) < days(report),
     );
     const row = {
       company_id: companyId,
@@ -371,8 +370,9 @@ async function applyCompany(trx: Transaction<Database>, seen: Seen, name: string
     const fieldSources: [string, string][] = [];
     for (const [field, citation] of Object.entries(debt.citations)) fieldSources.push([field, await w.cite(`${key}/${field}`, citation)]);
     const mainSource =
-      (fieldSources.find(([field]) => field === 'principalUsd') ?? fieldSources.find(([field]) => field === 'pledgedBtc') ?? fieldSources[0])?.[1] ??
-      null;
+      (fieldSources.find(([field]) => field === 'principalUsd') ??
+        fieldSources.find(([field]) => field === 'pledgedBtc') ??
+        fieldSources[0])?.[1] ?? null;
     const result = await w.upsert('loans', key, {
       company_id: companyId,
       kind: debt.kind,
@@ -418,7 +418,12 @@ async function applyCompany(trx: Transaction<Database>, seen: Seen, name: string
         key,
         { asset_id: assetId, effective_on: action.effectiveOn, ratio: action.ratio, description: action.description, source_id: sourceId },
         async () =>
-          !!(await trx.selectFrom('corporate_actions').select('id').where('asset_id', '=', assetId).where('effective_on', '=', action.effectiveOn).executeTakeFirst()),
+          !!(await trx
+            .selectFrom('corporate_actions')
+            .select('id')
+            .where('asset_id', '=', assetId)
+            .where('effective_on', '=', action.effectiveOn)
+            .executeTakeFirst()),
       );
       if (result.id === null) w.skip(`${key}: recorded through the API already`);
     }
@@ -443,7 +448,12 @@ function days(report: { periodStart: string; periodEnd: string }): number {
 }
 
 function anchorOn(trx: Transaction<Database>, companyId: string, day: string) {
-  return trx.selectFrom('holdings_reports').select(['id', 'fact_key']).where('company_id', '=', companyId).where('reported_on', '=', day).executeTakeFirst();
+  return trx
+    .selectFrom('holdings_reports')
+    .select(['id', 'fact_key'])
+    .where('company_id', '=', companyId)
+    .where('reported_on', '=', day)
+    .executeTakeFirst();
 }
 
 async function applyPrices(trx: Transaction<Database>, seen: Seen, name: string, file: PriceFile): Promise<FileChanges> {
@@ -472,7 +482,13 @@ async function applyPrices(trx: Transaction<Database>, seen: Seen, name: string,
         'price_observations',
         key,
         { asset_id: assetId, at, open: point.usd, high: point.usd, low: point.usd, close: point.usd, source_id: sourceId },
-        async () => !!(await trx.selectFrom('price_observations').select('at').where('asset_id', '=', assetId).where('at', '=', at).executeTakeFirst()),
+        async () =>
+          !!(await trx
+            .selectFrom('price_observations')
+            .select('at')
+            .where('asset_id', '=', assetId)
+            .where('at', '=', at)
+            .executeTakeFirst()),
       );
       if (result.id === null) w.skip(`${key}: an observation at ${at.toISOString()} was recorded otherwise already`);
     }
@@ -494,7 +510,10 @@ async function deleteUnseen(trx: Transaction<Database>, seen: Seen): Promise<num
         or exists (select 1 from officers o where o.company_id = c.id and o.fact_key is null)
         or exists (select 1 from sites s where s.company_id = c.id))`.execute(trx);
   for (const { fact_key } of kept.rows) {
-    for (const [table, key] of [['companies', fact_key], ['sources', `${fact_key}#source`]] as const) {
+    for (const [table, key] of [
+      ['companies', fact_key],
+      ['sources', `${fact_key}#source`],
+    ] as const) {
       let keys = seen.get(table);
       if (!keys) {
         keys = new Set();

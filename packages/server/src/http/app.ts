@@ -52,7 +52,15 @@ import { createClientLimiter, type ClientLimiter, type RateLimits } from './rate
 import { metricsRoute, type Metrics } from './metrics.js';
 import type { Tracing } from '../tracing.js';
 import { createDataSources } from '../repositories/index.js';
-import { DEFAULT_LIMITS, DEFAULT_SUBSCRIPTION_LIMITS, DEFAULT_TIMEOUTS, type CorsOrigins, type Limits, type ServerTimeouts, type SubscriptionLimits } from '../config.js';
+import {
+  DEFAULT_LIMITS,
+  DEFAULT_SUBSCRIPTION_LIMITS,
+  DEFAULT_TIMEOUTS,
+  type CorsOrigins,
+  type Limits,
+  type ServerTimeouts,
+  type SubscriptionLimits,
+} from '../config.js';
 import { corsPolicy } from './cors.js';
 import { DATABASE_UNAVAILABLE, formatError, isClientError, isDatabaseUnavailable, RETRY_AFTER_SECONDS } from './errors.js';
 import { aliasAndRootFieldRule, bodyErrors, checkComplexity, queryLengthGuard } from './limits.js';
@@ -180,7 +188,11 @@ function admission(
       return {
         async didResolveOperation({ contextValue, document, request, operation, operationName, queryHash, schema: operationSchema }) {
           if (operation?.operation === 'subscription') {
-            throw clientError('BAD_REQUEST', 'Subscriptions are served over WebSocket (the graphql-ws protocol) at this path, not by HTTP.', { endsRequest: true });
+            throw clientError(
+              'BAD_REQUEST',
+              'Subscriptions are served over WebSocket (the graphql-ws protocol) at this path, not by HTTP.',
+              { endsRequest: true },
+            );
           }
           if (options.persistedOnly) requirePersisted(options.persistedOnly, queryHash);
           checkComplexity(operationSchema, limits, {
@@ -191,7 +203,8 @@ function admission(
           });
           const key = contextValue.presentedKey;
           if (key === null) {
-            if (options.requireAuth) throw unauthenticated('This server needs an API key for every request: send "Authorization: Bearer <key>".');
+            if (options.requireAuth)
+              throw unauthenticated('This server needs an API key for every request: send "Authorization: Bearer <key>".');
           } else {
             const viewer = await viewerForKey(database.db, key);
             if (viewer === null) throw unauthenticated('That API key is unknown or revoked.');
@@ -200,7 +213,9 @@ function admission(
           // Counted only once the key is known, so made-up keys cannot dodge the address's limit.
           const { viewer } = contextValue;
           contextValue.releaseAdmission = await options.limiter?.admit(
-            viewer.apiKeyId ? { kind: 'key', id: viewer.apiKeyId, name: viewer.keyName ?? '' } : { kind: 'address', address: contextValue.clientAddress },
+            viewer.apiKeyId
+              ? { kind: 'key', id: viewer.apiKeyId, name: viewer.keyName ?? '' }
+              : { kind: 'address', address: contextValue.clientAddress },
           );
         },
         async willSendResponse({ contextValue }) {
@@ -256,7 +271,8 @@ function errorReporting(logger: Logger): ApolloServerPlugin<RequestContext> {
           for (const error of response.body.singleResult.errors ?? []) {
             // The errors whose message the server words itself: the request id finds the log line.
             const unavailable = error.extensions?.code === DATABASE_UNAVAILABLE;
-            if (error.extensions?.code === 'INTERNAL_SERVER_ERROR' || unavailable) (error.extensions as Record<string, unknown>).requestId = contextValue.requestId;
+            if (error.extensions?.code === 'INTERNAL_SERVER_ERROR' || unavailable)
+              (error.extensions as Record<string, unknown>).requestId = contextValue.requestId;
             if (unavailable) {
               response.http.status = 503;
               response.http.headers.set('retry-after', String(RETRY_AFTER_SECONDS));
@@ -385,7 +401,13 @@ export async function createServer(options: ServerOptions): Promise<MinerGraphSe
   const docsPath = docs === null ? null : DOCS_PATH;
   const playground = options.playground ?? true;
   if (options.explorer) {
-    app.use(explorerRouter({ directory: options.explorer.directory, graphqlPath: GRAPHQL_PATH, playgroundPath: playground ? GRAPHQL_PATH : null }));
+    app.use(
+      explorerRouter({
+        directory: options.explorer.directory,
+        graphqlPath: GRAPHQL_PATH,
+        playgroundPath: playground ? GRAPHQL_PATH : null,
+      }),
+    );
   }
   if (playground) app.use(playgroundRouter({ graphqlPath: GRAPHQL_PATH, title: 'MinerGraph playground', docsPath }));
   app.use(endpointGuide({ graphqlPath: GRAPHQL_PATH, playground, docsPath }));

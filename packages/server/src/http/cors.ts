@@ -9,7 +9,15 @@ import { MIN_LSN_HEADER, WAL_LSN_HEADER } from './read-routing.js';
  * `x-request-id`, and a read that must see the client's last write says so in
  * `minergraph-min-lsn`. `accept` is listed because its value is not always CORS-safelisted.
  */
-export const CORS_ALLOWED_HEADERS = ['accept', 'authorization', 'content-type', 'apollo-require-preflight', 'x-apollo-operation-name', 'x-request-id', MIN_LSN_HEADER.toLowerCase()];
+export const CORS_ALLOWED_HEADERS = [
+  'accept',
+  'authorization',
+  'content-type',
+  'apollo-require-preflight',
+  'x-apollo-operation-name',
+  'x-request-id',
+  MIN_LSN_HEADER.toLowerCase(),
+];
 /**
  * Response headers a page's script may read: when to retry after a 503, the id to report, and
  * where a write is in the WAL (the SDK sends it back so that its next reads see the write).
@@ -29,13 +37,7 @@ const LOCAL_ORIGIN = /^https?:\/\/(?:localhost|127\.0\.0\.1|\[::1\])(?::\d{1,5})
  */
 export function corsPolicy(allowed: CorsOrigins): RequestHandler {
   const origin: cors.CorsOptions['origin'] =
-    allowed === '*'
-      ? '*'
-      : allowed === 'local'
-        ? LOCAL_ORIGIN
-        : allowed.length === 0
-          ? false
-          : [...allowed];
+    allowed === '*' ? '*' : allowed === 'local' ? LOCAL_ORIGIN : allowed.length === 0 ? false : [...allowed];
   return cors({
     origin,
     methods: ['GET', 'POST'],

@@ -15,7 +15,8 @@ const POST_GRAPHQL = (graphqlPath: string) =>
   `This is MinerGraph's GraphQL API. Send GraphQL as a POST to ${graphqlPath} with a JSON body, e.g.\n` +
   `  curl -X POST -H 'content-type: application/json' -d '{"query":"{ companies { totalCount } }"}' <this URL>\n`;
 
-const TURN_ON = 'The playground is off on this server. Start it with MINERGRAPH_PLAYGROUND=true (and MINERGRAPH_INTROSPECTION=true for the docs and autocompletion) to use it from a browser.';
+const TURN_ON =
+  'The playground is off on this server. Start it with MINERGRAPH_PLAYGROUND=true (and MINERGRAPH_INTROSPECTION=true for the docs and autocompletion) to use it from a browser.';
 
 // The page is static: no script, no style, only the icon.
 const CONTENT_SECURITY_POLICY = "default-src 'none'; img-src 'self'";
@@ -62,7 +63,8 @@ export function endpointGuide(options: EndpointGuideOptions): express.Router {
       res.set({ 'Content-Type': 'text/html; charset=utf-8', 'Content-Security-Policy': CONTENT_SECURITY_POLICY }).send(page);
       return;
     }
-    const message = POST_GRAPHQL(options.graphqlPath) + (options.playground ? 'Open this URL in a browser for the playground.\n' : `${TURN_ON}\n`);
+    const message =
+      POST_GRAPHQL(options.graphqlPath) + (options.playground ? 'Open this URL in a browser for the playground.\n' : `${TURN_ON}\n`);
     if (wanted === 'application/json' || wanted === 'application/graphql-response+json') {
       sendError(res, 'BAD_REQUEST', message.trim());
       return;

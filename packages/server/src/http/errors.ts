@@ -20,7 +20,6 @@ const STATEMENT_TIMEOUT = '57014';
 const CHARACTER_NOT_IN_REPERTOIRE = '22021';
 const sqlState = (error: unknown) => (error as { code?: unknown } | null)?.code;
 
-
 /**
  * Apollo refuses some requests with a GraphQLError that has a 4xx HTTP status but no code (an
  * unsupported persisted-query version, a hash that is not the query's): the client's mistake.
@@ -55,11 +54,18 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
     return { ...formatted, extensions: { ...(inner as GraphQLError).extensions, code: ownCode } };
   }
   // The server's own wording, at the field's path: nothing of what was thrown.
-  const answer = (code: ErrorCode, message: string): GraphQLFormattedError => ({ message, ...(formatted.path ? { path: formatted.path } : {}), extensions: { code } });
+  const answer = (code: ErrorCode, message: string): GraphQLFormattedError => ({
+    message,
+    ...(formatted.path ? { path: formatted.path } : {}),
+    extensions: { code },
+  });
   if (isDatabaseUnavailable(inner)) return answer('DATABASE_UNAVAILABLE', UNAVAILABLE_MESSAGE);
   // PostgreSQL's query_canceled, raised by statement_timeout: the request asked for too much.
   if (sqlState(inner) === STATEMENT_TIMEOUT) {
-    return answer('STATEMENT_TIMEOUT', 'The database took longer than the statement timeout allows; ask for a shorter range or fewer rows.');
+    return answer(
+      'STATEMENT_TIMEOUT',
+      'The database took longer than the statement timeout allows; ask for a shorter range or fewer rows.',
+    );
   }
   // Text with U+0000, which PostgreSQL cannot store or compare; the statement failed, nothing was written.
   if (sqlState(inner) === CHARACTER_NOT_IN_REPERTOIRE) {

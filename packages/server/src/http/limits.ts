@@ -90,7 +90,11 @@ export function aliasAndRootFieldRule(limits: Limits) {
         const count = rootFields(node.selectionSet, new Set());
         if (count > limits.maxRootFields) {
           context.reportError(
-            clientError('TOO_MANY_ROOT_FIELDS', `The operation selects ${count} root fields; at most ${limits.maxRootFields} are allowed.`, { nodes: node }),
+            clientError(
+              'TOO_MANY_ROOT_FIELDS',
+              `The operation selects ${count} root fields; at most ${limits.maxRootFields} are allowed.`,
+              { nodes: node },
+            ),
           );
         }
       },
@@ -206,6 +210,11 @@ export function checkComplexity(
   if (error) {
     // Also bad variables end up here (the rule needs their values): all are the client's to fix.
     const code = isClientCode(error.extensions.code) ? error.extensions.code : 'BAD_USER_INPUT';
-    throw clientError(code, error.message, { nodes: error.nodes ?? null, originalError: error.originalError ?? null, extensions: error.extensions, endsRequest: true });
+    throw clientError(code, error.message, {
+      nodes: error.nodes ?? null,
+      originalError: error.originalError ?? null,
+      extensions: error.extensions,
+      endsRequest: true,
+    });
   }
 }

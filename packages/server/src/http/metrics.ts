@@ -54,7 +54,12 @@ export function createMetrics(): Metrics {
     labelNames: ['code'] as const,
     registers: [registry],
   });
-  const statements = new Counter({ name: 'minergraph_sql_statements_total', help: 'SQL statements run.', labelNames: ['outcome'] as const, registers: [registry] });
+  const statements = new Counter({
+    name: 'minergraph_sql_statements_total',
+    help: 'SQL statements run.',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+  });
   const sqlTime = new Histogram({
     name: 'minergraph_sql_duration_seconds',
     help: 'Time each SQL statement took.',

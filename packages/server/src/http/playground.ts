@@ -238,8 +238,7 @@ export function playgroundRouter(options: PlaygroundOptions): express.Router {
   const router = express.Router();
 
   const wantsPage = (req: Request): boolean =>
-    req.query.query === undefined &&
-    req.accepts(['application/json', 'application/graphql-response+json', 'text/html']) === 'text/html';
+    req.query.query === undefined && req.accepts(['application/json', 'application/graphql-response+json', 'text/html']) === 'text/html';
 
   router.get(['/', graphqlPath], (req: Request, res: Response, next: NextFunction) => {
     // The same URL answers JSON or HTML depending on Accept, so caches must key on it.

@@ -66,7 +66,10 @@ export function createClientLimiter(database: DatabaseHandle, limits: RateLimits
         } catch (refusal) {
           if (!(refusal instanceof RateLimiterRes)) throw refusal;
           const seconds = Math.max(1, Math.ceil(refusal.msBeforeNext / 1000));
-          throw rateLimited(`${describe(client)} sent more than ${perMinuteLimit} requests this minute. Retry after ${seconds} s.`, seconds);
+          throw rateLimited(
+            `${describe(client)} sent more than ${perMinuteLimit} requests this minute. Retry after ${seconds} s.`,
+            seconds,
+          );
         }
       }
       inFlight.set(id, running + 1);

@@ -58,9 +58,10 @@ export function readRouting(options: {
           }
           if (replica === null || operation?.operation !== 'mutation') return;
           // Asked after the mutation's transactions committed, so the position is at or past every one.
-          const position = await sql<{ lsn: string }>`select pg_current_wal_lsn()::text as lsn`
-            .execute(primary.db)
-            .then((result) => result.rows[0]?.lsn, () => undefined);
+          const position = await sql<{ lsn: string }>`select pg_current_wal_lsn()::text as lsn`.execute(primary.db).then(
+            (result) => result.rows[0]?.lsn,
+            () => undefined,
+          );
           if (position !== undefined) response.http.headers.set(WAL_LSN_HEADER.toLowerCase(), position);
         },
       };

@@ -73,7 +73,8 @@ export function createResponseCache(
 
   return {
     stats: () => ({ bytes: entries.calculatedSize, entries: entries.size }),
-    stringify: (result) => (result.errors === undefined && result.extensions === undefined && result.data && texts.get(result.data)) || stringify(result),
+    stringify: (result) =>
+      (result.errors === undefined && result.extensions === undefined && result.data && texts.get(result.data)) || stringify(result),
     plugin: () => ({
       async requestDidStart() {
         let key: string | null = null;
@@ -106,7 +107,11 @@ export function createResponseCache(
               if (result.errors?.length || status !== 200 || contextValue.clock.read || !bus.listening) return;
               if (!result.data || result.extensions !== undefined) return;
               const json = stringify({ data: result.data });
-              entry = { result: { data: result.data }, etag: `"${createHash('sha256').update(json).digest('base64url').slice(0, 27)}"`, bytes: json.length };
+              entry = {
+                result: { data: result.data },
+                etag: `"${createHash('sha256').update(json).digest('base64url').slice(0, 27)}"`,
+                bytes: json.length,
+              };
               texts.set(result.data, json);
               entries.set(key, entry);
             }

@@ -18,7 +18,17 @@ import type { Context as WsContext } from 'graphql-ws';
 // Renamed: it is no React hook, whatever its name says to the linter.
 import { useServer as graphqlWsServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { clientError, createContext, ScalarLiteralsRule, type ErrorCode, type ChangeFeed, type DataSources, type FeedEvent, type FeedFilter, type Viewer } from '@minergraph/schema';
+import {
+  clientError,
+  createContext,
+  ScalarLiteralsRule,
+  type ErrorCode,
+  type ChangeFeed,
+  type DataSources,
+  type FeedEvent,
+  type FeedFilter,
+  type Viewer,
+} from '@minergraph/schema';
 import type { ChangeBus } from '../changes/bus.js';
 import type { ChangeEvent } from '../changes/changes.js';
 import type { Limits, SubscriptionLimits } from '../config.js';
@@ -224,7 +234,8 @@ export function serveSubscriptions(httpServer: http.Server, options: Subscriptio
   // The LISTEN connection broke (or came back): what was written meanwhile went unheard here,
   // so subscribers reconnect (the SDK does by itself) and re-read.
   const unGap = bus.onGap(() => {
-    for (const socket of connections.keys()) socket.close(CLOSE.CHANGES_MISSED, 'Changes may have been missed here: reconnect and re-read.');
+    for (const socket of connections.keys())
+      socket.close(CLOSE.CHANGES_MISSED, 'Changes may have been missed here: reconnect and re-read.');
   });
 
   const freshContext = (context: unknown) => {
@@ -246,7 +257,8 @@ export function serveSubscriptions(httpServer: http.Server, options: Subscriptio
         if ('problem' in presented) return refuse(CLOSE.UNAUTHORIZED, presented.problem);
         let viewer: Viewer = createContext({ data }).viewer;
         if (presented.key === null) {
-          if (options.requireAuth) return refuse(CLOSE.UNAUTHORIZED, 'This server needs an API key: connectionParams { authorization: "Bearer <key>" }.');
+          if (options.requireAuth)
+            return refuse(CLOSE.UNAUTHORIZED, 'This server needs an API key: connectionParams { authorization: "Bearer <key>" }.');
         } else {
           let found: Viewer | null;
           try {
@@ -264,14 +276,25 @@ export function serveSubscriptions(httpServer: http.Server, options: Subscriptio
         const open = perClient.get(client) ?? 0;
         if (open >= subscriptionLimits.maxConnectionsPerClient) {
           const whose = viewer.apiKeyId ? 'this API key' : 'this address';
-          return refuse(CLOSE.TOO_MANY_CONNECTIONS, `Too many WebSocket connections for ${whose}: at most ${subscriptionLimits.maxConnectionsPerClient} at once.`);
+          return refuse(
+            CLOSE.TOO_MANY_CONNECTIONS,
+            `Too many WebSocket connections for ${whose}: at most ${subscriptionLimits.maxConnectionsPerClient} at once.`,
+          );
         }
         perClient.set(client, open + 1);
-        const feed = connectionFeed(bus, subscriptionLimits.bufferSize, () => {
-          slowClosed += 1;
-          logger.warn({ client, bufferSize: subscriptionLimits.bufferSize }, 'closing a slow subscriber');
-          socket.close(CLOSE.SLOW_SUBSCRIBER, `Slow subscriber: over ${subscriptionLimits.bufferSize} events waited unsent. Reconnect and re-read.`);
-        }, counter);
+        const feed = connectionFeed(
+          bus,
+          subscriptionLimits.bufferSize,
+          () => {
+            slowClosed += 1;
+            logger.warn({ client, bufferSize: subscriptionLimits.bufferSize }, 'closing a slow subscriber');
+            socket.close(
+              CLOSE.SLOW_SUBSCRIBER,
+              `Slow subscriber: over ${subscriptionLimits.bufferSize} events waited unsent. Reconnect and re-read.`,
+            );
+          },
+          counter,
+        );
         const connection: Connection = { viewer, client, feed };
         connections.set(socket, connection);
         socket.once('close', () => {
@@ -295,7 +318,13 @@ export function serveSubscriptions(httpServer: http.Server, options: Subscriptio
         const hash = (payload.extensions?.persistedQuery as { sha256Hash?: unknown } | undefined)?.sha256Hash;
         let text = typeof payload.query === 'string' && payload.query !== '' ? payload.query : undefined;
         if (text === undefined && typeof hash === 'string') text = manifest.get(hash);
-        if (text === undefined) return [errorOf(typeof hash === 'string' ? 'PersistedQueryNotFound' : 'The subscription has no query.', typeof hash === 'string' ? 'PERSISTED_QUERY_NOT_FOUND' : 'BAD_REQUEST')];
+        if (text === undefined)
+          return [
+            errorOf(
+              typeof hash === 'string' ? 'PersistedQueryNotFound' : 'The subscription has no query.',
+              typeof hash === 'string' ? 'PERSISTED_QUERY_NOT_FOUND' : 'BAD_REQUEST',
+            ),
+          ];
         if (options.persistedOnly && !manifest.has(sha256(text))) {
           return [
             errorOf(
@@ -316,14 +345,22 @@ export function serveSubscriptions(httpServer: http.Server, options: Subscriptio
         const invalid = validate(schema, document, rules, { hideSuggestions: !options.suggestions });
         if (invalid.length > 0) {
           return invalid.map((error) =>
-            error.extensions.code ? error : new GraphQLError(error.message, { nodes: error.nodes ?? null, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }),
+            error.extensions.code
+              ? error
+              : new GraphQLError(error.message, { nodes: error.nodes ?? null, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }),
           );
         }
         const operationName = payload.operationName ?? null;
         const operation = getOperationAST(document, operationName);
-        if (!operation) return [errorOf('The document has no operation by that name, or several and no operationName.', 'OPERATION_RESOLUTION_FAILURE')];
+        if (!operation)
+          return [errorOf('The document has no operation by that name, or several and no operationName.', 'OPERATION_RESOLUTION_FAILURE')];
         if (operation.operation !== 'subscription') {
-          return [errorOf(`Over WebSocket this server runs subscriptions only; send a ${operation.operation} by HTTP POST to ${options.path}.`, 'BAD_REQUEST')];
+          return [
+            errorOf(
+              `Over WebSocket this server runs subscriptions only; send a ${operation.operation} by HTTP POST to ${options.path}.`,
+              'BAD_REQUEST',
+            ),
+          ];
         }
         const contextValue = { ...createContext({ data, viewer: connection.viewer }), changes: connection.feed, requestId: `ws-${id}` };
         const variableValues = payload.variables ?? {};
@@ -334,14 +371,16 @@ export function serveSubscriptions(httpServer: http.Server, options: Subscriptio
         }
         const args = { schema, document, operationName, variableValues, contextValue };
         const stream = await createSourceEventStream(args);
-        if (!(Symbol.asyncIterator in stream)) return [...((stream as ExecutionResult).errors ?? [errorOf('The subscription could not start.', 'BAD_REQUEST')])];
+        if (!(Symbol.asyncIterator in stream))
+          return [...((stream as ExecutionResult).errors ?? [errorOf('The subscription could not start.', 'BAD_REQUEST')])];
         openedStreams.set(contextValue, stream as AsyncIterableIterator<unknown>);
         return args;
       },
       onNext: (_ctx, _id, _payload, _args, result) => {
         if (!result.errors) return;
         for (const error of result.errors) {
-          if (!(error.extensions?.code && typeof error.extensions.code === 'string')) logger.error({ err: error.originalError ?? error }, 'a subscription event failed');
+          if (!(error.extensions?.code && typeof error.extensions.code === 'string'))
+            logger.error({ err: error.originalError ?? error }, 'a subscription event failed');
         }
         return { ...result, errors: formatted(result.errors) } as FormattedExecutionResult;
       },

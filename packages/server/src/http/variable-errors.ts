@@ -1,5 +1,13 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { coerceInputValue, isInputType, Kind, typeFromAST, type GraphQLError, type GraphQLSchema, type VariableDefinitionNode } from 'graphql';
+import {
+  coerceInputValue,
+  isInputType,
+  Kind,
+  typeFromAST,
+  type GraphQLError,
+  type GraphQLSchema,
+  type VariableDefinitionNode,
+} from 'graphql';
 
 /**
  * The paths inside a variable's value at which graphql-js refuses it, in the order it reports
@@ -29,7 +37,8 @@ export function variableErrorFields(): ApolloServerPlugin {
           const pending = new Map<string, string[][]>();
           for (const error of errors) {
             const node = error.nodes?.length === 1 ? error.nodes[0] : undefined;
-            if (node?.kind !== Kind.VARIABLE_DEFINITION || error.extensions.code !== 'BAD_USER_INPUT' || 'field' in error.extensions) continue;
+            if (node?.kind !== Kind.VARIABLE_DEFINITION || error.extensions.code !== 'BAD_USER_INPUT' || 'field' in error.extensions)
+              continue;
             const name = node.variable.name.value;
             let inside: string[] = [];
             // The other variable errors (missing, null for a non-null type) are about the value as a whole.

@@ -76,11 +76,17 @@ export function createCoinGeckoClient(options: CoinGeckoClientOptions): CoinGeck
           if (error instanceof CoinGeckoError) throw error;
           const unreachable = unreachableBecause(error);
           // Nothing answers there: waiting will not change that, so say so now.
-          if (unreachable) throw new CoinGeckoError(`Cannot reach CoinGecko at ${new URL(options.baseUrl).host}: ${unreachable}. Check your network, or COINGECKO_BASE_URL.`);
+          if (unreachable)
+            throw new CoinGeckoError(
+              `Cannot reach CoinGecko at ${new URL(options.baseUrl).host}: ${unreachable}. Check your network, or COINGECKO_BASE_URL.`,
+            );
           reason = (error as Error).name === 'TimeoutError' ? 'no answer in time' : `${(error as Error).message}`;
         }
         if (attempt >= retry.maxAttempts) {
-          throw new CoinGeckoError(`CoinGecko gave no usable answer for ${window} in ${attempt} attempts (last: ${reason}).`, response?.status);
+          throw new CoinGeckoError(
+            `CoinGecko gave no usable answer for ${window} in ${attempt} attempts (last: ${reason}).`,
+            response?.status,
+          );
         }
         const asked = response ? retryAfterMs(response.headers.get('retry-after'), now()) : null;
         const delayMs = Math.min(asked ?? retry.baseDelayMs * 2 ** (attempt - 1), retry.maxDelayMs);
@@ -129,7 +135,8 @@ function failure(window: string, status: number, body: string): string {
  * decimal is exactly the one published.
  */
 export function parseMarketChart(body: string, window: string): CoinGeckoPrice[] {
-  const malformed = (why: string) => new CoinGeckoError(`CoinGecko's answer for ${window} is malformed: ${why}. It began: ${excerpt(body)}`);
+  const malformed = (why: string) =>
+    new CoinGeckoError(`CoinGecko's answer for ${window} is malformed: ${why}. It began: ${excerpt(body)}`);
   let parsed: unknown;
   try {
     parsed = JSON.parse(numbersAsStrings(body));

@@ -2,10 +2,7 @@ import { parseDate, parseDateTime } from '@minergraph/schema';
 import type { ColumnNames, RawObservation } from './observation-rules.js';
 
 /** What one CSV record says: an observation, a row the format marks as empty, or a problem. */
-export type CsvRow =
-  | { kind: 'observation'; observation: RawObservation }
-  | { kind: 'skipped' }
-  | { kind: 'bad'; problem: string };
+export type CsvRow = { kind: 'observation'; observation: RawObservation } | { kind: 'skipped' } | { kind: 'bad'; problem: string };
 
 export interface PriceCsvFormat {
   id: 'coingecko' | 'yahoo' | 'plain';

@@ -165,7 +165,8 @@ export async function importPriceCsv(database: DatabaseHandle, options: PriceImp
     const merged = await mergePriceStaging(session, asset.id, sourceId, rows);
     if (!merged.ok) throw rejection(options.file, [], 0, merged.duplicates, merged.duplicateCount);
     const { inserted, updated } = merged.counts;
-    if (inserted + updated > 0) await publishChangeOn(session, { kind: 'prices', symbol, assetId: asset.id, inserted, updated, from: null, to: null });
+    if (inserted + updated > 0)
+      await publishChangeOn(session, { kind: 'prices', symbol, assetId: asset.id, inserted, updated, from: null, to: null });
     return merged.counts;
   }).finally(() => parser.destroy());
   return { format, symbol, rows, skipped, ...counts };

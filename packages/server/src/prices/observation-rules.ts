@@ -47,7 +47,8 @@ export function checkObservation(raw: RawObservation, columns: ColumnNames = {})
   const volume = isMissing(raw.volume) ? null : decimal(problems, 'volume', named('volume'), raw.volume!);
   const volumeBeyond = volume === null ? null : limitProblem(VOLUME_LIMIT, named('volume'), volume);
   if (volumeBeyond) problems.push({ field: 'volume', message: volumeBeyond });
-  else if (volume !== null && isNegative(volume)) problems.push({ field: 'volume', message: `${named('volume')} must not be negative; it was ${volume}.` });
+  else if (volume !== null && isNegative(volume))
+    problems.push({ field: 'volume', message: `${named('volume')} must not be negative; it was ${volume}.` });
 
   if (pricesReadable && close !== null) {
     const open = givenOpen ?? close;
@@ -55,9 +56,12 @@ export function checkObservation(raw: RawObservation, columns: ColumnNames = {})
     const high = givenHigh ?? upper;
     const low = givenLow ?? lower;
     const openOrClose = `the ${named('open')} or ${named('close')}`;
-    if (compareCanonical(high, low) < 0) problems.push({ field: 'high', message: `${named('high')} (${high}) is below ${named('low')} (${low}).` });
-    else if (compareCanonical(high, upper) < 0) problems.push({ field: 'high', message: `${named('high')} (${high}) is below ${openOrClose}.` });
-    else if (compareCanonical(low, lower) > 0) problems.push({ field: 'low', message: `${named('low')} (${low}) is above ${openOrClose}.` });
+    if (compareCanonical(high, low) < 0)
+      problems.push({ field: 'high', message: `${named('high')} (${high}) is below ${named('low')} (${low}).` });
+    else if (compareCanonical(high, upper) < 0)
+      problems.push({ field: 'high', message: `${named('high')} (${high}) is below ${openOrClose}.` });
+    else if (compareCanonical(low, lower) > 0)
+      problems.push({ field: 'low', message: `${named('low')} (${low}) is above ${openOrClose}.` });
     if (problems.length === 0) return { ok: true, point: { at: raw.at, open, high, low, close, volume } };
   }
   return { ok: false, problems };
@@ -66,7 +70,12 @@ export function checkObservation(raw: RawObservation, columns: ColumnNames = {})
 const isMissing = (text: string | null | undefined) => text === null || text === undefined || text === '';
 
 /** A price given as text: canonical if it is a decimal greater than 0 within PRICE_LIMIT, else null and a problem. */
-function price(problems: ObservationProblem[], field: ObservationProblem['field'], name: string, text: string | null | undefined): string | null {
+function price(
+  problems: ObservationProblem[],
+  field: ObservationProblem['field'],
+  name: string,
+  text: string | null | undefined,
+): string | null {
   if (isMissing(text)) return null;
   const value = decimal(problems, field, name, text!);
   if (value === null) return null;

@@ -25,7 +25,11 @@ export async function assetsByIds(db: Kysely<Database>, ids: readonly string[]) 
 
 export async function assetsBySymbols(db: Kysely<Database>, symbols: readonly string[]) {
   const rows = symbols.length
-    ? await db.selectFrom('assets').selectAll().where('symbol', 'in', [...new Set(symbols)]).execute()
+    ? await db
+        .selectFrom('assets')
+        .selectAll()
+        .where('symbol', 'in', [...new Set(symbols)])
+        .execute()
     : [];
   return inKeyOrder(symbols, rows.map(toAsset), (asset) => asset.symbol);
 }
@@ -396,7 +400,14 @@ const UPSERT_BATCH = 10_000;
 
 export async function insertCorporateAction(
   db: Kysely<Database>,
-  action: { assetId: string; effectiveOn: string; ratio: string; description: string; sourceId: string | null; createdByApiKeyId?: string | null },
+  action: {
+    assetId: string;
+    effectiveOn: string;
+    ratio: string;
+    description: string;
+    sourceId: string | null;
+    createdByApiKeyId?: string | null;
+  },
 ): Promise<void> {
   await db
     .insertInto('corporate_actions')

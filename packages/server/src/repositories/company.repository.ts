@@ -25,7 +25,11 @@ export async function companiesByIds(db: Kysely<Database>, ids: readonly string[
 
 export async function companiesByTickers(db: Kysely<Database>, tickers: readonly string[]) {
   const rows = tickers.length
-    ? await db.selectFrom('companies').selectAll().where('ticker', 'in', [...new Set(tickers)]).execute()
+    ? await db
+        .selectFrom('companies')
+        .selectAll()
+        .where('ticker', 'in', [...new Set(tickers)])
+        .execute()
     : [];
   return inKeyOrder(tickers, rows.map(toCompany), (company) => company.ticker);
 }
@@ -93,17 +97,13 @@ export async function companyPage(db: Kysely<Database>, request: CompanyPageRequ
 }
 
 export async function countCompanies(db: Kysely<Database>, filter: CompanyFilter): Promise<number> {
-  const row = await filtered(db.selectFrom('companies'), filter)
-    .select(sql<number>`count(*)::int`.as('count'))
-    .executeTakeFirstOrThrow();
+  const row = await filtered(db.selectFrom('companies'), filter).select(sql<number>`count(*)::int`.as('count')).executeTakeFirstOrThrow();
   return row.count;
 }
 
 export async function officersByCompanyIds(db: Kysely<Database>, companyIds: readonly string[]): Promise<OfficerModel[][]> {
   const wanted = validIds(companyIds);
-  const rows = wanted.length
-    ? await db.selectFrom('officers').selectAll().where('company_id', 'in', wanted).orderBy('id').execute()
-    : [];
+  const rows = wanted.length ? await db.selectFrom('officers').selectAll().where('company_id', 'in', wanted).orderBy('id').execute() : [];
   const officers = rows.map(
     (row): OfficerModel => ({
       id: row.id,

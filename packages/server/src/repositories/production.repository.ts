@@ -1,5 +1,12 @@
 import { sql, type Kysely } from 'kysely';
-import { Decimal, type FieldCitationModel, type Page, type PageRequest, type ProductionReportFilter, type ProductionReportModel } from '@minergraph/schema';
+import {
+  Decimal,
+  type FieldCitationModel,
+  type Page,
+  type PageRequest,
+  type ProductionReportFilter,
+  type ProductionReportModel,
+} from '@minergraph/schema';
 import type { Database, ProductionReportRow } from '../db/database.js';
 import { groupedInKeyOrder, inKeyOrder, validIds } from './batch.js';
 import { insertHoldingsReport, insertTransaction } from './treasury.repository.js';

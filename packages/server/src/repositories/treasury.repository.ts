@@ -86,14 +86,28 @@ export async function holdingsReportsByCompanyIds(db: Kysely<Database>, companyI
     ? await db.selectFrom('holdings_reports').selectAll().where('company_id', 'in', wanted).orderBy('reported_on').orderBy('id').execute()
     : [];
   const reports = rows.map(
-    (row): HoldingsReportModel => ({ id: row.id, companyId: row.company_id, on: row.reported_on, btc: row.btc, basis: row.basis, sourceId: row.source_id }),
+    (row): HoldingsReportModel => ({
+      id: row.id,
+      companyId: row.company_id,
+      on: row.reported_on,
+      btc: row.btc,
+      basis: row.basis,
+      sourceId: row.source_id,
+    }),
   );
   return groupedInKeyOrder(companyIds, reports, (report) => report.companyId);
 }
 
 /** Each company's latest reported holdings figure (by its day), or null. */
 export async function latestHoldingsReports(db: Kysely<Database>, companyIds: readonly string[]): Promise<(HoldingsReportModel | null)[]> {
-  const { rows } = await sql<{ id: string; company_id: string; reported_on: string; btc: string; basis: string | null; source_id: string | null }>`
+  const { rows } = await sql<{
+    id: string;
+    company_id: string;
+    reported_on: string;
+    btc: string;
+    basis: string | null;
+    source_id: string | null;
+  }>`
     select distinct on (h.company_id) h.id, h.company_id, h.reported_on, h.btc, h.basis, h.source_id
     from holdings_reports h where h.company_id = any(${validIds(companyIds)}::bigint[])
     order by h.company_id, h.reported_on desc, h.id desc`.execute(db);

@@ -24,7 +24,8 @@ export async function createAsset(db: Kysely<Database>, input: CreateAssetInput,
   const symbol = problems.symbol(['input', 'symbol'], input.symbol);
   problems.text(['input', 'name'], input.name, { required: true });
   const quoteCurrency = (input.quoteCurrency ?? 'USD').trim();
-  if (!/^[A-Za-z]{3,5}$/.test(quoteCurrency)) problems.add(['input', 'quoteCurrency'], 'quoteCurrency must be a currency code such as USD.');
+  if (!/^[A-Za-z]{3,5}$/.test(quoteCurrency))
+    problems.add(['input', 'quoteCurrency'], 'quoteCurrency must be a currency code such as USD.');
   if (problems.any) return problems.result();
   try {
     return await runWrite(db, {
@@ -33,13 +34,22 @@ export async function createAsset(db: Kysely<Database>, input: CreateAssetInput,
       key: null,
       input,
       work: async (trx) => {
-        const asset = await insertAsset(trx, { symbol, name: input.name.trim(), kind: input.kind, quoteCurrency: quoteCurrency.toUpperCase(), createdByApiKeyId: actor.apiKeyId });
+        const asset = await insertAsset(trx, {
+          symbol,
+          name: input.name.trim(),
+          kind: input.kind,
+          quoteCurrency: quoteCurrency.toUpperCase(),
+          createdByApiKeyId: actor.apiKeyId,
+        });
         return { value: asset, ref: asset.id, change: { kind: 'asset', symbol: asset.symbol, assetId: asset.id } };
       },
     });
   } catch (error) {
     if (isUniqueViolation(error, 'assets_symbol_key')) {
-      return { ok: false, userErrors: [userError(['input', 'symbol'], 'ALREADY_EXISTS', `An asset with symbol ${symbol} exists already.`)] };
+      return {
+        ok: false,
+        userErrors: [userError(['input', 'symbol'], 'ALREADY_EXISTS', `An asset with symbol ${symbol} exists already.`)],
+      };
     }
     throw error;
   }
@@ -123,7 +133,10 @@ export async function recordCorporateAction(
   const asset = await db.selectFrom('assets').select(['id', 'kind']).where('symbol', '=', symbol).executeTakeFirst();
   if (!asset) return { ok: false, userErrors: [userError(['input', 'symbol'], 'NOT_FOUND', `No asset has the symbol ${symbol}.`)] };
   if (asset.kind !== 'EQUITY') {
-    return { ok: false, userErrors: [userError(['input', 'symbol'], 'VALIDATION_FAILED', `${symbol} is not an equity; only listed units change ratio.`)] };
+    return {
+      ok: false,
+      userErrors: [userError(['input', 'symbol'], 'VALIDATION_FAILED', `${symbol} is not an equity; only listed units change ratio.`)],
+    };
   }
   try {
     return await runWrite(db, {
@@ -144,12 +157,21 @@ export async function recordCorporateAction(
           })
           .returningAll()
           .executeTakeFirstOrThrow();
-        return { value: toCorporateAction(row), ref: row.id, change: { kind: 'corporateAction', symbol, assetId: asset.id, ids: [row.id] } };
+        return {
+          value: toCorporateAction(row),
+          ref: row.id,
+          change: { kind: 'corporateAction', symbol, assetId: asset.id, ids: [row.id] },
+        };
       },
     });
   } catch (error) {
     if (isUniqueViolation(error, 'corporate_actions_asset_day_key')) {
-      return { ok: false, userErrors: [userError(['input', 'effectiveOn'], 'ALREADY_EXISTS', `${symbol} already has a ratio change on ${input.effectiveOn}.`)] };
+      return {
+        ok: false,
+        userErrors: [
+          userError(['input', 'effectiveOn'], 'ALREADY_EXISTS', `${symbol} already has a ratio change on ${input.effectiveOn}.`),
+        ],
+      };
     }
     throw error;
   }

@@ -36,12 +36,19 @@ export async function createCompany(db: Kysely<Database>, input: CreateCompanyIn
           businessLines: [...new Set(input.businessLines ?? [])],
           createdByApiKeyId: actor.apiKeyId,
         });
-        return { value: company, ref: company.id, change: { kind: 'company', companyId: company.id, record: 'company', ids: [company.id] } };
+        return {
+          value: company,
+          ref: company.id,
+          change: { kind: 'company', companyId: company.id, record: 'company', ids: [company.id] },
+        };
       },
     });
   } catch (error) {
     if (isUniqueViolation(error, 'companies_ticker_key')) {
-      return { ok: false, userErrors: [userError(['input', 'ticker'], 'ALREADY_EXISTS', `A company with ticker ${ticker} exists already.`)] };
+      return {
+        ok: false,
+        userErrors: [userError(['input', 'ticker'], 'ALREADY_EXISTS', `A company with ticker ${ticker} exists already.`)],
+      };
     }
     throw error;
   }
@@ -92,7 +99,10 @@ export async function createSite(db: Kysely<Database>, input: CreateSiteInput, a
     });
   } catch (error) {
     if (isUniqueViolation(error, 'sites_company_name_key')) {
-      return { ok: false, userErrors: [userError(['input', 'name'], 'ALREADY_EXISTS', `This company already has a site named "${input.name.trim()}".`)] };
+      return {
+        ok: false,
+        userErrors: [userError(['input', 'name'], 'ALREADY_EXISTS', `This company already has a site named "${input.name.trim()}".`)],
+      };
     }
     throw error;
   }

@@ -47,7 +47,8 @@ export function checkNamedCompany(problems: Problems, input: NamedCompanyInput):
  */
 export async function lockNamedCompany(trx: Kysely<Database>, company: NamedCompany): Promise<string> {
   if ('id' in company) {
-    if (!(await lockCompany(trx, company.id))) throw new Rejection([userError(['input', 'companyId'], 'NOT_FOUND', 'No company has this id.')]);
+    if (!(await lockCompany(trx, company.id)))
+      throw new Rejection([userError(['input', 'companyId'], 'NOT_FOUND', 'No company has this id.')]);
     return company.id;
   }
   const row = await trx.selectFrom('companies').select('id').where('ticker', '=', company.ticker).forUpdate().executeTakeFirst();

@@ -31,7 +31,9 @@ export type IdempotentWrite<T, Ref> = Write<T, Ref> &
   );
 
 function fingerprint(input: unknown): string {
-  return createHash('sha256').update(stringify(input) ?? '').digest('hex');
+  return createHash('sha256')
+    .update(stringify(input) ?? '')
+    .digest('hex');
 }
 
 /**

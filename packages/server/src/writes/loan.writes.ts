@@ -1,5 +1,15 @@
 import type { Kysely } from 'kysely';
-import { BTC_LIMIT, Decimal, USD_AMOUNT_LIMIT, type Actor, type CreateLoanInput, type LoanModel, type LoanRepaymentModel, type RepayLoanInput, type WriteResult } from '@minergraph/schema';
+import {
+  BTC_LIMIT,
+  Decimal,
+  USD_AMOUNT_LIMIT,
+  type Actor,
+  type CreateLoanInput,
+  type LoanModel,
+  type LoanRepaymentModel,
+  type RepayLoanInput,
+  type WriteResult,
+} from '@minergraph/schema';
 import type { Database } from '../db/database.js';
 import { insertLoan, insertRepayment, loansByIds, repaymentsByLoanIds, settleLoanStatus } from '../repositories/loan.repository.js';
 import { insertTransaction } from '../repositories/treasury.repository.js';
@@ -24,7 +34,10 @@ export async function createLoan(db: Kysely<Database>, input: CreateLoanInput, a
   }
   const source = checkSource(problems, ['input', 'source'], input.source, {
     required: true,
-    states: input.principalUsd != null ? { field: 'principalUsd', value: input.principalUsd } : { field: 'collateralBtc', value: input.collateralBtc },
+    states:
+      input.principalUsd != null
+        ? { field: 'principalUsd', value: input.principalUsd }
+        : { field: 'collateralBtc', value: input.collateralBtc },
   });
   if (problems.any || !company) return problems.result();
 
@@ -96,10 +109,15 @@ export async function repayLoan(
       const collateral = new Decimal(loan!.initialCollateralBtc ?? 0).minus(loan!.collateralReleasedBtc);
       const released = new Decimal(input.collateralReleasedBtc ?? 0);
       const refusals = [];
-      if (loan!.status !== 'ACTIVE') refusals.push(userError(['input', 'loanId'], 'VALIDATION_FAILED', `The loan is ${loan!.status}, not ACTIVE.`));
+      if (loan!.status !== 'ACTIVE')
+        refusals.push(userError(['input', 'loanId'], 'VALIDATION_FAILED', `The loan is ${loan!.status}, not ACTIVE.`));
       if (released.gt(collateral)) {
         refusals.push(
-          userError(['input', 'collateralReleasedBtc'], 'VALIDATION_FAILED', `Only ${collateral.toFixed()} BTC of collateral is pledged on this loan.`),
+          userError(
+            ['input', 'collateralReleasedBtc'],
+            'VALIDATION_FAILED',
+            `Only ${collateral.toFixed()} BTC of collateral is pledged on this loan.`,
+          ),
         );
       }
       if (loan!.principalUsd !== null && new Decimal(loan!.repaidUsd).plus(input.amountUsd).gt(loan!.principalUsd)) {
@@ -142,7 +160,11 @@ export async function repayLoan(
       await settleLoanStatus(trx, input.loanId);
       const answer = await loanWithRepayment(trx, input.loanId, repaymentId);
       // A retry gets the loan as this repayment left it, not as later ones changed it.
-      return { value: answer, ref: answer, change: { kind: 'company', companyId: owner.company_id, record: 'loanRepayment', ids: [repaymentId, ...(saleId ? [saleId] : [])] } };
+      return {
+        value: answer,
+        ref: answer,
+        change: { kind: 'company', companyId: owner.company_id, record: 'loanRepayment', ids: [repaymentId, ...(saleId ? [saleId] : [])] },
+      };
     },
     replay: async (answer: { loan: LoanModel; repayment: LoanRepaymentModel }) => answer,
   });

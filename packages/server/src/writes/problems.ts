@@ -88,7 +88,8 @@ export class Problems {
 
   ratio(field: string[], value: number | null | undefined): void {
     if (value === null || value === undefined) return;
-    if (!Number.isFinite(value) || value <= 0 || value > 10) this.add(field, `${field.at(-1)} must be a fraction above 0 (0.7 means 70 %); it was ${value}.`);
+    if (!Number.isFinite(value) || value <= 0 || value > 10)
+      this.add(field, `${field.at(-1)} must be a fraction above 0 (0.7 means 70 %); it was ${value}.`);
   }
 
   dayOrder(earlier: [string[], string | null | undefined], later: [string[], string | null | undefined]): void {

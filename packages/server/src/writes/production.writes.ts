@@ -70,7 +70,13 @@ export async function recordProductionReport(
     if (isUniqueViolation(error, 'production_reports_company_period_key')) {
       return {
         ok: false,
-        userErrors: [userError(['input', 'periodStart'], 'ALREADY_EXISTS', `A production report for ${input.periodStart} to ${input.periodEnd} exists already.`)],
+        userErrors: [
+          userError(
+            ['input', 'periodStart'],
+            'ALREADY_EXISTS',
+            `A production report for ${input.periodStart} to ${input.periodEnd} exists already.`,
+          ),
+        ],
       };
     }
     if (isUniqueViolation(error, 'holdings_reports_company_day_key')) {

@@ -1,5 +1,12 @@
 import type { Kysely } from 'kysely';
-import { BTC_LIMIT, USD_AMOUNT_LIMIT, type Actor, type RecordTreasuryTransactionInput, type TreasuryTransactionModel, type WriteResult } from '@minergraph/schema';
+import {
+  BTC_LIMIT,
+  USD_AMOUNT_LIMIT,
+  type Actor,
+  type RecordTreasuryTransactionInput,
+  type TreasuryTransactionModel,
+  type WriteResult,
+} from '@minergraph/schema';
 import type { Database } from '../db/database.js';
 import { insertTransaction, transactionsByIds } from '../repositories/treasury.repository.js';
 import { checkNamedCompany, checkSource, holdingsOutOfRange, lockNamedCompany, recordSource } from './guards.js';
@@ -42,7 +49,11 @@ export async function recordTreasuryTransaction(
       });
       const outOfRange = await holdingsOutOfRange(trx, companyId, input.occurredOn);
       if (outOfRange) throw new Rejection([{ ...outOfRange, field: ['input', 'btc'] }]);
-      return { value: transaction, ref: transaction.id, change: { kind: 'company', companyId, record: 'treasuryTransaction', ids: [transaction.id] } };
+      return {
+        value: transaction,
+        ref: transaction.id,
+        change: { kind: 'company', companyId, record: 'treasuryTransaction', ids: [transaction.id] },
+      };
     },
     replay: async (id: string) => (await transactionsByIds(db, [id]))[0]!,
   });

@@ -54,8 +54,7 @@ export async function createTestDatabase(start: Start = 'seeded'): Promise<TestD
   const admin = new pg.Client({ connectionString: postgresUrl() });
   await admin.connect();
   try {
-    const template =
-      start === 'empty' ? 'template0' : inject(start === 'seeded' ? 'postgresSeededTemplate' : 'postgresMigratedTemplate');
+    const template = start === 'empty' ? 'template0' : inject(start === 'seeded' ? 'postgresSeededTemplate' : 'postgresMigratedTemplate');
     await admin.query(`create database ${name} template ${template}`);
   } finally {
     await admin.end();

@@ -19,11 +19,15 @@ export function foundingStoryData(): string {
   const repository = REPOSITORY_DATA;
   const dir = mkdtempSync(join(tmpdir(), 'minergraph-founding-'));
   mkdirSync(join(dir, 'companies'));
-  if (existsSync(join(repository, 'companies', 'CANG.yaml'))) cpSync(join(repository, 'companies', 'CANG.yaml'), join(dir, 'companies', 'CANG.yaml'));
+  if (existsSync(join(repository, 'companies', 'CANG.yaml')))
+    cpSync(join(repository, 'companies', 'CANG.yaml'), join(dir, 'companies', 'CANG.yaml'));
   if (existsSync(join(repository, 'prices'))) {
     mkdirSync(join(dir, 'prices'));
     for (const name of readdirSync(join(repository, 'prices')).filter((file) => file.endsWith('.yaml'))) {
-      const file = parse(readFileSync(join(repository, 'prices', name), 'utf8')) as { prices: { on: string; citation: { source: string } }[]; sources: Record<string, unknown> };
+      const file = parse(readFileSync(join(repository, 'prices', name), 'utf8')) as {
+        prices: { on: string; citation: { source: string } }[];
+        sources: Record<string, unknown>;
+      };
       file.prices = file.prices.filter((price) => price.on <= FOUNDING_DAY);
       const cited = new Set(file.prices.map((price) => price.citation.source));
       file.sources = Object.fromEntries(Object.entries(file.sources).filter(([key]) => cited.has(key)));
@@ -32,4 +36,3 @@ export function foundingStoryData(): string {
   }
   return dir;
 }
-

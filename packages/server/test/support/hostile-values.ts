@@ -78,31 +78,97 @@ export const HOSTILE_STRINGS: readonly string[] = [
 
 /** Days that do not exist or are not written YYYY-MM-DD; every Date argument must refuse them. */
 export const BAD_DAYS: readonly unknown[] = [
-  '2026-02-30', '2026-13-01', '2026-00-10', '2025-02-29', '0000-01-01', '2026-2-3', '20260203', '2026-02-03T00:00:00Z',
-  '+002026-02-03', ' 2026-02-03', '2026-02-03\u0000', '٢٠٢٦-٠٢-٠٣', '10000-01-01', '', 20260203, true, ['2026-02-03'],
+  '2026-02-30',
+  '2026-13-01',
+  '2026-00-10',
+  '2025-02-29',
+  '0000-01-01',
+  '2026-2-3',
+  '20260203',
+  '2026-02-03T00:00:00Z',
+  '+002026-02-03',
+  ' 2026-02-03',
+  '2026-02-03\u0000',
+  '٢٠٢٦-٠٢-٠٣',
+  '10000-01-01',
+  '',
+  20260203,
+  true,
+  ['2026-02-03'],
 ];
 /** Days that exist, including the first and the last a Date can name. */
 export const GOOD_DAYS: readonly string[] = ['2026-02-09', '2024-02-29', '0001-01-01', '9999-12-31'];
 
 export const BAD_INSTANTS: readonly unknown[] = [
-  '0001-01-01T00:00:00+14:00', '9999-12-31T23:00:00-14:00', '2026-02-30T00:00:00Z', '2026-02-09', '2026-02-09T00:00:00',
-  '2026-02-09T25:00:00Z', '2026-02-09T00:60:00Z', '2026-02-09T00:00:00+99:99', '+275760-09-13T00:00:00Z',
-  '2026-02-09T00:00:00.1234567891Z', '2026-02-09T00:00:00Z\u0000', 'now', 1_770_595_200_000, '2026-02-09 00:00:00Z', '',
+  '0001-01-01T00:00:00+14:00',
+  '9999-12-31T23:00:00-14:00',
+  '2026-02-30T00:00:00Z',
+  '2026-02-09',
+  '2026-02-09T00:00:00',
+  '2026-02-09T25:00:00Z',
+  '2026-02-09T00:60:00Z',
+  '2026-02-09T00:00:00+99:99',
+  '+275760-09-13T00:00:00Z',
+  '2026-02-09T00:00:00.1234567891Z',
+  '2026-02-09T00:00:00Z\u0000',
+  'now',
+  1_770_595_200_000,
+  '2026-02-09 00:00:00Z',
+  '',
 ];
 export const GOOD_INSTANTS: readonly string[] = [
-  '2026-02-09T00:00:00Z', '2026-02-09T00:00:00.123456789Z', '2026-02-09T00:00:00+14:00', '0001-01-01T00:00:00Z', '9999-12-31T23:59:59.999Z',
+  '2026-02-09T00:00:00Z',
+  '2026-02-09T00:00:00.123456789Z',
+  '2026-02-09T00:00:00+14:00',
+  '0001-01-01T00:00:00Z',
+  '9999-12-31T23:59:59.999Z',
 ];
 
 /** Decimals every Decimal argument must refuse: exponents, JSON numbers with a fraction or beyond 2^53, other notations. */
 export const BAD_DECIMALS: readonly unknown[] = [
-  '1e5', '1E5', '1.5e3', 1.5, 0.1, 2 ** 53, 1e308, -1e308, '1.', '.5', '+1', ' 1', '1,000', '1_000', 'NaN', 'Infinity', '0x10', '١٢٣', '',
-  true, [], {},
+  '1e5',
+  '1E5',
+  '1.5e3',
+  1.5,
+  0.1,
+  2 ** 53,
+  1e308,
+  -1e308,
+  '1.',
+  '.5',
+  '+1',
+  ' 1',
+  '1,000',
+  '1_000',
+  'NaN',
+  'Infinity',
+  '0x10',
+  '١٢٣',
+  '',
+  true,
+  [],
+  {},
 ];
 /** Plain decimals a price argument takes: greater than 0, at most 15 digits before the point and 18 after. */
-export const GOOD_PRICES: readonly unknown[] = ['70000.5', 70000, 1e5, '00001', '0.000000000000000001', '999999999999999.999999999999999999'];
+export const GOOD_PRICES: readonly unknown[] = [
+  '70000.5',
+  70000,
+  1e5,
+  '00001',
+  '0.000000000000000001',
+  '999999999999999.999999999999999999',
+];
 /** Plain decimals (the Decimal scalar takes them) that a price argument refuses: not above 0, or beyond its digits. */
 export const OUT_OF_RANGE_PRICES: readonly unknown[] = [
-  2 ** 53 - 1, '-1', '0', '-0', '9'.repeat(5000), `0.${'0'.repeat(5000)}1`, `-${'9'.repeat(100)}`, '0.0000000000000000001', '1000000000000000',
+  2 ** 53 - 1,
+  '-1',
+  '0',
+  '-0',
+  '9'.repeat(5000),
+  `0.${'0'.repeat(5000)}1`,
+  `-${'9'.repeat(100)}`,
+  '0.0000000000000000001',
+  '1000000000000000',
 ];
 /** BTC amounts a positive BTC field refuses: the bad decimals, and too many decimals, zero or less, or beyond 21,000,000. */
 export const BAD_BTC: readonly unknown[] = [...BAD_DECIMALS, '0.000000001', '0', '-0', '-1', '21000000.00000001', '9'.repeat(400)];
@@ -112,11 +178,37 @@ const base64 = (text: string) => Buffer.from(text).toString('base64');
 
 /** Global ids no row has: malformed, of another type, or naming ids that cannot exist. */
 export const BAD_IDS: readonly unknown[] = [
-  '', ' ', '1', '-1', '!!!', '====', '\u0000', '🚀', "' OR 1=1 --",
-  base64('Company:-1'), base64('Company:0'), base64('Company:1.5'), base64('Company:1e5'), base64('Company:99999999999999999999'),
-  base64('Company:999999999999999999'), base64("Company:1' OR '1'='1"), base64('Company:1;drop table companies'), base64('Company:\u0000'),
-  base64('Company:'), base64(':1'), base64('Company'), base64('Nope:1'), base64('__proto__:1'), base64('Company:1').repeat(500),
-  base64(`Company:${'9'.repeat(5000)}`), 1, 1.5, null, true, [], {},
+  '',
+  ' ',
+  '1',
+  '-1',
+  '!!!',
+  '====',
+  '\u0000',
+  '🚀',
+  "' OR 1=1 --",
+  base64('Company:-1'),
+  base64('Company:0'),
+  base64('Company:1.5'),
+  base64('Company:1e5'),
+  base64('Company:99999999999999999999'),
+  base64('Company:999999999999999999'),
+  base64("Company:1' OR '1'='1"),
+  base64('Company:1;drop table companies'),
+  base64('Company:\u0000'),
+  base64('Company:'),
+  base64(':1'),
+  base64('Company'),
+  base64('Nope:1'),
+  base64('__proto__:1'),
+  base64('Company:1').repeat(500),
+  base64(`Company:${'9'.repeat(5000)}`),
+  1,
+  1.5,
+  null,
+  true,
+  [],
+  {},
 ];
 
 /** The tickers and symbols the server takes (SYMBOL_RULE), once surrounding spaces are dropped. */

@@ -71,7 +71,10 @@ export async function startReplication(): Promise<Replication> {
   const bin = binaries()!;
   const postgres = postgresUser()!;
   const asPostgres = (tool: string, args: string[]) => {
-    const command = userInfo().uid === 0 ? ['runuser', ['-u', 'postgres', '--', join(bin, tool), ...args]] as const : [join(bin, tool), args] as const;
+    const command =
+      userInfo().uid === 0
+        ? (['runuser', ['-u', 'postgres', '--', join(bin, tool), ...args]] as const)
+        : ([join(bin, tool), args] as const);
     execFileSync(command[0], command[1], { stdio: ['ignore', 'pipe', 'pipe'], cwd: tmpdir() });
   };
   const root = mkdtempSync(join(tmpdir(), 'minergraph-replication-'));
@@ -109,7 +112,21 @@ export async function startReplication(): Promise<Replication> {
     asPostgres('pg_ctl', ['-D', primaryDir, '-l', join(root, 'primary.log'), '-o', options(primaryPort), '-w', 'start']);
     started.push(primaryDir);
     // -R writes standby.signal and primary_conninfo: the copy starts as a streaming replica.
-    asPostgres('pg_basebackup', ['-h', '127.0.0.1', '-p', String(primaryPort), '-U', 'postgres', '-D', replicaDir, '-R', '-X', 'stream', '--checkpoint=fast', '--no-sync']);
+    asPostgres('pg_basebackup', [
+      '-h',
+      '127.0.0.1',
+      '-p',
+      String(primaryPort),
+      '-U',
+      'postgres',
+      '-D',
+      replicaDir,
+      '-R',
+      '-X',
+      'stream',
+      '--checkpoint=fast',
+      '--no-sync',
+    ]);
     asPostgres('pg_ctl', ['-D', replicaDir, '-l', join(root, 'replica.log'), '-o', options(replicaPort), '-w', 'start']);
     started.push(replicaDir);
   } catch (error) {
@@ -135,7 +152,9 @@ export async function startReplication(): Promise<Replication> {
       const [{ lsn }] = (await run(primaryUrl, 'select pg_current_wal_lsn()::text as lsn')) as [{ lsn: string }];
       const deadline = Date.now() + timeoutMs;
       for (;;) {
-        const [{ replayed }] = (await run(replicaUrl, `select pg_last_wal_replay_lsn() >= '${lsn}'::pg_lsn as replayed`)) as [{ replayed: boolean }];
+        const [{ replayed }] = (await run(replicaUrl, `select pg_last_wal_replay_lsn() >= '${lsn}'::pg_lsn as replayed`)) as [
+          { replayed: boolean },
+        ];
         if (replayed) return;
         if (Date.now() > deadline) throw new Error(`The replica did not replay up to ${lsn} within ${timeoutMs} ms.`);
         await new Promise((resolve) => setTimeout(resolve, 20));

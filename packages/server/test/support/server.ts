@@ -20,7 +20,11 @@ export interface TestServer {
    */
   query<T = any>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<T>;
   /** POSTs one operation that must fail and returns its errors; an answer without errors fails the test. */
-  errorsOf(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<NonNullable<GraphQLResponse['errors']>>;
+  errorsOf(
+    query: string,
+    variables?: Record<string, unknown>,
+    headers?: Record<string, string>,
+  ): Promise<NonNullable<GraphQLResponse['errors']>>;
   close(): Promise<void>;
 }
 
@@ -41,7 +45,11 @@ export async function startTestServer(
 ): Promise<TestServer> {
   const server = await createServer({ database, logger: createLogger('silent', false), ...options });
   const url = await server.listen(0, '127.0.0.1');
-  const graphql = async (query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResponse> => {
+  const graphql = async (
+    query: string,
+    variables?: Record<string, unknown>,
+    headers?: Record<string, string>,
+  ): Promise<GraphQLResponse> => {
     const response = await fetch(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...headers },
@@ -61,7 +69,8 @@ export async function startTestServer(
     },
     async errorsOf(query, variables, headers) {
       const response = await graphql(query, variables, headers);
-      if (!response.errors?.length) throw new Error(`expected errors, got HTTP ${response.status} with data ${JSON.stringify(response.data)}`);
+      if (!response.errors?.length)
+        throw new Error(`expected errors, got HTTP ${response.status} with data ${JSON.stringify(response.data)}`);
       return response.errors;
     },
     close: () => server.close(),

@@ -49,9 +49,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .createTable('companies')
     .addColumn('id', 'bigint', (c) => c.primaryKey().generatedAlwaysAsIdentity())
     .addColumn('name', 'text', (c) => c.notNull().check(sql`length(trim(name)) > 0`))
-    .addColumn('ticker', 'text', (c) =>
-      c.notNull().unique().check(sql`ticker = upper(ticker) and ticker ~ '^[A-Z0-9.\\-]{1,12}$'`),
-    )
+    .addColumn('ticker', 'text', (c) => c.notNull().unique().check(sql`ticker = upper(ticker) and ticker ~ '^[A-Z0-9.\\-]{1,12}$'`))
     .addColumn('exchange', 'text')
     .addColumn('business_lines', sql`text[]`, (c) =>
       c.notNull().defaultTo(sql`'{}'`).check(sql`business_lines <@ array['BITCOIN_MINING', 'AI_COMPUTE']::text[]`),
@@ -124,10 +122,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('note', 'text')
     .addColumn('source_id', 'bigint', (c) => c.references('sources.id'))
     .addColumn('production_report_id', 'bigint', (c) => c.references('production_reports.id').onDelete('cascade'))
-    .addCheckConstraint(
-      'treasury_transactions_sign_check',
-      sql`(kind = 'OTHER' and btc <> 0) or (kind <> 'OTHER' and btc > 0)`,
-    )
+    .addCheckConstraint('treasury_transactions_sign_check', sql`(kind = 'OTHER' and btc <> 0) or (kind <> 'OTHER' and btc > 0)`)
     .execute();
   await auditColumns(db, 'treasury_transactions');
   await db.schema
@@ -155,15 +150,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('lender', 'text')
     .addColumn('principal_usd', 'numeric', (c) => c.check(sql`principal_usd > 0`))
     // Null when the collateral was never disclosed.
-    .addColumn('initial_collateral_btc', 'numeric', (c) =>
-      c.check(sql`initial_collateral_btc >= 0 and ${btc('initial_collateral_btc')}`),
-    )
+    .addColumn('initial_collateral_btc', 'numeric', (c) => c.check(sql`initial_collateral_btc >= 0 and ${btc('initial_collateral_btc')}`))
     .addColumn('originated_on', 'date')
     .addColumn('matures_on', 'date')
     .addColumn('interest_rate_percent', 'double precision', (c) => c.check(sql`interest_rate_percent >= 0`))
-    .addColumn('status', 'text', (c) =>
-      c.notNull().defaultTo('ACTIVE').check(sql`status in ('ACTIVE', 'REPAID', 'DEFAULTED')`),
-    )
+    .addColumn('status', 'text', (c) => c.notNull().defaultTo('ACTIVE').check(sql`status in ('ACTIVE', 'REPAID', 'DEFAULTED')`))
     .addColumn('margin_call_ltv', 'double precision', (c) => c.check(sql`margin_call_ltv > 0`))
     .addColumn('liquidation_ltv', 'double precision', (c) => c.check(sql`liquidation_ltv > 0`))
     .addColumn('source_id', 'bigint', (c) => c.references('sources.id'))
@@ -183,11 +174,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('amount_usd', 'numeric', (c) => c.notNull().check(sql`amount_usd > 0`))
     .addColumn('paid_on', 'date', (c) => c.notNull())
     .addColumn('collateral_released_btc', 'numeric', (c) =>
-      c.notNull().defaultTo(0).check(sql`collateral_released_btc >= 0 and ${btc('collateral_released_btc')}`),
+      c
+        .notNull()
+        .defaultTo(0)
+        .check(sql`collateral_released_btc >= 0 and ${btc('collateral_released_btc')}`),
     )
-    .addColumn('funded_by_transaction_id', 'bigint', (c) =>
-      c.unique().references('treasury_transactions.id').onDelete('restrict'),
-    )
+    .addColumn('funded_by_transaction_id', 'bigint', (c) => c.unique().references('treasury_transactions.id').onDelete('restrict'))
     .addColumn('source_id', 'bigint', (c) => c.references('sources.id'))
     .execute();
   await auditColumns(db, 'loan_repayments');
@@ -196,9 +188,7 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('assets')
     .addColumn('id', 'bigint', (c) => c.primaryKey().generatedAlwaysAsIdentity())
-    .addColumn('symbol', 'text', (c) =>
-      c.notNull().unique().check(sql`symbol = upper(symbol) and symbol ~ '^[A-Z0-9.\\-]{1,12}$'`),
-    )
+    .addColumn('symbol', 'text', (c) => c.notNull().unique().check(sql`symbol = upper(symbol) and symbol ~ '^[A-Z0-9.\\-]{1,12}$'`))
     .addColumn('name', 'text', (c) => c.notNull())
     .addColumn('kind', 'text', (c) => c.notNull().check(sql`kind in ('CRYPTO', 'EQUITY')`))
     .addColumn('quote_currency', 'text', (c) => c.notNull().defaultTo('USD').check(sql`quote_currency ~ '^[A-Z]{3,5}$'`))
@@ -218,10 +208,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('volume', 'numeric', (c) => c.check(sql`volume >= 0`))
     .addColumn('source_id', 'bigint', (c) => c.references('sources.id'))
     .addPrimaryKeyConstraint('price_observations_pkey', ['asset_id', 'at'])
-    .addCheckConstraint(
-      'price_observations_range_check',
-      sql`low <= open and low <= close and high >= open and high >= close`,
-    )
+    .addCheckConstraint('price_observations_range_check', sql`low <= open and low <= close and high >= open and high >= close`)
     .execute();
   await auditColumns(db, 'price_observations');
   // allTimeHigh: the highest high per asset without scanning the series.
