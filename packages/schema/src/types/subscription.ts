@@ -24,15 +24,27 @@ const COMPANY_RECORDS = {
 
 const CompanyRecordEnum = builder.enumType('CompanyRecord', {
   description: 'Which kind of record of a company a write recorded.',
-  values: Object.values(COMPANY_RECORDS),
+  values: {
+    COMPANY: { description: 'The company itself (its name, exchange or business lines).' },
+    SITE: { description: 'One of its sites.' },
+    TREASURY_TRANSACTION: { description: 'A BTC treasury transaction (mined, bought, sold, other).' },
+    PRODUCTION_REPORT: { description: 'A production report, with the flows and holdings figure it carries.' },
+    HOLDINGS_REPORT: { description: 'A reported holdings figure.' },
+    LOAN: { description: 'A loan or other debt.' },
+    LOAN_REPAYMENT: { description: 'A repayment of one of its loans (and the sale that funded it, if any).' },
+  } as const satisfies Record<(typeof COMPANY_RECORDS)[keyof typeof COMPANY_RECORDS], unknown>,
 });
 
 const PricesRecorded = builder.objectRef<PricesEvent>('PricesRecorded').implement({
   description:
     'Price points of one asset were recorded or replaced: by a mutation, `prices import` or `prices sync`. Re-read the prices you show.',
   fields: (t) => ({
-    symbol: t.exposeString('symbol'),
-    asset: t.field({ type: Asset, resolve: (event, _args, context) => Asset.getDataloader(context).load(event.assetId) }),
+    symbol: t.exposeString('symbol', { description: "The asset's symbol, upper case." }),
+    asset: t.field({
+      type: Asset,
+      description: 'The asset, read after the write.',
+      resolve: (event, _args, context) => Asset.getDataloader(context).load(event.assetId),
+    }),
     inserted: t.exposeInt('inserted', { description: 'Points that were new.' }),
     updated: t.exposeInt('updated', { description: 'Points that replaced stored ones.' }),
     from: t.field({
@@ -54,10 +66,15 @@ const CompanyChanged = builder.objectRef<CompanyEvent>('CompanyChanged').impleme
   description:
     'A company or one of its records was written: a treasury transaction, production report, holdings report, loan, repayment, site, or the company itself. `company` is read after the write, so `company { holdings { btc } }` is the new holdings.',
   fields: (t) => ({
-    ticker: t.string({ resolve: (event) => event.ticker ?? '' }),
-    company: t.field({ type: Company, resolve: (event, _args, context) => Company.getDataloader(context).load(event.companyId) }),
+    ticker: t.string({ description: "The company's ticker.", resolve: (event) => event.ticker ?? '' }),
+    company: t.field({
+      type: Company,
+      description: 'The company, read after the write.',
+      resolve: (event, _args, context) => Company.getDataloader(context).load(event.companyId),
+    }),
     record: t.field({
       type: CompanyRecordEnum,
+      description: 'Which kind of record was written.',
       resolve: (event) => COMPANY_RECORDS[event.record as keyof typeof COMPANY_RECORDS] ?? 'COMPANY',
     }),
     ids: t.stringList({
@@ -68,13 +85,18 @@ const CompanyChanged = builder.objectRef<CompanyEvent>('CompanyChanged').impleme
 });
 
 const FactsChangeReasonEnum = builder.enumType('FactsChangeReason', {
+  description: 'Why many facts changed at once.',
   values: { SEED: { description: 'The seed facts were loaded.' }, SYNC: { description: 'A facts sync applied changes.' } } as const,
 });
 
 const FactsChanged = builder.objectRef<FactsEvent>('FactsChanged').implement({
   description: 'Many facts changed at once (the seed, a facts sync): re-read everything you show.',
   fields: (t) => ({
-    reason: t.field({ type: FactsChangeReasonEnum, resolve: (event) => (event.reason === 'sync' ? 'SYNC' : 'SEED') }),
+    reason: t.field({
+      type: FactsChangeReasonEnum,
+      description: 'What changed them.',
+      resolve: (event) => (event.reason === 'sync' ? 'SYNC' : 'SEED'),
+    }),
   }),
 });
 
@@ -90,13 +112,15 @@ function feedOf(context: Context): ChangeFeed {
 
 const notFound = (message: string, field: string) => clientError('NOT_FOUND', message, { extensions: { field: [field] } });
 
-builder.subscriptionType({});
+builder.subscriptionType({
+  description: 'Events over WebSocket (the graphql-ws protocol at /graphql): each says what changed, so a client can re-read.',
+});
 
 builder.subscriptionFields((t) => ({
   pricesRecorded: t.field({
     type: PricesRecorded,
     description: 'Every time price points of this asset (case-insensitive), or of any asset when none is named, are recorded or replaced.',
-    args: { symbol: t.arg.string() },
+    args: { symbol: t.arg.string({ description: 'The asset to hear of; every asset when omitted.' }) },
     subscribe: async (_root, { symbol }, context) => {
       const feed = feedOf(context);
       if (symbol === null || symbol === undefined) return feed.listen({ kind: 'prices', assetId: null });
@@ -109,7 +133,7 @@ builder.subscriptionFields((t) => ({
   companyChanged: t.field({
     type: CompanyChanged,
     description: 'Every time a record of this company (case-insensitive ticker) is written.',
-    args: { ticker: t.arg.string({ required: true }) },
+    args: { ticker: t.arg.string({ required: true, description: 'The company to hear of.' }) },
     subscribe: async (_root, { ticker }, context) => {
       const feed = feedOf(context);
       const company = await context.loaders.companyByTicker.load(ticker.trim().toUpperCase());

@@ -57,12 +57,19 @@ export type CompanyOrder =
 
 /** Which kind of record of a company a write recorded. */
 export type CompanyRecord =
+  /** The company itself (its name, exchange or business lines). */
   | 'COMPANY'
+  /** A reported holdings figure. */
   | 'HOLDINGS_REPORT'
+  /** A loan or other debt. */
   | 'LOAN'
+  /** A repayment of one of its loans (and the sale that funded it, if any). */
   | 'LOAN_REPAYMENT'
+  /** A production report, with the flows and holdings figure it carries. */
   | 'PRODUCTION_REPORT'
+  /** One of its sites. */
   | 'SITE'
+  /** A BTC treasury transaction (mined, bought, sold, other). */
   | 'TREASURY_TRANSACTION';
 
 /** A new asset, before any price. */
@@ -143,6 +150,7 @@ export type CreateSiteInput = {
   ticker?: string | null | undefined;
 };
 
+/** Why many facts changed at once. */
 export type FactsChangeReason =
   /** The seed facts were loaded. */
   | 'SEED'
@@ -1583,6 +1591,7 @@ export type CreateSiteMutation = {
 };
 
 export type PricesRecordedSubscriptionVariables = Exact<{
+  /** The asset to hear of; every asset when omitted. */
   symbol?: string | null | undefined;
 }>;
 
@@ -1590,6 +1599,7 @@ export type PricesRecordedSubscriptionVariables = Exact<{
 export type PricesRecordedSubscription = {
   /** Every time price points of this asset (case-insensitive), or of any asset when none is named, are recorded or replaced. */
   pricesRecorded: {
+    /** The asset's symbol, upper case. */
     symbol: string,
     /** Points that were new. */
     inserted: number,
@@ -1599,6 +1609,7 @@ export type PricesRecordedSubscription = {
     from: DateTimeString | null,
     /** The latest instant written, when the writer said. */
     to: DateTimeString | null,
+    /** The asset, read after the write. */
     asset: {
       /** BTC, CANG, ... */
       symbol: string,
@@ -1614,6 +1625,7 @@ export type PricesRecordedSubscription = {
 };
 
 export type CompanyChangedSubscriptionVariables = Exact<{
+  /** The company to hear of. */
   ticker: string;
 }>;
 
@@ -1621,10 +1633,13 @@ export type CompanyChangedSubscriptionVariables = Exact<{
 export type CompanyChangedSubscription = {
   /** Every time a record of this company (case-insensitive ticker) is written. */
   companyChanged: {
+    /** The company's ticker. */
     ticker: string,
+    /** Which kind of record was written. */
     record: CompanyRecord,
     /** The database ids of the rows written (a repayment: the repayment's, then its sale's when it sold bitcoin). */
     ids: Array<string>,
+    /** The company, read after the write. */
     company: {
       /** Upper-case, unique. */
       ticker: string,
@@ -1645,6 +1660,7 @@ export type FactsChangedSubscriptionVariables = Exact<{ [key: string]: never; }>
 export type FactsChangedSubscription = {
   /** Every time many facts change at once: the seed is loaded, or a facts sync applies changes. */
   factsChanged: {
+    /** What changed them. */
     reason: FactsChangeReason
   }
 };
