@@ -85,43 +85,34 @@ export async function holdingsReportsByCompanyIds(db: Kysely<Database>, companyI
   const rows = wanted.length
     ? await db.selectFrom('holdings_reports').selectAll().where('company_id', 'in', wanted).orderBy('reported_on').orderBy('id').execute()
     : [];
-  const reports = rows.map(
-    (row): HoldingsReportModel => ({
-      id: row.id,
-      companyId: row.company_id,
-      on: row.reported_on,
-      btc: row.btc,
-      basis: row.basis,
-      sourceId: row.source_id,
-    }),
-  );
-  return groupedInKeyOrder(companyIds, reports, (report) => report.companyId);
+  return groupedInKeyOrder(companyIds, rows.map(toHoldingsReport), (report) => report.companyId);
 }
+
+interface HoldingsReportRow {
+  id: string;
+  company_id: string;
+  reported_on: string;
+  btc: string;
+  basis: string | null;
+  source_id: string | null;
+}
+
+const toHoldingsReport = (row: HoldingsReportRow): HoldingsReportModel => ({
+  id: row.id,
+  companyId: row.company_id,
+  on: row.reported_on,
+  btc: row.btc,
+  basis: row.basis,
+  sourceId: row.source_id,
+});
 
 /** Each company's latest reported holdings figure (by its day), or null. */
 export async function latestHoldingsReports(db: Kysely<Database>, companyIds: readonly string[]): Promise<(HoldingsReportModel | null)[]> {
-  const { rows } = await sql<{
-    id: string;
-    company_id: string;
-    reported_on: string;
-    btc: string;
-    basis: string | null;
-    source_id: string | null;
-  }>`
+  const { rows } = await sql<HoldingsReportRow>`
     select distinct on (h.company_id) h.id, h.company_id, h.reported_on, h.btc, h.basis, h.source_id
     from holdings_reports h where h.company_id = any(${validIds(companyIds)}::bigint[])
     order by h.company_id, h.reported_on desc, h.id desc`.execute(db);
-  const reports = rows.map(
-    (row): HoldingsReportModel => ({
-      id: row.id,
-      companyId: row.company_id,
-      on: row.reported_on,
-      btc: row.btc,
-      basis: row.basis,
-      sourceId: row.source_id,
-    }),
-  );
-  return inKeyOrder(companyIds, reports, (report) => report.companyId);
+  return inKeyOrder(companyIds, rows.map(toHoldingsReport), (report) => report.companyId);
 }
 
 export async function flowTotals(db: Kysely<Database>, keys: readonly CompanyWindow[]): Promise<FlowTotalsModel[]> {
