@@ -4,6 +4,7 @@ import type { CandleInterval } from '@minergraph/sdk/operations';
 import { MinerGraphError } from '@minergraph/sdk/operations';
 import { renderCompany } from './company.js';
 import { h } from './dom.js';
+import { type Topic, watch } from './live.js';
 import { renderOverview } from './overview.js';
 import { DEFAULT_CHOICE, renderPrices, type PriceChoice } from './prices.js';
 import './style.css';
@@ -35,7 +36,12 @@ function pricesHash(choice: PriceChoice): string {
 
 let rendering = 0;
 
-async function route(): Promise<void> {
+/**
+ * Renders the view the hash names. `live`: a re-read because what it shows changed (an event,
+ * a reconnect): the same view in place, without the loading status or moving the focus, keeping
+ * the raw/adjusted choice shown.
+ */
+async function route(live = false): Promise<void> {
   const turn = ++rendering;
   const [path = '/', search = ''] = (location.hash.replace(/^#/, '') || '/').split('?');
   const company = /^\/company\/([A-Za-z0-9.-]{1,12})$/.exec(path);
@@ -45,23 +51,37 @@ async function route(): Promise<void> {
     else link.removeAttribute('aria-current');
   }
   document.body.dataset.view = view;
-  delete document.body.dataset.rendered;
-  status.textContent = 'Loading…';
+  if (!live) {
+    delete document.body.dataset.rendered;
+    status.textContent = 'Loading…';
+  }
   const started = performance.now();
   try {
+    let topics: Topic[];
     if (company) {
-      await renderCompany(main, company[1]!.toUpperCase());
+      const adjusted = !live || main.querySelector('[data-testid="raw-toggle"]')?.getAttribute('aria-pressed') !== 'true';
+      topics = await renderCompany(main, company[1]!.toUpperCase(), adjusted);
       document.title = `${company[1]!.toUpperCase()} · MinerGraph explorer`;
     } else if (view === 'prices') {
-      await renderPrices(main, choiceFrom(new URLSearchParams(search)), (choice) => {
+      topics = await renderPrices(main, choiceFrom(new URLSearchParams(search)), (choice) => {
         location.hash = pricesHash(choice);
       });
       document.title = 'Prices · MinerGraph explorer';
     } else {
-      await renderOverview(main);
+      topics = await renderOverview(main);
       document.title = 'Listed miners · MinerGraph explorer';
     }
     if (turn !== rendering) return;
+    watch(
+      topics,
+      () => route(true),
+      (message) => {
+        status.textContent = `Live updates stopped (${message}); reload the page to resume them.`;
+      },
+    );
+    // How many times this view was read again since it was opened (the browser test waits on it).
+    document.body.dataset.refreshed = live ? String(Number(document.body.dataset.refreshed ?? 0) + 1) : '0';
+    if (live) return;
     status.textContent = '';
     // Charts are drawn in the microtasks the views queued; the mark follows them.
     await Promise.resolve();

@@ -3,6 +3,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import { createClient } from '@minergraph/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { defaultManifestPath, loadManifest } from '../src/http/persisted.js';
@@ -10,6 +11,7 @@ import { seed } from '../src/seed/seed.js';
 import { createTestDatabase, engine, type TestDatabase } from './support/database.js';
 import { REPOSITORY_DATA } from './support/founding-data.js';
 import { startTestServer, type TestServer } from './support/server.js';
+import { keyHeaders } from './support/writes.js';
 
 // The explorer page (packages/explorer) as a visitor sees it: built as `pnpm start` builds it,
 // served by the real server at / in persisted-only mode (so every operation it sends must be in
@@ -391,6 +393,92 @@ describe.skipIf(engine !== 'pglite')('the explorer page', () => {
       const report = { runs, medianRenderedMs: sorted[2], loadAverage: loadavg().map((load) => Number(load.toFixed(2))) };
       writeFileSync(join(OUTPUT, 'first-render.json'), `${JSON.stringify(report, null, 2)}\n`);
       console.log(`explorer overview, first render from navigation start: ${JSON.stringify(report)}`);
+    });
+
+    // Last: these write, and the tests above read the seeded data.
+    describe('live: a write through the API shows on the open page without a reload', () => {
+      /** A source whose quote states the figures recorded (the API checks that it does). */
+      const source = (quote: string) => ({ title: 'Live update test source', url: 'https://example.com/live-update-test', quote });
+
+      const PRODUCTION = source('In October 2026 the Company mined 40.25 BTC and held 1,234.5 BTC at month-end.');
+      const PURCHASE = source('On November 20, 2026 the Company bought 2.5 BTC for $250,000.');
+
+      /** Waits until the server has exactly `count` subscriptions listening (the page's, once it subscribed). */
+      async function listening(count: number) {
+        for (let attempt = 0; attempt < 400 && server.server.subscriptions!.stats().listening !== count; attempt += 1) {
+          await new Promise((resolve) => setTimeout(resolve, 25));
+        }
+        expect(server.server.subscriptions!.stats().listening).toBe(count);
+      }
+
+      let editor: { key: string } | undefined;
+      /** A client of the SDK with an editor's key, sending operations by hash as the page does. */
+      const editorClient = () => createClient({ url: server.url, apiKey: editor!.key, persisted: true });
+      beforeAll(async () => {
+        editor = await keyHeaders(database, 'editor');
+      });
+
+      /** Marks the page's window: a reload would lose the mark. */
+      const mark = (page: import('playwright-core').Page) => page.evaluate(() => Object.assign(window, { notReloaded: true }));
+      const stillMarked = (page: import('playwright-core').Page) =>
+        page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded === true);
+
+      it("the overview: a production report's holdings, as-of day and BTC mined replace Cango's", async () => {
+        const { page, close } = await open('#/');
+        try {
+          const tickers = expectedCompanies().length;
+          // factsChanged, pricesRecorded(BTC) and companyChanged of each company shown.
+          await listening(2 + tickers);
+          await mark(page);
+          expect(await page.getByTestId('held-CANG').evaluate((link) => link.firstChild!.textContent)).not.toBe('1,234.5');
+          // Through the SDK, by hash: the server runs the manifest's operations only.
+          const data = await editorClient().recordProductionReport({
+            input: {
+              ticker: 'CANG',
+              periodStart: '2026-10-01',
+              periodEnd: '2026-10-31',
+              minedBtc: '40.25',
+              heldBtc: '1234.5',
+              source: PRODUCTION,
+            },
+          });
+          expect(data.recordProductionReport.userErrors).toEqual([]);
+          await page.locator('body[data-refreshed="1"]').waitFor({ timeout: 10_000 });
+          expect(await page.getByTestId('held-CANG').evaluate((link) => link.firstChild!.textContent)).toBe('1,234.5');
+          expect(await page.getByTestId('held-CANG').getAttribute('href')).toBe('https://example.com/live-update-test');
+          expect(await page.getByTestId('asof-CANG').evaluate((link) => link.firstChild!.textContent)).toBe('2026-10-31');
+          expect(await page.getByTestId('mined-CANG').evaluate((link) => link.firstChild!.textContent)).toBe('40.25');
+          expect(await stillMarked(page)).toBe(true);
+          // The re-read is quiet: no "Loading…", and the page stays rendered.
+          expect(await page.locator('#status').textContent()).toBe('');
+          expect(await page.locator('body').getAttribute('data-rendered')).toBe('overview');
+        } finally {
+          await close();
+        }
+      });
+
+      it("Cango's page: a purchase shows in its recorded flows, with its source", async () => {
+        const { page, close } = await open('#/company/CANG');
+        try {
+          // factsChanged, companyChanged(CANG), pricesRecorded of BTC and of CANG.
+          await listening(4);
+          await mark(page);
+          expect(await page.getByTestId('flow-PURCHASED-2026-11-20').count()).toBe(0);
+          const data = await editorClient().recordTreasuryTransaction({
+            input: { ticker: 'CANG', kind: 'PURCHASED', btc: '2.5', usd: '250000', occurredOn: '2026-11-20', source: PURCHASE },
+          });
+          expect(data.recordTreasuryTransaction.userErrors).toEqual([]);
+          const row = page.locator('[data-testid="flows"] tr', { has: page.getByTestId('flow-PURCHASED-2026-11-20') });
+          await row.waitFor({ timeout: 10_000 });
+          expect((await row.locator('td').allInnerTexts()).slice(0, 4)).toEqual(['2026-11-20', 'purchased', '2.5 BTC', '$250,000']);
+          expect(await page.getByTestId('flow-PURCHASED-2026-11-20').locator('a').getAttribute('href')).toBe(
+            'https://example.com/live-update-test',
+          );
+          expect(await stillMarked(page)).toBe(true);
+        } finally {
+          await close();
+        }
+      });
     });
 
     it('asked no other host for anything, and logged no error', () => {
