@@ -479,6 +479,74 @@ describe.skipIf(engine !== 'pglite')('the explorer page', () => {
           await close();
         }
       });
+
+      const NOVEMBER = '#/prices?symbol=CANG&from=2026-11-01&to=2026-11-30&interval=DAY&adjusted=true';
+      /** The days and closes of the BTC candles shown. */
+      const btcCandles = (page: import('playwright-core').Page) =>
+        page
+          .locator('figure')
+          .first()
+          .locator('tbody tr')
+          .evaluateAll((rows) =>
+            rows.map((row) =>
+              [...row.querySelectorAll('td')].filter((_, index) => index === 0 || index === 4).map((cell) => cell.textContent),
+            ),
+          );
+      const recordBtcClose = (at: string, close: string, quote: string) =>
+        editorClient().recordPrices({ input: { symbol: 'BTC', points: [{ at, close }], source: source(quote) } });
+
+      it('the prices view: a BTC close recorded in its window becomes a candle', async () => {
+        const { page, close } = await open(NOVEMBER);
+        try {
+          // factsChanged, pricesRecorded of BTC and of CANG.
+          await listening(3);
+          await mark(page);
+          const before = await btcCandles(page);
+          expect(before.map(([day]) => day)).not.toContain('2026-11-21');
+          const { recordPrices } = await recordBtcClose('2026-11-21T12:00:00Z', '91234', 'Bitcoin closed at $91,234 on November 21, 2026.');
+          expect(recordPrices.userErrors).toEqual([]);
+          await page.locator('body[data-refreshed="1"]').waitFor({ timeout: 10_000 });
+          expect((await btcCandles(page)).find(([day]) => day === '2026-11-21')).toEqual(['2026-11-21', '$91,234']);
+          expect(await stillMarked(page)).toBe(true);
+        } finally {
+          await close();
+        }
+      });
+
+      it('after the WebSocket is lost and back, the page re-reads what it missed meanwhile', async () => {
+        const context = await browser!.newContext();
+        // Playwright stands between the page and the server's WebSocket, to cut it and hold reconnects off.
+        let holdOff = false;
+        const sockets: { page: import('playwright-core').WebSocketRoute; server: import('playwright-core').WebSocketRoute }[] = [];
+        await context.routeWebSocket(/\/graphql$/, (socket) => {
+          if (holdOff) void socket.close({ code: 1013, reason: 'held off by the test' });
+          else {
+            sockets.push({ page: socket, server: socket.connectToServer() });
+          }
+        });
+        const page = await context.newPage();
+        try {
+          await page.goto(`${origin}/${NOVEMBER}`);
+          await page.locator('body[data-rendered="prices"]').waitFor({ timeout: 20_000 });
+          await listening(3);
+          await mark(page);
+          holdOff = true;
+          await sockets[0]!.server.close({ code: 1000, reason: 'the test cut it' });
+          await sockets[0]!.page.close({ code: 1012, reason: 'the test cut it' });
+          await listening(0);
+          // No page is listening: this write's event reaches no one.
+          const { recordPrices } = await recordBtcClose('2026-11-22T12:00:00Z', '92345', 'Bitcoin closed at $92,345 on November 22, 2026.');
+          expect(recordPrices.userErrors).toEqual([]);
+          expect(await page.locator('body').getAttribute('data-refreshed')).toBe('0');
+          holdOff = false;
+          await page.locator('body[data-refreshed="1"]').waitFor({ timeout: 20_000 });
+          expect((await btcCandles(page)).find(([day]) => day === '2026-11-22')).toEqual(['2026-11-22', '$92,345']);
+          await listening(3);
+          expect(await stillMarked(page)).toBe(true);
+        } finally {
+          await context.close();
+        }
+      });
     });
 
     it('asked no other host for anything, and logged no error', () => {
