@@ -425,10 +425,11 @@ function peopleAndSites(company: Company): HTMLElement {
 
 /**
  * Renders one company into `main`; resolves once its sections are on the page, to what changes
- * them: its records, its share's price and BTC's, and a bulk change of the facts.
+ * them: its records, its share's price and BTC's, and a bulk change of the facts. Aborting
+ * `signal` (the page went on to another read) rejects it before it writes anything.
  */
-export async function renderCompany(main: HTMLElement, ticker: string, adjusted = true): Promise<Topic[]> {
-  const data = await companyHistory(client, { ticker, adjusted });
+export async function renderCompany(main: HTMLElement, ticker: string, adjusted = true, signal?: AbortSignal): Promise<Topic[]> {
+  const data = await companyHistory(client, { ticker, adjusted }, { signal });
   const company = data.company;
   if (!company) {
     main.replaceChildren(
@@ -437,13 +438,17 @@ export async function renderCompany(main: HTMLElement, ticker: string, adjusted 
     );
     return [{ kind: 'facts' }];
   }
-  const prices = await priceCandles(client, {
-    symbol: company.stock?.symbol ?? 'BTC',
-    from: PRICES_FROM,
-    to: new Date().toISOString(),
-    interval: 'DAY',
-    adjusted,
-  });
+  const prices = await priceCandles(
+    client,
+    {
+      symbol: company.stock?.symbol ?? 'BTC',
+      from: PRICES_FROM,
+      to: new Date().toISOString(),
+      interval: 'DAY',
+      adjusted,
+    },
+    { signal },
+  );
   const rerender = (next: boolean) => {
     void renderCompany(main, ticker, next).then(() => main.querySelector<HTMLElement>('[data-testid="raw-toggle"]')?.focus());
   };

@@ -14,7 +14,8 @@ const subscriber = createSubscriber({
   onReconnected: () => reread(),
 });
 
-let watching: { key: string; stop: AbortController } | null = null;
+/** The subscriptions running, by topic (its JSON). */
+const running = new Map<string, AbortController>();
 
 function events(topic: Topic, signal: AbortSignal): AsyncIterableIterator<unknown> {
   switch (topic.kind) {
@@ -29,31 +30,36 @@ function events(topic: Topic, signal: AbortSignal): AsyncIterableIterator<unknow
 
 /**
  * Calls `refresh` whenever one of `topics` fires, and after a reconnect, until the next call.
- * The same topics as the subscriptions running keep them (a re-read does not resubscribe);
- * others end them and subscribe anew. Several events while a refresh runs make one more.
+ * Subscriptions to topics that stay go on (no event is missed across a re-read); those to topics
+ * no longer shown end; new ones start. Events while a refresh runs make one more refresh.
  */
 export function watch(topics: Topic[], refresh: () => Promise<void>, onStopped: (message: string) => void): void {
-  let running: Promise<void> | null = null;
+  let reading: Promise<void> | null = null;
   let again = false;
   reread = () => {
-    if (running) {
+    if (reading) {
       again = true;
       return;
     }
-    running = refresh().finally(() => {
-      running = null;
+    reading = refresh().finally(() => {
+      reading = null;
       if (again) {
         again = false;
         reread();
       }
     });
   };
-  const key = JSON.stringify(topics);
-  if (watching?.key === key) return;
-  watching?.stop.abort();
-  const stop = new AbortController();
-  watching = { key, stop };
-  for (const topic of topics) {
+  const wanted = new Map(topics.map((topic) => [JSON.stringify(topic), topic]));
+  for (const [key, stop] of running) {
+    if (!wanted.has(key)) {
+      stop.abort();
+      running.delete(key);
+    }
+  }
+  for (const [key, topic] of wanted) {
+    if (running.has(key)) continue;
+    const stop = new AbortController();
+    running.set(key, stop);
     void (async () => {
       try {
         for await (const _event of events(topic, stop.signal)) reread();

@@ -182,10 +182,11 @@ let sort: { key: string; direction: 1 | -1 } = { key: 'rank', direction: 1 };
 
 /**
  * Renders the overview into `main`; resolves once the table is on the page, to what changes it:
- * each company shown, the BTC price (the LTVs), and a bulk change of the facts.
+ * each company shown, the BTC price (the LTVs), and a bulk change of the facts. Aborting `signal`
+ * (the page went on to another read) rejects it before it writes anything.
  */
-export async function renderOverview(main: HTMLElement): Promise<Topic[]> {
-  const data = await minersOverview(client, { first: 50 });
+export async function renderOverview(main: HTMLElement, signal?: AbortSignal): Promise<Topic[]> {
+  const data = await minersOverview(client, { first: 50 }, { signal });
   const rows = data.companies.edges.map((edge, index) => rowOf(edge.node, index));
 
   const body = h('tbody');

@@ -73,15 +73,25 @@ function candlesFigure(title: string, candles: Candles, unit: string): HTMLEleme
 /**
  * Renders the prices view into `main` for `choice`; the form re-renders it with the new choice.
  * Resolves to what changes it: the prices of BTC and of the share, and a bulk change of the facts.
+ * Aborting `signal` (the page went on to another read) rejects it before it writes anything.
  */
-export async function renderPrices(main: HTMLElement, choice: PriceChoice, navigate: (choice: PriceChoice) => void): Promise<Topic[]> {
-  const data = await priceCandles(client, {
-    symbol: choice.symbol,
-    from: `${choice.from}T00:00:00Z`,
-    to: `${choice.to}T23:59:59.999Z`,
-    interval: choice.interval,
-    adjusted: choice.adjusted,
-  });
+export async function renderPrices(
+  main: HTMLElement,
+  choice: PriceChoice,
+  navigate: (choice: PriceChoice) => void,
+  signal?: AbortSignal,
+): Promise<Topic[]> {
+  const data = await priceCandles(
+    client,
+    {
+      symbol: choice.symbol,
+      from: `${choice.from}T00:00:00Z`,
+      to: `${choice.to}T23:59:59.999Z`,
+      interval: choice.interval,
+      adjusted: choice.adjusted,
+    },
+    { signal },
+  );
   const field = (label: string, control: HTMLElement) => h('label', {}, h('span', {}, label), control);
   const symbol = h(
     'select',

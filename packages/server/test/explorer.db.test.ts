@@ -432,6 +432,8 @@ describe(`the explorer page on ${engine}`, () => {
           // factsChanged, pricesRecorded(BTC) and companyChanged of each company shown.
           await listening(2 + tickers);
           await mark(page);
+          // A keyboard user's place: the re-read puts the focus back on the same figure.
+          await page.getByTestId('held-MARA').focus();
           expect(await page.getByTestId('held-CANG').evaluate((link) => link.firstChild!.textContent)).not.toBe('1,234.5');
           // Through the SDK, by hash: the server runs the manifest's operations only.
           const data = await editorClient().recordProductionReport({
@@ -450,6 +452,9 @@ describe(`the explorer page on ${engine}`, () => {
           expect(await page.getByTestId('held-CANG').getAttribute('href')).toBe('https://example.com/live-update-test');
           expect(await page.getByTestId('asof-CANG').evaluate((link) => link.firstChild!.textContent)).toBe('2026-10-31');
           expect(await page.getByTestId('mined-CANG').evaluate((link) => link.firstChild!.textContent)).toBe('40.25');
+          expect(await page.evaluate(() => (document.activeElement as HTMLElement).dataset.testid)).toBe('held-MARA');
+          // The re-read keeps the page's subscriptions: as many as before.
+          expect(server.server.subscriptions!.stats().listening).toBe(2 + tickers);
           expect(await stillMarked(page)).toBe(true);
           // The re-read is quiet: no "Loading…", and the page stays rendered.
           expect(await page.locator('#status').textContent()).toBe('');
