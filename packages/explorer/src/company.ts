@@ -7,6 +7,7 @@ import { client } from './api.js';
 import { DAYS, FROM_ZERO, figure, labelAt, ruleAt, seconds, squareAt, timeChart, type SeriesSpec } from './charts.js';
 import { h } from './dom.js';
 import { cited, exact, percent, periodLabel, signed, sourceLine, usd } from './format.js';
+import type { Topic } from './live.js';
 
 type Company = NonNullable<CompanyHistoryQuery['company']>;
 type Candle = NonNullable<PriceCandlesQuery['btc']>['candles'][number];
@@ -422,24 +423,32 @@ function peopleAndSites(company: Company): HTMLElement {
   );
 }
 
-/** Renders one company into `main`; resolves once its sections are on the page. */
-export async function renderCompany(main: HTMLElement, ticker: string, adjusted = true): Promise<void> {
-  const data = await companyHistory(client, { ticker, adjusted });
+/**
+ * Renders one company into `main`; resolves once its sections are on the page, to what changes
+ * them: its records, its share's price and BTC's, and a bulk change of the facts. Aborting
+ * `signal` (the page went on to another read) rejects it before it writes anything.
+ */
+export async function renderCompany(main: HTMLElement, ticker: string, adjusted = true, signal?: AbortSignal): Promise<Topic[]> {
+  const data = await companyHistory(client, { ticker, adjusted }, { signal });
   const company = data.company;
   if (!company) {
     main.replaceChildren(
       h('h1', { tabindex: -1 }, `No company with the ticker ${ticker}`),
       h('p', {}, h('a', { href: '#/' }, 'Back to the overview')),
     );
-    return;
+    return [{ kind: 'facts' }];
   }
-  const prices = await priceCandles(client, {
-    symbol: company.stock?.symbol ?? 'BTC',
-    from: PRICES_FROM,
-    to: new Date().toISOString(),
-    interval: 'DAY',
-    adjusted,
-  });
+  const prices = await priceCandles(
+    client,
+    {
+      symbol: company.stock?.symbol ?? 'BTC',
+      from: PRICES_FROM,
+      to: new Date().toISOString(),
+      interval: 'DAY',
+      adjusted,
+    },
+    { signal },
+  );
   const rerender = (next: boolean) => {
     void renderCompany(main, ticker, next).then(() => main.querySelector<HTMLElement>('[data-testid="raw-toggle"]')?.focus());
   };
@@ -458,4 +467,10 @@ export async function renderCompany(main: HTMLElement, ticker: string, adjusted 
     shareSection(company, company.stock ? (prices.share?.candles ?? []) : [], adjusted, rerender),
     peopleAndSites(company),
   );
+  return [
+    { kind: 'facts' },
+    { kind: 'company', ticker: company.ticker },
+    { kind: 'prices', symbol: 'BTC' },
+    ...(company.stock ? [{ kind: 'prices', symbol: company.stock.symbol } as const] : []),
+  ];
 }

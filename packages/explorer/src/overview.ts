@@ -5,6 +5,7 @@ import { client } from './api.js';
 import { sparkline } from './charts.js';
 import { h } from './dom.js';
 import { cited, exact, percent, periodLabel, shortPeriod } from './format.js';
+import type { Topic } from './live.js';
 
 type Company = MinersOverviewQuery['companies']['edges'][number]['node'];
 
@@ -176,11 +177,17 @@ function compare(key: string, direction: 1 | -1) {
   };
 }
 
-/** Renders the overview into `main`; resolves once the table is on the page. */
-export async function renderOverview(main: HTMLElement): Promise<void> {
-  const data = await minersOverview(client, { first: 50 });
+/** The order the table is shown in: kept when the table is read again (a live update). */
+let sort: { key: string; direction: 1 | -1 } = { key: 'rank', direction: 1 };
+
+/**
+ * Renders the overview into `main`; resolves once the table is on the page, to what changes it:
+ * each company shown, the BTC price (the LTVs), and a bulk change of the facts. Aborting `signal`
+ * (the page went on to another read) rejects it before it writes anything.
+ */
+export async function renderOverview(main: HTMLElement, signal?: AbortSignal): Promise<Topic[]> {
+  const data = await minersOverview(client, { first: 50 }, { signal });
   const rows = data.companies.edges.map((edge, index) => rowOf(edge.node, index));
-  let sort: { key: string; direction: 1 | -1 } = { key: 'rank', direction: 1 };
 
   const body = h('tbody');
   const headers = COLUMNS.map((column) => {
@@ -248,4 +255,9 @@ export async function renderOverview(main: HTMLElement): Promise<void> {
       ),
     ),
   );
+  return [
+    { kind: 'facts' },
+    { kind: 'prices', symbol: 'BTC' },
+    ...data.companies.edges.map((edge): Topic => ({ kind: 'company', ticker: edge.node.ticker })),
+  ];
 }

@@ -4,6 +4,7 @@ import { client } from './api.js';
 import { candleChart, figure, seconds } from './charts.js';
 import { h } from './dom.js';
 import { cited, usd } from './format.js';
+import type { Topic } from './live.js';
 
 export interface PriceChoice {
   symbol: string;
@@ -69,15 +70,28 @@ function candlesFigure(title: string, candles: Candles, unit: string): HTMLEleme
   return chart.element;
 }
 
-/** Renders the prices view into `main` for `choice`; the form re-renders it with the new choice. */
-export async function renderPrices(main: HTMLElement, choice: PriceChoice, navigate: (choice: PriceChoice) => void): Promise<void> {
-  const data = await priceCandles(client, {
-    symbol: choice.symbol,
-    from: `${choice.from}T00:00:00Z`,
-    to: `${choice.to}T23:59:59.999Z`,
-    interval: choice.interval,
-    adjusted: choice.adjusted,
-  });
+/**
+ * Renders the prices view into `main` for `choice`; the form re-renders it with the new choice.
+ * Resolves to what changes it: the prices of BTC and of the share, and a bulk change of the facts.
+ * Aborting `signal` (the page went on to another read) rejects it before it writes anything.
+ */
+export async function renderPrices(
+  main: HTMLElement,
+  choice: PriceChoice,
+  navigate: (choice: PriceChoice) => void,
+  signal?: AbortSignal,
+): Promise<Topic[]> {
+  const data = await priceCandles(
+    client,
+    {
+      symbol: choice.symbol,
+      from: `${choice.from}T00:00:00Z`,
+      to: `${choice.to}T23:59:59.999Z`,
+      interval: choice.interval,
+      adjusted: choice.adjusted,
+    },
+    { signal },
+  );
   const field = (label: string, control: HTMLElement) => h('label', {}, h('span', {}, label), control);
   const symbol = h(
     'select',
@@ -149,4 +163,5 @@ export async function renderPrices(main: HTMLElement, choice: PriceChoice, navig
       : h('p', {}, `No asset ${choice.symbol}.`),
     actions,
   );
+  return [{ kind: 'facts' }, { kind: 'prices', symbol: 'BTC' }, ...(share ? [{ kind: 'prices', symbol: share.symbol } as const] : [])];
 }

@@ -26,6 +26,8 @@ const CONTENT_SECURITY_POLICY = [
   // uPlot positions its legend and cursor through element styles.
   "style-src 'self' 'unsafe-inline'",
   "img-src 'self' data:",
+  // The API, and its WebSocket for the live updates: 'self' covers ws:/wss: to this same host
+  // (CSP Level 3; the browser test's page subscribes under this policy and logs no violation).
   "connect-src 'self'",
   "object-src 'none'",
   "base-uri 'none'",
