@@ -71,9 +71,18 @@ export async function publishChangeOn(
 
 /** The data version: the count every write moves; '0' before the first. */
 export async function readDataVersion(db: Kysely<Database>): Promise<string> {
-  const row = await db.selectFrom('meta').select('value').where('key', '=', DATA_VERSION_KEY).executeTakeFirst();
-  return row?.value ?? '0';
+  try {
+    const row = await db.selectFrom('meta').select('value').where('key', '=', DATA_VERSION_KEY).executeTakeFirst();
+    return row?.value ?? '0';
+  } catch (error) {
+    // A database not migrated yet has no meta table and no data: version 0 (/readyz says it is not ready).
+    if ((error as { code?: unknown }).code === UNDEFINED_TABLE) return '0';
+    throw error;
+  }
 }
+
+/** PostgreSQL's undefined_table. */
+const UNDEFINED_TABLE = '42P01';
 
 /** Parses a notification's payload; null when it is not a change event (never thrown). */
 export function parseChangeEvent(payload: string | undefined): ChangeEvent | null {

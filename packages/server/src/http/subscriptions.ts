@@ -1,4 +1,5 @@
 import type http from 'node:http';
+import type { Duplex } from 'node:stream';
 import {
   createSourceEventStream,
   execute,
@@ -227,9 +228,14 @@ export function serveSubscriptions(httpServer: http.Server, options: Subscriptio
     connection.client = null;
   };
 
-  // An upgraded socket is a WebSocket's: the HTTP server's idle timeout no longer applies (ws pings it instead).
-  httpServer.on('upgrade', (request: http.IncomingMessage) => request.socket.setTimeout(0));
-  const wss = new WebSocketServer({ server: httpServer, path: options.path, maxPayload: limits.maxBodyBytes });
+  // The WebSocket server is handed upgrades, not the HTTP server itself: attached to it, ws
+  // re-emits the server's own errors (a port in use) and graphql-ws prints them as its own.
+  const wss = new WebSocketServer({ noServer: true, path: options.path, maxPayload: limits.maxBodyBytes });
+  httpServer.on('upgrade', (request: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    // An upgraded socket is a WebSocket's: the HTTP server's idle timeout no longer applies (ws pings it instead).
+    request.socket.setTimeout(0);
+    wss.handleUpgrade(request, socket, head, (webSocket) => wss.emit('connection', webSocket, request));
+  });
 
   // The LISTEN connection broke (or came back): what was written meanwhile went unheard here,
   // so subscribers reconnect (the SDK does by itself) and re-read.
