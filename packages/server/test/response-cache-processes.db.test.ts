@@ -95,7 +95,7 @@ describe(`the response cache of serve on ${engine}`, () => {
           method: 'POST',
           headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
           body: JSON.stringify({
-            query: `mutation { recordTreasuryTransaction(input: { ticker: "CANG", kind: MINED, btc: "0.25", occurredOn: "2026-02-0${(i % 9) + 1}" }) { userErrors { code } } }`,
+            query: `mutation { recordTreasuryTransaction(input: { ticker: "CANG", kind: MINED, btc: "0.25", occurredOn: "2026-02-0${(i % 9) + 1}", source: { title: "A test write", url: "https://example.com/test" } }) { userErrors { code } } }`,
           }),
         });
         expect(await response.json()).toEqual({ data: { recordTreasuryTransaction: { userErrors: [] } } });

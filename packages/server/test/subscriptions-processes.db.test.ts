@@ -55,7 +55,7 @@ const PRICES = 'subscription { pricesRecorded(symbol: "BTC") { symbol inserted u
 const COMPANY = 'subscription { companyChanged(ticker: "CANG") { ticker record company { holdings { btc } } } }';
 const HOLDINGS = '{ company(ticker: "CANG") { holdings { btc } } }';
 const mined = (btc: string) =>
-  `mutation { recordTreasuryTransaction(input: { ticker: "CANG", kind: MINED, btc: "${btc}", occurredOn: "${new Date().toISOString().slice(0, 10)}" }) { userErrors { code } } }`;
+  `mutation { recordTreasuryTransaction(input: { ticker: "CANG", kind: MINED, btc: "${btc}", occurredOn: "${new Date().toISOString().slice(0, 10)}", source: { title: "A test write", url: "https://example.com/test" } }) { userErrors { code } } }`;
 
 /** Waits until the server process at `url` has `count` subscriptions listening for changes (its /metrics say). */
 async function listening(url: string, count: number) {
