@@ -61,14 +61,24 @@ describe('decimals, days and instants from clients', () => {
 
   it('print every decimal in canonical form', async () => {
     const { data } = await served.server.graphql(
-      '{ company(ticker: "CANG") { productionReports(first: 1) { edges { node { heldBtc operatingHashrateEh deployedHashrateEh } } } } }',
+      '{ company(ticker: "CANG") { productionReports(first: 100) { edges { node { periodStart periodEnd period heldBtc soldUsd operatingHashrateEh deployedHashrateEh } } } } }',
     );
+    // Cango's January 2026 month (data/companies/CANG.yaml), the report that states both hashrates.
+    const january = data.company.productionReports.edges
+      .map((edge: { node: Record<string, unknown> }) => edge.node)
+      .filter((node: Record<string, unknown>) => node.periodStart === '2026-01-01' && node.period === 'MONTH');
     // Stored as NUMERIC; no trailing zeros, no exponent.
-    expect(data.company.productionReports.edges[0].node).toEqual({
-      heldBtc: '7474.6',
-      operatingHashrateEh: '37.02',
-      deployedHashrateEh: '50',
-    });
+    expect(january).toEqual([
+      {
+        periodStart: '2026-01-01',
+        periodEnd: '2026-01-31',
+        period: 'MONTH',
+        heldBtc: '7474.6',
+        soldUsd: '39000000',
+        operatingHashrateEh: '37.02',
+        deployedHashrateEh: '50',
+      },
+    ]);
   });
 });
 

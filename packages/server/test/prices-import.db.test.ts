@@ -341,9 +341,11 @@ describe(`pnpm minergraph prices import on ${engine}`, () => {
       '2020-01-03T00:00:00Z,,,,7410.66,',
     ]);
 
+    const seeded = await countObservations('BTC'); // the seed's BTC closes (data/prices/BTC.yaml)
     const imported = runCli(['prices', 'import', good, '--symbol', 'BTC'], env);
     expect(await imported.exited).toBe(0);
     expect(imported.stdout()).toBe(`BTC: 2 rows from ${good} (plain CSV): 2 inserted, 0 updated, 0 unchanged.\n`);
+    expect(await countObservations('BTC')).toBe(seeded + 2);
 
     const refused = runCli(['prices', 'import', bad, '--symbol', 'BTC'], env);
     expect(await refused.exited).toBe(2);
@@ -354,7 +356,7 @@ describe(`pnpm minergraph prices import on ${engine}`, () => {
         '  line 4: 1 field; the header has 6.\n' +
         '  line 5: the same instant (2020-01-03T00:00:00.000Z) as line 2.\n',
     );
-    expect(await countObservations('BTC')).toBe(4); // the seed's two and the good file's two
+    expect(await countObservations('BTC')).toBe(seeded + 2); // the seed's and the good file's two: the bad file wrote nothing
   });
 
   it('killed mid-way, an import leaves the database as it was', async () => {

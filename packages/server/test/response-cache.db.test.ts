@@ -7,6 +7,7 @@ import { createMetrics, type Metrics } from '../src/http/metrics.js';
 import { sha256 } from '../src/http/persisted.js';
 import { seed } from '../src/seed/seed.js';
 import { createTestDatabase, engine, type TestDatabase } from './support/database.js';
+import { foundingStoryData } from './support/founding-data.js';
 import { startTestServer, type TestServer } from './support/server.js';
 import { keyHeaders } from './support/writes.js';
 
@@ -14,7 +15,7 @@ import { keyHeaders } from './support/writes.js';
 // never gets the older answer, whatever was cached; hits skip execution and are counted.
 const CACHE = { maxBytes: 8 * 1024 * 1024 };
 const COUNT = 'query Count { company(ticker: "CANG") { treasuryTransactions(first: 1) { totalCount } } }';
-const RECORD = `mutation { recordTreasuryTransaction(input: { ticker: "CANG", kind: MINED, btc: "0.5", occurredOn: "2026-02-01", idempotencyKey: "cache-" }) { userErrors { code } } }`;
+const RECORD = `mutation { recordTreasuryTransaction(input: { ticker: "CANG", kind: MINED, btc: "0.5", occurredOn: "2026-02-01", source: { title: "A test source" }, idempotencyKey: "cache-" }) { userErrors { code } } }`;
 
 let database: TestDatabase;
 let metrics: Metrics;
@@ -224,7 +225,7 @@ describe(`the seed on ${engine}`, () => {
       const tickers = '{ companies { edges { node { ticker } } } }';
       expect((await fresh.graphql(tickers)).data).toEqual({ companies: { edges: [] } });
       expect((await fresh.graphql(tickers)).data).toEqual({ companies: { edges: [] } });
-      expect(await seed(empty.db)).toBe('loaded');
+      expect(await seed(empty.db, { dataDir: foundingStoryData() })).toBe('loaded');
       expect((await fresh.graphql(tickers)).data).toEqual({ companies: { edges: [{ node: { ticker: 'CANG' } }] } });
     } finally {
       await fresh.close();

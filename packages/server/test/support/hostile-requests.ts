@@ -865,7 +865,8 @@ export function hostileRequests(ctx: HostileContext, seed = 20_260_209): { refus
     ],
     ['selection sets nested 4,000 deep', `${'{ a '.repeat(4000)}${'}'.repeat(4000)}`, refused()],
     ['500 operations and no operationName', repeat(500, (i) => `query Q${i} { __typename }`), refused('OPERATION_RESOLUTION_FAILURE')],
-    ['a subscription (the schema has none)', 'subscription { __typename }', refused('BAD_USER_INPUT')],
+    // Subscriptions are served over WebSocket only: by HTTP, even a valid one is refused.
+    ['a subscription over HTTP', 'subscription { factsChanged { reason } }', refused('BAD_REQUEST')],
     ['a mutation selecting nothing', 'mutation { __typename }', undefined],
     [
       'introspection 12 levels deep',
