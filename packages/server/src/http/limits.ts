@@ -148,6 +148,19 @@ const COST_REUSE_MS = 1_000;
 const COSTS_PER_DOCUMENT = 32;
 
 /**
+ * What a measured cost is kept under: the operation and its variables. Variables nested too
+ * deep to print (a hostile request) are measured each time, never kept: the rule that measures
+ * them refuses them anyway.
+ */
+function reuseKey(operationName: string | null | undefined, variables: unknown): string | null {
+  try {
+    return `${operationName ?? ''}\u0000${JSON.stringify(variables)}`;
+  } catch {
+    return null;
+  }
+}
+
+/**
  * Depth, breadth and complexity (list fields costed by `first`) of the operation that will
  * run, with its variables; throws the first limit it exceeds. Call it after validation and
  * before anything that touches the database.
@@ -173,8 +186,8 @@ export function checkComplexity(
   };
   const now = Date.now();
   let costs = recentCosts.get(request.document);
-  const key = `${request.operationName ?? ''}\u0000${JSON.stringify(request.variables)}`;
-  const recent = costs?.get(key);
+  const key = reuseKey(request.operationName, request.variables);
+  const recent = key === null ? undefined : costs?.get(key);
   let error: GraphQLError | undefined;
   if (recent && now - recent.at < COST_REUSE_MS) {
     withinLimits(recent.cost, (reported) => {
@@ -198,7 +211,7 @@ export function checkComplexity(
       // root for (a subscription): still the client's mistake, not a 500.
       throw clientError('BAD_USER_INPUT', (thrown as Error).message, { originalError: thrown as Error, endsRequest: true });
     }
-    if (!error && measured) {
+    if (!error && measured && key !== null) {
       if (!costs) {
         costs = new Map();
         recentCosts.set(request.document, costs);
