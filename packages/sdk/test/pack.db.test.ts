@@ -163,11 +163,13 @@ describe.skipIf(engine !== 'pglite')('the packed package, installed from its tar
   );
 
   it(
-    'runs the record-production example, which reports a refused key as the error it is',
+    'runs the record-production example, which reports a refused key as the error it is and asks for a source first',
     async () => {
-      const refused = await node(['out/examples/record-production.js', 'CANG', '2026-02', '--mined', '480.2', '--url', server.url], {
-        MINERGRAPH_API_KEY: 'mg_not_a_key',
-      });
+      const args = ['out/examples/record-production.js', 'CANG', '2026-04', '--mined', '480.2', '--url', server.url];
+      const env = { MINERGRAPH_API_KEY: 'mg_not_a_key' };
+      const unsourced = await node(args, env);
+      expect(unsourced).toMatchObject({ code: 2, stdout: '', stderr: expect.stringContaining('--source-title <title>') });
+      const refused = await node([...args, '--source-title', 'Cango update (test data)'], env);
       expect(refused).toMatchObject({ code: 1, stdout: '', stderr: expect.stringContaining('graphql error (UNAUTHENTICATED)') });
     },
     2 * MINUTES,
