@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, engine, type TestDatabase } from '../../server/test/support/database.js';
 import { startTestServer, type TestServer } from '../../server/test/support/server.js';
+import { keyHeaders } from '../../server/test/support/writes.js';
 import { projectWithPackedSdk, run, sdkDir } from './support/packed-sdk.js';
 
 const MINUTES = 60_000;
@@ -163,7 +164,7 @@ describe.skipIf(engine !== 'pglite')('the packed package, installed from its tar
   );
 
   it(
-    'runs the record-production example, which reports a refused key as the error it is and asks for a source first',
+    'runs the record-production example: asks for a source, reports a refused key as the error it is, records with an editor key',
     async () => {
       const args = ['out/examples/record-production.js', 'CANG', '2026-04', '--mined', '480.2', '--url', server.url];
       const env = { MINERGRAPH_API_KEY: 'mg_not_a_key' };
@@ -171,6 +172,14 @@ describe.skipIf(engine !== 'pglite')('the packed package, installed from its tar
       expect(unsourced).toMatchObject({ code: 2, stdout: '', stderr: expect.stringContaining('--source-title <title>') });
       const refused = await node([...args, '--source-title', 'Cango update (test data)'], env);
       expect(refused).toMatchObject({ code: 1, stdout: '', stderr: expect.stringContaining('graphql error (UNAUTHENTICATED)') });
+      // With an editor's key and its source, the report is recorded (April 2026 is test data: the seed ends at March).
+      const editor = { MINERGRAPH_API_KEY: (await keyHeaders(database, 'editor', 'pack-editor')).key };
+      const quote = 'Cango mined 480.2 BTC in April 2026 (test data).';
+      const recorded = await node([...args, '--source-title', 'Cango update (test data)', '--quote', quote], editor);
+      expect(recorded).toMatchObject({ code: 0, stderr: '' });
+      expect(recorded.stdout).toMatch(
+        /^Recorded Cango Inc\.'s production from 2026-04-01 to 2026-04-30 \(id [\w=]+\):\n {2}mined 480\.2 BTC, 16\.00666667 BTC per day\n$/,
+      );
     },
     2 * MINUTES,
   );
