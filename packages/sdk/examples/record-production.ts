@@ -1,15 +1,18 @@
 /**
  * Records a month's production update as the company published it. Needs an API key with the
- * editor role in $MINERGRAPH_API_KEY. Refusals (a malformed figure, an unknown company, a
- * duplicate) come back as userErrors and are printed; nothing is written then.
+ * editor role in $MINERGRAPH_API_KEY. Every fact carries where it was published: --source-title
+ * is required, and --quote takes the page's sentence stating the figures, verbatim. Refusals (a
+ * malformed figure, an unknown company, a duplicate) come back as userErrors and are printed;
+ * nothing is written then.
  *
- *   record-production <TICKER> <YYYY-MM> --mined <BTC> [--sold <BTC> --sold-usd <USD>]
- *     [--held <BTC>] [--operating-eh <EH/s>] [--deployed-eh <EH/s>]
- *     [--source-title <title> --source-url <url> --publisher <name>] [--url <URL>]
+ *   record-production <TICKER> <YYYY-MM> --mined <BTC> --source-title <title> [--source-url <url>]
+ *     [--publisher <name>] [--quote <sentence>] [--sold <BTC> --sold-usd <USD>] [--held <BTC>]
+ *     [--operating-eh <EH/s>] [--deployed-eh <EH/s>] [--url <URL>]
  *
  * URL defaults to $MINERGRAPH_URL, then http://127.0.0.1:4000/graphql. Decimals stay strings
  * from the command line to the database. In this repository:
- *   MINERGRAPH_API_KEY=... pnpm --filter @minergraph/sdk example:record-production CANG 2026-02 --mined 480.2 --held 3503.8
+ *   MINERGRAPH_API_KEY=... pnpm --filter @minergraph/sdk example:record-production CANG 2026-04 --mined <BTC> --held <BTC> \
+ *     --source-title '<title>' --source-url <url> --quote '<the sentence stating them>'
  */
 import { parseArgs } from 'node:util';
 import { createClient, MinerGraphError, type RecordProductionReportInput } from '@minergraph/sdk';
@@ -26,13 +29,16 @@ const { positionals, values } = parseArgs({
     'source-title': { type: 'string' },
     'source-url': { type: 'string' },
     publisher: { type: 'string' },
+    quote: { type: 'string' },
     url: { type: 'string' },
   },
 });
 const [ticker, month] = positionals;
 const apiKey = process.env.MINERGRAPH_API_KEY;
-if (!ticker || !month || !/^\d{4}-\d{2}$/.test(month) || !values.mined) {
-  console.error('usage: record-production <TICKER> <YYYY-MM> --mined <BTC> [--sold <BTC> --sold-usd <USD>] [--held <BTC>] ...');
+if (!ticker || !month || !/^\d{4}-\d{2}$/.test(month) || !values.mined || !values['source-title']) {
+  console.error(
+    'usage: record-production <TICKER> <YYYY-MM> --mined <BTC> --source-title <title> [--source-url <url>] [--quote <sentence>] ...',
+  );
   process.exit(2);
 }
 if (!apiKey) {
@@ -61,9 +67,12 @@ try {
     heldBtc: values.held ?? null,
     operatingHashrateEh: values['operating-eh'] ?? null,
     deployedHashrateEh: values['deployed-eh'] ?? null,
-    source: values['source-title']
-      ? { title: values['source-title'], url: values['source-url'] ?? null, publisher: values.publisher ?? null }
-      : null,
+    source: {
+      title: values['source-title'],
+      url: values['source-url'] ?? null,
+      publisher: values.publisher ?? null,
+      quote: values.quote ?? null,
+    },
     // Running the script again for the same month returns the first result instead of a duplicate.
     idempotencyKey: `production-report:${company.ticker}:${month}`,
   };

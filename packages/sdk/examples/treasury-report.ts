@@ -53,7 +53,8 @@ function grouped(value: DecimalString): string {
 function cited(source: SourceFieldsFragment | null): string {
   if (!source) return 'source: none recorded';
   const where = [source.publisher, source.publishedOn, source.url].filter(Boolean).join(', ');
-  return `source: ${source.title}${where ? ` (${where})` : ''}`;
+  // The sentence that states the figure, verbatim, where the source quotes one.
+  return `source: ${source.title}${where ? ` (${where})` : ''}${source.quote ? `: "${source.quote}"` : ''}`;
 }
 
 function flowLine(flow: TreasuryFlowFieldsFragment): string {

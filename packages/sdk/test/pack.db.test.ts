@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, engine, type TestDatabase } from '../../server/test/support/database.js';
 import { startTestServer, type TestServer } from '../../server/test/support/server.js';
+import { keyHeaders } from '../../server/test/support/writes.js';
 import { projectWithPackedSdk, run, sdkDir } from './support/packed-sdk.js';
 
 const MINUTES = 60_000;
@@ -149,12 +150,13 @@ describe.skipIf(engine !== 'pglite')('the packed package, installed from its tar
       expect(lines).toContain('Holdings: 3,023.6 BTC, 0 BTC of it pledged as collateral');
       expect(lines).toContain('Value: 213,850,157.2 USD at 70,727 USD per BTC');
       expect(lines.filter((line) => /^ {2}20\d\d-\d\d-\d\d to /.test(line)).map((line) => line.trim().split(/\s+/))).toEqual([
-        ['2025-12-01', 'to', '2025-12-31', '0', '569', '0', '0', '0', '7,528.3', '6,959.3'],
+        // October's 6,412.6 held and November's 546.7 mined open December (CANG.yaml); its 569 mined explain 7,528.3.
+        ['2025-12-01', 'to', '2025-12-31', '6,959.3', '569', '0', '0', '0', '7,528.3', '0'],
         ['2026-01-01', 'to', '2026-01-31', '7,528.3', '496.35', '0', '550.03', '0', '7,474.6', '-0.02'],
         ['2026-02-01', 'to', '2026-02-09', '7,474.6', '0', '0', '4,451', '0', '3,023.6', '0'],
       ]);
       expect(stdout).toContain(
-        '2026-02-08 SOLD 4,451 BTC for 305,000,000 USD (68,523.92720737 USD per BTC); source: Cango sells 4,451 BTC (TheMinerMag, 2026-02-09, https://theminermag.com/news/2026-02-09/cango-sell-bitcoin-4451-btc)',
+        '2026-02-08 SOLD 4,451 BTC for 305,000,000 USD (68,523.92720737 USD per BTC); source: (the page shows no title) (Grafa, https://grafa.com/pt-BR/news/united-states/cango-sells-4451-bitcoin-miner-pressure): "Cango sold 4,451 bitcoin over Feb. 7–8, completing one of the largest confirmed miner liquidations of 2026 as falling prices and tight margins pressure the sector."',
       );
       expect(stdout).toContain('margin-call price: not computable (principal, collateral or threshold undisclosed)');
     },
@@ -162,12 +164,22 @@ describe.skipIf(engine !== 'pglite')('the packed package, installed from its tar
   );
 
   it(
-    'runs the record-production example, which reports a refused key as the error it is',
+    'runs the record-production example: asks for a source, reports a refused key as the error it is, records with an editor key',
     async () => {
-      const refused = await node(['out/examples/record-production.js', 'CANG', '2026-02', '--mined', '480.2', '--url', server.url], {
-        MINERGRAPH_API_KEY: 'mg_not_a_key',
-      });
+      const args = ['out/examples/record-production.js', 'CANG', '2026-04', '--mined', '480.2', '--url', server.url];
+      const env = { MINERGRAPH_API_KEY: 'mg_not_a_key' };
+      const unsourced = await node(args, env);
+      expect(unsourced).toMatchObject({ code: 2, stdout: '', stderr: expect.stringContaining('--source-title <title>') });
+      const refused = await node([...args, '--source-title', 'Cango update (test data)'], env);
       expect(refused).toMatchObject({ code: 1, stdout: '', stderr: expect.stringContaining('graphql error (UNAUTHENTICATED)') });
+      // With an editor's key and its source, the report is recorded (April 2026 is test data: the seed ends at March).
+      const editor = { MINERGRAPH_API_KEY: (await keyHeaders(database, 'editor', 'pack-editor')).key };
+      const quote = 'Cango mined 480.2 BTC in April 2026 (test data).';
+      const recorded = await node([...args, '--source-title', 'Cango update (test data)', '--quote', quote], editor);
+      expect(recorded).toMatchObject({ code: 0, stderr: '' });
+      expect(recorded.stdout).toMatch(
+        /^Recorded Cango Inc\.'s production from 2026-04-01 to 2026-04-30 \(id [\w=]+\):\n {2}mined 480\.2 BTC, 16\.00666667 BTC per day\n$/,
+      );
     },
     2 * MINUTES,
   );

@@ -103,7 +103,7 @@ describe(`client.subscribe of @minergraph/sdk/subscriptions in Node on ${engine}
       expect(reconnections).toBe(1);
       const today = new Date().toISOString().slice(0, 10);
       const { recordTreasuryTransaction } = await client.recordTreasuryTransaction({
-        input: { ticker: 'CANG', kind: 'MINED', btc: '0.5', occurredOn: today },
+        input: { ticker: 'CANG', kind: 'MINED', btc: '0.5', occurredOn: today, source: { title: 'A test source' } },
       });
       expect(recordTreasuryTransaction.userErrors).toEqual([]);
       const { value } = await pending;

@@ -12,6 +12,8 @@ let server: TestServer;
 let editor: { headers: Record<string, string>; key: string };
 
 const LIMITS = { maxPerConnection: 3, maxConnectionsPerClient: 4, bufferSize: 100 };
+/** Every fact written through the API carries its source (issue 12); these tests are about the events it causes. */
+const SRC = { title: 'A test source' };
 
 beforeAll(async () => {
   database = await createTestDatabase('seeded');
@@ -66,38 +68,42 @@ describe(`subscriptions over WebSocket on ${engine}`, () => {
 
   it('companyChanged: a treasury transaction arrives with the ids written and the holdings after it', async () => {
     const client = wsClient(server.url);
-    const events = subscribe(client, COMPANY, { ticker: 'cang' });
-    await listening(server, 1);
-    const { data } = await server.graphql(
-      RECORD_TRANSACTION,
-      { input: { ticker: 'CANG', kind: 'PURCHASED', btc: '2.5', occurredOn: today() } },
-      editor.headers,
-    );
-    expect(data.recordTreasuryTransaction.userErrors).toEqual([]);
-    const holdings = (await server.graphql('{ company(ticker: "CANG") { holdings { btc } } }')).data.company.holdings.btc;
-    const event = await events.next();
-    expect(event).toEqual({
-      data: {
-        companyChanged: {
-          ticker: 'CANG',
-          record: 'TREASURY_TRANSACTION',
-          ids: [expect.stringMatching(/^\d+$/)],
-          company: { ticker: 'CANG', holdings: { btc: holdings } },
+    // Disposed however the test ends, so that a failure here does not leave a subscription for the next tests to count.
+    try {
+      const events = subscribe(client, COMPANY, { ticker: 'cang' });
+      await listening(server, 1);
+      const { data } = await server.graphql(
+        RECORD_TRANSACTION,
+        { input: { source: SRC, ticker: 'CANG', kind: 'PURCHASED', btc: '2.5', occurredOn: today() } },
+        editor.headers,
+      );
+      expect(data.recordTreasuryTransaction.userErrors).toEqual([]);
+      const holdings = (await server.graphql('{ company(ticker: "CANG") { holdings { btc } } }')).data.company.holdings.btc;
+      const event = await events.next();
+      expect(event).toEqual({
+        data: {
+          companyChanged: {
+            ticker: 'CANG',
+            record: 'TREASURY_TRANSACTION',
+            ids: [expect.stringMatching(/^\d+$/)],
+            company: { ticker: 'CANG', holdings: { btc: holdings } },
+          },
         },
-      },
-    });
-    // The second event reads the holdings again, not the first event's cached answer.
-    await server.graphql(
-      RECORD_TRANSACTION,
-      { input: { ticker: 'CANG', kind: 'SOLD', btc: '1', usd: '90000', occurredOn: today() } },
-      editor.headers,
-    );
-    const after = (await server.graphql('{ company(ticker: "CANG") { holdings { btc } } }')).data.company.holdings.btc;
-    expect(after).not.toBe(holdings);
-    const second = await events.next();
-    expect(second.data.companyChanged.record).toBe('TREASURY_TRANSACTION');
-    expect(second.data.companyChanged.company.holdings.btc).toBe(after);
-    await client.dispose();
+      });
+      // The second event reads the holdings again, not the first event's cached answer.
+      await server.graphql(
+        RECORD_TRANSACTION,
+        { input: { source: SRC, ticker: 'CANG', kind: 'SOLD', btc: '1', usd: '90000', occurredOn: today() } },
+        editor.headers,
+      );
+      const after = (await server.graphql('{ company(ticker: "CANG") { holdings { btc } } }')).data.company.holdings.btc;
+      expect(after).not.toBe(holdings);
+      const second = await events.next();
+      expect(second.data.companyChanged.record).toBe('TREASURY_TRANSACTION');
+      expect(second.data.companyChanged.company.holdings.btc).toBe(after);
+    } finally {
+      await client.dispose();
+    }
   });
 
   it('refuses an unknown ticker or symbol with NOT_FOUND, naming the argument', async () => {
@@ -213,11 +219,13 @@ describe(`subscriptions over WebSocket on ${engine}`, () => {
       let writes = 0;
       const closing = raw.closed;
       for (; writes < 300 && slow.server.subscriptions!.stats().slowClosed === 0; writes += 1) {
-        await slow.graphql(
+        const written = await slow.graphql(
           RECORD_TRANSACTION,
-          { input: { ticker: 'CANG', kind: 'MINED', btc: '0.001', occurredOn: today() } },
+          { input: { source: SRC, ticker: 'CANG', kind: 'MINED', btc: '0.001', occurredOn: today() } },
           editor.headers,
         );
+        // A refused write causes no event: say so at once rather than after 300 of them.
+        expect(written.data.recordTreasuryTransaction.userErrors).toEqual([]);
       }
       expect(slow.server.subscriptions!.stats().slowClosed).toBe(1);
       (raw.socket as unknown as { _socket: { resume(): void } })._socket.resume();
