@@ -113,9 +113,11 @@ describe.skipIf(unavailable !== null)('reads on a streaming replica (DATABASE_RE
     expect(position).toMatch(/^[0-9A-F]+\/[0-9A-F]+$/);
     await replication.onReplica('select pg_wal_replay_pause()');
     const before = await reads();
-    // Replay resumes while the read waits.
-    setTimeout(() => void replication.onReplica('select pg_wal_replay_resume()'), 50);
+    // Replay resumes while the read waits. (The resume is awaited before the test ends: the
+    // replica may have replayed the write before the pause, and the next tests stop it.)
+    const resumed = new Promise((resolve) => setTimeout(resolve, 50)).then(() => replication.onReplica('select pg_wal_replay_resume()'));
     expect(await post(companyName('WAIT'), position!)).toEqual({ status: 200, body: { data: { company: { name: 'Waited For Mining' } } } });
+    await resumed;
     expect(await reads()).toEqual({ primary: before.primary, replica: before.replica + 1 });
   });
 
