@@ -25,6 +25,15 @@ export interface LivePool {
   end(): Promise<void>;
 }
 
+/** A pooled connection, passing over (and dropping) those already known to be broken. */
+export async function checkoutUnbroken(pool: pg.Pool): Promise<pg.PoolClient> {
+  for (;;) {
+    const client = (await pool.connect()) as PoolClient;
+    if (!client[BROKEN]) return client;
+    client.release(new Error('The connection had been ended by the server.'));
+  }
+}
+
 /**
  * Hands out pooled connections that survive PostgreSQL having ended them while idle (a
  * failover, a pooler's restart, pg_terminate_backend, idle_session_timeout). The server's
@@ -41,13 +50,7 @@ export interface LivePool {
 export function liveConnections(pool: pg.Pool): LivePool {
   // Connections that have been handed out and given back: they may have died while idle.
   const pooled = new WeakSet<pg.PoolClient>();
-  const checkout = async (): Promise<PoolClient> => {
-    for (;;) {
-      const client = (await pool.connect()) as PoolClient;
-      if (!client[BROKEN]) return client;
-      client.release(new Error('The connection had been ended by the server.'));
-    }
-  };
+  const checkout = () => checkoutUnbroken(pool);
   return {
     async connect() {
       let client = await checkout();

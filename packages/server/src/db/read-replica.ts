@@ -4,7 +4,7 @@ import { redactUrl } from '../config.js';
 import type { Logger } from '../logger.js';
 import { openDatabase, type DatabaseHandle, type OpenOptions } from './connect.js';
 import type { Database } from './database.js';
-import { BROKEN, liveConnections, type LiveClient, type LivePool } from './live-connections.js';
+import { checkoutUnbroken, liveConnections, type LiveClient, type LivePool } from './live-connections.js';
 import { isDatabaseUnavailable } from './unavailable.js';
 
 /** Where a read-only operation runs. */
@@ -121,19 +121,11 @@ function readReplicaOver(
   });
 
   const primaryConnections = liveConnections(primaryPool);
-  /** A pooled replica connection, passing over those known to be broken (as liveConnections does). */
-  const replicaCheckout = async (): Promise<pg.PoolClient> => {
-    for (;;) {
-      const client = (await replicaPool.connect()) as pg.PoolClient & { [BROKEN]?: true };
-      if (!client[BROKEN]) return client;
-      client.release(new Error('The connection had been ended by the server.'));
-    }
-  };
   /** Another replica connection, or the primary's when the replica refuses one. */
   const replicaOrPrimary = async (): Promise<LiveClient> => {
     if (unreachable) return primaryConnections.connect();
     try {
-      return await replicaCheckout();
+      return await checkoutUnbroken(replicaPool);
     } catch (error) {
       if (!isDatabaseUnavailable(error)) throw error;
       markUnreachable(error);

@@ -59,47 +59,30 @@ export async function up(db: Kysely<any>): Promise<void> {
       drop constraint price_observations_created_by_api_key_id_fkey`.execute(db);
 
   // The written rows' distinct references, each locked as a foreign key check locks it, then
-  // any that is missing refused with the error the foreign key gave.
+  // any that is missing refused with the error the foreign key gave: one block per reference.
+  const ids = (column: string) => `${column}s`;
+  const check = ({ column, table }: (typeof REFERENCES)[number]) => `
+      perform 1 from ${table} t where t.id = any(${ids(column)}) for key share;
+      select k into missing from unnest(${ids(column)}) k where not exists (select 1 from ${table} t where t.id = k) limit 1;
+      if missing is not null then
+        raise foreign_key_violation using
+          message = 'insert or update on table "price_observations" violates foreign key constraint "price_observations_${column}_fkey"',
+          detail = format('Key (${column})=(%s) is not present in table "${table}".', missing);
+      end if;
+`;
   await sql`
     create function check_price_observation_references() returns trigger language plpgsql as $$
     declare
-      asset_ids bigint[];
-      source_ids bigint[];
-      key_ids bigint[];
+      ${sql.raw(REFERENCES.map(({ column }) => `${ids(column)} bigint[];`).join('\n      '))}
       missing bigint;
     begin
       with named as (
-        select distinct c.asset_id, c.source_id, c.created_by_api_key_id from changed c
+        select distinct ${sql.raw(REFERENCES.map(({ column }) => `c.${column}`).join(', '))} from changed c
       )
-      select array_agg(distinct asset_id),
-             array_agg(distinct source_id) filter (where source_id is not null),
-             array_agg(distinct created_by_api_key_id) filter (where created_by_api_key_id is not null)
-      into asset_ids, source_ids, key_ids
+      select ${sql.raw(REFERENCES.map(({ column }) => `array_agg(distinct ${column}) filter (where ${column} is not null)`).join(',\n             '))}
+      into ${sql.raw(REFERENCES.map(({ column }) => ids(column)).join(', '))}
       from named;
-
-      perform 1 from assets t where t.id = any(asset_ids) for key share;
-      select k into missing from unnest(asset_ids) k where not exists (select 1 from assets t where t.id = k) limit 1;
-      if missing is not null then
-        raise foreign_key_violation using
-          message = 'insert or update on table "price_observations" violates foreign key constraint "price_observations_asset_id_fkey"',
-          detail = format('Key (asset_id)=(%s) is not present in table "assets".', missing);
-      end if;
-
-      perform 1 from sources t where t.id = any(source_ids) for key share;
-      select k into missing from unnest(source_ids) k where not exists (select 1 from sources t where t.id = k) limit 1;
-      if missing is not null then
-        raise foreign_key_violation using
-          message = 'insert or update on table "price_observations" violates foreign key constraint "price_observations_source_id_fkey"',
-          detail = format('Key (source_id)=(%s) is not present in table "sources".', missing);
-      end if;
-
-      perform 1 from api_keys t where t.id = any(key_ids) for key share;
-      select k into missing from unnest(key_ids) k where not exists (select 1 from api_keys t where t.id = k) limit 1;
-      if missing is not null then
-        raise foreign_key_violation using
-          message = 'insert or update on table "price_observations" violates foreign key constraint "price_observations_created_by_api_key_id_fkey"',
-          detail = format('Key (created_by_api_key_id)=(%s) is not present in table "api_keys".', missing);
-      end if;
+${sql.raw(REFERENCES.map(check).join(''))}
       return null;
     end $$`.execute(db);
   // A trigger with a transition table has one event: one for inserts, one for updates.
