@@ -62,7 +62,8 @@ import {
   type SubscriptionLimits,
 } from '../config.js';
 import { corsPolicy } from './cors.js';
-import { DATABASE_UNAVAILABLE, formatError, isClientError, isDatabaseUnavailable, RETRY_AFTER_SECONDS } from './errors.js';
+import { isDatabaseUnavailable } from '../db/unavailable.js';
+import { DATABASE_UNAVAILABLE, formatError, isClientError, RETRY_AFTER_SECONDS } from './errors.js';
 import { aliasAndRootFieldRule, bodyErrors, checkComplexity, queryLengthGuard } from './limits.js';
 import { persistedQueryCache, requirePersisted, type Manifest } from './persisted.js';
 import { docsRouter, DOCS_PATH, readmeApiSection } from './docs.js';

@@ -5,8 +5,6 @@ import { PothosValidationError } from '@pothos/core';
 import { isClientCode, type ErrorCode } from '@minergraph/schema';
 import { isDatabaseUnavailable } from '../db/unavailable.js';
 
-export { isDatabaseUnavailable };
-
 export const INTERNAL_MESSAGE = 'Internal server error. The server logged the details under this requestId.';
 
 /** The code of an answer that failed because the database could not be reached; HTTP 503. */
