@@ -24,4 +24,6 @@ export { clientError, ERROR_CODES, isClientCode, type ClientErrorOptions, type E
 export * from './text-rules.js';
 export { parseDate, parseDateTime, parseDecimal, ScalarInputError } from './scalars.js';
 export { ScalarLiteralsRule } from './validation-rules.js';
+export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './pagination.js';
+export { endOfDay } from './calendar.js';
 export type { UserErrorCode, UserErrorModel } from './types/user-error.js';

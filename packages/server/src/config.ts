@@ -110,6 +110,7 @@ const environment = z.object({
   MINERGRAPH_PERSISTED_ONLY: flag,
   MINERGRAPH_RESPONSE_CACHE: onUnlessOff,
   MINERGRAPH_RESPONSE_CACHE_MB: count(64),
+  MINERGRAPH_LOOK_AHEAD: onUnlessOff,
   MINERGRAPH_PERSISTED_MANIFEST: z.string().optional().transform(unsetIfEmpty),
   MINERGRAPH_CORS_ORIGINS: z
     .string()
@@ -269,6 +270,8 @@ export interface Config {
   readonly corsOrigins: CorsOrigins;
   /** Answers to reads kept in memory until a write (MINERGRAPH_RESPONSE_CACHE, on by default); null when off. */
   readonly responseCache: { readonly maxBytes: number } | null;
+  /** Queries compiled into one SQL statement where they can be (MINERGRAPH_LOOK_AHEAD, on by default; look-ahead/compile.ts). */
+  readonly lookAhead: boolean;
 }
 
 export class ConfigError extends Error {
@@ -353,6 +356,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     persistedManifest: e.MINERGRAPH_PERSISTED_MANIFEST === undefined ? undefined : resolve(cwd, e.MINERGRAPH_PERSISTED_MANIFEST),
     corsOrigins: e.MINERGRAPH_CORS_ORIGINS ?? (e.NODE_ENV === 'production' ? Object.freeze<string[]>([]) : 'local'),
     responseCache: e.MINERGRAPH_RESPONSE_CACHE ? Object.freeze({ maxBytes: e.MINERGRAPH_RESPONSE_CACHE_MB * 1024 * 1024 }) : null,
+    lookAhead: e.MINERGRAPH_LOOK_AHEAD,
     coingecko: Object.freeze({
       baseUrl: (e.COINGECKO_BASE_URL ?? COINGECKO_ROOTS[e.COINGECKO_API_PLAN]).replace(/\/+$/, ''),
       apiKey: e.COINGECKO_API_KEY,

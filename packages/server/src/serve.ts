@@ -94,6 +94,7 @@ export async function serve(config: Config, logger: Logger): Promise<RunningServ
       corsOrigins: config.corsOrigins,
       subscriptions: config.subscriptions,
       responseCache: config.responseCache,
+      lookAhead: config.lookAhead,
     });
     const url = await server.listen(config.port, config.host);
     logger.info({ url, database: database.engine, location: database.location }, `MinerGraph is serving GraphQL at ${url}`);

@@ -52,6 +52,7 @@ import { createClientLimiter, type ClientLimiter, type RateLimits } from './rate
 import { metricsRoute, type Metrics } from './metrics.js';
 import type { Tracing } from '../tracing.js';
 import { createDataSources } from '../repositories/index.js';
+import { lookAhead } from '../look-ahead/plugin.js';
 import {
   DEFAULT_LIMITS,
   DEFAULT_SUBSCRIPTION_LIMITS,
@@ -134,6 +135,11 @@ export interface ServerOptions {
    * write rows directly.
    */
   responseCache?: ResponseCacheOptions | null;
+  /**
+   * Queries whose every field look-ahead/compile.ts knows are answered by one SQL statement that
+   * builds the JSON (default on); false runs every query through the resolvers.
+   */
+  lookAhead?: boolean;
   /**
    * GraphQL subscriptions over WebSocket on the GraphQL path, with these limits (default on,
    * DEFAULT_SUBSCRIPTION_LIMITS); false serves none.
@@ -354,6 +360,10 @@ export async function createServer(options: ServerOptions): Promise<MinerGraphSe
       readRouting({ primary: database, replica, countRead: options.metrics?.metrics.countRead }),
       // After admission: a cached answer is given only to a request that may ask for it.
       ...(responseCache ? [responseCache.plugin()] : []),
+      // Last of the plugins that may answer instead of execution: what the cache does not hold.
+      ...(options.lookAhead === false
+        ? []
+        : [lookAhead({ dbFor: (context) => (replica && context.data === replica.data ? replica.replica.db : database.db) })]),
       errorReporting(logger),
       variableErrorFields(),
       requestFactsPlugin(),

@@ -1,4 +1,4 @@
-import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type SelectQueryBuilder } from 'kysely';
 import type { CompanyFilter, CompanyModel, CompanyPageRequest, OfficerModel, Page } from '@minergraph/schema';
 import type { CompanyRow, Database } from '../db/database.js';
 import { groupedInKeyOrder, inKeyOrder, validIds } from './batch.js';
@@ -34,21 +34,26 @@ export async function companiesByTickers(db: Kysely<Database>, tickers: readonly
   return inKeyOrder(tickers, rows.map(toCompany), (company) => company.ticker);
 }
 
-function filtered<O>(query: SelectQueryBuilder<Database, 'companies', O>, filter: CompanyFilter) {
-  let q = query;
+/** Which companies a filter keeps, as a condition on the table `companies` (also compiled into look-ahead reads). */
+export function companyFilter(filter: CompanyFilter): RawBuilder<boolean> {
+  const conditions = [sql<boolean>`true`];
   // One array parameter, not one per ticker: a list of 70,000 would pass PostgreSQL's 65,535 bind parameters.
-  if (filter.tickers) q = q.where(sql<boolean>`companies.ticker = any(${[...filter.tickers]}::text[])`);
-  if (filter.businessLine) q = q.where(sql<boolean>`${filter.businessLine} = any(companies.business_lines)`);
+  if (filter.tickers) conditions.push(sql<boolean>`companies.ticker = any(${[...filter.tickers]}::text[])`);
+  if (filter.businessLine) conditions.push(sql<boolean>`${filter.businessLine} = any(companies.business_lines)`);
   if (filter.hasBtcBackedDebt != null) {
     const backed = sql<boolean>`exists (select 1 from loans l where l.company_id = companies.id
       and (l.kind = 'BTC_BACKED_LOAN' or l.initial_collateral_btc > 0))`;
-    q = q.where(filter.hasBtcBackedDebt ? backed : sql<boolean>`not ${backed}`);
+    conditions.push(filter.hasBtcBackedDebt ? backed : sql<boolean>`not ${backed}`);
   }
   if (filter.nameContains) {
     const pattern = `%${filter.nameContains.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    q = q.where('companies.name', 'ilike', pattern);
+    conditions.push(sql<boolean>`companies.name ilike ${pattern}`);
   }
-  return q;
+  return sql.join(conditions, sql` and `) as RawBuilder<boolean>;
+}
+
+function filtered<O>(query: SelectQueryBuilder<Database, 'companies', O>, filter: CompanyFilter) {
+  return query.where(companyFilter(filter));
 }
 
 export async function companyPage(db: Kysely<Database>, request: CompanyPageRequest): Promise<Page<CompanyModel>> {

@@ -56,7 +56,7 @@ export async function productionReportPages(
   }));
 }
 
-function reportFilter(filter: ProductionReportFilter) {
+export function reportFilter(filter: ProductionReportFilter) {
   return filter.periodEndFrom ? sql`p.period_end >= ${filter.periodEndFrom}::date` : sql`true`;
 }
 

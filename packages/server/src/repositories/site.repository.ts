@@ -26,7 +26,7 @@ export async function sitesByIds(db: Kysely<Database>, ids: readonly string[]) {
   return inKeyOrder(ids, rows.map(toSite), (site) => site.id);
 }
 
-function siteFilter(filter: SiteFilter) {
+export function siteFilter(filter: SiteFilter) {
   return sql.join(
     [
       sql`true`,

@@ -13,6 +13,8 @@ export interface TestDatabase extends DatabaseHandle {
   url: string | undefined;
   /** How many SQL statements `work` ran. */
   countStatements(work: () => Promise<unknown>): Promise<number>;
+  /** The SQL text of each statement `work` ran, in order (absent on the few handles tests build by hand). */
+  statementsOf?(work: () => Promise<unknown>): Promise<string[]>;
   /** Closes and, on PostgreSQL, drops the database. */
   destroy(): Promise<void>;
 }
@@ -24,21 +26,21 @@ export const engine: Engine = process.env.MINERGRAPH_TEST_ENGINE === 'postgres' 
  * PostgreSQL database cloned from a prepared template, so files never see each other's rows.
  */
 export async function createTestDatabase(start: Start = 'seeded'): Promise<TestDatabase> {
-  let counting = false;
-  let count = 0;
-  const onQuery = (_event: LogEvent) => {
-    if (counting) count += 1;
+  let recording: string[] | null = null;
+  const onQuery = (event: LogEvent) => {
+    recording?.push(event.query.sql);
   };
-  const countStatements = async (work: () => Promise<unknown>) => {
-    count = 0;
-    counting = true;
+  const statementsOf = async (work: () => Promise<unknown>) => {
+    const statements: string[] = [];
+    recording = statements;
     try {
       await work();
     } finally {
-      counting = false;
+      recording = null;
     }
-    return count;
+    return statements;
   };
+  const countStatements = async (work: () => Promise<unknown>) => (await statementsOf(work)).length;
 
   if (engine === 'pglite') {
     const tarball = start === 'empty' ? undefined : inject(start === 'seeded' ? 'pgliteSeededTarball' : 'pgliteMigratedTarball');
@@ -47,7 +49,7 @@ export async function createTestDatabase(start: Start = 'seeded'): Promise<TestD
       onQuery,
       ...(tarball ? { loadDataDir: new Blob([readFileSync(tarball)]) } : {}),
     });
-    return { ...handle, url: undefined, countStatements, destroy: () => handle.close() };
+    return { ...handle, url: undefined, countStatements, statementsOf, destroy: () => handle.close() };
   }
 
   const name = `minergraph_test_${randomBytes(6).toString('hex')}`;
@@ -65,6 +67,7 @@ export async function createTestDatabase(start: Start = 'seeded'): Promise<TestD
     ...handle,
     url,
     countStatements,
+    statementsOf,
     destroy: async () => {
       await handle.close();
       const cleanup = new pg.Client({ connectionString: postgresUrl() });
