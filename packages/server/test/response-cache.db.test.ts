@@ -95,6 +95,18 @@ describe(`the response cache on ${engine}`, () => {
     expect(await counted(() => server.graphql(at))).toEqual({ hit: 1, miss: 0 });
   });
 
+  it('leaves an operationName that names no operation to GraphQL, which says so (not an internal error)', async () => {
+    const response = await fetch(server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: COUNT, operationName: 'Missing' }),
+    });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({
+      errors: [{ message: 'Unknown operation named "Missing".', extensions: { code: 'OPERATION_RESOLUTION_FAILURE' } }],
+    });
+  });
+
   it('never answers a mutation from memory', async () => {
     const before = await count();
     expect(await counted(() => record(100))).toEqual({ hit: 0, miss: 0 });

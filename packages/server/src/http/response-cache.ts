@@ -81,7 +81,7 @@ export function createResponseCache(
         let served: Entry | undefined;
         return {
           async responseForOperation({ operation, request, contextValue, queryHash, operationName }): Promise<GraphQLResponse | null> {
-            if (operation.operation !== 'query' || !bus.listening || !readsThePrimary(contextValue)) return null;
+            if (operation?.operation !== 'query' || !bus.listening || !readsThePrimary(contextValue)) return null;
             let version: string;
             try {
               version = await bus.version();

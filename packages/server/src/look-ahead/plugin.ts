@@ -28,7 +28,9 @@ export function lookAhead(options: LookAheadOptions): ApolloServerPlugin<Request
     async requestDidStart() {
       return {
         async responseForOperation({ operation, document, request, contextValue, queryHash, operationName, schema }) {
-          if (operation.operation !== 'query') return null;
+          // Apollo calls this even when operationName names no operation (its types say otherwise);
+          // execution then reports that in its own words.
+          if (operation?.operation !== 'query') return null;
           const db = options.dbFor(contextValue);
           const key = `${queryHash}\n${operationName ?? ''}\n${contextValue.today}\n${JSON.stringify(request.variables ?? {})}`;
           let plan = plans.get(key);
