@@ -88,8 +88,9 @@ export function requestLogging(logger: Logger): RequestHandler {
     const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     res.setHeader('X-Request-Id', id);
     req.id = id;
-    const log = logger.child({ requestId: id });
-    req.log = log;
+    // The child logger is made only for a request that logs something besides its line.
+    let child: Logger | undefined;
+    Object.defineProperty(req, 'log', { configurable: true, get: () => (child ??= logger.child({ requestId: id })) });
     const finished = () => {
       res.off('close', finished);
       res.off('finish', finished);
@@ -106,7 +107,10 @@ export function requestLogging(logger: Logger): RequestHandler {
       };
       const { method, path, operationName, status, durationMs, errorCodes } = line;
       const errors = errorCodes.length > 0 ? ` [${errorCodes.join(', ')}]` : '';
-      log.info(line, `${method} ${path}${operationName ? ` ${operationName}` : ''} ${status} in ${durationMs} ms${errors}`);
+      logger.info(
+        { requestId: id, ...line },
+        `${method} ${path}${operationName ? ` ${operationName}` : ''} ${status} in ${durationMs} ms${errors}`,
+      );
     };
     // Probes are polled all day long: not logged, unless their response fails.
     if (req.url !== '/healthz' && req.url !== '/readyz') {
