@@ -1,5 +1,6 @@
 import { decodeGlobalID } from '@pothos/plugin-relay';
 import type { Context } from './context.js';
+import { isRowId } from './ids.js';
 import type { UserErrorModel } from './types/user-error.js';
 import type { Actor, WriteResult } from './writes.js';
 
@@ -11,7 +12,7 @@ export function actorOf(context: Context): Actor {
 export function localId(globalId: string, typename: string): string | null {
   try {
     const decoded = decodeGlobalID(globalId);
-    return decoded.typename === typename && /^\d{1,18}$/.test(decoded.id) ? decoded.id : null;
+    return decoded.typename === typename && isRowId(decoded.id) ? decoded.id : null;
   } catch {
     return null;
   }
