@@ -12,6 +12,7 @@ import type {
 } from '@minergraph/schema';
 import type { Database, TreasuryTransactionRow } from '../db/database.js';
 import { groupedInKeyOrder, inKeyOrder, validIds } from './batch.js';
+import { companyCounts, companyPages, type CompanyPaging } from './company-pages.js';
 
 /**
  * Holdings of a company at the end of a day (docs/domain.md), as one SQL expression for
@@ -156,26 +157,22 @@ function transactionFilter(filter: TreasuryTransactionFilter) {
   );
 }
 
-/** Newest first; the key is (occurredOn, id). One statement for every company asked. */
+/** Newest first; the key is (occurredOn, id). */
+const TRANSACTION_PAGING: CompanyPaging<TreasuryTransactionRow, TreasuryTransactionModel> = {
+  table: 'treasury_transactions',
+  alias: 't',
+  order: sql`t.occurred_on desc, t.id desc`,
+  after: ([occurredOn, id]) => sql<boolean>`(t.occurred_on, t.id) < (${occurredOn}::date, ${id}::bigint)`,
+  toModel: toTransaction,
+  keyOf: (transaction) => [transaction.occurredOn, transaction.id],
+};
+
 export async function transactionPages(
   db: Kysely<Database>,
   companyIds: readonly string[],
   request: PageRequest<TreasuryTransactionFilter>,
 ): Promise<Page<TreasuryTransactionModel>[]> {
-  const after = request.after;
-  const { rows } = await sql<TreasuryTransactionRow>`
-    select * from (
-      select t.*, row_number() over (partition by t.company_id order by t.occurred_on desc, t.id desc) as position
-      from treasury_transactions t
-      where t.company_id = any(${validIds(companyIds)}::bigint[]) and ${transactionFilter(request.filter)}
-        ${after ? sql`and (t.occurred_on, t.id) < (${after[0]}::date, ${after[1]}::bigint)` : sql``}
-    ) t
-    where t.position <= ${request.first + 1}
-    order by t.company_id, t.position`.execute(db);
-  return groupedInKeyOrder(companyIds, rows.map(toTransaction), (transaction) => transaction.companyId).map((group) => ({
-    edges: group.slice(0, request.first).map((node) => ({ node, key: [node.occurredOn, node.id] })),
-    hasNextPage: group.length > request.first,
-  }));
+  return companyPages(db, companyIds, TRANSACTION_PAGING, request, transactionFilter(request.filter));
 }
 
 export async function transactionCounts(
@@ -183,12 +180,7 @@ export async function transactionCounts(
   companyIds: readonly string[],
   filter: TreasuryTransactionFilter,
 ): Promise<number[]> {
-  const { rows } = await sql<{ company_id: string; count: number }>`
-    select t.company_id, count(*)::int as count from treasury_transactions t
-    where t.company_id = any(${validIds(companyIds)}::bigint[]) and ${transactionFilter(filter)}
-    group by t.company_id`.execute(db);
-  const counts = new Map(rows.map((row) => [row.company_id, row.count]));
-  return companyIds.map((id) => counts.get(id) ?? 0);
+  return companyCounts(db, companyIds, TRANSACTION_PAGING, transactionFilter(filter));
 }
 
 export interface NewTransaction {
