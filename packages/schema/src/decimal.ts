@@ -13,6 +13,11 @@ export const SATOSHI_PLACES = 8;
 /** Digits with an optional "-" and fraction, as PostgreSQL prints a numeric: sign, integer digits, fraction digits. */
 const PLAIN_TEXT = /^(-?)(\d+)(?:\.(\d+))?$/;
 
+/** The Decimal scalar's form: digits with an optional "-" and ".", no exponent, no thousands separators. */
+export function isPlainDecimal(text: string): boolean {
+  return PLAIN_TEXT.test(text);
+}
+
 /** The contract's canonical form: no exponent, no trailing fraction zeros, no "+", no "-0". */
 export function canonical(value: DecimalValue): string {
   // Most values only pass through, as the database's text: trimmed as text, without decimal.js.

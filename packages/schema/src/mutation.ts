@@ -1,6 +1,9 @@
+import type { FieldMap, GenericFieldRef, ObjectRef } from '@pothos/core';
 import { decodeGlobalID } from '@pothos/plugin-relay';
+import { builder, type Types } from './builder.js';
 import type { Context } from './context.js';
-import type { UserErrorModel } from './types/user-error.js';
+import { isRowId } from './ids.js';
+import { UserError, type UserErrorModel } from './types/user-error.js';
 import type { Actor, WriteResult } from './writes.js';
 
 export function actorOf(context: Context): Actor {
@@ -11,7 +14,7 @@ export function actorOf(context: Context): Actor {
 export function localId(globalId: string, typename: string): string | null {
   try {
     const decoded = decodeGlobalID(globalId);
-    return decoded.typename === typename && /^\d{1,18}$/.test(decoded.id) ? decoded.id : null;
+    return decoded.typename === typename && isRowId(decoded.id) ? decoded.id : null;
   } catch {
     return null;
   }
@@ -26,6 +29,27 @@ export function payload<K extends string, T>(key: K, result: WriteResult<T>): Re
   return (result.ok ? { [key]: result.value, userErrors: [] } : { [key]: null, userErrors: result.userErrors }) as Record<K, T | null> & {
     userErrors: UserErrorModel[];
   };
+}
+
+/** What a payload type's resolvers return: each field's value, and the userErrors. */
+type PayloadShape<Fields extends FieldMap> = { [K in keyof Fields]: Fields[K] extends GenericFieldRef<infer T> ? T : never } & {
+  userErrors: UserErrorModel[];
+};
+
+/**
+ * The payload type of a mutation, `<Mutation>Payload`: what it wrote (`fields`, null or 0 when
+ * refused) and, last, the userErrors that say why nothing was.
+ */
+export function payloadType<Fields extends FieldMap>(
+  mutation: string,
+  fields: (t: PothosSchemaTypes.RootFieldBuilder<Types, unknown, 'SimpleObject'>) => Fields,
+): ObjectRef<Types, PayloadShape<Fields>> {
+  const type = builder.simpleObject(`${mutation[0]!.toUpperCase()}${mutation.slice(1)}Payload`, {
+    description: `What ${mutation} did.`,
+    fields: (t) => ({ ...fields(t), userErrors: t.field({ type: [UserError], description: USER_ERRORS_DESCRIPTION }) }),
+  });
+  // Pothos works the shape out for fields it can see, not for generic ones: the same shape, named.
+  return type as unknown as ObjectRef<Types, PayloadShape<Fields>>;
 }
 
 export function rejected(...userErrors: UserErrorModel[]): WriteResult<never> {
@@ -49,4 +73,13 @@ export function withLocalCompanyId<T extends { companyId?: string | null; ticker
   }
   const companyId = localId(input.companyId, 'Company');
   return companyId ? { ok: true, value: { ...input, companyId } } : rejected(notFound(['input', 'companyId'], 'company'));
+}
+
+/** Runs a write that names its company, with `companyId` decoded first (withLocalCompanyId); a global id of no company is NOT_FOUND. */
+export async function writeForCompany<T extends { companyId?: string | null; ticker?: string | null }, R>(
+  input: T,
+  write: (input: T) => Promise<WriteResult<R>>,
+): Promise<WriteResult<R>> {
+  const named = withLocalCompanyId(input);
+  return named.ok ? write(named.value) : named;
 }

@@ -3,6 +3,7 @@ import { builder, type Types } from './builder.js';
 import { loaderFor, type Context } from './context.js';
 import type { Page, PageRequest } from './data-sources.js';
 import { badUserInput } from './errors.js';
+import { isRowId } from './ids.js';
 import { parseDate } from './scalars.js';
 
 export const DEFAULT_PAGE_SIZE = 20;
@@ -39,7 +40,7 @@ export type CursorPart = 'text' | 'id' | 'day' | 'decimal';
 
 const CURSOR_PART: Record<CursorPart, (value: string) => boolean> = {
   text: () => true,
-  id: (value) => /^\d{1,18}$/.test(value),
+  id: isRowId,
   day: (value) => {
     try {
       parseDate(value);

@@ -1,7 +1,7 @@
 import { GraphQLError, GraphQLScalarType, Kind, type ValueNode } from 'graphql';
-import { canonical } from './decimal.js';
+import { canonical, isPlainDecimal } from './decimal.js';
+import { excerpt } from './text-rules.js';
 
-const PLAIN_DECIMAL = /^-?\d+(\.\d+)?$/;
 const PLAIN_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 
@@ -22,9 +22,9 @@ export function parseDecimal(value: unknown): string {
   if (typeof value !== 'string') {
     throw new ScalarInputError('Decimal must be a string such as "7474.6"; pass decimals as strings.');
   }
-  if (!PLAIN_DECIMAL.test(value)) {
+  if (!isPlainDecimal(value)) {
     throw new ScalarInputError(
-      `"${truncate(value)}" is not a plain decimal: use digits with an optional "-" and "." (no exponent, no thousands separators); pass decimals as strings.`,
+      `"${excerpt(value)}" is not a plain decimal: use digits with an optional "-" and "." (no exponent, no thousands separators); pass decimals as strings.`,
     );
   }
   return canonical(value);
@@ -33,7 +33,7 @@ export function parseDecimal(value: unknown): string {
 export function parseDate(value: unknown): string {
   if (typeof value !== 'string') throw new ScalarInputError('Date must be a string in the form YYYY-MM-DD.');
   const match = PLAIN_DATE.exec(value);
-  if (!match) throw new ScalarInputError(`"${truncate(value)}" is not a date in the form YYYY-MM-DD.`);
+  if (!match) throw new ScalarInputError(`"${excerpt(value)}" is not a date in the form YYYY-MM-DD.`);
   const [, y, m, d] = match.map(Number) as [number, number, number, number];
   // setUTCFullYear, unlike Date.UTC, does not map years 0-99 to 1900-1999.
   const date = new Date(0);
@@ -47,21 +47,17 @@ export function parseDate(value: unknown): string {
 export function parseDateTime(value: unknown): Date {
   if (typeof value !== 'string' || !ISO_DATE_TIME.test(value)) {
     throw new ScalarInputError(
-      `${typeof value === 'string' ? `"${truncate(value)}"` : 'The value'} is not an ISO-8601 instant such as "2026-02-09T00:00:00Z" (a time zone is required).`,
+      `${typeof value === 'string' ? `"${excerpt(value)}"` : 'The value'} is not an ISO-8601 instant such as "2026-02-09T00:00:00Z" (a time zone is required).`,
     );
   }
   parseDate(value.slice(0, 10));
   const instant = new Date(value);
-  if (Number.isNaN(instant.getTime())) throw new ScalarInputError(`"${truncate(value)}" is not an instant that exists.`);
+  if (Number.isNaN(instant.getTime())) throw new ScalarInputError(`"${excerpt(value)}" is not an instant that exists.`);
   // An offset can carry 0001-01-01 into year 0, or 9999-12-31 into year 10000, which the
   // database cannot store or compare: instants stay within the years a Date may name.
   const year = instant.getUTCFullYear();
-  if (year < 1 || year > 9999) throw new ScalarInputError(`"${truncate(value)}" is outside the years 0001 to 9999 in UTC.`);
+  if (year < 1 || year > 9999) throw new ScalarInputError(`"${excerpt(value)}" is outside the years 0001 to 9999 in UTC.`);
   return instant;
-}
-
-function truncate(value: string): string {
-  return value.length > 40 ? `${value.slice(0, 40)}…` : value;
 }
 
 /**

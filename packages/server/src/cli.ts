@@ -9,7 +9,7 @@ import type { Role } from '@minergraph/schema';
 import { registerBackupCommands } from './cli/backup.js';
 import { UsageError, withDatabase } from './cli/context.js';
 import { registerPriceCommands } from './cli/prices.js';
-import { ConfigError, loadConfig, type Config } from './config.js';
+import { ConfigError, DEFAULT_SETTINGS, loadConfig, type Config } from './config.js';
 import { DataDirInUseError } from './db/connect.js';
 import { migrateToEmpty, migrateToLatest } from './db/migrate.js';
 import { explainEnvironmentFailure } from './failures.js';
@@ -28,13 +28,13 @@ export function buildProgram(): Command {
       'after',
       `
 Environment:
-  PORT                  port to listen on (default 4000)
-  HOST                  address to listen on (default 127.0.0.1)
+  PORT                  port to listen on (default ${DEFAULT_SETTINGS.port})
+  HOST                  address to listen on (default ${DEFAULT_SETTINGS.host})
   DATABASE_URL          PostgreSQL URL; unset = the embedded PGlite database
   DATABASE_READ_URL     a streaming replica of DATABASE_URL that serves queries (optional)
-  MINERGRAPH_WORKERS    server processes on PostgreSQL: a number or auto (default 1)
-  MINERGRAPH_DATA_DIR   PGlite's directory (default .minergraph/data)
-  LOG_LEVEL             fatal, error, warn, info, debug, trace or silent (default info)`,
+  MINERGRAPH_WORKERS    server processes on PostgreSQL: a number or auto (default ${DEFAULT_SETTINGS.workers})
+  MINERGRAPH_DATA_DIR   PGlite's directory (default ${DEFAULT_SETTINGS.dataDir})
+  LOG_LEVEL             fatal, error, warn, info, debug, trace or silent (default ${DEFAULT_SETTINGS.logLevel})`,
     );
 
   program

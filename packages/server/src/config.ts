@@ -39,125 +39,6 @@ const optionalFlag = z
   .optional()
   .transform((value) => (value === undefined || value === '' ? undefined : value === 'true' || value === '1' || value === 'yes'));
 
-const environment = z.object({
-  PORT: z
-    .string()
-    .optional()
-    .transform((value) => (value === undefined || value === '' ? 4000 : Number(value)))
-    .pipe(z.number().int('must be a whole number').min(0).max(65535)),
-  HOST: z.string().min(1).default('127.0.0.1'),
-  DATABASE_URL: z
-    .string()
-    .optional()
-    .transform((value) => (value === '' ? undefined : value))
-    .refine((value) => value === undefined || /^postgres(ql)?:\/\/.+/.test(value), {
-      message: 'must be a PostgreSQL URL such as postgres://user@host:5432/db (or unset for the embedded database)',
-    }),
-  DATABASE_READ_URL: z
-    .string()
-    .optional()
-    .transform(unsetIfEmpty)
-    .refine((value) => value === undefined || /^postgres(ql)?:\/\/.+/.test(value), {
-      message: 'must be the PostgreSQL URL of a streaming replica of DATABASE_URL, such as postgres://user@replica:5432/db (or unset)',
-    }),
-  MINERGRAPH_READ_REPLICA_WAIT_MS: count(500, 0),
-  MINERGRAPH_WORKERS: z
-    .string()
-    .optional()
-    .transform((value) => unsetIfEmpty(value)?.toLowerCase() ?? '1')
-    .refine((value) => value === 'auto' || /^[1-9]\d{0,2}$/.test(value), {
-      message: 'must be a whole number of processes from 1 to 999, or auto (one per available CPU)',
-    })
-    .transform((value): number | 'auto' => (value === 'auto' ? 'auto' : Number(value))),
-  MINERGRAPH_DATA_DIR: z.string().min(1).default('.minergraph/data'),
-  LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
-  MINERGRAPH_REQUIRE_AUTH: flag,
-  NODE_ENV: z.string().default('development'),
-  MINERGRAPH_MAX_DEPTH: count(12),
-  MINERGRAPH_MAX_COMPLEXITY: count(25_000),
-  MINERGRAPH_MAX_BREADTH: count(400),
-  MINERGRAPH_MAX_ALIASES: count(30),
-  MINERGRAPH_MAX_ROOT_FIELDS: count(20),
-  MINERGRAPH_MAX_QUERY_LENGTH: count(20_000),
-  MINERGRAPH_MAX_BODY_BYTES: count(2_000_000),
-  MINERGRAPH_STATEMENT_TIMEOUT_MS: count(10_000, 0),
-  MINERGRAPH_IDLE_SOCKET_TIMEOUT_MS: count(10_000),
-  MINERGRAPH_HEADERS_TIMEOUT_MS: count(20_000),
-  MINERGRAPH_REQUEST_TIMEOUT_MS: count(60_000),
-  MINERGRAPH_KEEP_ALIVE_TIMEOUT_MS: count(5_000),
-  OTEL_EXPORTER_OTLP_ENDPOINT: z
-    .string()
-    .optional()
-    .transform(unsetIfEmpty)
-    .refine((value) => value === undefined || isHttpUrl(value), {
-      message: 'must be an http(s) URL of an OTLP/HTTP collector, e.g. http://127.0.0.1:4318',
-    }),
-  OTEL_SERVICE_NAME: z.string().optional().transform(unsetIfEmpty),
-  MINERGRAPH_METRICS_TOKEN: z
-    .string()
-    .optional()
-    .transform(unsetIfEmpty)
-    .refine((value) => value === undefined || value.length >= 16, { message: 'must be at least 16 characters' }),
-  MINERGRAPH_RATE_LIMIT_PER_KEY: count(DEFAULT_RATE_LIMITS.perKeyPerMinute, 0),
-  MINERGRAPH_RATE_LIMIT_PER_ADDRESS: count(DEFAULT_RATE_LIMITS.perAddressPerMinute, 0),
-  MINERGRAPH_MAX_CONCURRENT_PER_CLIENT: count(DEFAULT_RATE_LIMITS.concurrentPerClient, 0),
-  MINERGRAPH_MAX_SUBSCRIPTIONS_PER_CONNECTION: count(20),
-  MINERGRAPH_MAX_WS_CONNECTIONS_PER_CLIENT: count(20),
-  MINERGRAPH_SUBSCRIPTION_BUFFER: count(100),
-  MINERGRAPH_INTROSPECTION: optionalFlag,
-  MINERGRAPH_PLAYGROUND: optionalFlag,
-  MINERGRAPH_EXPLORER: optionalFlag,
-  MINERGRAPH_PERSISTED_ONLY: flag,
-  MINERGRAPH_RESPONSE_CACHE: onUnlessOff,
-  MINERGRAPH_RESPONSE_CACHE_MB: count(64),
-  MINERGRAPH_LOOK_AHEAD: onUnlessOff,
-  MINERGRAPH_PERSISTED_MANIFEST: z.string().optional().transform(unsetIfEmpty),
-  MINERGRAPH_CORS_ORIGINS: z
-    .string()
-    .optional()
-    .transform((value, context) => {
-      const listed = unsetIfEmpty(value);
-      if (listed === undefined) return undefined;
-      const parsed = parseCorsOrigins(listed);
-      if ('problem' in parsed) {
-        context.addIssue({ code: 'custom', message: parsed.problem });
-        return z.NEVER;
-      }
-      return parsed.origins;
-    }),
-  COINGECKO_BASE_URL: z
-    .string()
-    .optional()
-    .transform(unsetIfEmpty)
-    .refine((value) => value === undefined || isHttpUrl(value), {
-      message: 'must be an http(s) URL such as https://api.coingecko.com/api/v3',
-    }),
-  COINGECKO_API_KEY: z.string().optional().transform(unsetIfEmpty),
-  COINGECKO_API_PLAN: z
-    .string()
-    .optional()
-    .transform((value) => unsetIfEmpty(value)?.toLowerCase() ?? 'demo')
-    .pipe(z.enum(COINGECKO_PLANS, { message: 'must be demo or pro' })),
-});
-
-export type LogLevel = (typeof LOG_LEVELS)[number];
-export type CoinGeckoPlan = (typeof COINGECKO_PLANS)[number];
-
-/**
- * Which web pages may call the API from their own origin (CORS): `'*'` any page, `'local'` a
- * page on localhost, 127.0.0.1 or [::1] at any port (a front end's dev server), or exactly
- * these origins (none when empty).
- */
-export type CorsOrigins = '*' | 'local' | readonly string[];
-
-export interface CoinGeckoConfig {
-  /** Root of the API, without a trailing slash. */
-  readonly baseUrl: string;
-  readonly apiKey: string | undefined;
-  /** Which header carries the key: x-cg-demo-api-key or x-cg-pro-api-key. */
-  readonly plan: CoinGeckoPlan;
-}
-
 /** What one request may ask for; every limit is checked before any SQL runs. */
 export interface Limits {
   readonly maxDepth: number;
@@ -220,6 +101,134 @@ export const DEFAULT_TIMEOUTS: ServerTimeouts = Object.freeze({
   requestMs: 60_000,
   keepAliveMs: 5_000,
 });
+
+/** Defaults of the variables the CLI's help names (see also the README's table). */
+export const DEFAULT_SETTINGS = Object.freeze({
+  port: 4000,
+  host: '127.0.0.1',
+  workers: 1,
+  dataDir: '.minergraph/data',
+  logLevel: 'info',
+} as const satisfies { port: number; host: string; workers: number; dataDir: string; logLevel: LogLevel });
+
+const environment = z.object({
+  PORT: z
+    .string()
+    .optional()
+    .transform((value) => (value === undefined || value === '' ? DEFAULT_SETTINGS.port : Number(value)))
+    .pipe(z.number().int('must be a whole number').min(0).max(65535)),
+  HOST: z.string().min(1).default(DEFAULT_SETTINGS.host),
+  DATABASE_URL: z
+    .string()
+    .optional()
+    .transform((value) => (value === '' ? undefined : value))
+    .refine((value) => value === undefined || /^postgres(ql)?:\/\/.+/.test(value), {
+      message: 'must be a PostgreSQL URL such as postgres://user@host:5432/db (or unset for the embedded database)',
+    }),
+  DATABASE_READ_URL: z
+    .string()
+    .optional()
+    .transform(unsetIfEmpty)
+    .refine((value) => value === undefined || /^postgres(ql)?:\/\/.+/.test(value), {
+      message: 'must be the PostgreSQL URL of a streaming replica of DATABASE_URL, such as postgres://user@replica:5432/db (or unset)',
+    }),
+  MINERGRAPH_READ_REPLICA_WAIT_MS: count(500, 0),
+  MINERGRAPH_WORKERS: z
+    .string()
+    .optional()
+    .transform((value) => unsetIfEmpty(value)?.toLowerCase() ?? String(DEFAULT_SETTINGS.workers))
+    .refine((value) => value === 'auto' || /^[1-9]\d{0,2}$/.test(value), {
+      message: 'must be a whole number of processes from 1 to 999, or auto (one per available CPU)',
+    })
+    .transform((value): number | 'auto' => (value === 'auto' ? 'auto' : Number(value))),
+  MINERGRAPH_DATA_DIR: z.string().min(1).default(DEFAULT_SETTINGS.dataDir),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default(DEFAULT_SETTINGS.logLevel),
+  MINERGRAPH_REQUIRE_AUTH: flag,
+  NODE_ENV: z.string().default('development'),
+  MINERGRAPH_MAX_DEPTH: count(DEFAULT_LIMITS.maxDepth),
+  MINERGRAPH_MAX_COMPLEXITY: count(DEFAULT_LIMITS.maxComplexity),
+  MINERGRAPH_MAX_BREADTH: count(DEFAULT_LIMITS.maxBreadth),
+  MINERGRAPH_MAX_ALIASES: count(DEFAULT_LIMITS.maxAliases),
+  MINERGRAPH_MAX_ROOT_FIELDS: count(DEFAULT_LIMITS.maxRootFields),
+  MINERGRAPH_MAX_QUERY_LENGTH: count(DEFAULT_LIMITS.maxQueryLength),
+  MINERGRAPH_MAX_BODY_BYTES: count(DEFAULT_LIMITS.maxBodyBytes),
+  MINERGRAPH_STATEMENT_TIMEOUT_MS: count(DEFAULT_LIMITS.statementTimeoutMs, 0),
+  MINERGRAPH_IDLE_SOCKET_TIMEOUT_MS: count(DEFAULT_TIMEOUTS.idleSocketMs),
+  MINERGRAPH_HEADERS_TIMEOUT_MS: count(DEFAULT_TIMEOUTS.headersMs),
+  MINERGRAPH_REQUEST_TIMEOUT_MS: count(DEFAULT_TIMEOUTS.requestMs),
+  MINERGRAPH_KEEP_ALIVE_TIMEOUT_MS: count(DEFAULT_TIMEOUTS.keepAliveMs),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z
+    .string()
+    .optional()
+    .transform(unsetIfEmpty)
+    .refine((value) => value === undefined || isHttpUrl(value), {
+      message: 'must be an http(s) URL of an OTLP/HTTP collector, e.g. http://127.0.0.1:4318',
+    }),
+  OTEL_SERVICE_NAME: z.string().optional().transform(unsetIfEmpty),
+  MINERGRAPH_METRICS_TOKEN: z
+    .string()
+    .optional()
+    .transform(unsetIfEmpty)
+    .refine((value) => value === undefined || value.length >= 16, { message: 'must be at least 16 characters' }),
+  MINERGRAPH_RATE_LIMIT_PER_KEY: count(DEFAULT_RATE_LIMITS.perKeyPerMinute, 0),
+  MINERGRAPH_RATE_LIMIT_PER_ADDRESS: count(DEFAULT_RATE_LIMITS.perAddressPerMinute, 0),
+  MINERGRAPH_MAX_CONCURRENT_PER_CLIENT: count(DEFAULT_RATE_LIMITS.concurrentPerClient, 0),
+  MINERGRAPH_MAX_SUBSCRIPTIONS_PER_CONNECTION: count(DEFAULT_SUBSCRIPTION_LIMITS.maxPerConnection),
+  MINERGRAPH_MAX_WS_CONNECTIONS_PER_CLIENT: count(DEFAULT_SUBSCRIPTION_LIMITS.maxConnectionsPerClient),
+  MINERGRAPH_SUBSCRIPTION_BUFFER: count(DEFAULT_SUBSCRIPTION_LIMITS.bufferSize),
+  MINERGRAPH_INTROSPECTION: optionalFlag,
+  MINERGRAPH_PLAYGROUND: optionalFlag,
+  MINERGRAPH_EXPLORER: optionalFlag,
+  MINERGRAPH_PERSISTED_ONLY: flag,
+  MINERGRAPH_RESPONSE_CACHE: onUnlessOff,
+  MINERGRAPH_RESPONSE_CACHE_MB: count(64),
+  MINERGRAPH_LOOK_AHEAD: onUnlessOff,
+  MINERGRAPH_PERSISTED_MANIFEST: z.string().optional().transform(unsetIfEmpty),
+  MINERGRAPH_CORS_ORIGINS: z
+    .string()
+    .optional()
+    .transform((value, context) => {
+      const listed = unsetIfEmpty(value);
+      if (listed === undefined) return undefined;
+      const parsed = parseCorsOrigins(listed);
+      if ('problem' in parsed) {
+        context.addIssue({ code: 'custom', message: parsed.problem });
+        return z.NEVER;
+      }
+      return parsed.origins;
+    }),
+  COINGECKO_BASE_URL: z
+    .string()
+    .optional()
+    .transform(unsetIfEmpty)
+    .refine((value) => value === undefined || isHttpUrl(value), {
+      message: 'must be an http(s) URL such as https://api.coingecko.com/api/v3',
+    }),
+  COINGECKO_API_KEY: z.string().optional().transform(unsetIfEmpty),
+  COINGECKO_API_PLAN: z
+    .string()
+    .optional()
+    .transform((value) => unsetIfEmpty(value)?.toLowerCase() ?? 'demo')
+    .pipe(z.enum(COINGECKO_PLANS, { message: 'must be demo or pro' })),
+});
+
+export type LogLevel = (typeof LOG_LEVELS)[number];
+export type CoinGeckoPlan = (typeof COINGECKO_PLANS)[number];
+
+/**
+ * Which web pages may call the API from their own origin (CORS): `'*'` any page, `'local'` a
+ * page on localhost, 127.0.0.1 or [::1] at any port (a front end's dev server), or exactly
+ * these origins (none when empty).
+ */
+export type CorsOrigins = '*' | 'local' | readonly string[];
+
+export interface CoinGeckoConfig {
+  /** Root of the API, without a trailing slash. */
+  readonly baseUrl: string;
+  readonly apiKey: string | undefined;
+  /** Which header carries the key: x-cg-demo-api-key or x-cg-pro-api-key. */
+  readonly plan: CoinGeckoPlan;
+}
 
 export interface Config {
   readonly port: number;

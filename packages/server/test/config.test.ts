@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, DEFAULT_LIMITS, loadConfig, redactUrl } from '../src/config.js';
@@ -247,5 +248,42 @@ describe('configuration', () => {
 
   it('never logs a database password', () => {
     expect(redactUrl('postgres://app:s3cret@db:5432/minergraph')).toBe('postgres://app:***@db:5432/minergraph');
+  });
+});
+
+/**
+ * The README's tables of variables, as [variable, documented default]: each row whose default
+ * cell starts with a value (`info`, `4000` or a bare 12), not with words ("unset", "any ...").
+ */
+function readmeDefaults(): [string, string][] {
+  const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+  const rows: [string, string][] = [];
+  let defaultColumn = -1;
+  for (const line of readme.split('\n')) {
+    if (!line.startsWith('|')) {
+      defaultColumn = -1;
+      continue;
+    }
+    const cells = line
+      .split('|')
+      .slice(1, -1)
+      .map((cell) => cell.trim());
+    if (cells[0] === 'variable') defaultColumn = cells.indexOf('default');
+    const variable = /^`([A-Z][A-Z0-9_]+)`/.exec(cells[0] ?? '')?.[1];
+    const value = /^`([^`]+)`|^(\d+)$/.exec(cells[defaultColumn] ?? '');
+    if (defaultColumn > 0 && variable && value) rows.push([variable, value[1] ?? value[2]!]);
+  }
+  return rows;
+}
+
+describe('documented defaults', () => {
+  it("are the configuration's: setting each variable of the README to its stated default changes nothing", () => {
+    const defaults = readmeDefaults();
+    expect(defaults.map(([variable]) => variable)).toEqual(
+      expect.arrayContaining(['PORT', 'MINERGRAPH_MAX_DEPTH', 'MINERGRAPH_STATEMENT_TIMEOUT_MS']),
+    );
+    for (const [variable, value] of defaults) {
+      expect(loadConfig({ [variable]: value }, '/srv/app'), `${variable}=${value}`).toEqual(loadConfig({}, '/srv/app'));
+    }
   });
 });

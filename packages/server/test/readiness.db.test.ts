@@ -32,7 +32,7 @@ const NOT_MIGRATED = {
 };
 
 describe(`/readyz on ${engine}`, () => {
-  it('the latest migration is the one that lets revoked key names be reused and adds the shared rate-limit table', () => {
+  it('the latest migration is the one that adds minergraph_product, the exact product of split ratios', () => {
     expect(LATEST_MIGRATION).toBe('2026-11-28T00-40_product-aggregate');
   });
 

@@ -17,8 +17,7 @@ import type {
 } from '../models.js';
 import { Company } from './company.js';
 import { sourceField, SourceInput } from './source.js';
-import { UserError } from './user-error.js';
-import { actorOf, payload, SOURCE_INPUT_DESCRIPTION, USER_ERRORS_DESCRIPTION } from '../mutation.js';
+import { actorOf, payload, SOURCE_INPUT_DESCRIPTION, payloadType } from '../mutation.js';
 
 export const MAX_CANDLES = 10_000;
 /** Cost weights, calibrated by pnpm bench:cost (BENCHMARKS.md): about 8 µs of server time a unit. */
@@ -282,13 +281,9 @@ const CreateAssetInput = builder.inputType('CreateAssetInput', {
   }),
 });
 
-const CreateAssetPayload = builder.simpleObject('CreateAssetPayload', {
-  description: 'What createAsset did.',
-  fields: (t) => ({
-    asset: t.field({ type: Asset, nullable: true, description: 'The asset created; null when refused.' }),
-    userErrors: t.field({ type: [UserError], description: USER_ERRORS_DESCRIPTION }),
-  }),
-});
+const CreateAssetPayload = payloadType('createAsset', (t) => ({
+  asset: t.field({ type: Asset, nullable: true, description: 'The asset created; null when refused.' }),
+}));
 
 const PriceInput = builder.inputType('PriceInput', {
   description: 'One observed price, in USD per unit; only close is required (a single quote is stored as open = high = low = close).',
@@ -321,14 +316,10 @@ const RecordPricesInput = builder.inputType('RecordPricesInput', {
   }),
 });
 
-const RecordPricesPayload = builder.simpleObject('RecordPricesPayload', {
-  description: 'What recordPrices did.',
-  fields: (t) => ({
-    inserted: t.int({ description: 'Observations at instants that had none; 0 when refused.' }),
-    updated: t.int({ description: 'Observations that replaced one at the same instant; 0 when refused.' }),
-    userErrors: t.field({ type: [UserError], description: USER_ERRORS_DESCRIPTION }),
-  }),
-});
+const RecordPricesPayload = payloadType('recordPrices', (t) => ({
+  inserted: t.int({ description: 'Observations at instants that had none; 0 when refused.' }),
+  updated: t.int({ description: 'Observations that replaced one at the same instant; 0 when refused.' }),
+}));
 
 builder.mutationFields((t) => ({
   createAsset: t.field({
@@ -368,13 +359,9 @@ const RecordCorporateActionInput = builder.inputType('RecordCorporateActionInput
   }),
 });
 
-const RecordCorporateActionPayload = builder.simpleObject('RecordCorporateActionPayload', {
-  description: 'What recordCorporateAction did.',
-  fields: (t) => ({
-    corporateAction: t.field({ type: CorporateAction, nullable: true, description: 'The ratio change recorded; null when refused.' }),
-    userErrors: t.field({ type: [UserError], description: USER_ERRORS_DESCRIPTION }),
-  }),
-});
+const RecordCorporateActionPayload = payloadType('recordCorporateAction', (t) => ({
+  corporateAction: t.field({ type: CorporateAction, nullable: true, description: 'The ratio change recorded; null when refused.' }),
+}));
 
 builder.mutationFields((t) => ({
   recordCorporateAction: t.field({

@@ -4,8 +4,7 @@ import type { BusinessLine, CompanyModel, CompanyOrder, OfficerModel } from '../
 import { connectionType, pageArgs, pageComplexity, pageRequest, toConnection, type CursorPart } from '../pagination.js';
 import { sourceField } from './source.js';
 import { SYMBOL_RULE, TEXT_RULE } from '../text-rules.js';
-import { UserError } from './user-error.js';
-import { actorOf, payload, USER_ERRORS_DESCRIPTION } from '../mutation.js';
+import { actorOf, payload, payloadType } from '../mutation.js';
 
 export const BusinessLineEnum = builder.enumType('BusinessLine', {
   description: 'A line of business a company is in.',
@@ -132,13 +131,9 @@ const CreateCompanyInput = builder.inputType('CreateCompanyInput', {
   }),
 });
 
-const CreateCompanyPayload = builder.simpleObject('CreateCompanyPayload', {
-  description: 'What createCompany did.',
-  fields: (t) => ({
-    company: t.field({ type: Company, nullable: true, description: 'The company created; null when refused.' }),
-    userErrors: t.field({ type: [UserError], description: USER_ERRORS_DESCRIPTION }),
-  }),
-});
+const CreateCompanyPayload = payloadType('createCompany', (t) => ({
+  company: t.field({ type: Company, nullable: true, description: 'The company created; null when refused.' }),
+}));
 
 builder.mutationFields((t) => ({
   createCompany: t.field({

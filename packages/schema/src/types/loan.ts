@@ -7,18 +7,17 @@ import { IDEMPOTENCY_KEY_DESCRIPTION, TEXT_RULE } from '../text-rules.js';
 import type { LoanKind, LoanModel, LoanRepaymentModel, LoanStatus } from '../models.js';
 import { Company } from './company.js';
 import { FieldCitation, sourceField, SourceInput } from './source.js';
-import { UserError } from './user-error.js';
 import {
   COMPANY_ID_DESCRIPTION,
   COMPANY_TICKER_DESCRIPTION,
   SOURCE_INPUT_DESCRIPTION,
-  USER_ERRORS_DESCRIPTION,
   actorOf,
   localId,
   notFound,
   payload,
   rejected,
-  withLocalCompanyId,
+  payloadType,
+  writeForCompany,
 } from '../mutation.js';
 import { TreasuryTransaction } from './treasury.js';
 
@@ -237,13 +236,9 @@ const CreateLoanInput = builder.inputType('CreateLoanInput', {
   }),
 });
 
-const CreateLoanPayload = builder.simpleObject('CreateLoanPayload', {
-  description: 'What createLoan did.',
-  fields: (t) => ({
-    loan: t.field({ type: Loan, nullable: true, description: 'The loan created; null when refused.' }),
-    userErrors: t.field({ type: [UserError], description: USER_ERRORS_DESCRIPTION }),
-  }),
-});
+const CreateLoanPayload = payloadType('createLoan', (t) => ({
+  loan: t.field({ type: Loan, nullable: true, description: 'The loan created; null when refused.' }),
+}));
 
 const SaleInput = builder.inputType('SaleInput', {
   description: 'A BTC sale, recorded as a SOLD treasury transaction on the day of the repayment.',
@@ -273,14 +268,10 @@ const RepayLoanInput = builder.inputType('RepayLoanInput', {
   }),
 });
 
-const RepayLoanPayload = builder.simpleObject('RepayLoanPayload', {
-  description: 'What repayLoan did.',
-  fields: (t) => ({
-    loan: t.field({ type: Loan, nullable: true, description: 'The loan after the repayment; null when refused.' }),
-    repayment: t.field({ type: LoanRepayment, nullable: true, description: 'The repayment recorded; null when refused.' }),
-    userErrors: t.field({ type: [UserError], description: USER_ERRORS_DESCRIPTION }),
-  }),
-});
+const RepayLoanPayload = payloadType('repayLoan', (t) => ({
+  loan: t.field({ type: Loan, nullable: true, description: 'The loan after the repayment; null when refused.' }),
+  repayment: t.field({ type: LoanRepayment, nullable: true, description: 'The repayment recorded; null when refused.' }),
+}));
 
 builder.mutationFields((t) => ({
   createLoan: t.field({
@@ -288,11 +279,8 @@ builder.mutationFields((t) => ({
     description: 'Records an ACTIVE loan of a company. Needs an editor key.',
     authScopes: { editor: true },
     args: { input: t.arg({ type: CreateLoanInput, required: true, description: 'The loan.' }) },
-    resolve: async (_root, { input }, context) => {
-      const named = withLocalCompanyId(input);
-      if (!named.ok) return payload('loan', rejected(...named.userErrors));
-      return payload('loan', await context.data.writes.createLoan(named.value, actorOf(context)));
-    },
+    resolve: async (_root, { input }, context) =>
+      payload('loan', await writeForCompany(input, (named) => context.data.writes.createLoan(named, actorOf(context)))),
   }),
   repayLoan: t.field({
     type: RepayLoanPayload,

@@ -7,16 +7,14 @@ import type { ProductionReportModel, ReportPeriod } from '../models.js';
 import { companyConnection, connectionType, pageArgs, pageComplexity, pageRequest } from '../pagination.js';
 import { Company } from './company.js';
 import { FieldCitation, sourceField, SourceInput } from './source.js';
-import { UserError } from './user-error.js';
 import {
   COMPANY_ID_DESCRIPTION,
   COMPANY_TICKER_DESCRIPTION,
   SOURCE_INPUT_DESCRIPTION,
-  USER_ERRORS_DESCRIPTION,
   actorOf,
   payload,
-  rejected,
-  withLocalCompanyId,
+  payloadType,
+  writeForCompany,
 } from '../mutation.js';
 
 export const ReportPeriodEnum = builder.enumType('ReportPeriod', {
@@ -138,13 +136,9 @@ const RecordProductionReportInput = builder.inputType('RecordProductionReportInp
   }),
 });
 
-const RecordProductionReportPayload = builder.simpleObject('RecordProductionReportPayload', {
-  description: 'What recordProductionReport did.',
-  fields: (t) => ({
-    report: t.field({ type: ProductionReport, nullable: true, description: 'The report recorded; null when refused.' }),
-    userErrors: t.field({ type: [UserError], description: USER_ERRORS_DESCRIPTION }),
-  }),
-});
+const RecordProductionReportPayload = payloadType('recordProductionReport', (t) => ({
+  report: t.field({ type: ProductionReport, nullable: true, description: 'The report recorded; null when refused.' }),
+}));
 
 builder.mutationFields((t) => ({
   recordProductionReport: t.field({
@@ -153,10 +147,7 @@ builder.mutationFields((t) => ({
       'Records a production report and, linked to it, its flows (MINED and SOLD on periodEnd) and its held figure as a holdings anchor, in one transaction. Needs an editor key.',
     authScopes: { editor: true },
     args: { input: t.arg({ type: RecordProductionReportInput, required: true, description: 'The report.' }) },
-    resolve: async (_root, { input }, context) => {
-      const named = withLocalCompanyId(input);
-      if (!named.ok) return payload('report', rejected(...named.userErrors));
-      return payload('report', await context.data.writes.recordProductionReport(named.value, actorOf(context)));
-    },
+    resolve: async (_root, { input }, context) =>
+      payload('report', await writeForCompany(input, (named) => context.data.writes.recordProductionReport(named, actorOf(context)))),
   }),
 }));

@@ -7,16 +7,14 @@ import type { RegionSummaryModel, SiteModel, SitePurpose, SiteStatus } from '../
 import { companyConnection, connectionType, pageArgs, pageComplexity, pageRequest } from '../pagination.js';
 import { Company } from './company.js';
 import { sourceField, SourceInput } from './source.js';
-import { UserError } from './user-error.js';
 import {
   COMPANY_ID_DESCRIPTION,
   COMPANY_TICKER_DESCRIPTION,
   SOURCE_INPUT_DESCRIPTION,
-  USER_ERRORS_DESCRIPTION,
   actorOf,
   payload,
-  rejected,
-  withLocalCompanyId,
+  payloadType,
+  writeForCompany,
 } from '../mutation.js';
 
 export const SiteStatusEnum = builder.enumType('SiteStatus', {
@@ -183,13 +181,9 @@ const CreateSiteInput = builder.inputType('CreateSiteInput', {
   }),
 });
 
-const CreateSitePayload = builder.simpleObject('CreateSitePayload', {
-  description: 'What createSite did.',
-  fields: (t) => ({
-    site: t.field({ type: Site, nullable: true, description: 'The site created; null when refused.' }),
-    userErrors: t.field({ type: [UserError], description: USER_ERRORS_DESCRIPTION }),
-  }),
-});
+const CreateSitePayload = payloadType('createSite', (t) => ({
+  site: t.field({ type: Site, nullable: true, description: 'The site created; null when refused.' }),
+}));
 
 builder.mutationFields((t) => ({
   createSite: t.field({
@@ -197,10 +191,7 @@ builder.mutationFields((t) => ({
     description: 'Records a site of a company. Needs an editor key.',
     authScopes: { editor: true },
     args: { input: t.arg({ type: CreateSiteInput, required: true, description: 'The site.' }) },
-    resolve: async (_root, { input }, context) => {
-      const named = withLocalCompanyId(input);
-      if (!named.ok) return payload('site', rejected(...named.userErrors));
-      return payload('site', await context.data.writes.createSite(named.value, actorOf(context)));
-    },
+    resolve: async (_root, { input }, context) =>
+      payload('site', await writeForCompany(input, (named) => context.data.writes.createSite(named, actorOf(context)))),
   }),
 }));

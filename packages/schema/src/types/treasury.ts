@@ -10,16 +10,14 @@ import { companyConnection, connectionType, pageArgs, pageComplexity, pageReques
 import { Company } from './company.js';
 import { sourceField, SourceInput } from './source.js';
 import { IDEMPOTENCY_KEY_DESCRIPTION, MULTILINE_TEXT_RULE } from '../text-rules.js';
-import { UserError } from './user-error.js';
 import {
   COMPANY_ID_DESCRIPTION,
   COMPANY_TICKER_DESCRIPTION,
   SOURCE_INPUT_DESCRIPTION,
-  USER_ERRORS_DESCRIPTION,
   actorOf,
   payload,
-  rejected,
-  withLocalCompanyId,
+  payloadType,
+  writeForCompany,
 } from '../mutation.js';
 
 const BTC_SUPPLY = 21_000_000;
@@ -428,13 +426,9 @@ const RecordTreasuryTransactionInput = builder.inputType('RecordTreasuryTransact
   }),
 });
 
-const RecordTreasuryTransactionPayload = builder.simpleObject('RecordTreasuryTransactionPayload', {
-  description: 'What recordTreasuryTransaction did.',
-  fields: (t) => ({
-    transaction: t.field({ type: TreasuryTransaction, nullable: true, description: 'The transaction recorded; null when refused.' }),
-    userErrors: t.field({ type: [UserError], description: USER_ERRORS_DESCRIPTION }),
-  }),
-});
+const RecordTreasuryTransactionPayload = payloadType('recordTreasuryTransaction', (t) => ({
+  transaction: t.field({ type: TreasuryTransaction, nullable: true, description: 'The transaction recorded; null when refused.' }),
+}));
 
 builder.mutationFields((t) => ({
   recordTreasuryTransaction: t.field({
@@ -442,10 +436,10 @@ builder.mutationFields((t) => ({
     description: "Records a flow of BTC in or out of a company's treasury. Needs an editor key.",
     authScopes: { editor: true },
     args: { input: t.arg({ type: RecordTreasuryTransactionInput, required: true, description: 'The transaction.' }) },
-    resolve: async (_root, { input }, context) => {
-      const named = withLocalCompanyId(input);
-      if (!named.ok) return payload('transaction', rejected(...named.userErrors));
-      return payload('transaction', await context.data.writes.recordTreasuryTransaction(named.value, actorOf(context)));
-    },
+    resolve: async (_root, { input }, context) =>
+      payload(
+        'transaction',
+        await writeForCompany(input, (named) => context.data.writes.recordTreasuryTransaction(named, actorOf(context))),
+      ),
   }),
 }));

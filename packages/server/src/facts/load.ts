@@ -1,5 +1,6 @@
 import { basename } from 'node:path';
 import { sql, type Kysely, type Transaction } from 'kysely';
+import { isPlainDecimal } from '@minergraph/schema';
 import { publishChange } from '../changes/changes.js';
 import type { Database } from '../db/database.js';
 import { settleLoanStatus } from '../repositories/loan.repository.js';
@@ -175,7 +176,7 @@ function same(stored: unknown, wanted: unknown): boolean {
   if (stored === null || stored === undefined || wanted === null || wanted === undefined) return (stored ?? null) === (wanted ?? null);
   if (Array.isArray(stored) || Array.isArray(wanted)) return JSON.stringify(stored) === JSON.stringify(wanted);
   if (stored instanceof Date) return stored.toISOString() === new Date(wanted as string).toISOString();
-  if (typeof wanted === 'string' && /^-?\d+(\.\d+)?$/.test(wanted) && /^-?\d+(\.\d+)?$/.test(String(stored))) {
+  if (typeof wanted === 'string' && isPlainDecimal(wanted) && isPlainDecimal(String(stored))) {
     return Number(stored) === Number(wanted) && String(stored).replace(/\.?0+$/, '') === wanted.replace(/\.?0+$/, '');
   }
   return String(stored) === String(wanted);

@@ -236,7 +236,7 @@ export function compileQuery(
     });
   };
 
-  /** Holdings at the end of a day: the anchor rule of holdingsOn (treasury.repository.ts). */
+  /** Holdings at the end of a day: the anchor rule, as holdings_on computes it. */
   const holdings = (row: string, selected: Selected): Json => {
     const day = (selected.args.on as string | null | undefined) ?? today;
     const h = aliases.take('h');
@@ -261,20 +261,8 @@ export function compileQuery(
       pledgedBtcComplete: () => sql`(select p.undisclosed = 0 from ${pledged} p)`,
       percentOfSupply: () => quotient(sql`${ref('btc')} * 100`, sql`21000000`),
     });
-    return sql`(select ${json} from (
-      select a.id as anchor_id, a.reported_on as anchor_on, a.btc as anchor_btc, a.basis as anchor_basis,
-             coalesce(a.btc, 0) + coalesce(f.flow, 0) as btc
-      from (select 1) one
-      left join lateral (
-        select h.id, h.reported_on, h.btc, h.basis from holdings_reports h
-        where h.company_id = ${column(row, 'id')} and h.reported_on <= ${day}::date
-        order by h.reported_on desc limit 1
-      ) a on true
-      left join lateral (
-        select sum(case when t.kind = 'SOLD' then -t.btc else t.btc end) as flow from treasury_transactions t
-        where t.company_id = ${column(row, 'id')} and t.occurred_on <= ${day}::date
-          and t.occurred_on > coalesce(a.reported_on, '-infinity'::date)
-      ) f on true) ${sql.id(h)})`;
+    // holdings_on (a migration) is the rule's one home, shared with the resolvers' holdingsOn.
+    return sql`(select ${json} from holdings_on(${column(row, 'id')}, ${day}::date) ${sql.id(h)})`;
   };
 
   /** Collateral pledged at the end of a day: the rule of pledgedBtc (loan.repository.ts). */

@@ -2,16 +2,9 @@
 // decimal.js would allocate an object for each, yet all the rules need is a sign and an order,
 // which plain decimal strings give exactly by comparing digits.
 
-const PLAIN_DECIMAL = /^-?\d+(\.\d+)?$/;
-
-/** The API's own rule (the Decimal scalar): digits, an optional "-" and ".", no exponent. */
-export function isPlainDecimal(text: string): boolean {
-  return PLAIN_DECIMAL.test(text);
-}
-
 /**
  * The canonical form the API prints (no leading or trailing zeros, no "-0"), the same as
- * `canonical()` from @minergraph/schema, for a string that passed `isPlainDecimal`.
+ * `canonical()` from @minergraph/schema, for a string that passed `isPlainDecimal` (@minergraph/schema).
  */
 export function canonicalText(text: string): string {
   const negative = text.startsWith('-');

@@ -1,6 +1,6 @@
-import { limitProblem, PRICE_LIMIT, VOLUME_LIMIT } from '@minergraph/schema';
+import { excerpt, isPlainDecimal, limitProblem, PRICE_LIMIT, VOLUME_LIMIT } from '@minergraph/schema';
 import type { NewPricePoint } from '../repositories/asset.repository.js';
-import { canonicalText, compareCanonical, isNegative, isPlainDecimal, isZero } from './decimal-text.js';
+import { canonicalText, compareCanonical, isNegative, isZero } from './decimal-text.js';
 
 /** One price observation as a file or an API gives it: decimals as text, any of them possibly missing. */
 export interface RawObservation {
@@ -90,11 +90,7 @@ function decimal(problems: ObservationProblem[], field: ObservationProblem['fiel
   if (isPlainDecimal(text)) return canonicalText(text);
   problems.push({
     field,
-    message: `${name} "${truncate(text)}" is not a plain decimal (digits with an optional "-" and "."; no exponent, no thousands separators).`,
+    message: `${name} "${excerpt(text)}" is not a plain decimal (digits with an optional "-" and "."; no exponent, no thousands separators).`,
   });
   return null;
-}
-
-function truncate(text: string): string {
-  return text.length > 40 ? `${text.slice(0, 40)}…` : text;
 }

@@ -1,13 +1,14 @@
 import { sql, type Kysely } from 'kysely';
-import type {
-  AssetInstant,
-  AssetKind,
-  AssetModel,
-  CandleInterval,
-  CandleModel,
-  CorporateActionModel,
-  PriceChangeModel,
-  PricePointModel,
+import {
+  adjustmentSteps,
+  type AssetInstant,
+  type AssetKind,
+  type AssetModel,
+  type CandleInterval,
+  type CandleModel,
+  type CorporateActionModel,
+  type PriceChangeModel,
+  type PricePointModel,
 } from '@minergraph/schema';
 import type { Selectable } from 'kysely';
 import type { AssetRow, CorporateActionsTable, Database } from '../db/database.js';
@@ -115,20 +116,23 @@ const BIN_ORIGIN = sql`timestamptz '2001-01-01 00:00+00'`;
 const BUCKET_UNIT: Record<CandleInterval, string> = { HOUR: 'hour', DAY: 'day', WEEK: 'week', MONTH: 'month' };
 
 /**
- * How many of today's units one unit observed at `o.at` became, as SQL: the product of the
- * ratios of the changes that took effect after that observation. The changes are few and
- * known, so they are written into the query and the time-range scans stay on the index.
+ * How many of today's units one unit observed at `o.at` (or on the day `d.day`) became, as SQL:
+ * the steps of adjustmentSteps (@minergraph/schema, the one home of which changes adjust which
+ * prices) as one case. The changes are few and known, so they are written into the query and
+ * the time-range scans stay on the index.
  */
 function unitsSince(adjustments: readonly CorporateActionModel[], of: 'observation' | 'day' = 'observation') {
-  if (adjustments.length === 0) return null;
-  return sql.join(
-    adjustments.map((action) =>
-      of === 'day'
-        ? sql`(case when d.day < ${action.effectiveOn}::date then ${action.ratio}::numeric else 1 end)`
-        : sql`(case when o.at < ${action.effectiveOn}::date::timestamp at time zone 'UTC' then ${action.ratio}::numeric else 1 end)`,
-    ),
-    sql` * `,
+  const steps = adjustmentSteps(adjustments);
+  if (steps.length === 0) return null;
+  const before = (day: string) => (of === 'day' ? sql`d.day < ${day}::date` : sql`o.at < ${day}::date::timestamp at time zone 'UTC'`);
+  const whens = steps.map(
+    (step) =>
+      sql`when ${before(step.effectiveOn)} then ${sql.join(
+        step.ratios.map((ratio) => sql`${ratio}::numeric`),
+        sql` * `,
+      )}`,
   );
+  return sql`case ${sql.join(whens, sql` `)} else 1 end`;
 }
 
 /** A price column as comparable with today's units, rounded half-up at 8 places like every derived decimal. */

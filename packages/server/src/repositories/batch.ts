@@ -1,3 +1,5 @@
+import { isRowId } from '@minergraph/schema';
+
 /** Answers in the order of `keys`, with null where no row matched. */
 export function inKeyOrder<T>(keys: readonly string[], rows: readonly T[], keyOf: (row: T) => string): (T | null)[] {
   const byKey = new Map(rows.map((row) => [keyOf(row), row]));
@@ -13,5 +15,5 @@ export function groupedInKeyOrder<T>(keys: readonly string[], rows: readonly T[]
 
 /** Ids arrive from clients as strings; only digit strings can name a bigint row. */
 export function validIds(ids: readonly string[]): string[] {
-  return [...new Set(ids.filter((id) => /^\d{1,18}$/.test(id)))];
+  return [...new Set(ids.filter(isRowId))];
 }

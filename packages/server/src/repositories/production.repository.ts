@@ -9,6 +9,7 @@ import {
 } from '@minergraph/schema';
 import type { Database, ProductionReportRow } from '../db/database.js';
 import { groupedInKeyOrder, inKeyOrder, validIds } from './batch.js';
+import { companyCounts, companyPages, type CompanyPaging } from './company-pages.js';
 import { insertHoldingsReport, insertTransaction } from './treasury.repository.js';
 
 export function toProductionReport(row: ProductionReportRow): ProductionReportModel {
@@ -34,30 +35,26 @@ export async function productionReportsByIds(db: Kysely<Database>, ids: readonly
   return inKeyOrder(ids, rows.map(toProductionReport), (report) => report.id);
 }
 
-/** Newest period first; the key is (periodEnd, id). One statement for every company asked. */
+export function reportFilter(filter: ProductionReportFilter) {
+  return filter.periodEndFrom ? sql`p.period_end >= ${filter.periodEndFrom}::date` : sql`true`;
+}
+
+/** Newest period first; the key is (periodEnd, id). */
+const REPORT_PAGING: CompanyPaging<ProductionReportRow, ProductionReportModel> = {
+  table: 'production_reports',
+  alias: 'p',
+  order: sql`p.period_end desc, p.id desc`,
+  after: ([periodEnd, id]) => sql<boolean>`(p.period_end, p.id) < (${periodEnd}::date, ${id}::bigint)`,
+  toModel: toProductionReport,
+  keyOf: (report) => [report.periodEnd, report.id],
+};
+
 export async function productionReportPages(
   db: Kysely<Database>,
   companyIds: readonly string[],
   request: PageRequest<ProductionReportFilter>,
 ): Promise<Page<ProductionReportModel>[]> {
-  const after = request.after;
-  const { rows } = await sql<ProductionReportRow>`
-    select * from (
-      select p.*, row_number() over (partition by p.company_id order by p.period_end desc, p.id desc) as position
-      from production_reports p
-      where p.company_id = any(${validIds(companyIds)}::bigint[]) and ${reportFilter(request.filter)}
-        ${after ? sql`and (p.period_end, p.id) < (${after[0]}::date, ${after[1]}::bigint)` : sql``}
-    ) p
-    where p.position <= ${request.first + 1}
-    order by p.company_id, p.position`.execute(db);
-  return groupedInKeyOrder(companyIds, rows.map(toProductionReport), (report) => report.companyId).map((group) => ({
-    edges: group.slice(0, request.first).map((node) => ({ node, key: [node.periodEnd, node.id] })),
-    hasNextPage: group.length > request.first,
-  }));
-}
-
-export function reportFilter(filter: ProductionReportFilter) {
-  return filter.periodEndFrom ? sql`p.period_end >= ${filter.periodEndFrom}::date` : sql`true`;
+  return companyPages(db, companyIds, REPORT_PAGING, request, reportFilter(request.filter));
 }
 
 export async function productionReportCounts(
@@ -65,12 +62,7 @@ export async function productionReportCounts(
   companyIds: readonly string[],
   filter: ProductionReportFilter = {},
 ): Promise<number[]> {
-  const { rows } = await sql<{ company_id: string; count: number }>`
-    select p.company_id, count(*)::int as count from production_reports p
-    where p.company_id = any(${validIds(companyIds)}::bigint[]) and ${reportFilter(filter)}
-    group by p.company_id`.execute(db);
-  const counts = new Map(rows.map((row) => [row.company_id, row.count]));
-  return companyIds.map((id) => counts.get(id) ?? 0);
+  return companyCounts(db, companyIds, REPORT_PAGING, reportFilter(filter));
 }
 
 /** The per-number citations of production reports or loans, in key order, by field. */

@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Page, PageRequest, RegionSummaryModel, SiteFilter, SiteModel } from '@minergraph/schema';
 import type { Database, SiteRow } from '../db/database.js';
 import { groupedInKeyOrder, inKeyOrder, validIds } from './batch.js';
+import { companyCounts, companyPages, type CompanyPaging } from './company-pages.js';
 
 export function toSite(row: SiteRow): SiteModel {
   return {
@@ -38,35 +39,26 @@ export function siteFilter(filter: SiteFilter) {
   );
 }
 
-/** By name; the key is (name, id). One statement for every company asked. */
+/** By name; the key is (name, id). */
+const SITE_PAGING: CompanyPaging<SiteRow, SiteModel> = {
+  table: 'sites',
+  alias: 's',
+  order: sql`s.name, s.id`,
+  after: ([name, id]) => sql<boolean>`(s.name, s.id) > (${name}, ${id}::bigint)`,
+  toModel: toSite,
+  keyOf: (site) => [site.name, site.id],
+};
+
 export async function sitePages(
   db: Kysely<Database>,
   companyIds: readonly string[],
   request: PageRequest<SiteFilter>,
 ): Promise<Page<SiteModel>[]> {
-  const after = request.after;
-  const { rows } = await sql<SiteRow>`
-    select * from (
-      select s.*, row_number() over (partition by s.company_id order by s.name, s.id) as position
-      from sites s
-      where s.company_id = any(${validIds(companyIds)}::bigint[]) and ${siteFilter(request.filter)}
-        ${after ? sql`and (s.name, s.id) > (${after[0]}, ${after[1]}::bigint)` : sql``}
-    ) s
-    where s.position <= ${request.first + 1}
-    order by s.company_id, s.position`.execute(db);
-  return groupedInKeyOrder(companyIds, rows.map(toSite), (site) => site.companyId).map((group) => ({
-    edges: group.slice(0, request.first).map((node) => ({ node, key: [node.name, node.id] })),
-    hasNextPage: group.length > request.first,
-  }));
+  return companyPages(db, companyIds, SITE_PAGING, request, siteFilter(request.filter));
 }
 
 export async function siteCounts(db: Kysely<Database>, companyIds: readonly string[], filter: SiteFilter): Promise<number[]> {
-  const { rows } = await sql<{ company_id: string; count: number }>`
-    select s.company_id, count(*)::int as count from sites s
-    where s.company_id = any(${validIds(companyIds)}::bigint[]) and ${siteFilter(filter)}
-    group by s.company_id`.execute(db);
-  const counts = new Map(rows.map((row) => [row.company_id, row.count]));
-  return companyIds.map((id) => counts.get(id) ?? 0);
+  return companyCounts(db, companyIds, SITE_PAGING, siteFilter(filter));
 }
 
 export async function regionSummaries(db: Kysely<Database>, companyIds: readonly string[]): Promise<RegionSummaryModel[][]> {

@@ -12,29 +12,18 @@ import type {
 } from '@minergraph/schema';
 import type { Database, TreasuryTransactionRow } from '../db/database.js';
 import { groupedInKeyOrder, inKeyOrder, validIds } from './batch.js';
-
-/** A flow's effect on the balance: sales take BTC out, everything else is signed as stored. */
-const SIGNED_BTC = sql`case when t.kind = 'SOLD' then -t.btc else t.btc end`;
+import { companyCounts, companyPages, type CompanyPaging } from './company-pages.js';
 
 /**
- * Holdings of a company at the end of a day, as one SQL expression (docs/domain.md): the last
- * report on or before the day, plus flows after the report's day up to the day; without a
- * report, all flows up to the day.
+ * Holdings of a company at the end of a day (docs/domain.md), as one SQL expression for
+ * ordering: the database's holdings_on, the one home of the rule (migration
+ * 2026-11-28T00-30_holdings-function), which the planner inlines.
  */
 export function holdingsExpression(companyId: Expression<unknown>, day: Expression<unknown>): RawBuilder<string> {
-  const anchorDay = sql`(select max(h.reported_on) from holdings_reports h where h.company_id = ${companyId} and h.reported_on <= ${day})`;
-  return sql<string>`(
-    coalesce((select h.btc from holdings_reports h where h.company_id = ${companyId} and h.reported_on <= ${day}
-              order by h.reported_on desc limit 1), 0)
-    + coalesce((select sum(${SIGNED_BTC}) from treasury_transactions t
-                where t.company_id = ${companyId} and t.occurred_on <= ${day}
-                  and t.occurred_on > coalesce(${anchorDay}, '-infinity'::date)), 0)
-  )`;
+  return sql<string>`(select h.btc from holdings_on(${companyId}, ${day}) h)`;
 }
 
 export async function holdingsOn(db: Kysely<Database>, keys: readonly CompanyDay[]): Promise<HoldingsModel[]> {
-  // The flows after the anchor as a range on (company_id, occurred_on), which the index answers;
-  // "anchor is null or occurred_on > anchor" read every flow of the company up to the day.
   const { rows } = await sql<{
     company_id: string;
     day: string;
@@ -46,20 +35,10 @@ export async function holdingsOn(db: Kysely<Database>, keys: readonly CompanyDay
     btc: string;
   }>`
     select k.company_id::text as company_id, k.day::text as day,
-           a.id as anchor_id, a.reported_on as anchor_on, a.btc as anchor_btc, a.source_id as anchor_source_id, a.basis as anchor_basis,
-           coalesce(a.btc, 0) + coalesce(f.flow, 0) as btc
+           h.anchor_id, h.anchor_on, h.anchor_btc, h.anchor_source_id, h.anchor_basis, h.btc
     from unnest(${keys.map((k) => k.companyId)}::bigint[], ${keys.map((k) => k.on)}::date[])
          with ordinality as k(company_id, day, position)
-    left join lateral (
-      select h.id, h.reported_on, h.btc, h.source_id, h.basis from holdings_reports h
-      where h.company_id = k.company_id and h.reported_on <= k.day
-      order by h.reported_on desc limit 1
-    ) a on true
-    left join lateral (
-      select sum(${SIGNED_BTC}) as flow from treasury_transactions t
-      where t.company_id = k.company_id and t.occurred_on <= k.day
-        and t.occurred_on > coalesce(a.reported_on, '-infinity'::date)
-    ) f on true
+    cross join lateral holdings_on(k.company_id, k.day) h
     order by k.position`.execute(db);
   return rows.map((row) => ({
     companyId: row.company_id,
@@ -178,26 +157,22 @@ function transactionFilter(filter: TreasuryTransactionFilter) {
   );
 }
 
-/** Newest first; the key is (occurredOn, id). One statement for every company asked. */
+/** Newest first; the key is (occurredOn, id). */
+const TRANSACTION_PAGING: CompanyPaging<TreasuryTransactionRow, TreasuryTransactionModel> = {
+  table: 'treasury_transactions',
+  alias: 't',
+  order: sql`t.occurred_on desc, t.id desc`,
+  after: ([occurredOn, id]) => sql<boolean>`(t.occurred_on, t.id) < (${occurredOn}::date, ${id}::bigint)`,
+  toModel: toTransaction,
+  keyOf: (transaction) => [transaction.occurredOn, transaction.id],
+};
+
 export async function transactionPages(
   db: Kysely<Database>,
   companyIds: readonly string[],
   request: PageRequest<TreasuryTransactionFilter>,
 ): Promise<Page<TreasuryTransactionModel>[]> {
-  const after = request.after;
-  const { rows } = await sql<TreasuryTransactionRow>`
-    select * from (
-      select t.*, row_number() over (partition by t.company_id order by t.occurred_on desc, t.id desc) as position
-      from treasury_transactions t
-      where t.company_id = any(${validIds(companyIds)}::bigint[]) and ${transactionFilter(request.filter)}
-        ${after ? sql`and (t.occurred_on, t.id) < (${after[0]}::date, ${after[1]}::bigint)` : sql``}
-    ) t
-    where t.position <= ${request.first + 1}
-    order by t.company_id, t.position`.execute(db);
-  return groupedInKeyOrder(companyIds, rows.map(toTransaction), (transaction) => transaction.companyId).map((group) => ({
-    edges: group.slice(0, request.first).map((node) => ({ node, key: [node.occurredOn, node.id] })),
-    hasNextPage: group.length > request.first,
-  }));
+  return companyPages(db, companyIds, TRANSACTION_PAGING, request, transactionFilter(request.filter));
 }
 
 export async function transactionCounts(
@@ -205,12 +180,7 @@ export async function transactionCounts(
   companyIds: readonly string[],
   filter: TreasuryTransactionFilter,
 ): Promise<number[]> {
-  const { rows } = await sql<{ company_id: string; count: number }>`
-    select t.company_id, count(*)::int as count from treasury_transactions t
-    where t.company_id = any(${validIds(companyIds)}::bigint[]) and ${transactionFilter(filter)}
-    group by t.company_id`.execute(db);
-  const counts = new Map(rows.map((row) => [row.company_id, row.count]));
-  return companyIds.map((id) => counts.get(id) ?? 0);
+  return companyCounts(db, companyIds, TRANSACTION_PAGING, transactionFilter(filter));
 }
 
 export interface NewTransaction {

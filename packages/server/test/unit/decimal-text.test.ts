@@ -1,8 +1,8 @@
-import { canonical } from '@minergraph/schema';
+import { canonical, isPlainDecimal } from '@minergraph/schema';
 import { Decimal } from 'decimal.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canonicalText, compareCanonical, isNegative, isPlainDecimal, isZero } from '../../src/prices/decimal-text.js';
+import { canonicalText, compareCanonical, isNegative, isZero } from '../../src/prices/decimal-text.js';
 
 describe('isPlainDecimal', () => {
   it('accepts digits with an optional "-" and "."', () => {
