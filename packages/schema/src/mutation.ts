@@ -1,7 +1,7 @@
 import { decodeGlobalID } from '@pothos/plugin-relay';
 import type { Context } from './context.js';
 import type { UserErrorModel } from './types/user-error.js';
-import type { Actor, WriteResult } from './writes.js';
+import { rejected, type Actor, type WriteResult } from './writes.js';
 
 export function actorOf(context: Context): Actor {
   return { apiKeyId: context.viewer.apiKeyId };
@@ -26,10 +26,6 @@ export function payload<K extends string, T>(key: K, result: WriteResult<T>): Re
   return (result.ok ? { [key]: result.value, userErrors: [] } : { [key]: null, userErrors: result.userErrors }) as Record<K, T | null> & {
     userErrors: UserErrorModel[];
   };
-}
-
-export function rejected(...userErrors: UserErrorModel[]): WriteResult<never> {
-  return { ok: false, userErrors };
 }
 
 export const COMPANY_ID_DESCRIPTION = 'The company, by its global id. Give this or `ticker`: exactly one.';

@@ -17,9 +17,9 @@ import {
   localId,
   notFound,
   payload,
-  rejected,
   withLocalCompanyId,
 } from '../mutation.js';
+import { rejected } from '../writes.js';
 import { TreasuryTransaction } from './treasury.js';
 
 export const LoanStatusEnum = builder.enumType('LoanStatus', {

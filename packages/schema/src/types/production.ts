@@ -15,9 +15,9 @@ import {
   USER_ERRORS_DESCRIPTION,
   actorOf,
   payload,
-  rejected,
   withLocalCompanyId,
 } from '../mutation.js';
+import { rejected } from '../writes.js';
 
 export const ReportPeriodEnum = builder.enumType('ReportPeriod', {
   description: 'The length of the period a production report covers, as the company published it.',

@@ -15,9 +15,9 @@ import {
   USER_ERRORS_DESCRIPTION,
   actorOf,
   payload,
-  rejected,
   withLocalCompanyId,
 } from '../mutation.js';
+import { rejected } from '../writes.js';
 
 export const SiteStatusEnum = builder.enumType('SiteStatus', {
   description: 'Where a site stands in its life.',

@@ -18,9 +18,9 @@ import {
   USER_ERRORS_DESCRIPTION,
   actorOf,
   payload,
-  rejected,
   withLocalCompanyId,
 } from '../mutation.js';
+import { rejected } from '../writes.js';
 
 const BTC_SUPPLY = 21_000_000;
 export const MAX_HISTORY_POINTS = 1000;
