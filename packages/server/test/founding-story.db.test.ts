@@ -142,7 +142,7 @@ describe('the operational endpoints', () => {
     const ready = await fetch(`${base}/readyz`);
     expect([ready.status, await ready.json()]).toEqual([
       200,
-      { status: 'ready', database: database.engine, migration: '2026-11-28T00-10_price-writes-per-statement' },
+      { status: 'ready', database: database.engine, migration: '2026-11-28T00-20_named-unique-constraints' },
     ]);
   });
 

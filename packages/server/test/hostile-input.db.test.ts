@@ -240,7 +240,7 @@ describe('hostile and malformed requests', () => {
     const ready = await fetch(server.url.replace(/\/graphql$/, '/readyz'));
     expect([ready.status, await ready.json()]).toEqual([
       200,
-      { status: 'ready', database: database.engine, migration: '2026-11-28T00-10_price-writes-per-statement' },
+      { status: 'ready', database: database.engine, migration: '2026-11-28T00-20_named-unique-constraints' },
     ]);
     const { data, errors } = await server.graphql(
       '{ company(ticker: "CANG") { holdings(on: "2026-02-09") { btc } treasuryFlow(from: "2026-01-01", to: "2026-01-31") { unexplainedBtc } } companies { totalCount } }',

@@ -28,12 +28,12 @@ async function readiness() {
 const NOT_MIGRATED = {
   status: 'unavailable',
   database: engine,
-  reason: 'The database is not migrated: 2026-11-28T00-10_price-writes-per-statement is not applied. Run `minergraph migrate`.',
+  reason: 'The database is not migrated: 2026-11-28T00-20_named-unique-constraints is not applied. Run `minergraph migrate`.',
 };
 
 describe(`/readyz on ${engine}`, () => {
-  it('the latest migration is the one that lets revoked key names be reused and adds the shared rate-limit table', () => {
-    expect(LATEST_MIGRATION).toBe('2026-11-28T00-10_price-writes-per-statement');
+  it('the latest migration is the one that names every unique constraint', () => {
+    expect(LATEST_MIGRATION).toBe('2026-11-28T00-20_named-unique-constraints');
   });
 
   it('is 503 on a database that was never migrated, and says so', async () => {
@@ -47,10 +47,7 @@ describe(`/readyz on ${engine}`, () => {
 
   it('is 200 once the database is at the latest migration, naming it', async () => {
     await migrateToLatest(database.db);
-    expect(await readiness()).toEqual([
-      200,
-      { status: 'ready', database: engine, migration: '2026-11-28T00-10_price-writes-per-statement' },
-    ]);
+    expect(await readiness()).toEqual([200, { status: 'ready', database: engine, migration: '2026-11-28T00-20_named-unique-constraints' }]);
   });
 });
 

@@ -4,6 +4,7 @@ import * as priceDays from './migrations/2026-11-24T00-00_price-days.js';
 import * as keyNamesAndRateLimits from './migrations/2026-11-27T00-00_key-names-and-rate-limits.js';
 import * as citations from './migrations/2026-11-28T00-00_citations.js';
 import * as priceWritesPerStatement from './migrations/2026-11-28T00-10_price-writes-per-statement.js';
+import * as namedUniqueConstraints from './migrations/2026-11-28T00-20_named-unique-constraints.js';
 
 /** Every migration, in order. Names are ISO-dated; files are frozen once released. */
 export const migrations: Record<string, Migration> = {
@@ -12,6 +13,7 @@ export const migrations: Record<string, Migration> = {
   '2026-11-27T00-00_key-names-and-rate-limits': keyNamesAndRateLimits,
   '2026-11-28T00-00_citations': citations,
   '2026-11-28T00-10_price-writes-per-statement': priceWritesPerStatement,
+  '2026-11-28T00-20_named-unique-constraints': namedUniqueConstraints,
 };
 
 /** The newest migration this code knows. */

@@ -40,7 +40,7 @@ export async function createAsset(db: Kysely<Database>, input: CreateAssetInput,
       });
       return { value: asset, change: { kind: 'asset', symbol: asset.symbol, assetId: asset.id } };
     },
-    { duplicates: { assets_symbol_key: `An asset with symbol ${symbol} exists already.` } },
+    { duplicates: { assets_symbol_unique: `An asset with symbol ${symbol} exists already.` } },
   );
 }
 
@@ -130,6 +130,6 @@ export async function recordCorporateAction(
       });
       return { value: action, change: { kind: 'corporateAction', symbol, assetId: asset.id, ids: [action.id] } };
     },
-    { duplicates: { corporate_actions_asset_day_key: `${symbol} already has a ratio change on ${input.effectiveOn}.` } },
+    { duplicates: { corporate_actions_asset_day_unique: `${symbol} already has a ratio change on ${input.effectiveOn}.` } },
   );
 }

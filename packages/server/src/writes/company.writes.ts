@@ -23,6 +23,6 @@ export async function createCompany(db: Kysely<Database>, input: CreateCompanyIn
       });
       return { value: company, change: { kind: 'company', companyId: company.id, record: 'company', ids: [company.id] } };
     },
-    { duplicates: { companies_ticker_key: `A company with ticker ${ticker} exists already.` } },
+    { duplicates: { companies_ticker_unique: `A company with ticker ${ticker} exists already.` } },
   );
 }

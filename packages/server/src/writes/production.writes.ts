@@ -72,8 +72,8 @@ export async function recordProductionReport(
     },
     {
       duplicates: {
-        production_reports_company_period_key: `A production report for ${input.periodStart} to ${input.periodEnd} exists already.`,
-        holdings_reports_company_day_key: `A holdings figure for ${input.periodEnd} is recorded already.`,
+        production_reports_company_period_unique: `A production report for ${input.periodStart} to ${input.periodEnd} exists already.`,
+        holdings_reports_company_day_unique: `A holdings figure for ${input.periodEnd} is recorded already.`,
       },
     },
   );

@@ -40,6 +40,6 @@ export async function createSite(db: Kysely<Database>, input: CreateSiteInput, a
       });
       return { value: site, change: { kind: 'company', companyId, record: 'site', ids: [site.id] } };
     },
-    { duplicates: { sites_company_name_key: `This company already has a site named "${input.name.trim()}".` } },
+    { duplicates: { sites_company_name_unique: `This company already has a site named "${input.name.trim()}".` } },
   );
 }

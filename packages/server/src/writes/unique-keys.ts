@@ -2,17 +2,18 @@ import type { UserErrorModel } from '@minergraph/schema';
 import { userError } from './problems.js';
 
 /**
- * The database's unique keys a write can run into, by the names their migrations give them, and
+ * The database's unique keys a write can run into, by the names
+ * db/migrations/2026-11-28T00-20_named-unique-constraints.ts gives them, and
  * the input field a duplicate is answered on (ALREADY_EXISTS). A write checks nothing of these
  * itself: two concurrent writes would both pass such a check, and only the key decides.
  */
 const DUPLICATE_FIELDS = {
-  companies_ticker_key: ['input', 'ticker'],
-  sites_company_name_key: ['input', 'name'],
-  production_reports_company_period_key: ['input', 'periodStart'],
-  holdings_reports_company_day_key: ['input', 'heldBtc'],
-  assets_symbol_key: ['input', 'symbol'],
-  corporate_actions_asset_day_key: ['input', 'effectiveOn'],
+  companies_ticker_unique: ['input', 'ticker'],
+  sites_company_name_unique: ['input', 'name'],
+  production_reports_company_period_unique: ['input', 'periodStart'],
+  holdings_reports_company_day_unique: ['input', 'heldBtc'],
+  assets_symbol_unique: ['input', 'symbol'],
+  corporate_actions_asset_day_unique: ['input', 'effectiveOn'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type UniqueKey = keyof typeof DUPLICATE_FIELDS;
