@@ -18,6 +18,7 @@ export { ANONYMOUS, createContext, type Clock, type Context, type Role, type Vie
 export type * from './data-sources.js';
 export type * from './models.js';
 export type * from './writes.js';
+export { ok, rejected } from './writes.js';
 export { canonical, Decimal, divide, isPlainDecimal, SATOSHI_PLACES, toRoundedFloat } from './decimal.js';
 export { isRowId } from './ids.js';
 export { adjustmentSteps, type AdjustmentStep } from './adjustments.js';

@@ -4,7 +4,7 @@ import { builder, type Types } from './builder.js';
 import type { Context } from './context.js';
 import { isRowId } from './ids.js';
 import { UserError, type UserErrorModel } from './types/user-error.js';
-import type { Actor, WriteResult } from './writes.js';
+import { rejected, type Actor, type WriteResult } from './writes.js';
 
 export function actorOf(context: Context): Actor {
   return { apiKeyId: context.viewer.apiKeyId };
@@ -50,10 +50,6 @@ export function payloadType<Fields extends FieldMap>(
   });
   // Pothos works the shape out for fields it can see, not for generic ones: the same shape, named.
   return type as unknown as ObjectRef<Types, PayloadShape<Fields>>;
-}
-
-export function rejected(...userErrors: UserErrorModel[]): WriteResult<never> {
-  return { ok: false, userErrors };
 }
 
 export const COMPANY_ID_DESCRIPTION = 'The company, by its global id. Give this or `ticker`: exactly one.';

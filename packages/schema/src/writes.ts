@@ -34,6 +34,15 @@ export interface Writes {
 
 export type WriteResult<T> = { ok: true; value: T } | { ok: false; userErrors: UserErrorModel[] };
 
+export function ok<T>(value: T): WriteResult<T> {
+  return { ok: true, value };
+}
+
+/** Nothing written, and why. */
+export function rejected(...userErrors: UserErrorModel[]): WriteResult<never> {
+  return { ok: false, userErrors };
+}
+
 /** The API key a write is recorded against. */
 export interface Actor {
   apiKeyId: string | null;

@@ -47,10 +47,7 @@ describe(`/readyz on ${engine}`, () => {
 
   it('is 200 once the database is at the latest migration, naming it', async () => {
     await migrateToLatest(database.db);
-    expect(await readiness()).toEqual([
-      200,
-      { status: 'ready', database: engine, migration: '2026-11-28T00-40_product-aggregate' },
-    ]);
+    expect(await readiness()).toEqual([200, { status: 'ready', database: engine, migration: '2026-11-28T00-40_product-aggregate' }]);
   });
 });
 

@@ -94,6 +94,29 @@ describe('a refused write names every field at fault and writes nothing', () => 
     expect(asset).toEqual([['ALREADY_EXISTS', 'input.symbol', 'An asset with symbol BTC exists already.']]);
   });
 
+  it('a site name the company has already, and a held figure for a day that has one', async () => {
+    const CREATE_SITE = `mutation ($input: CreateSiteInput!) { createSite(input: $input) { site { id } userErrors { field message code } } }`;
+    const site = {
+      source: { title: 'A test site survey', url: 'https://example.com/test-site', quote: 'The test site draws 50 MW.' },
+      companyId: cango,
+      name: 'Test duplicate site',
+      region: 'Georgia',
+      status: 'OPERATING',
+      purpose: 'BITCOIN_MINING',
+      powerCapacityMw: '50',
+    };
+    const created = await server.graphql(CREATE_SITE, { input: site }, headers);
+    expect(created.data.createSite.userErrors).toEqual([]);
+    expect(await refused(CREATE_SITE, { input: { ...site, region: 'Texas' } })).toEqual([
+      ['ALREADY_EXISTS', 'input.name', 'This company already has a site named "Test duplicate site".'],
+    ]);
+    expect(
+      await refused(REPORT, {
+        input: { source: SRC, companyId: cango, periodStart: '2025-12-20', periodEnd: '2025-12-31', minedBtc: '10', heldBtc: '7528.3' },
+      }),
+    ).toEqual([['ALREADY_EXISTS', 'input.heldBtc', 'A holdings figure for 2025-12-31 is recorded already.']]);
+  });
+
   it('a loan whose liquidation threshold is below its margin call, and a repayment beyond what is outstanding', async () => {
     const loanErrors = await refused(
       `mutation ($input: CreateLoanInput!) { createLoan(input: $input) { loan { id } userErrors { field message code } } }`,

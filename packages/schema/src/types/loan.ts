@@ -15,10 +15,10 @@ import {
   localId,
   notFound,
   payload,
-  rejected,
   payloadType,
   writeForCompany,
 } from '../mutation.js';
+import { rejected } from '../writes.js';
 import { TreasuryTransaction } from './treasury.js';
 
 export const LoanStatusEnum = builder.enumType('LoanStatus', {

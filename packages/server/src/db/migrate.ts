@@ -4,6 +4,7 @@ import * as priceDays from './migrations/2026-11-24T00-00_price-days.js';
 import * as keyNamesAndRateLimits from './migrations/2026-11-27T00-00_key-names-and-rate-limits.js';
 import * as citations from './migrations/2026-11-28T00-00_citations.js';
 import * as priceWritesPerStatement from './migrations/2026-11-28T00-10_price-writes-per-statement.js';
+import * as namedUniqueConstraints from './migrations/2026-11-28T00-20_named-unique-constraints.js';
 import * as holdingsFunction from './migrations/2026-11-28T00-30_holdings-function.js';
 import * as productAggregate from './migrations/2026-11-28T00-40_product-aggregate.js';
 
@@ -14,6 +15,7 @@ export const migrations: Record<string, Migration> = {
   '2026-11-27T00-00_key-names-and-rate-limits': keyNamesAndRateLimits,
   '2026-11-28T00-00_citations': citations,
   '2026-11-28T00-10_price-writes-per-statement': priceWritesPerStatement,
+  '2026-11-28T00-20_named-unique-constraints': namedUniqueConstraints,
   '2026-11-28T00-30_holdings-function': holdingsFunction,
   '2026-11-28T00-40_product-aggregate': productAggregate,
 };

@@ -412,8 +412,8 @@ export async function insertCorporateAction(
     sourceId: string | null;
     createdByApiKeyId?: string | null;
   },
-): Promise<void> {
-  await db
+): Promise<CorporateActionModel> {
+  const row = await db
     .insertInto('corporate_actions')
     .values({
       asset_id: action.assetId,
@@ -423,5 +423,7 @@ export async function insertCorporateAction(
       source_id: action.sourceId,
       created_by_api_key_id: action.createdByApiKeyId ?? null,
     })
-    .execute();
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return toCorporateAction(row);
 }

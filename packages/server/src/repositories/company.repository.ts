@@ -170,3 +170,19 @@ export async function insertOfficer(
     })
     .execute();
 }
+
+/**
+ * Takes the company's row lock for the rest of the transaction, so two writes for one company
+ * run one after the other and each sees the other's flows. Answers its id, or null if no
+ * company has this id.
+ */
+export async function lockCompanyById(db: Kysely<Database>, id: string): Promise<string | null> {
+  const row = await db.selectFrom('companies').select('id').where('id', '=', id).forUpdate().executeTakeFirst();
+  return row?.id ?? null;
+}
+
+/** lockCompanyById for a company named by its (canonical, upper-case) ticker. */
+export async function lockCompanyByTicker(db: Kysely<Database>, ticker: string): Promise<string | null> {
+  const row = await db.selectFrom('companies').select('id').where('ticker', '=', ticker).forUpdate().executeTakeFirst();
+  return row?.id ?? null;
+}

@@ -179,3 +179,9 @@ export async function settleLoanStatus(db: Kysely<Database>, loanId: string): Pr
     where l.id = ${loanId}::bigint and l.status = 'ACTIVE' and l.principal_usd is not null
       and (select coalesce(sum(amount_usd), 0) from loan_repayments where loan_id = l.id) >= l.principal_usd`.execute(db);
 }
+
+/** The company a loan belongs to, or null if no loan has this id. */
+export async function loanCompanyId(db: Kysely<Database>, loanId: string): Promise<string | null> {
+  const row = await db.selectFrom('loans').select('company_id').where('id', '=', loanId).executeTakeFirst();
+  return row?.company_id ?? null;
+}

@@ -73,3 +73,27 @@ export async function regionSummaries(db: Kysely<Database>, companyIds: readonly
     group.map((row) => ({ region: row.region, siteCount: row.site_count, powerCapacityMw: row.power, hashrateEh: row.hashrate })),
   );
 }
+
+export type NewSite = Omit<SiteModel, 'id'> & { createdByApiKeyId?: string | null };
+
+export async function insertSite(db: Kysely<Database>, site: NewSite): Promise<SiteModel> {
+  const row = await db
+    .insertInto('sites')
+    .values({
+      company_id: site.companyId,
+      name: site.name,
+      region: site.region,
+      country: site.country,
+      status: site.status,
+      purpose: site.purpose,
+      power_capacity_mw: site.powerCapacityMw,
+      hashrate_eh: site.hashrateEh,
+      grid_connected: site.gridConnected,
+      commissioned_on: site.commissionedOn,
+      source_id: site.sourceId,
+      created_by_api_key_id: site.createdByApiKeyId ?? null,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return toSite(row);
+}

@@ -243,3 +243,16 @@ export async function insertHoldingsReport(
     })
     .execute();
 }
+
+/**
+ * The days from `from` on (and `from` itself) on which a company's holdings can change: the
+ * days with a flow or a report. Holdings between two such days equal those of the earlier one.
+ */
+export async function holdingsChangeDays(db: Kysely<Database>, companyId: string, from: string): Promise<string[]> {
+  const { rows } = await sql<{ day: string }>`
+    select ${from}::date::text as day
+    union select occurred_on::text from treasury_transactions where company_id = ${companyId}::bigint and occurred_on >= ${from}::date
+    union select reported_on::text from holdings_reports where company_id = ${companyId}::bigint and reported_on >= ${from}::date
+    order by day`.execute(db);
+  return rows.map((row) => row.day);
+}

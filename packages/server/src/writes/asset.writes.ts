@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import {
   Decimal,
   RATIO_LIMIT,
+  rejected,
   type Actor,
   type AssetModel,
   type CorporateActionModel,
@@ -12,10 +13,10 @@ import {
 } from '@minergraph/schema';
 import type { Database } from '../db/database.js';
 import { checkObservation } from '../prices/observation-rules.js';
-import { insertAsset, toCorporateAction, upsertPrices, type NewPricePoint } from '../repositories/asset.repository.js';
-import { checkSource, recordSource } from './guards.js';
-import { runWrite } from './idempotency.js';
-import { isUniqueViolation, Problems, userError } from './problems.js';
+import { assetsBySymbols, insertAsset, insertCorporateAction, upsertPrices, type NewPricePoint } from '../repositories/asset.repository.js';
+import { Problems, userError } from './problems.js';
+import { checkSource, recordSource } from './source.js';
+import { runWrite } from './transaction.js';
 
 export const MAX_POINTS_PER_CALL = 10_000;
 
@@ -27,32 +28,20 @@ export async function createAsset(db: Kysely<Database>, input: CreateAssetInput,
   if (!/^[A-Za-z]{3,5}$/.test(quoteCurrency))
     problems.add(['input', 'quoteCurrency'], 'quoteCurrency must be a currency code such as USD.');
   if (problems.any) return problems.result();
-  try {
-    return await runWrite(db, {
-      operation: 'createAsset',
-      actor,
-      key: null,
-      input,
-      work: async (trx) => {
-        const asset = await insertAsset(trx, {
-          symbol,
-          name: input.name.trim(),
-          kind: input.kind,
-          quoteCurrency: quoteCurrency.toUpperCase(),
-          createdByApiKeyId: actor.apiKeyId,
-        });
-        return { value: asset, ref: asset.id, change: { kind: 'asset', symbol: asset.symbol, assetId: asset.id } };
-      },
-    });
-  } catch (error) {
-    if (isUniqueViolation(error, 'assets_symbol_key')) {
-      return {
-        ok: false,
-        userErrors: [userError(['input', 'symbol'], 'ALREADY_EXISTS', `An asset with symbol ${symbol} exists already.`)],
-      };
-    }
-    throw error;
-  }
+  return runWrite(
+    db,
+    async (trx) => {
+      const asset = await insertAsset(trx, {
+        symbol,
+        name: input.name.trim(),
+        kind: input.kind,
+        quoteCurrency: quoteCurrency.toUpperCase(),
+        createdByApiKeyId: actor.apiKeyId,
+      });
+      return { value: asset, change: { kind: 'asset', symbol: asset.symbol, assetId: asset.id } };
+    },
+    { duplicates: { assets_symbol_unique: `An asset with symbol ${symbol} exists already.` } },
+  );
 }
 
 /**
@@ -90,30 +79,23 @@ export async function recordPrices(
   const points = pricePoints(problems, input);
   const source = checkSource(problems, ['input', 'source'], input.source);
   if (problems.any) return problems.result();
-  const asset = await db.selectFrom('assets').select('id').where('symbol', '=', symbol).executeTakeFirst();
-  if (!asset) return { ok: false, userErrors: [userError(['input', 'symbol'], 'NOT_FOUND', `No asset has the symbol ${symbol}.`)] };
-  return runWrite(db, {
-    operation: 'recordPrices',
-    actor,
-    key: null,
-    input,
-    work: async (trx) => {
-      const sourceId = await recordSource(trx, source, actor.apiKeyId);
-      const counts = await upsertPrices(trx, asset.id, points, { sourceId, createdByApiKeyId: actor.apiKeyId });
-      const instants = points.map((point) => point.at.getTime());
-      return {
-        value: counts,
-        ref: null,
-        change: {
-          kind: 'prices',
-          symbol,
-          assetId: asset.id,
-          ...counts,
-          from: instants.length ? new Date(Math.min(...instants)).toISOString() : null,
-          to: instants.length ? new Date(Math.max(...instants)).toISOString() : null,
-        },
-      };
-    },
+  const [asset] = await assetsBySymbols(db, [symbol]);
+  if (!asset) return rejected(userError(['input', 'symbol'], 'NOT_FOUND', `No asset has the symbol ${symbol}.`));
+  return runWrite(db, async (trx) => {
+    const sourceId = await recordSource(trx, source, actor.apiKeyId);
+    const counts = await upsertPrices(trx, asset.id, points, { sourceId, createdByApiKeyId: actor.apiKeyId });
+    const instants = points.map((point) => point.at.getTime());
+    return {
+      value: counts,
+      change: {
+        kind: 'prices',
+        symbol,
+        assetId: asset.id,
+        ...counts,
+        from: instants.length ? new Date(Math.min(...instants)).toISOString() : null,
+        to: instants.length ? new Date(Math.max(...instants)).toISOString() : null,
+      },
+    };
   });
 }
 
@@ -130,49 +112,24 @@ export async function recordCorporateAction(
   problems.text(['input', 'description'], input.description, { required: true, max: 500, multiline: true });
   const source = checkSource(problems, ['input', 'source'], input.source);
   if (problems.any) return problems.result();
-  const asset = await db.selectFrom('assets').select(['id', 'kind']).where('symbol', '=', symbol).executeTakeFirst();
-  if (!asset) return { ok: false, userErrors: [userError(['input', 'symbol'], 'NOT_FOUND', `No asset has the symbol ${symbol}.`)] };
+  const [asset] = await assetsBySymbols(db, [symbol]);
+  if (!asset) return rejected(userError(['input', 'symbol'], 'NOT_FOUND', `No asset has the symbol ${symbol}.`));
   if (asset.kind !== 'EQUITY') {
-    return {
-      ok: false,
-      userErrors: [userError(['input', 'symbol'], 'VALIDATION_FAILED', `${symbol} is not an equity; only listed units change ratio.`)],
-    };
+    return rejected(userError(['input', 'symbol'], 'VALIDATION_FAILED', `${symbol} is not an equity; only listed units change ratio.`));
   }
-  try {
-    return await runWrite(db, {
-      operation: 'recordCorporateAction',
-      actor,
-      key: null,
-      input,
-      work: async (trx) => {
-        const row = await trx
-          .insertInto('corporate_actions')
-          .values({
-            asset_id: asset.id,
-            effective_on: input.effectiveOn,
-            ratio: input.ratio,
-            description: input.description.trim(),
-            source_id: await recordSource(trx, source, actor.apiKeyId),
-            created_by_api_key_id: actor.apiKeyId,
-          })
-          .returningAll()
-          .executeTakeFirstOrThrow();
-        return {
-          value: toCorporateAction(row),
-          ref: row.id,
-          change: { kind: 'corporateAction', symbol, assetId: asset.id, ids: [row.id] },
-        };
-      },
-    });
-  } catch (error) {
-    if (isUniqueViolation(error, 'corporate_actions_asset_day_key')) {
-      return {
-        ok: false,
-        userErrors: [
-          userError(['input', 'effectiveOn'], 'ALREADY_EXISTS', `${symbol} already has a ratio change on ${input.effectiveOn}.`),
-        ],
-      };
-    }
-    throw error;
-  }
+  return runWrite(
+    db,
+    async (trx) => {
+      const action = await insertCorporateAction(trx, {
+        assetId: asset.id,
+        effectiveOn: input.effectiveOn,
+        ratio: input.ratio,
+        description: input.description.trim(),
+        sourceId: await recordSource(trx, source, actor.apiKeyId),
+        createdByApiKeyId: actor.apiKeyId,
+      });
+      return { value: action, change: { kind: 'corporateAction', symbol, assetId: asset.id, ids: [action.id] } };
+    },
+    { duplicates: { corporate_actions_asset_day_unique: `${symbol} already has a ratio change on ${input.effectiveOn}.` } },
+  );
 }

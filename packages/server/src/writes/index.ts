@@ -2,9 +2,10 @@ import type { Kysely } from 'kysely';
 import type { Writes } from '@minergraph/schema';
 import type { Database } from '../db/database.js';
 import { createAsset, recordCorporateAction, recordPrices } from './asset.writes.js';
-import { createCompany, createSite } from './company.writes.js';
+import { createCompany } from './company.writes.js';
 import { createLoan, repayLoan } from './loan.writes.js';
 import { recordProductionReport } from './production.writes.js';
+import { createSite } from './site.writes.js';
 import { recordTreasuryTransaction } from './treasury.writes.js';
 
 export function createWrites(db: Kysely<Database>): Writes {

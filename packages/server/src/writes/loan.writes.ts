@@ -11,11 +11,22 @@ import {
   type WriteResult,
 } from '@minergraph/schema';
 import type { Database } from '../db/database.js';
-import { insertLoan, insertRepayment, loansByIds, repaymentsByLoanIds, settleLoanStatus } from '../repositories/loan.repository.js';
+import { lockCompanyById } from '../repositories/company.repository.js';
+import {
+  insertLoan,
+  insertRepayment,
+  loanCompanyId,
+  loansByIds,
+  repaymentsByLoanIds,
+  settleLoanStatus,
+} from '../repositories/loan.repository.js';
 import { insertTransaction } from '../repositories/treasury.repository.js';
-import { checkNamedCompany, checkSource, holdingsOutOfRange, lockCompany, lockNamedCompany, recordSource } from './guards.js';
-import { runWrite } from './idempotency.js';
-import { Problems, Rejection, userError } from './problems.js';
+import { holdingsOutOfRange } from './holdings-invariant.js';
+import { runIdempotentWrite } from './idempotency.js';
+import { checkNamedCompany, lockNamedCompany } from './named-company.js';
+import { Problems, userError } from './problems.js';
+import { checkSource, recordSource } from './source.js';
+import { Rejection, runWrite } from './transaction.js';
 
 export async function createLoan(db: Kysely<Database>, input: CreateLoanInput, actor: Actor): Promise<WriteResult<LoanModel>> {
   const problems = new Problems();
@@ -41,28 +52,22 @@ export async function createLoan(db: Kysely<Database>, input: CreateLoanInput, a
   });
   if (problems.any || !company) return problems.result();
 
-  return runWrite(db, {
-    operation: 'createLoan',
-    actor,
-    key: null,
-    input,
-    work: async (trx) => {
-      const companyId = await lockNamedCompany(trx, company);
-      const id = await insertLoan(trx, {
-        companyId,
-        lender: input.lender?.trim() || null,
-        principalUsd: input.principalUsd ?? null,
-        collateralBtc: input.collateralBtc,
-        originatedOn: input.originatedOn ?? null,
-        maturesOn: input.maturesOn ?? null,
-        interestRatePercent: input.interestRatePercent ?? null,
-        marginCallLtv: input.marginCallLtv ?? null,
-        liquidationLtv: input.liquidationLtv ?? null,
-        sourceId: await recordSource(trx, source, actor.apiKeyId),
-        createdByApiKeyId: actor.apiKeyId,
-      });
-      return { value: (await loansByIds(trx, [id]))[0]!, ref: id, change: { kind: 'company', companyId, record: 'loan', ids: [id] } };
-    },
+  return runWrite(db, async (trx) => {
+    const companyId = await lockNamedCompany(trx, company);
+    const id = await insertLoan(trx, {
+      companyId,
+      lender: input.lender?.trim() || null,
+      principalUsd: input.principalUsd ?? null,
+      collateralBtc: input.collateralBtc,
+      originatedOn: input.originatedOn ?? null,
+      maturesOn: input.maturesOn ?? null,
+      interestRatePercent: input.interestRatePercent ?? null,
+      marginCallLtv: input.marginCallLtv ?? null,
+      liquidationLtv: input.liquidationLtv ?? null,
+      sourceId: await recordSource(trx, source, actor.apiKeyId),
+      createdByApiKeyId: actor.apiKeyId,
+    });
+    return { value: (await loansByIds(trx, [id]))[0]!, change: { kind: 'company', companyId, record: 'loan', ids: [id] } };
   });
 }
 
@@ -96,15 +101,19 @@ export async function repayLoan(
   if (problems.any) return problems.result();
 
   const { idempotencyKey, ...request } = input;
-  return runWrite(db, {
-    operation: 'repayLoan',
-    actor,
-    key: idempotencyKey,
-    input: request,
-    work: async (trx) => {
-      const owner = await trx.selectFrom('loans').select('company_id').where('id', '=', input.loanId).executeTakeFirst();
-      if (!owner) throw new Rejection([userError(['input', 'loanId'], 'NOT_FOUND', 'No loan has this id.')]);
-      await lockCompany(trx, owner.company_id);
+  return runIdempotentWrite(
+    db,
+    {
+      operation: 'repayLoan',
+      actor,
+      key: idempotencyKey,
+      input: request,
+      replay: async (answer: { loan: LoanModel; repayment: LoanRepaymentModel }) => answer,
+    },
+    async (trx) => {
+      const companyId = await loanCompanyId(trx, input.loanId);
+      if (companyId === null) throw new Rejection([userError(['input', 'loanId'], 'NOT_FOUND', 'No loan has this id.')]);
+      await lockCompanyById(trx, companyId);
       const [loan] = await loansByIds(trx, [input.loanId]);
       const collateral = new Decimal(loan!.initialCollateralBtc ?? 0).minus(loan!.collateralReleasedBtc);
       const released = new Decimal(input.collateralReleasedBtc ?? 0);
@@ -135,7 +144,7 @@ export async function repayLoan(
       let saleId: string | null = null;
       if (input.fundedBySale) {
         const sale = await insertTransaction(trx, {
-          companyId: owner.company_id,
+          companyId,
           kind: 'SOLD',
           btc: input.fundedBySale.btc,
           usd: input.fundedBySale.usd,
@@ -145,7 +154,7 @@ export async function repayLoan(
           createdByApiKeyId: actor.apiKeyId,
         });
         saleId = sale.id;
-        const outOfRange = await holdingsOutOfRange(trx, owner.company_id, input.paidOn);
+        const outOfRange = await holdingsOutOfRange(trx, companyId, input.paidOn);
         if (outOfRange) throw new Rejection([{ ...outOfRange, field: ['input', 'fundedBySale', 'btc'] }]);
       }
       const repaymentId = await insertRepayment(trx, {
@@ -163,9 +172,8 @@ export async function repayLoan(
       return {
         value: answer,
         ref: answer,
-        change: { kind: 'company', companyId: owner.company_id, record: 'loanRepayment', ids: [repaymentId, ...(saleId ? [saleId] : [])] },
+        change: { kind: 'company', companyId, record: 'loanRepayment', ids: [repaymentId, ...(saleId ? [saleId] : [])] },
       };
     },
-    replay: async (answer: { loan: LoanModel; repayment: LoanRepaymentModel }) => answer,
-  });
+  );
 }

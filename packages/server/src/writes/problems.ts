@@ -3,27 +3,13 @@ import {
   limitProblem,
   normaliseSourceUrl,
   normaliseSymbol,
+  rejected,
   textProblem,
   type DecimalLimit,
   type UserErrorCode,
   type UserErrorModel,
   type WriteResult,
 } from '@minergraph/schema';
-
-/** Raised inside a write's transaction to roll it back and answer with userErrors. */
-export class Rejection extends Error {
-  constructor(readonly userErrors: UserErrorModel[]) {
-    super(userErrors.map((error) => error.message).join('; '));
-  }
-}
-
-export function ok<T>(value: T): WriteResult<T> {
-  return { ok: true, value };
-}
-
-export function rejected(...userErrors: UserErrorModel[]): WriteResult<never> {
-  return { ok: false, userErrors };
-}
 
 export function userError(field: string[] | null, code: UserErrorCode, message: string): UserErrorModel {
   return { field, code, message };
@@ -45,7 +31,7 @@ export class Problems {
   }
 
   result(): WriteResult<never> {
-    return { ok: false, userErrors: this.errors };
+    return rejected(...this.errors);
   }
 
   /**
@@ -118,10 +104,4 @@ export class Problems {
     }
     return checked.symbol;
   }
-}
-
-/** PostgreSQL's unique_violation, from pg or PGlite. */
-export function isUniqueViolation(error: unknown, constraint?: string): boolean {
-  const e = error as { code?: string; constraint?: string } | null;
-  return e?.code === '23505' && (constraint === undefined || e.constraint === constraint);
 }

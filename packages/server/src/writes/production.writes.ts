@@ -10,9 +10,12 @@ import {
 } from '@minergraph/schema';
 import type { Database } from '../db/database.js';
 import { insertProductionReport, productionReportsByIds } from '../repositories/production.repository.js';
-import { checkNamedCompany, checkSource, holdingsOutOfRange, lockNamedCompany, recordSource } from './guards.js';
-import { runWrite } from './idempotency.js';
-import { isUniqueViolation, Problems, Rejection, userError } from './problems.js';
+import { holdingsOutOfRange } from './holdings-invariant.js';
+import { runIdempotentWrite } from './idempotency.js';
+import { checkNamedCompany, lockNamedCompany } from './named-company.js';
+import { Problems } from './problems.js';
+import { checkSource, recordSource } from './source.js';
+import { Rejection } from './transaction.js';
 
 export async function recordProductionReport(
   db: Kysely<Database>,
@@ -36,55 +39,42 @@ export async function recordProductionReport(
   if (problems.any || !company) return problems.result();
 
   const { idempotencyKey, ...request } = input;
-  try {
-    return await runWrite(db, {
+  return runIdempotentWrite(
+    db,
+    {
       operation: 'recordProductionReport',
       actor,
       key: idempotencyKey,
       input: request,
-      work: async (trx) => {
-        const companyId = await lockNamedCompany(trx, company);
-        const report = await insertProductionReport(trx, {
-          companyId,
-          periodStart: input.periodStart,
-          periodEnd: input.periodEnd,
-          minedBtc: input.minedBtc,
-          soldBtc: input.soldBtc ?? null,
-          soldUsd: input.soldUsd ?? null,
-          heldBtc: input.heldBtc ?? null,
-          deployedHashrateEh: input.deployedHashrateEh ?? null,
-          operatingHashrateEh: input.operatingHashrateEh ?? null,
-          sourceId: await recordSource(trx, source, actor.apiKeyId),
-          createdByApiKeyId: actor.apiKeyId,
-        });
-        const outOfRange = await holdingsOutOfRange(trx, companyId, input.periodEnd);
-        if (outOfRange) {
-          const cause = outOfRange.code === 'INSUFFICIENT_HOLDINGS' ? 'soldBtc' : 'minedBtc';
-          throw new Rejection([{ ...outOfRange, field: ['input', input.heldBtc == null ? cause : 'heldBtc'] }]);
-        }
-        return { value: report, ref: report.id, change: { kind: 'company', companyId, record: 'productionReport', ids: [report.id] } };
-      },
       replay: async (id: string) => (await productionReportsByIds(db, [id]))[0]!,
-    });
-  } catch (error) {
-    if (isUniqueViolation(error, 'production_reports_company_period_key')) {
-      return {
-        ok: false,
-        userErrors: [
-          userError(
-            ['input', 'periodStart'],
-            'ALREADY_EXISTS',
-            `A production report for ${input.periodStart} to ${input.periodEnd} exists already.`,
-          ),
-        ],
-      };
-    }
-    if (isUniqueViolation(error, 'holdings_reports_company_day_key')) {
-      return {
-        ok: false,
-        userErrors: [userError(['input', 'heldBtc'], 'ALREADY_EXISTS', `A holdings figure for ${input.periodEnd} is recorded already.`)],
-      };
-    }
-    throw error;
-  }
+    },
+    async (trx) => {
+      const companyId = await lockNamedCompany(trx, company);
+      const report = await insertProductionReport(trx, {
+        companyId,
+        periodStart: input.periodStart,
+        periodEnd: input.periodEnd,
+        minedBtc: input.minedBtc,
+        soldBtc: input.soldBtc ?? null,
+        soldUsd: input.soldUsd ?? null,
+        heldBtc: input.heldBtc ?? null,
+        deployedHashrateEh: input.deployedHashrateEh ?? null,
+        operatingHashrateEh: input.operatingHashrateEh ?? null,
+        sourceId: await recordSource(trx, source, actor.apiKeyId),
+        createdByApiKeyId: actor.apiKeyId,
+      });
+      const outOfRange = await holdingsOutOfRange(trx, companyId, input.periodEnd);
+      if (outOfRange) {
+        const cause = outOfRange.code === 'INSUFFICIENT_HOLDINGS' ? 'soldBtc' : 'minedBtc';
+        throw new Rejection([{ ...outOfRange, field: ['input', input.heldBtc == null ? cause : 'heldBtc'] }]);
+      }
+      return { value: report, ref: report.id, change: { kind: 'company', companyId, record: 'productionReport', ids: [report.id] } };
+    },
+    {
+      duplicates: {
+        production_reports_company_period_unique: `A production report for ${input.periodStart} to ${input.periodEnd} exists already.`,
+        holdings_reports_company_day_unique: `A holdings figure for ${input.periodEnd} is recorded already.`,
+      },
+    },
+  );
 }

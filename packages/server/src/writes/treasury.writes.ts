@@ -9,9 +9,12 @@ import {
 } from '@minergraph/schema';
 import type { Database } from '../db/database.js';
 import { insertTransaction, transactionsByIds } from '../repositories/treasury.repository.js';
-import { checkNamedCompany, checkSource, holdingsOutOfRange, lockNamedCompany, recordSource } from './guards.js';
-import { runWrite } from './idempotency.js';
-import { Problems, Rejection } from './problems.js';
+import { holdingsOutOfRange } from './holdings-invariant.js';
+import { runIdempotentWrite } from './idempotency.js';
+import { checkNamedCompany, lockNamedCompany } from './named-company.js';
+import { Problems } from './problems.js';
+import { checkSource, recordSource } from './source.js';
+import { Rejection } from './transaction.js';
 
 export async function recordTreasuryTransaction(
   db: Kysely<Database>,
@@ -30,12 +33,16 @@ export async function recordTreasuryTransaction(
   if (problems.any || !company) return problems.result();
 
   const { idempotencyKey, ...request } = input;
-  return runWrite(db, {
-    operation: 'recordTreasuryTransaction',
-    actor,
-    key: idempotencyKey,
-    input: request,
-    work: async (trx) => {
+  return runIdempotentWrite(
+    db,
+    {
+      operation: 'recordTreasuryTransaction',
+      actor,
+      key: idempotencyKey,
+      input: request,
+      replay: async (id: string) => (await transactionsByIds(db, [id]))[0]!,
+    },
+    async (trx) => {
       const companyId = await lockNamedCompany(trx, company);
       const transaction = await insertTransaction(trx, {
         companyId,
@@ -55,6 +62,5 @@ export async function recordTreasuryTransaction(
         change: { kind: 'company', companyId, record: 'treasuryTransaction', ids: [transaction.id] },
       };
     },
-    replay: async (id: string) => (await transactionsByIds(db, [id]))[0]!,
-  });
+  );
 }
