@@ -2,9 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../../server/test/support/database.js';
-import { startTestServer, type TestServer } from '../../server/test/support/server.js';
-import { keyHeaders, snapshot } from '../../server/test/support/writes.js';
+import { createTestDatabase, keyHeaders, snapshot, startTestServer, type TestDatabase, type TestServer } from '@minergraph/test-support';
 import {
   createClient,
   TypedDocumentString,

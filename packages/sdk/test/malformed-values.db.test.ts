@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../../server/test/support/database.js';
-import { startTestServer, type TestServer } from '../../server/test/support/server.js';
+import { createTestDatabase, startTestServer, type TestDatabase, type TestServer } from '@minergraph/test-support';
 import { createClient, TypedDocumentString, type MinerGraphClient } from '../src/index.js';
 import { failure } from './support/failure.js';
 

@@ -1,8 +1,7 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, engine, type TestDatabase } from '../../server/test/support/database.js';
-import { startTestServer, type TestServer } from '../../server/test/support/server.js';
+import { createTestDatabase, engine, startTestServer, type TestDatabase, type TestServer } from '@minergraph/test-support';
 import { projectWithPackedSdk, run } from './support/packed-sdk.js';
 
 // The README's two recipes for "your own documents", done in a fresh npm project outside the

@@ -1,9 +1,7 @@
 import { copyFile, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, engine, type TestDatabase } from '../../server/test/support/database.js';
-import { startTestServer, type TestServer } from '../../server/test/support/server.js';
-import { keyHeaders } from '../../server/test/support/writes.js';
+import { createTestDatabase, engine, keyHeaders, startTestServer, type TestDatabase, type TestServer } from '@minergraph/test-support';
 import { projectWithPackedSdk, run, sdkDir } from './support/packed-sdk.js';
 
 const MINUTES = 60_000;

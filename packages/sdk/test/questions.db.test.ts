@@ -1,7 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../../server/test/support/database.js';
-import { startTestServer, type TestServer } from '../../server/test/support/server.js';
-import { keyHeaders, snapshot } from '../../server/test/support/writes.js';
+import { createTestDatabase, keyHeaders, snapshot, startTestServer, type TestDatabase, type TestServer } from '@minergraph/test-support';
 import { createClient, type FetchLike, type MinerGraphClient } from '../src/index.js';
 import { btcNow, cangoToday, everyTransaction, recordMined } from './fixtures/questions.js';
 

@@ -2,8 +2,7 @@ import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type MinerGraphServer } from '../../server/src/http/app.js';
 import { createLogger } from '../../server/src/logger.js';
-import { createTestDatabase, engine, type TestDatabase } from '../../server/test/support/database.js';
-import { keyHeaders } from '../../server/test/support/writes.js';
+import { createTestDatabase, engine, keyHeaders, type TestDatabase } from '@minergraph/test-support';
 import {
   CompanyChangedDocument,
   createClient,

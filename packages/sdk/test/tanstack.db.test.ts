@@ -1,7 +1,6 @@
 import { QueryClient } from '@tanstack/query-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../../server/test/support/database.js';
-import { startTestServer, type TestServer } from '../../server/test/support/server.js';
+import { createTestDatabase, startTestServer, type TestDatabase, type TestServer } from '@minergraph/test-support';
 import { createRequestClient, type RequestClient } from '../src/client.js';
 import { assetsQueryOptions, companyQueryOptions, queryKeyPrefix } from '../src/tanstack.js';
 

@@ -3,8 +3,7 @@ import { DEFAULT_LIMITS } from '../src/config.js';
 import { insertAsset, upsertPrices, type NewPricePoint } from '../src/repositories/asset.repository.js';
 import { insertCompany } from '../src/repositories/company.repository.js';
 import { insertSource } from '../src/repositories/source.repository.js';
-import { createTestDatabase, type TestDatabase } from './support/database.js';
-import { startTestServer, type TestServer } from './support/server.js';
+import { createTestDatabase, startTestServer, type TestDatabase, type TestServer } from '@minergraph/test-support';
 
 let database: TestDatabase;
 let server: TestServer;

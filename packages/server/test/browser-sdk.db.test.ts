@@ -6,9 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectWithPackedSdk } from '../../sdk/test/support/packed-sdk.js';
 import { loadConfig } from '../src/config.js';
-import { createTestDatabase, engine, type TestDatabase } from './support/database.js';
-import { startTestServer, type TestServer } from './support/server.js';
-import { keyHeaders } from './support/writes.js';
+import { createTestDatabase, engine, keyHeaders, startTestServer, type TestDatabase, type TestServer } from '@minergraph/test-support';
 
 // The SDK as a front end uses it: packed and installed from its tarball into a plain npm
 // project, bundled by esbuild for the browser, and run by a page in headless Chromium that is

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertCompany, insertOfficer } from '../src/repositories/company.repository.js';
 import { insertTransaction } from '../src/repositories/treasury.repository.js';
-import { createTestDatabase, type TestDatabase } from './support/database.js';
-import { startTestServer, type TestServer } from './support/server.js';
+import { createTestDatabase, startTestServer, type TestDatabase, type TestServer } from '@minergraph/test-support';
 
 let database: TestDatabase;
 let server: TestServer;

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
-import { createTestDatabase, engine, type TestDatabase } from './support/database.js';
-import { startTestServer, type TestServer } from './support/server.js';
+import { createTestDatabase, engine, startTestServer, type TestDatabase, type TestServer } from '@minergraph/test-support';
 
 // A browser on another origin asks before it sends what the SDK sends (a preflight), and lets a
 // page read the answer only when the server names that origin. Nothing here depends on the

@@ -3,8 +3,7 @@ import { insertAsset, upsertPrices } from '../src/repositories/asset.repository.
 import { insertCompany } from '../src/repositories/company.repository.js';
 import { insertLoan } from '../src/repositories/loan.repository.js';
 import { insertProductionReport } from '../src/repositories/production.repository.js';
-import { createTestDatabase, type TestDatabase } from './support/database.js';
-import { startTestServer, type TestServer } from './support/server.js';
+import { createTestDatabase, startTestServer, type TestDatabase, type TestServer } from '@minergraph/test-support';
 
 // The dashboard of issue 3: many companies, each with its sites, holdings, loans, stock price
 // and a year of production. Batching must make its cost independent of how many companies.

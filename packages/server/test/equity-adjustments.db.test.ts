@@ -1,7 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from './support/database.js';
-import { startTestServer, type TestServer } from './support/server.js';
-import { keyHeaders } from './support/writes.js';
+import { createTestDatabase, keyHeaders, startTestServer, type TestDatabase, type TestServer } from '@minergraph/test-support';
 
 // CANG's seed (data/companies/CANG.yaml, data/prices/CANG.yaml up to 2026-02-09) holds its
 // conversion (1 ADS -> 2 Class A shares on 2025-11-17) and one share price in the window:

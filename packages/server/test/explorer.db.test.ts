@@ -8,10 +8,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { defaultManifestPath, loadManifest } from '../src/http/persisted.js';
 import { seed } from '../src/seed/seed.js';
-import { createTestDatabase, engine, type TestDatabase } from './support/database.js';
-import { REPOSITORY_DATA } from './support/founding-data.js';
-import { startTestServer, type TestServer } from './support/server.js';
-import { keyHeaders } from './support/writes.js';
+import {
+  createTestDatabase,
+  engine,
+  keyHeaders,
+  REPOSITORY_DATA,
+  startTestServer,
+  type TestDatabase,
+  type TestServer,
+} from '@minergraph/test-support';
 
 // The explorer page (packages/explorer) as a visitor sees it: built as `pnpm start` builds it,
 // served by the real server at / in persisted-only mode (so every operation it sends must be in

@@ -9,11 +9,16 @@ import { readDataVersion } from '../src/changes/changes.js';
 import { syncFacts } from '../src/facts/load.js';
 import { quoteStates } from '../src/facts/quote-states.js';
 import { seed } from '../src/seed/seed.js';
-import { createTestDatabase, engine, type TestDatabase } from './support/database.js';
+import {
+  createTestDatabase,
+  engine,
+  keyHeaders,
+  REPOSITORY_DATA,
+  startTestServer,
+  type TestDatabase,
+  type TestServer,
+} from '@minergraph/test-support';
 import { runCli } from './support/process.js';
-import { REPOSITORY_DATA } from './support/founding-data.js';
-import { startTestServer, type TestServer } from './support/server.js';
-import { keyHeaders } from './support/writes.js';
 
 // The whole data set (data/companies, data/prices), loaded as `pnpm start` loads it.
 let database: TestDatabase;

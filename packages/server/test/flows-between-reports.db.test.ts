@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertCompany } from '../src/repositories/company.repository.js';
 import { insertHoldingsReport, insertTransaction } from '../src/repositories/treasury.repository.js';
-import { createTestDatabase, type TestDatabase } from './support/database.js';
-import { startTestServer, type TestServer } from './support/server.js';
+import { createTestDatabase, startTestServer, type TestDatabase, type TestServer } from '@minergraph/test-support';
 
 // Company.treasuryFlowsBetweenReports: one treasury flow per two consecutive reported figures,
 // so what the recorded flows leave unexplained shows report by report (the explorer marks it).

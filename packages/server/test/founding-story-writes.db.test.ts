@@ -1,7 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from './support/database.js';
-import { startTestServer, type TestServer } from './support/server.js';
-import { keyHeaders } from './support/writes.js';
+import { createTestDatabase, keyHeaders, startTestServer, type TestDatabase, type TestServer } from '@minergraph/test-support';
 
 // Issue 4's acceptance story: record Cango's published facts through the API, starting from
 // an empty database, and get the same answers as the seed gives.

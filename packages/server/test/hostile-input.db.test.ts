@@ -1,9 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS } from '../src/config.js';
-import { createTestDatabase, engine, type TestDatabase } from './support/database.js';
+import {
+  createTestDatabase,
+  engine,
+  keyHeaders,
+  snapshot,
+  startTestServer,
+  type TestDatabase,
+  type TestServer,
+} from '@minergraph/test-support';
 import { hostileRequests, type GraphQLBody, type HostileRequest } from './support/hostile-requests.js';
-import { startTestServer, type TestServer } from './support/server.js';
-import { keyHeaders, snapshot } from './support/writes.js';
 
 /** What an error message must never show: a stack frame, a path on disk, SQL, a connection string. */
 const LEAK_MARKERS = [

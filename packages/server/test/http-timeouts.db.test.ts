@@ -1,8 +1,7 @@
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerTimeouts } from '../src/config.js';
-import { createTestDatabase, type TestDatabase } from './support/database.js';
-import { startTestServer, type TestServer } from './support/server.js';
+import { createTestDatabase, startTestServer, type TestDatabase, type TestServer } from '@minergraph/test-support';
 
 // Sockets that stall (a port scanner, a slowloris, a client that went away) are closed by the
 // server on its own, each after the timeout for the stage it stalled in.

@@ -1,9 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS } from '../src/config.js';
-import { createTestDatabase, engine, type TestDatabase } from './support/database.js';
-import { startTestServer, type TestServer } from './support/server.js';
-import { keyHeaders } from './support/writes.js';
+import { createTestDatabase, engine, keyHeaders, startTestServer, type TestDatabase, type TestServer } from '@minergraph/test-support';
 
 let database: TestDatabase;
 let server: TestServer;

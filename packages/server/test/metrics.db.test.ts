@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type DatabaseHandle } from '../src/db/connect.js';
 import { createMetrics, type Metrics } from '../src/http/metrics.js';
-import { createTestDatabase, engine, type TestDatabase } from './support/database.js';
-import { startTestServer, type TestServer } from './support/server.js';
+import { createTestDatabase, engine, startTestServer, type TestDatabase, type TestServer } from '@minergraph/test-support';
 
 // GET /metrics as Prometheus scrapes it, counting what this server really did.
 let database: TestDatabase;

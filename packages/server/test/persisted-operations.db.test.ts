@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256 } from '../src/http/persisted.js';
-import { createTestDatabase, type TestDatabase } from './support/database.js';
-import { startTestServer, type TestServer } from './support/server.js';
+import { createTestDatabase, startTestServer, type TestDatabase, type TestServer } from '@minergraph/test-support';
 
 const HOLDINGS = 'query Holdings($on: Date) { company(ticker: "CANG") { holdings(on: $on) { btc } } }';
 const manifest = new Map([[sha256(HOLDINGS), HOLDINGS]]);

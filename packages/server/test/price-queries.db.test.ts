@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertAsset, upsertPrices, type NewPricePoint } from '../src/repositories/asset.repository.js';
-import { createTestDatabase, type TestDatabase } from './support/database.js';
-import { startTestServer, type TestServer } from './support/server.js';
+import { createTestDatabase, startTestServer, type TestDatabase, type TestServer } from '@minergraph/test-support';
 
 // The edges of the price queries that read buckets and whole days: HOUR candles from
 // date_bin over a range cut to whole hours, change from price_days for the UTC days wholly

@@ -1,9 +1,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient, MinerGraphError } from '@minergraph/sdk';
-import { createTestDatabase, engine, type TestDatabase } from './support/database.js';
-import { startTestServer, type TestServer } from './support/server.js';
-import { keyHeaders } from './support/writes.js';
+import { createTestDatabase, engine, keyHeaders, startTestServer, type TestDatabase, type TestServer } from '@minergraph/test-support';
 
 // Limits per API key and per address, answered 429 RATE_LIMITED with Retry-After, counted in
 // a store every server process on the database shares.

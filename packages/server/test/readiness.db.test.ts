@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LATEST_MIGRATION, migrateTo, migrateToLatest } from '../src/db/migrate.js';
-import { createTestDatabase, engine, type TestDatabase } from './support/database.js';
-import { startTestServer, type TestServer } from './support/server.js';
+import { createTestDatabase, engine, startTestServer, type TestDatabase, type TestServer } from '@minergraph/test-support';
 
 // /readyz is what an orchestrator waits on before sending traffic: ready means the database
 // answers *and* has the schema this code queries.

@@ -6,10 +6,15 @@ import { createLogger } from '../src/logger.js';
 import { createMetrics, type Metrics } from '../src/http/metrics.js';
 import { sha256 } from '../src/http/persisted.js';
 import { seed } from '../src/seed/seed.js';
-import { createTestDatabase, engine, type TestDatabase } from './support/database.js';
-import { foundingStoryData } from './support/founding-data.js';
-import { startTestServer, type TestServer } from './support/server.js';
-import { keyHeaders } from './support/writes.js';
+import {
+  createTestDatabase,
+  engine,
+  foundingStoryData,
+  keyHeaders,
+  startTestServer,
+  type TestDatabase,
+  type TestServer,
+} from '@minergraph/test-support';
 
 // The response cache of a real server on a real database: a read after a write that returned
 // never gets the older answer, whatever was cached; hits skip execution and are counted.

@@ -3,8 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SitesTable } from '../src/db/database.js';
 import { insertCompany } from '../src/repositories/company.repository.js';
 import { insertSource } from '../src/repositories/source.repository.js';
-import { createTestDatabase, type TestDatabase } from './support/database.js';
-import { startTestServer, type TestServer } from './support/server.js';
+import { createTestDatabase, startTestServer, type TestDatabase, type TestServer } from '@minergraph/test-support';
 
 let database: TestDatabase;
 let server: TestServer;

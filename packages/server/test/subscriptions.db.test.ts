@@ -2,10 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS } from '../src/config.js';
 import { sha256 } from '../src/http/persisted.js';
 import { seed } from '../src/seed/seed.js';
-import { createTestDatabase, engine, type TestDatabase } from './support/database.js';
-import { startTestServer, type TestServer } from './support/server.js';
+import { createTestDatabase, engine, keyHeaders, startTestServer, type TestDatabase, type TestServer } from '@minergraph/test-support';
 import { rawSocket, subscribe, wsClient } from './support/subscriber.js';
-import { keyHeaders } from './support/writes.js';
 
 let database: TestDatabase;
 let server: TestServer;

@@ -1,8 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { revokeApiKey } from '../src/repositories/api-key.repository.js';
-import { createTestDatabase, type TestDatabase } from './support/database.js';
-import { startTestServer, type TestServer } from './support/server.js';
-import { keyHeaders } from './support/writes.js';
+import { createTestDatabase, keyHeaders, startTestServer, type TestDatabase, type TestServer } from '@minergraph/test-support';
 
 let database: TestDatabase;
 let server: TestServer;

@@ -1,8 +1,14 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, engine, type TestDatabase } from './support/database.js';
-import { startTestServer, type TestServer } from './support/server.js';
-import { keyHeaders, snapshot } from './support/writes.js';
+import {
+  createTestDatabase,
+  engine,
+  keyHeaders,
+  snapshot,
+  startTestServer,
+  type TestDatabase,
+  type TestServer,
+} from '@minergraph/test-support';
 
 /** Every fact written through the API carries its source (issue 12); these tests are about other things. */
 const SRC = { title: 'A test source' };

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll } from 'vitest';
-import { createServer, type MinerGraphServer, type ServerOptions } from '../../src/http/app.js';
-import { createLogger } from '../../src/logger.js';
+import { createServer, type MinerGraphServer, type ServerOptions } from '@minergraph/server/http/app';
+import { createLogger } from '@minergraph/server/logger';
 import { createTestDatabase, type Start, type TestDatabase } from './database.js';
 
 export interface GraphQLResponse<T = any> {

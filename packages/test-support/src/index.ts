@@ -1,0 +1,13 @@
+export { createTestDatabase, engine, preparePgliteDataDir, type Start, type TestDatabase } from './database.js';
+export { foundingStoryData, REPOSITORY_DATA } from './founding-data.js';
+export { postgresUrl } from './postgres.js';
+export {
+  describeFailure,
+  type GraphQLResponse,
+  type ServedDatabase,
+  startTestServer,
+  type TestServer,
+  type UseTestServerOptions,
+  useTestServer,
+} from './server.js';
+export { keyHeaders, snapshot } from './writes.js';
