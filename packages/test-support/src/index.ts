@@ -7,7 +7,11 @@ export {
   type ServedDatabase,
   startTestServer,
   type TestServer,
+  type TestServerOptions,
+  type UsedDatabase,
+  type UseTestDatabaseOptions,
   type UseTestServerOptions,
+  useTestDatabase,
   useTestServer,
 } from './server.js';
 export { keyHeaders, snapshot } from './writes.js';
