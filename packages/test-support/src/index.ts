@@ -1,3 +1,4 @@
+export { aCompany, aLoan, aProductionReport, aRepayment, aSource, aTreasuryTransaction, TEST_SOURCE_URL } from './builders.js';
 export { createTestDatabase, engine, preparePgliteDataDir, type Start, type TestDatabase } from './database.js';
 export { foundingStoryData, REPOSITORY_DATA } from './founding-data.js';
 export { postgresUrl } from './postgres.js';
