@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { keyHeaders, snapshot, useTestServer } from '@minergraph/test-support';
+import { aLoan, aProductionReport, aRepayment, aTreasuryTransaction, keyHeaders, snapshot, useTestServer } from '@minergraph/test-support';
 
 let headers: Record<string, string>;
 let cango: string;
@@ -24,9 +24,6 @@ async function refused(mutation: string, variables: Record<string, unknown>) {
   return errorsOf(Object.values(data)[0]);
 }
 
-/** Every fact written through the API carries its source; these tests are about the other fields. */
-const SRC = { title: 'A test source' };
-
 const RECORD = `mutation ($input: RecordTreasuryTransactionInput!) { recordTreasuryTransaction(input: $input) {
   transaction { id } userErrors { field message code } } }`;
 const REPORT = `mutation ($input: RecordProductionReportInput!) { recordProductionReport(input: $input) {
@@ -34,26 +31,24 @@ const REPORT = `mutation ($input: RecordProductionReportInput!) { recordProducti
 
 describe('a refused write names every field at fault and writes nothing', () => {
   it('a sale of zero, BTC finer than a satoshi, negative proceeds', async () => {
-    expect(
-      await refused(RECORD, { input: { source: SRC, companyId: cango, kind: 'SOLD', btc: '0', usd: '-5', occurredOn: '2026-03-01' } }),
-    ).toEqual([
+    expect(await refused(RECORD, { input: aTreasuryTransaction({ companyId: cango, kind: 'SOLD', btc: '0', usd: '-5' }) })).toEqual([
       ['VALIDATION_FAILED', 'input.btc', 'btc must be greater than 0; it was 0.'],
       ['VALIDATION_FAILED', 'input.usd', 'usd must not be negative; it was -5.'],
     ]);
-    expect(
-      await refused(RECORD, { input: { source: SRC, companyId: cango, kind: 'MINED', btc: '1.000000001', occurredOn: '2026-03-01' } }),
-    ).toEqual([['VALIDATION_FAILED', 'input.btc', 'btc has 9 decimals; a BTC amount has at most 8 (one satoshi).']]);
-    expect(await refused(RECORD, { input: { source: SRC, companyId: cango, kind: 'OTHER', btc: '0', occurredOn: '2026-03-01' } })).toEqual([
+    expect(await refused(RECORD, { input: aTreasuryTransaction({ companyId: cango, btc: '1.000000001' }) })).toEqual([
+      ['VALIDATION_FAILED', 'input.btc', 'btc has 9 decimals; a BTC amount has at most 8 (one satoshi).'],
+    ]);
+    expect(await refused(RECORD, { input: aTreasuryTransaction({ companyId: cango, kind: 'OTHER', btc: '0' }) })).toEqual([
       ['VALIDATION_FAILED', 'input.btc', 'btc must not be 0.'],
     ]);
   });
 
   it('an unknown or malformed company id', async () => {
     const unknown = Buffer.from('Company:999999').toString('base64');
-    expect(
-      await refused(RECORD, { input: { source: SRC, companyId: unknown, kind: 'MINED', btc: '1', occurredOn: '2026-03-01' } }),
-    ).toEqual([['NOT_FOUND', 'input.companyId', 'No company has this id.']]);
-    expect(await refused(RECORD, { input: { source: SRC, companyId: loan, kind: 'MINED', btc: '1', occurredOn: '2026-03-01' } })).toEqual([
+    expect(await refused(RECORD, { input: aTreasuryTransaction({ companyId: unknown }) })).toEqual([
+      ['NOT_FOUND', 'input.companyId', 'No company has this id.'],
+    ]);
+    expect(await refused(RECORD, { input: aTreasuryTransaction({ companyId: loan }) })).toEqual([
       ['NOT_FOUND', 'input.companyId', 'No company has this id.'],
     ]);
   });
@@ -61,12 +56,12 @@ describe('a refused write names every field at fault and writes nothing', () => 
   it('a production period that ends before it starts, and one that is recorded already', async () => {
     expect(
       await refused(REPORT, {
-        input: { source: SRC, companyId: cango, periodStart: '2026-02-28', periodEnd: '2026-02-01', minedBtc: '400' },
+        input: aProductionReport({ companyId: cango, periodStart: '2026-02-28', periodEnd: '2026-02-01' }),
       }),
     ).toEqual([['VALIDATION_FAILED', 'input.periodEnd', 'periodEnd (2026-02-01) is before periodStart (2026-02-28).']]);
     expect(
       await refused(REPORT, {
-        input: { source: SRC, companyId: cango, periodStart: '2026-01-01', periodEnd: '2026-01-31', minedBtc: '496.35' },
+        input: aProductionReport({ companyId: cango, periodStart: '2026-01-01', periodEnd: '2026-01-31', minedBtc: '496.35' }),
       }),
     ).toEqual([['ALREADY_EXISTS', 'input.periodStart', 'A production report for 2026-01-01 to 2026-01-31 exists already.']]);
   });
@@ -88,8 +83,7 @@ describe('a refused write names every field at fault and writes nothing', () => 
     const loanErrors = await refused(
       `mutation ($input: CreateLoanInput!) { createLoan(input: $input) { loan { id } userErrors { field message code } } }`,
       {
-        input: {
-          source: SRC,
+        input: aLoan({
           companyId: cango,
           principalUsd: '0',
           collateralBtc: '-1',
@@ -97,7 +91,7 @@ describe('a refused write names every field at fault and writes nothing', () => 
           liquidationLtv: 0.7,
           originatedOn: '2026-02-01',
           maturesOn: '2026-01-01',
-        },
+        }),
       },
     );
     expect(loanErrors).toEqual([
@@ -108,7 +102,7 @@ describe('a refused write names every field at fault and writes nothing', () => 
     ]);
     const repayErrors = await refused(
       `mutation ($input: RepayLoanInput!) { repayLoan(input: $input) { repayment { id } userErrors { field message code } } }`,
-      { input: { source: SRC, loanId: loan, amountUsd: '1000', paidOn: '2026-03-01', collateralReleasedBtc: '1' } },
+      { input: aRepayment({ loanId: loan, collateralReleasedBtc: '1' }) },
     );
     expect(repayErrors).toEqual([
       ['VALIDATION_FAILED', 'input.collateralReleasedBtc', 'Only 0 BTC of collateral is pledged on this loan.'],
