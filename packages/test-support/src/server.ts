@@ -38,6 +38,9 @@ export function describeFailure(response: GraphQLResponse): string {
   return [`HTTP ${response.status} with ${errors.length} error(s):`, ...errors].join('\n');
 }
 
+/** What a test may set on its server: everything but the database and the (silent) logger. */
+export type TestServerOptions = Omit<Partial<ServerOptions>, 'database' | 'logger'>;
+
 /** The real HTTP server, on a free port of 127.0.0.1. */
 export async function startTestServer(database: TestDatabase, options: TestServerOptions = {}): Promise<TestServer> {
   const server = await createServer({ database, logger: createLogger('silent', false), ...options });
@@ -73,9 +76,6 @@ export async function startTestServer(database: TestDatabase, options: TestServe
     close: () => server.close(),
   };
 }
-
-/** What a test may set on its server: everything but the database and the (silent) logger. */
-export type TestServerOptions = Omit<Partial<ServerOptions>, 'database' | 'logger'>;
 
 /** A database for the tests of one file or describe block, and the servers they start on it. */
 export interface UsedDatabase {
