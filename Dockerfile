@@ -33,6 +33,7 @@ COPY packages/schema/package.json packages/schema/
 COPY packages/server/package.json packages/server/
 COPY packages/sdk/package.json packages/sdk/
 COPY packages/explorer/package.json packages/explorer/
+COPY packages/test-support/package.json packages/test-support/
 RUN --mount=type=cache,id=pnpm-store,target=/pnpm/store \
     pnpm install --frozen-lockfile
 

@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 
 // Database tests (`*.db.test.ts`) run once per database engine: always on the embedded
 // PGlite, and on PostgreSQL too when TEST_DATABASE_URL names a server. Every other test
-// runs once. Each test file gets its own database (see packages/server/test/support).
+// runs once. Each test file gets its own database (see packages/test-support).
 // Pure unit tests (`test/unit/`) form the `fast` project: no database, no built CLI, no
 // global setup, so `pnpm test:fast` answers in seconds; `pnpm test` runs them too.
 //
@@ -56,7 +56,7 @@ export default defineConfig({
           name: engine,
           include: ['packages/*/test/**/*.db.test.ts'],
           env: { MINERGRAPH_TEST_ENGINE: engine },
-          globalSetup: ['packages/server/test/support/build-cli.ts', 'packages/server/test/support/global-setup.ts'],
+          globalSetup: ['packages/server/test/support/build-cli.ts', 'packages/test-support/src/global-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
         },

@@ -1,10 +1,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parse } from 'graphql';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../../server/test/support/database.js';
-import { startTestServer, type TestServer } from '../../server/test/support/server.js';
-import { keyHeaders, snapshot } from '../../server/test/support/writes.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { keyHeaders, snapshot, useTestServer } from '@minergraph/test-support';
 import {
   createClient,
   TypedDocumentString,
@@ -14,19 +12,12 @@ import {
 } from '../src/index.js';
 import { failure } from './support/failure.js';
 
-let database: TestDatabase;
-let server: TestServer;
 let client: MinerGraphClient;
 
-beforeAll(async () => {
-  database = await createTestDatabase('seeded');
-  server = await startTestServer(database);
-  client = createClient({ url: server.url });
-});
+const served = useTestServer();
 
-afterAll(async () => {
-  await server?.close();
-  await database?.destroy();
+beforeAll(async () => {
+  client = createClient({ url: served.server.url });
 });
 
 /** A throwaway HTTP server on 127.0.0.1, for failures the real server does not produce. */
@@ -780,7 +771,7 @@ describe('writes', () => {
   });
 
   it('an API key the server does not know is refused before anything runs, with HTTP 401', async () => {
-    const stranger = createClient({ url: server.url, apiKey: 'mg_not_a_key' });
+    const stranger = createClient({ url: served.server.url, apiKey: 'mg_not_a_key' });
     const error = await failure(stranger.assets());
     expect(error).toMatchObject({ kind: 'graphql', status: 401, codes: ['UNAUTHENTICATED'], operationName: 'Assets' });
   });
@@ -801,8 +792,8 @@ describe('writes', () => {
     let editor: MinerGraphClient;
     let reader: MinerGraphClient;
     beforeAll(async () => {
-      editor = createClient({ url: server.url, apiKey: (await keyHeaders(database, 'editor', 'sdk-editor')).key });
-      reader = createClient({ url: server.url, apiKey: (await keyHeaders(database, 'reader', 'sdk-reader')).key });
+      editor = createClient({ url: served.server.url, apiKey: (await keyHeaders(served.database, 'editor', 'sdk-editor')).key });
+      reader = createClient({ url: served.server.url, apiKey: (await keyHeaders(served.database, 'reader', 'sdk-reader')).key });
     });
 
     const paraguay = {
@@ -845,13 +836,13 @@ describe('writes', () => {
     });
 
     it('createCompany with a ticker that exists returns ALREADY_EXISTS at ["input", "ticker"] and creates nothing', async () => {
-      const before = await snapshot(database);
+      const before = await snapshot(served.database);
       const { createCompany } = await editor.createCompany({ input: { name: 'Cango again', ticker: 'cang' } });
       expect(createCompany).toEqual({
         company: null,
         userErrors: [{ field: ['input', 'ticker'], code: 'ALREADY_EXISTS', message: 'A company with ticker CANG exists already.' }],
       });
-      expect(await snapshot(database)).toEqual(before);
+      expect(await snapshot(served.database)).toEqual(before);
     });
 
     it('createSite adds a site that siteSummary then counts in its region', async () => {
@@ -947,7 +938,7 @@ describe('writes', () => {
     });
 
     it('recordTreasuryTransaction selling more BTC than is held returns INSUFFICIENT_HOLDINGS and records nothing', async () => {
-      const before = await snapshot(database);
+      const before = await snapshot(served.database);
       // One satoshi more than the 3000 held at the end of 2026-02-10: returned, not thrown.
       const oneSatoshiShort: RecordTreasuryTransactionMutation = await editor.recordTreasuryTransaction({
         input: { companyId, kind: 'SOLD', btc: '3000.00000001', usd: '210000000', occurredOn: '2026-02-10', source: ledger },
@@ -978,7 +969,7 @@ describe('writes', () => {
           },
         ],
       });
-      expect(await snapshot(database)).toEqual(before);
+      expect(await snapshot(served.database)).toEqual(before);
     });
 
     it('recordTreasuryTransaction retried with the same idempotencyKey returns the first transaction and records nothing new', async () => {
@@ -1004,12 +995,12 @@ describe('writes', () => {
         source: stored(ledger),
       };
       expect(first.recordTreasuryTransaction).toEqual({ transaction: purchase, userErrors: [] });
-      const afterFirst = await snapshot(database);
+      const afterFirst = await snapshot(served.database);
 
       const retry = await editor.recordTreasuryTransaction({ input });
       expect(retry.recordTreasuryTransaction).toEqual(first.recordTreasuryTransaction);
       expect(retry.recordTreasuryTransaction.transaction?.id).toBe(first.recordTreasuryTransaction.transaction?.id);
-      expect(await snapshot(database)).toEqual(afterFirst);
+      expect(await snapshot(served.database)).toEqual(afterFirst);
 
       const reused = await editor.recordTreasuryTransaction({ input: { ...input, btc: '11' } });
       expect(reused.recordTreasuryTransaction).toEqual({
@@ -1022,7 +1013,7 @@ describe('writes', () => {
           },
         ],
       });
-      expect(await snapshot(database)).toEqual(afterFirst);
+      expect(await snapshot(served.database)).toEqual(afterFirst);
       const { company } = await client.company({ ticker: 'CANG', from: '2026-02-11', to: '2026-02-11' });
       expect([company?.treasuryFlow.purchasedBtc, company?.holdings.btc]).toEqual(['10', '3010']);
     });
@@ -1097,7 +1088,7 @@ describe('writes', () => {
     });
 
     it('recordProductionReport with periodEnd before periodStart returns VALIDATION_FAILED and records nothing', async () => {
-      const before = await snapshot(database);
+      const before = await snapshot(served.database);
       const { recordProductionReport } = await editor.recordProductionReport({
         input: { companyId, periodStart: '2026-05-31', periodEnd: '2026-05-01', minedBtc: '450', source: ledger },
       });
@@ -1111,7 +1102,7 @@ describe('writes', () => {
           },
         ],
       });
-      expect(await snapshot(database)).toEqual(before);
+      expect(await snapshot(served.database)).toEqual(before);
     });
 
     let newLoanId: string;
@@ -1156,7 +1147,7 @@ describe('writes', () => {
     });
 
     it('repayLoan with fundedBySale records the sale and the repayment together', async () => {
-      const before = await snapshot(database);
+      const before = await snapshot(served.database);
       // 5000 BTC is more than the 3313.4 Cango holds: neither the sale nor the repayment is written.
       const tooMuch = await editor.repayLoan({
         input: { loanId: newLoanId, amountUsd: '1000', paidOn: '2026-03-02', fundedBySale: { btc: '5000', usd: '1000' }, source: ledger },
@@ -1172,7 +1163,7 @@ describe('writes', () => {
           },
         ],
       });
-      expect(await snapshot(database)).toEqual(before);
+      expect(await snapshot(served.database)).toEqual(before);
 
       // The sale brought in more than was repaid: its average price is its own usd / btc.
       const { repayLoan } = await editor.repayLoan({
@@ -1325,7 +1316,7 @@ describe('writes', () => {
     });
 
     it('recordPrices with a high below the low returns VALIDATION_FAILED at ["input", "points", "1", "high"]', async () => {
-      const before = await snapshot(database);
+      const before = await snapshot(served.database);
       const { recordPrices } = await editor.recordPrices({
         input: {
           symbol: 'HUT',
@@ -1341,11 +1332,11 @@ describe('writes', () => {
         updated: 0,
         userErrors: [{ field: ['input', 'points', '1', 'high'], code: 'VALIDATION_FAILED', message: 'high (19.2) is below low (19.4).' }],
       });
-      expect(await snapshot(database)).toEqual(before);
+      expect(await snapshot(served.database)).toEqual(before);
     });
 
     it.each(writes)('%s with a read-only API key is refused with FORBIDDEN and writes nothing', async (name, write) => {
-      const before = await snapshot(database);
+      const before = await snapshot(served.database);
       const error = await failure(write(reader));
       const operationName = name[0]!.toUpperCase() + name.slice(1);
       expect(error).toMatchObject({
@@ -1360,7 +1351,7 @@ describe('writes', () => {
         ],
       });
       expect(error.message).not.toContain('This client has no apiKey');
-      expect(await snapshot(database)).toEqual(before);
+      expect(await snapshot(served.database)).toEqual(before);
     });
   });
 });
@@ -1394,7 +1385,7 @@ describe('client.recordCorporateAction, and prices adjusted for ratio changes', 
   let editor: MinerGraphClient;
 
   beforeAll(async () => {
-    editor = createClient({ url: server.url, apiKey: (await keyHeaders(database, 'editor', 'sdk-corporate-actions')).key });
+    editor = createClient({ url: served.server.url, apiKey: (await keyHeaders(served.database, 'editor', 'sdk-corporate-actions')).key });
     const { recordPrices } = await editor.recordPrices({
       input: {
         symbol: 'CANG',
@@ -1510,7 +1501,7 @@ describe('client.recordCorporateAction, and prices adjusted for ratio changes', 
   });
 
   it('returns userErrors for a day that has one, a crypto asset, a ratio of 1 and an unknown symbol, and records nothing', async () => {
-    const before = await snapshot(database);
+    const before = await snapshot(served.database);
     const attempts = [
       { symbol: 'CANG', effectiveOn: '2025-11-17', ratio: '2', description: 'The conversion again' },
       { symbol: 'BTC', effectiveOn: '2026-01-05', ratio: '2', description: 'BTC does not split' },
@@ -1538,7 +1529,7 @@ describe('client.recordCorporateAction, and prices adjusted for ratio changes', 
       },
       { corporateAction: null, userErrors: [{ field: ['input', 'symbol'], code: 'NOT_FOUND', message: 'No asset has the symbol NOPE.' }] },
     ]);
-    expect(await snapshot(database)).toEqual(before);
+    expect(await snapshot(served.database)).toEqual(before);
   });
 });
 
@@ -1587,7 +1578,7 @@ describe('failures that never reach a GraphQL answer', () => {
   });
 
   it('a 404 page is an http error with its status', async () => {
-    const error = await failure(createClient({ url: server.url.replace(/\/graphql$/, '/nothing-here') }).assets());
+    const error = await failure(createClient({ url: served.server.url.replace(/\/graphql$/, '/nothing-here') }).assets());
     expect(error).toMatchObject({ kind: 'http', status: 404, codes: [], errors: undefined, operationName: 'Assets' });
     expect(error.message).toContain('HTTP 404');
   });

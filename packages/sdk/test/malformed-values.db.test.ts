@@ -1,24 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../../server/test/support/database.js';
-import { startTestServer, type TestServer } from '../../server/test/support/server.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestServer } from '@minergraph/test-support';
 import { createClient, TypedDocumentString, type MinerGraphClient } from '../src/index.js';
 import { failure } from './support/failure.js';
 
 // A malformed value is refused before anything runs; the error names where it is, in
 // `extensions.field` as a mutation's userErrors do, whether it came as a variable or a literal.
-let database: TestDatabase;
-let server: TestServer;
 let client: MinerGraphClient;
 
-beforeAll(async () => {
-  database = await createTestDatabase('seeded');
-  server = await startTestServer(database);
-  client = createClient({ url: server.url });
-});
+const served = useTestServer();
 
-afterAll(async () => {
-  await server?.close();
-  await database?.destroy();
+beforeAll(async () => {
+  client = createClient({ url: served.server.url });
 });
 
 describe('a malformed value names its field', () => {

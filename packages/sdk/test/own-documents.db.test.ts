@@ -1,8 +1,7 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, engine, type TestDatabase } from '../../server/test/support/database.js';
-import { startTestServer, type TestServer } from '../../server/test/support/server.js';
+import { engine, useTestServer } from '@minergraph/test-support';
 import { projectWithPackedSdk, run } from './support/packed-sdk.js';
 
 // The README's two recipes for "your own documents", done in a fresh npm project outside the
@@ -117,8 +116,7 @@ interface Bundle {
 }
 
 describe.skipIf(engine !== 'pglite')("the README's recipes for your own documents, in a fresh npm project with the packed package", () => {
-  let database: TestDatabase;
-  let server: TestServer;
+  const served = useTestServer();
   let project: string | undefined;
   const bundles: Record<'codegen' | 'tada', Bundle> = {} as never;
 
@@ -154,8 +152,6 @@ describe.skipIf(engine !== 'pglite')("the README's recipes for your own document
   }
 
   beforeAll(async () => {
-    database = await createTestDatabase('seeded');
-    server = await startTestServer(database);
     project = await projectWithPackedSdk(TOOLS);
     await writeFile(join(project, 'codegen.ts'), CODEGEN_CONFIG);
     await writeFile(join(project, 'tsconfig.json'), JSON.stringify(TSCONFIG, null, 2));
@@ -168,8 +164,6 @@ describe.skipIf(engine !== 'pglite')("the README's recipes for your own document
   }, 4 * MINUTES);
 
   afterAll(async () => {
-    await server?.close();
-    await database?.destroy();
     if (project) await rm(project, { recursive: true, force: true });
   });
 
@@ -235,13 +229,13 @@ describe.skipIf(engine !== 'pglite')("the README's recipes for your own document
 
   it("runs the client preset's document through client.request from the browser bundle: Cango held 3023.6 BTC on 2026-02-09", async () => {
     expect(bundles.codegen).toBeDefined();
-    const ran = await exec(process.execPath, ['run.mjs', 'out/codegen.mjs', server.url]);
+    const ran = await exec(process.execPath, ['run.mjs', 'out/codegen.mjs', served.server.url]);
     expect(ran).toEqual({ code: 0, stdout: '{"btc":"3023.6"}\n', stderr: '' });
   });
 
   it("runs gql.tada's document through client.request from the browser bundle: Cango held 7474.6 BTC on 2026-01-31", async () => {
     expect(bundles.tada).toBeDefined();
-    const ran = await exec(process.execPath, ['run.mjs', 'out/tada.mjs', server.url]);
+    const ran = await exec(process.execPath, ['run.mjs', 'out/tada.mjs', served.server.url]);
     expect(ran).toEqual({ code: 0, stdout: '{"btc":"7474.6"}\n', stderr: '' });
   });
 });

@@ -1,9 +1,7 @@
 import { copyFile, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, engine, type TestDatabase } from '../../server/test/support/database.js';
-import { startTestServer, type TestServer } from '../../server/test/support/server.js';
-import { keyHeaders } from '../../server/test/support/writes.js';
+import { engine, keyHeaders, useTestServer } from '@minergraph/test-support';
 import { projectWithPackedSdk, run, sdkDir } from './support/packed-sdk.js';
 
 const MINUTES = 60_000;
@@ -38,8 +36,7 @@ main().catch((error: unknown) => {
 }
 
 describe.skipIf(engine !== 'pglite')('the packed package, installed from its tarball into a fresh npm project', () => {
-  let database: TestDatabase;
-  let server: TestServer;
+  const served = useTestServer();
   const dirs: string[] = [];
   let project: string;
   /** Runs node in the project; resolves to how it ended, failure or not. */
@@ -51,9 +48,6 @@ describe.skipIf(engine !== 'pglite')('the packed package, installed from its tar
   const tsc = (args: string[]) => node([join(project, 'node_modules/typescript/bin/tsc'), ...args]);
 
   beforeAll(async () => {
-    database = await createTestDatabase('seeded');
-    server = await startTestServer(database);
-
     project = await projectWithPackedSdk(['typescript@5.9.3', '@types/node@20']);
     dirs.push(project);
     await writeFile(
@@ -74,8 +68,6 @@ describe.skipIf(engine !== 'pglite')('the packed package, installed from its tar
   }, 4 * MINUTES);
 
   afterAll(async () => {
-    await server?.close();
-    await database?.destroy();
     for (const dir of dirs) await rm(dir, { recursive: true, force: true });
   });
 
@@ -130,7 +122,7 @@ describe.skipIf(engine !== 'pglite')('the packed package, installed from its tar
   it(
     "runs as ESM and as CommonJS (require), printing Cango's January 2026 from the server",
     async () => {
-      const env = { MINERGRAPH_URL: server.url };
+      const env = { MINERGRAPH_URL: served.server.url };
       const esm = await node(['out/january.mjs'], env);
       const cjs = await node(['out/january.cjs'], env);
       const january = { held: '7474.6', mined: '496.35', sold: '550.03', unexplained: '-0.02', refused: ['graphql', 'UNAUTHENTICATED'] };
@@ -143,7 +135,7 @@ describe.skipIf(engine !== 'pglite')('the packed package, installed from its tar
   it(
     'runs the treasury-report example: holdings, value, three months of flows and the loan, with sources',
     async () => {
-      const { code, stdout } = await node(['out/examples/treasury-report.js', 'CANG', server.url, '--on', '2026-02-09']);
+      const { code, stdout } = await node(['out/examples/treasury-report.js', 'CANG', served.server.url, '--on', '2026-02-09']);
       expect(code).toBe(0);
       const lines = stdout.split('\n');
       expect(lines[0]).toBe('Cango Inc. (CANG, NYSE) on 2026-02-09');
@@ -166,14 +158,14 @@ describe.skipIf(engine !== 'pglite')('the packed package, installed from its tar
   it(
     'runs the record-production example: asks for a source, reports a refused key as the error it is, records with an editor key',
     async () => {
-      const args = ['out/examples/record-production.js', 'CANG', '2026-04', '--mined', '480.2', '--url', server.url];
+      const args = ['out/examples/record-production.js', 'CANG', '2026-04', '--mined', '480.2', '--url', served.server.url];
       const env = { MINERGRAPH_API_KEY: 'mg_not_a_key' };
       const unsourced = await node(args, env);
       expect(unsourced).toMatchObject({ code: 2, stdout: '', stderr: expect.stringContaining('--source-title <title>') });
       const refused = await node([...args, '--source-title', 'Cango update (test data)'], env);
       expect(refused).toMatchObject({ code: 1, stdout: '', stderr: expect.stringContaining('graphql error (UNAUTHENTICATED)') });
       // With an editor's key and its source, the report is recorded (April 2026 is test data: the seed ends at March).
-      const editor = { MINERGRAPH_API_KEY: (await keyHeaders(database, 'editor', 'pack-editor')).key };
+      const editor = { MINERGRAPH_API_KEY: (await keyHeaders(served.database, 'editor', 'pack-editor')).key };
       const quote = 'Cango mined 480.2 BTC in April 2026 (test data).';
       const recorded = await node([...args, '--source-title', 'Cango update (test data)', '--quote', quote], editor);
       expect(recorded).toMatchObject({ code: 0, stderr: '' });

@@ -1,24 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { defaultManifestPath, loadManifest } from '../../server/src/http/persisted.js';
-import { createTestDatabase, type TestDatabase } from '../../server/test/support/database.js';
-import { startTestServer, type TestServer } from '../../server/test/support/server.js';
+import { useTestServer } from '@minergraph/test-support';
 import { createClient, MinerGraphError } from '../src/index.js';
 
-let database: TestDatabase;
-let server: TestServer;
-
-beforeAll(async () => {
-  database = await createTestDatabase('seeded');
-  const path = defaultManifestPath();
-  expect(path).toMatch(/packages\/server\/persisted-operations\.json$/);
-  server = await startTestServer(database, { manifest: loadManifest(path!), persistedOnly: true });
-});
-
-afterAll(async () => {
-  await server?.close();
-  await database?.destroy();
+const served = useTestServer({
+  server: () => {
+    const path = defaultManifestPath();
+    expect(path).toMatch(/packages\/server\/persisted-operations\.json$/);
+    return { manifest: loadManifest(path!), persistedOnly: true };
+  },
 });
 
 describe('persisted operations', () => {
@@ -30,7 +22,7 @@ describe('persisted operations', () => {
   it("the SDK's manifest holds every operation it sends, so a persisted-only server runs them by hash", async () => {
     const bodies: string[] = [];
     const client = createClient({
-      url: server.url,
+      url: served.server.url,
       persisted: true,
       fetch: (url, init) => {
         bodies.push(init.body);
@@ -50,7 +42,7 @@ describe('persisted operations', () => {
   });
 
   it('a document outside the manifest is refused by a persisted-only server', async () => {
-    const client = createClient({ url: server.url, persisted: true });
+    const client = createClient({ url: served.server.url, persisted: true });
     const failure = await client.request('query Mine { assets { symbol } }').catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(MinerGraphError);
     expect((failure as MinerGraphError).codes).toEqual(['PERSISTED_QUERY_REQUIRED']);

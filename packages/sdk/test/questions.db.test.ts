@@ -1,25 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../../server/test/support/database.js';
-import { startTestServer, type TestServer } from '../../server/test/support/server.js';
-import { keyHeaders, snapshot } from '../../server/test/support/writes.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { keyHeaders, snapshot, useTestServer } from '@minergraph/test-support';
 import { createClient, type FetchLike, type MinerGraphClient } from '../src/index.js';
 import { btcNow, cangoToday, everyTransaction, recordMined } from './fixtures/questions.js';
 
-let database: TestDatabase;
-let server: TestServer;
 let client: MinerGraphClient;
 let editor: MinerGraphClient;
 
-beforeAll(async () => {
-  database = await createTestDatabase('seeded');
-  server = await startTestServer(database);
-  client = createClient({ url: server.url });
-  editor = createClient({ url: server.url, apiKey: (await keyHeaders(database, 'editor')).key });
-});
+const served = useTestServer();
 
-afterAll(async () => {
-  await server?.close();
-  await database?.destroy();
+beforeAll(async () => {
+  client = createClient({ url: served.server.url });
+  editor = createClient({ url: served.server.url, apiKey: (await keyHeaders(served.database, 'editor')).key });
 });
 
 const utcDay = (at: Date) => at.toISOString().slice(0, 10);
@@ -42,7 +33,7 @@ function counting(): { client: MinerGraphClient; requests: string[] } {
     requests.push(JSON.parse(init.body).operationName);
     return fetch(url, init);
   };
-  return { client: createClient({ url: server.url, fetch: fetchCounted }), requests };
+  return { client: createClient({ url: served.server.url, fetch: fetchCounted }), requests };
 }
 
 describe('company({ ticker }) and asset({ symbol }) answer with no window', () => {
@@ -157,7 +148,7 @@ describe('client.paginate walks every page', () => {
 
 describe('writes by ticker through the SDK', () => {
   it('an unknown ticker comes back as NOT_FOUND on input.ticker and writes nothing', async () => {
-    const before = await snapshot(database);
+    const before = await snapshot(served.database);
     const { recordTreasuryTransaction } = await editor.recordTreasuryTransaction({
       input: { ticker: 'ZZZZ', kind: 'MINED', btc: '1', occurredOn: '2026-03-01', source: TEST_SOURCE },
     });
@@ -165,6 +156,6 @@ describe('writes by ticker through the SDK', () => {
       transaction: null,
       userErrors: [{ field: ['input', 'ticker'], code: 'NOT_FOUND', message: 'No company has the ticker ZZZZ.' }],
     });
-    expect(await snapshot(database)).toEqual(before);
+    expect(await snapshot(served.database)).toEqual(before);
   });
 });

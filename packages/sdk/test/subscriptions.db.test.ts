@@ -2,8 +2,7 @@ import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type MinerGraphServer } from '../../server/src/http/app.js';
 import { createLogger } from '../../server/src/logger.js';
-import { createTestDatabase, engine, type TestDatabase } from '../../server/test/support/database.js';
-import { keyHeaders } from '../../server/test/support/writes.js';
+import { engine, keyHeaders, useTestDatabase } from '@minergraph/test-support';
 import {
   CompanyChangedDocument,
   createClient,
@@ -13,13 +12,13 @@ import {
   type SubscribingClient,
 } from '../src/subscriptions.js';
 
-let database: TestDatabase;
+const used = useTestDatabase();
 let server: MinerGraphServer;
 let url: string;
 let editorKey: string;
 
 const start = async (port = 0) => {
-  const started = await createServer({ database, logger: createLogger('silent', false) });
+  const started = await createServer({ database: used.database, logger: createLogger('silent', false) });
   return { started, url: await started.listen(port, '127.0.0.1') };
 };
 
@@ -32,14 +31,12 @@ async function listening(on: MinerGraphServer, count: number) {
 }
 
 beforeAll(async () => {
-  database = await createTestDatabase('seeded');
   ({ started: server, url } = await start());
-  editorKey = (await keyHeaders(database, 'editor')).key;
+  editorKey = (await keyHeaders(used.database, 'editor')).key;
 });
 
 afterAll(async () => {
   await server?.close();
-  await database?.destroy();
 });
 
 describe(`client.subscribe of @minergraph/sdk/subscriptions in Node on ${engine}`, () => {

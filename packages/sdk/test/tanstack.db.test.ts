@@ -1,33 +1,25 @@
 import { QueryClient } from '@tanstack/query-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../../server/test/support/database.js';
-import { startTestServer, type TestServer } from '../../server/test/support/server.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestServer } from '@minergraph/test-support';
 import { createRequestClient, type RequestClient } from '../src/client.js';
 import { assetsQueryOptions, companyQueryOptions, queryKeyPrefix } from '../src/tanstack.js';
 
-let database: TestDatabase;
-let server: TestServer;
 let client: RequestClient;
 
-beforeAll(async () => {
-  database = await createTestDatabase('seeded');
-  server = await startTestServer(database);
-  client = createRequestClient({ url: server.url });
-});
+const served = useTestServer();
 
-afterAll(async () => {
-  await server?.close();
-  await database?.destroy();
+beforeAll(async () => {
+  client = createRequestClient({ url: served.server.url });
 });
 
 describe('TanStack Query options from @minergraph/sdk/tanstack', () => {
   it('keys a query by endpoint, operation and variables, whatever order the variables come in', () => {
     const a = companyQueryOptions(client, { ticker: 'CANG', from: '2026-01-01', to: '2026-01-31' });
     const b = companyQueryOptions(client, { to: '2026-01-31', ticker: 'CANG', from: '2026-01-01' });
-    expect(a.queryKey).toEqual(['minergraph', server.url, 'Company', { from: '2026-01-01', ticker: 'CANG', to: '2026-01-31' }]);
+    expect(a.queryKey).toEqual(['minergraph', served.server.url, 'Company', { from: '2026-01-01', ticker: 'CANG', to: '2026-01-31' }]);
     expect(JSON.stringify(b.queryKey)).toBe(JSON.stringify(a.queryKey));
-    expect(assetsQueryOptions(client).queryKey).toEqual(['minergraph', server.url, 'Assets', {}]);
-    expect(assetsQueryOptions(client, { kind: undefined }).queryKey).toEqual(['minergraph', server.url, 'Assets', {}]);
+    expect(assetsQueryOptions(client).queryKey).toEqual(['minergraph', served.server.url, 'Assets', {}]);
+    expect(assetsQueryOptions(client, { kind: undefined }).queryKey).toEqual(['minergraph', served.server.url, 'Assets', {}]);
     expect(queryKeyPrefix(client, 'Company')).toEqual(a.queryKey.slice(0, 3));
   });
 

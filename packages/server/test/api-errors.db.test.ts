@@ -2,8 +2,7 @@ import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { createServer } from '../src/http/app.js';
-import { createTestDatabase } from './support/database.js';
-import { useTestServer } from './support/server.js';
+import { createTestDatabase, useTestServer } from '@minergraph/test-support';
 
 const served = useTestServer();
 

@@ -1,13 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS } from '../src/config.js';
 import { insertAsset, upsertPrices, type NewPricePoint } from '../src/repositories/asset.repository.js';
 import { insertCompany } from '../src/repositories/company.repository.js';
 import { insertSource } from '../src/repositories/source.repository.js';
-import { createTestDatabase, type TestDatabase } from './support/database.js';
-import { startTestServer, type TestServer } from './support/server.js';
-
-let database: TestDatabase;
-let server: TestServer;
+import { startTestServer, useTestServer } from '@minergraph/test-support';
 
 /**
  * TSTA, a synthetic equity. 2026-03-01 is a Sunday and 2026-03-02 a Monday; nothing is
@@ -25,40 +21,34 @@ const TSTA: [at: string, open: string, high: string, low: string, close: string,
   ['2026-04-01T00:00:00Z', '9.75', '10.5', '9.7', '10.5', '1'],
 ];
 
-beforeAll(async () => {
-  database = await createTestDatabase('seeded');
-  const quotes = await insertSource(database.db, { title: 'Test quotes', url: null, publisher: 'Test feed', published_on: '2026-04-02' });
-  const tsta = await insertAsset(database.db, { symbol: 'TSTA', name: 'Test Asset A', kind: 'EQUITY' });
-  const points: NewPricePoint[] = TSTA.map(([at, open, high, low, close, volume]) => ({
-    at: new Date(at),
-    open,
-    high,
-    low,
-    close,
-    volume,
-  }));
-  await upsertPrices(database.db, tsta.id, points, { sourceId: quotes });
-  // TSTB reaches its highest high, 20, twice.
-  const tstb = await insertAsset(database.db, { symbol: 'TSTB', name: 'Test Asset B', kind: 'EQUITY' });
-  await upsertPrices(database.db, tstb.id, [
-    { at: new Date('2026-01-05T00:00:00Z'), open: '18', high: '20', low: '17', close: '19', volume: null },
-    { at: new Date('2026-01-10T00:00:00Z'), open: '19', high: '20', low: '18', close: '18', volume: null },
-    { at: new Date('2026-01-15T00:00:00Z'), open: '18', high: '18', low: '15', close: '15', volume: null },
-  ]);
-  await insertAsset(database.db, { symbol: 'TSTE', name: 'Test Empty', kind: 'CRYPTO' });
-  await insertCompany(database.db, { name: 'Test Crypto Namesake', ticker: 'TSTE' });
-  await insertCompany(database.db, { name: 'Test Unlisted', ticker: 'TSTU' });
-  server = await startTestServer(database);
-});
-
-afterAll(async () => {
-  await server?.close();
-  await database?.destroy();
+const served = useTestServer({
+  setup: async (database) => {
+    const quotes = await insertSource(database.db, { title: 'Test quotes', url: null, publisher: 'Test feed', published_on: '2026-04-02' });
+    const tsta = await insertAsset(database.db, { symbol: 'TSTA', name: 'Test Asset A', kind: 'EQUITY' });
+    const points: NewPricePoint[] = TSTA.map(([at, open, high, low, close, volume]) => ({
+      at: new Date(at),
+      open,
+      high,
+      low,
+      close,
+      volume,
+    }));
+    await upsertPrices(database.db, tsta.id, points, { sourceId: quotes });
+    // TSTB reaches its highest high, 20, twice.
+    const tstb = await insertAsset(database.db, { symbol: 'TSTB', name: 'Test Asset B', kind: 'EQUITY' });
+    await upsertPrices(database.db, tstb.id, [
+      { at: new Date('2026-01-05T00:00:00Z'), open: '18', high: '20', low: '17', close: '19', volume: null },
+      { at: new Date('2026-01-10T00:00:00Z'), open: '19', high: '20', low: '18', close: '18', volume: null },
+      { at: new Date('2026-01-15T00:00:00Z'), open: '18', high: '18', low: '15', close: '15', volume: null },
+    ]);
+    await insertAsset(database.db, { symbol: 'TSTE', name: 'Test Empty', kind: 'CRYPTO' });
+    await insertCompany(database.db, { name: 'Test Crypto Namesake', ticker: 'TSTE' });
+    await insertCompany(database.db, { name: 'Test Unlisted', ticker: 'TSTU' });
+  },
 });
 
 async function ask(query: string, variables?: Record<string, unknown>) {
-  const { data, errors } = await server.graphql(query, variables);
-  expect(errors).toBeUndefined();
+  const data = await served.server.query(query, variables);
   return data;
 }
 
@@ -283,13 +273,13 @@ describe('candles', () => {
     const query = `{
       asset(symbol: "TSTA") { candles(from: "2025-01-01T00:00:00Z", to: "2026-03-01T00:00:00Z", interval: HOUR) { start } }
     }`;
-    expect((await server.graphql(query)).errors?.map((e) => [e.extensions?.code, e.message])).toEqual([
+    expect((await served.server.graphql(query)).errors?.map((e) => [e.extensions?.code, e.message])).toEqual([
       [
         'QUERY_TOO_COMPLEX',
         "The query's cost is 150011 (lists count once per requested row); at most 25000 is allowed. Ask for fewer rows or fields.",
       ],
     ]);
-    const generous = await startTestServer(database, { limits: { ...DEFAULT_LIMITS, maxComplexity: 1_000_000 } });
+    const generous = await startTestServer(served.database, { limits: { ...DEFAULT_LIMITS, maxComplexity: 1_000_000 } });
     try {
       expect((await generous.graphql(query)).errors).toEqual([
         expect.objectContaining({
@@ -303,7 +293,7 @@ describe('candles', () => {
   });
 
   it('from after to is refused as BAD_USER_INPUT', async () => {
-    const { data, errors } = await server.graphql(`{
+    const { data, errors } = await served.server.graphql(`{
       asset(symbol: "TSTA") { candles(from: "2026-03-02T00:00:00Z", to: "2026-03-01T00:00:00Z", interval: DAY) { start } }
     }`);
     expect(data).toEqual({ asset: null });
@@ -357,7 +347,7 @@ describe('change between two instants', () => {
   });
 
   it('from after to is refused as BAD_USER_INPUT', async () => {
-    const { errors } = await server.graphql(
+    const { errors } = await served.server.graphql(
       '{ asset(symbol: "TSTA") { change(from: "2026-03-02T00:00:00Z", to: "2026-03-01T00:00:00Z") { changeUsd } } }',
     );
     expect(errors?.map((error) => error.extensions?.code)).toEqual(['BAD_USER_INPUT']);
@@ -418,7 +408,9 @@ describe('an asset with no prices', () => {
 
 describe('instants without a time zone', () => {
   it('are refused as a literal, naming the argument', async () => {
-    const { status, data, errors } = await server.graphql('{ asset(symbol: "BTC") { priceAt(at: "2026-02-09T00:00:00") { priceUsd } } }');
+    const { status, data, errors } = await served.server.graphql(
+      '{ asset(symbol: "BTC") { priceAt(at: "2026-02-09T00:00:00") { priceUsd } } }',
+    );
     expect(status).toBe(400);
     expect(data).toBeUndefined();
     expect(errors).toEqual([
@@ -431,7 +423,7 @@ describe('instants without a time zone', () => {
   });
 
   it('are refused as a variable, naming the variable', async () => {
-    const { status, data, errors } = await server.graphql(
+    const { status, data, errors } = await served.server.graphql(
       'query ($at: DateTime!) { asset(symbol: "BTC") { priceAt(at: $at) { priceUsd } } }',
       { at: '2026-02-09T00:00:00' },
     );

@@ -6,7 +6,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKED_UP_TABLES, DERIVED_TABLES, TRANSIENT_TABLES } from '../src/backup/backup-file.js';
 import { openDatabase, type DatabaseHandle } from '../src/db/connect.js';
-import { createTestDatabase, engine, preparePgliteDataDir, type TestDatabase } from './support/database.js';
+import { createTestDatabase, engine, preparePgliteDataDir, type TestDatabase } from '@minergraph/test-support';
 import { query, runCli, servingUrl, type CliRun } from './support/process.js';
 
 /** Every fact written through the API carries its source (issue 12); these tests are about other things. */

@@ -6,9 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectWithPackedSdk } from '../../sdk/test/support/packed-sdk.js';
 import { loadConfig } from '../src/config.js';
-import { createTestDatabase, engine, type TestDatabase } from './support/database.js';
-import { startTestServer, type TestServer } from './support/server.js';
-import { keyHeaders } from './support/writes.js';
+import { engine, keyHeaders, type TestServer, useTestDatabase } from '@minergraph/test-support';
 
 // The SDK as a front end uses it: packed and installed from its tarball into a plain npm
 // project, bundled by esbuild for the browser, and run by a page in headless Chromium that is
@@ -91,7 +89,7 @@ function pageServer(bundle: string, api: string, subscribeBundle = ''): Promise<
 describe.skipIf(engine !== 'pglite' || (!existsSync(CHROMIUM) && !process.env.CI))(
   `the packed SDK in a page on another origin, in headless Chromium (${CHROMIUM})`,
   () => {
-    let database: TestDatabase;
+    const used = useTestDatabase();
     let api: TestServer;
     let elsewhere: TestServer;
     let project: string;
@@ -112,11 +110,10 @@ describe.skipIf(engine !== 'pglite' || (!existsSync(CHROMIUM) && !process.env.CI
     }
 
     beforeAll(async () => {
-      database = await createTestDatabase('seeded');
       // As `minergraph serve` would start them: outside production (pages on localhost and
       // 127.0.0.1 may call it), and with MINERGRAPH_CORS_ORIGINS naming another site.
-      api = await startTestServer(database, { corsOrigins: loadConfig({}).corsOrigins });
-      elsewhere = await startTestServer(database, {
+      api = await used.serve({ corsOrigins: loadConfig({}).corsOrigins });
+      elsewhere = await used.serve({
         corsOrigins: loadConfig({ MINERGRAPH_CORS_ORIGINS: 'https://app.example.com' }).corsOrigins,
       });
 
@@ -163,9 +160,6 @@ describe.skipIf(engine !== 'pglite' || (!existsSync(CHROMIUM) && !process.env.CI
     afterAll(async () => {
       await browser?.close();
       await page?.close();
-      await elsewhere?.close();
-      await api?.close();
-      await database?.destroy();
       if (project) await rm(project, { recursive: true, force: true });
     });
 
@@ -192,7 +186,7 @@ describe.skipIf(engine !== 'pglite' || (!existsSync(CHROMIUM) && !process.env.CI
           await new Promise((resolve) => setTimeout(resolve, 50));
         }
         expect(api.server.subscriptions!.stats().listening).toBe(1);
-        const { key } = await keyHeaders(database, 'editor');
+        const { key } = await keyHeaders(used.database, 'editor');
         const written = await api.graphql(
           'mutation ($input: RecordPricesInput!) { recordPrices(input: $input) { inserted } }',
           { input: { symbol: 'BTC', points: [{ at: '2032-03-04T05:06:07Z', close: '77777.7' }] } },

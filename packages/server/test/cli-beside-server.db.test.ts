@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, engine, type TestDatabase } from './support/database.js';
+import { createTestDatabase, engine, type TestDatabase } from '@minergraph/test-support';
 import { query, runCli, servingUrl, type CliRun } from './support/process.js';
 
 // The README's first hour, on the default set-up: the server runs, and every command of the

@@ -1,30 +1,26 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { insertCompany, insertOfficer } from '../src/repositories/company.repository.js';
 import { insertTransaction } from '../src/repositories/treasury.repository.js';
-import { createTestDatabase, type TestDatabase } from './support/database.js';
-import { startTestServer, type TestServer } from './support/server.js';
+import { useTestServer } from '@minergraph/test-support';
 
-let database: TestDatabase;
-let server: TestServer;
+const served = useTestServer();
 
 beforeAll(async () => {
-  database = await createTestDatabase('seeded');
-  server = await startTestServer(database);
-  const holder = await insertCompany(database.db, {
+  const holder = await insertCompany(served.database.db, {
     name: 'Alpha Hash',
     ticker: 'TSTA',
     exchange: 'NASDAQ',
     businessLines: ['BITCOIN_MINING'],
   });
-  await insertTransaction(database.db, { companyId: holder.id, kind: 'PURCHASED', btc: '50', occurredOn: '2026-01-02' });
-  const small = await insertCompany(database.db, { name: 'Beta Compute', ticker: 'TSTB', businessLines: ['AI_COMPUTE'] });
-  await insertTransaction(database.db, { companyId: small.id, kind: 'MINED', btc: '10', occurredOn: '2026-01-02' });
-  const none = await insertCompany(database.db, {
+  await insertTransaction(served.database.db, { companyId: holder.id, kind: 'PURCHASED', btc: '50', occurredOn: '2026-01-02' });
+  const small = await insertCompany(served.database.db, { name: 'Beta Compute', ticker: 'TSTB', businessLines: ['AI_COMPUTE'] });
+  await insertTransaction(served.database.db, { companyId: small.id, kind: 'MINED', btc: '10', occurredOn: '2026-01-02' });
+  const none = await insertCompany(served.database.db, {
     name: 'Zeta 100% Mining_Co',
     ticker: 'TSTZ',
     businessLines: ['BITCOIN_MINING', 'AI_COMPUTE'],
   });
-  await insertOfficer(database.db, {
+  await insertOfficer(served.database.db, {
     companyId: none.id,
     name: 'Ada Test',
     role: 'CFO',
@@ -34,19 +30,13 @@ beforeAll(async () => {
   });
 });
 
-afterAll(async () => {
-  await server?.close();
-  await database?.destroy();
-});
-
 const LIST = `query ($first: Int, $after: String, $filter: CompanyFilter, $orderBy: CompanyOrder) {
   companies(first: $first, after: $after, filter: $filter, orderBy: $orderBy) {
     totalCount edges { cursor node { ticker } } pageInfo { hasNextPage hasPreviousPage endCursor }
   } }`;
 
 async function tickers(variables: Record<string, unknown>) {
-  const { data, errors } = await server.graphql(LIST, variables);
-  expect(errors).toBeUndefined();
+  const data = await served.server.query(LIST, variables);
   return data.companies.edges.map((edge: any) => edge.node.ticker);
 }
 
@@ -71,7 +61,7 @@ describe('companies', () => {
       const seen: string[] = [];
       let after: string | null = null;
       for (let page = 0; page < 10; page += 1) {
-        const { data }: { data?: any } = await server.graphql(LIST, { first: 1, after, orderBy });
+        const { data }: { data?: any } = await served.server.graphql(LIST, { first: 1, after, orderBy });
         seen.push(...data.companies.edges.map((edge: any) => edge.node.ticker));
         expect(data.companies.totalCount).toBe(4);
         if (!data.companies.pageInfo.hasNextPage) break;
@@ -82,34 +72,34 @@ describe('companies', () => {
   });
 
   it('return an empty page for first: 0 that still says more exist', async () => {
-    const { data } = await server.graphql(LIST, { first: 0 });
+    const data = await served.server.query(LIST, { first: 0 });
     expect(data.companies.edges).toEqual([]);
     expect(data.companies.pageInfo).toEqual({ hasNextPage: true, hasPreviousPage: false, endCursor: null });
   });
 
   it('refuse a page size outside 0..100, and a cursor that this connection did not issue', async () => {
-    const tooMany = await server.graphql(LIST, { first: 101 });
+    const tooMany = await served.server.graphql(LIST, { first: 101 });
     expect(tooMany.errors?.[0]).toMatchObject({
       message: '"first" must be between 0 and 100; it was 101.',
       extensions: { code: 'BAD_USER_INPUT', field: ['first'] },
     });
-    const negative = await server.graphql(LIST, { first: -1 });
+    const negative = await served.server.graphql(LIST, { first: -1 });
     expect(negative.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
 
-    const byName = await server.graphql(LIST, { first: 1, orderBy: 'NAME_ASC' });
-    const foreign = await server.graphql(LIST, { first: 1, after: byName.data.companies.pageInfo.endCursor, orderBy: 'TICKER_ASC' });
+    const byName = await served.server.graphql(LIST, { first: 1, orderBy: 'NAME_ASC' });
+    const foreign = await served.server.graphql(LIST, { first: 1, after: byName.data.companies.pageInfo.endCursor, orderBy: 'TICKER_ASC' });
     expect(foreign.errors?.[0]).toMatchObject({
       message: '"after" is not a cursor of companies:TICKER_ASC; pass an endCursor this connection returned.',
       extensions: { code: 'BAD_USER_INPUT', field: ['after'] },
     });
-    const garbage = await server.graphql(LIST, { after: 'not-a-cursor' });
+    const garbage = await served.server.graphql(LIST, { after: 'not-a-cursor' });
     expect(garbage.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });
 });
 
 describe('a company', () => {
   it('is found by ticker in any case, with its officers and listed stock', async () => {
-    const { data } = await server.graphql(`{ company(ticker: " cang ") {
+    const data = await served.server.query(`{ company(ticker: " cang ") {
       name ticker exchange businessLines
       officers { name role since previousEmployer source { publisher } }
       stock { symbol kind name }
@@ -139,7 +129,7 @@ describe('a company', () => {
   });
 
   it('that does not exist is null, and one without a listed asset has no stock', async () => {
-    const { data } = await server.graphql(
+    const data = await served.server.query(
       '{ missing: company(ticker: "NOPE") { name } zeta: company(ticker: "TSTZ") { stock { symbol } } }',
     );
     expect(data).toEqual({ missing: null, zeta: { stock: null } });
@@ -148,7 +138,7 @@ describe('a company', () => {
 
 describe('node(id)', () => {
   it('fetches every kind of node by the id the API gave it', async () => {
-    const { data } = await server.graphql(`{
+    const data = await served.server.query(`{
       company(ticker: "CANG") {
         id
         treasuryTransactions(first: 1) { edges { node { id } } }
@@ -165,14 +155,14 @@ describe('node(id)', () => {
       Asset: data.asset.id,
     };
     for (const [typename, id] of Object.entries(ids)) {
-      const { data: found } = await server.graphql('query ($id: ID!) { node(id: $id) { __typename id } }', { id });
+      const { data: found } = await served.server.graphql('query ($id: ID!) { node(id: $id) { __typename id } }', { id });
       expect(found.node).toEqual({ __typename: typename, id });
     }
   });
 
   it('is null for an id of the right shape that names nothing', async () => {
     const id = Buffer.from('Company:987654').toString('base64');
-    const { data, errors } = await server.graphql('query ($id: ID!) { node(id: $id) { id } }', { id });
+    const { data, errors } = await served.server.graphql('query ($id: ID!) { node(id: $id) { id } }', { id });
     expect(errors).toBeUndefined();
     expect(data.node).toBeNull();
   });
@@ -180,14 +170,14 @@ describe('node(id)', () => {
 
 describe('node(id) with an id the API never gave', () => {
   it('is refused as bad input when it is not a global id at all', async () => {
-    const { data, errors } = await server.graphql('{ node(id: "bm9wZQ==") { id } }');
+    const { data, errors } = await served.server.graphql('{ node(id: "bm9wZQ==") { id } }');
     expect(data).toEqual({ node: null });
     expect(errors).toEqual([{ message: 'Invalid global ID: bm9wZQ==', path: ['node'], extensions: { code: 'BAD_USER_INPUT' } }]);
   });
 
   it('is refused as bad input when it names a type that has no nodes', async () => {
     const id = Buffer.from('Officer:1').toString('base64');
-    const { data, errors } = await server.graphql('query ($id: ID!) { node(id: $id) { id } }', { id });
+    const { data, errors } = await served.server.graphql('query ($id: ID!) { node(id: $id) { id } }', { id });
     expect(data).toEqual({ node: null });
     expect(errors?.map((e) => e.extensions?.code)).toEqual(['BAD_USER_INPUT']);
   });

@@ -1,7 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
-import { createTestDatabase, engine, type TestDatabase } from './support/database.js';
-import { startTestServer, type TestServer } from './support/server.js';
+import { engine, type TestServer, useTestDatabase } from '@minergraph/test-support';
 
 // A browser on another origin asks before it sends what the SDK sends (a preflight), and lets a
 // page read the answer only when the server names that origin. Nothing here depends on the
@@ -30,23 +29,12 @@ const corsHeaders = (response: Response) =>
   Object.fromEntries([...response.headers].filter(([name]) => name.startsWith('access-control-') || name === 'vary'));
 
 describe.skipIf(engine !== 'pglite')('CORS: which pages on other origins may call the API', () => {
-  let database: TestDatabase;
-  const servers: TestServer[] = [];
-  const start = async (env: Record<string, string>) => {
-    const server = await startTestServer(database, { corsOrigins: loadConfig(env).corsOrigins });
-    servers.push(server);
-    return server;
-  };
+  const used = useTestDatabase();
+  const start = (env: Record<string, string>) => used.serve({ corsOrigins: loadConfig(env).corsOrigins });
   let development: TestServer;
 
   beforeAll(async () => {
-    database = await createTestDatabase('seeded');
     development = await start({});
-  });
-
-  afterAll(async () => {
-    for (const server of servers) await server.close();
-    await database?.destroy();
   });
 
   it("answers a localhost page's preflight outside production with the SDK's headers, cached for 10 minutes", async () => {

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../src/db/connect.js';
 import { migrateToLatest } from '../src/db/migrate.js';
 import { createApiKey } from '../src/repositories/api-key.repository.js';
-import { createTestDatabase, engine, type TestDatabase } from './support/database.js';
+import { createTestDatabase, engine, type TestDatabase } from '@minergraph/test-support';
 import { query, runCli, servingUrl } from './support/process.js';
 
 // A supervisor restarts a server the moment it dies. After `kill -9` in the middle of writes,

@@ -1,10 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { insertAsset, upsertPrices } from '../src/repositories/asset.repository.js';
 import { insertCompany } from '../src/repositories/company.repository.js';
 import { insertLoan } from '../src/repositories/loan.repository.js';
 import { insertProductionReport } from '../src/repositories/production.repository.js';
-import { createTestDatabase, type TestDatabase } from './support/database.js';
-import { startTestServer, type TestServer } from './support/server.js';
+import { useTestServer } from '@minergraph/test-support';
 
 // The dashboard of issue 3: many companies, each with its sites, holdings, loans, stock price
 // and a year of production. Batching must make its cost independent of how many companies.
@@ -21,25 +20,22 @@ const DASHBOARD = `query ($first: Int!) {
     } }
   } }`;
 
-let database: TestDatabase;
-let server: TestServer;
+const served = useTestServer({ start: 'migrated' });
 
 beforeAll(async () => {
-  database = await createTestDatabase('migrated');
-  server = await startTestServer(database);
-  const source = await database.db
+  const source = await served.database.db
     .insertInto('sources')
     .values({ title: 'Synthetic dashboard fixture' })
     .returning('id')
     .executeTakeFirstOrThrow();
-  const btc = await insertAsset(database.db, { symbol: 'BTC', name: 'Bitcoin', kind: 'CRYPTO' });
-  await upsertPrices(database.db, btc.id, [
+  const btc = await insertAsset(served.database.db, { symbol: 'BTC', name: 'Bitcoin', kind: 'CRYPTO' });
+  await upsertPrices(served.database.db, btc.id, [
     { at: new Date('2026-01-15T00:00:00Z'), open: '90000', high: '90000', low: '90000', close: '90000', volume: null },
   ]);
   for (let n = 0; n < 50; n += 1) {
     const ticker = `TS${String(n).padStart(2, '0')}`;
-    const company = await insertCompany(database.db, { name: `Synthetic Miner ${n}`, ticker, sourceId: source.id });
-    await database.db
+    const company = await insertCompany(served.database.db, { name: `Synthetic Miner ${n}`, ticker, sourceId: source.id });
+    await served.database.db
       .insertInto('sites')
       .values(
         ['North', 'South', 'East'].map((region, i) => ({
@@ -56,7 +52,7 @@ beforeAll(async () => {
     for (let month = 1; month <= 12; month += 1) {
       const start = `2025-${String(month).padStart(2, '0')}-01`;
       const end = new Date(Date.UTC(2025, month, 0)).toISOString().slice(0, 10);
-      await insertProductionReport(database.db, {
+      await insertProductionReport(served.database.db, {
         companyId: company.id,
         periodStart: start,
         periodEnd: end,
@@ -69,7 +65,7 @@ beforeAll(async () => {
         sourceId: source.id,
       });
     }
-    await insertLoan(database.db, {
+    await insertLoan(served.database.db, {
       companyId: company.id,
       lender: 'Synthetic Lender',
       principalUsd: '1000000',
@@ -82,28 +78,23 @@ beforeAll(async () => {
       sourceId: source.id,
     });
     if (n % 2 === 0) {
-      const stock = await insertAsset(database.db, { symbol: ticker, name: `${ticker} shares`, kind: 'EQUITY' });
-      await upsertPrices(database.db, stock.id, [
+      const stock = await insertAsset(served.database.db, { symbol: ticker, name: `${ticker} shares`, kind: 'EQUITY' });
+      await upsertPrices(served.database.db, stock.id, [
         { at: new Date('2026-01-30T21:00:00Z'), open: '3', high: '3', low: '3', close: '3', volume: null },
       ]);
     }
   }
 });
 
-afterAll(async () => {
-  await server?.close();
-  await database?.destroy();
-});
-
 describe('the dashboard query', () => {
   it('issues the same small number of SQL statements for 5 companies as for 50', async () => {
     let five: any;
     let fifty: any;
-    const forFive = await database.countStatements(async () => {
-      five = await server.graphql(DASHBOARD, { first: 5 });
+    const forFive = await served.database.countStatements(async () => {
+      five = await served.server.graphql(DASHBOARD, { first: 5 });
     });
-    const forFifty = await database.countStatements(async () => {
-      fifty = await server.graphql(DASHBOARD, { first: 50 });
+    const forFifty = await served.database.countStatements(async () => {
+      fifty = await served.server.graphql(DASHBOARD, { first: 50 });
     });
     expect(five.errors).toBeUndefined();
     expect(fifty.errors, JSON.stringify(fifty.errors)).toBeUndefined();
@@ -115,7 +106,7 @@ describe('the dashboard query', () => {
   });
 
   it('answers with each company its own rows', async () => {
-    const { data } = await server.graphql(DASHBOARD, { first: 50 });
+    const data = await served.server.query(DASHBOARD, { first: 50 });
     const last = data.companies.edges[49].node;
     expect(last.ticker).toBe('TS49');
     expect(last.sites.totalCount).toBe(3);

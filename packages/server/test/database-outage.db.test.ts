@@ -4,11 +4,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type DatabaseHandle } from '../src/db/connect.js';
 import { createServer } from '../src/http/app.js';
 import { createLogger } from '../src/logger.js';
-import { createTestDatabase, engine, type TestDatabase } from './support/database.js';
-import { postgresUrl } from './support/postgres.js';
+import {
+  createTestDatabase,
+  engine,
+  keyHeaders,
+  postgresUrl,
+  startTestServer,
+  type TestDatabase,
+  type TestServer,
+} from '@minergraph/test-support';
 import { runCli, servingUrl } from './support/process.js';
-import { startTestServer, type TestServer } from './support/server.js';
-import { keyHeaders } from './support/writes.js';
 
 // What a failover, a pooler's restart or an idle timeout does to the server's connections:
 // PostgreSQL ends them. The requests using them may fail, as DATABASE_UNAVAILABLE with 503;

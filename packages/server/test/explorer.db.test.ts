@@ -8,10 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { defaultManifestPath, loadManifest } from '../src/http/persisted.js';
 import { seed } from '../src/seed/seed.js';
-import { createTestDatabase, engine, type TestDatabase } from './support/database.js';
-import { REPOSITORY_DATA } from './support/founding-data.js';
-import { startTestServer, type TestServer } from './support/server.js';
-import { keyHeaders } from './support/writes.js';
+import { engine, keyHeaders, REPOSITORY_DATA, startTestServer, useTestServer } from '@minergraph/test-support';
 
 // The explorer page (packages/explorer) as a visitor sees it: built as `pnpm start` builds it,
 // served by the real server at / in persisted-only mode (so every operation it sends must be in
@@ -70,8 +67,21 @@ function expectedCompanies(): Expected[] {
 }
 
 describe(`the explorer page on ${engine}`, () => {
-  let database: TestDatabase;
-  let server: TestServer;
+  const served = useTestServer({
+    start: 'migrated',
+    setup: async (database) => {
+      expect(await seed(database.db, { dataDir: REPOSITORY_DATA })).toBe('loaded');
+    },
+    server: async () => {
+      built = mkdtempSync(join(tmpdir(), 'minergraph-explorer-'));
+      // As pnpm start builds it (scripts/minergraph.mjs), into a folder of this test's own.
+      const { buildExplorer } = (await import(fileURLToPath(new URL('../../explorer/build.mjs', import.meta.url)))) as {
+        buildExplorer(outdir: string): Promise<{ script: string; stylesheet: string }>;
+      };
+      manifest = await buildExplorer(built);
+      return { explorer: { directory: built }, manifest: loadManifest(defaultManifestPath()!), persistedOnly: true };
+    },
+  });
   let origin: string;
   let built: string;
   let manifest: { script: string; stylesheet: string };
@@ -99,21 +109,7 @@ describe(`the explorer page on ${engine}`, () => {
   }
 
   beforeAll(async () => {
-    built = mkdtempSync(join(tmpdir(), 'minergraph-explorer-'));
-    // As pnpm start builds it (scripts/minergraph.mjs), into a folder of this test's own.
-    const { buildExplorer } = (await import(fileURLToPath(new URL('../../explorer/build.mjs', import.meta.url)))) as {
-      buildExplorer(outdir: string): Promise<{ script: string; stylesheet: string }>;
-    };
-    manifest = await buildExplorer(built);
-
-    database = await createTestDatabase('migrated');
-    expect(await seed(database.db, { dataDir: REPOSITORY_DATA })).toBe('loaded');
-    server = await startTestServer(database, {
-      explorer: { directory: built },
-      manifest: loadManifest(defaultManifestPath()!),
-      persistedOnly: true,
-    });
-    origin = new URL(server.url).origin;
+    origin = new URL(served.server.url).origin;
     mkdirSync(OUTPUT, { recursive: true });
     if (existsSync(CHROMIUM)) {
       const { chromium } = await import('playwright-core');
@@ -127,8 +123,6 @@ describe(`the explorer page on ${engine}`, () => {
 
   afterAll(async () => {
     await browser?.close();
-    await server?.close();
-    await database?.destroy();
     if (built) rmSync(built, { recursive: true, force: true });
   });
 
@@ -159,8 +153,8 @@ describe(`the explorer page on ${engine}`, () => {
   });
 
   it('leaves / to the playground when it is off (MINERGRAPH_EXPLORER=false), and says when it is not built', async () => {
-    const without = await startTestServer(database, { explorer: null });
-    const unbuilt = await startTestServer(database, { explorer: { directory: join(built, 'missing') } });
+    const without = await startTestServer(served.database, { explorer: null });
+    const unbuilt = await startTestServer(served.database, { explorer: { directory: join(built, 'missing') } });
     try {
       const playground = await fetch(new URL('/', without.url), { headers: { accept: 'text/html' } });
       expect(await playground.text()).toContain('<title>MinerGraph playground</title>');
@@ -407,17 +401,17 @@ describe(`the explorer page on ${engine}`, () => {
 
       /** Waits until the server has exactly `count` subscriptions listening (the page's, once it subscribed). */
       async function listening(count: number) {
-        for (let attempt = 0; attempt < 400 && server.server.subscriptions!.stats().listening !== count; attempt += 1) {
+        for (let attempt = 0; attempt < 400 && served.server.server.subscriptions!.stats().listening !== count; attempt += 1) {
           await new Promise((resolve) => setTimeout(resolve, 25));
         }
-        expect(server.server.subscriptions!.stats().listening).toBe(count);
+        expect(served.server.server.subscriptions!.stats().listening).toBe(count);
       }
 
       let editor: { key: string } | undefined;
       /** A client of the SDK with an editor's key, sending operations by hash as the page does. */
-      const editorClient = () => createClient({ url: server.url, apiKey: editor!.key, persisted: true });
+      const editorClient = () => createClient({ url: served.server.url, apiKey: editor!.key, persisted: true });
       beforeAll(async () => {
-        editor = await keyHeaders(database, 'editor');
+        editor = await keyHeaders(served.database, 'editor');
       });
 
       /** Marks the page's window: a reload would lose the mark. */
@@ -454,7 +448,7 @@ describe(`the explorer page on ${engine}`, () => {
           expect(await page.getByTestId('mined-CANG').evaluate((link) => link.firstChild!.textContent)).toBe('40.25');
           expect(await page.evaluate(() => (document.activeElement as HTMLElement).dataset.testid)).toBe('held-MARA');
           // The re-read keeps the page's subscriptions: as many as before.
-          expect(server.server.subscriptions!.stats().listening).toBe(2 + tickers);
+          expect(served.server.server.subscriptions!.stats().listening).toBe(2 + tickers);
           expect(await stillMarked(page)).toBe(true);
           // The re-read is quiet: no "Loading…", and the page stays rendered.
           expect(await page.locator('#status').textContent()).toBe('');

@@ -2,34 +2,25 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEFAULT_TIMEOUTS } from '../src/config.js';
 import { loadCompanyFiles } from '../src/facts/fact-file.js';
 import { readDataVersion } from '../src/changes/changes.js';
 import { syncFacts } from '../src/facts/load.js';
 import { quoteStates } from '../src/facts/quote-states.js';
 import { seed } from '../src/seed/seed.js';
-import { createTestDatabase, engine, type TestDatabase } from './support/database.js';
+import { createTestDatabase, engine, keyHeaders, REPOSITORY_DATA, useTestServer } from '@minergraph/test-support';
 import { runCli } from './support/process.js';
-import { REPOSITORY_DATA } from './support/founding-data.js';
-import { startTestServer, type TestServer } from './support/server.js';
-import { keyHeaders } from './support/writes.js';
 
 // The whole data set (data/companies, data/prices), loaded as `pnpm start` loads it.
-let database: TestDatabase;
-let server: TestServer;
-
-beforeAll(async () => {
-  database = await createTestDatabase('migrated');
-  expect(await seed(database.db, { dataDir: REPOSITORY_DATA })).toBe('loaded');
+const served = useTestServer({
+  start: 'migrated',
+  setup: async (database) => {
+    expect(await seed(database.db, { dataDir: REPOSITORY_DATA })).toBe('loaded');
+  },
   // Syncs take seconds between requests: a kept-alive socket must outlive them (the client would
   // otherwise reuse one the server is closing, and meet a reset).
-  server = await startTestServer(database, { timeouts: { ...DEFAULT_TIMEOUTS, keepAliveMs: 60_000, idleSocketMs: 60_000 } });
-});
-
-afterAll(async () => {
-  await server?.close();
-  await database?.destroy();
+  server: { timeouts: { ...DEFAULT_TIMEOUTS, keepAliveMs: 60_000, idleSocketMs: 60_000 } },
 });
 
 const FILES = loadCompanyFiles(REPOSITORY_DATA).map((loaded) => loaded.file!.ticker);
@@ -41,7 +32,7 @@ async function rowCounts() {
            (select count(*) from treasury_transactions)::int as flows, (select count(*) from holdings_reports)::int as anchors,
            (select count(*) from loans)::int as loans, (select count(*) from loan_repayments)::int as repayments,
            (select count(*) from field_citations)::int as citations, (select count(*) from price_observations)::int as prices,
-           (select count(*) from corporate_actions)::int as actions`.execute(database.db);
+           (select count(*) from corporate_actions)::int as actions`.execute(served.database.db);
   return rows[0]!;
 }
 
@@ -68,7 +59,7 @@ interface Cited {
 
 describe('the data files, loaded', () => {
   it('serve every company of data/companies: at least 13 beside nothing else', async () => {
-    const { data, errors } = await server.graphql('{ companies(first: 100) { totalCount edges { node { ticker } } } }');
+    const { data, errors } = await served.server.graphql('{ companies(first: 100) { totalCount edges { node { ticker } } } }');
     expect(errors).toBeUndefined();
     expect(data.companies.totalCount).toBe(FILES.length);
     expect(FILES.length).toBeGreaterThanOrEqual(13);
@@ -76,7 +67,7 @@ describe('the data files, loaded', () => {
   });
 
   it('never leave a balance below zero (a sale with no reported figure before it is left out)', async () => {
-    const { data, errors } = await server.graphql(
+    const { data, errors } = await served.server.graphql(
       '{ companies(first: 100) { edges { node { ticker holdings(on: "2026-06-30") { btc } } } } }',
     );
     expect(errors).toBeUndefined();
@@ -98,7 +89,7 @@ describe('the data files, loaded', () => {
     };
     const FIELD: Record<string, string> = { deployedHashrateEh: 'deployedEhs', operatingHashrateEh: 'operatingEhs' };
     for (const ticker of FILES) {
-      const { data, errors } = await server.graphql(WALK, { ticker });
+      const { data, errors } = await served.server.graphql(WALK, { ticker });
       expect(errors).toBeUndefined();
       const company = data.company;
       expect(company.source.url, company.ticker).toMatch(/^https?:\/\//);
@@ -133,7 +124,7 @@ describe('the data files, loaded', () => {
 
 describe('the comparisons an analyst asks for', () => {
   it('ranks the miners by their latest reported BTC, each with its day, basis and quote', async () => {
-    const { data, errors } = await server.graphql(`{
+    const { data, errors } = await served.server.graphql(`{
       companies(first: 100, orderBy: LATEST_REPORTED_BTC_DESC) { edges { node { ticker latestHoldingsReport { on btc basis source { url quote } } } } }
     }`);
     expect(errors).toBeUndefined();
@@ -169,7 +160,7 @@ describe('the comparisons an analyst asks for', () => {
   });
 
   it("lists each miner's BTC mined per reported period since a day", async () => {
-    const { data, errors } = await server.graphql(`{
+    const { data, errors } = await served.server.graphql(`{
       companies(first: 20) { edges { node { ticker productionReports(first: 20, periodEndFrom: "2025-06-01") { edges { node { periodStart periodEnd period minedBtc } } } } } }
     }`);
     expect(errors).toBeUndefined();
@@ -245,7 +236,7 @@ describe('the comparisons an analyst asks for', () => {
   });
 
   it('says which miners have BTC-backed debt and how much BTC is pledged', async () => {
-    const { data, errors } = await server.graphql(`{
+    const { data, errors } = await served.server.graphql(`{
       companies(first: 100, filter: { hasBtcBackedDebt: true }) { edges { node {
         ticker
         holdings(on: "2026-06-30") { pledgedBtc pledgedBtcComplete }
@@ -278,7 +269,7 @@ describe('the comparisons an analyst asks for', () => {
   });
 
   it("shows Cango's February to March 2026 fall that no sourced flow explains", async () => {
-    const { data } = await server.graphql(`{
+    const data = await served.server.query(`{
       company(ticker: "CANG") { treasuryFlow(from: "2026-03-01", to: "2026-03-31") { openingBtc minedBtc soldBtc closingBtc unexplainedBtc } }
     }`);
     // The 2026-02-28 figure (3,313.4) to the 2026-03-31 one (1,026): the quarter's report records no
@@ -295,10 +286,10 @@ describe('the comparisons an analyst asks for', () => {
 
 describe('writes through the API', () => {
   it('refuse a fact without a source, or with a quote that does not state its number, and write nothing', async () => {
-    const { headers } = await keyHeaders(database, 'editor');
+    const { headers } = await keyHeaders(served.database, 'editor');
     const before = await rowCounts();
     const record = (source: unknown) =>
-      server.graphql(
+      served.server.graphql(
         `mutation ($input: RecordTreasuryTransactionInput!) {
           recordTreasuryTransaction(input: $input) { transaction { id } userErrors { field code message } } }`,
         { input: { ticker: 'MARA', kind: 'SOLD', btc: '15133', occurredOn: '2026-03-31', ...(source ? { source } : {}) } },
@@ -327,19 +318,19 @@ describe('writes through the API', () => {
 describe('facts sync', () => {
   it('changes nothing when run again on the same files', async () => {
     const before = await rowCounts();
-    const version = await readDataVersion(database.db);
-    const result = await syncFacts(database.db, REPOSITORY_DATA);
+    const version = await readDataVersion(served.database.db);
+    const result = await syncFacts(served.database.db, REPOSITORY_DATA);
     expect(result.files.map((file) => [file.file, file.inserted, file.updated])).toEqual(result.files.map((file) => [file.file, 0, 0]));
     expect(result.files.every((file) => file.unchanged > 0)).toBe(true);
     expect(result.deleted).toBe(0);
     expect(await rowCounts()).toEqual(before);
     // Nothing changed, so cached answers stay good and subscribers hear nothing.
-    expect(await readDataVersion(database.db)).toBe(version);
+    expect(await readDataVersion(served.database.db)).toBe(version);
   });
 
   it('applies a changed file, deletes what a removed file held, and never touches what the API wrote', async () => {
-    const { headers } = await keyHeaders(database, 'editor');
-    const written = await server.graphql(
+    const { headers } = await keyHeaders(served.database, 'editor');
+    const written = await served.server.graphql(
       `mutation ($input: RecordTreasuryTransactionInput!) { recordTreasuryTransaction(input: $input) { transaction { id } userErrors { message } } }`,
       {
         input: {
@@ -364,19 +355,19 @@ describe('facts sync', () => {
         select ((select count(*) from sources where fact_key like 'HIVE%') + (select count(*) from companies where fact_key = 'HIVE')
               + (select count(*) from officers where fact_key like 'HIVE/%') + (select count(*) from production_reports where fact_key like 'HIVE/%')
               + (select count(*) from holdings_reports where fact_key like 'HIVE/%' and production_report_id is null)
-              + (select count(*) from loans where fact_key like 'HIVE/%'))::int as n`.execute(database.db);
+              + (select count(*) from loans where fact_key like 'HIVE/%'))::int as n`.execute(served.database.db);
 
-      const version = BigInt(await readDataVersion(database.db));
-      const result = await syncFacts(database.db, dir);
+      const version = BigInt(await readDataVersion(served.database.db));
+      const result = await syncFacts(served.database.db, dir);
       // The sync moved the data version: every answer cached before it is stale from its commit on.
-      expect(BigInt(await readDataVersion(database.db)) > version).toBe(true);
+      expect(BigInt(await readDataVersion(served.database.db)) > version).toBe(true);
       const byFile = Object.fromEntries(result.files.map((file) => [file.file, [file.inserted, file.updated]]));
       // The figure and its citation (the quote changed with it).
       expect(byFile['MARA.yaml']).toEqual([0, 2]);
       expect(result.files.filter((file) => file.file !== 'MARA.yaml').every((file) => file.inserted + file.updated === 0)).toBe(true);
       expect(result.deleted).toBe(hiveRows.rows[0]!.n);
 
-      const { data } = await server.graphql(`{
+      const data = await served.server.query(`{
         mara: company(ticker: "MARA") { holdingsReports { on btc source { quote } } }
         hive: company(ticker: "HIVE") { ticker }
         abtc: company(ticker: "ABTC") { treasuryTransactions(first: 5) { edges { node { kind btc source { quote } } } } }
@@ -385,11 +376,11 @@ describe('facts sync', () => {
       expect(data.hive).toBeNull();
       expect(data.abtc.treasuryTransactions.edges).toEqual([{ node: { kind: 'PURCHASED', btc: '1', source: { quote: 'bought 1 BTC' } } }]);
 
-      const again = await syncFacts(database.db, dir);
+      const again = await syncFacts(served.database.db, dir);
       expect(again.files.every((file) => file.inserted + file.updated === 0) && again.deleted === 0).toBe(true);
     } finally {
       // Back to the repository's files, for the tests after this one.
-      await syncFacts(database.db, REPOSITORY_DATA);
+      await syncFacts(served.database.db, REPOSITORY_DATA);
       rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrations } from '../src/db/migrate.js';
-import { createTestDatabase, engine, type TestDatabase } from './support/database.js';
+import { createTestDatabase, engine, type TestDatabase } from '@minergraph/test-support';
 import { runCli } from './support/process.js';
 
 // A new user's very first command, on a data directory or database nothing has touched yet.

@@ -1,13 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { insertCompany } from '../src/repositories/company.repository.js';
 import { insertHoldingsReport, insertTransaction } from '../src/repositories/treasury.repository.js';
-import { createTestDatabase, type TestDatabase } from './support/database.js';
-import { startTestServer, type TestServer } from './support/server.js';
+import { useTestServer } from '@minergraph/test-support';
 
 // Company.treasuryFlowsBetweenReports: one treasury flow per two consecutive reported figures,
 // so what the recorded flows leave unexplained shows report by report (the explorer marks it).
-let database: TestDatabase;
-let server: TestServer;
 
 const BETWEEN = `query ($ticker: String!) {
   company(ticker: $ticker) {
@@ -16,26 +13,21 @@ const BETWEEN = `query ($ticker: String!) {
   }
 }`;
 
-beforeAll(async () => {
-  database = await createTestDatabase('seeded');
-  server = await startTestServer(database);
-  const { id } = await insertCompany(database.db, { name: 'Between Reports Mining', ticker: 'TSTB' });
-  // A flow on a report's own day (taken as included by that report), and one after it.
-  await insertHoldingsReport(database.db, { companyId: id, on: '2026-01-31', btc: '100' });
-  await insertHoldingsReport(database.db, { companyId: id, on: '2026-02-28', btc: '110', basis: 'including pledged BTC' });
-  await insertTransaction(database.db, { companyId: id, kind: 'MINED', btc: '12', occurredOn: '2026-02-28' });
-  await insertTransaction(database.db, { companyId: id, kind: 'SOLD', btc: '1', occurredOn: '2026-03-05' });
-  await insertHoldingsReport(database.db, { companyId: id, on: '2026-03-31', btc: '111' });
-});
+const served = useTestServer();
 
-afterAll(async () => {
-  await server?.close();
-  await database?.destroy();
+beforeAll(async () => {
+  const { id } = await insertCompany(served.database.db, { name: 'Between Reports Mining', ticker: 'TSTB' });
+  // A flow on a report's own day (taken as included by that report), and one after it.
+  await insertHoldingsReport(served.database.db, { companyId: id, on: '2026-01-31', btc: '100' });
+  await insertHoldingsReport(served.database.db, { companyId: id, on: '2026-02-28', btc: '110', basis: 'including pledged BTC' });
+  await insertTransaction(served.database.db, { companyId: id, kind: 'MINED', btc: '12', occurredOn: '2026-02-28' });
+  await insertTransaction(served.database.db, { companyId: id, kind: 'SOLD', btc: '1', occurredOn: '2026-03-05' });
+  await insertHoldingsReport(served.database.db, { companyId: id, on: '2026-03-31', btc: '111' });
 });
 
 describe('the treasury flow between each two reported figures', () => {
   it("shows Cango's January −0.02 BTC, its February sale and its March fall as unexplained, report by report", async () => {
-    const { data, errors } = await server.graphql(BETWEEN, { ticker: 'CANG' });
+    const { data, errors } = await served.server.graphql(BETWEEN, { ticker: 'CANG' });
     expect(errors).toBeUndefined();
     expect(data.company.holdingsReports.map((report: { on: string }) => report.on)).toEqual([
       '2025-10-31',
@@ -93,7 +85,7 @@ describe('the treasury flow between each two reported figures', () => {
   });
 
   it("makes one window per two consecutive reports, from the day after the first to the second's day", async () => {
-    const { data, errors } = await server.graphql(BETWEEN, { ticker: 'TSTB' });
+    const { data, errors } = await served.server.graphql(BETWEEN, { ticker: 'TSTB' });
     expect(errors).toBeUndefined();
     expect(data.company.holdingsReports).toEqual([
       { on: '2026-01-31', btc: '100' },
@@ -128,8 +120,8 @@ describe('the treasury flow between each two reported figures', () => {
   });
 
   it('is empty for a company with fewer than two reported days', async () => {
-    await insertCompany(database.db, { name: 'No Reports Mining', ticker: 'TSTN' });
-    const { data, errors } = await server.graphql(BETWEEN, { ticker: 'TSTN' });
+    await insertCompany(served.database.db, { name: 'No Reports Mining', ticker: 'TSTN' });
+    const { data, errors } = await served.server.graphql(BETWEEN, { ticker: 'TSTN' });
     expect(errors).toBeUndefined();
     expect(data.company).toEqual({ holdingsReports: [], treasuryFlowsBetweenReports: [] });
   });

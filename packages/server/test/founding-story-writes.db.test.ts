@@ -1,28 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from './support/database.js';
-import { startTestServer, type TestServer } from './support/server.js';
-import { keyHeaders } from './support/writes.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { keyHeaders, useTestServer } from '@minergraph/test-support';
 
 // Issue 4's acceptance story: record Cango's published facts through the API, starting from
 // an empty database, and get the same answers as the seed gives.
-let database: TestDatabase;
-let server: TestServer;
 let headers: Record<string, string>;
 
-beforeAll(async () => {
-  database = await createTestDatabase('migrated');
-  server = await startTestServer(database);
-  headers = (await keyHeaders(database, 'editor')).headers;
-});
+const served = useTestServer({ start: 'migrated' });
 
-afterAll(async () => {
-  await server?.close();
-  await database?.destroy();
+beforeAll(async () => {
+  headers = (await keyHeaders(served.database, 'editor')).headers;
 });
 
 async function write(mutation: string, input: Record<string, unknown>) {
-  const { data, errors } = await server.graphql(mutation, { input }, headers);
-  expect(errors).toBeUndefined();
+  const data = await served.server.query(mutation, { input }, headers);
   const payload = Object.values(data)[0] as { userErrors: unknown[] };
   expect(payload.userErrors).toEqual([]);
   return payload as any;
@@ -110,7 +100,7 @@ describe('the founding story, recorded through the API', () => {
       ],
     });
 
-    const { data } = await server.graphql(`{
+    const data = await served.server.query(`{
       company(ticker: "CANG") {
         holdings(on: "2026-02-09") { btc valueUsd }
         treasuryFlow(from: "2026-01-01", to: "2026-01-31") { minedBtc soldBtc unexplainedBtc }

@@ -1,23 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from './support/database.js';
-import { startTestServer, type TestServer } from './support/server.js';
+import { describe, expect, it } from 'vitest';
+import { useTestServer } from '@minergraph/test-support';
 
-let database: TestDatabase;
-let server: TestServer;
-
-beforeAll(async () => {
-  database = await createTestDatabase('seeded');
-  server = await startTestServer(database);
-});
-
-afterAll(async () => {
-  await server?.close();
-  await database?.destroy();
-});
+const served = useTestServer();
 
 describe('the founding story, asked of a freshly seeded server', () => {
   it('says what Cango holds after the February sale, from which report, and what it is worth', async () => {
-    const { data, errors } = await server.graphql(`{
+    const { data, errors } = await served.server.graphql(`{
       company(ticker: "cang") {
         name
         holdings(on: "2026-02-09") {
@@ -43,7 +31,7 @@ describe('the founding story, asked of a freshly seeded server', () => {
   });
 
   it('explains January 2026: what was mined and sold, and the 0.02 BTC the flows do not account for', async () => {
-    const { data } = await server.graphql(`{
+    const data = await served.server.query(`{
       company(ticker: "CANG") {
         treasuryFlow(from: "2026-01-01", to: "2026-01-31") {
           from to openingBtc minedBtc purchasedBtc soldBtc soldUsd averageSalePriceUsd otherBtc closingBtc unexplainedBtc
@@ -66,7 +54,7 @@ describe('the founding story, asked of a freshly seeded server', () => {
   });
 
   it('says what the February sale fetched per BTC and that it repaid the loan', async () => {
-    const { data } = await server.graphql(`{
+    const data = await served.server.query(`{
       company(ticker: "CANG") {
         treasuryTransactions(first: 1, filter: { kinds: [SOLD], from: "2026-02-01" }) {
           edges { node { kind btc usd averagePriceUsd occurredOn balanceAfterBtc source { publisher url } } }
@@ -115,7 +103,7 @@ describe('the founding story, asked of a freshly seeded server', () => {
   });
 
   it('says how far BTC is below its all-time high', async () => {
-    const { data } = await server.graphql(`{
+    const data = await served.server.query(`{
       asset(symbol: "btc") {
         symbol kind latestPrice { at priceUsd }
         allTimeHigh { at priceUsd source { publisher } }
@@ -136,18 +124,18 @@ describe('the founding story, asked of a freshly seeded server', () => {
 
 describe('the operational endpoints', () => {
   it('/healthz says the process is up and /readyz that the database answers', async () => {
-    const base = server.url.replace(/\/graphql$/, '');
+    const base = served.server.url.replace(/\/graphql$/, '');
     const health = await fetch(`${base}/healthz`);
     expect([health.status, await health.json()]).toEqual([200, { status: 'ok' }]);
     const ready = await fetch(`${base}/readyz`);
     expect([ready.status, await ready.json()]).toEqual([
       200,
-      { status: 'ready', database: database.engine, migration: '2026-11-28T00-40_product-aggregate' },
+      { status: 'ready', database: served.database.engine, migration: '2026-11-28T00-40_product-aggregate' },
     ]);
   });
 
   it('every response carries a request id, and a client-chosen one is echoed', async () => {
-    const response = await fetch(server.url, {
+    const response = await fetch(served.server.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-request-id': 'analyst-42' },
       body: JSON.stringify({ query: '{ __typename }' }),
@@ -157,7 +145,7 @@ describe('the operational endpoints', () => {
 
   it('no GraphQL answer may be stored by an HTTP cache: Cache-Control: no-store, answers and errors alike', async () => {
     for (const query of ['{ company(ticker: "CANG") { name } }', '{ nope }']) {
-      const response = await fetch(server.url, {
+      const response = await fetch(served.server.url, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ query }),

@@ -1,9 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS } from '../src/config.js';
-import { createTestDatabase, engine, type TestDatabase } from './support/database.js';
+import { engine, keyHeaders, snapshot, useTestServer } from '@minergraph/test-support';
 import { hostileRequests, type GraphQLBody, type HostileRequest } from './support/hostile-requests.js';
-import { startTestServer, type TestServer } from './support/server.js';
-import { keyHeaders, snapshot } from './support/writes.js';
 
 /** What an error message must never show: a stack frame, a path on disk, SQL, a connection string. */
 const LEAK_MARKERS = [
@@ -20,8 +18,7 @@ const LEAK_MARKERS = [
 const SLOW_MS = 4500;
 const CONCURRENCY = 8;
 
-let database: TestDatabase;
-let server: TestServer;
+const served = useTestServer();
 let requests: { refusedOrRead: HostileRequest[]; writes: HostileRequest[] };
 
 interface Outcome {
@@ -31,11 +28,9 @@ interface Outcome {
 }
 
 beforeAll(async () => {
-  database = await createTestDatabase('seeded');
-  server = await startTestServer(database);
-  const editor = await keyHeaders(database, 'editor');
-  const reader = await keyHeaders(database, 'reader');
-  const { data } = await server.graphql('{ company(ticker: "CANG") { id loans { id } } }');
+  const editor = await keyHeaders(served.database, 'editor');
+  const reader = await keyHeaders(served.database, 'reader');
+  const data = await served.server.query('{ company(ticker: "CANG") { id loans { id } } }');
   requests = hostileRequests({
     companyId: data.company.id,
     loanId: data.company.loans[0].id,
@@ -47,14 +42,9 @@ beforeAll(async () => {
   });
 });
 
-afterAll(async () => {
-  await server?.close();
-  await database?.destroy();
-});
-
 async function send(request: HostileRequest): Promise<Outcome> {
   const started = performance.now();
-  const response = await fetch(`${server.url}${request.search ?? ''}`, {
+  const response = await fetch(`${served.server.url}${request.search ?? ''}`, {
     method: request.method,
     headers: request.headers,
     ...(request.body !== undefined ? { body: request.body } : {}),
@@ -175,17 +165,17 @@ describe('hostile and malformed requests', () => {
   });
 
   it('get a JSON error with a code, never a 5xx or an internal error, and change nothing', async () => {
-    const before = await snapshot(database);
+    const before = await snapshot(served.database);
     const outcomes = await sendAll(requests.refusedOrRead);
     const failures = requests.refusedOrRead.flatMap((request, index) =>
       problemsOf(request, outcomes[index]!).map((problem) => `${request.category} / ${request.label}: ${problem}`),
     );
     expect(failures).toEqual([]);
-    expect(await snapshot(database)).toEqual(before);
+    expect(await snapshot(served.database)).toEqual(before);
   });
 
   it('with hostile text in a write: stored exactly as sent, or refused, and nothing else written', async () => {
-    const before = await snapshot(database);
+    const before = await snapshot(served.database);
     const outcomes = await sendAll(requests.writes);
     const failures: string[] = [];
     const transactions = new Set<string>();
@@ -217,7 +207,7 @@ describe('hostile and malformed requests', () => {
     });
     expect(failures).toEqual([]);
 
-    const after = await snapshot(database);
+    const after = await snapshot(served.database);
     const grown: Record<string, number> = {};
     for (const [table, rows] of Object.entries(before)) {
       const now = new Set(after[table]);
@@ -237,12 +227,12 @@ describe('hostile and malformed requests', () => {
   });
 
   it('leave the server up, ready, and answering the founding story as before', async () => {
-    const ready = await fetch(server.url.replace(/\/graphql$/, '/readyz'));
+    const ready = await fetch(served.server.url.replace(/\/graphql$/, '/readyz'));
     expect([ready.status, await ready.json()]).toEqual([
       200,
-      { status: 'ready', database: database.engine, migration: '2026-11-28T00-40_product-aggregate' },
+      { status: 'ready', database: served.database.engine, migration: '2026-11-28T00-40_product-aggregate' },
     ]);
-    const { data, errors } = await server.graphql(
+    const { data, errors } = await served.server.graphql(
       '{ company(ticker: "CANG") { holdings(on: "2026-02-09") { btc } treasuryFlow(from: "2026-01-01", to: "2026-01-31") { unexplainedBtc } } companies { totalCount } }',
     );
     expect(errors).toBeUndefined();

@@ -1,27 +1,15 @@
 import net from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ServerTimeouts } from '../src/config.js';
-import { createTestDatabase, type TestDatabase } from './support/database.js';
-import { startTestServer, type TestServer } from './support/server.js';
+import { useTestDatabase } from '@minergraph/test-support';
 
 // Sockets that stall (a port scanner, a slowloris, a client that went away) are closed by the
 // server on its own, each after the timeout for the stage it stalled in.
 
-let database: TestDatabase;
-const servers: TestServer[] = [];
-
-beforeAll(async () => {
-  database = await createTestDatabase('seeded');
-});
-
-afterAll(async () => {
-  for (const server of servers) await server.close();
-  await database?.destroy();
-});
+const used = useTestDatabase();
 
 async function serverWith(timeouts: ServerTimeouts): Promise<{ host: string; port: number }> {
-  const server = await startTestServer(database, { timeouts });
-  servers.push(server);
+  const server = await used.serve({ timeouts });
   const { hostname, port } = new URL(server.url);
   return { host: hostname, port: Number(port) };
 }

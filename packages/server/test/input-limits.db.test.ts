@@ -1,27 +1,18 @@
 import { isDeepStrictEqual } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from './support/database.js';
-import { startTestServer, type TestServer } from './support/server.js';
-import { keyHeaders, snapshot } from './support/writes.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { keyHeaders, snapshot, useTestServer } from '@minergraph/test-support';
 
-let database: TestDatabase;
-let server: TestServer;
 let headers: Record<string, string>;
 let cango: string;
 let cangoLoan: string;
 
+const served = useTestServer();
+
 beforeAll(async () => {
-  database = await createTestDatabase('seeded');
-  server = await startTestServer(database);
-  headers = (await keyHeaders(database, 'editor')).headers;
-  const { data } = await server.graphql('{ company(ticker: "CANG") { id loans { id } } }');
+  headers = (await keyHeaders(served.database, 'editor')).headers;
+  const data = await served.server.query('{ company(ticker: "CANG") { id loans { id } } }');
   cango = data.company.id;
   cangoLoan = data.company.loans[0].id;
-});
-
-afterAll(async () => {
-  await server?.close();
-  await database?.destroy();
 });
 
 const MAX_PRICE = '999999999999999.999999999999999999';
@@ -48,7 +39,7 @@ const SRC = { title: 'A test source' };
 /** Runs one mutation and answers its payload; a GraphQL error fails the test. */
 async function mutate(name: string, input: Record<string, unknown>) {
   const type = `${name[0]!.toUpperCase()}${name.slice(1)}Input`;
-  const { data, errors } = await server.graphql(
+  const { data, errors } = await served.server.graphql(
     `mutation ($input: ${type}!) { ${name}(input: $input) { ${MUTATIONS[name]} userErrors { field message code } } }`,
     { input: SOURCED.has(name) ? { source: SRC, ...input } : input },
     headers,
@@ -165,7 +156,7 @@ describe('the largest values every Decimal input accepts', () => {
       description: 'A 1,000,000-for-1 split',
     });
 
-    const { data, errors } = await server.graphql(READ_EVERYTHING, { ticker: 'MAXC', low: MIN_PRICE, high: MAX_PRICE });
+    const { data, errors } = await served.server.graphql(READ_EVERYTHING, { ticker: 'MAXC', low: MIN_PRICE, high: MAX_PRICE });
     expect(errors).toBeUndefined();
     const read = data.company;
     expect(read.holdings).toEqual({
@@ -247,7 +238,7 @@ describe('the largest values every Decimal input accepts', () => {
   });
 
   it('a write that would take holdings past 21,000,000 BTC is refused, naming the day', async () => {
-    const before = await snapshot(database);
+    const before = await snapshot(served.database);
     const payload = await mutate('recordTreasuryTransaction', {
       companyId: cango,
       kind: 'PURCHASED',
@@ -261,7 +252,7 @@ describe('the largest values every Decimal input accepts', () => {
         message: 'This would leave holdings at 21003023.6 BTC at the end of 2026-02-10, more than the 21,000,000 BTC that will ever exist.',
       },
     ]);
-    expect(await snapshot(database)).toEqual(before);
+    expect(await snapshot(served.database)).toEqual(before);
   });
 });
 
@@ -398,7 +389,7 @@ const BAD_CLASSES: [label: string, value: (limit: Limit) => string, message: (li
 describe('a Decimal input beyond what its field means is refused as VALIDATION_FAILED naming the field, and nothing is written', () => {
   for (const [label, value, message] of BAD_CLASSES) {
     it(label, async () => {
-      const before = await snapshot(database);
+      const before = await snapshot(served.database);
       const failures: string[] = [];
       for (const [mutation, path, input, limit] of FIELDS) {
         const payload = await mutate(mutation, withValue(input(), path, value(limit)));
@@ -408,7 +399,7 @@ describe('a Decimal input beyond what its field means is refused as VALIDATION_F
         }
       }
       expect(failures).toEqual([]);
-      expect(await snapshot(database)).toEqual(before);
+      expect(await snapshot(served.database)).toEqual(before);
     });
   }
 
@@ -437,7 +428,7 @@ describe('ltv(btcPriceUsd:) takes a price', () => {
   ];
   for (const [label, price, message] of cases) {
     it(`refuses ${label} as BAD_USER_INPUT naming the argument`, async () => {
-      const { data, errors } = await server.graphql(LTV, { price });
+      const { data, errors } = await served.server.graphql(LTV, { price });
       expect(data).toEqual({ company: { loans: [{ ltv: null }] } });
       expect(errors?.map((error) => [error.extensions?.code, error.extensions?.field, error.message])).toEqual([
         ['BAD_USER_INPUT', ['btcPriceUsd'], message],
@@ -457,7 +448,7 @@ describe('a figure derived from a price that rounds to 0 once adjusted', () => {
       ],
     });
     await accepted('recordCorporateAction', { symbol: 'TINY', effectiveOn: '2026-03-01', ratio: '3', description: 'A 3-for-1 split' });
-    const { data, errors } = await server.graphql(
+    const { data, errors } = await served.server.graphql(
       '{ asset(symbol: "TINY") { change(from: "2026-01-06T00:00:00Z") { changePercent } raw: change(from: "2026-01-06T00:00:00Z", adjusted: false) { changePercent } drawdownFromAllTimeHigh } }',
     );
     expect(data).toEqual({ asset: { change: null, raw: { changePercent: 49999999900 }, drawdownFromAllTimeHigh: 0 } });

@@ -2,9 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, engine, type TestDatabase } from './support/database.js';
+import { createTestDatabase, engine, startTestServer, type TestDatabase } from '@minergraph/test-support';
 import { runCli } from './support/process.js';
-import { startTestServer } from './support/server.js';
 
 let dataDir: string;
 let postgres: TestDatabase | undefined;

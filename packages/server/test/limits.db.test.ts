@@ -1,36 +1,25 @@
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS } from '../src/config.js';
-import { createTestDatabase, engine, type TestDatabase } from './support/database.js';
-import { startTestServer, type TestServer } from './support/server.js';
-import { keyHeaders } from './support/writes.js';
+import { engine, keyHeaders, startTestServer, type TestServer, useTestServer } from '@minergraph/test-support';
 
-let database: TestDatabase;
-let server: TestServer;
+const served = useTestServer();
 let strict: TestServer;
 let editor: Record<string, string>;
 
 beforeAll(async () => {
-  database = await createTestDatabase('seeded');
-  server = await startTestServer(database);
-  strict = await startTestServer(database, {
+  strict = await served.serve({
     limits: { ...DEFAULT_LIMITS, maxQueryLength: 200, maxBodyBytes: 1000, maxAliases: 3, maxRootFields: 2 },
     introspection: false,
     playground: false,
   });
-  editor = (await keyHeaders(database, 'editor')).headers;
-});
-
-afterAll(async () => {
-  await server?.close();
-  await strict?.close();
-  await database?.destroy();
+  editor = (await keyHeaders(served.database, 'editor')).headers;
 });
 
 /** Sends a request that must be refused, and shows that no SQL ran for it. */
 async function refusedWithoutSql(target: TestServer, query: string, variables?: Record<string, unknown>, headers?: Record<string, string>) {
   let response: Awaited<ReturnType<TestServer['graphql']>> | undefined;
-  const statements = await database.countStatements(async () => {
+  const statements = await served.database.countStatements(async () => {
     response = await target.graphql(query, variables, headers);
   });
   expect(statements).toBe(0);
@@ -46,19 +35,19 @@ const nested = (rounds: number) => {
 
 describe('limits are enforced before any SQL runs', () => {
   it('a query nested too deep: QUERY_TOO_DEEP, even with an API key', async () => {
-    expect(await refusedWithoutSql(server, nested(3), undefined, editor)).toEqual({
+    expect(await refusedWithoutSql(served.server, nested(3), undefined, editor)).toEqual({
       status: 400,
       data: undefined,
       errors: [['QUERY_TOO_DEEP', 'The query is 14 levels deep; at most 12 are allowed.']],
     });
-    expect((await server.graphql(nested(2))).errors).toBeUndefined();
+    expect((await served.server.graphql(nested(2))).errors).toBeUndefined();
   });
 
   it('a query that would cost too much, counting lists by their `first`: QUERY_TOO_COMPLEX', async () => {
     const query = `query ($n: Int) { companies(first: $n) { edges { node {
       productionReports(first: 100) { edges { node { minedBtc btcPerDay source { title url } } } }
       treasuryTransactions(first: 100) { edges { node { btc balanceAfterBtc } } } } } } }`;
-    const refused = await refusedWithoutSql(server, query, { n: 100 });
+    const refused = await refusedWithoutSql(served.server, query, { n: 100 });
     expect(refused.status).toBe(400);
     expect(refused.errors).toEqual([
       [
@@ -67,7 +56,7 @@ describe('limits are enforced before any SQL runs', () => {
       ],
     ]);
     // The same shape for 2 companies is fine.
-    expect((await server.graphql(query, { n: 2 })).errors).toBeUndefined();
+    expect((await served.server.graphql(query, { n: 2 })).errors).toBeUndefined();
   });
 
   it('a cost just measured for the same document is reused only for the same variables: the refusal still follows `first`', async () => {
@@ -80,7 +69,7 @@ describe('limits are enforced before any SQL runs', () => {
       [2, undefined],
       [100, 'QUERY_TOO_COMPLEX'],
     ] as const) {
-      const { errors } = await server.graphql(query, { n });
+      const { errors } = await served.server.graphql(query, { n });
       expect([n, errors?.map((error) => error.extensions?.code)]).toEqual([n, code && [code]]);
     }
   });
@@ -114,7 +103,7 @@ describe('limits are enforced before any SQL runs', () => {
       413,
       { errors: [{ message: 'The request body is larger than 1000 bytes.', extensions: { code: 'PAYLOAD_TOO_LARGE' } }] },
     ]);
-    const broken = await fetch(server.url, {
+    const broken = await fetch(served.server.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: '{"query": "{ __typename }"',
@@ -126,7 +115,7 @@ describe('limits are enforced before any SQL runs', () => {
   });
 
   it('cross-site requests without a preflight are refused (CSRF prevention)', async () => {
-    const simple = await fetch(`${server.url}?query=${encodeURIComponent('{ __typename }')}`);
+    const simple = await fetch(`${served.server.url}?query=${encodeURIComponent('{ __typename }')}`);
     expect(simple.status).toBe(400);
     expect(await simple.text()).toContain('This operation has been blocked as a potential Cross-Site Request Forgery');
   });
@@ -150,21 +139,21 @@ describe('a server configured for production', () => {
 
 describe.runIf(engine === 'postgres')('the statement timeout', () => {
   it('stops a query that runs too long with STATEMENT_TIMEOUT', async () => {
-    const { id } = await database.db
+    const { id } = await served.database.db
       .insertInto('assets')
       .values({ symbol: 'TSTSLOW', name: 'Slow test', kind: 'CRYPTO' })
       .returning('id')
       .executeTakeFirstOrThrow();
     await sql`insert into price_observations (asset_id, at, open, high, low, close)
       select ${id}::bigint, timestamptz '2020-01-01' + n * interval '1 minute', 1, 1, 1, 1 from generate_series(1, 300000) n`.execute(
-      database.db,
+      served.database.db,
     );
     const { openDatabase } = await import('../src/db/connect.js');
-    const slow = await openDatabase({ databaseUrl: database.url, statementTimeoutMs: 5 });
+    const slow = await openDatabase({ databaseUrl: served.database.url, statementTimeoutMs: 5 });
     const timed = await startTestServer({
       ...slow,
-      url: database.url,
-      countStatements: database.countStatements,
+      url: served.database.url,
+      countStatements: served.database.countStatements,
       destroy: () => slow.close(),
     });
     try {

@@ -1,20 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { insertCompany } from '../src/repositories/company.repository.js';
 import { insertLoan, insertRepayment, settleLoanStatus, type NewLoan } from '../src/repositories/loan.repository.js';
-import { createTestDatabase, type TestDatabase } from './support/database.js';
-import { startTestServer, type TestServer } from './support/server.js';
-
-let database: TestDatabase;
-let server: TestServer;
+import { useTestServer } from '@minergraph/test-support';
 
 const LOAN_FIELDS = `lender principalUsd repaidUsd outstandingUsd collateralBtc collateralDisclosed originatedOn maturesOn
   interestRatePercent status marginCallLtv liquidationLtv ltv marginCallPriceUsd liquidationPriceUsd
   repayments { amountUsd paidOn collateralReleasedBtc fundedBy { id } }`;
 
+const served = useTestServer();
+
 beforeAll(async () => {
-  database = await createTestDatabase('seeded');
-  server = await startTestServer(database);
-  const companyId = (await insertCompany(database.db, { name: 'Loan Test Mining', ticker: 'TSTL' })).id;
+  const companyId = (await insertCompany(served.database.db, { name: 'Loan Test Mining', ticker: 'TSTL' })).id;
   const terms: Omit<NewLoan, 'principalUsd' | 'collateralBtc' | 'originatedOn'> = {
     companyId,
     lender: 'Test Lender',
@@ -24,8 +20,13 @@ beforeAll(async () => {
     liquidationLtv: 0.8,
     sourceId: null,
   };
-  const active = await insertLoan(database.db, { ...terms, principalUsd: '1000000', collateralBtc: '30', originatedOn: '2026-01-15' });
-  await insertRepayment(database.db, {
+  const active = await insertLoan(served.database.db, {
+    ...terms,
+    principalUsd: '1000000',
+    collateralBtc: '30',
+    originatedOn: '2026-01-15',
+  });
+  await insertRepayment(served.database.db, {
     loanId: active,
     amountUsd: '200000',
     paidOn: '2026-02-01',
@@ -33,8 +34,8 @@ beforeAll(async () => {
     fundedByTransactionId: null,
     sourceId: null,
   });
-  const repaid = await insertLoan(database.db, { ...terms, principalUsd: '100000', collateralBtc: '2', originatedOn: '2026-01-20' });
-  await insertRepayment(database.db, {
+  const repaid = await insertLoan(served.database.db, { ...terms, principalUsd: '100000', collateralBtc: '2', originatedOn: '2026-01-20' });
+  await insertRepayment(served.database.db, {
     loanId: repaid,
     amountUsd: '100000',
     paidOn: '2026-02-15',
@@ -42,17 +43,12 @@ beforeAll(async () => {
     fundedByTransactionId: null,
     sourceId: null,
   });
-  await settleLoanStatus(database.db, repaid);
-});
-
-afterAll(async () => {
-  await server?.close();
-  await database?.destroy();
+  await settleLoanStatus(served.database.db, repaid);
 });
 
 describe('a Bitcoin-backed loan', () => {
   it('shows what is repaid and outstanding, its LTV at the latest BTC close, and the prices that trigger a margin call and liquidation', async () => {
-    const { data, errors } = await server.graphql(`{ company(ticker: "TSTL") { loans(status: ACTIVE) { ${LOAN_FIELDS} } } }`);
+    const { data, errors } = await served.server.graphql(`{ company(ticker: "TSTL") { loans(status: ACTIVE) { ${LOAN_FIELDS} } } }`);
     expect(errors).toBeUndefined();
     expect(data.company.loans).toEqual([
       {
@@ -79,12 +75,12 @@ describe('a Bitcoin-backed loan', () => {
   });
 
   it('answers "what if BTC fell to 40,000?" with the LTV at that price', async () => {
-    const { data } = await server.graphql(`{ company(ticker: "TSTL") { loans(status: ACTIVE) { ltv(btcPriceUsd: "40000") } } }`);
+    const data = await served.server.query(`{ company(ticker: "TSTL") { loans(status: ACTIVE) { ltv(btcPriceUsd: "40000") } } }`);
     expect(data.company.loans).toEqual([{ ltv: 0.8 }]);
   });
 
   it('becomes REPAID once repayments cover the principal, and is filtered by status', async () => {
-    const { data } = await server.graphql(`{ company(ticker: "TSTL") {
+    const data = await served.server.query(`{ company(ticker: "TSTL") {
       repaid: loans(status: REPAID) { principalUsd outstandingUsd collateralBtc status ltv }
       all: loans { status }
     } }`);
@@ -94,7 +90,9 @@ describe('a Bitcoin-backed loan', () => {
 
   it('counts collateral as pledged only while a loan is active at the end of the day', async () => {
     const pledged = async (on: string) => {
-      const { data } = await server.graphql(`query ($on: Date) { company(ticker: "TSTL") { holdings(on: $on) { pledgedBtc } } }`, { on });
+      const data = await served.server.query(`query ($on: Date) { company(ticker: "TSTL") { holdings(on: $on) { pledgedBtc } } }`, {
+        on,
+      });
       return data.company.holdings.pledgedBtc;
     };
     expect(await pledged('2026-01-10')).toBe('0');
@@ -105,7 +103,7 @@ describe('a Bitcoin-backed loan', () => {
   });
 
   it("has no LTV or trigger prices when the principal was never disclosed (Cango's loan)", async () => {
-    const { data } = await server.graphql(
+    const data = await served.server.query(
       `{ company(ticker: "CANG") { loans { principalUsd outstandingUsd ltv(btcPriceUsd: "70000") marginCallPriceUsd liquidationPriceUsd } } }`,
     );
     expect(data.company.loans).toEqual([

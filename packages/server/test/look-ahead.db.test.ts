@@ -3,9 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS } from '../src/config.js';
 import { syncFacts } from '../src/facts/load.js';
 import { DASHBOARD_QUERY, DASHBOARD_VARIABLES, LIST_QUERY, LIST_VARIABLES } from '../bench/dashboard.js';
-import type { TestDatabase } from './support/database.js';
-import { REPOSITORY_DATA } from './support/founding-data.js';
-import { useTestServer, type TestServer } from './support/server.js';
+import { REPOSITORY_DATA, type TestDatabase, type TestServer, useTestServer } from '@minergraph/test-support';
 
 // Look-ahead (src/look-ahead/compile.ts) answers a query from one SQL statement when it can. The
 // promise is that the answer is the same, byte for byte, as the resolvers give: every query below

@@ -1,25 +1,24 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type DatabaseHandle } from '../src/db/connect.js';
 import { createMetrics, type Metrics } from '../src/http/metrics.js';
-import { createTestDatabase, engine, type TestDatabase } from './support/database.js';
-import { startTestServer, type TestServer } from './support/server.js';
+import { engine, startTestServer, type TestDatabase, type TestServer, useTestDatabase } from '@minergraph/test-support';
 
 // GET /metrics as Prometheus scrapes it, counting what this server really did.
-let database: TestDatabase;
+const used = useTestDatabase();
 let measured: DatabaseHandle;
 let metrics: Metrics;
 
 beforeAll(async () => {
-  database = await createTestDatabase('seeded');
   metrics = createMetrics();
   // On PostgreSQL, the server's own pool with every statement reported to the metrics, as serve opens it.
   measured =
-    engine === 'postgres' ? await openDatabase({ databaseUrl: database.url, onQuery: (event) => metrics.observeQuery(event) }) : database;
+    engine === 'postgres'
+      ? await openDatabase({ databaseUrl: used.database.url, onQuery: (event) => metrics.observeQuery(event) })
+      : used.database;
   if (measured.pgPool) metrics.watchPool(measured.pgPool);
 });
 afterAll(async () => {
-  if (measured !== database) await measured?.close();
-  await database?.destroy();
+  if (measured !== used.database) await measured?.close();
 });
 
 /** One sample's value from the text format, or undefined. */
@@ -73,8 +72,8 @@ describe(`GET /metrics on ${engine}`, () => {
 
 describe('who may read /metrics', () => {
   it('in production: nobody without MINERGRAPH_METRICS_TOKEN, and only with the token when it is set', async () => {
-    const closed = await startTestServer(database, { metrics: { metrics: createMetrics(), open: false, token: null } });
-    const guarded = await startTestServer(database, {
+    const closed = await startTestServer(used.database, { metrics: { metrics: createMetrics(), open: false, token: null } });
+    const guarded = await startTestServer(used.database, {
       metrics: { metrics: createMetrics(), open: false, token: 'a-metrics-token-for-tests' },
     });
     try {

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrateToEmpty, migrateToLatest, migrations } from '../src/db/migrate.js';
-import { createTestDatabase, type TestDatabase } from './support/database.js';
+import { createTestDatabase, type TestDatabase } from '@minergraph/test-support';
 
 let database: TestDatabase;
 

@@ -1,25 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { sha256 } from '../src/http/persisted.js';
-import { createTestDatabase, type TestDatabase } from './support/database.js';
-import { startTestServer, type TestServer } from './support/server.js';
+import { type TestServer, useTestDatabase } from '@minergraph/test-support';
 
 const HOLDINGS = 'query Holdings($on: Date) { company(ticker: "CANG") { holdings(on: $on) { btc } } }';
 const manifest = new Map([[sha256(HOLDINGS), HOLDINGS]]);
 
-let database: TestDatabase;
+const used = useTestDatabase();
 let open: TestServer;
 let locked: TestServer;
 
 beforeAll(async () => {
-  database = await createTestDatabase('seeded');
-  open = await startTestServer(database, { manifest });
-  locked = await startTestServer(database, { manifest, persistedOnly: true });
-});
-
-afterAll(async () => {
-  await open?.close();
-  await locked?.close();
-  await database?.destroy();
+  open = await used.serve({ manifest });
+  locked = await used.serve({ manifest, persistedOnly: true });
 });
 
 async function post(server: TestServer, body: Record<string, unknown>) {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, engine, preparePgliteDataDir, type TestDatabase } from './support/database.js';
+import { createTestDatabase, engine, preparePgliteDataDir, type TestDatabase } from '@minergraph/test-support';
 import { runCli, servingUrl, type CliRun } from './support/process.js';
 
 // Issue #14, as a user sees it: `pnpm minergraph serve` runs, its playground in headless Chromium

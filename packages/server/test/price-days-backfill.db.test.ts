@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrateTo } from '../src/db/migrate.js';
-import { createTestDatabase, type TestDatabase } from './support/database.js';
+import { createTestDatabase, type TestDatabase } from '@minergraph/test-support';
 
 // The price_days migration fills one row per asset and UTC day from the observations already
 // recorded, then keeps it with triggers. The triggers run in every test that records prices;

@@ -1,14 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { insertAsset, upsertPrices, type NewPricePoint } from '../src/repositories/asset.repository.js';
-import { createTestDatabase, type TestDatabase } from './support/database.js';
-import { startTestServer, type TestServer } from './support/server.js';
+import { useTestServer } from '@minergraph/test-support';
 
 // The edges of the price queries that read buckets and whole days: HOUR candles from
 // date_bin over a range cut to whole hours, change from price_days for the UTC days wholly
 // between its two points and from the observations for the part days at either end.
-
-let database: TestDatabase;
-let server: TestServer;
 
 /**
  * TSTQ, synthetic. 2026-05-04 has three hours with prices (09:00 ends one millisecond before
@@ -29,29 +25,24 @@ const TSTQ: [at: string, open: string, high: string, low: string, close: string,
   ['2026-05-08T18:00:00.000Z', '19', '25', '1', '24', '1'],
 ];
 
-beforeAll(async () => {
-  database = await createTestDatabase('migrated');
-  const asset = await insertAsset(database.db, { symbol: 'TSTQ', name: 'Test Asset Q', kind: 'CRYPTO' });
-  const points: NewPricePoint[] = TSTQ.map(([at, open, high, low, close, volume]) => ({
-    at: new Date(at),
-    open,
-    high,
-    low,
-    close,
-    volume,
-  }));
-  await upsertPrices(database.db, asset.id, points);
-  server = await startTestServer(database);
-});
-
-afterAll(async () => {
-  await server?.close();
-  await database?.destroy();
+const served = useTestServer({
+  start: 'migrated',
+  setup: async (database) => {
+    const asset = await insertAsset(database.db, { symbol: 'TSTQ', name: 'Test Asset Q', kind: 'CRYPTO' });
+    const points: NewPricePoint[] = TSTQ.map(([at, open, high, low, close, volume]) => ({
+      at: new Date(at),
+      open,
+      high,
+      low,
+      close,
+      volume,
+    }));
+    await upsertPrices(database.db, asset.id, points);
+  },
 });
 
 async function ask(query: string) {
-  const { data, errors } = await server.graphql(query);
-  expect(errors).toBeUndefined();
+  const data = await served.server.query(query);
   return (data as { asset: Record<string, unknown> }).asset;
 }
 

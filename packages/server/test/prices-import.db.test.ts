@@ -8,9 +8,8 @@ import { UnknownCsvHeaderError } from '../src/prices/csv-formats.js';
 import { importPriceCsv, PriceFileRejectedError } from '../src/prices/import.js';
 import { insertAsset } from '../src/repositories/asset.repository.js';
 import { writeSyntheticSeries } from '../bench/synthetic-series.js';
-import { createTestDatabase, engine, preparePgliteDataDir, type TestDatabase } from './support/database.js';
+import { createTestDatabase, engine, preparePgliteDataDir, snapshot, type TestDatabase } from '@minergraph/test-support';
 import { runCli, type CliRun } from './support/process.js';
-import { snapshot } from './support/writes.js';
 
 let database: TestDatabase;
 let dir: string;

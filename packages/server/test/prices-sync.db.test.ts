@@ -8,7 +8,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createCoinGeckoClient, retryAfterMs, type CoinGeckoClientOptions } from '../src/prices/coingecko.js';
 import { planWindows, syncFromCoinGecko } from '../src/prices/sync.js';
 import { insertAsset } from '../src/repositories/asset.repository.js';
-import { createTestDatabase, engine, preparePgliteDataDir, type TestDatabase } from './support/database.js';
+import { createTestDatabase, engine, preparePgliteDataDir, type TestDatabase } from '@minergraph/test-support';
 import { runCli } from './support/process.js';
 
 // A stand-in for CoinGecko on 127.0.0.1: it answers market_chart/range in CoinGecko's

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, engine, preparePgliteDataDir, type TestDatabase } from './support/database.js';
+import { createTestDatabase, engine, preparePgliteDataDir, type TestDatabase } from '@minergraph/test-support';
 import { runCli, servingUrl, type CliRun } from './support/process.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));

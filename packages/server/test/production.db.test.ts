@@ -1,49 +1,39 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { insertCompany } from '../src/repositories/company.repository.js';
 import { insertProductionReport } from '../src/repositories/production.repository.js';
-import { createTestDatabase, type TestDatabase } from './support/database.js';
-import { startTestServer, type TestServer } from './support/server.js';
-
-let database: TestDatabase;
-let server: TestServer;
+import { useTestServer } from '@minergraph/test-support';
 
 const REPORT_FIELDS = `periodStart periodEnd minedBtc soldBtc soldUsd heldBtc deployedHashrateEh operatingHashrateEh btcPerDay btcPerEhPerDay`;
 
-beforeAll(async () => {
-  database = await createTestDatabase('seeded');
-  const company = await insertCompany(database.db, { name: 'Test Production Co', ticker: 'TSTP' });
-  const report = (periodStart: string, periodEnd: string, minedBtc: string, operatingHashrateEh: string | null) => ({
-    companyId: company.id,
-    periodStart,
-    periodEnd,
-    minedBtc,
-    soldBtc: null,
-    soldUsd: null,
-    heldBtc: null,
-    deployedHashrateEh: null,
-    operatingHashrateEh,
-    sourceId: null,
-  });
-  await database.db.transaction().execute(async (trx) => {
-    await insertProductionReport(trx, report('2026-02-01', '2026-02-28', '10', '0'));
-    await insertProductionReport(trx, report('2026-03-01', '2026-03-31', '10', null));
-    await insertProductionReport(trx, report('2026-04-13', '2026-04-15', '2', '0.5'));
-    await insertProductionReport(trx, report('2026-05-01', '2026-05-01', '0.12345678', '2.5'));
-    await insertProductionReport(trx, report('2026-05-02', '2026-05-03', '0.00000001', '1'));
-    // A quarterly report that ends on the same day as the March one.
-    await insertProductionReport(trx, report('2026-01-01', '2026-03-31', '30', '1'));
-  });
-  server = await startTestServer(database);
-});
-
-afterAll(async () => {
-  await server?.close();
-  await database?.destroy();
+const served = useTestServer({
+  setup: async (database) => {
+    const company = await insertCompany(database.db, { name: 'Test Production Co', ticker: 'TSTP' });
+    const report = (periodStart: string, periodEnd: string, minedBtc: string, operatingHashrateEh: string | null) => ({
+      companyId: company.id,
+      periodStart,
+      periodEnd,
+      minedBtc,
+      soldBtc: null,
+      soldUsd: null,
+      heldBtc: null,
+      deployedHashrateEh: null,
+      operatingHashrateEh,
+      sourceId: null,
+    });
+    await database.db.transaction().execute(async (trx) => {
+      await insertProductionReport(trx, report('2026-02-01', '2026-02-28', '10', '0'));
+      await insertProductionReport(trx, report('2026-03-01', '2026-03-31', '10', null));
+      await insertProductionReport(trx, report('2026-04-13', '2026-04-15', '2', '0.5'));
+      await insertProductionReport(trx, report('2026-05-01', '2026-05-01', '0.12345678', '2.5'));
+      await insertProductionReport(trx, report('2026-05-02', '2026-05-03', '0.00000001', '1'));
+      // A quarterly report that ends on the same day as the March one.
+      await insertProductionReport(trx, report('2026-01-01', '2026-03-31', '30', '1'));
+    });
+  },
 });
 
 async function ask(query: string, variables?: Record<string, unknown>) {
-  const { data, errors } = await server.graphql(query, variables);
-  expect(errors).toBeUndefined();
+  const data = await served.server.query(query, variables);
   return data;
 }
 
@@ -233,14 +223,14 @@ describe('paging through production reports', () => {
   });
 
   it('first above 100 is refused as BAD_USER_INPUT', async () => {
-    const { errors } = await server.graphql('{ company(ticker: "TSTP") { productionReports(first: 101) { totalCount } } }');
+    const { errors } = await served.server.graphql('{ company(ticker: "TSTP") { productionReports(first: 101) { totalCount } } }');
     expect(errors).toEqual([expect.objectContaining({ extensions: { code: 'BAD_USER_INPUT', field: ['first'] } })]);
   });
 
   it("another connection's cursor is refused as BAD_USER_INPUT", async () => {
     // A sites cursor, as that connection encodes one.
     const cursor = Buffer.from(JSON.stringify(['sites', 'Alpha Ridge', '1'])).toString('base64url');
-    const { errors } = await server.graphql(`{ company(ticker: "TSTP") { productionReports(after: "${cursor}") { totalCount } } }`);
+    const { errors } = await served.server.graphql(`{ company(ticker: "TSTP") { productionReports(after: "${cursor}") { totalCount } } }`);
     expect(errors).toEqual([expect.objectContaining({ extensions: { code: 'BAD_USER_INPUT', field: ['after'] } })]);
   });
 });
@@ -255,7 +245,9 @@ describe('cursors edited by hand', () => {
     ];
     for (const parts of forged) {
       const cursor = Buffer.from(JSON.stringify(parts)).toString('base64url');
-      const { data, errors } = await server.graphql(`{ company(ticker: "TSTP") { productionReports(after: "${cursor}") { totalCount } } }`);
+      const { data, errors } = await served.server.graphql(
+        `{ company(ticker: "TSTP") { productionReports(after: "${cursor}") { totalCount } } }`,
+      );
       expect(data).toEqual({ company: null });
       expect(errors).toEqual([
         expect.objectContaining({

@@ -1,22 +1,13 @@
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createClient, MinerGraphError } from '@minergraph/sdk';
-import { createTestDatabase, engine, type TestDatabase } from './support/database.js';
-import { startTestServer, type TestServer } from './support/server.js';
-import { keyHeaders } from './support/writes.js';
+import { createTestDatabase, engine, keyHeaders, startTestServer, type TestServer, useTestDatabase } from '@minergraph/test-support';
 
 // Limits per API key and per address, answered 429 RATE_LIMITED with Retry-After, counted in
 // a store every server process on the database shares.
 const QUERY = '{ company(ticker: "CANG") { ticker } }';
 const LIMITS = { perKeyPerMinute: 4, perAddressPerMinute: 3, concurrentPerClient: 0 };
-let database: TestDatabase;
-
-beforeAll(async () => {
-  database = await createTestDatabase('seeded');
-});
-afterAll(async () => {
-  await database?.destroy();
-});
+const used = useTestDatabase();
 
 async function post(url: string, headers: Record<string, string> = {}) {
   const response = await fetch(url, {
@@ -30,9 +21,8 @@ async function post(url: string, headers: Record<string, string> = {}) {
 describe(`rate limits on ${engine}`, () => {
   let server: TestServer;
   beforeAll(async () => {
-    server = await startTestServer(database, { rateLimits: LIMITS });
+    server = await used.serve({ rateLimits: LIMITS });
   });
-  afterAll(async () => server?.close());
 
   it('lets an address send its limit a minute, then answers 429 RATE_LIMITED with Retry-After; a key has its own limit', async () => {
     for (let i = 0; i < 3; i += 1) expect((await post(server.url)).body).toEqual({ data: { company: { ticker: 'CANG' } } });
@@ -50,7 +40,7 @@ describe(`rate limits on ${engine}`, () => {
       },
     ]);
 
-    const { headers } = await keyHeaders(database, 'reader', 'limited-reader');
+    const { headers } = await keyHeaders(used.database, 'reader', 'limited-reader');
     for (let i = 0; i < 4; i += 1) expect((await post(server.url, headers)).status).toBe(200);
     const keyRefused = await post(server.url, headers);
     expect([keyRefused.status, keyRefused.body.errors[0].message]).toEqual([
@@ -92,9 +82,11 @@ describe.runIf(engine === 'postgres')('rate limits shared by two server processe
 
 describe.runIf(engine === 'postgres')('the concurrency cap', () => {
   it('refuses a client a request beyond its cap while the others run, and admits it again once they are answered', async () => {
-    const server = await startTestServer(database, { rateLimits: { perKeyPerMinute: 0, perAddressPerMinute: 0, concurrentPerClient: 1 } });
+    const server = await startTestServer(used.database, {
+      rateLimits: { perKeyPerMinute: 0, perAddressPerMinute: 0, concurrentPerClient: 1 },
+    });
     // Another session holds a lock the query needs, so the first request is still running when the second comes.
-    const blocker = new pg.Client({ connectionString: database.url });
+    const blocker = new pg.Client({ connectionString: used.database.url });
     await blocker.connect();
     try {
       await blocker.query('begin');

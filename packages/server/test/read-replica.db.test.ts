@@ -7,7 +7,7 @@ import { createMetrics, type Metrics } from '../src/http/metrics.js';
 import { createLogger } from '../src/logger.js';
 import { createApiKey } from '../src/repositories/api-key.repository.js';
 import { prepareDatabase } from '../src/seed/prepare.js';
-import { engine } from './support/database.js';
+import { engine } from '@minergraph/test-support';
 import { replicationUnavailable, startReplication, type Replication } from './support/replication.js';
 
 // DATABASE_READ_URL against a real primary and a real streaming replica made for this file.

@@ -1,23 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { LATEST_MIGRATION, migrateTo, migrateToLatest } from '../src/db/migrate.js';
-import { createTestDatabase, engine, type TestDatabase } from './support/database.js';
-import { startTestServer, type TestServer } from './support/server.js';
+import { createTestDatabase, engine, startTestServer, useTestServer } from '@minergraph/test-support';
 
 // /readyz is what an orchestrator waits on before sending traffic: ready means the database
 // answers *and* has the schema this code queries.
-let database: TestDatabase;
-let server: TestServer;
+const served = useTestServer({ start: 'empty' });
 let readyz: string;
 
 beforeAll(async () => {
-  database = await createTestDatabase('empty');
-  server = await startTestServer(database);
-  readyz = server.url.replace(/\/graphql$/, '/readyz');
-});
-
-afterAll(async () => {
-  await server.close();
-  await database.destroy();
+  readyz = served.server.url.replace(/\/graphql$/, '/readyz');
 });
 
 async function readiness() {
@@ -41,12 +32,12 @@ describe(`/readyz on ${engine}`, () => {
   });
 
   it('is 503 while the latest migration is not applied, even with the earlier ones', async () => {
-    await migrateTo(database.db, '2026-11-23T00-00_domain');
+    await migrateTo(served.database.db, '2026-11-23T00-00_domain');
     expect(await readiness()).toEqual([503, NOT_MIGRATED]);
   });
 
   it('is 200 once the database is at the latest migration, naming it', async () => {
-    await migrateToLatest(database.db);
+    await migrateToLatest(served.database.db);
     expect(await readiness()).toEqual([200, { status: 'ready', database: engine, migration: '2026-11-28T00-40_product-aggregate' }]);
   });
 });

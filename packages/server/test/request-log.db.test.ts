@@ -4,7 +4,7 @@ import { DEFAULT_LIMITS } from '../src/config.js';
 import { createServer, type MinerGraphServer } from '../src/http/app.js';
 import { createLogger } from '../src/logger.js';
 import { createApiKey } from '../src/repositories/api-key.repository.js';
-import { createTestDatabase, engine, type TestDatabase } from './support/database.js';
+import { createTestDatabase, engine, type TestDatabase } from '@minergraph/test-support';
 
 // The request log as an operator reads it: one JSON line per request, with what is needed to
 // find a request again and nothing a log must not hold (headers, keys).

@@ -6,10 +6,7 @@ import { createLogger } from '../src/logger.js';
 import { createMetrics, type Metrics } from '../src/http/metrics.js';
 import { sha256 } from '../src/http/persisted.js';
 import { seed } from '../src/seed/seed.js';
-import { createTestDatabase, engine, type TestDatabase } from './support/database.js';
-import { foundingStoryData } from './support/founding-data.js';
-import { startTestServer, type TestServer } from './support/server.js';
-import { keyHeaders } from './support/writes.js';
+import { createTestDatabase, engine, foundingStoryData, keyHeaders, startTestServer, useTestServer } from '@minergraph/test-support';
 
 // The response cache of a real server on a real database: a read after a write that returned
 // never gets the older answer, whatever was cached; hits skip execution and are counted.
@@ -17,24 +14,22 @@ const CACHE = { maxBytes: 8 * 1024 * 1024 };
 const COUNT = 'query Count { company(ticker: "CANG") { treasuryTransactions(first: 1) { totalCount } } }';
 const RECORD = `mutation { recordTreasuryTransaction(input: { ticker: "CANG", kind: MINED, btc: "0.5", occurredOn: "2026-02-01", source: { title: "A test source" }, idempotencyKey: "cache-" }) { userErrors { code } } }`;
 
-let database: TestDatabase;
 let metrics: Metrics;
-let server: TestServer;
 let editor: Record<string, string>;
 
-beforeAll(async () => {
-  database = await createTestDatabase('seeded');
-  metrics = createMetrics();
-  server = await startTestServer(database, { responseCache: CACHE, metrics: { metrics, open: true, token: null } });
-  editor = (await keyHeaders(database, 'editor')).headers;
+const served = useTestServer({
+  server: () => {
+    metrics = createMetrics();
+    return { responseCache: CACHE, metrics: { metrics, open: true, token: null } };
+  },
 });
-afterAll(async () => {
-  await server?.close();
-  await database?.destroy();
+
+beforeAll(async () => {
+  editor = (await keyHeaders(served.database, 'editor')).headers;
 });
 
 async function lookups(): Promise<{ hit: number; miss: number }> {
-  const text = await (await fetch(server.url.replace('/graphql', '/metrics'))).text();
+  const text = await (await fetch(served.server.url.replace('/graphql', '/metrics'))).text();
   const value = (outcome: string) =>
     Number(new RegExp(`^minergraph_response_cache_lookups_total\\{outcome="${outcome}"\\} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
   return { hit: value('hit'), miss: value('miss') };
@@ -48,10 +43,10 @@ async function counted(work: () => Promise<unknown>): Promise<{ hit: number; mis
   return { hit: after.hit - before.hit, miss: after.miss - before.miss };
 }
 
-const count = async () => (await server.graphql(COUNT)).data.company.treasuryTransactions.totalCount as number;
+const count = async () => (await served.server.query(COUNT)).company.treasuryTransactions.totalCount as number;
 
 async function record(i: number) {
-  const answer = await server.graphql(RECORD.replace('"cache-"', `"cache-${i}-${Math.random()}"`), {}, editor);
+  const answer = await served.server.graphql(RECORD.replace('"cache-"', `"cache-${i}-${Math.random()}"`), {}, editor);
   expect(answer.data).toEqual({ recordTreasuryTransaction: { userErrors: [] } });
 }
 
@@ -68,12 +63,12 @@ describe(`the response cache on ${engine}`, () => {
 
   it('keys answers by variables and by role', async () => {
     const byTicker = 'query ($t: String!) { company(ticker: $t) { ticker } }';
-    expect(await counted(() => server.graphql(byTicker, { t: 'CANG' }))).toEqual({ hit: 0, miss: 1 });
-    expect((await server.graphql(byTicker, { t: 'NONE' })).data).toEqual({ company: null });
-    expect((await server.graphql(byTicker, { t: 'CANG' })).data).toEqual({ company: { ticker: 'CANG' } });
-    const reader = (await keyHeaders(database, 'reader')).headers;
-    expect(await counted(() => server.graphql(byTicker, { t: 'CANG' }, reader))).toEqual({ hit: 0, miss: 1 });
-    expect(await counted(() => server.graphql(byTicker, { t: 'CANG' }, reader))).toEqual({ hit: 1, miss: 0 });
+    expect(await counted(() => served.server.graphql(byTicker, { t: 'CANG' }))).toEqual({ hit: 0, miss: 1 });
+    expect((await served.server.graphql(byTicker, { t: 'NONE' })).data).toEqual({ company: null });
+    expect((await served.server.graphql(byTicker, { t: 'CANG' })).data).toEqual({ company: { ticker: 'CANG' } });
+    const reader = (await keyHeaders(served.database, 'reader')).headers;
+    expect(await counted(() => served.server.graphql(byTicker, { t: 'CANG' }, reader))).toEqual({ hit: 0, miss: 1 });
+    expect(await counted(() => served.server.graphql(byTicker, { t: 'CANG' }, reader))).toEqual({ hit: 1, miss: 0 });
   });
 
   it('keeps no answer with errors, and none that read the instant of the request', async () => {
@@ -81,22 +76,22 @@ describe(`the response cache on ${engine}`, () => {
       '{ asset(symbol: "BTC") { candles(from: "2025-01-02T00:00:00Z", to: "2025-01-01T00:00:00Z", interval: DAY) { open } } }';
     for (let i = 0; i < 2; i += 1) {
       expect(
-        await counted(async () => expect((await server.graphql(refused)).errors?.[0]?.message).toBe('"from" must be before "to".')),
+        await counted(async () => expect((await served.server.graphql(refused)).errors?.[0]?.message).toBe('"from" must be before "to".')),
       ).toEqual({
         hit: 0,
         miss: 1,
       });
     }
     const latest = '{ asset(symbol: "BTC") { priceAt { priceUsd } } }';
-    for (let i = 0; i < 2; i += 1) expect(await counted(() => server.graphql(latest))).toEqual({ hit: 0, miss: 1 });
+    for (let i = 0; i < 2; i += 1) expect(await counted(() => served.server.graphql(latest))).toEqual({ hit: 0, miss: 1 });
     // Given the instant, the same field is an answer like any other.
     const at = '{ asset(symbol: "BTC") { priceAt(at: "2026-01-31T00:00:00Z") { priceUsd } } }';
-    await server.graphql(at);
-    expect(await counted(() => server.graphql(at))).toEqual({ hit: 1, miss: 0 });
+    await served.server.graphql(at);
+    expect(await counted(() => served.server.graphql(at))).toEqual({ hit: 1, miss: 0 });
   });
 
   it('leaves an operationName that names no operation to GraphQL, which says so (not an internal error)', async () => {
-    const response = await fetch(server.url, {
+    const response = await fetch(served.server.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ query: COUNT, operationName: 'Missing' }),
@@ -115,7 +110,7 @@ describe(`the response cache on ${engine}`, () => {
 
   it('sends an ETag with a persisted query sent as GET, and 304 to a client that has that answer', async () => {
     const document = 'query Tickers { companies(orderBy: TICKER_ASC) { edges { node { ticker } } } }';
-    const persisted = await startTestServer(database, { responseCache: CACHE, manifest: new Map([[sha256(document), document]]) });
+    const persisted = await startTestServer(served.database, { responseCache: CACHE, manifest: new Map([[sha256(document), document]]) });
     try {
       const get = (headers: Record<string, string> = {}) =>
         fetch(
@@ -154,14 +149,16 @@ describe.skipIf(engine !== 'postgres')('the response cache when its LISTEN conne
   const listeners = () =>
     sql<{
       pid: number;
-    }>`select pid from pg_stat_activity where datname = current_database() and query = 'listen minergraph_changes'`.execute(database.db);
+    }>`select pid from pg_stat_activity where datname = current_database() and query = 'listen minergraph_changes'`.execute(
+      served.database.db,
+    );
 
   it('forgets what it held, and holds answers again once it listens again', async () => {
     const tickers = '{ companies { edges { node { ticker } } } }';
-    await server.graphql(tickers);
-    expect(await counted(() => server.graphql(tickers))).toEqual({ hit: 1, miss: 0 });
+    await served.server.graphql(tickers);
+    expect(await counted(() => served.server.graphql(tickers))).toEqual({ hit: 1, miss: 0 });
     const [before] = (await listeners()).rows;
-    const terminated = await sql<{ ok: boolean }>`select pg_terminate_backend(${before!.pid}) as ok`.execute(database.db);
+    const terminated = await sql<{ ok: boolean }>`select pg_terminate_backend(${before!.pid}) as ok`.execute(served.database.db);
     expect(terminated.rows).toEqual([{ ok: true }]);
     let after: { pid: number } | undefined;
     for (let i = 0; i < 200 && !after; i += 1) {
@@ -169,8 +166,8 @@ describe.skipIf(engine !== 'postgres')('the response cache when its LISTEN conne
       after = (await listeners()).rows.find((row) => row.pid !== before!.pid);
     }
     expect(after).toBeDefined();
-    expect(await counted(() => server.graphql(tickers))).toEqual({ hit: 0, miss: 1 });
-    expect(await counted(() => server.graphql(tickers))).toEqual({ hit: 1, miss: 0 });
+    expect(await counted(() => served.server.graphql(tickers))).toEqual({ hit: 0, miss: 1 });
+    expect(await counted(() => served.server.graphql(tickers))).toEqual({ hit: 1, miss: 0 });
   });
 });
 
@@ -178,7 +175,7 @@ describe(`the change bus on ${engine}`, () => {
   let bus: ChangeBus;
   const heard: ChangeEvent[] = [];
   beforeAll(async () => {
-    bus = await startChangeBus(database, createLogger('silent', false));
+    bus = await startChangeBus(served.database, createLogger('silent', false));
     bus.onChange((event) => heard.push(event));
   });
   afterAll(() => bus?.close());
@@ -187,7 +184,7 @@ describe(`the change bus on ${engine}`, () => {
     const before = BigInt(await bus.version());
     heard.length = 0;
     await record(200);
-    const prices = await server.graphql(
+    const prices = await served.server.graphql(
       'mutation { recordPrices(input: { symbol: "BTC", points: [{ at: "2031-01-01T00:00:00Z", close: "10" }, { at: "2031-01-02T00:00:00Z", close: "11" }] }) { inserted userErrors { code } } }',
       {},
       editor,
@@ -195,9 +192,9 @@ describe(`the change bus on ${engine}`, () => {
     expect(prices.data).toEqual({ recordPrices: { inserted: 2, userErrors: [] } });
     // PostgreSQL delivers notifications on its own connection, a moment after the commit.
     for (let i = 0; i < 100 && heard.length < 2; i += 1) await new Promise((resolve) => setTimeout(resolve, 20));
-    const company = await database.db.selectFrom('companies').select('id').where('ticker', '=', 'CANG').executeTakeFirstOrThrow();
-    const btc = await database.db.selectFrom('assets').select('id').where('symbol', '=', 'BTC').executeTakeFirstOrThrow();
-    const transaction = await database.db
+    const company = await served.database.db.selectFrom('companies').select('id').where('ticker', '=', 'CANG').executeTakeFirstOrThrow();
+    const btc = await served.database.db.selectFrom('assets').select('id').where('symbol', '=', 'BTC').executeTakeFirstOrThrow();
+    const transaction = await served.database.db
       .selectFrom('treasury_transactions')
       .select('id')
       .orderBy('id', 'desc')

@@ -2,8 +2,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrateToLatest } from '../src/db/migrate.js';
 import { seed } from '../src/seed/seed.js';
-import { createTestDatabase, type TestDatabase } from './support/database.js';
-import { foundingStoryData } from './support/founding-data.js';
+import { createTestDatabase, foundingStoryData, type TestDatabase } from '@minergraph/test-support';
 
 let database: TestDatabase;
 

@@ -1,11 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadCompanyFiles } from '../src/facts/fact-file.js';
-import { REPOSITORY_DATA } from './support/founding-data.js';
+import { createTestDatabase, engine, REPOSITORY_DATA, type TestDatabase } from '@minergraph/test-support';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../src/db/connect.js';
-import { createTestDatabase, engine, type TestDatabase } from './support/database.js';
 import { query, runCli, servingUrl } from './support/process.js';
 
 // `pnpm minergraph serve` as a user runs it: a real process, stopped with a real signal.

@@ -1,100 +1,90 @@
 import type { Insertable } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { SitesTable } from '../src/db/database.js';
 import { insertCompany } from '../src/repositories/company.repository.js';
 import { insertSource } from '../src/repositories/source.repository.js';
-import { createTestDatabase, type TestDatabase } from './support/database.js';
-import { startTestServer, type TestServer } from './support/server.js';
+import { useTestServer } from '@minergraph/test-support';
 
-let database: TestDatabase;
-let server: TestServer;
-
-beforeAll(async () => {
-  database = await createTestDatabase('seeded');
-  const survey = await insertSource(database.db, {
-    title: 'Test site survey',
-    url: 'https://example.test/survey',
-    publisher: 'Test',
-    published_on: '2026-03-01',
-  });
-  const tests = await insertCompany(database.db, { name: 'Test Sites Co', ticker: 'TSTS' });
-  const other = await insertCompany(database.db, { name: 'Test Other Co', ticker: 'TSTO' });
-  const site = (values: Pick<Insertable<SitesTable>, 'name' | 'region' | 'status' | 'purpose'> & Partial<Insertable<SitesTable>>) => ({
-    company_id: tests.id,
-    country: null,
-    power_capacity_mw: null,
-    hashrate_eh: null,
-    grid_connected: null,
-    commissioned_on: null,
-    source_id: null,
-    ...values,
-  });
-  // Inserted out of name order, so that order by name is not order of insertion.
-  await database.db
-    .insertInto('sites')
-    .values([
-      site({
-        name: 'Delta Plains',
-        region: 'East Africa',
-        country: 'ET',
-        status: 'UNDER_CONSTRUCTION',
-        purpose: 'MIXED',
-        hashrate_eh: '0.75',
-      }),
-      site({
-        name: 'Bravo Flats',
-        region: 'North America',
-        country: 'CA',
-        status: 'IDLE',
-        purpose: 'BITCOIN_MINING',
-        power_capacity_mw: '40',
-        grid_connected: false,
-      }),
-      site({ name: 'Echo Hills', region: 'Middle East', status: 'PLANNED', purpose: 'BITCOIN_MINING' }),
-      site({
-        name: 'Alpha Ridge',
-        region: 'North America',
-        country: 'US',
-        status: 'OPERATING',
-        purpose: 'BITCOIN_MINING',
-        power_capacity_mw: '100.50',
-        hashrate_eh: '3.25',
-        grid_connected: true,
-        commissioned_on: '2024-05-01',
-        source_id: survey,
-      }),
-      site({
-        name: 'Charlie Dunes',
-        region: 'Middle East',
-        country: 'OM',
-        status: 'OPERATING',
-        purpose: 'AI_COMPUTE',
-        power_capacity_mw: '60.25',
-        grid_connected: true,
-        commissioned_on: '2025-01-15',
-      }),
-      // Another company's site with a name TSTS also uses: it must never show up under TSTS.
-      site({
-        company_id: other.id,
-        name: 'Alpha Ridge',
-        region: 'North America',
-        status: 'OPERATING',
-        purpose: 'AI_COMPUTE',
-        power_capacity_mw: '7',
-      }),
-    ])
-    .execute();
-  server = await startTestServer(database);
-});
-
-afterAll(async () => {
-  await server?.close();
-  await database?.destroy();
+const served = useTestServer({
+  setup: async (database) => {
+    const survey = await insertSource(database.db, {
+      title: 'Test site survey',
+      url: 'https://example.test/survey',
+      publisher: 'Test',
+      published_on: '2026-03-01',
+    });
+    const tests = await insertCompany(database.db, { name: 'Test Sites Co', ticker: 'TSTS' });
+    const other = await insertCompany(database.db, { name: 'Test Other Co', ticker: 'TSTO' });
+    const site = (values: Pick<Insertable<SitesTable>, 'name' | 'region' | 'status' | 'purpose'> & Partial<Insertable<SitesTable>>) => ({
+      company_id: tests.id,
+      country: null,
+      power_capacity_mw: null,
+      hashrate_eh: null,
+      grid_connected: null,
+      commissioned_on: null,
+      source_id: null,
+      ...values,
+    });
+    // Inserted out of name order, so that order by name is not order of insertion.
+    await database.db
+      .insertInto('sites')
+      .values([
+        site({
+          name: 'Delta Plains',
+          region: 'East Africa',
+          country: 'ET',
+          status: 'UNDER_CONSTRUCTION',
+          purpose: 'MIXED',
+          hashrate_eh: '0.75',
+        }),
+        site({
+          name: 'Bravo Flats',
+          region: 'North America',
+          country: 'CA',
+          status: 'IDLE',
+          purpose: 'BITCOIN_MINING',
+          power_capacity_mw: '40',
+          grid_connected: false,
+        }),
+        site({ name: 'Echo Hills', region: 'Middle East', status: 'PLANNED', purpose: 'BITCOIN_MINING' }),
+        site({
+          name: 'Alpha Ridge',
+          region: 'North America',
+          country: 'US',
+          status: 'OPERATING',
+          purpose: 'BITCOIN_MINING',
+          power_capacity_mw: '100.50',
+          hashrate_eh: '3.25',
+          grid_connected: true,
+          commissioned_on: '2024-05-01',
+          source_id: survey,
+        }),
+        site({
+          name: 'Charlie Dunes',
+          region: 'Middle East',
+          country: 'OM',
+          status: 'OPERATING',
+          purpose: 'AI_COMPUTE',
+          power_capacity_mw: '60.25',
+          grid_connected: true,
+          commissioned_on: '2025-01-15',
+        }),
+        // Another company's site with a name TSTS also uses: it must never show up under TSTS.
+        site({
+          company_id: other.id,
+          name: 'Alpha Ridge',
+          region: 'North America',
+          status: 'OPERATING',
+          purpose: 'AI_COMPUTE',
+          power_capacity_mw: '7',
+        }),
+      ])
+      .execute();
+  },
 });
 
 async function ask(query: string, variables?: Record<string, unknown>) {
-  const { data, errors } = await server.graphql(query, variables);
-  expect(errors).toBeUndefined();
+  const data = await served.server.query(query, variables);
   return data;
 }
 
@@ -272,12 +262,12 @@ describe('paging through sites', () => {
   });
 
   it('first above 100 is refused as BAD_USER_INPUT', async () => {
-    const { errors } = await server.graphql('{ company(ticker: "TSTS") { sites(first: 101) { totalCount } } }');
+    const { errors } = await served.server.graphql('{ company(ticker: "TSTS") { sites(first: 101) { totalCount } } }');
     expect(errors).toEqual([expect.objectContaining({ extensions: { code: 'BAD_USER_INPUT', field: ['first'] } })]);
   });
 
   it('a cursor that is not a sites cursor is refused as BAD_USER_INPUT', async () => {
-    const { errors } = await server.graphql('{ company(ticker: "TSTS") { sites(after: "bm90LWEtY3Vyc29y") { totalCount } } }');
+    const { errors } = await served.server.graphql('{ company(ticker: "TSTS") { sites(after: "bm90LWEtY3Vyc29y") { totalCount } } }');
     expect(errors).toEqual([expect.objectContaining({ extensions: { code: 'BAD_USER_INPUT', field: ['after'] } })]);
   });
 
@@ -289,7 +279,7 @@ describe('paging through sites', () => {
     ];
     for (const parts of forged) {
       const cursor = Buffer.from(JSON.stringify(parts)).toString('base64url');
-      const { data, errors } = await server.graphql(`{ company(ticker: "TSTS") { sites(after: "${cursor}") { totalCount } } }`);
+      const { data, errors } = await served.server.graphql(`{ company(ticker: "TSTS") { sites(after: "${cursor}") { totalCount } } }`);
       expect(data).toEqual({ company: null });
       expect(errors).toEqual([
         expect.objectContaining({

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CompanyChangedDocument, createClient as createSdkClient } from '../../sdk/src/subscriptions.js';
-import { createTestDatabase, engine, preparePgliteDataDir, type TestDatabase } from './support/database.js';
+import { createTestDatabase, engine, preparePgliteDataDir, type TestDatabase } from '@minergraph/test-support';
 import { query, runCli, servingUrl, type CliRun } from './support/process.js';
 import { subscribe, wsClient } from './support/subscriber.js';
 import { tcpProxy } from './support/tcp-proxy.js';

@@ -1,29 +1,26 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS } from '../src/config.js';
 import { sha256 } from '../src/http/persisted.js';
 import { seed } from '../src/seed/seed.js';
-import { createTestDatabase, engine, type TestDatabase } from './support/database.js';
-import { startTestServer, type TestServer } from './support/server.js';
+import {
+  aTreasuryTransaction,
+  createTestDatabase,
+  engine,
+  keyHeaders,
+  startTestServer,
+  type TestServer,
+  useTestServer,
+} from '@minergraph/test-support';
 import { rawSocket, subscribe, wsClient } from './support/subscriber.js';
-import { keyHeaders } from './support/writes.js';
 
-let database: TestDatabase;
-let server: TestServer;
 let editor: { headers: Record<string, string>; key: string };
 
 const LIMITS = { maxPerConnection: 3, maxConnectionsPerClient: 4, bufferSize: 100 };
-/** Every fact written through the API carries its source (issue 12); these tests are about the events it causes. */
-const SRC = { title: 'A test source' };
+
+const served = useTestServer({ server: { subscriptions: LIMITS } });
 
 beforeAll(async () => {
-  database = await createTestDatabase('seeded');
-  server = await startTestServer(database, { subscriptions: LIMITS });
-  editor = await keyHeaders(database, 'editor');
-});
-
-afterAll(async () => {
-  await server?.close();
-  await database?.destroy();
+  editor = await keyHeaders(served.database, 'editor');
 });
 
 const RECORD_PRICES = 'mutation ($input: RecordPricesInput!) { recordPrices(input: $input) { inserted updated userErrors { message } } }';
@@ -40,11 +37,11 @@ const today = () => new Date().toISOString().slice(0, 10);
 
 describe(`subscriptions over WebSocket on ${engine}`, () => {
   it('pricesRecorded: a recordPrices mutation reaches a subscriber of that symbol, and not one of another', async () => {
-    const client = wsClient(server.url);
+    const client = wsClient(served.server.url);
     const btc = subscribe(client, PRICES, { symbol: 'btc' });
     const cang = subscribe(client, PRICES, { symbol: 'CANG' });
-    await listening(server, 2);
-    const written = await server.graphql(
+    await listening(served.server, 2);
+    const written = await served.server.graphql(
       RECORD_PRICES,
       { input: { symbol: 'BTC', points: [{ at: '2030-01-02T03:04:05Z', close: '123456.78' }] } },
       editor.headers,
@@ -67,18 +64,18 @@ describe(`subscriptions over WebSocket on ${engine}`, () => {
   });
 
   it('companyChanged: a treasury transaction arrives with the ids written and the holdings after it', async () => {
-    const client = wsClient(server.url);
+    const client = wsClient(served.server.url);
     // Disposed however the test ends, so that a failure here does not leave a subscription for the next tests to count.
     try {
       const events = subscribe(client, COMPANY, { ticker: 'cang' });
-      await listening(server, 1);
-      const { data } = await server.graphql(
+      await listening(served.server, 1);
+      const data = await served.server.query(
         RECORD_TRANSACTION,
-        { input: { source: SRC, ticker: 'CANG', kind: 'PURCHASED', btc: '2.5', occurredOn: today() } },
+        { input: aTreasuryTransaction({ ticker: 'CANG', kind: 'PURCHASED', btc: '2.5', occurredOn: today() }) },
         editor.headers,
       );
       expect(data.recordTreasuryTransaction.userErrors).toEqual([]);
-      const holdings = (await server.graphql('{ company(ticker: "CANG") { holdings { btc } } }')).data.company.holdings.btc;
+      const holdings = (await served.server.query('{ company(ticker: "CANG") { holdings { btc } } }')).company.holdings.btc;
       const event = await events.next();
       expect(event).toEqual({
         data: {
@@ -91,12 +88,12 @@ describe(`subscriptions over WebSocket on ${engine}`, () => {
         },
       });
       // The second event reads the holdings again, not the first event's cached answer.
-      await server.graphql(
+      await served.server.graphql(
         RECORD_TRANSACTION,
-        { input: { source: SRC, ticker: 'CANG', kind: 'SOLD', btc: '1', usd: '90000', occurredOn: today() } },
+        { input: aTreasuryTransaction({ ticker: 'CANG', kind: 'SOLD', btc: '1', usd: '90000', occurredOn: today() }) },
         editor.headers,
       );
-      const after = (await server.graphql('{ company(ticker: "CANG") { holdings { btc } } }')).data.company.holdings.btc;
+      const after = (await served.server.query('{ company(ticker: "CANG") { holdings { btc } } }')).company.holdings.btc;
       expect(after).not.toBe(holdings);
       const second = await events.next();
       expect(second.data.companyChanged.record).toBe('TREASURY_TRANSACTION');
@@ -107,7 +104,7 @@ describe(`subscriptions over WebSocket on ${engine}`, () => {
   });
 
   it('refuses an unknown ticker or symbol with NOT_FOUND, naming the argument', async () => {
-    const client = wsClient(server.url);
+    const client = wsClient(served.server.url);
     await expect(subscribe(client, COMPANY, { ticker: 'NOPE' }).next()).rejects.toEqual([
       expect.objectContaining({ message: 'No company has the ticker "NOPE".', extensions: { code: 'NOT_FOUND', field: ['ticker'] } }),
     ]);
@@ -115,7 +112,7 @@ describe(`subscriptions over WebSocket on ${engine}`, () => {
   });
 
   it('applies the query limits: depth, cost, aliases, length and syntax, each with its code', async () => {
-    const client = wsClient(server.url);
+    const client = wsClient(served.server.url);
     const codeOf = async (query: string) => {
       try {
         await subscribe(client, query).next();
@@ -140,7 +137,7 @@ describe(`subscriptions over WebSocket on ${engine}`, () => {
   });
 
   it(`allows ${LIMITS.maxPerConnection} subscriptions on one connection and refuses the next with TOO_MANY_SUBSCRIPTIONS`, async () => {
-    const raw = await rawSocket(server.url);
+    const raw = await rawSocket(served.server.url);
     await raw.waitFor((message) => message.type === 'connection_ack');
     for (let id = 1; id <= LIMITS.maxPerConnection + 1; id += 1) {
       raw.send({ id: String(id), type: 'subscribe', payload: { query: 'subscription { factsChanged { reason } }' } });
@@ -157,49 +154,49 @@ describe(`subscriptions over WebSocket on ${engine}`, () => {
       ],
     });
     // Completing one makes room again.
-    await listening(server, LIMITS.maxPerConnection);
+    await listening(served.server, LIMITS.maxPerConnection);
     raw.send({ id: '1', type: 'complete' });
-    await listening(server, LIMITS.maxPerConnection - 1);
+    await listening(served.server, LIMITS.maxPerConnection - 1);
     raw.send({ id: '9', type: 'subscribe', payload: { query: 'subscription { factsChanged { reason } }' } });
-    await listening(server, LIMITS.maxPerConnection);
+    await listening(served.server, LIMITS.maxPerConnection);
     expect(raw.messages.filter((message) => message.type === 'error')).toHaveLength(1);
     raw.socket.close();
   });
 
   it(`allows ${LIMITS.maxConnectionsPerClient} connections from one address or key, and closes the next with 1008`, async () => {
-    await noConnectionsLeft(server);
+    await noConnectionsLeft(served.server);
     const open = [];
     for (let i = 0; i < LIMITS.maxConnectionsPerClient; i += 1) {
-      const raw = await rawSocket(server.url);
+      const raw = await rawSocket(served.server.url);
       await raw.waitFor((message) => message.type === 'connection_ack');
       open.push(raw);
     }
-    const extra = await rawSocket(server.url);
+    const extra = await rawSocket(served.server.url);
     expect(await extra.closed).toEqual({
       code: 1008,
       reason: `Too many WebSocket connections for this address: at most ${LIMITS.maxConnectionsPerClient} at once.`,
     });
     // A key counts apart from the address.
-    const keyed = await rawSocket(server.url, { authorization: `Bearer ${editor.key}` });
+    const keyed = await rawSocket(served.server.url, { authorization: `Bearer ${editor.key}` });
     await keyed.waitFor((message) => message.type === 'connection_ack');
     keyed.socket.close();
     // One closed makes room for another.
     open.pop()!.socket.close();
     await new Promise((resolve) => setTimeout(resolve, 200));
-    const again = await rawSocket(server.url);
+    const again = await rawSocket(served.server.url);
     await again.waitFor((message) => message.type === 'connection_ack');
     for (const raw of [...open, again]) raw.socket.close();
   });
 
   it('closes a connection with a malformed or unknown key with 4401 and says why', async () => {
-    const malformed = await rawSocket(server.url, { authorization: 'Token abc' });
+    const malformed = await rawSocket(served.server.url, { authorization: 'Token abc' });
     expect(await malformed.closed).toEqual({ code: 4401, reason: 'connectionParams.authorization must be "Bearer <key>".' });
-    const unknown = await rawSocket(server.url, { authorization: 'Bearer mg_not_a_key' });
+    const unknown = await rawSocket(served.server.url, { authorization: 'Bearer mg_not_a_key' });
     expect(await unknown.closed).toEqual({ code: 4401, reason: 'That API key is unknown or revoked.' });
   });
 
   it('closes a subscriber that reads slower than events arrive with 1013 once its buffer is full', async () => {
-    const slow = await startTestServer(database, { subscriptions: { ...LIMITS, bufferSize: 2 } });
+    const slow = await startTestServer(served.database, { subscriptions: { ...LIMITS, bufferSize: 2 } });
     try {
       const raw = await rawSocket(slow.url);
       await raw.waitFor((message) => message.type === 'connection_ack');
@@ -221,7 +218,7 @@ describe(`subscriptions over WebSocket on ${engine}`, () => {
       for (; writes < 300 && slow.server.subscriptions!.stats().slowClosed === 0; writes += 1) {
         const written = await slow.graphql(
           RECORD_TRANSACTION,
-          { input: { source: SRC, ticker: 'CANG', kind: 'MINED', btc: '0.001', occurredOn: today() } },
+          { input: aTreasuryTransaction({ ticker: 'CANG', kind: 'MINED', btc: '0.001', occurredOn: today() }) },
           editor.headers,
         );
         // A refused write causes no event: say so at once rather than after 300 of them.
@@ -258,7 +255,7 @@ async function noConnectionsLeft(server: TestServer) {
 
 describe(`subscriptions over HTTP on ${engine}`, () => {
   it('are refused with BAD_REQUEST, saying where they are served', async () => {
-    const response = await server.graphql('subscription { factsChanged { reason } }');
+    const response = await served.server.graphql('subscription { factsChanged { reason } }');
     expect(response).toEqual({
       status: 400,
       errors: [
@@ -273,14 +270,14 @@ describe(`subscriptions over HTTP on ${engine}`, () => {
 
 describe(`auth and persisted-only mode for subscriptions on ${engine}`, () => {
   it('with MINERGRAPH_REQUIRE_AUTH: closes a connection without a key (4401), serves one with a key', async () => {
-    const locked = await startTestServer(database, { requireAuth: true });
+    const locked = await startTestServer(served.database, { requireAuth: true });
     try {
       const anonymous = await rawSocket(locked.url);
       expect(await anonymous.closed).toEqual({
         code: 4401,
         reason: 'This server needs an API key: connectionParams { authorization: "Bearer <key>" }.',
       });
-      const reader = await keyHeaders(database, 'reader');
+      const reader = await keyHeaders(served.database, 'reader');
       const client = wsClient(locked.url, { authorization: `Bearer ${reader.key}` });
       const facts = subscribe(client, 'subscription { pricesRecorded(symbol: "BTC") { inserted } }');
       await listening(locked, 1);
@@ -298,7 +295,7 @@ describe(`auth and persisted-only mode for subscriptions on ${engine}`, () => {
 
   it('in persisted-only mode: runs a manifest subscription, by text or by hash, and refuses any other', async () => {
     const listed = 'subscription Facts { factsChanged { reason } }';
-    const locked = await startTestServer(database, { manifest: new Map([[sha256(listed), listed]]), persistedOnly: true });
+    const locked = await startTestServer(served.database, { manifest: new Map([[sha256(listed), listed]]), persistedOnly: true });
     try {
       const raw = await rawSocket(locked.url);
       await raw.waitFor((message) => message.type === 'connection_ack');

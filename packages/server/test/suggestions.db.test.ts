@@ -1,25 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from './support/database.js';
-import { startTestServer, type TestServer } from './support/server.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type TestServer, useTestDatabase } from '@minergraph/test-support';
 
-let database: TestDatabase;
+const used = useTestDatabase();
 let withSuggestions: TestServer;
 let introspectionOff: TestServer;
 let production: TestServer;
 
 beforeAll(async () => {
-  database = await createTestDatabase('seeded');
-  withSuggestions = await startTestServer(database);
-  introspectionOff = await startTestServer(database, { introspection: false });
+  withSuggestions = await used.serve();
+  introspectionOff = await used.serve({ introspection: false });
   // NODE_ENV=production with MINERGRAPH_INTROSPECTION=true: introspection on, suggestions off (config.ts).
-  production = await startTestServer(database, { introspection: true, suggestions: false });
-});
-
-afterAll(async () => {
-  await withSuggestions?.close();
-  await introspectionOff?.close();
-  await production?.close();
-  await database?.destroy();
+  production = await used.serve({ introspection: true, suggestions: false });
 });
 
 /** A mistake of each kind graphql-js would answer with a suggestion, and the message without it. */

@@ -1,23 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from './support/database.js';
-import { startTestServer, type TestServer } from './support/server.js';
-import { keyHeaders, snapshot } from './support/writes.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { keyHeaders, snapshot, useTestServer } from '@minergraph/test-support';
 
-let database: TestDatabase;
-let server: TestServer;
 let headers: Record<string, string>;
 let cango: string;
 
-beforeAll(async () => {
-  database = await createTestDatabase('seeded');
-  server = await startTestServer(database);
-  headers = (await keyHeaders(database, 'editor')).headers;
-  cango = (await server.graphql('{ company(ticker: "CANG") { id } }')).data.company.id;
-});
+const served = useTestServer();
 
-afterAll(async () => {
-  await server?.close();
-  await database?.destroy();
+beforeAll(async () => {
+  headers = (await keyHeaders(served.database, 'editor')).headers;
+  cango = (await served.server.query('{ company(ticker: "CANG") { id } }')).company.id;
 });
 
 const RECORD = `mutation ($input: RecordTreasuryTransactionInput!) { recordTreasuryTransaction(input: $input) {
@@ -35,18 +26,17 @@ const mined = (extra: Record<string, unknown>) => ({
 
 async function send(query: string, input: Record<string, unknown>) {
   // The facts it records carry their source (issue 12); a case's own source replaces this one.
-  const { data, errors } = await server.graphql(
+  const data = await served.server.query(
     query,
     { input: query === RECORD ? { source: { title: 'A test source' }, ...input } : input },
     headers,
   );
-  expect(errors).toBeUndefined();
   return Object.values(data)[0] as any;
 }
 
 /** Sends each input, which must be refused with exactly the given userError, and shows nothing changed. */
 async function refusedEach(query: string, cases: [label: string, input: Record<string, unknown>, field: string[], message: string][]) {
-  const before = await snapshot(database);
+  const before = await snapshot(served.database);
   const failures: string[] = [];
   for (const [label, input, field, message] of cases) {
     const payload = await send(query, input);
@@ -59,7 +49,7 @@ async function refusedEach(query: string, cases: [label: string, input: Record<s
     }
   }
   expect(failures).toEqual([]);
-  expect(await snapshot(database)).toEqual(before);
+  expect(await snapshot(served.database)).toEqual(before);
 }
 
 describe('source URLs', () => {

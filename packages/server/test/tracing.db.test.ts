@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, engine, type TestDatabase } from './support/database.js';
+import { createTestDatabase, engine, type TestDatabase } from '@minergraph/test-support';
 import { runCli, servingUrl } from './support/process.js';
 
 // With OTEL_EXPORTER_OTLP_ENDPOINT, `serve` sends a trace of each request to an OTLP/HTTP

@@ -1,39 +1,30 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { insertCompany } from '../src/repositories/company.repository.js';
 import { insertHoldingsReport, insertTransaction, type NewTransaction } from '../src/repositories/treasury.repository.js';
-import { createTestDatabase, type TestDatabase } from './support/database.js';
-import { startTestServer, type TestServer } from './support/server.js';
+import { useTestServer } from '@minergraph/test-support';
 
-let database: TestDatabase;
-let server: TestServer;
 let companyId: string;
 
-const flow = (transaction: Omit<NewTransaction, 'companyId'>) => insertTransaction(database.db, { companyId, ...transaction });
+const flow = (transaction: Omit<NewTransaction, 'companyId'>) => insertTransaction(served.database.db, { companyId, ...transaction });
+
+const served = useTestServer();
 
 beforeAll(async () => {
-  database = await createTestDatabase('seeded');
-  server = await startTestServer(database);
-  companyId = (await insertCompany(database.db, { name: 'Treasury Test Mining', ticker: 'TSTT' })).id;
+  companyId = (await insertCompany(served.database.db, { name: 'Treasury Test Mining', ticker: 'TSTT' })).id;
   // A flow dated before the company's first report, one on the report's own day, then flows after it.
   await flow({ kind: 'MINED', btc: '5', occurredOn: '2026-03-05' });
-  await insertHoldingsReport(database.db, { companyId, on: '2026-03-10', btc: '100' });
+  await insertHoldingsReport(served.database.db, { companyId, on: '2026-03-10', btc: '100' });
   await flow({ kind: 'MINED', btc: '2', occurredOn: '2026-03-10' });
   await flow({ kind: 'SOLD', btc: '10', usd: '700000', occurredOn: '2026-03-11' });
   await flow({ kind: 'OTHER', btc: '-1.5', occurredOn: '2026-03-12', note: 'moved to cold storage elsewhere' });
   await flow({ kind: 'PURCHASED', btc: '3', usd: '210000', occurredOn: '2026-03-12' });
 });
 
-afterAll(async () => {
-  await server?.close();
-  await database?.destroy();
-});
-
 async function holdings(on: string) {
-  const { data, errors } = await server.graphql(
+  const data = await served.server.query(
     `query ($on: Date) { company(ticker: "TSTT") { holdings(on: $on) { on btc btcPriceUsd valueUsd anchor { on btc } } } }`,
     { on },
   );
-  expect(errors).toBeUndefined();
   return data.company.holdings;
 }
 
@@ -64,7 +55,7 @@ describe('holdings at the end of a day', () => {
 
 describe('treasuryFlow', () => {
   it('reconciles a window whose flows explain every change', async () => {
-    const { data } = await server.graphql(`{ company(ticker: "TSTT") { treasuryFlow(from: "2026-03-11", to: "2026-03-12") {
+    const data = await served.server.query(`{ company(ticker: "TSTT") { treasuryFlow(from: "2026-03-11", to: "2026-03-12") {
       openingBtc minedBtc purchasedBtc soldBtc soldUsd averageSalePriceUsd otherBtc closingBtc unexplainedBtc } } }`);
     expect(data.company.treasuryFlow).toEqual({
       openingBtc: '100',
@@ -80,7 +71,7 @@ describe('treasuryFlow', () => {
   });
 
   it('shows what a report changed beyond the recorded flows, and no average price for a window with no sales', async () => {
-    const { data } = await server.graphql(`{ company(ticker: "TSTT") { treasuryFlow(from: "2026-03-01", to: "2026-03-10") {
+    const data = await served.server.query(`{ company(ticker: "TSTT") { treasuryFlow(from: "2026-03-01", to: "2026-03-10") {
       openingBtc minedBtc soldBtc soldUsd averageSalePriceUsd closingBtc unexplainedBtc } } }`);
     expect(data.company.treasuryFlow).toEqual({
       openingBtc: '0',
@@ -94,7 +85,7 @@ describe('treasuryFlow', () => {
   });
 
   it('refuses a window that ends before it starts', async () => {
-    const { data, errors } = await server.graphql(
+    const { data, errors } = await served.server.graphql(
       `{ company(ticker: "TSTT") { treasuryFlow(from: "2026-03-12", to: "2026-03-01") { closingBtc } } }`,
     );
     expect(data).toEqual({ company: null });
@@ -105,7 +96,7 @@ describe('treasuryFlow', () => {
 
 describe('holdingsHistory', () => {
   it('gives one point per week, on Sundays, the last clipped to the window', async () => {
-    const { data } = await server.graphql(`{ company(ticker: "TSTT") {
+    const data = await served.server.query(`{ company(ticker: "TSTT") {
       holdingsHistory(from: "2026-03-01", to: "2026-03-12", interval: WEEK) { on btc btcPriceUsd valueUsd } } }`);
     expect(data.company.holdingsHistory).toEqual([
       { on: '2026-03-01', btc: '0', btcPriceUsd: '70727', valueUsd: '0' },
@@ -115,7 +106,7 @@ describe('holdingsHistory', () => {
   });
 
   it("follows Cango's treasury month by month through the sale", async () => {
-    const { data } = await server.graphql(`{ company(ticker: "CANG") {
+    const data = await served.server.query(`{ company(ticker: "CANG") {
       holdingsHistory(from: "2025-12-15", to: "2026-03-12", interval: MONTH) { on btc } } }`);
     expect(data.company.holdingsHistory).toEqual([
       { on: '2025-12-31', btc: '7528.3' },
@@ -128,7 +119,7 @@ describe('holdingsHistory', () => {
   });
 
   it('refuses more points than fit in one request', async () => {
-    const { errors } = await server.graphql(
+    const { errors } = await served.server.graphql(
       `{ company(ticker: "TSTT") { holdingsHistory(from: "2020-01-01", to: "2026-01-01", interval: DAY) { on } } }`,
     );
     expect(errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
@@ -144,7 +135,7 @@ describe('treasuryTransactions', () => {
     } } }`;
 
   it('lists flows newest first, each with the balance at the end of its day', async () => {
-    const { data } = await server.graphql(PAGE, { first: 10 });
+    const data = await served.server.query(PAGE, { first: 10 });
     const nodes = data.company.treasuryTransactions.edges.map((edge: any) => edge.node);
     expect(nodes).toEqual([
       {
@@ -173,7 +164,7 @@ describe('treasuryTransactions', () => {
   });
 
   it('filters by kind and by day', async () => {
-    const { data } = await server.graphql(PAGE, { filter: { kinds: ['MINED', 'SOLD'], from: '2026-03-06', to: '2026-03-11' } });
+    const data = await served.server.query(PAGE, { filter: { kinds: ['MINED', 'SOLD'], from: '2026-03-06', to: '2026-03-11' } });
     expect(data.company.treasuryTransactions.edges.map((edge: any) => [edge.node.kind, edge.node.occurredOn])).toEqual([
       ['SOLD', '2026-03-11'],
       ['MINED', '2026-03-10'],
@@ -181,7 +172,7 @@ describe('treasuryTransactions', () => {
   });
 
   it('pages with opaque cursors that stay valid when newer flows arrive', async () => {
-    const first = await server.graphql(PAGE, { first: 2 });
+    const first = await served.server.graphql(PAGE, { first: 2 });
     const page1 = first.data.company.treasuryTransactions;
     expect(page1.edges.map((edge: any) => edge.node.kind)).toEqual(['PURCHASED', 'OTHER']);
     expect(page1.pageInfo).toEqual({
@@ -193,7 +184,7 @@ describe('treasuryTransactions', () => {
     expect(page1.pageInfo.endCursor).not.toContain('2026');
 
     await flow({ kind: 'MINED', btc: '1', occurredOn: '2026-03-13' });
-    const second = await server.graphql(PAGE, { first: 2, after: page1.pageInfo.endCursor });
+    const second = await served.server.graphql(PAGE, { first: 2, after: page1.pageInfo.endCursor });
     const page2 = second.data.company.treasuryTransactions;
     expect(page2.edges.map((edge: any) => [edge.node.kind, edge.node.occurredOn])).toEqual([
       ['SOLD', '2026-03-11'],
@@ -202,18 +193,18 @@ describe('treasuryTransactions', () => {
     expect(page2.pageInfo.hasNextPage).toBe(true);
     expect(page2.pageInfo.hasPreviousPage).toBe(true);
 
-    const third = await server.graphql(PAGE, { first: 2, after: page2.pageInfo.endCursor });
+    const third = await served.server.graphql(PAGE, { first: 2, after: page2.pageInfo.endCursor });
     expect(third.data.company.treasuryTransactions.edges.map((edge: any) => edge.node.occurredOn)).toEqual(['2026-03-05']);
     expect(third.data.company.treasuryTransactions.pageInfo.hasNextPage).toBe(false);
   });
 
   it('counts only when totalCount is asked for', async () => {
-    const without = await database.countStatements(() =>
-      server.graphql('{ company(ticker: "TSTT") { treasuryTransactions(first: 1) { edges { cursor } } } }'),
+    const without = await served.database.countStatements(() =>
+      served.server.graphql('{ company(ticker: "TSTT") { treasuryTransactions(first: 1) { edges { cursor } } } }'),
     );
     let total: unknown;
-    const withCount = await database.countStatements(async () => {
-      const { data } = await server.graphql(
+    const withCount = await served.database.countStatements(async () => {
+      const data = await served.server.query(
         '{ company(ticker: "TSTT") { treasuryTransactions(first: 1) { totalCount edges { cursor } } } }',
       );
       total = data.company.treasuryTransactions.totalCount;

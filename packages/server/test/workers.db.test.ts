@@ -1,6 +1,6 @@
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, engine, type TestDatabase } from './support/database.js';
+import { createTestDatabase, engine, type TestDatabase } from '@minergraph/test-support';
 import { runCli, servingUrl, type CliRun } from './support/process.js';
 
 // `serve` with MINERGRAPH_WORKERS: several processes on one port, on PostgreSQL only.

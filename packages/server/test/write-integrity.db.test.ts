@@ -1,32 +1,23 @@
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, engine, type TestDatabase } from './support/database.js';
-import { startTestServer, type TestServer } from './support/server.js';
-import { keyHeaders, snapshot } from './support/writes.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { aLoan, aRepayment, aTreasuryTransaction, engine, keyHeaders, snapshot, useTestServer } from '@minergraph/test-support';
 
 /** Every fact written through the API carries its source (issue 12); these tests are about other things. */
 const SRC = { title: 'A test source' };
 
-let database: TestDatabase;
-let server: TestServer;
 let headers: Record<string, string>;
 
-beforeAll(async () => {
-  database = await createTestDatabase('seeded');
-  server = await startTestServer(database);
-  headers = (await keyHeaders(database, 'editor')).headers;
-});
+const served = useTestServer();
 
-afterAll(async () => {
-  await server?.close();
-  await database?.destroy();
+beforeAll(async () => {
+  headers = (await keyHeaders(served.database, 'editor')).headers;
 });
 
 const RECORD = `mutation ($input: RecordTreasuryTransactionInput!) { recordTreasuryTransaction(input: $input) {
   transaction { id kind btc occurredOn balanceAfterBtc } userErrors { field message code } } }`;
 
 async function newCompany(ticker: string): Promise<string> {
-  const { data } = await server.graphql(
+  const data = await served.server.query(
     `mutation ($ticker: String!) { createCompany(input: { name: "Integrity Test", ticker: $ticker, businessLines: [BITCOIN_MINING] }) { company { id } userErrors { message } } }`,
     { ticker },
     headers,
@@ -34,10 +25,10 @@ async function newCompany(ticker: string): Promise<string> {
   return data.createCompany.company.id;
 }
 
-const record = (input: Record<string, unknown>) => server.graphql(RECORD, { input }, headers);
+const record = (input: Record<string, unknown>) => served.server.graphql(RECORD, { input }, headers);
 
 async function holdings(ticker: string, on: string): Promise<string> {
-  const { data } = await server.graphql('query ($t: String!, $on: Date) { company(ticker: $t) { holdings(on: $on) { btc } } }', {
+  const data = await served.server.query('query ($t: String!, $on: Date) { company(ticker: $t) { holdings(on: $on) { btc } } }', {
     t: ticker,
     on,
   });
@@ -47,9 +38,9 @@ async function holdings(ticker: string, on: string): Promise<string> {
 describe('holdings never go below zero', () => {
   it('a sale of more than is held is refused and records nothing', async () => {
     const companyId = await newCompany('TSTH');
-    await record({ source: SRC, companyId, kind: 'MINED', btc: '10', occurredOn: '2026-03-01' });
-    const before = await snapshot(database);
-    const { data } = await record({ source: SRC, companyId, kind: 'SOLD', btc: '10.00000001', occurredOn: '2026-03-02' });
+    await record(aTreasuryTransaction({ companyId, kind: 'MINED', btc: '10', occurredOn: '2026-03-01' }));
+    const before = await snapshot(served.database);
+    const { data } = await record(aTreasuryTransaction({ companyId, kind: 'SOLD', btc: '10.00000001', occurredOn: '2026-03-02' }));
     expect(data.recordTreasuryTransaction).toEqual({
       transaction: null,
       userErrors: [
@@ -60,17 +51,17 @@ describe('holdings never go below zero', () => {
         },
       ],
     });
-    expect(await snapshot(database)).toEqual(before);
-    const exact = await record({ source: SRC, companyId, kind: 'SOLD', btc: '10', occurredOn: '2026-03-02' });
+    expect(await snapshot(served.database)).toEqual(before);
+    const exact = await record(aTreasuryTransaction({ companyId, kind: 'SOLD', btc: '10', occurredOn: '2026-03-02' }));
     expect(exact.data.recordTreasuryTransaction.transaction).toMatchObject({ btc: '10', balanceAfterBtc: '0' });
   });
 
   it('a backdated outflow that would push a later day negative is refused', async () => {
     const companyId = await newCompany('TSTI');
-    await record({ source: SRC, companyId, kind: 'PURCHASED', btc: '5', occurredOn: '2026-03-01' });
-    await record({ source: SRC, companyId, kind: 'SOLD', btc: '5', occurredOn: '2026-03-10' });
+    await record(aTreasuryTransaction({ companyId, kind: 'PURCHASED', btc: '5', occurredOn: '2026-03-01' }));
+    await record(aTreasuryTransaction({ companyId, kind: 'SOLD', btc: '5', occurredOn: '2026-03-10' }));
     // On 03-05 there are 5 BTC, but the sale on 03-10 already spends them.
-    const { data } = await record({ source: SRC, companyId, kind: 'OTHER', btc: '-1', occurredOn: '2026-03-05' });
+    const { data } = await record(aTreasuryTransaction({ companyId, kind: 'OTHER', btc: '-1', occurredOn: '2026-03-05' }));
     expect(data.recordTreasuryTransaction.userErrors).toEqual([
       {
         field: ['input', 'btc'],
@@ -84,9 +75,9 @@ describe('holdings never go below zero', () => {
   // PGlite has one connection and runs them one by one; PostgreSQL runs them at once.
   it(`20 concurrent sales that exceed the holdings: exactly the ones that fit succeed (${engine})`, async () => {
     const companyId = await newCompany('TSTC');
-    await record({ source: SRC, companyId, kind: 'MINED', btc: '10', occurredOn: '2026-03-01' });
+    await record(aTreasuryTransaction({ companyId, kind: 'MINED', btc: '10', occurredOn: '2026-03-01' }));
     const results = await Promise.all(
-      Array.from({ length: 20 }, () => record({ source: SRC, companyId, kind: 'SOLD', btc: '0.75', occurredOn: '2026-03-02' })),
+      Array.from({ length: 20 }, () => record(aTreasuryTransaction({ companyId, kind: 'SOLD', btc: '0.75', occurredOn: '2026-03-02' }))),
     );
     const succeeded = results.filter((r) => r.data.recordTreasuryTransaction.transaction !== null);
     const refusedCodes = results.flatMap((r) => r.data.recordTreasuryTransaction.userErrors.map((e: any) => e.code));
@@ -96,7 +87,9 @@ describe('holdings never go below zero', () => {
     expect(await holdings('TSTC', '2026-03-02')).toBe('0.25');
     const { rows } = await sql<{ sales: number }>`
       select count(*)::int as sales from treasury_transactions t
-      where t.company_id = ${Buffer.from(companyId, 'base64').toString().split(':')[1]}::bigint and t.kind = 'SOLD'`.execute(database.db);
+      where t.company_id = ${Buffer.from(companyId, 'base64').toString().split(':')[1]}::bigint and t.kind = 'SOLD'`.execute(
+      served.database.db,
+    );
     expect(rows[0]!.sales).toBe(13);
   });
 });
@@ -109,19 +102,11 @@ describe('multi-part writes are atomic', () => {
 
   async function loanFor(ticker: string) {
     const companyId = await newCompany(ticker);
-    await record({ source: SRC, companyId, kind: 'MINED', btc: '100', occurredOn: '2026-01-01' });
-    const { data } = await server.graphql(
+    await record(aTreasuryTransaction({ companyId, kind: 'MINED', btc: '100', occurredOn: '2026-01-01' }));
+    const data = await served.server.query(
       `mutation ($input: CreateLoanInput!) { createLoan(input: $input) { loan { id collateralBtc } userErrors { message } } }`,
       {
-        input: {
-          source: SRC,
-          companyId,
-          principalUsd: '1000000',
-          collateralBtc: '40',
-          marginCallLtv: 0.7,
-          liquidationLtv: 0.8,
-          originatedOn: '2026-01-02',
-        },
+        input: aLoan({ companyId, collateralBtc: '40', marginCallLtv: 0.7, liquidationLtv: 0.8, originatedOn: '2026-01-02' }),
       },
       headers,
     );
@@ -130,17 +115,16 @@ describe('multi-part writes are atomic', () => {
 
   it('repayLoan with fundedBySale writes the sale, the repayment and the collateral release, linked', async () => {
     const loanId = await loanFor('TSTR');
-    const { data } = await server.graphql(
+    const data = await served.server.query(
       REPAY,
       {
-        input: {
-          source: SRC,
+        input: aRepayment({
           loanId,
           amountUsd: '1000000',
           paidOn: '2026-02-01',
           collateralReleasedBtc: '40',
           fundedBySale: { btc: '12', usd: '1000000' },
-        },
+        }),
       },
       headers,
     );
@@ -161,31 +145,31 @@ describe('multi-part writes are atomic', () => {
     const loanId = await loanFor('TSTF');
     // The second part of the write fails inside the database, after the sale was inserted.
     await sql`create function refuse_repayments() returns trigger language plpgsql as $$
-      begin raise exception 'repayments are switched off for this test'; end $$`.execute(database.db);
+      begin raise exception 'repayments are switched off for this test'; end $$`.execute(served.database.db);
     await sql`create trigger refuse_repayments before insert on loan_repayments for each row execute function refuse_repayments()`.execute(
-      database.db,
+      served.database.db,
     );
     try {
-      const before = await snapshot(database);
-      const { data, errors } = await server.graphql(
+      const before = await snapshot(served.database);
+      const { data, errors } = await served.server.graphql(
         REPAY,
-        { input: { source: SRC, loanId, amountUsd: '500000', paidOn: '2026-02-01', fundedBySale: { btc: '6', usd: '500000' } } },
+        { input: aRepayment({ loanId, amountUsd: '500000', paidOn: '2026-02-01', fundedBySale: { btc: '6', usd: '500000' } }) },
         headers,
       );
       expect(data).toBeNull();
       expect(errors?.[0]?.extensions?.code).toBe('INTERNAL_SERVER_ERROR');
       expect(JSON.stringify(errors)).not.toContain('repayments are switched off');
-      expect(await snapshot(database)).toEqual(before);
+      expect(await snapshot(served.database)).toEqual(before);
       expect(await holdings('TSTF', '2026-02-01')).toBe('100');
     } finally {
-      await sql`drop trigger refuse_repayments on loan_repayments`.execute(database.db);
-      await sql`drop function refuse_repayments()`.execute(database.db);
+      await sql`drop trigger refuse_repayments on loan_repayments`.execute(served.database.db);
+      await sql`drop function refuse_repayments()`.execute(served.database.db);
     }
   });
 
   it('recordProductionReport writes the report, its MINED and SOLD flows and its held anchor, linked to it', async () => {
     const companyId = await newCompany('TSTM');
-    const { data } = await server.graphql(
+    const data = await served.server.query(
       `mutation ($input: RecordProductionReportInput!) { recordProductionReport(input: $input) {
         report { id periodEnd minedBtc soldBtc heldBtc btcPerDay source { title url } } userErrors { message } } }`,
       {
@@ -210,7 +194,7 @@ describe('multi-part writes are atomic', () => {
       btcPerDay: '1',
       source: { title: 'February update', url: 'https://example.com/feb' },
     });
-    const flows = await server.graphql(`{ company(ticker: "TSTM") {
+    const flows = await served.server.graphql(`{ company(ticker: "TSTM") {
       treasuryTransactions { edges { node { kind btc usd occurredOn source { title } } } }
       holdings(on: "2026-02-28") { btc anchor { on btc source { title } } }
       treasuryFlow(from: "2026-02-01", to: "2026-02-28") { minedBtc soldBtc unexplainedBtc }
@@ -231,18 +215,26 @@ describe('multi-part writes are atomic', () => {
 describe('idempotency keys', () => {
   it('a retry with the same key and input returns the first result and records nothing new', async () => {
     const companyId = await newCompany('TSTK');
-    const input = { source: SRC, companyId, kind: 'MINED', btc: '3', occurredOn: '2026-03-01', idempotencyKey: 'mined-2026-03-01' };
+    const input = aTreasuryTransaction({
+      companyId,
+      kind: 'MINED',
+      btc: '3',
+      occurredOn: '2026-03-01',
+      idempotencyKey: 'mined-2026-03-01',
+    });
     const first = await record(input);
-    const before = await snapshot(database);
+    const before = await snapshot(served.database);
     const retry = await record(input);
     expect(retry.data).toEqual(first.data);
-    expect(await snapshot(database)).toEqual(before);
+    expect(await snapshot(served.database)).toEqual(before);
   });
 
   it('the same key with another input is refused', async () => {
     const companyId = await newCompany('TSTJ');
-    await record({ source: SRC, companyId, kind: 'MINED', btc: '3', occurredOn: '2026-03-01', idempotencyKey: 'tstj-1' });
-    const { data } = await record({ source: SRC, companyId, kind: 'MINED', btc: '4', occurredOn: '2026-03-01', idempotencyKey: 'tstj-1' });
+    await record(aTreasuryTransaction({ companyId, kind: 'MINED', btc: '3', occurredOn: '2026-03-01', idempotencyKey: 'tstj-1' }));
+    const { data } = await record(
+      aTreasuryTransaction({ companyId, kind: 'MINED', btc: '4', occurredOn: '2026-03-01', idempotencyKey: 'tstj-1' }),
+    );
     expect(data.recordTreasuryTransaction).toEqual({
       transaction: null,
       userErrors: [
@@ -257,32 +249,32 @@ describe('idempotency keys', () => {
 
   it("are each API key's own: another key with the same string records its own flow", async () => {
     const companyId = await newCompany('TSTO');
-    const input = { source: SRC, companyId, kind: 'MINED', btc: '1', occurredOn: '2026-03-01', idempotencyKey: 'shared-string' };
+    const input = aTreasuryTransaction({ companyId, kind: 'MINED', btc: '1', occurredOn: '2026-03-01', idempotencyKey: 'shared-string' });
     const mine = await record(input);
-    const other = (await keyHeaders(database, 'editor')).headers;
-    const theirs = await server.graphql(RECORD, { input }, other);
+    const other = (await keyHeaders(served.database, 'editor')).headers;
+    const theirs = await served.server.graphql(RECORD, { input }, other);
     expect(theirs.data.recordTreasuryTransaction.transaction.id).not.toBe(mine.data.recordTreasuryTransaction.transaction.id);
     expect(await holdings('TSTO', '2026-03-01')).toBe('2');
   });
 
   it('a repayLoan retry returns the loan as that repayment left it', async () => {
     const companyId = await newCompany('TSTQ');
-    const { data } = await server.graphql(
+    const data = await served.server.query(
       `mutation ($input: CreateLoanInput!) { createLoan(input: $input) { loan { id } } }`,
-      { input: { source: SRC, companyId, principalUsd: '1000', collateralBtc: '0' } },
+      { input: aLoan({ companyId, principalUsd: '1000', collateralBtc: '0' }) },
       headers,
     );
     const REPAY = `mutation ($input: RepayLoanInput!) { repayLoan(input: $input) { loan { repaidUsd } repayment { amountUsd } userErrors { code } } }`;
     const first = { source: SRC, loanId: data.createLoan.loan.id, amountUsd: '100', paidOn: '2026-03-01', idempotencyKey: 'tstq-1' };
-    const answer = await server.graphql(REPAY, { input: first }, headers);
+    const answer = await served.server.graphql(REPAY, { input: first }, headers);
     expect(answer.data.repayLoan).toEqual({ loan: { repaidUsd: '100' }, repayment: { amountUsd: '100' }, userErrors: [] });
-    await server.graphql(REPAY, { input: { ...first, amountUsd: '200', idempotencyKey: 'tstq-2' } }, headers);
-    expect((await server.graphql(REPAY, { input: first }, headers)).data).toEqual(answer.data);
+    await served.server.graphql(REPAY, { input: { ...first, amountUsd: '200', idempotencyKey: 'tstq-2' } }, headers);
+    expect((await served.server.graphql(REPAY, { input: first }, headers)).data).toEqual(answer.data);
   });
 
   it('two racing requests with one key record one flow and both get its answer', async () => {
     const companyId = await newCompany('TSTG');
-    const input = { source: SRC, companyId, kind: 'MINED', btc: '2', occurredOn: '2026-03-01', idempotencyKey: 'tstg-race' };
+    const input = aTreasuryTransaction({ companyId, kind: 'MINED', btc: '2', occurredOn: '2026-03-01', idempotencyKey: 'tstg-race' });
     const results = await Promise.all(Array.from({ length: 5 }, () => record(input)));
     const ids = new Set(results.map((r) => r.data.recordTreasuryTransaction.transaction.id));
     expect(ids.size).toBe(1);

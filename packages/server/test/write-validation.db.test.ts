@@ -1,41 +1,28 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from './support/database.js';
-import { startTestServer, type TestServer } from './support/server.js';
-import { keyHeaders, snapshot } from './support/writes.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { aLoan, aProductionReport, aRepayment, aTreasuryTransaction, keyHeaders, snapshot, useTestServer } from '@minergraph/test-support';
 
-let database: TestDatabase;
-let server: TestServer;
 let headers: Record<string, string>;
 let cango: string;
 let loan: string;
 
+const served = useTestServer();
+
 beforeAll(async () => {
-  database = await createTestDatabase('seeded');
-  server = await startTestServer(database);
-  headers = (await keyHeaders(database, 'editor')).headers;
-  const { data } = await server.graphql('{ company(ticker: "CANG") { id loans { id } } }');
+  headers = (await keyHeaders(served.database, 'editor')).headers;
+  const data = await served.server.query('{ company(ticker: "CANG") { id loans { id } } }');
   cango = data.company.id;
   loan = data.company.loans[0].id;
-});
-
-afterAll(async () => {
-  await server?.close();
-  await database?.destroy();
 });
 
 const errorsOf = (payload: any) => payload.userErrors.map((e: any) => [e.code, e.field.join('.'), e.message]);
 
 /** Runs a mutation that must be refused, and shows that no row changed. */
 async function refused(mutation: string, variables: Record<string, unknown>) {
-  const before = await snapshot(database);
-  const { data, errors } = await server.graphql(mutation, variables, headers);
-  expect(errors).toBeUndefined();
-  expect(await snapshot(database)).toEqual(before);
+  const before = await snapshot(served.database);
+  const data = await served.server.query(mutation, variables, headers);
+  expect(await snapshot(served.database)).toEqual(before);
   return errorsOf(Object.values(data)[0]);
 }
-
-/** Every fact written through the API carries its source; these tests are about the other fields. */
-const SRC = { title: 'A test source' };
 
 const RECORD = `mutation ($input: RecordTreasuryTransactionInput!) { recordTreasuryTransaction(input: $input) {
   transaction { id } userErrors { field message code } } }`;
@@ -44,26 +31,24 @@ const REPORT = `mutation ($input: RecordProductionReportInput!) { recordProducti
 
 describe('a refused write names every field at fault and writes nothing', () => {
   it('a sale of zero, BTC finer than a satoshi, negative proceeds', async () => {
-    expect(
-      await refused(RECORD, { input: { source: SRC, companyId: cango, kind: 'SOLD', btc: '0', usd: '-5', occurredOn: '2026-03-01' } }),
-    ).toEqual([
+    expect(await refused(RECORD, { input: aTreasuryTransaction({ companyId: cango, kind: 'SOLD', btc: '0', usd: '-5' }) })).toEqual([
       ['VALIDATION_FAILED', 'input.btc', 'btc must be greater than 0; it was 0.'],
       ['VALIDATION_FAILED', 'input.usd', 'usd must not be negative; it was -5.'],
     ]);
-    expect(
-      await refused(RECORD, { input: { source: SRC, companyId: cango, kind: 'MINED', btc: '1.000000001', occurredOn: '2026-03-01' } }),
-    ).toEqual([['VALIDATION_FAILED', 'input.btc', 'btc has 9 decimals; a BTC amount has at most 8 (one satoshi).']]);
-    expect(await refused(RECORD, { input: { source: SRC, companyId: cango, kind: 'OTHER', btc: '0', occurredOn: '2026-03-01' } })).toEqual([
+    expect(await refused(RECORD, { input: aTreasuryTransaction({ companyId: cango, btc: '1.000000001' }) })).toEqual([
+      ['VALIDATION_FAILED', 'input.btc', 'btc has 9 decimals; a BTC amount has at most 8 (one satoshi).'],
+    ]);
+    expect(await refused(RECORD, { input: aTreasuryTransaction({ companyId: cango, kind: 'OTHER', btc: '0' }) })).toEqual([
       ['VALIDATION_FAILED', 'input.btc', 'btc must not be 0.'],
     ]);
   });
 
   it('an unknown or malformed company id', async () => {
     const unknown = Buffer.from('Company:999999').toString('base64');
-    expect(
-      await refused(RECORD, { input: { source: SRC, companyId: unknown, kind: 'MINED', btc: '1', occurredOn: '2026-03-01' } }),
-    ).toEqual([['NOT_FOUND', 'input.companyId', 'No company has this id.']]);
-    expect(await refused(RECORD, { input: { source: SRC, companyId: loan, kind: 'MINED', btc: '1', occurredOn: '2026-03-01' } })).toEqual([
+    expect(await refused(RECORD, { input: aTreasuryTransaction({ companyId: unknown }) })).toEqual([
+      ['NOT_FOUND', 'input.companyId', 'No company has this id.'],
+    ]);
+    expect(await refused(RECORD, { input: aTreasuryTransaction({ companyId: loan }) })).toEqual([
       ['NOT_FOUND', 'input.companyId', 'No company has this id.'],
     ]);
   });
@@ -71,12 +56,12 @@ describe('a refused write names every field at fault and writes nothing', () => 
   it('a production period that ends before it starts, and one that is recorded already', async () => {
     expect(
       await refused(REPORT, {
-        input: { source: SRC, companyId: cango, periodStart: '2026-02-28', periodEnd: '2026-02-01', minedBtc: '400' },
+        input: aProductionReport({ companyId: cango, periodStart: '2026-02-28', periodEnd: '2026-02-01' }),
       }),
     ).toEqual([['VALIDATION_FAILED', 'input.periodEnd', 'periodEnd (2026-02-01) is before periodStart (2026-02-28).']]);
     expect(
       await refused(REPORT, {
-        input: { source: SRC, companyId: cango, periodStart: '2026-01-01', periodEnd: '2026-01-31', minedBtc: '496.35' },
+        input: aProductionReport({ companyId: cango, periodStart: '2026-01-01', periodEnd: '2026-01-31', minedBtc: '496.35' }),
       }),
     ).toEqual([['ALREADY_EXISTS', 'input.periodStart', 'A production report for 2026-01-01 to 2026-01-31 exists already.']]);
   });
@@ -105,14 +90,20 @@ describe('a refused write names every field at fault and writes nothing', () => 
       purpose: 'BITCOIN_MINING',
       powerCapacityMw: '50',
     };
-    const created = await server.graphql(CREATE_SITE, { input: site }, headers);
-    expect(created.data.createSite.userErrors).toEqual([]);
+    const created = await served.server.query(CREATE_SITE, { input: site }, headers);
+    expect(created.createSite.userErrors).toEqual([]);
     expect(await refused(CREATE_SITE, { input: { ...site, region: 'Texas' } })).toEqual([
       ['ALREADY_EXISTS', 'input.name', 'This company already has a site named "Test duplicate site".'],
     ]);
     expect(
       await refused(REPORT, {
-        input: { source: SRC, companyId: cango, periodStart: '2025-12-20', periodEnd: '2025-12-31', minedBtc: '10', heldBtc: '7528.3' },
+        input: aProductionReport({
+          companyId: cango,
+          periodStart: '2025-12-20',
+          periodEnd: '2025-12-31',
+          minedBtc: '10',
+          heldBtc: '7528.3',
+        }),
       }),
     ).toEqual([['ALREADY_EXISTS', 'input.heldBtc', 'A holdings figure for 2025-12-31 is recorded already.']]);
   });
@@ -121,8 +112,7 @@ describe('a refused write names every field at fault and writes nothing', () => 
     const loanErrors = await refused(
       `mutation ($input: CreateLoanInput!) { createLoan(input: $input) { loan { id } userErrors { field message code } } }`,
       {
-        input: {
-          source: SRC,
+        input: aLoan({
           companyId: cango,
           principalUsd: '0',
           collateralBtc: '-1',
@@ -130,7 +120,7 @@ describe('a refused write names every field at fault and writes nothing', () => 
           liquidationLtv: 0.7,
           originatedOn: '2026-02-01',
           maturesOn: '2026-01-01',
-        },
+        }),
       },
     );
     expect(loanErrors).toEqual([
@@ -141,7 +131,7 @@ describe('a refused write names every field at fault and writes nothing', () => 
     ]);
     const repayErrors = await refused(
       `mutation ($input: RepayLoanInput!) { repayLoan(input: $input) { repayment { id } userErrors { field message code } } }`,
-      { input: { source: SRC, loanId: loan, amountUsd: '1000', paidOn: '2026-03-01', collateralReleasedBtc: '1' } },
+      { input: aRepayment({ loanId: loan, collateralReleasedBtc: '1' }) },
     );
     expect(repayErrors).toEqual([
       ['VALIDATION_FAILED', 'input.collateralReleasedBtc', 'Only 0 BTC of collateral is pledged on this loan.'],
@@ -213,7 +203,7 @@ describe('every fact written through the API carries its source', () => {
   });
 
   it('a quote that states the number in a usual printing is accepted and shown with the fact', async () => {
-    const { data } = await server.graphql(
+    const data = await served.server.query(
       `mutation ($input: RecordTreasuryTransactionInput!) { recordTreasuryTransaction(input: $input) {
         transaction { btc source { title quote asOf kind } } userErrors { field message code } } }`,
       {
@@ -245,15 +235,15 @@ describe('prices in bulk', () => {
     points[12] = { ...points[12]!, high: '79000', low: '81000' } as never;
     points[15] = { ...points[15]!, at: points[3]!.at };
     points[17] = { ...points[17]!, close: '-1' };
-    const before = await snapshot(database);
-    const { data } = await server.graphql(PRICES, { input: { symbol: 'BTC', points } }, headers);
+    const before = await snapshot(served.database);
+    const data = await served.server.query(PRICES, { input: { symbol: 'BTC', points } }, headers);
     expect(errorsOf(data.recordPrices)).toEqual([
       ['VALIDATION_FAILED', 'input.points.12.high', 'high (79000) is below low (81000).'],
       ['VALIDATION_FAILED', 'input.points.15.at', 'Point 3 has the same instant, 2026-03-01T03:00:00.000Z.'],
       ['VALIDATION_FAILED', 'input.points.17.close', 'close must be greater than 0; it was -1.'],
     ]);
     expect(data.recordPrices.inserted).toBe(0);
-    expect(await snapshot(database)).toEqual(before);
+    expect(await snapshot(served.database)).toEqual(before);
   });
 
   it('take 10,000 points in one call, insert new instants and replace known ones', async () => {
@@ -265,31 +255,31 @@ describe('prices in bulk', () => {
       close: '101',
       volume: '5',
     }));
-    await server.graphql(
+    await served.server.graphql(
       'mutation { createAsset(input: { symbol: "TSTP", name: "Bulk", kind: CRYPTO }) { userErrors { code } } }',
       {},
       headers,
     );
-    const first = await server.graphql(PRICES, { input: { symbol: 'tstp', points } }, headers);
+    const first = await served.server.graphql(PRICES, { input: { symbol: 'tstp', points } }, headers);
     expect(first.errors, JSON.stringify(first.errors)?.slice(0, 500)).toBeUndefined();
     expect(first.data.recordPrices).toEqual({ inserted: 10_000, updated: 0, userErrors: [] });
-    const again = await server.graphql(
+    const again = await served.server.graphql(
       PRICES,
       { input: { symbol: 'TSTP', points: points.slice(0, 3).map((p) => ({ ...p, close: '102' })) } },
       headers,
     );
     expect(again.data.recordPrices).toEqual({ inserted: 0, updated: 3, userErrors: [] });
-    const { data } = await server.graphql('{ asset(symbol: "TSTP") { priceAt(at: "2025-01-01T00:01:00Z") { priceUsd } } }');
+    const data = await served.server.query('{ asset(symbol: "TSTP") { priceAt(at: "2025-01-01T00:01:00Z") { priceUsd } } }');
     expect(data.asset.priceAt).toEqual({ priceUsd: '102' });
   });
 
   it('refuse more than 10,000 points, and an unknown symbol', async () => {
     const many = Array.from({ length: 10_001 }, (_, i) => ({ at: new Date(Date.UTC(2024, 0, 1) + i * 60_000).toISOString(), close: '1' }));
-    const tooMany = await server.graphql(PRICES, { input: { symbol: 'BTC', points: many } }, headers);
+    const tooMany = await served.server.graphql(PRICES, { input: { symbol: 'BTC', points: many } }, headers);
     expect(errorsOf(tooMany.data.recordPrices)).toEqual([
       ['VALIDATION_FAILED', 'input.points', 'At most 10000 points fit in one call; this one has 10001.'],
     ]);
-    const unknown = await server.graphql(PRICES, { input: { symbol: 'NOPE', points: many.slice(0, 1) } }, headers);
+    const unknown = await served.server.graphql(PRICES, { input: { symbol: 'NOPE', points: many.slice(0, 1) } }, headers);
     expect(errorsOf(unknown.data.recordPrices)).toEqual([['NOT_FOUND', 'input.symbol', 'No asset has the symbol NOPE.']]);
   });
 });

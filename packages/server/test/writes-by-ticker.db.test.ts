@@ -1,23 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from './support/database.js';
-import { startTestServer, type TestServer } from './support/server.js';
-import { keyHeaders, snapshot } from './support/writes.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { keyHeaders, snapshot, useTestServer } from '@minergraph/test-support';
 
-let database: TestDatabase;
-let server: TestServer;
 let headers: Record<string, string>;
 let cango: string;
 
-beforeAll(async () => {
-  database = await createTestDatabase('seeded');
-  server = await startTestServer(database);
-  headers = (await keyHeaders(database, 'editor')).headers;
-  cango = (await server.graphql('{ company(ticker: "CANG") { id } }')).data.company.id;
-});
+const served = useTestServer();
 
-afterAll(async () => {
-  await server?.close();
-  await database?.destroy();
+beforeAll(async () => {
+  headers = (await keyHeaders(served.database, 'editor')).headers;
+  cango = (await served.server.query('{ company(ticker: "CANG") { id } }')).company.id;
 });
 
 const RECORD = `mutation ($input: RecordTreasuryTransactionInput!) { recordTreasuryTransaction(input: $input) {
@@ -36,18 +27,16 @@ const errorsOf = (payload: any) => payload.userErrors.map((e: any) => [e.code, e
 const SRC = { title: 'A test source' };
 
 async function refused(mutation: string, input: Record<string, unknown>) {
-  const before = await snapshot(database);
-  const { data, errors } = await server.graphql(mutation, { input: { source: SRC, ...input } }, headers);
-  expect(errors).toBeUndefined();
+  const before = await snapshot(served.database);
+  const data = await served.server.query(mutation, { input: { source: SRC, ...input } }, headers);
   const payload = Object.values(data)[0] as any;
   expect(Object.values(payload).filter((value) => value !== null && !Array.isArray(value))).toEqual([]);
-  expect(await snapshot(database)).toEqual(before);
+  expect(await snapshot(served.database)).toEqual(before);
   return errorsOf(payload);
 }
 
 async function written(mutation: string, input: Record<string, unknown>) {
-  const { data, errors } = await server.graphql(mutation, { input: { source: SRC, ...input } }, headers);
-  expect(errors).toBeUndefined();
+  const data = await served.server.query(mutation, { input: { source: SRC, ...input } }, headers);
   const payload = Object.values(data)[0] as any;
   expect(payload.userErrors).toEqual([]);
   return payload;

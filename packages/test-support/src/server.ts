@@ -1,6 +1,6 @@
 import { afterAll, beforeAll } from 'vitest';
-import { createServer, type MinerGraphServer, type ServerOptions } from '../../src/http/app.js';
-import { createLogger } from '../../src/logger.js';
+import { createServer, type MinerGraphServer, type ServerOptions } from '@minergraph/server/http/app';
+import { createLogger } from '@minergraph/server/logger';
 import { createTestDatabase, type Start, type TestDatabase } from './database.js';
 
 export interface GraphQLResponse<T = any> {
@@ -38,11 +38,11 @@ export function describeFailure(response: GraphQLResponse): string {
   return [`HTTP ${response.status} with ${errors.length} error(s):`, ...errors].join('\n');
 }
 
+/** What a test may set on its server: everything but the database and the (silent) logger. */
+export type TestServerOptions = Omit<Partial<ServerOptions>, 'database' | 'logger'>;
+
 /** The real HTTP server, on a free port of 127.0.0.1. */
-export async function startTestServer(
-  database: TestDatabase,
-  options: Omit<Partial<ServerOptions>, 'database' | 'logger'> = {},
-): Promise<TestServer> {
+export async function startTestServer(database: TestDatabase, options: TestServerOptions = {}): Promise<TestServer> {
   const server = await createServer({ database, logger: createLogger('silent', false), ...options });
   const url = await server.listen(0, '127.0.0.1');
   const graphql = async (
@@ -77,22 +77,65 @@ export async function startTestServer(
   };
 }
 
-export interface ServedDatabase {
-  /** The file's own database (see support/database.ts). */
+/** A database for the tests of one file or describe block, and the servers they start on it. */
+export interface UsedDatabase {
+  /** The file's own database (see database.ts). */
   readonly database: TestDatabase;
-  /** The real HTTP server on it, on a free port. */
-  readonly server: TestServer;
-  /** Another server on the same database with other options, closed after the file's tests. */
-  serve(options: Omit<Partial<ServerOptions>, 'database' | 'logger'>): Promise<TestServer>;
+  /** A real HTTP server on the database with the given options, closed after the tests. */
+  serve(options?: TestServerOptions): Promise<TestServer>;
 }
 
-export interface UseTestServerOptions {
+export interface UseTestDatabaseOptions {
   /** What the database holds at first: nothing, the schema, or the schema and the seed (the default). */
   start?: Start;
-  /** Rows the file's tests need, written before the server starts. */
+  /** Rows the tests need, written before any server starts. */
   setup?: (database: TestDatabase) => Promise<void>;
-  /** The server's options (limits, manifest, metrics, ...). */
-  server?: Omit<Partial<ServerOptions>, 'database' | 'logger'>;
+}
+
+/**
+ * A database of its own for the tests of one file (or one describe block), made before its
+ * tests and destroyed after them with every server started on it by `serve`. For tests that
+ * start servers of their own, each with other options; most want `useTestServer`. Read
+ * `database` inside tests and hooks, not at import time.
+ */
+export function useTestDatabase(options: UseTestDatabaseOptions = {}): UsedDatabase {
+  let database: TestDatabase | undefined;
+  const servers: TestServer[] = [];
+  beforeAll(async () => {
+    database = await createTestDatabase(options.start ?? 'seeded');
+    await options.setup?.(database);
+  });
+  afterAll(async () => {
+    await Promise.all(servers.map((running) => running.close()));
+    await database?.destroy();
+  });
+  const ready = (): TestDatabase => {
+    if (database === undefined) throw new Error('useTestDatabase: the database is made in beforeAll; read it inside a test or hook.');
+    return database;
+  };
+  return {
+    get database() {
+      return ready();
+    },
+    async serve(serverOptions = {}) {
+      const started = await startTestServer(ready(), serverOptions);
+      servers.push(started);
+      return started;
+    },
+  };
+}
+
+export interface ServedDatabase extends UsedDatabase {
+  /** The real HTTP server on it, on a free port. */
+  readonly server: TestServer;
+}
+
+export interface UseTestServerOptions extends UseTestDatabaseOptions {
+  /**
+   * The server's options (limits, manifest, metrics, ...), or a function that makes them once
+   * the database is ready, for options that need it or that must be made in a hook.
+   */
+  server?: TestServerOptions | ((database: TestDatabase) => TestServerOptions | Promise<TestServerOptions>);
 }
 
 /**
@@ -101,33 +144,20 @@ export interface UseTestServerOptions {
  * inside tests and hooks, not at import time.
  */
 export function useTestServer(options: UseTestServerOptions = {}): ServedDatabase {
-  let database: TestDatabase | undefined;
+  const used = useTestDatabase(options);
   let server: TestServer | undefined;
-  const extra: TestServer[] = [];
   beforeAll(async () => {
-    database = await createTestDatabase(options.start ?? 'seeded');
-    await options.setup?.(database);
-    server = await startTestServer(database, options.server);
+    const serverOptions = typeof options.server === 'function' ? await options.server(used.database) : options.server;
+    server = await used.serve(serverOptions);
   });
-  afterAll(async () => {
-    await Promise.all([server, ...extra].map((running) => running?.close()));
-    await database?.destroy();
-  });
-  const ready = <T>(value: T | undefined, what: string): T => {
-    if (value === undefined) throw new Error(`useTestServer: the ${what} is made in beforeAll; read it inside a test or hook.`);
-    return value;
-  };
   return {
     get database() {
-      return ready(database, 'database');
+      return used.database;
     },
     get server() {
-      return ready(server, 'server');
+      if (server === undefined) throw new Error('useTestServer: the server is made in beforeAll; read it inside a test or hook.');
+      return server;
     },
-    async serve(serverOptions) {
-      const started = await startTestServer(ready(database, 'database'), serverOptions);
-      extra.push(started);
-      return started;
-    },
+    serve: (serverOptions) => used.serve(serverOptions),
   };
 }

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { LogEvent } from 'kysely';
 import pg from 'pg';
 import { inject } from 'vitest';
-import { openDatabase, type DatabaseHandle, type Engine } from '../../src/db/connect.js';
+import { openDatabase, type DatabaseHandle, type Engine } from '@minergraph/server/db/connect';
 import { postgresUrl } from './postgres.js';
 
 export type Start = 'empty' | 'migrated' | 'seeded';

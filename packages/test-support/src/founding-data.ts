@@ -8,7 +8,7 @@ import { parse, stringify } from 'yaml';
 const FOUNDING_DAY = '2026-02-09';
 
 /** The repository's data directory. */
-export const REPOSITORY_DATA = fileURLToPath(new URL('../../../../data', import.meta.url));
+export const REPOSITORY_DATA = fileURLToPath(new URL('../../../data', import.meta.url));
 
 /**
  * The data the 'seeded' test databases hold: the founding story only, as told on 2026-02-09

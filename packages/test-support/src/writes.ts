@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { createApiKey } from '../../src/repositories/api-key.repository.js';
+import { createApiKey } from '@minergraph/server/repositories/api-key.repository';
 import type { TestDatabase } from './database.js';
 
 /** Headers carrying a fresh API key of the given role. */

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
-import { openDatabase } from '../../src/db/connect.js';
-import { migrateToLatest } from '../../src/db/migrate.js';
-import { seed } from '../../src/seed/seed.js';
+import { openDatabase } from '@minergraph/server/db/connect';
+import { migrateToLatest } from '@minergraph/server/db/migrate';
+import { seed } from '@minergraph/server/seed/seed';
 import { foundingStoryData } from './founding-data.js';
 import { postgresUrl, templateName } from './postgres.js';
 
