@@ -1,8 +1,6 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import type { GraphQLFormattedError } from 'graphql';
 import type { Logger } from '../logger.js';
 
 /** What a request's log line says beyond method, path, status and duration. */
@@ -27,29 +25,34 @@ const factsOf = (res: Response): RequestFacts =>
   ((res.locals as { requestFacts?: RequestFacts }).requestFacts ??= { operationName: null, errorCodes: [], apiKey: null });
 
 /** The facts noted so far for a response: its operation, error codes and key's name. */
-export const requestFactsOf = (res: Response): Readonly<RequestFacts> => factsOf(res);
+export const requestFactsOf = (res: Response): RequestFacts => factsOf(res);
 
 /**
- * Apollo formats some errors outside any plugin hook and before the context exists (a CSRF
- * refusal, an unreadable Authorization header); the request they belong to is found here.
+ * Mounted just before Apollo's middleware. Apollo answers some requests outside any plugin hook
+ * and before the context exists (a CSRF refusal, an unreadable Authorization header): their
+ * error codes are read from the (small) error body as it is sent. Every other answer's codes are
+ * noted by requestFactsPlugin, from the formatted errors, without reading the body.
+ * (An AsyncLocalStorage did this before; it put promise hooks on every promise of every request.)
  */
-const current = new AsyncLocalStorage<RequestFacts>();
-
-/** Mounted just before Apollo's middleware: what runs from there on can note its facts. */
 export function collectRequestFacts(): RequestHandler {
-  return (_req: Request, res: Response, next: NextFunction) => current.run(factsOf(res), next);
+  return (_req: Request, res: Response, next: NextFunction) => {
+    const send = res.send;
+    res.send = function sendNotingCodes(this: Response, body?: unknown) {
+      const facts = factsOf(res);
+      if (res.statusCode >= 400 && facts.errorCodes.length === 0 && typeof body === 'string') facts.errorCodes.push(...codesIn(body));
+      return send.call(this, body);
+    };
+    next();
+  };
 }
 
-/** Wraps formatError so that every error code a client sees is on the request's log line. */
-export function noteErrorCodes<T extends unknown[]>(
-  format: (formatted: GraphQLFormattedError, ...rest: T) => GraphQLFormattedError,
-): (formatted: GraphQLFormattedError, ...rest: T) => GraphQLFormattedError {
-  return (formatted, ...rest) => {
-    const result = format(formatted, ...rest);
-    const code = result.extensions?.code;
-    if (typeof code === 'string') current.getStore()?.errorCodes.push(code);
-    return result;
-  };
+function codesIn(body: string): string[] {
+  try {
+    const parsed = JSON.parse(body) as { errors?: { extensions?: { code?: unknown } }[] };
+    return (parsed.errors ?? []).map((error) => error.extensions?.code).filter((code): code is string => typeof code === 'string');
+  } catch {
+    return [];
+  }
 }
 
 /** For responses sent before GraphQL runs (a body too large, a query too long). */
@@ -57,16 +60,20 @@ export function noteErrorCode(res: Response, code: string): void {
   factsOf(res).errorCodes.push(code);
 }
 
-/** The resolved operation's name and the key's name, once Apollo knows them. */
-export function requestFactsPlugin<C extends { viewer: { keyName: string | null } }>(): ApolloServerPlugin<C> {
+/** The resolved operation's name, the key's name and the error codes, once Apollo knows them. */
+export function requestFactsPlugin<C extends { viewer: { keyName: string | null }; requestFacts: RequestFacts }>(): ApolloServerPlugin<C> {
   return {
     async requestDidStart() {
       return {
-        async willSendResponse({ contextValue, operationName, request }) {
-          const facts = current.getStore();
-          if (!facts) return;
+        async willSendResponse({ contextValue, operationName, request, response }) {
+          const facts = contextValue.requestFacts;
           facts.operationName = operationName ?? request.operationName ?? null;
           facts.apiKey = contextValue.viewer.keyName;
+          if (response.body.kind !== 'single') return;
+          for (const error of response.body.singleResult.errors ?? []) {
+            const code = error.extensions?.code;
+            if (typeof code === 'string') facts.errorCodes.push(code);
+          }
         },
       };
     },
