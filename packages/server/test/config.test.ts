@@ -29,6 +29,7 @@ describe('configuration', () => {
       persistedManifest: undefined,
       corsOrigins: 'local',
       responseCache: { maxBytes: 64 * 1024 * 1024 },
+      lookAhead: true,
       subscriptions: { maxPerConnection: 20, maxConnectionsPerClient: 20, bufferSize: 100 },
     });
   });
@@ -75,6 +76,7 @@ describe('configuration', () => {
         MINERGRAPH_READ_REPLICA_WAIT_MS: '250',
         MINERGRAPH_WORKERS: '3',
         MINERGRAPH_RESPONSE_CACHE_MB: '16',
+        MINERGRAPH_LOOK_AHEAD: 'false',
       },
       '/srv/app',
     );
@@ -111,6 +113,7 @@ describe('configuration', () => {
       persistedManifest: '/srv/app/ops.json',
       corsOrigins: ['https://app.example.com', 'http://localhost:5173'],
       responseCache: { maxBytes: 16 * 1024 * 1024 },
+      lookAhead: false,
       subscriptions: { maxPerConnection: 5, maxConnectionsPerClient: 3, bufferSize: 50 },
     });
     expect(Object.isFrozen(config)).toBe(true);
@@ -125,6 +128,11 @@ describe('configuration', () => {
       'Invalid configuration:\n  MINERGRAPH_RESPONSE_CACHE_MB="0": Too small: expected number to be >=1',
     );
     expect(() => loadConfig({ MINERGRAPH_RESPONSE_CACHE: 'maybe' })).toThrow('MINERGRAPH_RESPONSE_CACHE="maybe"');
+  });
+
+  it('compiles queries with look-ahead unless MINERGRAPH_LOOK_AHEAD=false', () => {
+    expect(loadConfig({}).lookAhead).toBe(true);
+    expect(loadConfig({ MINERGRAPH_LOOK_AHEAD: 'false' }).lookAhead).toBe(false);
   });
 
   it("uses CoinGecko's Pro root for a pro key when no base URL is given", () => {
