@@ -16,11 +16,14 @@ const source = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const shared = {
   resolve: {
     conditions: ['@minergraph/source'],
-    alias: {
-      graphql: 'graphql/index.js',
-      '@minergraph/schema': source('packages/schema/src/index.ts'),
-      '@minergraph/sdk': source('packages/sdk/src/index.ts'),
-    },
+    alias: [
+      { find: /^graphql$/, replacement: 'graphql/index.js' },
+      { find: /^@minergraph\/schema$/, replacement: source('packages/schema/src/index.ts') },
+      { find: /^@minergraph\/sdk$/, replacement: source('packages/sdk/src/index.ts') },
+      // The server's modules that test-support imports, as sources: a clean clone has no dist/,
+      // and vitest's global setup resolves without the @minergraph/source condition.
+      { find: /^@minergraph\/server\/(?!persisted-operations\.json$)(.*)$/, replacement: `${source('packages/server/src/')}$1.ts` },
+    ],
   },
   ssr: { resolve: { conditions: ['@minergraph/source'] } },
 };

@@ -19,6 +19,7 @@ export type * from './data-sources.js';
 export type * from './models.js';
 export type * from './writes.js';
 export { ok, rejected } from './writes.js';
+export { notFound } from './mutation.js';
 export { canonical, Decimal, divide, isPlainDecimal, SATOSHI_PLACES, toRoundedFloat } from './decimal.js';
 export { isRowId } from './ids.js';
 export { adjustmentSteps, type AdjustmentStep } from './adjustments.js';

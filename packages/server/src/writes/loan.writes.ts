@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import {
   BTC_LIMIT,
   Decimal,
+  notFound,
   USD_AMOUNT_LIMIT,
   type Actor,
   type CreateLoanInput,
@@ -112,7 +113,7 @@ export async function repayLoan(
     },
     async (trx) => {
       const companyId = await loanCompanyId(trx, input.loanId);
-      if (companyId === null) throw new Rejection([userError(['input', 'loanId'], 'NOT_FOUND', 'No loan has this id.')]);
+      if (companyId === null) throw new Rejection([notFound(['input', 'loanId'], 'loan')]);
       await lockCompanyById(trx, companyId);
       const [loan] = await loansByIds(trx, [input.loanId]);
       const collateral = new Decimal(loan!.initialCollateralBtc ?? 0).minus(loan!.collateralReleasedBtc);

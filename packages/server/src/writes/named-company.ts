@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { NamedCompanyInput } from '@minergraph/schema';
+import { notFound, type NamedCompanyInput } from '@minergraph/schema';
 import type { Database } from '../db/database.js';
 import { lockCompanyById, lockCompanyByTicker } from '../repositories/company.repository.js';
 import { type Problems, userError } from './problems.js';
@@ -37,7 +37,7 @@ export function checkNamedCompany(problems: Problems, input: NamedCompanyInput):
 export async function lockNamedCompany(trx: Kysely<Database>, company: NamedCompany): Promise<string> {
   if ('id' in company) {
     const id = await lockCompanyById(trx, company.id);
-    if (id === null) throw new Rejection([userError(['input', 'companyId'], 'NOT_FOUND', 'No company has this id.')]);
+    if (id === null) throw new Rejection([notFound(['input', 'companyId'], 'company')]);
     return id;
   }
   const id = await lockCompanyByTicker(trx, company.ticker);

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { SourceInput } from '@minergraph/schema';
+import { isPlainDecimal, type SourceInput } from '@minergraph/schema';
 import type { Database } from '../db/database.js';
 import { quoteStates } from '../facts/quote-states.js';
 import { insertSource } from '../repositories/source.repository.js';
@@ -25,14 +25,10 @@ export function checkSource(
   problems.text([...field, 'publisher'], source.publisher, { max: 200 });
   problems.text([...field, 'quote'], source.quote, { max: 2000 });
   const stated = options.states;
-  if (source.quote != null && stated?.value != null && isDecimalText(stated.value) && !quoteStates(source.quote, stated.value)) {
+  if (source.quote != null && stated?.value != null && isPlainDecimal(stated.value) && !quoteStates(source.quote, stated.value)) {
     problems.add([...field, 'quote'], `The quote does not state ${stated.field} (${stated.value}).`);
   }
   return { ...source, title: source.title.trim(), url };
-}
-
-function isDecimalText(value: string): boolean {
-  return /^-?\d+(\.\d+)?$/.test(value);
 }
 
 export async function recordSource(trx: Kysely<Database>, source: SourceInput | null, apiKeyId: string | null): Promise<string | null> {
