@@ -30,6 +30,24 @@ async function corners(database: TestDatabase): Promise<void> {
   const zzsp = await company('ZZSP', 'Split_Test % Miner', { exchange: 'NASDAQ', business_lines: ['BITCOIN_MINING', 'AI_COMPUTE'] });
   const zzun = await company('ZZUN', 'Unity Reverse Miner', { reported_site_count: 40, reported_regions: ['Texas', 'Ethiopia'] });
   await company('ZZEM', 'Empty Miner');
+  // Shares with no corporate action and a close of more than 8 places: served as stored, not rounded.
+  const zzem = await db
+    .insertInto('assets')
+    .values({ symbol: 'ZZEM', name: 'ZZEM shares', kind: 'EQUITY' })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await db
+    .insertInto('price_observations')
+    .values({
+      asset_id: zzem.id,
+      at: new Date('2026-02-27T21:00:00Z'),
+      open: '0.1',
+      high: '0.2',
+      low: '0.1',
+      close: '0.123456789012',
+      source_id: source.id,
+    })
+    .execute();
   for (const [ticker, actions] of [
     [
       'ZZSP',
@@ -303,6 +321,8 @@ describe('look-ahead: one SQL statement, the same answer as the resolvers', () =
       { amountUsd: '1000000.5' },
     ]);
     expect(answer.company.sites.totalCount).toBe(3);
+    const empty = await served.server.query(`{ company(ticker: "ZZEM") { stock { latestPrice { priceUsd } } } }`);
+    expect(empty.company.stock.latestPrice.priceUsd).toBe('0.123456789012');
     const unity = await served.server.query(`{ company(ticker: "ZZUN") { stock { latestPrice { priceUsd } } } }`);
     // Ratios 2 and 0.5 multiply to 1: the close is served as stored.
     expect(unity.company.stock.latestPrice.priceUsd).toBe('6.6666');

@@ -8,7 +8,7 @@
 // compiling and executing the same operations both ways (test/look-ahead.db.test.ts) and by
 // pnpm bench's byte-for-byte answers.
 import type { GraphQLSchema, OperationDefinitionNode, FragmentDefinitionNode } from 'graphql';
-import { sql, type RawBuilder } from 'kysely';
+import { sql, type Expression, type RawBuilder } from 'kysely';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, endOfDay, type CompanyFilter, type SiteFilter } from '@minergraph/schema';
 import { companyFilter } from '../repositories/company.repository.js';
 import { reportFilter } from '../repositories/production.repository.js';
@@ -35,16 +35,15 @@ function object(typeName: string, selections: Selected[], fields: FieldCompilers
 }
 
 /** A decimal as the Decimal scalar prints it: no exponent, no trailing zeros (canonical()). */
-const decimal = (value: RawBuilder<unknown> | ReturnType<typeof sql.ref>) => sql`trim_scale(${value})::text`;
+const decimal = (value: Expression<unknown>) => sql`trim_scale(${value})::text`;
 /** An instant as the DateTime scalar prints it (toISOString). */
-const instant = (value: RawBuilder<unknown> | ReturnType<typeof sql.ref>) =>
-  sql`to_char(${value} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+const instant = (value: Expression<unknown>) => sql`to_char(${value} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 /**
  * A derived quotient rounded half-up to 8 places (divide() and toRoundedFloat() in
  * @minergraph/schema): divided to 40 places first, as decimal.js divides to 60 digits, so the
  * rounding sees the same digits.
  */
-const quotient = (numerator: RawBuilder<unknown>, denominator: RawBuilder<unknown>) =>
+const quotient = (numerator: Expression<unknown>, denominator: Expression<unknown>) =>
   sql`round((${numerator})::numeric(1000, 40) / (${denominator}), 8)`;
 
 class Aliases {
@@ -355,11 +354,11 @@ export function compileQuery(
       const factor = sql`(select minergraph_product(c.ratio) from corporate_actions c
         where c.asset_id = ${column(asset, 'id')} and c.effective_on > (${column(point, 'at')} at time zone 'UTC')::date)`;
       const price = adjusted
-        ? sql`case when ${factor} is null then ${column(point, 'close')} else ${quotient(column(point, 'close') as unknown as Json, factor)} end`
+        ? sql`case when ${factor} = 1 then ${column(point, 'close')} else ${quotient(column(point, 'close'), factor)} end`
         : column(point, 'close');
       const json = object('PricePoint', selected.of('PricePoint'), {
         at: () => instant(column(point, 'at')),
-        priceUsd: () => decimal(price as Json),
+        priceUsd: () => decimal(price),
       });
       return sql`(select ${json} from (select o.at, o.close from price_observations o where o.asset_id = ${column(asset, 'id')}
         order by o.at desc limit 1) ${sql.id(point)})`;
