@@ -93,6 +93,8 @@ export function selectionsOf(operation: Operation, type: GraphQLObjectType, sele
       return { responseName, field: TYPENAME, args: {}, of: () => notCompilable('__typename has no fields') };
     }
     const field = fields[fieldName] ?? notCompilable(`${type.name}.${fieldName}`);
+    // Auth scopes are checked by resolvers, which look-ahead does not run: a scoped field is theirs.
+    if (hasAuthScopes(field.extensions)) notCompilable(`${type.name}.${fieldName} has auth scopes`);
     let args: Record<string, unknown>;
     try {
       args = getArgumentValues(field, nodes[0]!, operation.variables);
@@ -107,11 +109,18 @@ export function selectionsOf(operation: Operation, type: GraphQLObjectType, sele
       of(typeName) {
         const subType = operation.schema.getType(typeName);
         if (!isObjectType(subType)) notCompilable(typeName);
+        if (hasAuthScopes(subType.extensions)) notCompilable(`${typeName} has auth scopes`);
         const sets = nodes.map((node) => node.selectionSet).filter((set): set is SelectionSetNode => set !== undefined);
         return selectionsOf(operation, subType, sets);
       },
     };
   });
+}
+
+/** Whether Pothos's scope-auth plugin guards this field or type (its options are kept in the schema's extensions). */
+function hasAuthScopes(extensions: unknown): boolean {
+  const options = (extensions as { pothosOptions?: { authScopes?: unknown; grantScopes?: unknown } } | null | undefined)?.pothosOptions;
+  return options?.authScopes !== undefined || options?.grantScopes !== undefined;
 }
 
 /** Stands for `__typename`, which every object has and no schema lists. */
