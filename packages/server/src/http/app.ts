@@ -365,7 +365,13 @@ export async function createServer(options: ServerOptions): Promise<MinerGraphSe
       // Last of the plugins that may answer instead of execution: what the cache does not hold.
       ...(options.lookAhead === false
         ? []
-        : [lookAhead({ dbFor: (context) => (replica && context.data === replica.data ? replica.replica.db : database.db) })]),
+        : [
+            lookAhead({
+              dbFor: (context) => (replica && context.data === replica.data ? replica.replica.db : database.db),
+              formatError,
+              logger,
+            }),
+          ]),
       errorReporting(logger),
       variableErrorFields(),
       requestFactsPlugin(),

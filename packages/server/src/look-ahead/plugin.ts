@@ -1,12 +1,16 @@
 // Serves a query from one compiled SQL statement (compile.ts) when every field it selects can be
-// compiled; otherwise, or when that statement fails, Apollo executes it through the resolvers as
-// before, which then answer (or report the failure) in their usual words. Runs after admission
-// (limits, auth, rate limits), read routing and the response cache, as execution would.
+// compiled; otherwise Apollo executes it through the resolvers as before. When the database cannot
+// be reached, the answer says so as the resolvers' would (DATABASE_UNAVAILABLE at each root field,
+// 503 by errorReporting), without a second round of attempts; any other failure of the statement
+// (a statement timeout, say) leaves the query to the resolvers. Runs after admission (limits,
+// auth, rate limits), read routing and the response cache, as execution would.
 import { HeaderMap, type ApolloServerPlugin, type GraphQLResponse } from '@apollo/server';
-import { getVariableValues, Kind, type FragmentDefinitionNode } from 'graphql';
+import { getVariableValues, GraphQLError, Kind, type FragmentDefinitionNode, type GraphQLFormattedError } from 'graphql';
 import type { CompiledQuery, Kysely } from 'kysely';
 import { LRUCache } from 'lru-cache';
 import type { Database } from '../db/database.js';
+import { isDatabaseUnavailable } from '../db/unavailable.js';
+import type { Logger } from '../logger.js';
 import type { RequestContext } from '../http/app.js';
 import { compileQuery } from './compile.js';
 import { NotCompilable } from './selection.js';
@@ -17,13 +21,19 @@ const PLANS = 1000;
 export interface LookAheadOptions {
   /** The database the request's reads go to (read-routing.ts may have chosen the replica). */
   dbFor(context: RequestContext): Kysely<Database>;
-  /** Counts the queries served compiled and those executed by resolvers (metrics, bench). */
-  count?(outcome: 'compiled' | 'resolvers'): void;
+  /** Words an error as every answer does (http/errors.ts). */
+  formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError;
+  logger: Logger;
+}
+
+interface Plan {
+  query: CompiledQuery<{ data: unknown }>;
+  roots: { key: string; typename: boolean; nonNull: boolean }[];
 }
 
 export function lookAhead(options: LookAheadOptions): ApolloServerPlugin<RequestContext> {
   // null: this operation is not compilable, known without walking it again.
-  const plans = new LRUCache<string, CompiledQuery<{ data: unknown }> | 'resolvers'>({ max: PLANS });
+  const plans = new LRUCache<string, Plan | 'resolvers'>({ max: PLANS });
   return {
     async requestDidStart() {
       return {
@@ -43,28 +53,23 @@ export function lookAhead(options: LookAheadOptions): ApolloServerPlugin<Request
               if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
             }
             try {
-              plan = compileQuery(schema, operation, fragments, coerced.coerced, contextValue.today).sql.compile(db) as CompiledQuery<{
-                data: unknown;
-              }>;
+              const compiled = compileQuery(schema, operation, fragments, coerced.coerced, contextValue.today);
+              plan = { query: compiled.sql.compile(db) as CompiledQuery<{ data: unknown }>, roots: compiled.roots };
             } catch (error) {
               if (!(error instanceof NotCompilable)) throw error;
               plan = 'resolvers';
             }
             plans.set(key, plan);
           }
-          if (plan === 'resolvers') {
-            options.count?.('resolvers');
-            return null;
-          }
+          if (plan === 'resolvers') return null;
           let data: unknown;
           try {
-            data = (await db.executeQuery(plan)).rows[0]!.data;
-          } catch {
-            // The resolvers meet the same failure (the database is down, a statement timed out)
-            // and report it as every other query does.
-            return null;
+            data = (await db.executeQuery(plan.query)).rows[0]!.data;
+          } catch (error) {
+            if (!isDatabaseUnavailable(error)) return null;
+            options.logger.warn({ err: error, requestId: contextValue.requestId, operationName }, 'database unavailable');
+            return unavailable(plan, error, options.formatError);
           }
-          options.count?.('compiled');
           const response: GraphQLResponse = {
             body: { kind: 'single', singleResult: { data: data as Record<string, unknown> } },
             http: { status: undefined, headers: new HeaderMap() },
@@ -74,4 +79,22 @@ export function lookAhead(options: LookAheadOptions): ApolloServerPlugin<Request
       };
     },
   };
+}
+
+/**
+ * What the resolvers answer when the database cannot be reached: an error at each root field
+ * (DATABASE_UNAVAILABLE, worded by formatError; errorReporting adds the request id, 503 and
+ * Retry-After), and data null, or each root field null when all of them may be.
+ */
+function unavailable(plan: Plan, error: unknown, formatError: LookAheadOptions['formatError']): GraphQLResponse {
+  const errors = plan.roots
+    .filter((root) => !root.typename)
+    .map((root) => {
+      const graphqlError = new GraphQLError('The database is not answering.', { path: [root.key], originalError: error as Error });
+      return formatError(graphqlError.toJSON(), graphqlError);
+    });
+  const data = plan.roots.some((root) => root.nonNull)
+    ? null
+    : Object.fromEntries(plan.roots.map((root) => [root.key, root.typename ? 'Query' : null]));
+  return { body: { kind: 'single', singleResult: { data, errors } }, http: { status: undefined, headers: new HeaderMap() } };
 }
