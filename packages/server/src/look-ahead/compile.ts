@@ -11,8 +11,9 @@ import { isNonNullType, type FragmentDefinitionNode, type GraphQLSchema, type Op
 import { sql, type Expression, type RawBuilder } from 'kysely';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, endOfDay, type CompanyFilter, type SiteFilter } from '@minergraph/schema';
 import { companyFilter } from '../repositories/company.repository.js';
+import { LOANS_WITH_TOTALS, pledgedOn } from '../repositories/loan.repository.js';
 import { reportFilter } from '../repositories/production.repository.js';
-import { siteFilter } from '../repositories/site.repository.js';
+import { regionsOf, siteFilter } from '../repositories/site.repository.js';
 import { notCompilable, selectionsOf, TYPENAME, type Operation, type Selected } from './selection.js';
 
 type Json = RawBuilder<unknown>;
@@ -160,9 +161,7 @@ export function compileQuery(
             powerCapacityMw: () => decimal(column(regions, 'power')),
             hashrateEh: () => decimal(column(regions, 'hashrate')),
           });
-        const byRegion = sql`(select s.region, count(*)::int as site_count, coalesce(sum(s.power_capacity_mw), 0) as power,
-            coalesce(sum(s.hashrate_eh), 0) as hashrate
-          from sites s where s.company_id = ${column(row, 'id')} group by s.region) ${sql.id(regions)}`;
+        const byRegion = sql`${regionsOf(column(row, 'id'))} ${sql.id(regions)}`;
         const total = (name: string) => decimal(sql`coalesce((select sum(${column(regions, name)}) from ${byRegion}), 0)`);
         return object('SiteSummary', selected.of('SiteSummary'), {
           siteCount: () => sql`(select coalesce(sum(${column(regions, 'site_count')}), 0)::int from ${byRegion})`,
@@ -245,7 +244,7 @@ export function compileQuery(
     const btcPoint = (field: 'close' | 'at') =>
       sql`(select o.${sql.ref(field)} from price_observations o where o.asset_id = ${btcId}
            and o.at <= ${endOfDay(day).toISOString()}::timestamptz order by o.at desc limit 1)`;
-    const pledged = pledgedOn(row, sql`${day}::date`);
+    const pledged = pledgedOn(column(row, 'id'), sql`${day}::date`);
     const json = object('Holdings', selected.of('Holdings'), {
       on: () => sql`${day}::text`,
       btc: () => decimal(ref('btc')),
@@ -266,28 +265,12 @@ export function compileQuery(
     return sql`(select ${json} from holdings_on(${column(row, 'id')}, ${day}::date) ${sql.id(h)})`;
   };
 
-  /** Collateral pledged at the end of a day: the rule of pledgedBtc (loan.repository.ts). */
-  const pledgedOn = (row: string, day: Json): Json => sql`(
-    select coalesce(sum(p.collateral), 0) as pledged,
-           count(*) filter (where p.kind = 'BTC_BACKED_LOAN' and p.initial_collateral_btc is null)::int as undisclosed
-    from (
-      select coalesce(l.initial_collateral_btc, 0) - coalesce(r.released, 0) as collateral, l.kind, l.initial_collateral_btc
-      from loans l
-      left join lateral (
-        select sum(amount_usd) as repaid, sum(collateral_released_btc) as released
-        from loan_repayments where loan_id = l.id and paid_on <= ${day}
-      ) r on true
-      where l.company_id = ${column(row, 'id')} and l.status <> 'DEFAULTED'
-        and (l.originated_on is null or l.originated_on <= ${day})
-        and (l.principal_usd is null or coalesce(r.repaid, 0) < l.principal_usd)
-    ) p)`;
-
   /** The company's loans, as loansByCompanyIds orders them, with the fields of types/loan.ts. */
   const loans = (row: string, selected: Selected): Json => {
     const l = aliases.take('l');
     const ref = (name: string) => column(l, name);
     const outstanding = sql`(${ref('principal_usd')} - ${ref('repaid_usd')})`;
-    const collateral = sql`(coalesce(${ref('initial_collateral_btc')}, 0) - ${ref('released_btc')})`;
+    const collateral = sql`(coalesce(${ref('initial_collateral_btc')}, 0) - ${ref('collateral_released_btc')})`;
     const priceAtLtv = (threshold: string) => {
       const ltv = ref(threshold);
       // String(number) in JavaScript and float8's text are both the shortest exact form.
@@ -333,13 +316,9 @@ export function compileQuery(
           from loan_repayments ${sql.id(r)} where ${column(r, 'loan_id')} = ${ref('id')}), '[]'::json)`;
       },
     });
-    return sql`coalesce((select json_agg(${loan} order by ${ref('originated_on')} nulls last, ${ref('id')}) from (
-      select l.*, coalesce(r.repaid_usd, 0) as repaid_usd, coalesce(r.released_btc, 0) as released_btc
-      from loans l
-      left join lateral (
-        select sum(amount_usd) as repaid_usd, sum(collateral_released_btc) as released_btc from loan_repayments where loan_id = l.id
-      ) r on true
-      where l.company_id = ${column(row, 'id')} ${status ? sql`and l.status = ${status}` : sql``}) ${sql.id(l)}), '[]'::json)`;
+    return sql`coalesce((select json_agg(${loan} order by ${ref('originated_on')} nulls last, ${ref('id')})
+      from ${LOANS_WITH_TOTALS} ${sql.id(l)}
+      where ${ref('company_id')} = ${column(row, 'id')} ${status ? sql`and ${ref('status')} = ${status}` : sql``}), '[]'::json)`;
   };
 
   const assetFields = (asset: string): FieldCompilers => ({

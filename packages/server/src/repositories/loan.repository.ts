@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Expression, type Kysely, type RawBuilder } from 'kysely';
 import type { CompanyDay, LoanModel, LoanRepaymentModel, PledgedModel } from '@minergraph/schema';
 import type { Database } from '../db/database.js';
 import { groupedInKeyOrder, inKeyOrder, validIds } from './batch.js';
@@ -43,16 +43,24 @@ function toLoan(row: LoanWithTotalsRow): LoanModel {
   };
 }
 
-/** Loans with their repayment totals, which repayments change and the API always derives. */
+/**
+ * Every loan with its repayment totals, which repayments change and the API always derives: a
+ * derived table with the columns of loans plus repaid_usd and collateral_released_btc (also
+ * compiled into look-ahead reads).
+ */
+export const LOANS_WITH_TOTALS = sql`(
+  select l.*, coalesce(r.repaid_usd, 0) as repaid_usd, coalesce(r.collateral_released_btc, 0) as collateral_released_btc
+  from loans l
+  left join lateral (
+    select sum(amount_usd) as repaid_usd, sum(collateral_released_btc) as collateral_released_btc
+    from loan_repayments where loan_id = l.id
+  ) r on true
+)`;
+
 async function loansWhere(db: Kysely<Database>, column: 'id' | 'company_id', ids: string[]): Promise<LoanModel[]> {
   if (!ids.length) return [];
   const { rows } = await sql<LoanWithTotalsRow>`
-    select l.*, coalesce(r.repaid_usd, 0) as repaid_usd, coalesce(r.collateral_released_btc, 0) as collateral_released_btc
-    from loans l
-    left join lateral (
-      select sum(amount_usd) as repaid_usd, sum(collateral_released_btc) as collateral_released_btc
-      from loan_repayments where loan_id = l.id
-    ) r on true
+    select * from ${LOANS_WITH_TOTALS} l
     where ${sql.ref(`l.${column}`)} = any(${ids}::bigint[])
     order by l.originated_on nulls last, l.id`.execute(db);
   return rows.map(toLoan);
@@ -86,27 +94,35 @@ export async function repaymentsByLoanIds(db: Kysely<Database>, loanIds: readonl
 }
 
 /**
- * Collateral pledged at the end of each day: loans originated by then (or undated), not
- * defaulted, and not yet repaid in full by then, less collateral released by then.
+ * Collateral pledged by a company at the end of a day, as one row (pledged, undisclosed): loans
+ * originated by then (or undated), not defaulted, and not yet repaid in full by then, less
+ * collateral released by then; undisclosed counts the BTC-backed loans whose collateral was never
+ * disclosed. Also compiled into look-ahead reads.
  */
-export async function pledgedBtc(db: Kysely<Database>, keys: readonly CompanyDay[]): Promise<PledgedModel[]> {
-  const { rows } = await sql<{ pledged: string; undisclosed: number }>`
+export function pledgedOn(companyId: Expression<unknown>, day: Expression<unknown>): RawBuilder<unknown> {
+  return sql`(
     select coalesce(sum(p.collateral), 0) as pledged,
            count(*) filter (where p.kind = 'BTC_BACKED_LOAN' and p.initial_collateral_btc is null)::int as undisclosed
-    from unnest(${keys.map((k) => k.companyId)}::bigint[], ${keys.map((k) => k.on)}::date[])
-         with ordinality as k(company_id, day, position)
-    left join lateral (
+    from (
       select coalesce(l.initial_collateral_btc, 0) - coalesce(r.released, 0) as collateral, l.kind, l.initial_collateral_btc
       from loans l
       left join lateral (
         select sum(amount_usd) as repaid, sum(collateral_released_btc) as released
-        from loan_repayments where loan_id = l.id and paid_on <= k.day
+        from loan_repayments where loan_id = l.id and paid_on <= ${day}
       ) r on true
-      where l.company_id = k.company_id and l.status <> 'DEFAULTED'
-        and (l.originated_on is null or l.originated_on <= k.day)
+      where l.company_id = ${companyId} and l.status <> 'DEFAULTED'
+        and (l.originated_on is null or l.originated_on <= ${day})
         and (l.principal_usd is null or coalesce(r.repaid, 0) < l.principal_usd)
-    ) p on true
-    group by k.position
+    ) p
+  )`;
+}
+
+export async function pledgedBtc(db: Kysely<Database>, keys: readonly CompanyDay[]): Promise<PledgedModel[]> {
+  const { rows } = await sql<{ pledged: string; undisclosed: number }>`
+    select p.pledged, p.undisclosed
+    from unnest(${keys.map((k) => k.companyId)}::bigint[], ${keys.map((k) => k.on)}::date[])
+         with ordinality as k(company_id, day, position)
+    cross join lateral ${pledgedOn(sql.ref('k.company_id'), sql.ref('k.day'))} p
     order by k.position`.execute(db);
   return rows.map((row) => ({ btc: row.pledged, complete: row.undisclosed === 0 }));
 }

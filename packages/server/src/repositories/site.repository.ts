@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Expression, type Kysely, type RawBuilder } from 'kysely';
 import type { Page, PageRequest, RegionSummaryModel, SiteFilter, SiteModel } from '@minergraph/schema';
 import type { Database, SiteRow } from '../db/database.js';
 import { groupedInKeyOrder, inKeyOrder, validIds } from './batch.js';
@@ -61,14 +61,21 @@ export async function siteCounts(db: Kysely<Database>, companyIds: readonly stri
   return companyCounts(db, companyIds, SITE_PAGING, siteFilter(filter));
 }
 
+/** A company's sites by region (region, site_count, power, hashrate), as a derived table; also compiled into look-ahead reads. */
+export function regionsOf(companyId: Expression<unknown>): RawBuilder<unknown> {
+  return sql`(
+    select s.region, count(*)::int as site_count,
+           coalesce(sum(s.power_capacity_mw), 0) as power, coalesce(sum(s.hashrate_eh), 0) as hashrate
+    from sites s where s.company_id = ${companyId} group by s.region
+  )`;
+}
+
 export async function regionSummaries(db: Kysely<Database>, companyIds: readonly string[]): Promise<RegionSummaryModel[][]> {
   const { rows } = await sql<{ company_id: string; region: string; site_count: number; power: string; hashrate: string }>`
-    select s.company_id, s.region, count(*)::int as site_count,
-           coalesce(sum(s.power_capacity_mw), 0) as power, coalesce(sum(s.hashrate_eh), 0) as hashrate
-    from sites s
-    where s.company_id = any(${validIds(companyIds)}::bigint[])
-    group by s.company_id, s.region
-    order by s.company_id, s.region`.execute(db);
+    select k.company_id::text as company_id, g.region, g.site_count, g.power, g.hashrate
+    from (select distinct unnest(${validIds(companyIds)}::bigint[]) as company_id) k
+    cross join lateral ${regionsOf(sql.ref('k.company_id'))} g
+    order by k.company_id, g.region`.execute(db);
   return groupedInKeyOrder(companyIds, rows, (row) => row.company_id).map((group) =>
     group.map((row) => ({ region: row.region, siteCount: row.site_count, powerCapacityMw: row.power, hashrateEh: row.hashrate })),
   );
