@@ -3,8 +3,8 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import type { ApolloServerPlugin } from '@apollo/server';
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { LogEvent } from 'kysely';
+import { pathOf, type NodeHandler } from './http/node-handlers.js';
 
 /**
  * OpenTelemetry traces of each request, sent to an OTLP/HTTP collector: the HTTP request
@@ -15,7 +15,7 @@ import type { LogEvent } from 'kysely';
 export interface Tracing {
   readonly tracer: Tracer;
   /** Mounted first: the span of the request, active while everything else handles it. */
-  middleware(): RequestHandler;
+  middleware(): NodeHandler;
   /** The span of the GraphQL operation, named as the operation ("query Company"). */
   apolloPlugin(): ApolloServerPlugin;
   /** For openDatabase's onQuery: a span for a statement that has just finished. */
@@ -36,9 +36,9 @@ export function startTracing(options: { endpoint: string; serviceName: string })
   return {
     tracer,
     middleware() {
-      return (req: Request, res: Response, next: NextFunction) => {
+      return (req, res, next) => {
         const parent = propagation.extract(ROOT_CONTEXT, req.headers);
-        const path = req.path;
+        const path = pathOf(req.url);
         tracer.startActiveSpan(
           `${req.method} ${path}`,
           { kind: SpanKind.SERVER, attributes: { 'http.request.method': req.method, 'url.path': path } },

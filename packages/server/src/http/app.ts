@@ -3,9 +3,11 @@
  *
  * 1. Connection: Node's HTTP server drops a client that stalls before or while sending
  *    (headers, request and idle-socket timeouts: listeningServer below).
- * 2. Express, before GraphQL, in this order: tracing when on; a request id and the one log
- *    line written when the response finishes (request-log.ts); metrics when on; the CORS
- *    policy (cors.ts); then the routes that are not GraphQL (health, docs, playground).
+ * 2. Before GraphQL, in this order: tracing when on; a request id and the one log line written
+ *    when the response finishes (request-log.ts); metrics when on; the CORS policy (cors.ts).
+ *    `POST /graphql` takes these steps and the next on node:http alone (node-handlers.ts);
+ *    Express routes every other request, through the same steps, then the routes that are not
+ *    GraphQL (health, docs, playground).
  * 3. Limits on the raw request (limits.ts): a body over MINERGRAPH_MAX_BODY_BYTES is
  *    PAYLOAD_TOO_LARGE (413), a body that is not JSON BAD_REQUEST, a document over
  *    MINERGRAPH_MAX_QUERY_LENGTH QUERY_TOO_LONG; all before anything is parsed.
@@ -40,7 +42,6 @@ import type { AddressInfo } from 'node:net';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import { clientError, createContext, schema, ScalarLiteralsRule, type Context } from '@minergraph/schema';
 import type { DatabaseHandle } from '../db/connect.js';
@@ -64,8 +65,8 @@ import {
 } from '../config.js';
 import { corsPolicy } from './cors.js';
 import { isDatabaseUnavailable } from '../db/unavailable.js';
-import { DATABASE_UNAVAILABLE, formatError, isClientError, RETRY_AFTER_SECONDS } from './errors.js';
-import { aliasAndRootFieldRule, bodyErrors, checkComplexity, queryLengthGuard } from './limits.js';
+import { DATABASE_UNAVAILABLE, formatError, INTERNAL_MESSAGE, isClientError, RETRY_AFTER_SECONDS } from './errors.js';
+import { aliasAndRootFieldRule, bodyErrors, checkComplexity, queryLengthGuard, sendError } from './limits.js';
 import { persistedQueryCache, requirePersisted, type Manifest } from './persisted.js';
 import { docsRouter, DOCS_PATH, readmeApiSection } from './docs.js';
 import { endpointGuide } from './endpoint-guide.js';
@@ -79,7 +80,8 @@ import { variableErrorFields } from './variable-errors.js';
 import { minLsnOf, MIN_LSN_HEADER, readRouting } from './read-routing.js';
 import { createResponseCache, type ResponseCache, type ResponseCacheOptions } from './response-cache.js';
 import { startChangeBus, type ChangeBus } from '../changes/bus.js';
-import { collectRequestFacts, requestFactsOf, requestFactsPlugin, requestLogging, type RequestFacts } from './request-log.js';
+import { requestFactsOf, requestFactsPlugin, requestLogging, type RequestFacts } from './request-log.js';
+import { apolloHandler, pathOf, runHandlers, type NodeHandler } from './node-handlers.js';
 
 export const GRAPHQL_PATH = '/graphql';
 
@@ -294,18 +296,15 @@ function errorReporting(logger: Logger): ApolloServerPlugin<RequestContext> {
 }
 
 /** Node's HTTP server with timeouts for every stage of a connection at which a client can stall. */
-function listeningServer(app: express.Express, timeouts: ServerTimeouts): http.Server {
-  const httpServer = http.createServer(
-    {
-      headersTimeout: timeouts.headersMs,
-      requestTimeout: timeouts.requestMs,
-      keepAliveTimeout: timeouts.keepAliveMs,
-      // Node enforces the two timeouts above on this beat (every 30 s by default), so a
-      // stalled request could outlive its timeout by that much.
-      connectionsCheckingInterval: Math.max(50, Math.min(30_000, Math.floor(Math.min(timeouts.headersMs, timeouts.requestMs) / 4))),
-    },
-    app,
-  );
+function listeningServer(timeouts: ServerTimeouts): http.Server {
+  const httpServer = http.createServer({
+    headersTimeout: timeouts.headersMs,
+    requestTimeout: timeouts.requestMs,
+    keepAliveTimeout: timeouts.keepAliveMs,
+    // Node enforces the two timeouts above on this beat (every 30 s by default), so a
+    // stalled request could outlive its timeout by that much.
+    connectionsCheckingInterval: Math.max(50, Math.min(30_000, Math.floor(Math.min(timeouts.headersMs, timeouts.requestMs) / 4))),
+  });
   // Node starts the headers timeout at a request's first byte: a connection that never sends
   // one would stay open for good. A socket timeout closes it; once a request has arrived, the
   // timeouts above take over, and a slow answer is not cut off.
@@ -323,7 +322,7 @@ export async function createServer(options: ServerOptions): Promise<MinerGraphSe
   const data = createDataSources(database.db);
   const replica = options.readReplica ? { replica: options.readReplica, data: createDataSources(options.readReplica.db) } : null;
   const app = express();
-  const httpServer = listeningServer(app, options.timeouts ?? DEFAULT_TIMEOUTS);
+  const httpServer = listeningServer(options.timeouts ?? DEFAULT_TIMEOUTS);
   const subscriptionLimits = options.subscriptions === false ? null : (options.subscriptions ?? DEFAULT_SUBSCRIPTION_LIMITS);
   const ownBus = (options.responseCache || subscriptionLimits) && !options.changes ? await startChangeBus(database, logger) : null;
   const bus = options.changes ?? ownBus;
@@ -381,19 +380,44 @@ export async function createServer(options: ServerOptions): Promise<MinerGraphSe
   });
   await apollo.start();
 
+  // The steps every request takes first, whether Express routes it or not.
+  const firstSteps: NodeHandler[] = [
+    ...(options.tracing ? [options.tracing.middleware()] : []),
+    requestLogging(logger),
+    ...(options.metrics ? [options.metrics.metrics.middleware()] : []),
+    corsPolicy(options.corsOrigins ?? 'local'),
+  ];
+  // Then GraphQL's: the body, the limits on it, Apollo.
+  const graphqlSteps: NodeHandler[] = [
+    express.json({ limit: limits.maxBodyBytes }),
+    queryLengthGuard(limits),
+    apolloHandler(
+      apollo,
+      async (req, res): Promise<RequestContext> => ({
+        ...createContext({ data }),
+        requestFacts: requestFactsOf(res),
+        requestId: String(req.id),
+        presentedKey: bearerKey(req.headers.authorization),
+        clientAddress: req.socket.remoteAddress ?? 'unknown',
+        minLsn: minLsnOf(req.headers[MIN_LSN_HEADER.toLowerCase()]),
+      }),
+    ),
+  ];
+  // `POST /graphql`, nearly every request the server gets, takes these steps on node:http alone;
+  // Express serves everything else (pages, probes, metrics, GETs of GraphQL) with the same steps.
+  const postGraphql = runHandlers([...firstSteps, ...graphqlSteps], bodyErrors(limits), (error, req, res) => {
+    logger.error({ err: error, requestId: req.id }, 'unexpected error');
+    if (res.headersSent) res.destroy();
+    else sendError(res, 'INTERNAL_SERVER_ERROR', INTERNAL_MESSAGE, 500, { requestId: req.id });
+  });
+  httpServer.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
+    if (req.method === 'POST' && pathOf(req.url) === GRAPHQL_PATH) postGraphql(req, res);
+    else app(req, res);
+  });
+
   app.disable('x-powered-by');
-  if (options.tracing) app.use(options.tracing.middleware());
-  app.use(requestLogging(logger));
-  if (options.metrics) {
-    app.use(options.metrics.metrics.middleware());
-    app.use(metricsRoute(options.metrics.metrics, options.metrics));
-  }
-  app.use(corsPolicy(options.corsOrigins ?? 'local'));
-  // GraphQL's POSTs go straight to it, past the routes below that answer only GETs (health,
-  // docs, playground, the guide): a request less has to walk them. A GET of GRAPHQL_PATH (the
-  // playground, a persisted query) passes them in the order written below.
-  const graphql = express();
-  app.post(GRAPHQL_PATH, graphql);
+  for (const step of firstSteps) app.use(step);
+  if (options.metrics) app.use(metricsRoute(options.metrics.metrics, options.metrics));
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
@@ -455,25 +479,11 @@ export async function createServer(options: ServerOptions): Promise<MinerGraphSe
   if (subscriptions) options.metrics?.metrics.watchSubscriptions(() => subscriptions.stats());
   // Express would hash every answer for a weak ETag: GraphQL answers that can be kept get
   // theirs from the response cache, computed once (GET only).
+  const graphql = express();
   graphql.disable('x-powered-by');
   graphql.set('etag', false);
   app.use(GRAPHQL_PATH, graphql);
-  graphql.use(
-    express.json({ limit: limits.maxBodyBytes }),
-    bodyErrors(limits),
-    queryLengthGuard(limits),
-    collectRequestFacts(),
-    expressMiddleware(apollo, {
-      context: async ({ req, res }): Promise<RequestContext> => ({
-        ...createContext({ data }),
-        requestFacts: requestFactsOf(res),
-        requestId: String(req.id),
-        presentedKey: bearerKey(req.headers.authorization),
-        clientAddress: req.socket.remoteAddress ?? 'unknown',
-        minLsn: minLsnOf(req.headers[MIN_LSN_HEADER.toLowerCase()]),
-      }),
-    }),
-  );
+  graphql.use(graphqlSteps[0]!, bodyErrors(limits), ...graphqlSteps.slice(1));
 
   return {
     app,

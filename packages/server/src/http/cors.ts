@@ -1,7 +1,7 @@
 import cors from 'cors';
-import type { RequestHandler } from 'express';
 import type { CorsOrigins } from '../config.js';
 import { MIN_LSN_HEADER, WAL_LSN_HEADER } from './read-routing.js';
+import type { NodeHandler } from './node-handlers.js';
 
 /**
  * What the SDK sends, and what Apollo honours: its CSRF prevention lets a request through that
@@ -35,7 +35,7 @@ const LOCAL_ORIGIN = /^https?:\/\/(?:localhost|127\.0\.0\.1|\[::1\])(?::\d{1,5})
  * it; Apollo's CSRF prevention keeps refusing simple requests (those without a preflight)
  * whatever their origin.
  */
-export function corsPolicy(allowed: CorsOrigins): RequestHandler {
+export function corsPolicy(allowed: CorsOrigins): NodeHandler {
   const origin: cors.CorsOptions['origin'] =
     allowed === '*' ? '*' : allowed === 'local' ? LOCAL_ORIGIN : allowed.length === 0 ? false : [...allowed];
   return cors({

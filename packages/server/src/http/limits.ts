@@ -1,5 +1,6 @@
 import { createComplexityRule } from '@pothos/plugin-complexity';
-import type { NextFunction, Request, Response } from 'express';
+import type { ServerResponse } from 'node:http';
+import { parse as parseQueryString } from 'node:querystring';
 import {
   type GraphQLError,
   Kind,
@@ -14,22 +15,40 @@ import {
 import { clientError, ERROR_CODES, isClientCode, type ErrorCode } from '@minergraph/schema';
 import type { Limits } from '../config.js';
 import { noteErrorCode } from './request-log.js';
+import type { NodeErrorHandler, NodeHandler } from './node-handlers.js';
 
 function limitError(code: ErrorCode, message: string): GraphQLError {
   return clientError(code, message, { endsRequest: true });
 }
 
 /** The same JSON shape GraphQL errors have, for requests refused before GraphQL sees them. */
-export function sendError(res: Response, code: ErrorCode, message: string, status: number = ERROR_CODES[code].status): void {
+export function sendError(
+  res: ServerResponse,
+  code: ErrorCode,
+  message: string,
+  status: number = ERROR_CODES[code].status,
+  extensions: Record<string, string> = {},
+): void {
   noteErrorCode(res, code);
-  res.status(status).json({ errors: [{ message, extensions: { code } }] });
+  const body = JSON.stringify({ errors: [{ message, extensions: { code, ...extensions } }] });
+  res.statusCode = status;
+  res.setHeader('content-type', 'application/json; charset=utf-8');
+  res.setHeader('content-length', Buffer.byteLength(body));
+  res.end(body);
+}
+
+/** The `query` parameter of a URL's query string, when it is given once. */
+function queryParameter(url: string | undefined): unknown {
+  const start = url?.indexOf('?') ?? -1;
+  return start === -1 ? undefined : parseQueryString(url!.slice(start + 1)).query;
 }
 
 /** Refuses an over-long document before it is parsed. */
-export function queryLengthGuard(limits: Limits) {
-  return (req: Request, res: Response, next: NextFunction) => {
-    const body = req.body as { query?: unknown } | undefined;
-    const query = typeof body?.query === 'string' ? body.query : typeof req.query.query === 'string' ? req.query.query : '';
+export function queryLengthGuard(limits: Limits): NodeHandler {
+  return (req, res, next) => {
+    const body = (req as { body?: { query?: unknown } }).body;
+    const fromUrl = typeof body?.query === 'string' ? undefined : queryParameter(req.url);
+    const query = typeof body?.query === 'string' ? body.query : typeof fromUrl === 'string' ? fromUrl : '';
     if (query.length > limits.maxQueryLength) {
       sendError(res, 'QUERY_TOO_LONG', `The query has ${query.length} characters; at most ${limits.maxQueryLength} are accepted.`);
       return;
@@ -39,8 +58,8 @@ export function queryLengthGuard(limits: Limits) {
 }
 
 /** Body-parser failures as GraphQL-shaped errors, never express's HTML page with a stack. */
-export function bodyErrors(limits: Limits) {
-  return (error: unknown, _req: Request, res: Response, next: NextFunction) => {
+export function bodyErrors(limits: Limits): NodeErrorHandler {
+  return (error, _req, res, next) => {
     const failure = error as { type?: string; status?: number } | null;
     if (failure?.type === 'entity.too.large') {
       sendError(res, 'PAYLOAD_TOO_LARGE', `The request body is larger than ${limits.maxBodyBytes} bytes.`);

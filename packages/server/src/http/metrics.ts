@@ -1,10 +1,11 @@
 import { timingSafeEqual } from 'node:crypto';
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { RequestHandler } from 'express';
 import type { LogEvent } from 'kysely';
 import type pg from 'pg';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { ReadTarget } from '../db/read-replica.js';
 import { requestFactsOf } from './request-log.js';
+import { pathOf, type NodeHandler } from './node-handlers.js';
 import type { ResponseCacheCounters } from './response-cache.js';
 
 /**
@@ -22,7 +23,7 @@ export interface Metrics {
   /** Counts a query by the database that serves it (the read replica, or the primary). */
   countRead(target: ReadTarget): void;
   /** Counts each answered request; mounted before the routes. */
-  middleware(): RequestHandler;
+  middleware(): NodeHandler;
   /** Counts the response cache's hits and misses, and reports what it holds. */
   watchResponseCache(stats: () => { bytes: number; entries: number }): ResponseCacheCounters;
   /** WebSocket connections, subscriptions listening, and subscribers closed for reading too slowly. */
@@ -155,8 +156,8 @@ export function createMetrics(): Metrics {
       return { hit: () => hits.inc(), miss: () => misses.inc() };
     },
     middleware() {
-      return (req: Request, res: Response, next: NextFunction) => {
-        if (req.path !== '/graphql' || req.method === 'OPTIONS') return next();
+      return (req, res, next) => {
+        if (pathOf(req.url) !== '/graphql' || req.method === 'OPTIONS') return next();
         const started = process.hrtime.bigint();
         res.on('finish', () => {
           const facts = requestFactsOf(res);

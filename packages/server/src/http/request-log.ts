@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { ApolloServerPlugin } from '@apollo/server';
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../logger.js';
+import type { NodeHandler } from './node-handlers.js';
 
 /** What a request's log line says beyond method, path, status and duration. */
 export interface RequestFacts {
@@ -21,29 +22,25 @@ export interface RequestLine extends RequestFacts {
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
-const factsOf = (res: Response): RequestFacts =>
-  ((res.locals as { requestFacts?: RequestFacts }).requestFacts ??= { operationName: null, errorCodes: [], apiKey: null });
+const FACTS = Symbol('requestFacts');
+type WithFacts = ServerResponse & { [FACTS]?: RequestFacts };
+
+const factsOf = (res: ServerResponse): RequestFacts =>
+  ((res as WithFacts)[FACTS] ??= { operationName: null, errorCodes: [], apiKey: null });
 
 /** The facts noted so far for a response: its operation, error codes and key's name. */
-export const requestFactsOf = (res: Response): RequestFacts => factsOf(res);
+export const requestFactsOf = (res: ServerResponse): RequestFacts => factsOf(res);
 
 /**
- * Mounted just before Apollo's middleware. Apollo answers some requests outside any plugin hook
- * and before the context exists (a CSRF refusal, an unreadable Authorization header): their
- * error codes are read from the (small) error body as it is sent. Every other answer's codes are
- * noted by requestFactsPlugin, from the formatted errors, without reading the body.
+ * Apollo answers some requests outside any plugin hook and before the context exists (a CSRF
+ * refusal, an unreadable Authorization header): their error codes are read from the (small)
+ * error body as it is sent (node-handlers.ts). Every other answer's codes are noted by
+ * requestFactsPlugin, from the formatted errors, without reading the body.
  * (An AsyncLocalStorage did this before; it put promise hooks on every promise of every request.)
  */
-export function collectRequestFacts(): RequestHandler {
-  return (_req: Request, res: Response, next: NextFunction) => {
-    const send = res.send;
-    res.send = function sendNotingCodes(this: Response, body?: unknown) {
-      const facts = factsOf(res);
-      if (res.statusCode >= 400 && facts.errorCodes.length === 0 && typeof body === 'string') facts.errorCodes.push(...codesIn(body));
-      return send.call(this, body);
-    };
-    next();
-  };
+export function noteCodesOfErrorBody(res: ServerResponse, body: string): void {
+  const facts = factsOf(res);
+  if (res.statusCode >= 400 && facts.errorCodes.length === 0) facts.errorCodes.push(...codesIn(body));
 }
 
 function codesIn(body: string): string[] {
@@ -56,7 +53,7 @@ function codesIn(body: string): string[] {
 }
 
 /** For responses sent before GraphQL runs (a body too large, a query too long). */
-export function noteErrorCode(res: Response, code: string): void {
+export function noteErrorCode(res: ServerResponse, code: string): void {
   factsOf(res).errorCodes.push(code);
 }
 
@@ -88,8 +85,8 @@ export function requestFactsPlugin<C extends { viewer: { keyName: string | null 
  * (Hand-written rather than pino-http, which also built and serialised a child logger with the
  * whole request, headers and all, for every request, though this line never shows it.)
  */
-export function requestLogging(logger: Logger): RequestHandler {
-  return (req: Request, res: Response, next: NextFunction) => {
+export function requestLogging(logger: Logger): NodeHandler {
+  return (req, res, next) => {
     const started = Date.now();
     const incoming = req.headers['x-request-id'];
     const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
@@ -104,8 +101,9 @@ export function requestLogging(logger: Logger): RequestHandler {
       res.off('error', finished);
       const facts = factsOf(res);
       const line: RequestLine = {
-        method: req.method,
-        path: req.originalUrl.split('?')[0]!,
+        method: req.method ?? '',
+        // Express rewrites req.url inside a mounted app; originalUrl keeps what the client sent.
+        path: ((req as IncomingMessage & { originalUrl?: string }).originalUrl ?? req.url ?? '').split('?')[0]!,
         status: res.statusCode,
         durationMs: Date.now() - started,
         operationName: facts.operationName,

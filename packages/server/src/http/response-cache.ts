@@ -117,7 +117,7 @@ export function createResponseCache(
             }
             if (request.http?.method !== 'GET') return;
             response.http.headers.set('etag', entry.etag);
-            // The client holds this very answer: 304, and Express sends no body with it.
+            // The client holds this very answer: 304, sent without a body (node-handlers.ts).
             const held = request.http.headers.get('if-none-match');
             if (held?.split(',').some((tag) => tag.trim() === entry.etag)) response.http.status = 304;
           },
