@@ -63,74 +63,115 @@ function keyed<K, V>(batch: (keys: readonly K[]) => Promise<V[]>, cacheKey: (key
 const companyDay = (key: CompanyDay) => `${key.companyId}|${key.on}`;
 
 /** Loaders whose keys are more than an id; node types load through Pothos' own loaders. */
-export function createLoaders(data: DataSources) {
-  return {
-    holdings: keyed((keys) => data.treasury.holdings(keys), companyDay),
-    pledgedBtc: keyed((keys) => data.loans.pledgedBtc(keys), companyDay),
-    flowTotals: keyed(
+const LOADER_MAKERS = {
+  holdings: (data: DataSources) => keyed((keys) => data.treasury.holdings(keys), companyDay),
+  pledgedBtc: (data: DataSources) => keyed((keys) => data.loans.pledgedBtc(keys), companyDay),
+  flowTotals: (data: DataSources) =>
+    keyed(
       (keys) => data.treasury.flowTotals(keys),
       (key: CompanyWindow) => `${key.companyId}|${key.from}|${key.to}`,
     ),
-    priceAt: keyed(
+  priceAt: (data: DataSources) =>
+    keyed(
       (keys) => data.assets.pricesAt(keys),
       (key: AssetInstant) => `${key.assetId}|${key.at.toISOString()}`,
     ),
-    companyByTicker: keyed(
+  companyByTicker: (data: DataSources) =>
+    keyed(
       (keys) => data.companies.byTickers(keys),
       (ticker: string) => ticker,
     ),
-    assetBySymbol: keyed(
+  assetBySymbol: (data: DataSources) =>
+    keyed(
       (keys) => data.assets.bySymbols(keys),
       (symbol: string) => symbol,
     ),
-    latestPrice: keyed(
+  latestPrice: (data: DataSources) =>
+    keyed(
       (keys) => data.assets.latestPrices(keys),
       (id: string) => id,
     ),
-    allTimeHigh: keyed(
+  allTimeHigh: (data: DataSources) =>
+    keyed(
       (keys) => data.assets.allTimeHighs(keys),
       (id: string) => id,
     ),
-    corporateActions: keyed(
+  corporateActions: (data: DataSources) =>
+    keyed(
       (keys) => data.assets.corporateActions(keys),
       (id: string) => id,
     ),
-    officers: keyed(
+  officers: (data: DataSources) =>
+    keyed(
       (keys) => data.officers.byCompanyIds(keys),
       (id: string) => id,
     ),
-    regionSummaries: keyed(
+  regionSummaries: (data: DataSources) =>
+    keyed(
       (keys) => data.sites.regionSummaries(keys),
       (id: string) => id,
     ),
-    loansByCompany: keyed(
+  loansByCompany: (data: DataSources) =>
+    keyed(
       (keys) => data.loans.byCompanyIds(keys),
       (id: string) => id,
     ),
-    holdingsReports: keyed(
+  holdingsReports: (data: DataSources) =>
+    keyed(
       (keys) => data.companies.holdingsReports(keys),
       (id: string) => id,
     ),
-    latestHoldingsReport: keyed(
+  latestHoldingsReport: (data: DataSources) =>
+    keyed(
       (keys) => data.companies.latestHoldingsReports(keys),
       (id: string) => id,
     ),
-    productionCitations: keyed(
+  productionCitations: (data: DataSources) =>
+    keyed(
       (keys) => data.production.citations(keys),
       (id: string) => id,
     ),
-    loanCitations: keyed(
+  loanCitations: (data: DataSources) =>
+    keyed(
       (keys) => data.loans.citations(keys),
       (id: string) => id,
     ),
-    repayments: keyed(
+  repayments: (data: DataSources) =>
+    keyed(
       (keys) => data.loans.repaymentsByLoanIds(keys),
       (id: string) => id,
     ),
-  };
-}
+};
 
-export type Loaders = ReturnType<typeof createLoaders>;
+export type Loaders = { readonly [K in keyof typeof LOADER_MAKERS]: ReturnType<(typeof LOADER_MAKERS)[K]> };
+
+const DATA = Symbol('data');
+
+/**
+ * Each loader is made on first use, by a getter on a shared prototype, and then kept on the
+ * request's object: most requests use a few of them, and a query that look-ahead answers uses none.
+ */
+const LOADERS_PROTOTYPE: object = Object.create(
+  null,
+  Object.fromEntries(
+    Object.entries(LOADER_MAKERS).map(([name, make]) => [
+      name,
+      {
+        get(this: { [DATA]: DataSources }) {
+          const loader = make(this[DATA]);
+          Object.defineProperty(this, name, { value: loader, enumerable: true });
+          return loader;
+        },
+      },
+    ]),
+  ),
+);
+
+export function createLoaders(data: DataSources): Loaders {
+  const loaders = Object.create(LOADERS_PROTOTYPE) as { [DATA]: DataSources };
+  loaders[DATA] = data;
+  return loaders as unknown as Loaders;
+}
 
 /**
  * A loader shared by every resolver call in the request that uses the same arguments, so that

@@ -29,5 +29,8 @@ export function createLogger(level: LogLevel, pretty = Boolean(process.stdout.is
       },
     });
   }
-  return destination ? pino(options, destination) : pino(options);
+  // Standard output written asynchronously: a line is written as soon as the previous write is
+  // done, so lines logged meanwhile go out together in one write instead of one blocking write
+  // each (a request line on every request). Buffered lines are written when the process exits.
+  return pino(options, destination ?? pino.destination({ dest: 1, sync: false }));
 }
