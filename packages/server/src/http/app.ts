@@ -80,6 +80,7 @@ import { variableErrorFields } from './variable-errors.js';
 import { minLsnOf, MIN_LSN_HEADER, readRouting } from './read-routing.js';
 import { createResponseCache, type ResponseCache, type ResponseCacheOptions } from './response-cache.js';
 import { startChangeBus, type ChangeBus } from '../changes/bus.js';
+import { everyRequest } from './every-request.js';
 import { requestFactsOf, requestFactsPlugin, requestLogging, type RequestFacts } from './request-log.js';
 import { apolloHandler, pathOf, runHandlers, type NodeHandler } from './node-handlers.js';
 
@@ -87,15 +88,11 @@ export const GRAPHQL_PATH = '/graphql';
 
 /** Every GraphQL answer says `Cache-Control: no-store` (what Apollo's cache-control plugin said, without its per-field work). */
 function noStore(): ApolloServerPlugin<RequestContext> {
-  return {
-    async requestDidStart() {
-      return {
-        async willSendResponse({ response }) {
-          response.http.headers.set('cache-control', 'no-store');
-        },
-      };
+  return everyRequest({
+    async willSendResponse({ response }) {
+      response.http.headers.set('cache-control', 'no-store');
     },
-  };
+  });
 }
 
 export interface ServerOptions {
@@ -194,47 +191,41 @@ function admission(
   limits: Limits,
   options: { requireAuth: boolean; persistedOnly: Manifest | null; limiter: ClientLimiter | null },
 ): ApolloServerPlugin<RequestContext> {
-  return {
-    async requestDidStart() {
-      return {
-        async didResolveOperation({ contextValue, document, request, operation, operationName, queryHash, schema: operationSchema }) {
-          if (operation?.operation === 'subscription') {
-            throw clientError(
-              'BAD_REQUEST',
-              'Subscriptions are served over WebSocket (the graphql-ws protocol) at this path, not by HTTP.',
-              { endsRequest: true },
-            );
-          }
-          if (options.persistedOnly) requirePersisted(options.persistedOnly, queryHash);
-          checkComplexity(operationSchema, limits, {
-            document,
-            variables: request.variables ?? {},
-            operationName: operationName ?? null,
-            context: contextValue,
-          });
-          const key = contextValue.presentedKey;
-          if (key === null) {
-            if (options.requireAuth)
-              throw unauthenticated('This server needs an API key for every request: send "Authorization: Bearer <key>".');
-          } else {
-            const viewer = await viewerForKey(database.db, key);
-            if (viewer === null) throw unauthenticated('That API key is unknown or revoked.');
-            contextValue.viewer = viewer;
-          }
-          // Counted only once the key is known, so made-up keys cannot dodge the address's limit.
-          const { viewer } = contextValue;
-          contextValue.releaseAdmission = await options.limiter?.admit(
-            viewer.apiKeyId
-              ? { kind: 'key', id: viewer.apiKeyId, name: viewer.keyName ?? '' }
-              : { kind: 'address', address: contextValue.clientAddress },
-          );
-        },
-        async willSendResponse({ contextValue }) {
-          contextValue.releaseAdmission?.();
-        },
-      };
+  return everyRequest({
+    async didResolveOperation({ contextValue, document, request, operation, operationName, queryHash, schema: operationSchema }) {
+      if (operation?.operation === 'subscription') {
+        throw clientError('BAD_REQUEST', 'Subscriptions are served over WebSocket (the graphql-ws protocol) at this path, not by HTTP.', {
+          endsRequest: true,
+        });
+      }
+      if (options.persistedOnly) requirePersisted(options.persistedOnly, queryHash);
+      checkComplexity(operationSchema, limits, {
+        document,
+        variables: request.variables ?? {},
+        operationName: operationName ?? null,
+        context: contextValue,
+      });
+      const key = contextValue.presentedKey;
+      if (key === null) {
+        if (options.requireAuth)
+          throw unauthenticated('This server needs an API key for every request: send "Authorization: Bearer <key>".');
+      } else {
+        const viewer = await viewerForKey(database.db, key);
+        if (viewer === null) throw unauthenticated('That API key is unknown or revoked.');
+        contextValue.viewer = viewer;
+      }
+      // Counted only once the key is known, so made-up keys cannot dodge the address's limit.
+      const { viewer } = contextValue;
+      contextValue.releaseAdmission = await options.limiter?.admit(
+        viewer.apiKeyId
+          ? { kind: 'key', id: viewer.apiKeyId, name: viewer.keyName ?? '' }
+          : { kind: 'address', address: contextValue.clientAddress },
+      );
     },
-  };
+    async willSendResponse({ contextValue }) {
+      contextValue.releaseAdmission?.();
+    },
+  });
 }
 
 /**
@@ -248,15 +239,11 @@ function admission(
 const SUGGESTION = / Did you mean (?:the enum value |to use an inline fragment on )?"[^"]*"(?:, "[^"]*")*(?:,? or "[^"]*")?\?$/;
 
 function withoutSuggestions(): ApolloServerPlugin<RequestContext> {
-  return {
-    async requestDidStart() {
-      return {
-        async didEncounterErrors({ errors }) {
-          for (const error of errors) error.message = error.message.replace(SUGGESTION, '');
-        },
-      };
+  return everyRequest({
+    async didEncounterErrors({ errors }) {
+      for (const error of errors) error.message = error.message.replace(SUGGESTION, '');
     },
-  };
+  });
 }
 
 /**
@@ -265,34 +252,30 @@ function withoutSuggestions(): ApolloServerPlugin<RequestContext> {
  * with Retry-After, whichever part of the request (key lookup, a query, a write) hit it.
  */
 function errorReporting(logger: Logger): ApolloServerPlugin<RequestContext> {
-  return {
-    async requestDidStart() {
-      return {
-        async didEncounterErrors({ errors, contextValue, operationName }) {
-          for (const error of errors) {
-            if (isDatabaseUnavailable(error)) {
-              logger.warn({ err: error.originalError ?? error, requestId: contextValue.requestId, operationName }, 'database unavailable');
-            } else if (!isClientError(error)) {
-              logger.error({ err: error.originalError ?? error, requestId: contextValue.requestId, operationName }, 'unexpected error');
-            }
-          }
-        },
-        async willSendResponse({ response, contextValue }) {
-          if (response.body.kind !== 'single') return;
-          for (const error of response.body.singleResult.errors ?? []) {
-            // The errors whose message the server words itself: the request id finds the log line.
-            const unavailable = error.extensions?.code === DATABASE_UNAVAILABLE;
-            if (error.extensions?.code === 'INTERNAL_SERVER_ERROR' || unavailable)
-              (error.extensions as Record<string, unknown>).requestId = contextValue.requestId;
-            if (unavailable) {
-              response.http.status = 503;
-              response.http.headers.set('retry-after', String(RETRY_AFTER_SECONDS));
-            }
-          }
-        },
-      };
+  return everyRequest({
+    async didEncounterErrors({ errors, contextValue, operationName }) {
+      for (const error of errors) {
+        if (isDatabaseUnavailable(error)) {
+          logger.warn({ err: error.originalError ?? error, requestId: contextValue.requestId, operationName }, 'database unavailable');
+        } else if (!isClientError(error)) {
+          logger.error({ err: error.originalError ?? error, requestId: contextValue.requestId, operationName }, 'unexpected error');
+        }
+      }
     },
-  };
+    async willSendResponse({ response, contextValue }) {
+      if (response.body.kind !== 'single') return;
+      for (const error of response.body.singleResult.errors ?? []) {
+        // The errors whose message the server words itself: the request id finds the log line.
+        const unavailable = error.extensions?.code === DATABASE_UNAVAILABLE;
+        if (error.extensions?.code === 'INTERNAL_SERVER_ERROR' || unavailable)
+          (error.extensions as Record<string, unknown>).requestId = contextValue.requestId;
+        if (unavailable) {
+          response.http.status = 503;
+          response.http.headers.set('retry-after', String(RETRY_AFTER_SECONDS));
+        }
+      }
+    },
+  });
 }
 
 /** Node's HTTP server with timeouts for every stage of a connection at which a client can stall. */

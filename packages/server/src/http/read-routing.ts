@@ -35,6 +35,8 @@ export function readRouting(options: {
   countRead?: (target: ReadTarget) => void;
 }): ApolloServerPlugin<RequestContext> {
   const { primary, replica } = options;
+  // Nothing to route and nothing to count: no hooks on any request.
+  if (replica === null && !options.countRead) return {};
   return {
     async requestDidStart() {
       let routed: { target: ReadTarget; outages: number } | undefined;

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../logger.js';
+import { everyRequest } from './every-request.js';
 import type { NodeHandler } from './node-handlers.js';
 
 /** What a request's log line says beyond method, path, status and duration. */
@@ -59,22 +60,18 @@ export function noteErrorCode(res: ServerResponse, code: string): void {
 
 /** The resolved operation's name, the key's name and the error codes, once Apollo knows them. */
 export function requestFactsPlugin<C extends { viewer: { keyName: string | null }; requestFacts: RequestFacts }>(): ApolloServerPlugin<C> {
-  return {
-    async requestDidStart() {
-      return {
-        async willSendResponse({ contextValue, operationName, request, response }) {
-          const facts = contextValue.requestFacts;
-          facts.operationName = operationName ?? request.operationName ?? null;
-          facts.apiKey = contextValue.viewer.keyName;
-          if (response.body.kind !== 'single') return;
-          for (const error of response.body.singleResult.errors ?? []) {
-            const code = error.extensions?.code;
-            if (typeof code === 'string') facts.errorCodes.push(code);
-          }
-        },
-      };
+  return everyRequest({
+    async willSendResponse({ contextValue, operationName, request, response }) {
+      const facts = contextValue.requestFacts;
+      facts.operationName = operationName ?? request.operationName ?? null;
+      facts.apiKey = contextValue.viewer.keyName;
+      if (response.body.kind !== 'single') return;
+      for (const error of response.body.singleResult.errors ?? []) {
+        const code = error.extensions?.code;
+        if (typeof code === 'string') facts.errorCodes.push(code);
+      }
     },
-  };
+  });
 }
 
 /**

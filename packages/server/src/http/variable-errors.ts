@@ -9,6 +9,8 @@ import {
   type VariableDefinitionNode,
 } from 'graphql';
 
+import { everyRequest } from './every-request.js';
+
 /**
  * The paths inside a variable's value at which graphql-js refuses it, in the order it reports
  * them: `[["points", "12", "high"]]`; `[[]]` when the value itself is refused.
@@ -30,26 +32,21 @@ function refusedPaths(schema: GraphQLSchema, definition: VariableDefinitionNode,
  * same refusals in the same order, so no message is parsed.
  */
 export function variableErrorFields(): ApolloServerPlugin {
-  return {
-    async requestDidStart() {
-      return {
-        async didEncounterErrors({ errors, request, schema }) {
-          const pending = new Map<string, string[][]>();
-          for (const error of errors) {
-            const node = error.nodes?.length === 1 ? error.nodes[0] : undefined;
-            if (node?.kind !== Kind.VARIABLE_DEFINITION || error.extensions.code !== 'BAD_USER_INPUT' || 'field' in error.extensions)
-              continue;
-            const name = node.variable.name.value;
-            let inside: string[] = [];
-            // The other variable errors (missing, null for a non-null type) are about the value as a whole.
-            if (error.message.startsWith(`Variable "$${name}" got invalid value `)) {
-              if (!pending.has(name)) pending.set(name, refusedPaths(schema, node, request.variables?.[name]));
-              inside = pending.get(name)!.shift() ?? [];
-            }
-            (error as { extensions: GraphQLError['extensions'] }).extensions = { ...error.extensions, field: [name, ...inside] };
-          }
-        },
-      };
+  return everyRequest({
+    async didEncounterErrors({ errors, request, schema }) {
+      const pending = new Map<string, string[][]>();
+      for (const error of errors) {
+        const node = error.nodes?.length === 1 ? error.nodes[0] : undefined;
+        if (node?.kind !== Kind.VARIABLE_DEFINITION || error.extensions.code !== 'BAD_USER_INPUT' || 'field' in error.extensions) continue;
+        const name = node.variable.name.value;
+        let inside: string[] = [];
+        // The other variable errors (missing, null for a non-null type) are about the value as a whole.
+        if (error.message.startsWith(`Variable "$${name}" got invalid value `)) {
+          if (!pending.has(name)) pending.set(name, refusedPaths(schema, node, request.variables?.[name]));
+          inside = pending.get(name)!.shift() ?? [];
+        }
+        (error as { extensions: GraphQLError['extensions'] }).extensions = { ...error.extensions, field: [name, ...inside] };
+      }
     },
-  };
+  });
 }

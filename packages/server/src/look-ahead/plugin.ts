@@ -12,6 +12,7 @@ import type { Database } from '../db/database.js';
 import { isDatabaseUnavailable } from '../db/unavailable.js';
 import type { Logger } from '../logger.js';
 import type { RequestContext } from '../http/app.js';
+import { everyRequest } from '../http/every-request.js';
 import { compileQuery } from './compile.js';
 import { NotCompilable } from './selection.js';
 
@@ -34,51 +35,47 @@ interface Plan {
 export function lookAhead(options: LookAheadOptions): ApolloServerPlugin<RequestContext> {
   // null: this operation is not compilable, known without walking it again.
   const plans = new LRUCache<string, Plan | 'resolvers'>({ max: PLANS });
-  return {
-    async requestDidStart() {
-      return {
-        async responseForOperation({ operation, document, request, contextValue, queryHash, operationName, schema }) {
-          // Apollo calls this even when operationName names no operation (its types say otherwise);
-          // execution then reports that in its own words.
-          if (operation?.operation !== 'query') return null;
-          const db = options.dbFor(contextValue);
-          const key = `${queryHash}\n${operationName ?? ''}\n${contextValue.today}\n${JSON.stringify(request.variables ?? {})}`;
-          let plan = plans.get(key);
-          if (plan === undefined) {
-            const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], request.variables ?? {});
-            // Variables graphql-js would refuse: it reports them, in its words.
-            if (coerced.errors) return null;
-            const fragments: Record<string, FragmentDefinitionNode> = {};
-            for (const definition of document.definitions) {
-              if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
-            }
-            try {
-              const compiled = compileQuery(schema, operation, fragments, coerced.coerced, contextValue.today);
-              plan = { query: compiled.sql.compile(db) as CompiledQuery<{ data: unknown }>, roots: compiled.roots };
-            } catch (error) {
-              if (!(error instanceof NotCompilable)) throw error;
-              plan = 'resolvers';
-            }
-            plans.set(key, plan);
-          }
-          if (plan === 'resolvers') return null;
-          let data: unknown;
-          try {
-            data = (await db.executeQuery(plan.query)).rows[0]!.data;
-          } catch (error) {
-            if (!isDatabaseUnavailable(error)) return null;
-            options.logger.warn({ err: error, requestId: contextValue.requestId, operationName }, 'database unavailable');
-            return unavailable(plan, error, options.formatError);
-          }
-          const response: GraphQLResponse = {
-            body: { kind: 'single', singleResult: { data: data as Record<string, unknown> } },
-            http: { status: undefined, headers: new HeaderMap() },
-          };
-          return response;
-        },
+  return everyRequest({
+    async responseForOperation({ operation, document, request, contextValue, queryHash, operationName, schema }) {
+      // Apollo calls this even when operationName names no operation (its types say otherwise);
+      // execution then reports that in its own words.
+      if (operation?.operation !== 'query') return null;
+      const db = options.dbFor(contextValue);
+      const key = `${queryHash}\n${operationName ?? ''}\n${contextValue.today}\n${JSON.stringify(request.variables ?? {})}`;
+      let plan = plans.get(key);
+      if (plan === undefined) {
+        const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], request.variables ?? {});
+        // Variables graphql-js would refuse: it reports them, in its words.
+        if (coerced.errors) return null;
+        const fragments: Record<string, FragmentDefinitionNode> = {};
+        for (const definition of document.definitions) {
+          if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
+        }
+        try {
+          const compiled = compileQuery(schema, operation, fragments, coerced.coerced, contextValue.today);
+          plan = { query: compiled.sql.compile(db) as CompiledQuery<{ data: unknown }>, roots: compiled.roots };
+        } catch (error) {
+          if (!(error instanceof NotCompilable)) throw error;
+          plan = 'resolvers';
+        }
+        plans.set(key, plan);
+      }
+      if (plan === 'resolvers') return null;
+      let data: unknown;
+      try {
+        data = (await db.executeQuery(plan.query)).rows[0]!.data;
+      } catch (error) {
+        if (!isDatabaseUnavailable(error)) return null;
+        options.logger.warn({ err: error, requestId: contextValue.requestId, operationName }, 'database unavailable');
+        return unavailable(plan, error, options.formatError);
+      }
+      const response: GraphQLResponse = {
+        body: { kind: 'single', singleResult: { data: data as Record<string, unknown> } },
+        http: { status: undefined, headers: new HeaderMap() },
       };
+      return response;
     },
-  };
+  });
 }
 
 /**
