@@ -243,15 +243,17 @@ export function candleRows(
 ): RawBuilder<CandleModel> {
   if (interval !== 'HOUR') return candlesFromDays(assetId, from, to, BUCKET_UNIT[interval], unitsOf('day'));
   const units = unitsOf('observation');
+  const rowUnits = units && sql`o.units`;
   const firstHour = new Date(Math.ceil(from.getTime() / HOUR_MS) * HOUR_MS);
   const endHour = new Date(Math.ceil(to.getTime() / HOUR_MS) * HOUR_MS);
   return sql<CandleModel>`
     with buckets as (
-      select start, min(at) as first_at, max(at) as last_at, max(high) as high, min(low) as low, sum(volume) as volume
+      select start, min(at) as first_at, max(at) as last_at,
+             max(${adjustedPrice('high', rowUnits)}) as high, min(${adjustedPrice('low', rowUnits)}) as low,
+             sum(${rowUnits ? sql`o.volume * o.units` : sql`o.volume`}) as volume
       from (
-        select date_bin('1 hour', o.at, ${BIN_ORIGIN}) as start, o.at,
-               ${adjustedPrice('high', units)} as high, ${adjustedPrice('low', units)} as low,
-               ${units ? sql`o.volume * (${units})` : sql`o.volume`} as volume
+        -- Each row's units once, not once for each price of it.
+        select date_bin('1 hour', o.at, ${BIN_ORIGIN}) as start, o.at, o.high, o.low, o.volume${units ? sql`, ${units} as units` : sql``}
         from price_observations o
         where o.asset_id = ${assetId}
           and o.at >= ${firstHour.toISOString()}::timestamptz and o.at < ${endHour.toISOString()}::timestamptz
