@@ -30,4 +30,5 @@ export { parseDate, parseDateTime, parseDecimal, ScalarInputError } from './scal
 export { ScalarLiteralsRule } from './validation-rules.js';
 export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './pagination.js';
 export { endOfDay } from './calendar.js';
+export { candleWindow } from './types/asset.js';
 export type { UserErrorCode, UserErrorModel } from './types/user-error.js';

@@ -214,6 +214,54 @@ async function corners(database: TestDatabase): Promise<void> {
     .execute();
 }
 
+/**
+ * ZZHR, an equity with no company: irregular observations from 2026-03-01 to 03-08 (none on
+ * 03-07), prices of up to 12 places so that adjusting rounds, some volumes missing, and three
+ * ratio changes inside the range (03-03, 03-05, 03-06), so HOUR and DAY buckets fall in every step.
+ */
+async function hourly(database: TestDatabase): Promise<void> {
+  const db = database.db;
+  const asset = await db
+    .insertInto('assets')
+    .values({ symbol: 'ZZHR', name: 'ZZHR shares', kind: 'EQUITY' })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const places = (units: bigint, scale: number) => {
+    const digits = units.toString().padStart(scale + 1, '0');
+    return `${digits.slice(0, -scale)}.${digits.slice(-scale)}`;
+  };
+  const points = [];
+  for (let i = 0; i < 240; i += 1) {
+    const at = new Date(Date.parse('2026-03-01T00:00:00Z') + i * 47 * 60_000 + (i % 5) * 13_001);
+    if (at.toISOString().startsWith('2026-03-07')) continue;
+    const scale = 10n ** 12n;
+    const open = BigInt(10 + ((i * 37) % 90)) * scale + BigInt((i * 7919) % 1_000_003) * 100_003n;
+    const close = open + BigInt(((i * 104_729) % 2_000_001) - 1_000_000) * 1_000_001n;
+    const high = (open > close ? open : close) + BigInt((i * 31) % 17) * 10n ** 10n;
+    const low = (open < close ? open : close) - BigInt((i * 29) % 13) * 10n ** 10n;
+    points.push({
+      asset_id: asset.id,
+      at,
+      open: places(open, 12),
+      high: places(high, 12),
+      low: places(low, 12),
+      close: places(close, 12),
+      volume: i % 4 === 0 ? null : places(BigInt((i * 1_234_567) % 99_999_991), 3),
+    });
+  }
+  await db.insertInto('price_observations').values(points).execute();
+  await db
+    .insertInto('corporate_actions')
+    .values(
+      [
+        { on: '2026-03-03', ratio: '4' },
+        { on: '2026-03-05', ratio: '0.7' },
+        { on: '2026-03-06', ratio: '3.125' },
+      ].map((action) => ({ asset_id: asset.id, effective_on: action.on, ratio: action.ratio, description: 'fixture' })),
+    )
+    .execute();
+}
+
 /** Both servers allow the costly every-field query; the limits are not what this file tests. */
 const LIMITS = { ...DEFAULT_LIMITS, maxComplexity: 1_000_000, maxBreadth: 2_000 };
 
@@ -223,6 +271,7 @@ const served = useTestServer({
   setup: async (database) => {
     await syncFacts(database.db, REPOSITORY_DATA);
     await corners(database);
+    await hourly(database);
     await sql`analyze`.execute(database.db);
   },
 });
@@ -263,7 +312,10 @@ const COMPANY_FIELDS = `
   today: holdings { on btc }
   loans { __typename id kind description lender principalUsd repaidUsd outstandingUsd collateralBtc collateralBtcReported collateralDisclosed originatedOn maturesOn interestRatePercent status marginCallLtv liquidationLtv ltv btcPriceAt marginCallPriceUsd liquidationPriceUsd repayments { __typename id amountUsd paidOn collateralReleasedBtc } }
   active: loans(status: ACTIVE) { lender outstandingUsd }
-  stock { __typename id symbol name kind quoteCurrency latestPrice { __typename at priceUsd } raw: latestPrice(adjusted: false) { at priceUsd } }
+  stock { __typename id symbol name kind quoteCurrency latestPrice { __typename at priceUsd } raw: latestPrice(adjusted: false) { at priceUsd }
+    candles(from: "2025-11-01T00:00:00Z", to: "2026-03-01T00:00:00Z", interval: DAY) { __typename start open high low close volume }
+    rawWeeks: candles(from: "2025-11-01T00:00:00Z", to: "2026-03-01T00:00:00Z", interval: WEEK, adjusted: false) { start close }
+    hours: candles(from: "2026-02-20T20:30:00Z", to: "2026-02-27T22:00:00Z", interval: HOUR) { start open high low close volume } }
   productionReports(first: 2) { totalCount edges { node { __typename id periodStart periodEnd period minedBtc soldBtc soldUsd heldBtc deployedHashrateEh operatingHashrateEh btcPerDay btcPerEhPerDay } } pageInfo { hasNextPage hasPreviousPage } }
   recent: productionReports(first: 50, periodEndFrom: "2026-01-31") { totalCount edges { node { periodEnd btcPerDay } } }
 `;
@@ -300,7 +352,53 @@ const COMPILED: [string, string, Record<string, unknown>?][] = [
     fragment figures on Company { holdings(on: $on) { valueUsd } loans { ltv } }`,
     { on: '2026-01-31', yes: true, no: false },
   ],
+  ...candleQueries(),
 ];
+
+/** Candles of ZZHR (see hourly()) in every interval, adjusted and not, over windows on and off bucket boundaries. */
+function candleQueries(): [string, string, Record<string, unknown>?][] {
+  const windows = [
+    ['across the ratio changes, off the boundaries', '2026-03-01T00:30:00Z', '2026-03-08T05:17:00.5Z'],
+    ['on the boundaries', '2026-03-02T00:00:00Z', '2026-03-06T01:00:00Z'],
+    ['over months', '2026-02-01T00:00:00Z', '2026-05-01T00:00:00Z'],
+  ] as const;
+  const queries: [string, string, Record<string, unknown>?][] = [];
+  for (const [window, from, to] of windows) {
+    for (const interval of ['HOUR', 'DAY', 'WEEK', 'MONTH']) {
+      queries.push([
+        `${interval} candles ${window}, adjusted and not`,
+        `query ($from: DateTime, $to: DateTime) { asset(symbol: "zzhr") {
+          candles(from: $from, to: $to, interval: ${interval}) { __typename start open high low close volume }
+          asked: candles(from: $from, to: $to, interval: ${interval}, adjusted: true) { close }
+          raw: candles(from: $from, to: $to, interval: ${interval}, adjusted: false) { start open high low close volume } } }`,
+        { from, to },
+      ]);
+    }
+  }
+  queries.push(
+    [
+      'candles with every asset field, a year before `to` by default',
+      `{ asset(symbol: " ZZHR ") { __typename id symbol name kind quoteCurrency latestPrice { at priceUsd }
+        candles(to: "2026-03-04T12:00:00Z", interval: DAY) { start close } } }`,
+    ],
+    [
+      'candles over an empty range: the day without prices, before any price, within one hour',
+      `{ asset(symbol: "ZZHR") {
+        gap: candles(from: "2026-03-07T00:00:00Z", to: "2026-03-08T00:00:00Z", interval: HOUR) { start }
+        before: candles(from: "2020-01-01T00:00:00Z", to: "2020-02-01T00:00:00Z", interval: DAY) { start }
+        within: candles(from: "2026-03-01T00:00:00.001Z", to: "2026-03-01T00:59:59Z", interval: HOUR) { start } } }`,
+    ],
+    [
+      'candles of an asset that does not exist',
+      `{ asset(symbol: "NOPE") { candles(from: "2026-03-01T00:00:00Z", to: "2026-03-02T00:00:00Z", interval: HOUR) { start } } }`,
+    ],
+    [
+      'the bench query shape, with the bench asset missing',
+      `{ asset(symbol: "SYNTH") { candles(from: "2025-03-01T00:00:00Z", to: "2025-04-01T00:00:00Z", interval: HOUR) { start open high low close volume } } }`,
+    ],
+  );
+  return queries;
+}
 
 describe('look-ahead: one SQL statement, the same answer as the resolvers', () => {
   it.each(COMPILED)('%s', async (_name, query, variables) => {
@@ -326,6 +424,20 @@ describe('look-ahead: one SQL statement, the same answer as the resolvers', () =
     const unity = await served.server.query(`{ company(ticker: "ZZUN") { stock { latestPrice { priceUsd } } } }`);
     // Ratios 2 and 0.5 multiply to 1: the close is served as stored.
     expect(unity.company.stock.latestPrice.priceUsd).toBe('6.6666');
+    const window = 'from: "2026-03-01T00:30:00Z", to: "2026-03-08T05:17:00.5Z", interval: DAY';
+    const days = await served.server.query(
+      `{ asset(symbol: "ZZHR") { candles(${window}) { start open close } raw: candles(${window}, adjusted: false) { start open close } } }`,
+    );
+    // 03-01's bucket starts before `from`; nothing was observed on 03-07.
+    expect(days.asset.candles.map((candle: any) => candle.start)).toEqual(
+      ['02', '03', '04', '05', '06', '08'].map((day) => `2026-03-${day}T00:00:00.000Z`),
+    );
+    expect(days.asset.raw.map((candle: any) => candle.start)).toEqual(days.asset.candles.map((candle: any) => candle.start));
+    // 77.024549636467 / (4 × 0.7 × 3.125) and 90.044689058341 / 3.125, rounded half-up to 8 places;
+    // after the last change only rounded.
+    expect([days.asset.raw[0].open, days.asset.candles[0].open]).toEqual(['77.024549636467', '8.80280567']);
+    expect([days.asset.raw[3].close, days.asset.candles[3].close]).toEqual(['90.044689058341', '28.8143005']);
+    expect([days.asset.raw[4].close, days.asset.candles[4].close]).toEqual(['31.21031691292', '31.21031691']);
   });
 });
 
@@ -336,6 +448,26 @@ const RESOLVED: [string, string, Record<string, unknown>?][] = [
   ['a page too large: the resolvers word the error', `{ companies(first: 101) { edges { node { ticker } } } }`],
   ['a malformed variable', `query ($on: Date!) { companies { edges { node { holdings(on: $on) { btc } } } } }`, { on: '2026-02-30' }],
   ['ltv at a given price', `{ company(ticker: "ZZSP") { loans { ltv(btcPriceUsd: "50000") } } }`],
+  [
+    'candles up to now, the default `to`',
+    `{ asset(symbol: "ZZHR") { candles(from: "2026-03-05T00:00:00Z", interval: DAY) { start close } } }`,
+  ],
+  [
+    'candles from after `to`: the resolver words the error',
+    `{ asset(symbol: "ZZHR") { candles(from: "2026-03-05T00:00:00Z", to: "2026-03-04T00:00:00Z", interval: HOUR) { start } } }`,
+  ],
+  [
+    'candles from `to` to `to`: the same error',
+    `{ asset(symbol: "ZZHR") { candles(from: "2026-03-05T00:00:00Z", to: "2026-03-05T00:00:00Z", interval: DAY) { start } } }`,
+  ],
+  [
+    'more HOUR candles than fit in one request',
+    `{ asset(symbol: "ZZHR") { candles(from: "2025-01-01T00:00:00Z", to: "2026-03-05T00:00:00Z", interval: HOUR) { start } } }`,
+  ],
+  [
+    'candles beside a field look-ahead does not compile',
+    `{ asset(symbol: "ZZHR") { corporateActions { effectiveOn ratio } candles(from: "2026-03-01T00:00:00Z", to: "2026-03-08T00:00:00Z", interval: DAY) { start close } } }`,
+  ],
 ];
 
 describe('look-ahead: what it does not compile runs through the resolvers, unchanged', () => {

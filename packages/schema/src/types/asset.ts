@@ -27,6 +27,20 @@ const CHANGE_MAX_COST = 15_000;
 const HOUR_MS = 3_600_000;
 const BUCKET_MS: Record<CandleInterval, number> = { HOUR: HOUR_MS, DAY: 24 * HOUR_MS, WEEK: 7 * 24 * HOUR_MS, MONTH: 31 * 24 * HOUR_MS };
 
+/**
+ * The window `candles` reads: from `from` (default: a year before `to`) to `to`; throws the
+ * BAD_USER_INPUT error the field answers when it is empty or spans more than MAX_CANDLES buckets.
+ */
+export function candleWindow(from: Date | null | undefined, to: Date, interval: CandleInterval): { from: Date; to: Date } {
+  const start = from ?? aYearBefore(to);
+  if (start >= to) throw badUserInput('"from" must be before "to".', ['from']);
+  const buckets = Math.ceil((to.getTime() - start.getTime()) / BUCKET_MS[interval]);
+  if (interval !== 'MONTH' && buckets > MAX_CANDLES) {
+    throw badUserInput(`That spans ${buckets} ${interval} buckets; at most ${MAX_CANDLES} fit in one request.`, ['interval']);
+  }
+  return { from: start, to };
+}
+
 export const AssetKindEnum = builder.enumType('AssetKind', {
   description: 'What an asset is.',
   values: {
@@ -174,13 +188,7 @@ export const Asset = builder.loadableNode('Asset', {
         return { field: 10 + BUCKET_COST[interval] * buckets, multiplier: buckets };
       },
       resolve: async (asset, { interval, adjusted, ...args }, context) => {
-        const to = args.to ?? context.clock.now;
-        const from = args.from ?? aYearBefore(to);
-        if (from >= to) throw badUserInput('"from" must be before "to".', ['from']);
-        const buckets = Math.ceil((to.getTime() - from.getTime()) / BUCKET_MS[interval]);
-        if (interval !== 'MONTH' && buckets > MAX_CANDLES) {
-          throw badUserInput(`That spans ${buckets} ${interval} buckets; at most ${MAX_CANDLES} fit in one request.`, ['interval']);
-        }
+        const { from, to } = candleWindow(args.from, args.to ?? context.clock.now, interval);
         return context.data.assets.candles(asset.id, from, to, interval, await adjustmentsFor(context, asset.id, adjusted));
       },
     }),

@@ -9,7 +9,16 @@
 // pnpm bench's byte-for-byte answers.
 import { isNonNullType, type FragmentDefinitionNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import { sql, type Expression, type RawBuilder } from 'kysely';
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, endOfDay, type CompanyFilter, type SiteFilter } from '@minergraph/schema';
+import {
+  DEFAULT_PAGE_SIZE,
+  MAX_PAGE_SIZE,
+  candleWindow,
+  endOfDay,
+  type CandleInterval,
+  type CompanyFilter,
+  type SiteFilter,
+} from '@minergraph/schema';
+import { candleRows, recordedUnitsSince, type UnitsSince } from '../repositories/asset.repository.js';
 import { companyFilter } from '../repositories/company.repository.js';
 import { LOANS_WITH_TOTALS, pledgedOn } from '../repositories/loan.repository.js';
 import { reportFilter } from '../repositories/production.repository.js';
@@ -344,10 +353,47 @@ export function compileQuery(
       return sql`(select ${json} from (select o.at, o.close from price_observations o where o.asset_id = ${column(asset, 'id')}
         order by o.at desc limit 1) ${sql.id(point)})`;
     },
+    candles: (selected) => {
+      // Without `to` the window ends at the instant the request is served, which a plan kept for
+      // later requests cannot know.
+      if (selected.args.to == null) notCompilable('candles without to');
+      const interval = selected.args.interval as CandleInterval;
+      let window: { from: Date; to: Date };
+      try {
+        window = candleWindow(selected.args.from as Date | null | undefined, selected.args.to as Date, interval);
+      } catch {
+        // The resolver refuses it, in its own words.
+        notCompilable('a candle window the resolver refuses');
+      }
+      const id = column(asset, 'id');
+      const list = (units: UnitsSince) => {
+        const c = aliases.take('k');
+        const candle = object('Candle', selected.of('Candle'), {
+          start: () => instant(column(c, 'start')),
+          open: () => decimal(column(c, 'open')),
+          high: () => decimal(column(c, 'high')),
+          low: () => decimal(column(c, 'low')),
+          close: () => decimal(column(c, 'close')),
+          volume: () => decimal(column(c, 'volume')),
+        });
+        return sql`coalesce((select json_agg(${candle} order by ${column(c, 'start')})
+          from (${candleRows(id, window.from, window.to, interval, units)}) ${sql.id(c)}), '[]'::json)`;
+      };
+      const asObserved = list(() => null);
+      if (selected.args.adjusted === false) return asObserved;
+      // adjustmentsFor and unitsSince: an asset without ratio changes is served as observed.
+      return sql`case when exists (select from corporate_actions c where c.asset_id = ${id})
+        then ${list(recordedUnitsSince(id))} else ${asObserved} end`;
+    },
   });
 
   const rootSelections = selectionsOf(operation, queryType, [operationNode.selectionSet]);
   const root = object('Query', rootSelections, {
+    asset: (selected) => {
+      const row = aliases.take('a');
+      const symbol = (selected.args.symbol as string).trim().toUpperCase();
+      return sql`(select ${object('Asset', selected.of('Asset'), assetFields(row))} from assets ${sql.id(row)} where ${column(row, 'symbol')} = ${symbol})`;
+    },
     company: (selected) => {
       const row = aliases.take('c');
       const ticker = (selected.args.ticker as string).trim().toUpperCase();

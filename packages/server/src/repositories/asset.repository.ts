@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Expression, type Kysely, type RawBuilder } from 'kysely';
 import {
   adjustmentSteps,
   type AssetInstant,
@@ -116,6 +116,12 @@ const BIN_ORIGIN = sql`timestamptz '2001-01-01 00:00+00'`;
 const BUCKET_UNIT: Record<CandleInterval, string> = { HOUR: 'hour', DAY: 'day', WEEK: 'week', MONTH: 'month' };
 
 /**
+ * How many of today's units one unit of a row became, as SQL over the row: `o.at` of an
+ * observation or `d.day` of a price_days row; null for prices as observed.
+ */
+export type UnitsSince = (of: 'observation' | 'day') => RawBuilder<unknown> | null;
+
+/**
  * How many of today's units one unit observed at `o.at` (or on the day `d.day`) became, as SQL:
  * the steps of adjustmentSteps (@minergraph/schema, the one home of which changes adjust which
  * prices) as one case. The changes are few and known, so they are written into the query and
@@ -135,8 +141,32 @@ function unitsSince(adjustments: readonly CorporateActionModel[], of: 'observati
   return sql`case ${sql.join(whens, sql` `)} else 1 end`;
 }
 
+/**
+ * unitsSince read by the statement itself from corporate_actions, for SQL written before the
+ * changes are known (look-ahead plans): the step of a row is how many change days fall on or
+ * before its UTC day (width_bucket over the days, oldest first), and its units the product of
+ * the ratios of the changes after that step's day. Both arrays are uncorrelated subqueries, so
+ * they are computed once per statement, not per row. Same products as unitsSince's, so the same
+ * quotients; only for an asset that has changes, as unitsSince is null without any.
+ */
+export function recordedUnitsSince(assetId: Expression<unknown>): UnitsSince {
+  const changes = sql`corporate_actions c where c.asset_id = ${assetId}`;
+  const units = sql`(array(
+    select (select minergraph_product(later.ratio) from corporate_actions later
+            where later.asset_id = ${assetId} and later.effective_on > step.day)
+    from (select '-infinity'::date as day union all select c.effective_on from ${changes}) step
+    order by step.day))`;
+  return (of) => {
+    const days =
+      of === 'day'
+        ? sql`array(select c.effective_on from ${changes} order by c.effective_on)`
+        : sql`array(select c.effective_on::timestamp at time zone 'UTC' from ${changes} order by c.effective_on)`;
+    return sql`${units}[width_bucket(${of === 'day' ? sql`d.day` : sql`o.at`}, ${days}) + 1]`;
+  };
+}
+
 /** A price column as comparable with today's units, rounded half-up at 8 places like every derived decimal. */
-function adjustedPrice(column: string, units: ReturnType<typeof unitsSince>, table = 'o') {
+function adjustedPrice(column: string, units: RawBuilder<unknown> | null, table = 'o') {
   return units ? sql`round(${sql.ref(`${table}.${column}`)} / (${units}), 8)` : sql.ref(`${table}.${column}`);
 }
 
@@ -185,12 +215,6 @@ export async function adjustedAllTimeHigh(
 
 const HOUR_MS = 3_600_000;
 
-/**
- * Buckets that start in [from, to), in UTC. HOUR candles bucket the observations from the first
- * hour at or after `from` to the first at or after `to` (a range on the primary key, so the
- * planner knows how many rows it reads); the open and close are then read by primary key at
- * each bucket's first and last instant, so no bucket is sorted.
- */
 export async function candles(
   db: Kysely<Database>,
   assetId: string,
@@ -199,19 +223,39 @@ export async function candles(
   interval: CandleInterval,
   adjustments: readonly CorporateActionModel[] = [],
 ): Promise<CandleModel[]> {
-  if (interval !== 'HOUR') return candlesFromDays(db, assetId, from, to, BUCKET_UNIT[interval], adjustments);
-  const units = unitsSince(adjustments);
+  const { rows } = await candleRows(sql`${assetId}::bigint`, from, to, interval, (of) => unitsSince(adjustments, of)).execute(db);
+  return rows;
+}
+
+/**
+ * The candles of buckets that start in [from, to), in UTC, oldest first, as one query (the
+ * resolvers run it, look-ahead nests it in its statement). HOUR candles bucket the observations
+ * from the first hour at or after `from` to the first at or after `to` (a range on the primary
+ * key, so the planner knows how many rows it reads); the open and close are then read by
+ * primary key at each bucket's first and last instant, so no bucket is sorted.
+ */
+export function candleRows(
+  assetId: Expression<unknown>,
+  from: Date,
+  to: Date,
+  interval: CandleInterval,
+  unitsOf: UnitsSince,
+): RawBuilder<CandleModel> {
+  if (interval !== 'HOUR') return candlesFromDays(assetId, from, to, BUCKET_UNIT[interval], unitsOf('day'));
+  const units = unitsOf('observation');
+  const rowUnits = units && sql`o.units`;
   const firstHour = new Date(Math.ceil(from.getTime() / HOUR_MS) * HOUR_MS);
   const endHour = new Date(Math.ceil(to.getTime() / HOUR_MS) * HOUR_MS);
-  const { rows } = await sql<{ start: Date; open: string; high: string; low: string; close: string; volume: string | null }>`
+  return sql<CandleModel>`
     with buckets as (
-      select start, min(at) as first_at, max(at) as last_at, max(high) as high, min(low) as low, sum(volume) as volume
+      select start, min(at) as first_at, max(at) as last_at,
+             max(${adjustedPrice('high', rowUnits)}) as high, min(${adjustedPrice('low', rowUnits)}) as low,
+             sum(${rowUnits ? sql`o.volume * o.units` : sql`o.volume`}) as volume
       from (
-        select date_bin('1 hour', o.at, ${BIN_ORIGIN}) as start, o.at,
-               ${adjustedPrice('high', units)} as high, ${adjustedPrice('low', units)} as low,
-               ${units ? sql`o.volume * (${units})` : sql`o.volume`} as volume
+        -- Each row's units once, not once for each price of it.
+        select date_bin('1 hour', o.at, ${BIN_ORIGIN}) as start, o.at, o.high, o.low, o.volume${units ? sql`, ${units} as units` : sql``}
         from price_observations o
-        where o.asset_id = ${assetId}::bigint
+        where o.asset_id = ${assetId}
           and o.at >= ${firstHour.toISOString()}::timestamptz and o.at < ${endHour.toISOString()}::timestamptz
         -- A fence: grouping by a column of a subquery, the planner expects a few hundred buckets
         -- (not one per row), so it hashes them instead of sorting every row, and reads each
@@ -221,13 +265,12 @@ export async function candles(
       group by start
     )
     select b.start,
-           (select ${adjustedPrice('open', units)} from price_observations o where o.asset_id = ${assetId}::bigint and o.at = b.first_at) as open,
+           (select ${adjustedPrice('open', units)} from price_observations o where o.asset_id = ${assetId} and o.at = b.first_at) as open,
            b.high, b.low,
-           (select ${adjustedPrice('close', units)} from price_observations o where o.asset_id = ${assetId}::bigint and o.at = b.last_at) as close,
+           (select ${adjustedPrice('close', units)} from price_observations o where o.asset_id = ${assetId} and o.at = b.last_at) as close,
            b.volume
     from buckets b
-    order by b.start`.execute(db);
-  return rows;
+    order by b.start`;
 }
 
 /**
@@ -235,23 +278,21 @@ export async function candles(
  * a year is 365 rows. Every day lies wholly inside one bucket, and rounding is monotonic, so the
  * answer equals bucketing the observations themselves.
  */
-async function candlesFromDays(
-  db: Kysely<Database>,
-  assetId: string,
+function candlesFromDays(
+  assetId: Expression<unknown>,
   from: Date,
   to: Date,
   unit: string,
-  adjustments: readonly CorporateActionModel[],
-): Promise<CandleModel[]> {
-  const units = unitsSince(adjustments, 'day');
-  const { rows } = await sql<CandleModel>`
+  units: RawBuilder<unknown> | null,
+): RawBuilder<CandleModel> {
+  return sql<CandleModel>`
     with days as (
       select (date_trunc(${unit}, d.day::timestamp) at time zone 'UTC') as start, d.day,
              ${adjustedPrice('open', units, 'd')} as open, ${adjustedPrice('high', units, 'd')} as high,
              ${adjustedPrice('low', units, 'd')} as low, ${adjustedPrice('close', units, 'd')} as close,
              ${units ? sql`d.volume * (${units})` : sql`d.volume`} as volume
       from price_days d
-      where d.asset_id = ${assetId}::bigint
+      where d.asset_id = ${assetId}
         and d.day >= (${from.toISOString()}::timestamptz at time zone 'UTC')::date
         and d.day < (date_trunc(${unit}, ${to.toISOString()}::timestamptz at time zone 'UTC') + ${`1 ${unit}`}::interval)::date
     )
@@ -264,8 +305,7 @@ async function candlesFromDays(
     from days
     where start >= ${from.toISOString()}::timestamptz and start < ${to.toISOString()}::timestamptz
     group by start
-    order by start`.execute(db);
-  return rows;
+    order by start`;
 }
 
 /**
