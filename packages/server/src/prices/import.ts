@@ -3,6 +3,7 @@ import type { DatabaseHandle } from '../db/connect.js';
 import { publishChangeOn } from '../changes/changes.js';
 import { inBulkTransaction, type BulkSession } from './bulk-session.js';
 import type { PriceCsvFormat } from './csv-formats.js';
+import { copyAsNew } from './price-copy.js';
 import { PriceFile, PriceFileRejectedError, PriceImportInputError, REPORTED_PROBLEMS, type LineProblem } from './price-file.js';
 import {
   createPriceStaging,
@@ -52,14 +53,26 @@ export async function importPriceCsv(database: DatabaseHandle, options: PriceImp
   const asset = await database.db.selectFrom('assets').select('id').where('symbol', '=', symbol).executeTakeFirst();
   if (!asset) throw new PriceImportInputError(`No asset has the symbol ${symbol}. Create it first (the createAsset mutation).`);
 
-  const file = await PriceFile.open(options.file);
+  let file = await PriceFile.open(options.file);
   const progress = (phase: ImportProgress['phase'], bytesRead = file.bytesRead) =>
     options.onProgress?.({ phase, rows: file.rows, bytesRead, totalBytes });
 
   // While this runs, PGlite's one connection is the transaction's: no Kysely query may run inside.
   const counts = await inBulkTransaction(database, async (session) => {
     const sourceId = options.source ? await sourceIdFor(session, options.source) : null;
-    const counts = await stageAndMerge(session, file, asset.id, sourceId, progress, totalBytes);
+    const copied = await copyAsNew(session, file, asset.id, sourceId, () => progress('reading'));
+    if (copied === 'abandoned') {
+      // Read again from the top, into the staging table: the progress starts over too.
+      file.close();
+      file = await PriceFile.open(options.file);
+    }
+    let counts: MergeCounts;
+    if (copied === 'copied') {
+      progress('reading', totalBytes);
+      counts = { inserted: file.rows, updated: 0, unchanged: 0 };
+    } else {
+      counts = await stageAndMerge(session, file, asset.id, sourceId, progress, totalBytes);
+    }
     const { inserted, updated } = counts;
     if (inserted + updated > 0)
       await publishChangeOn(session, { kind: 'prices', symbol, assetId: asset.id, inserted, updated, from: null, to: null });
@@ -69,8 +82,8 @@ export async function importPriceCsv(database: DatabaseHandle, options: PriceImp
 }
 
 /**
- * The rows go to a staging table first, so that a bad file can be refused naming every bad
- * line and repeated instant, and the rows merged with those already stored.
+ * Every other import: the rows go to a staging table first, so that a bad file can be refused
+ * naming every bad line and repeated instant, and the rows merged with those already stored.
  */
 async function stageAndMerge(
   session: BulkSession,
