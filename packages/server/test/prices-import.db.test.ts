@@ -46,6 +46,21 @@ async function stored(symbol: string) {
   return rows.map((row) => ({ ...row, at: row.at.toISOString() }));
 }
 
+async function days(symbol: string) {
+  const { rows } = await sql<{
+    day: string;
+    open: string;
+    high: string;
+    low: string;
+    close: string;
+    volume: string | null;
+    observations: number;
+  }>`
+    select d.day::text, d.open::text, d.high::text, d.low::text, d.close::text, d.volume::text, d.observations
+    from price_days d join assets a on a.id = d.asset_id where a.symbol = ${symbol} order by d.day`.execute(database.db);
+  return rows;
+}
+
 const row = (at: string, open: string, high: string, low: string, close: string, volume: string | null, source: string | null = null) => ({
   at,
   open,
@@ -267,6 +282,87 @@ describe(`prices import on ${engine}`, () => {
         '  Date,Open,High,Low,Close,Adj Close,Volume    (Yahoo Finance download)\n' +
         '  at,open,high,low,close,volume    (plain CSV)',
     );
+  });
+
+  it('a first import that repeats an instant is refused, naming both lines, and writes nothing', async () => {
+    await insertAsset(database.db, { symbol: 'TWICE', name: 'Repeated instant', kind: 'CRYPTO' });
+    const file = csv('twice.csv', [
+      'at,open,high,low,close,volume',
+      '2026-03-01T00:00:00Z,,,,1,',
+      '2026-03-01T01:00:00Z,,,,2,',
+      '2026-03-01T00:00:00Z,,,,3,',
+    ]);
+    const before = await snapshot(database);
+
+    const error = (await importPriceCsv(database, { file, symbol: 'TWICE' }).catch((e: unknown) => e)) as PriceFileRejectedError;
+
+    expect(error).toBeInstanceOf(PriceFileRejectedError);
+    expect([error.problemCount, error.problems]).toEqual([
+      1,
+      [{ line: 4, message: 'the same instant (2026-03-01T00:00:00.000Z) as line 2.' }],
+    ]);
+    expect(await snapshot(database)).toEqual(before);
+  });
+
+  it("a first import that continues a day already begun stores every row, and that day's candle spans both imports", async () => {
+    await insertAsset(database.db, { symbol: 'DAYS', name: 'Days rolled up', kind: 'CRYPTO' });
+    await importPriceCsv(database, {
+      file: csv('days-1.csv', ['at,open,high,low,close,volume', '2026-03-01T00:00:00Z,10,12,9,11,5', '2026-03-01T01:00:00Z,11,13,10,12,']),
+      symbol: 'DAYS',
+    });
+
+    const later = csv('days-2.csv', [
+      'at,open,high,low,close,volume',
+      '2026-03-01T02:00:00Z,12,20,11,19,1',
+      '2026-03-02T00:00:00Z,19,19,18,18.5,2',
+    ]);
+    const summary = await importPriceCsv(database, { file: later, symbol: 'DAYS' });
+
+    expect([summary.inserted, summary.updated, summary.unchanged]).toEqual([2, 0, 0]);
+    expect(await stored('DAYS')).toEqual([
+      row('2026-03-01T00:00:00.000Z', '10', '12', '9', '11', '5'),
+      row('2026-03-01T01:00:00.000Z', '11', '13', '10', '12', null),
+      row('2026-03-01T02:00:00.000Z', '12', '20', '11', '19', '1'),
+      row('2026-03-02T00:00:00.000Z', '19', '19', '18', '18.5', '2'),
+    ]);
+    expect(await days('DAYS')).toEqual([
+      { day: '2026-03-01', open: '10', high: '20', low: '9', close: '19', volume: '6', observations: 3 },
+      { day: '2026-03-02', open: '19', high: '19', low: '18', close: '18.5', volume: '2', observations: 1 },
+    ]);
+  });
+
+  it('a file out of time order that meets stored rows is merged: new rows inserted, a changed one updated, an equal one left', async () => {
+    await insertAsset(database.db, { symbol: 'ORDER', name: 'Out of order', kind: 'CRYPTO' });
+    await importPriceCsv(database, {
+      file: csv('order-1.csv', ['at,open,high,low,close,volume', '2026-04-01T01:00:00Z,,,,1,', '2026-04-01T02:00:00Z,,,,2,']),
+      symbol: 'ORDER',
+    });
+
+    // Nothing is stored from its first instant on, so its rows start out as new ones.
+    const unordered = csv('order-2.csv', [
+      'at,open,high,low,close,volume',
+      '2026-04-01T05:00:00Z,,,,5,',
+      '2026-04-01T01:00:00Z,,,,1.5,',
+      '2026-04-01T02:00:00Z,,,,2,',
+      '2026-04-01T03:00:00Z,,,,3,',
+    ]);
+    const summary = await importPriceCsv(database, { file: unordered, symbol: 'ORDER' });
+
+    expect({ rows: summary.rows, inserted: summary.inserted, updated: summary.updated, unchanged: summary.unchanged }).toEqual({
+      rows: 4,
+      inserted: 2,
+      updated: 1,
+      unchanged: 1,
+    });
+    expect(await stored('ORDER')).toEqual([
+      row('2026-04-01T01:00:00.000Z', '1.5', '1.5', '1.5', '1.5', null),
+      row('2026-04-01T02:00:00.000Z', '2', '2', '2', '2', null),
+      row('2026-04-01T03:00:00.000Z', '3', '3', '3', '3', null),
+      row('2026-04-01T05:00:00.000Z', '5', '5', '5', '5', null),
+    ]);
+    expect(await days('ORDER')).toEqual([
+      { day: '2026-04-01', open: '1.5', high: '5', low: '1.5', close: '5', volume: null, observations: 4 },
+    ]);
   });
 
   it('importing the same file again changes nothing; a changed row is the only one rewritten', async () => {

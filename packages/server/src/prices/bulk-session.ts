@@ -15,8 +15,11 @@ export interface BulkSession {
    * Streams rows into `target` (a table and its column list) with COPY. `chunks` hold whole
    * lines of COPY's text format: tab-separated, `\N` for null, each line ending in "\n".
    */
-  copyInto(target: string, chunks: AsyncIterable<string>): Promise<void>;
+  copyInto(target: string, chunks: AsyncIterable<CopyChunk>): Promise<void>;
 }
+
+/** Text, or its UTF-8 bytes. */
+export type CopyChunk = string | Uint8Array<ArrayBuffer>;
 
 /** Runs `work` in one transaction: committed if it returns, rolled back if it throws. */
 export async function inBulkTransaction<T>(database: DatabaseHandle, work: (session: BulkSession) => Promise<T>): Promise<T> {
@@ -37,7 +40,7 @@ async function inPostgresTransaction<T>(pool: PgPool, work: (session: BulkSessio
     const result = await work({
       query: async (text, params) => (await client.query(text, params)).rows,
       async copyInto(target, chunks) {
-        const copy = (rows: AsyncIterable<string> | string[]) =>
+        const copy = (rows: AsyncIterable<CopyChunk> | CopyChunk[]) =>
           pipeline(Readable.from(rows), client.query(copyFrom(`copy ${target} from stdin`)));
         // The server reads the rows as they come: nothing is held in memory but a chunk.
         if (sliceChars === Infinity) return copy(chunks);
@@ -78,9 +81,9 @@ async function inPgliteTransaction<T>(pglite: Pglite, work: (session: BulkSessio
   );
 }
 
-/** Groups chunks into runs of about `maxChars` characters. */
-async function* slices(chunks: AsyncIterable<string>, maxChars: number): AsyncGenerator<string[]> {
-  let slice: string[] = [];
+/** Groups chunks into runs of about `maxChars` characters (bytes, of byte chunks). */
+async function* slices(chunks: AsyncIterable<CopyChunk>, maxChars: number): AsyncGenerator<CopyChunk[]> {
+  let slice: CopyChunk[] = [];
   let size = 0;
   for await (const chunk of chunks) {
     slice.push(chunk);

@@ -7,19 +7,20 @@
  * `canonical()` from @minergraph/schema, for a string that passed `isPlainDecimal` (@minergraph/schema).
  */
 export function canonicalText(text: string): string {
-  const negative = text.startsWith('-');
-  const unsigned = negative ? text.slice(1) : text;
-  const point = unsigned.indexOf('.');
-  let whole = point === -1 ? unsigned : unsigned.slice(0, point);
-  let fraction = point === -1 ? '' : unsigned.slice(point + 1);
-  let start = 0;
-  while (start < whole.length - 1 && whole.charCodeAt(start) === 48) start += 1;
-  whole = whole.slice(start);
-  let end = fraction.length;
-  while (end > 0 && fraction.charCodeAt(end - 1) === 48) end -= 1;
-  fraction = fraction.slice(0, end);
-  const magnitude = fraction ? `${whole}.${fraction}` : whole;
-  return negative && magnitude !== '0' ? `-${magnitude}` : magnitude;
+  // One slice at most: the leading zeros and the sign, or the trailing zeros, are cut by position.
+  const negative = text.charCodeAt(0) === MINUS;
+  let start = negative ? 1 : 0;
+  const point = text.indexOf('.');
+  const wholeEnd = point === -1 ? text.length : point;
+  while (start < wholeEnd - 1 && text.charCodeAt(start) === ZERO) start += 1;
+  let end = text.length;
+  if (point !== -1) {
+    while (text.charCodeAt(end - 1) === ZERO) end -= 1;
+    if (end === point + 1) end = point;
+  }
+  const isZero = end - start === 1 && text.charCodeAt(start) === ZERO;
+  if (negative && !isZero) return start === 1 && end === text.length ? text : `-${text.slice(start, end)}`;
+  return start === 0 && end === text.length ? text : text.slice(start, end);
 }
 
 /** -1, 0 or 1, exactly, for two canonical non-negative decimals. */
@@ -41,6 +42,7 @@ export function compareCanonical(a: string, b: string): number {
 }
 
 const DOT = 46;
+const MINUS = 45;
 const ZERO = 48;
 
 export const isNegative = (canonical: string) => canonical.startsWith('-');

@@ -35,37 +35,41 @@ export function describeProblems(problems: readonly ObservationProblem[]): strin
  * open = high = low = close, as recordPrices stores it. Every problem is named at once.
  */
 export function checkObservation(raw: RawObservation, columns: ColumnNames = {}): CheckedObservation {
+  // A million lines a file pass through here: no closure, and no message text unless a rule is broken.
   const problems: ObservationProblem[] = [];
-  const named = (field: ObservationProblem['field']) => columns[field] ?? field;
-  const close = price(problems, 'close', named('close'), raw.close);
-  if (isMissing(raw.close)) problems.push({ field: 'close', message: `${named('close')} is required.` });
-  const givenOpen = price(problems, 'open', named('open'), raw.open);
-  const givenHigh = price(problems, 'high', named('high'), raw.high);
-  const givenLow = price(problems, 'low', named('low'), raw.low);
+  const close = price(problems, 'close', columns, raw.close);
+  if (isMissing(raw.close)) problems.push({ field: 'close', message: `${nameOf(columns, 'close')} is required.` });
+  const givenOpen = price(problems, 'open', columns, raw.open);
+  const givenHigh = price(problems, 'high', columns, raw.high);
+  const givenLow = price(problems, 'low', columns, raw.low);
   // Prices in hand (each absent or good): only now can their order be checked.
   const pricesReadable = problems.length === 0;
-  const volume = isMissing(raw.volume) ? null : decimal(problems, 'volume', named('volume'), raw.volume!);
-  const volumeBeyond = volume === null ? null : limitProblem(VOLUME_LIMIT, named('volume'), volume);
+  const volume = isMissing(raw.volume) ? null : decimal(problems, 'volume', columns, raw.volume!);
+  const volumeBeyond = volume === null ? null : limitProblem(VOLUME_LIMIT, nameOf(columns, 'volume'), volume);
   if (volumeBeyond) problems.push({ field: 'volume', message: volumeBeyond });
   else if (volume !== null && isNegative(volume))
-    problems.push({ field: 'volume', message: `${named('volume')} must not be negative; it was ${volume}.` });
+    problems.push({ field: 'volume', message: `${nameOf(columns, 'volume')} must not be negative; it was ${volume}.` });
 
   if (pricesReadable && close !== null) {
     const open = givenOpen ?? close;
-    const [lower, upper] = compareCanonical(open, close) <= 0 ? [open, close] : [close, open];
+    const openIsLower = compareCanonical(open, close) <= 0;
+    const lower = openIsLower ? open : close;
+    const upper = openIsLower ? close : open;
     const high = givenHigh ?? upper;
     const low = givenLow ?? lower;
-    const openOrClose = `the ${named('open')} or ${named('close')}`;
     if (compareCanonical(high, low) < 0)
-      problems.push({ field: 'high', message: `${named('high')} (${high}) is below ${named('low')} (${low}).` });
+      problems.push({ field: 'high', message: `${nameOf(columns, 'high')} (${high}) is below ${nameOf(columns, 'low')} (${low}).` });
     else if (compareCanonical(high, upper) < 0)
-      problems.push({ field: 'high', message: `${named('high')} (${high}) is below ${openOrClose}.` });
+      problems.push({ field: 'high', message: `${nameOf(columns, 'high')} (${high}) is below ${openOrClose(columns)}.` });
     else if (compareCanonical(low, lower) > 0)
-      problems.push({ field: 'low', message: `${named('low')} (${low}) is above ${openOrClose}.` });
+      problems.push({ field: 'low', message: `${nameOf(columns, 'low')} (${low}) is above ${openOrClose(columns)}.` });
     if (problems.length === 0) return { ok: true, point: { at: raw.at, open, high, low, close, volume } };
   }
   return { ok: false, problems };
 }
+
+const nameOf = (columns: ColumnNames, field: ObservationProblem['field']) => columns[field] ?? field;
+const openOrClose = (columns: ColumnNames) => `the ${nameOf(columns, 'open')} or ${nameOf(columns, 'close')}`;
 
 const isMissing = (text: string | null | undefined) => text === null || text === undefined || text === '';
 
@@ -73,24 +77,25 @@ const isMissing = (text: string | null | undefined) => text === null || text ===
 function price(
   problems: ObservationProblem[],
   field: ObservationProblem['field'],
-  name: string,
+  columns: ColumnNames,
   text: string | null | undefined,
 ): string | null {
   if (isMissing(text)) return null;
-  const value = decimal(problems, field, name, text!);
+  const value = decimal(problems, field, columns, text!);
   if (value === null) return null;
-  const beyond = limitProblem(PRICE_LIMIT, name, value);
+  const beyond = limitProblem(PRICE_LIMIT, nameOf(columns, field), value);
   if (beyond) problems.push({ field, message: beyond });
-  else if (isNegative(value) || isZero(value)) problems.push({ field, message: `${name} must be greater than 0; it was ${value}.` });
+  else if (isNegative(value) || isZero(value))
+    problems.push({ field, message: `${nameOf(columns, field)} must be greater than 0; it was ${value}.` });
   else return value;
   return null;
 }
 
-function decimal(problems: ObservationProblem[], field: ObservationProblem['field'], name: string, text: string): string | null {
+function decimal(problems: ObservationProblem[], field: ObservationProblem['field'], columns: ColumnNames, text: string): string | null {
   if (isPlainDecimal(text)) return canonicalText(text);
   problems.push({
     field,
-    message: `${name} "${excerpt(text)}" is not a plain decimal (digits with an optional "-" and "."; no exponent, no thousands separators).`,
+    message: `${nameOf(columns, field)} "${excerpt(text)}" is not a plain decimal (digits with an optional "-" and "."; no exponent, no thousands separators).`,
   });
   return null;
 }

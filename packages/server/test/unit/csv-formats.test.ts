@@ -131,5 +131,10 @@ describe('a plain CSV row', () => {
       kind: 'bad',
       problem: '2026-02-30 is not a day that exists.',
     });
+    // Date.parse takes the year 0; the DateTime scalar does not, nor does the database.
+    expect(plain.read(['0000-01-01T00:00:00Z', '1', '1', '1', '1', '1'])).toEqual({
+      kind: 'bad',
+      problem: '0000-01-01 is not a day that exists.',
+    });
   });
 });
