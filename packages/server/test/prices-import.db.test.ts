@@ -396,6 +396,22 @@ describe(`prices import on ${engine}`, () => {
     const third = await importPriceCsv(database, { file: changed, symbol: 'AGN' });
     expect([third.inserted, third.updated, third.unchanged]).toEqual([1, 1, 2]);
   });
+
+  it("a large import leaves the planner's statistics of the price tables up to date", async () => {
+    await insertAsset(database.db, { symbol: 'BULK', name: 'Bulk', kind: 'CRYPTO' });
+    const file = await writeSyntheticSeries(dir, 10_000);
+    expect((await importPriceCsv(database, { file, symbol: 'BULK' })).inserted).toBe(10_000);
+    // ANALYZE reads every row of tables this small, so its row counts are exact.
+    const { rows } = await sql<{ table: string; estimated: number; counted: number }>`
+      select c.relname as table, c.reltuples::float8 as estimated,
+             (case c.relname when 'price_days' then (select count(*) from price_days) else (select count(*) from price_observations) end)::float8 as counted
+      from pg_class c where c.relname in ('price_days', 'price_observations') and c.relkind = 'r' order by c.relname`.execute(database.db);
+    expect(rows.map((row) => [row.table, row.estimated])).toEqual([
+      ['price_days', rows[0]!.counted],
+      ['price_observations', rows[1]!.counted],
+    ]);
+    expect(rows[1]!.counted).toBeGreaterThan(10_000);
+  });
 });
 
 describe(`pnpm minergraph prices import on ${engine}`, () => {

@@ -1,4 +1,5 @@
 import { statSync } from 'node:fs';
+import { sql } from 'kysely';
 import type { DatabaseHandle } from '../db/connect.js';
 import { publishChangeOn } from '../changes/changes.js';
 import { inBulkTransaction, type BulkSession } from './bulk-session.js';
@@ -78,7 +79,22 @@ export async function importPriceCsv(database: DatabaseHandle, options: PriceImp
       await publishChangeOn(session, { kind: 'prices', symbol, assetId: asset.id, inserted, updated, from: null, to: null });
     return counts;
   }).finally(() => file.close());
+  if (counts.inserted >= ANALYZE_AFTER_ROWS) await refreshStatistics(database);
   return { format: file.format, symbol, rows: file.rows, skipped: file.skipped, ...counts };
+}
+
+/** Rows inserted by one import past which the planner's statistics are refreshed at once. */
+const ANALYZE_AFTER_ROWS = 10_000;
+
+/**
+ * The planner's statistics of the price tables, after an import that added many rows. PGlite
+ * has no autovacuum to gather them, and PostgreSQL's comes up to a minute later; meanwhile a
+ * month of HOUR candles was planned as a sort on disk instead of a hash, 2 to 3 times slower
+ * (BENCHMARKS.md, Price queries). The import has committed: a failure here changes nothing
+ * about it, so it is not reported as the import's.
+ */
+async function refreshStatistics(database: DatabaseHandle): Promise<void> {
+  await sql`analyze price_observations, price_days`.execute(database.db).catch(() => undefined);
 }
 
 /**
