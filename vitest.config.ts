@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
@@ -34,6 +35,10 @@ const engines = ['pglite', ...(process.env.TEST_DATABASE_URL ? ['postgres'] : []
 export default defineConfig({
   ...shared,
   test: {
+    // vitest's default is one worker fewer than the cores: one on a 2-core machine, where the
+    // files then ran one after another though they spend most of their time waiting (on
+    // PostgreSQL, child processes, a browser, timeouts). Each file has its own database.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
     projects: [
       {
         ...shared,
