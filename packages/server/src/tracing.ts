@@ -4,7 +4,8 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { LogEvent } from 'kysely';
-import { pathOf, type NodeHandler } from './http/node-handlers.js';
+import type { NodeHandler } from './http/node-handlers.js';
+import { pathOf } from './http/urls.js';
 
 /**
  * OpenTelemetry traces of each request, sent to an OTLP/HTTP collector: the HTTP request

@@ -82,7 +82,8 @@ import { createResponseCache, type ResponseCache, type ResponseCacheOptions } fr
 import { startChangeBus, type ChangeBus } from '../changes/bus.js';
 import { everyRequest } from './every-request.js';
 import { requestFactsOf, requestFactsPlugin, requestLogging, type RequestFacts } from './request-log.js';
-import { apolloHandler, pathOf, runHandlers, type NodeHandler } from './node-handlers.js';
+import { apolloHandler, runHandlers, type NodeHandler } from './node-handlers.js';
+import { pathOf } from './urls.js';
 
 export const GRAPHQL_PATH = '/graphql';
 
@@ -370,9 +371,10 @@ export async function createServer(options: ServerOptions): Promise<MinerGraphSe
     ...(options.metrics ? [options.metrics.metrics.middleware()] : []),
     corsPolicy(options.corsOrigins ?? 'local'),
   ];
-  // Then GraphQL's: the body, the limits on it, Apollo.
-  const graphqlSteps: NodeHandler[] = [
-    express.json({ limit: limits.maxBodyBytes }),
+  // Then GraphQL's: the body (its failures answered by bodyErrors), the limits on it, Apollo.
+  const readBody: NodeHandler = express.json({ limit: limits.maxBodyBytes });
+  const refuseBadBody = bodyErrors(limits);
+  const afterBody: NodeHandler[] = [
     queryLengthGuard(limits),
     apolloHandler(
       apollo,
@@ -388,7 +390,7 @@ export async function createServer(options: ServerOptions): Promise<MinerGraphSe
   ];
   // `POST /graphql`, nearly every request the server gets, takes these steps on node:http alone;
   // Express serves everything else (pages, probes, metrics, GETs of GraphQL) with the same steps.
-  const postGraphql = runHandlers([...firstSteps, ...graphqlSteps], bodyErrors(limits), (error, req, res) => {
+  const postGraphql = runHandlers([...firstSteps, readBody, ...afterBody], refuseBadBody, (error, req, res) => {
     logger.error({ err: error, requestId: req.id }, 'unexpected error');
     if (res.headersSent) res.destroy();
     else sendError(res, 'INTERNAL_SERVER_ERROR', INTERNAL_MESSAGE, 500, { requestId: req.id });
@@ -466,7 +468,7 @@ export async function createServer(options: ServerOptions): Promise<MinerGraphSe
   graphql.disable('x-powered-by');
   graphql.set('etag', false);
   app.use(GRAPHQL_PATH, graphql);
-  graphql.use(graphqlSteps[0]!, bodyErrors(limits), ...graphqlSteps.slice(1));
+  graphql.use(readBody, refuseBadBody, ...afterBody);
 
   return {
     app,

@@ -16,6 +16,7 @@ import { clientError, ERROR_CODES, isClientCode, type ErrorCode } from '@minergr
 import type { Limits } from '../config.js';
 import { noteErrorCode } from './request-log.js';
 import type { NodeErrorHandler, NodeHandler } from './node-handlers.js';
+import { searchOf } from './urls.js';
 
 function limitError(code: ErrorCode, message: string): GraphQLError {
   return clientError(code, message, { endsRequest: true });
@@ -39,8 +40,7 @@ export function sendError(
 
 /** The `query` parameter of a URL's query string, when it is given once. */
 function queryParameter(url: string | undefined): unknown {
-  const start = url?.indexOf('?') ?? -1;
-  return start === -1 ? undefined : parseQueryString(url!.slice(start + 1)).query;
+  return parseQueryString(searchOf(url).slice(1)).query;
 }
 
 /** Refuses an over-long document before it is parsed. */

@@ -5,7 +5,8 @@ import type pg from 'pg';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { ReadTarget } from '../db/read-replica.js';
 import { requestFactsOf } from './request-log.js';
-import { pathOf, type NodeHandler } from './node-handlers.js';
+import type { NodeHandler } from './node-handlers.js';
+import { pathOf } from './urls.js';
 import type { ResponseCacheCounters } from './response-cache.js';
 
 /**

@@ -4,6 +4,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
 import { noteCodesOfErrorBody } from './request-log.js';
+import { searchOf } from './urls.js';
 
 /** A connect-style handler, as Express mounts it. */
 export type NodeHandler = (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => void;
@@ -64,13 +65,11 @@ export function apolloHandler<C extends BaseContext>(
     for (const [key, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
     }
-    const url = req.url ?? '';
-    const query = url.indexOf('?');
     const response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: {
         method: (req.method ?? 'GET').toUpperCase(),
         headers,
-        search: query === -1 ? '' : url.slice(query),
+        search: searchOf(req.url),
         body: (req as IncomingMessage & { body?: unknown }).body,
       },
       context: () => context(req, res),
@@ -94,11 +93,4 @@ export function apolloHandler<C extends BaseContext>(
     for await (const chunk of response.body.asyncIterator) res.write(chunk);
     res.end();
   };
-}
-
-/** A request URL's path, without its query string (what Express calls `req.path`). */
-export function pathOf(url: string | undefined): string {
-  if (url === undefined) return '';
-  const query = url.indexOf('?');
-  return query === -1 ? url : url.slice(0, query);
 }

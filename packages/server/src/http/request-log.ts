@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../logger.js';
 import { everyRequest } from './every-request.js';
 import type { NodeHandler } from './node-handlers.js';
+import { pathOf } from './urls.js';
 
 /** What a request's log line says beyond method, path, status and duration. */
 export interface RequestFacts {
@@ -100,7 +101,7 @@ export function requestLogging(logger: Logger): NodeHandler {
       const line: RequestLine = {
         method: req.method ?? '',
         // Express rewrites req.url inside a mounted app; originalUrl keeps what the client sent.
-        path: ((req as IncomingMessage & { originalUrl?: string }).originalUrl ?? req.url ?? '').split('?')[0]!,
+        path: pathOf((req as IncomingMessage & { originalUrl?: string }).originalUrl ?? req.url),
         status: res.statusCode,
         durationMs: Date.now() - started,
         operationName: facts.operationName,
