@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrateTo } from '../src/db/migrate.js';
-import { createTestDatabase, type TestDatabase } from '@minergraph/test-support';
+import { createTestDatabase, priceDays, type TestDatabase } from '@minergraph/test-support';
 
 // The price_days migration fills one row per asset and UTC day from the observations already
 // recorded, then keeps it with triggers. The triggers run in every test that records prices;
@@ -57,19 +57,10 @@ afterAll(async () => {
   await database?.destroy();
 });
 
-async function priceDays() {
-  const { rows } = await sql<Record<string, string | number | null>>`
-    select a.symbol, d.day::text as day, d.open::text as open, d.high::text as high, d.low::text as low,
-           d.close::text as close, d.volume::text as volume, d.observations
-    from price_days d join assets a on a.id = d.asset_id
-    order by a.symbol, d.day`.execute(database.db);
-  return rows;
-}
-
 describe('the price_days migration', () => {
   it('back-fills one row per asset and UTC day: first open, highest high, lowest low, last close, summed volume, count', async () => {
     expect(await migrateTo(database.db, PRICE_DAYS)).toEqual([{ migrationName: PRICE_DAYS, direction: 'Up', status: 'Success' }]);
-    expect(await priceDays()).toEqual([
+    expect(await priceDays(database)).toEqual([
       { symbol: 'BTC', day: '2026-03-01', open: '100', high: '110', low: '90', close: '105', volume: '7', observations: 1 },
       // Volume sums the observations that have one: 1 + 2.5 + 0.5.
       { symbol: 'BTC', day: '2026-03-02', open: '105', high: '120', low: '80', close: '94.25', volume: '4.0', observations: 4 },
@@ -89,7 +80,7 @@ describe('the price_days migration', () => {
       .where('asset_id', '=', exmc)
       .where('at', '=', new Date('2026-03-02T21:00:00Z'))
       .execute();
-    const days = await priceDays();
+    const days = await priceDays(database);
     expect(days[0]).toEqual({
       symbol: 'BTC',
       day: '2026-03-01',

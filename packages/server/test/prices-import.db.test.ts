@@ -8,7 +8,7 @@ import { UnknownCsvHeaderError } from '../src/prices/csv-formats.js';
 import { importPriceCsv, PriceFileRejectedError } from '../src/prices/import.js';
 import { insertAsset } from '../src/repositories/asset.repository.js';
 import { writeSyntheticSeries } from '../bench/synthetic-series.js';
-import { createTestDatabase, engine, preparePgliteDataDir, snapshot, type TestDatabase } from '@minergraph/test-support';
+import { createTestDatabase, engine, preparePgliteDataDir, priceDays, snapshot, type TestDatabase } from '@minergraph/test-support';
 import { runCli, type CliRun } from './support/process.js';
 
 let database: TestDatabase;
@@ -47,18 +47,7 @@ async function stored(symbol: string) {
 }
 
 async function days(symbol: string) {
-  const { rows } = await sql<{
-    day: string;
-    open: string;
-    high: string;
-    low: string;
-    close: string;
-    volume: string | null;
-    observations: number;
-  }>`
-    select d.day::text, d.open::text, d.high::text, d.low::text, d.close::text, d.volume::text, d.observations
-    from price_days d join assets a on a.id = d.asset_id where a.symbol = ${symbol} order by d.day`.execute(database.db);
-  return rows;
+  return (await priceDays(database)).filter((day) => day.symbol === symbol).map(({ symbol: _, ...day }) => day);
 }
 
 const row = (at: string, open: string, high: string, low: string, close: string, volume: string | null, source: string | null = null) => ({

@@ -33,3 +33,22 @@ export async function snapshot(database: TestDatabase): Promise<Record<string, s
   }
   return result;
 }
+
+/** Every price_days row, by symbol and day, each column as PostgreSQL prints it. */
+export async function priceDays(database: Pick<TestDatabase, 'db'>) {
+  const { rows } = await sql<{
+    symbol: string;
+    day: string;
+    open: string;
+    high: string;
+    low: string;
+    close: string;
+    volume: string | null;
+    observations: number;
+  }>`
+    select a.symbol, d.day::text as day, d.open::text as open, d.high::text as high, d.low::text as low,
+           d.close::text as close, d.volume::text as volume, d.observations
+    from price_days d join assets a on a.id = d.asset_id
+    order by a.symbol, d.day`.execute(database.db);
+  return rows;
+}
