@@ -130,7 +130,7 @@ describe('the operational endpoints', () => {
     const ready = await fetch(`${base}/readyz`);
     expect([ready.status, await ready.json()]).toEqual([
       200,
-      { status: 'ready', database: served.database.engine, migration: '2026-11-28T00-40_product-aggregate' },
+      { status: 'ready', database: served.database.engine, migration: '2026-11-28T00-50_price-hours' },
     ]);
   });
 

@@ -230,7 +230,7 @@ describe('hostile and malformed requests', () => {
     const ready = await fetch(served.server.url.replace(/\/graphql$/, '/readyz'));
     expect([ready.status, await ready.json()]).toEqual([
       200,
-      { status: 'ready', database: served.database.engine, migration: '2026-11-28T00-40_product-aggregate' },
+      { status: 'ready', database: served.database.engine, migration: '2026-11-28T00-50_price-hours' },
     ]);
     const { data, errors } = await served.server.graphql(
       '{ company(ticker: "CANG") { holdings(on: "2026-02-09") { btc } treasuryFlow(from: "2026-01-01", to: "2026-01-31") { unexplainedBtc } } companies { totalCount } }',

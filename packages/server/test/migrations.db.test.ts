@@ -33,6 +33,7 @@ const DOMAIN_TABLES = [
   'meta',
   'officers',
   'price_days',
+  'price_hours',
   'price_observations',
   'production_reports',
   'rate_limits',
@@ -200,8 +201,9 @@ describe('constraints keep bad rows out even if code is wrong', () => {
     ]);
     await database.db.deleteFrom('assets').where('id', '=', asset).execute();
     expect(await rows()).toEqual([]);
-    // price_days is the rollup's own table, outside the Database type.
+    // price_days and price_hours are the rollups' own tables, outside the Database type.
     expect((await sql`select day from price_days where asset_id = ${asset}`.execute(database.db)).rows).toEqual([]);
+    expect((await sql`select start from price_hours where asset_id = ${asset}`.execute(database.db)).rows).toEqual([]);
     await database.db.deleteFrom('sources').where('id', '=', source).execute();
     expect(await database.db.selectFrom('sources').select('id').where('id', '=', source).execute()).toEqual([]);
   });

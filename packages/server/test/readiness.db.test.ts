@@ -19,12 +19,12 @@ async function readiness() {
 const NOT_MIGRATED = {
   status: 'unavailable',
   database: engine,
-  reason: 'The database is not migrated: 2026-11-28T00-40_product-aggregate is not applied. Run `minergraph migrate`.',
+  reason: 'The database is not migrated: 2026-11-28T00-50_price-hours is not applied. Run `minergraph migrate`.',
 };
 
 describe(`/readyz on ${engine}`, () => {
   it('the latest migration is the one that adds minergraph_product, the exact product of split ratios', () => {
-    expect(LATEST_MIGRATION).toBe('2026-11-28T00-40_product-aggregate');
+    expect(LATEST_MIGRATION).toBe('2026-11-28T00-50_price-hours');
   });
 
   it('is 503 on a database that was never migrated, and says so', async () => {
@@ -38,7 +38,7 @@ describe(`/readyz on ${engine}`, () => {
 
   it('is 200 once the database is at the latest migration, naming it', async () => {
     await migrateToLatest(served.database.db);
-    expect(await readiness()).toEqual([200, { status: 'ready', database: engine, migration: '2026-11-28T00-40_product-aggregate' }]);
+    expect(await readiness()).toEqual([200, { status: 'ready', database: engine, migration: '2026-11-28T00-50_price-hours' }]);
   });
 });
 

@@ -15,4 +15,4 @@ export {
   useTestDatabase,
   useTestServer,
 } from './server.js';
-export { keyHeaders, priceDays, snapshot } from './writes.js';
+export { keyHeaders, priceDays, priceHours, snapshot } from './writes.js';

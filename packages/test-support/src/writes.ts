@@ -52,3 +52,22 @@ export async function priceDays(database: Pick<TestDatabase, 'db'>) {
     order by a.symbol, d.day`.execute(database.db);
   return rows;
 }
+
+/** Every price_hours row, by symbol and hour, each column as PostgreSQL prints it (the hour in UTC). */
+export async function priceHours(database: Pick<TestDatabase, 'db'>) {
+  const { rows } = await sql<{
+    symbol: string;
+    start: string;
+    open: string;
+    high: string;
+    low: string;
+    close: string;
+    volume: string | null;
+    observations: number;
+  }>`
+    select a.symbol, to_char(h.start at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI"Z"') as start, h.open::text as open,
+           h.high::text as high, h.low::text as low, h.close::text as close, h.volume::text as volume, h.observations
+    from price_hours h join assets a on a.id = h.asset_id
+    order by a.symbol, h.start`.execute(database.db);
+  return rows;
+}

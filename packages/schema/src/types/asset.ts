@@ -179,8 +179,10 @@ export const Asset = builder.loadableNode('Asset', {
         interval: t.arg({ type: CandleIntervalEnum, required: true, description: 'How long each candle lasts.' }),
         adjusted: t.arg.boolean({ defaultValue: true, description: ADJUSTED_DESCRIPTION }),
       },
-      // BUCKET_COST per bucket it may return, and its selections once per bucket: an HOUR
-      // bucket reads 60 one-minute rows (pnpm bench:cost: about 120 µs), a DAY one a row of price_days.
+      // BUCKET_COST per bucket it may return, and its selections once per bucket. HOUR's 14 was
+      // measured when a bucket read 60 one-minute rows (pnpm bench:cost: about 120 µs); it reads
+      // one row of price_hours now, as a DAY one reads a row of price_days, and keeps its cost
+      // until bench:cost measures it again.
       complexity: ({ from, to, interval }) => {
         const end = to ?? new Date();
         const start = from ?? aYearBefore(end);

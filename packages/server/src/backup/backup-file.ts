@@ -19,7 +19,7 @@ export const BACKUP_VERSION = 1;
 
 /**
  * Every table that holds facts, in an order where each row's references are loaded before it,
- * with the columns that order its rows. price_days is left out: triggers on price_observations
+ * with the columns that order its rows. price_days and price_hours are left out: triggers on price_observations
  * rebuild it from the observations as they are restored.
  */
 export const BACKED_UP_TABLES = [
@@ -42,7 +42,7 @@ export const BACKED_UP_TABLES = [
 ] as const;
 
 /** Tables whose rows are derived from others and rebuilt on restore, not stored in a backup. */
-export const DERIVED_TABLES = ['price_days'];
+export const DERIVED_TABLES = ['price_days', 'price_hours'];
 
 /** Tables of passing state (this minute's rate-limit counts): neither stored nor restored. */
 export const TRANSIENT_TABLES = ['rate_limits'];

@@ -7,6 +7,7 @@ import * as priceWritesPerStatement from './migrations/2026-11-28T00-10_price-wr
 import * as namedUniqueConstraints from './migrations/2026-11-28T00-20_named-unique-constraints.js';
 import * as holdingsFunction from './migrations/2026-11-28T00-30_holdings-function.js';
 import * as productAggregate from './migrations/2026-11-28T00-40_product-aggregate.js';
+import * as priceHours from './migrations/2026-11-28T00-50_price-hours.js';
 
 /** Every migration, in order. Names are ISO-dated; files are frozen once released. */
 export const migrations: Record<string, Migration> = {
@@ -18,6 +19,7 @@ export const migrations: Record<string, Migration> = {
   '2026-11-28T00-20_named-unique-constraints': namedUniqueConstraints,
   '2026-11-28T00-30_holdings-function': holdingsFunction,
   '2026-11-28T00-40_product-aggregate': productAggregate,
+  '2026-11-28T00-50_price-hours': priceHours,
 };
 
 /** The newest migration this code knows. */

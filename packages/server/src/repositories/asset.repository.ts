@@ -117,9 +117,15 @@ const BUCKET_UNIT: Record<CandleInterval, string> = { HOUR: 'hour', DAY: 'day', 
 
 /**
  * How many of today's units one unit of a row became, as SQL over the row: `o.at` of an
- * observation or `d.day` of a price_days row; null for prices as observed.
+ * observation, `h.start` of a price_hours row or `d.day` of a price_days row; null for prices as
+ * observed. A change takes effect at a UTC midnight, so every instant of an hour or a day shares one.
  */
-export type UnitsSince = (of: 'observation' | 'day') => RawBuilder<unknown> | null;
+export type UnitsSince = (of: RowOf) => RawBuilder<unknown> | null;
+
+type RowOf = 'observation' | 'hour' | 'day';
+
+/** The instant (or, of a price_days row, the day) of a row that unitsSince reads. */
+const ROW_TIME: Record<RowOf, string> = { observation: 'o.at', hour: 'h.start', day: 'd.day' };
 
 /**
  * How many of today's units one unit observed at `o.at` (or on the day `d.day`) became, as SQL:
@@ -127,10 +133,11 @@ export type UnitsSince = (of: 'observation' | 'day') => RawBuilder<unknown> | nu
  * prices) as one case. The changes are few and known, so they are written into the query and
  * the time-range scans stay on the index.
  */
-function unitsSince(adjustments: readonly CorporateActionModel[], of: 'observation' | 'day' = 'observation') {
+function unitsSince(adjustments: readonly CorporateActionModel[], of: RowOf = 'observation') {
   const steps = adjustmentSteps(adjustments);
   if (steps.length === 0) return null;
-  const before = (day: string) => (of === 'day' ? sql`d.day < ${day}::date` : sql`o.at < ${day}::date::timestamp at time zone 'UTC'`);
+  const time = sql.raw(ROW_TIME[of]);
+  const before = (day: string) => (of === 'day' ? sql`${time} < ${day}::date` : sql`${time} < ${day}::date::timestamp at time zone 'UTC'`);
   const whens = steps.map(
     (step) =>
       sql`when ${before(step.effectiveOn)} then ${sql.join(
@@ -161,7 +168,7 @@ export function recordedUnitsSince(assetId: Expression<unknown>): UnitsSince {
       of === 'day'
         ? sql`array(select c.effective_on from ${changes} order by c.effective_on)`
         : sql`array(select c.effective_on::timestamp at time zone 'UTC' from ${changes} order by c.effective_on)`;
-    return sql`${units}[width_bucket(${of === 'day' ? sql`d.day` : sql`o.at`}, ${days}) + 1]`;
+    return sql`${units}[width_bucket(${sql.raw(ROW_TIME[of])}, ${days}) + 1]`;
   };
 }
 
@@ -229,10 +236,10 @@ export async function candles(
 
 /**
  * The candles of buckets that start in [from, to), in UTC, oldest first, as one query (the
- * resolvers run it, look-ahead nests it in its statement). HOUR candles bucket the observations
- * from the first hour at or after `from` to the first at or after `to` (a range on the primary
- * key, so the planner knows how many rows it reads); the open and close are then read by
- * primary key at each bucket's first and last instant, so no bucket is sorted.
+ * resolvers run it, look-ahead nests it in its statement). HOUR candles are the price_hours rows
+ * (a row per asset and UTC hour, kept by triggers) from the first hour at or after `from` to the
+ * first at or after `to`: a month is 744 rows. An hour's observations share one adjustment, and
+ * dividing by it and rounding are monotonic, so the answer equals bucketing the observations.
  */
 export function candleRows(
   assetId: Expression<unknown>,
@@ -242,35 +249,18 @@ export function candleRows(
   unitsOf: UnitsSince,
 ): RawBuilder<CandleModel> {
   if (interval !== 'HOUR') return candlesFromDays(assetId, from, to, BUCKET_UNIT[interval], unitsOf('day'));
-  const units = unitsOf('observation');
-  const rowUnits = units && sql`o.units`;
+  const units = unitsOf('hour');
   const firstHour = new Date(Math.ceil(from.getTime() / HOUR_MS) * HOUR_MS);
   const endHour = new Date(Math.ceil(to.getTime() / HOUR_MS) * HOUR_MS);
   return sql<CandleModel>`
-    with buckets as (
-      select start, min(at) as first_at, max(at) as last_at,
-             max(${adjustedPrice('high', rowUnits)}) as high, min(${adjustedPrice('low', rowUnits)}) as low,
-             sum(${rowUnits ? sql`o.volume * o.units` : sql`o.volume`}) as volume
-      from (
-        -- Each row's units once, not once for each price of it.
-        select date_bin('1 hour', o.at, ${BIN_ORIGIN}) as start, o.at, o.high, o.low, o.volume${units ? sql`, ${units} as units` : sql``}
-        from price_observations o
-        where o.asset_id = ${assetId}
-          and o.at >= ${firstHour.toISOString()}::timestamptz and o.at < ${endHour.toISOString()}::timestamptz
-        -- A fence: grouping by a column of a subquery, the planner expects a few hundred buckets
-        -- (not one per row), so it hashes them instead of sorting every row, and reads each
-        -- open and close by key instead of planning a join over the whole table.
-        offset 0
-      ) o
-      group by start
-    )
-    select b.start,
-           (select ${adjustedPrice('open', units)} from price_observations o where o.asset_id = ${assetId} and o.at = b.first_at) as open,
-           b.high, b.low,
-           (select ${adjustedPrice('close', units)} from price_observations o where o.asset_id = ${assetId} and o.at = b.last_at) as close,
-           b.volume
-    from buckets b
-    order by b.start`;
+    select h.start,
+           ${adjustedPrice('open', units, 'h')} as open, ${adjustedPrice('high', units, 'h')} as high,
+           ${adjustedPrice('low', units, 'h')} as low, ${adjustedPrice('close', units, 'h')} as close,
+           ${units ? sql`h.volume * (${units})` : sql`h.volume`} as volume
+    from price_hours h
+    where h.asset_id = ${assetId}
+      and h.start >= ${firstHour.toISOString()}::timestamptz and h.start < ${endHour.toISOString()}::timestamptz
+    order by h.start`;
 }
 
 /**
