@@ -412,7 +412,7 @@ export async function createServer(options: ServerOptions): Promise<MinerGraphSe
     try {
       migrated = await isMigratedToLatest(database.db);
     } catch (error) {
-      req.log.warn({ err: error }, 'database is not answering');
+      logger.warn({ err: error, requestId: req.id }, 'database is not answering');
       res.status(503).json({ status: 'unavailable', database: engine, reason: 'The database does not answer.' });
       return;
     }
