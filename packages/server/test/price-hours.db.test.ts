@@ -1,7 +1,8 @@
 import { sql } from 'kysely';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrateTo, migrateToLatest } from '../src/db/migrate.js';
-import { createTestDatabase, priceDays, priceHours, type TestDatabase } from '@minergraph/test-support';
+import { createTestDatabase, engine, priceDays, priceHours, type TestDatabase } from '@minergraph/test-support';
 
 // The price_hours migration fills one row per asset and UTC hour from the observations already
 // recorded, then one trigger function keeps both rollups: the hours from the observations and
@@ -142,5 +143,50 @@ describe('the price_hours migration', () => {
       volume: '1',
       observations: 1,
     });
+  });
+});
+
+describe.runIf(engine === 'postgres')('two transactions writing one asset at once', () => {
+  it('leave hours and days that count both: the second waits for the first, then reads its rows', async () => {
+    await migrateToLatest(database.db);
+    const { id } = await database.db
+      .insertInto('assets')
+      .values({ symbol: 'TWO', name: 'Two writers', kind: 'CRYPTO' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const first = new pg.Client({ connectionString: database.url });
+    const second = new pg.Client({ connectionString: database.url });
+    await Promise.all([first.connect(), second.connect()]);
+    const insert = (client: pg.Client, at: string, price: string, volume: string) =>
+      client.query('insert into price_observations (asset_id, at, open, high, low, close, volume) values ($1, $2, $3, $3, $3, $3, $4)', [
+        id,
+        at,
+        price,
+        volume,
+      ]);
+    try {
+      await first.query('begin');
+      await insert(first, '2026-05-01T10:05:00Z', '100', '1');
+      await second.query('begin');
+      // Same hour and day, not yet able to see the first's uncommitted row.
+      const secondInsert = insert(second, '2026-05-01T10:10:00Z', '90', '2');
+      let secondDone = false;
+      void secondInsert.then(() => {
+        secondDone = true;
+      });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(secondDone).toBe(false);
+      await first.query('commit');
+      await secondInsert;
+      await second.query('commit');
+    } finally {
+      await Promise.all([first.end(), second.end()]);
+    }
+    expect((await priceHours(database)).filter((hour) => hour.symbol === 'TWO')).toEqual([
+      { symbol: 'TWO', start: '2026-05-01T10:00Z', open: '100', high: '100', low: '90', close: '90', volume: '3', observations: 2 },
+    ]);
+    expect((await priceDays(database)).filter((day) => day.symbol === 'TWO')).toEqual([
+      { symbol: 'TWO', day: '2026-05-01', open: '100', high: '100', low: '90', close: '90', volume: '3', observations: 2 },
+    ]);
   });
 });

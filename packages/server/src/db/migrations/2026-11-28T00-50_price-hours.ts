@@ -12,6 +12,12 @@ import { sql, type Kysely } from 'kysely';
 // observations, which the trigger did until now (refresh_price_days, left for the down migration).
 //
 // The hours are date_bin's, from a UTC midnight: the buckets HOUR candles were grouped into.
+//
+// Two transactions writing the same asset at once each recomputed a bucket from the rows their
+// own snapshot saw, and the one that committed last overwrote the other's (an hour or a day
+// that left out the other's observations). The function now first takes a transaction-long
+// advisory lock per asset it touched, in order, and only then reads: a statement in plpgsql
+// takes a new snapshot, so the second writer's recomputation sees the first one's rows.
 
 const HOUR = sql`date_bin('1 hour', c.at, timestamptz '2001-01-01 00:00+00')`;
 
@@ -32,6 +38,9 @@ export async function up(db: Kysely<any>): Promise<void> {
   await sql`
     create function refresh_price_rollups() returns trigger language plpgsql as $$
     begin
+      perform pg_advisory_xact_lock(hashtext('minergraph.price_rollups'), a.key)
+      from (select distinct (c.asset_id % 2147483648)::integer as key from changed c order by 1) a;
+
       insert into price_hours (asset_id, start, open, high, low, close, volume, observations)
       select h.asset_id, h.start, agg.open, agg.high, agg.low, agg.close, agg.volume, agg.observations
       from (select c.asset_id, ${HOUR} as start from changed c group by 1, 2) h
