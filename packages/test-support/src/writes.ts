@@ -34,40 +34,35 @@ export async function snapshot(database: TestDatabase): Promise<Record<string, s
   return result;
 }
 
-/** Every price_days row, by symbol and day, each column as PostgreSQL prints it. */
-export async function priceDays(database: Pick<TestDatabase, 'db'>) {
-  const { rows } = await sql<{
-    symbol: string;
-    day: string;
-    open: string;
-    high: string;
-    low: string;
-    close: string;
-    volume: string | null;
-    observations: number;
-  }>`
-    select a.symbol, d.day::text as day, d.open::text as open, d.high::text as high, d.low::text as low,
-           d.close::text as close, d.volume::text as volume, d.observations
-    from price_days d join assets a on a.id = d.asset_id
-    order by a.symbol, d.day`.execute(database.db);
+/** A rollup's prices, each as PostgreSQL prints it. */
+interface RollupPrices {
+  open: string;
+  high: string;
+  low: string;
+  close: string;
+  volume: string | null;
+  observations: number;
+}
+
+/** Every row of a price rollup, by symbol and bucket (`bucket`: the SQL that prints its column), each price as PostgreSQL prints it. */
+async function rollupRows<R>(database: Pick<TestDatabase, 'db'>, table: 'price_days' | 'price_hours', bucket: string, order: string) {
+  const { rows } = await sql<R & RollupPrices>`
+    select a.symbol, ${sql.raw(bucket)}, r.open::text as open, r.high::text as high, r.low::text as low,
+           r.close::text as close, r.volume::text as volume, r.observations
+    from ${sql.table(table)} r join assets a on a.id = r.asset_id
+    order by a.symbol, ${sql.raw(order)}`.execute(database.db);
   return rows;
 }
 
+/** Every price_days row, by symbol and day, each column as PostgreSQL prints it. */
+export const priceDays = (database: Pick<TestDatabase, 'db'>) =>
+  rollupRows<{ symbol: string; day: string }>(database, 'price_days', 'r.day::text as day', 'r.day');
+
 /** Every price_hours row, by symbol and hour, each column as PostgreSQL prints it (the hour in UTC). */
-export async function priceHours(database: Pick<TestDatabase, 'db'>) {
-  const { rows } = await sql<{
-    symbol: string;
-    start: string;
-    open: string;
-    high: string;
-    low: string;
-    close: string;
-    volume: string | null;
-    observations: number;
-  }>`
-    select a.symbol, to_char(h.start at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI"Z"') as start, h.open::text as open,
-           h.high::text as high, h.low::text as low, h.close::text as close, h.volume::text as volume, h.observations
-    from price_hours h join assets a on a.id = h.asset_id
-    order by a.symbol, h.start`.execute(database.db);
-  return rows;
-}
+export const priceHours = (database: Pick<TestDatabase, 'db'>) =>
+  rollupRows<{ symbol: string; start: string }>(
+    database,
+    'price_hours',
+    `to_char(r.start at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI"Z"') as start`,
+    'r.start',
+  );
