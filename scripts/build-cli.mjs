@@ -9,13 +9,22 @@ import { build } from 'esbuild';
 const root = fileURLToPath(new URL('..', import.meta.url));
 
 /** Builds the CLI into `outdir` (emptied first); resolves to the entry file's path. */
-export async function buildCli(outdir) {
-  const output = join(outdir, 'minergraph.mjs');
+export function buildCli(outdir) {
+  return buildServerEntry(join(root, 'packages/server/src/cli.ts'), outdir, 'minergraph');
+}
+
+/**
+ * Builds `entry` (a TypeScript file of a checkout's packages/server) as the CLI is built, into
+ * `outdir` (emptied first, inside that packages/server) as `<name>.mjs`; resolves to its path.
+ * The benchmarks serve from such a build, the code production runs, not from tsx.
+ */
+export async function buildServerEntry(entry, outdir, name) {
+  const output = join(outdir, `${name}.mjs`);
   rmSync(outdir, { recursive: true, force: true });
   await build({
-    entryPoints: [join(root, 'packages/server/src/cli.ts')],
+    entryPoints: [entry],
     outdir,
-    entryNames: 'minergraph',
+    entryNames: name,
     outExtension: { '.js': '.mjs' },
     // Commands import what they need when they run: --help or a key never loads Apollo.
     splitting: true,

@@ -119,17 +119,44 @@ export interface ServeOptions {
   root?: string;
   /** A directory for a V8 CPU profile of the served process (node --cpu-prof), written when it stops. */
   cpuProfileDir?: string;
+  /**
+   * `build` (the default): the served process compiled as the CLI that production runs is
+   * (scripts/build-cli.mjs, esbuild); `tsx`: its TypeScript run by tsx, which keeps every
+   * function's name by defining it on each function as it is made, a cost production does not pay.
+   */
+  from?: 'build' | 'tsx';
+}
+
+/** The served process of each checkout, built once per run (see ServeOptions.from). */
+const builds = new Map<string, Promise<string>>();
+
+function builtServedProcess(root: string): Promise<string> {
+  let built = builds.get(root);
+  if (!built) {
+    built = (async () => {
+      const { buildServerEntry } = (await import(join(ROOT, 'scripts/build-cli.mjs'))) as {
+        buildServerEntry(entry: string, outdir: string, name: string): Promise<string>;
+      };
+      // Inside that checkout's packages/server, where the code finds its assets from.
+      return buildServerEntry(
+        join(root, 'packages/server/bench/served-process.ts'),
+        join(root, 'packages/server/.bench-build'),
+        'served-process',
+      );
+    })();
+    builds.set(root, built);
+  }
+  return built;
 }
 
 export async function startServedProcess(options: ServeOptions): Promise<ServedProcess> {
   const root = options.root ?? ROOT;
-  const child: ChildProcess = fork(join(root, 'packages/server/bench/served-process.ts'), [], {
+  const fromTsx = options.from === 'tsx';
+  const child: ChildProcess = fork(fromTsx ? join(root, 'packages/server/bench/served-process.ts') : await builtServedProcess(root), [], {
     cwd: root,
     execArgv: [
       '--expose-gc',
-      '--import',
-      'tsx',
-      '--conditions=@minergraph/source',
+      ...(fromTsx ? ['--import', 'tsx', '--conditions=@minergraph/source'] : []),
       ...(options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : []),
     ],
     env: {

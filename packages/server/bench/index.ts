@@ -4,9 +4,11 @@
 // floors: the same dashboard and list from one SQL statement each behind a bare node:http handler
 // (floor.ts); then the dashboard again from the response cache (on in `serve` by default; off in
 // the rows above). CPU is the served process's own (process.cpuUsage), over the load run, divided
-// by the requests sent. Runs TypeScript from the sources; builds nothing.
+// by the requests sent. The served process is compiled as the CLI production runs is
+// (scripts/build-cli.mjs, esbuild), once per run and checkout; --from tsx runs its TypeScript
+// through tsx instead, which costs more CPU a request (tsx defines each function's name as it is made).
 //
-//   pnpm bench [--seconds 10] [--connections 20] [--pglite] [--log-level info]
+//   pnpm bench [--seconds 10] [--connections 20] [--pglite] [--log-level info] [--from build|tsx]
 //              [--profile DIR] [--record-answers] [--baseline DIR]
 //
 // --baseline DIR: also measures the dashboard and the list (cache off) served by another checkout
@@ -228,10 +230,11 @@ const target = await freshTarget('bench', flag('pglite'));
 await withTarget(target, async () => {
   const { loaded, editor, rows } = await prepare(target);
   const logLevel = textOption('log-level', 'info');
+  const from = textOption('from', 'build') === 'tsx' ? 'tsx' : 'build';
   const loadAtStart = loadAverage();
 
   log('the floors: the dashboard and the list from one SQL statement each');
-  const floorProcess = await startServedProcess({ serve: 'floor', target });
+  const floorProcess = await startServedProcess({ serve: 'floor', target, from });
   const listFloorUrl = floorProcess.url.replace(/\/graphql$/, '/list');
   let floor: Measured;
   let listFloor: Measured;
@@ -253,7 +256,7 @@ await withTarget(target, async () => {
   const baselineRows: Measured[] = [];
   if (BASELINE) {
     log(`the baseline: the server of ${BASELINE} (response cache off)`);
-    const baseline = await startServedProcess({ serve: 'graphql', target, logLevel, root: BASELINE });
+    const baseline = await startServedProcess({ serve: 'graphql', target, logLevel, root: BASELINE, from });
     try {
       await checkAnswers(baseline.url);
       for (const scenario of scenarios(new Map(), editor).slice(0, 2))
@@ -264,7 +267,13 @@ await withTarget(target, async () => {
   }
 
   log('our server (response cache off)');
-  const served = await startServedProcess({ serve: 'graphql', target, logLevel, ...(PROFILE_DIR ? { cpuProfileDir: PROFILE_DIR } : {}) });
+  const served = await startServedProcess({
+    serve: 'graphql',
+    target,
+    logLevel,
+    from,
+    ...(PROFILE_DIR ? { cpuProfileDir: PROFILE_DIR } : {}),
+  });
   const measured: Measured[] = [];
   try {
     const ours = await callOnce(served.url, dashboard);
@@ -284,7 +293,7 @@ await withTarget(target, async () => {
   measured.push(...baselineRows);
 
   log('our server with its response cache (as serve runs by default)');
-  const cached = await startServedProcess({ serve: 'graphql', target, logLevel, responseCache: true });
+  const cached = await startServedProcess({ serve: 'graphql', target, logLevel, responseCache: true, from });
   try {
     if (!sameAnswer(await callOnce(cached.url, dashboard), floorAnswer))
       throw new Error('the cached dashboard does not answer what the floor answers');
@@ -309,7 +318,7 @@ await withTarget(target, async () => {
   const listMeasured = measured[1]!;
 
   console.log(
-    `\npnpm bench: ${SECONDS} s and ${CONNECTIONS} connections a scenario, over loopback, server in a child process (LOG_LEVEL=${logLevel})`,
+    `\npnpm bench: ${SECONDS} s and ${CONNECTIONS} connections a scenario, over loopback, server in a child process (LOG_LEVEL=${logLevel}, ${from === 'build' ? 'compiled as the CLI is' : 'TypeScript through tsx'})`,
   );
   for (const line of describeMachine(target.engine)) console.log(line);
   console.log(
