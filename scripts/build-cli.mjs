@@ -52,12 +52,15 @@ export async function buildServerEntry(entry, outdir, name) {
         // playground's, the SDK's manifest) by resolving packages from there.
         name: 'external-dependencies',
         setup(builder) {
-          builder.onResolve({ filter: /^(@electric-sql\/pglite|pino|pino-pretty|pg-native|@apollo\/utils\.createhash)(\/|$)/ }, async (args) => {
-            if (args.pluginData === 'inner') return undefined;
-            const found = await builder.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, pluginData: 'inner' });
-            if (found.errors.length > 0) return { path: args.path, external: true };
-            return { path: `./${relative(dirname(output), found.path)}`, external: true };
-          });
+          builder.onResolve(
+            { filter: /^(@electric-sql\/pglite|pino|pino-pretty|pg-native|@apollo\/utils\.createhash)(\/|$)/ },
+            async (args) => {
+              if (args.pluginData === 'inner') return undefined;
+              const found = await builder.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, pluginData: 'inner' });
+              if (found.errors.length > 0) return { path: args.path, external: true };
+              return { path: `./${relative(dirname(output), found.path)}`, external: true };
+            },
+          );
         },
       },
     ],
