@@ -4,6 +4,7 @@ import type { FormattedExecutionResult } from 'graphql';
 import { LRUCache } from 'lru-cache';
 import type { ChangeBus } from '../changes/bus.js';
 import type { RequestContext } from './app.js';
+import { resultText } from '../look-ahead/json-text.js';
 
 /**
  * Answers to reads, kept in memory and given again while nothing was written: keyed by the
@@ -106,7 +107,7 @@ export function createResponseCache(
               const status = response.http.status ?? 200;
               if (result.errors?.length || status !== 200 || contextValue.clock.read || !bus.listening) return;
               if (!result.data || result.extensions !== undefined) return;
-              const json = stringify({ data: result.data });
+              const json = resultText(result) ?? stringify({ data: result.data });
               entry = {
                 result: { data: result.data },
                 etag: `"${createHash('sha256').update(json).digest('base64url').slice(0, 27)}"`,

@@ -430,7 +430,8 @@ export function compileQuery(
     },
   });
   return {
-    sql: sql`select ${root} as data`,
+    // As text: the answer is passed through as PostgreSQL wrote it (json-text.ts), not parsed.
+    sql: sql`select ${root}::text as data`,
     roots: rootSelections.map((selected) => ({
       key: selected.responseName,
       typename: selected.field === TYPENAME,

@@ -14,6 +14,7 @@ import type { Logger } from '../logger.js';
 import type { RequestContext } from '../http/app.js';
 import { everyRequest } from '../http/every-request.js';
 import { compileQuery } from './compile.js';
+import { compactJson, JsonText } from './json-text.js';
 import { NotCompilable } from './selection.js';
 
 /** Plans kept: one per operation text, operation name, variables and day. */
@@ -28,7 +29,8 @@ export interface LookAheadOptions {
 }
 
 interface Plan {
-  query: CompiledQuery<{ data: unknown }>;
+  /** The answer's `data` as PostgreSQL's JSON text (passed through, see json-text.ts). */
+  query: CompiledQuery<{ data: string }>;
   roots: { key: string; typename: boolean; nonNull: boolean }[];
 }
 
@@ -53,7 +55,7 @@ export function lookAhead(options: LookAheadOptions): ApolloServerPlugin<Request
         }
         try {
           const compiled = compileQuery(schema, operation, fragments, coerced.coerced, contextValue.today);
-          plan = { query: compiled.sql.compile(db) as CompiledQuery<{ data: unknown }>, roots: compiled.roots };
+          plan = { query: compiled.sql.compile(db) as CompiledQuery<{ data: string }>, roots: compiled.roots };
         } catch (error) {
           if (!(error instanceof NotCompilable)) throw error;
           plan = 'resolvers';
@@ -61,14 +63,17 @@ export function lookAhead(options: LookAheadOptions): ApolloServerPlugin<Request
         plans.set(key, plan);
       }
       if (plan === 'resolvers') return null;
-      let data: unknown;
+      let text: string;
       try {
-        data = (await db.executeQuery(plan.query)).rows[0]!.data;
+        text = (await db.executeQuery(plan.query)).rows[0]!.data;
       } catch (error) {
         if (!isDatabaseUnavailable(error)) return null;
         options.logger.warn({ err: error, requestId: contextValue.requestId, operationName }, 'database unavailable');
         return unavailable(plan, error, options.formatError);
       }
+      // As JSON.stringify would write it; what this does not vouch for is parsed, as before.
+      const compact = compactJson(text);
+      const data = compact === null ? JSON.parse(text) : new JsonText(compact);
       const response: GraphQLResponse = {
         body: { kind: 'single', singleResult: { data: data as Record<string, unknown> } },
         http: { status: undefined, headers: new HeaderMap() },
