@@ -19,8 +19,8 @@ export const BACKUP_VERSION = 1;
 
 /**
  * Every table that holds facts, in an order where each row's references are loaded before it,
- * with the columns that order its rows. price_days and price_hours are left out: triggers on price_observations
- * rebuild it from the observations as they are restored.
+ * with the columns that order its rows. The rollups price_days and price_hours are left out:
+ * triggers on price_observations rebuild them from the observations as they are restored.
  */
 export const BACKED_UP_TABLES = [
   { name: 'meta', orderBy: ['key'] },

@@ -54,7 +54,7 @@ import { metricsRoute, type Metrics } from './metrics.js';
 import type { Tracing } from '../tracing.js';
 import { createDataSources } from '../repositories/index.js';
 import { lookAhead } from '../look-ahead/plugin.js';
-import { resultText } from '../look-ahead/json-text.js';
+import { answerText } from '../look-ahead/json-text.js';
 import {
   DEFAULT_LIMITS,
   DEFAULT_SUBSCRIPTION_LIMITS,
@@ -322,8 +322,8 @@ export async function createServer(options: ServerOptions): Promise<MinerGraphSe
     schema,
     validationRules: [ScalarLiteralsRule, aliasAndRootFieldRule(limits)],
     persistedQueries: { cache: persistedQueryCache(manifest, !options.persistedOnly) },
-    // A look-ahead answer's data is its JSON text already (look-ahead/json-text.ts).
-    stringifyResult: (result) => resultText(result) ?? (responseCache ? responseCache.stringify(result) : `${JSON.stringify(result)}\n`),
+    // Look-ahead's and the response cache's answers are their JSON text already (look-ahead/json-text.ts).
+    stringifyResult: answerText,
     formatError,
     includeStacktraceInErrorResponses: false,
     introspection,

@@ -82,8 +82,7 @@ export function requestFactsPlugin<C extends { viewer: { keyName: string | null 
  * Anything else a request logs names `requestId: req.id`.
  * (Hand-written rather than pino-http, which also built and serialised a child logger with the
  * whole request, headers and all, for every request, though this line never shows it. A lazy
- * `req.log` getter went too: defining an accessor on each request object cost 13 % of the
- * server's CPU for a small query, more than the log line itself.)
+ * `req.log` getter, an accessor defined on each request object, went too.)
  */
 export function requestLogging(logger: Logger): NodeHandler {
   return (req, res, next) => {

@@ -4,7 +4,7 @@ import type { FormattedExecutionResult } from 'graphql';
 import { LRUCache } from 'lru-cache';
 import type { ChangeBus } from '../changes/bus.js';
 import type { RequestContext } from './app.js';
-import { resultText } from '../look-ahead/json-text.js';
+import { answerText, JsonText } from '../look-ahead/json-text.js';
 
 /**
  * Answers to reads, kept in memory and given again while nothing was written: keyed by the
@@ -19,12 +19,11 @@ import { resultText } from '../look-ahead/json-text.js';
  * answer, so a client (or proxy) sending it back in If-None-Match gets 304 while it holds.
  */
 export interface ResponseCache {
-  plugin(): ApolloServerPlugin<RequestContext>;
   /**
-   * Apollo's stringifyResult: a kept answer's JSON is written once, when it is kept, and sent
-   * as it is on every hit; any other answer as Apollo writes it.
+   * A kept answer's data is its JSON text (a JsonText, look-ahead/json-text.ts): written once,
+   * when it is kept, and sent as it is on every hit by the server's stringifyResult (answerText).
    */
-  stringify(result: FormattedExecutionResult): string;
+  plugin(): ApolloServerPlugin<RequestContext>;
   /** Bytes and answers held (metrics). */
   stats(): { bytes: number; entries: number };
 }
@@ -51,9 +50,6 @@ interface Entry {
   bytes: number;
 }
 
-/** Apollo's own: prettyJSONStringify. */
-const stringify = (result: FormattedExecutionResult) => `${JSON.stringify(result)}\n`;
-
 export const DEFAULT_RESPONSE_CACHE_BYTES = 64 * 1024 * 1024;
 
 export function createResponseCache(
@@ -66,16 +62,12 @@ export function createResponseCache(
     maxSize: options.maxBytes,
     sizeCalculation: (entry, key) => entry.bytes + key.length,
   });
-  // The JSON of each kept answer, by its data (Apollo hands stringifyResult a copy of the result).
-  const texts = new WeakMap<object, string>();
   // Older versions' answers can never be asked for again: free them at once.
   bus.onChange(() => entries.clear());
   bus.onGap(() => entries.clear());
 
   return {
     stats: () => ({ bytes: entries.calculatedSize, entries: entries.size }),
-    stringify: (result) =>
-      (result.errors === undefined && result.extensions === undefined && result.data && texts.get(result.data)) || stringify(result),
     plugin: () => ({
       async requestDidStart() {
         let key: string | null = null;
@@ -107,13 +99,15 @@ export function createResponseCache(
               const status = response.http.status ?? 200;
               if (result.errors?.length || status !== 200 || contextValue.clock.read || !bus.listening) return;
               if (!result.data || result.extensions !== undefined) return;
-              const json = resultText(result) ?? stringify({ data: result.data });
+              // Written once: this response is sent from the same text (answerText).
+              const data = result.data instanceof JsonText ? result.data : new JsonText(JSON.stringify(result.data));
+              result.data = data as unknown as typeof result.data;
+              const json = answerText(result);
               entry = {
                 result: { data: result.data },
                 etag: `"${createHash('sha256').update(json).digest('base64url').slice(0, 27)}"`,
                 bytes: json.length,
               };
-              texts.set(result.data, json);
               entries.set(key, entry);
             }
             if (request.http?.method !== 'GET') return;

@@ -24,6 +24,14 @@ export function resultText(result: { data?: unknown; errors?: unknown; extension
   return `{"data":${result.data.text}}\n`;
 }
 
+/**
+ * The server's stringifyResult: what Apollo's own (prettyJSONStringify) writes, with a
+ * JsonText's text written as it is rather than parsed and written again.
+ */
+export function answerText(result: { data?: unknown; errors?: unknown; extensions?: unknown }): string {
+  return resultText(result) ?? `${JSON.stringify(result)}\n`;
+}
+
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const MINUS = 0x2d;
@@ -44,6 +52,18 @@ function nextToken(text: string, index: number): number {
   return text.charCodeAt(index);
 }
 
+/** Characters JSON.stringify writes as \b, \t, \n, \f and \r rather than as \u00xx. */
+const SHORT_ESCAPES = new Set([0x08, 0x09, 0x0a, 0x0c, 0x0d]);
+
+/**
+ * Whether the four hex digits of a \u escape are what JSON.stringify writes for the character:
+ * a control character without a short escape, in lower case.
+ */
+function isStringifyEscape(hex: string): boolean {
+  const code = Number.parseInt(hex, 16);
+  return /^00[01][0-9a-f]$/.test(hex) && !SHORT_ESCAPES.has(code);
+}
+
 /** Characters a number token of JSON may hold after its first. */
 const isNumberPart = (code: number) =>
   (code >= ZERO && code <= NINE) ||
@@ -60,8 +80,9 @@ const isNumberPart = (code: number) =>
  * copied as they are: PostgreSQL escapes exactly what JSON.stringify escapes (`"`, `\`, and
  * control characters, as \b \f \n \r \t or \u00xx in lower case) and nothing else, from valid
  * UTF-8, so no lone surrogate. Null, and the caller parses instead, for what this does not
- * vouch for: a \u escape of anything but a control character, or an object key that starts with
- * a digit (JavaScript puts integer-like keys first, so the order could change).
+ * vouch for: a \u escape other than JSON.stringify's own (a control character without a short
+ * escape, in lower case), or an object key that starts with a digit (JavaScript puts
+ * integer-like keys first, so the order could change).
  */
 export function compactJson(text: string): string | null {
   const length = text.length;
@@ -82,11 +103,7 @@ export function compactJson(text: string): string | null {
         const inside = text.charCodeAt(index);
         if (inside === QUOTE) break;
         if (inside === BACKSLASH) {
-          if (text.charCodeAt(index + 1) === LETTER_U) {
-            // \u00xx for a control character is what JSON.stringify writes too; anything else is not vouched for.
-            if (text.charCodeAt(index + 2) !== ZERO || text.charCodeAt(index + 3) !== ZERO || text.charCodeAt(index + 4) > 0x31)
-              return null;
-          }
+          if (text.charCodeAt(index + 1) === LETTER_U && !isStringifyEscape(text.slice(index + 2, index + 6))) return null;
           index += 2;
           continue;
         }

@@ -87,14 +87,14 @@ export async function importPriceCsv(database: DatabaseHandle, options: PriceImp
 const ANALYZE_AFTER_ROWS = 10_000;
 
 /**
- * The planner's statistics of the price tables, after an import that added many rows. PGlite
- * has no autovacuum to gather them, and PostgreSQL's comes up to a minute later; meanwhile a
- * month of HOUR candles was planned as a sort on disk instead of a hash, 2 to 3 times slower
- * (BENCHMARKS.md, Price queries). The import has committed: a failure here changes nothing
- * about it, so it is not reported as the import's.
+ * The planner's statistics of the price tables and their rollups, after an import that added
+ * many rows. PGlite has no autovacuum to gather them, and PostgreSQL's comes up to a minute
+ * later; meanwhile a month of HOUR candles, when it still read the observations, was planned as
+ * a sort on disk instead of a hash, 2 to 3 times slower (BENCHMARKS.md, Price queries). The
+ * import has committed: a failure here changes nothing about it, so it is not reported as the import's.
  */
 async function refreshStatistics(database: DatabaseHandle): Promise<void> {
-  await sql`analyze price_observations, price_days`.execute(database.db).catch(() => undefined);
+  await sql`analyze price_observations, price_hours, price_days`.execute(database.db).catch(() => undefined);
 }
 
 /**

@@ -17,7 +17,7 @@ export type CopyAsNewOutcome = 'copied' | 'not tried' | 'abandoned';
  * the file's first instant on, the rows are COPYed straight into price_observations. PostgreSQL
  * then stores each row while the next ones are still being read and checked, and does not
  * write and read back a staging table first. The per-statement triggers (references,
- * price_days) run once, at the end of the COPY, as they run after the staging path's INSERT.
+ * the price_hours and price_days rollups) run once, at the end of the COPY, as they run after the staging path's INSERT.
  *
  * Nothing is written if a line is bad, or if a row meets a key already there (a repeated
  * instant, a stored row of a file out of time order, a concurrent writer): the staging path

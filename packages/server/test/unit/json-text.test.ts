@@ -37,6 +37,11 @@ describe('compactJson', () => {
     expect(compactJson('{"a" : "caf\\u00e9"}')).toBeNull();
     expect(compactJson('{"a" : "\\u0020"}')).toBeNull();
     expect(compactJson('{"a" : "\\u007f"}')).toBeNull();
+    // JSON.stringify writes these as \n and \b, and its hex in lower case: copied, they would differ.
+    expect(roundTrip('{"a" : "\\u000a\\u0008\\u001F"}')).toBe('{"a":"\\n\\b\\u001f"}');
+    expect(compactJson('{"a" : "\\u000a"}')).toBeNull();
+    expect(compactJson('{"a" : "\\u0008"}')).toBeNull();
+    expect(compactJson('{"a" : "\\u001F"}')).toBeNull();
     // An unterminated string.
     expect(compactJson('{"a" : "b')).toBeNull();
   });
